@@ -1,0 +1,93 @@
+/**
+ * The result of one run: plain, JSON-serialisable data, identical wherever the run happened
+ * (every field except meta.wallMs is deterministic).
+ */
+export interface Quantiles {
+  p50: number;
+  p90: number;
+  p99: number;
+  p999: number;
+  max: number;
+  mean: number;
+  count: number;
+}
+
+export interface FlowResult {
+  id: number;
+  src: number;
+  dst: number;
+  sizeBytes: number;
+  startPs: number;
+  /** Creation → last byte acknowledged at the sender; -1 if the flow did not finish. */
+  fctPs: number;
+  /** Size with headers over the bottleneck rate plus base RTT on an empty path. */
+  idealFctPs: number;
+  slowdown: number;
+  retransmits: number;
+}
+
+export interface Counters {
+  packetsSent: number;
+  packetsDelivered: number;
+  bytesDelivered: number;
+  drops: number;
+  ecnMarks: number;
+  pauseFrames: number;
+  resumeFrames: number;
+  pausedTimePs: number;
+  naks: number;
+  retransmits: number;
+  timeouts: number;
+  cnps: number;
+  trims: number;
+  acks: number;
+}
+
+export interface PortPfcStat {
+  /** Node that was paused (upstream, the sender of the paused traffic). */
+  node: string;
+  /** Node whose buffer sent the PAUSE. */
+  peer: string;
+  port: number;
+  priority: number;
+  pauses: number;
+  pausedTimePs: number;
+}
+
+export interface Series {
+  name: string;
+  /** Sample times (ps). */
+  t: number[];
+  v: number[];
+}
+
+export interface Result {
+  meta: {
+    version: string;
+    name: string;
+    seed: number;
+    scenarioHash: string;
+    transport: string;
+    hosts: number;
+    switches: number;
+    links: number;
+    simTimePs: number;
+    events: number;
+    /** Wall-clock duration of the run: the only non-deterministic field, filled by the caller. */
+    wallMs: number;
+    stopReason: 'allFlowsDone' | 'timeLimit' | 'eventBudget' | 'idle' | 'cancelled' | 'deadlock';
+  };
+  flows: FlowResult[];
+  counters: Counters;
+  summary: {
+    flowsTotal: number;
+    flowsDone: number;
+    fctUs: Quantiles;
+    slowdown: Quantiles;
+    /** Per-packet one-way latency (µs), from a histogram with ≤ 1 % relative error. */
+    latencyUs: Quantiles;
+  };
+  pfc: PortPfcStat[];
+  series: Series[];
+  [extra: string]: unknown;
+}

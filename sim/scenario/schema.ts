@@ -1,0 +1,274 @@
+import { z } from 'zod';
+
+/**
+ * The scenario schema: the one source of truth for the scenario file's types, defaults,
+ * validation and the exported JSON Schema (DESIGN.md "The scenario file").
+ * Units are in the field names: rateGbps, delayNs, sizeBytes, timeUs.
+ */
+
+const posInt = (what = 'a positive integer') => z.number({ error: `expected ${what}` }).int({ error: `expected ${what}` }).positive({ error: `expected ${what}` });
+const nonNegInt = (what = 'an integer ≥ 0') => z.number({ error: `expected ${what}` }).int({ error: `expected ${what}` }).nonnegative({ error: `expected ${what}` });
+const nonNeg = (what = 'a number ≥ 0') => z.number({ error: `expected ${what}` }).nonnegative({ error: `expected ${what}` });
+const positive = (what = 'a number > 0') => z.number({ error: `expected ${what}` }).positive({ error: `expected ${what}` });
+const fraction = (what = 'a number in [0, 1]') => z.number({ error: `expected ${what}` }).min(0, { error: `expected ${what}` }).max(1, { error: `expected ${what}` });
+
+export const LinkSchema = z.strictObject({
+  rateGbps: positive('a link rate in Gb/s > 0'),
+  delayNs: nonNeg('a propagation delay in ns ≥ 0'),
+});
+
+// ---------------------------------------------------------------- topology
+const StarSchema = z.strictObject({
+  kind: z.literal('star'),
+  hosts: z.number().int().min(2, { error: 'expected an integer ≥ 2' }),
+});
+const DumbbellSchema = z.strictObject({
+  kind: z.literal('dumbbell'),
+  /** Hosts on each side; left hosts are 0..n-1, right hosts n..2n-1. links.fabric is the bottleneck. */
+  hostsPerSide: posInt(),
+});
+const LeafSpineSchema = z.strictObject({
+  kind: z.literal('leafSpine'),
+  leaves: z.number().int().min(2, { error: 'expected an integer ≥ 2' }),
+  spines: posInt(),
+  hostsPerLeaf: posInt(),
+});
+const FatTreeSchema = z.strictObject({
+  kind: z.literal('fatTree'),
+  k: z.number({ error: 'expected an even integer ≥ 2' }).int({ error: 'expected an even integer ≥ 2' }).min(2, { error: 'expected an even integer ≥ 2' })
+    .refine((k) => k % 2 === 0, { error: 'expected an even integer ≥ 2' }),
+  /** Hosts per edge switch; default k/2 (full bisection). Fewer trims the host count, e.g. 1024 hosts from k=16. */
+  hostsPerEdge: posInt().optional(),
+});
+const RingSchema = z.strictObject({
+  kind: z.literal('ring'),
+  switches: z.number().int().min(3, { error: 'expected an integer ≥ 3' }),
+  hostsPerSwitch: posInt(),
+  /** Route every flow clockwise (lower switch index → higher, wrapping) instead of by shortest path;
+   *  this is how a cyclic buffer dependency (and so a PFC deadlock) is built on purpose. */
+  clockwise: z.boolean().default(false),
+});
+export const TopologySchema = z.discriminatedUnion('kind', [StarSchema, DumbbellSchema, LeafSpineSchema, FatTreeSchema, RingSchema], {
+  error: 'expected topology.kind to be one of: star, dumbbell, leafSpine, fatTree, ring',
+});
+
+export const LinksSchema = z.strictObject({
+  /** Host ↔ first switch. */
+  host: LinkSchema.default({ rateGbps: 400, delayNs: 1000 }),
+  /** Switch ↔ switch (leaf–spine, edge–aggregation, dumbbell bottleneck, ring). Default: as host. */
+  fabric: LinkSchema.optional(),
+  /** Aggregation ↔ core in a fat-tree. Default: as fabric. */
+  core: LinkSchema.optional(),
+}).default({ host: { rateGbps: 400, delayNs: 1000 } });
+
+// ---------------------------------------------------------------- switch
+const auto = z.literal('auto');
+export const SwitchSchema = z.strictObject({
+  /** Fixed forwarding latency per switch (cut from the arrival time). */
+  latencyNs: nonNeg().default(0),
+  /** Shared buffer per switch. HPCC ns-3: 32 MB at 100 G NICs (physics.md §1.2). */
+  bufferBytes: posInt().default(32_000_000),
+  pfc: z.strictObject({
+    enabled: z.boolean().default(true),
+    /** Priorities that are lossless (PFC-protected). */
+    priorities: z.array(z.number().int().min(0).max(5)).default([3]),
+    /** Dynamic-threshold α; 'auto' = HPCC rule: 1/8 at NIC speed, doubled per doubling of port speed. */
+    alpha: z.union([positive(), auto]).default('auto'),
+    /** Headroom per (ingress port, lossless priority); 'auto' = HPCC rule 3 × rate × delay / 8 (§1.2). */
+    headroomBytes: z.union([nonNegInt(), auto]).default('auto'),
+    /** Guaranteed bytes per (port, priority) before the shared pool (HPCC 4 KiB). */
+    reserveBytes: nonNegInt().default(4096),
+    /** XON hysteresis (HPCC 3 KiB). */
+    resumeOffsetBytes: nonNegInt().default(3072),
+  }).prefault({}),
+  ecn: z.strictObject({
+    enabled: z.boolean().default(true),
+    /** RED Kmin; 'auto' = HPCC run.py rule 100 KB × rate/25 G (§2.2c). */
+    kminBytes: z.union([nonNegInt(), auto]).default('auto'),
+    /** RED Kmax; 'auto' = 400 KB × rate/25 G. */
+    kmaxBytes: z.union([nonNegInt(), auto]).default('auto'),
+    pmax: fraction().default(0.2),
+    /** Mark when the packet leaves (HPCC default) or when it is queued. */
+    mode: z.enum(['dequeue', 'enqueue'], { error: 'expected one of: dequeue, enqueue' }).default('dequeue'),
+  }).prefault({}),
+  lossy: z.strictObject({
+    /** Dynamic threshold for lossy egress queues: cap = alpha × free shared buffer. */
+    alpha: positive().default(1),
+    /** Optional static cap per egress queue (e.g. 5 × BDP for UET without trimming). */
+    queueCapBytes: z.union([posInt(), auto]).optional(),
+  }).prefault({}),
+  trimming: z.strictObject({
+    enabled: z.boolean().default(false),
+    /** Trim a trimmable packet that would grow its queue past this; 'auto' = 1 × plane BDP (§4.6). */
+    thresholdBytes: z.union([posInt(), auto]).default('auto'),
+    /** Size of a trimmed packet on the wire (htsim 64 B, §4.5). */
+    headerBytes: posInt().default(64),
+  }).prefault({}),
+}).prefault({});
+
+// ---------------------------------------------------------------- transport
+export const DcqcnParamsSchema = z.strictObject({
+  rateDecreaseIntervalUs: nonNeg().optional(),
+  alphaUpdateIntervalUs: positive().optional(),
+  rateIncreaseTimerUs: positive().optional(),
+  byteCounterBytes: posInt().optional(),
+  fastRecoverySteps: nonNegInt().optional(),
+  g: fraction().optional(),
+  rateAiMbps: nonNeg().optional(),
+  rateHaiMbps: nonNeg().optional(),
+  minRateMbps: positive().optional(),
+  cnpIntervalUs: nonNeg().optional(),
+  rateOnFirstCnp: fraction().optional(),
+  initialAlpha: fraction().optional(),
+  clampTargetRate: z.boolean().optional(),
+});
+
+const RoceSchema = z.strictObject({
+  kind: z.literal('roce'),
+  /** Payload bytes per packet (RoCE path MTU); headers (62 B) are added. */
+  mtuBytes: posInt().default(4096),
+  priority: z.number().int().min(0).max(5).default(3),
+  cc: z.enum(['none', 'dcqcn'], { error: 'expected one of: none, dcqcn' }).default('none'),
+  preset: z.enum(['connectx', 'paper', 'bz'], { error: 'expected one of: connectx, paper, bz' }).default('connectx'),
+  dcqcn: DcqcnParamsSchema.prefault({}),
+  /** Repeat NAK for the same expected PSN suppressed this long (HPCC 500 µs, §3.2). */
+  nakIntervalUs: nonNeg().default(500),
+  /** Receiver ACKs every N in-order packets (and always the last packet of a message). */
+  ackEveryPackets: posInt().default(4),
+  /** Retransmission timeout (htsim RoCE DEFAULT_RTO_MIN 5 ms, §3.3). */
+  rtoUs: positive().default(5000),
+});
+
+export const NsccParamsSchema = z.strictObject({
+  baseRttUs: positive().optional(),
+  targetQdelayUs: positive().optional(),
+  maxWindowBytes: posInt().optional(),
+  gamma: fraction().optional(),
+  maxMdJump: fraction().optional(),
+  qaGate: nonNegInt().optional(),
+  delayEwma: fraction().optional(),
+});
+
+const UetSchema = z.strictObject({
+  kind: z.literal('uet'),
+  mtuBytes: posInt().default(4096),
+  /** UET/UDP/IP/Ethernet header bytes per packet. */
+  headerBytes: posInt().default(64),
+  priority: z.number().int().min(0).max(5).default(1),
+  loadBalancing: z.enum(['ecmp', 'oblivious', 'reps', 'bitmap', 'mixed'], { error: 'expected one of: ecmp, oblivious, reps, bitmap, mixed' }).default('oblivious'),
+  /** Entropy values per flow (spec: typically 256, §4.4). */
+  evCount: posInt().default(256),
+  cc: z.enum(['none', 'nscc'], { error: 'expected one of: none, nscc' }).default('nscc'),
+  rccc: z.boolean().default(false),
+  nscc: NsccParamsSchema.prefault({}),
+  /** ACK every this many received bytes (ACK_GEN_TRIGGER 16 KiB, §4.3) and at once on CE. */
+  ackEveryBytes: posInt().default(16384),
+  /** RTO backstop; 'auto' = htsim 15 µs + 6 × queue drain time (§4.7). */
+  rtoUs: z.union([positive(), auto]).default('auto'),
+});
+
+export const TransportSchema = z.discriminatedUnion('kind', [RoceSchema, UetSchema], {
+  error: 'expected transport.kind to be one of: roce, uet',
+});
+
+// ---------------------------------------------------------------- workload
+const hostId = nonNegInt('a host index ≥ 0');
+const IncastSchema = z.strictObject({
+  kind: z.literal('incast'),
+  /** Number of senders, or an explicit list of host indices. Default list: the first N hosts that are not the receiver. */
+  senders: z.union([posInt(), z.array(hostId).min(1)]),
+  receiver: hostId.default(0),
+  sizeBytes: posInt(),
+  startNs: nonNeg().default(0),
+});
+const PermutationSchema = z.strictObject({
+  kind: z.literal('permutation'),
+  sizeBytes: posInt(),
+  startNs: nonNeg().default(0),
+});
+const AllToAllSchema = z.strictObject({
+  kind: z.literal('allToAll'),
+  sizeBytes: posInt(),
+  startNs: nonNeg().default(0),
+  /** Restrict to these hosts (default: all). */
+  hosts: z.array(hostId).optional(),
+});
+const FlowSchema = z.strictObject({
+  src: hostId,
+  dst: hostId,
+  sizeBytes: posInt(),
+  startNs: nonNeg().default(0),
+});
+const FlowListSchema = z.strictObject({
+  kind: z.literal('flows'),
+  flows: z.array(FlowSchema).min(1),
+});
+const PoissonSchema = z.strictObject({
+  kind: z.literal('poisson'),
+  /** A bundled CDF name (websearch, fb_hadoop, alistorage2019, googlerpc2008) or a path to a `<bytes> <percent>` file. */
+  cdf: z.string().min(1),
+  /** Offered load as a fraction of each host's link rate (payload bytes, as HPCC traffic_gen, §5.1). */
+  load: z.number().gt(0, { error: 'expected a load in (0, 1]' }).max(1, { error: 'expected a load in (0, 1]' }),
+  /** Arrivals are generated in [startNs, startNs + durationUs). */
+  durationUs: positive(),
+  startNs: nonNeg().default(0),
+  /** Restrict senders/receivers to these hosts (default all). */
+  hosts: z.array(hostId).optional(),
+});
+export const WorkloadItemSchema = z.discriminatedUnion('kind', [IncastSchema, PermutationSchema, AllToAllSchema, FlowListSchema, PoissonSchema], {
+  error: 'expected workload.kind to be one of: incast, permutation, allToAll, flows, poisson',
+});
+export const WorkloadSchema = z.union([WorkloadItemSchema, z.array(WorkloadItemSchema).min(1)]);
+
+// ---------------------------------------------------------------- stop, metrics, variants
+export const StopSchema = z.strictObject({
+  /** Simulated-time limit. */
+  timeUs: positive().optional(),
+  /** Event budget. */
+  maxEvents: posInt().optional(),
+  /** Stop when every flow has completed (default true). */
+  allFlowsDone: z.boolean().default(true),
+}).prefault({});
+
+export const MetricsSchema = z.strictObject({
+  /** Sample every port's queue depth at this interval (off when absent). */
+  queueSampleNs: positive().optional(),
+  /** Cap on stored samples per series (older samples are decimated). */
+  maxSamples: posInt().default(2000),
+  /** Per-packet one-way latency histogram. */
+  latency: z.boolean().default(true),
+  /** Per-flow rate / window traces (DCQCN rate and α, NSCC cwnd), sampled at this interval. */
+  flowTraceNs: positive().optional(),
+  /** Which flows to trace (default: the first 16). */
+  traceFlows: z.array(nonNegInt()).optional(),
+}).prefault({});
+
+export const VariantSchema = z.strictObject({
+  name: z.string().min(1),
+  /** Overrides as `path: value`, e.g. `transport.kind: uet`. */
+  set: z.record(z.string(), z.unknown()).default({}),
+});
+
+export const ScenarioSchema = z.strictObject({
+  name: z.string().default('scenario'),
+  description: z.string().optional(),
+  seed: nonNegInt('a seed, an integer ≥ 0').default(1),
+  topology: TopologySchema,
+  links: LinksSchema,
+  switch: SwitchSchema,
+  transport: TransportSchema,
+  workload: WorkloadSchema,
+  stop: StopSchema,
+  metrics: MetricsSchema,
+  compare: z.array(VariantSchema).optional(),
+  sweep: z.record(z.string(), z.array(z.unknown()).min(1)).optional(),
+});
+
+export type Scenario = z.output<typeof ScenarioSchema>;
+export type ScenarioInput = z.input<typeof ScenarioSchema>;
+export type Topology = Scenario['topology'];
+export type Transport = Scenario['transport'];
+export type RoceTransport = Extract<Transport, { kind: 'roce' }>;
+export type UetTransport = Extract<Transport, { kind: 'uet' }>;
+export type WorkloadItem = z.output<typeof WorkloadItemSchema>;
+export type SwitchConfig = Scenario['switch'];

@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['tests/**/*.test.ts'],
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+    // Model-validation tests are CPU-bound simulations; two cores, two forks.
+    pool: 'forks',
+    maxWorkers: 2,
+  },
+});
