@@ -1,0 +1,71 @@
+import type { Scenario, WorkloadItem } from '../scenario/schema.ts';
+import type { RandomStreams } from '../engine/random.ts';
+import type { FlowSpec, WorkloadContext } from './types.ts';
+import { incastFlows } from './incast.ts';
+import { permutationFlows } from './permutation.ts';
+import { allToAllFlows } from './allToAll.ts';
+import { flowListFlows } from './flowList.ts';
+import { poissonFlows } from './poisson.ts';
+
+export type { FlowSpec } from './types.ts';
+export { incastFlows } from './incast.ts';
+export { permutationFlows, randomDerangement } from './permutation.ts';
+export { allToAllFlows } from './allToAll.ts';
+export { flowListFlows } from './flowList.ts';
+export { poissonFlows } from './poisson.ts';
+export { BUNDLED_CDF_NAMES, cdfMean, cdfValueAt, loadCdf, parseCdf, sampleCdf, type Cdf } from './cdf.ts';
+
+/**
+ * The flows a scenario's workload describes. A list of items is concatenated in order; the
+ * result is sorted stably by startPs (ties keep generation order). Host indices and src ≠ dst
+ * are checked, with errors naming the scenario path (`workload.flows[2].dst: host 40 does not
+ * exist (hosts 0..31)`). `readText` reads CDF files that are not bundled (absent in a browser).
+ */
+export function buildFlows(
+  workload: Scenario['workload'],
+  hostCount: number,
+  hostRateBps: number,
+  streams: RandomStreams,
+  readText?: (path: string) => string,
+): FlowSpec[] {
+  const items: WorkloadItem[] = Array.isArray(workload) ? workload : [workload];
+  const seenKinds = new Map<string, number>();
+  const flows: FlowSpec[] = [];
+  items.forEach((item, i) => {
+    const n = seenKinds.get(item.kind) ?? 0;
+    seenKinds.set(item.kind, n + 1);
+    const ctx: WorkloadContext = {
+      hostCount,
+      hostRateBps,
+      streams,
+      path: Array.isArray(workload) ? `workload[${i}]` : 'workload',
+      streamSuffix: n === 0 ? '' : `#${n}`,
+      readText,
+    };
+    for (const f of generate(item, ctx)) {
+      if (f.src === f.dst) throw new Error(`${ctx.path}: flow from host ${f.src} to itself`);
+      flows.push(f);
+    }
+  });
+  // Array.prototype.sort is stable (ES2019).
+  return flows.sort((a, b) => a.startPs - b.startPs);
+}
+
+function generate(item: WorkloadItem, ctx: WorkloadContext): FlowSpec[] {
+  switch (item.kind) {
+    case 'incast':
+      return incastFlows(item, ctx);
+    case 'permutation':
+      return permutationFlows(item, ctx);
+    case 'allToAll':
+      return allToAllFlows(item, ctx);
+    case 'flows':
+      return flowListFlows(item, ctx);
+    case 'poisson':
+      return poissonFlows(item, ctx);
+    default: {
+      const never: never = item;
+      throw new Error(`${ctx.path}.kind: unknown workload kind ${(never as { kind: string }).kind}`);
+    }
+  }
+}
