@@ -1,0 +1,295 @@
+import { readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
+import { dirname, isAbsolute, resolve, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+import type { Scenario } from './scenario/schema.ts';
+import type { Result } from './metrics/result.ts';
+import { loadScenario, scenarioVariants, scenarioJsonSchema, scenarioHash, ScenarioError } from './scenario/load.ts';
+import { formatResultTable, flowsCsv, progressLine, type NamedResult, type ProgressInfo } from './report.ts';
+
+/**
+ * The command line: `ethersim run|validate|schema|help`. `main` never throws and never exits the
+ * process; it returns the exit code (0 ok, 1 run failure, 2 invalid input).
+ * It is the one place (with sim/bench*.ts) allowed to read the wall clock.
+ */
+
+export type RunScenarioFn = (scenario: Scenario, options?: {
+  onProgress?: (p: ProgressInfo) => void;
+  progressEveryEvents?: number;
+  isCancelled?: () => boolean;
+  readText?: (path: string) => string;
+}) => Result;
+
+/** What `main` touches outside itself; tests replace parts of it. */
+export interface CliIO {
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+  stderrIsTTY: boolean;
+  env: Record<string, string | undefined>;
+  cwd: string;
+  /** The simulator; loaded lazily from ./run.ts when not given. */
+  runScenario?: RunScenarioFn;
+}
+
+export const EXIT_OK = 0;
+export const EXIT_RUN_FAILED = 1;
+export const EXIT_INVALID = 2;
+
+const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+export const USAGE = `ethersim — packet-level network simulator (RoCEv2 + PFC + DCQCN vs Ultra Ethernet)
+
+Usage:
+  ethersim run FILE [--seed N] [--set path=value]... [--json] [--out DIR] [--quiet] [--progress]
+  ethersim validate FILE [--set path=value]...
+  ethersim schema
+  ethersim help
+
+Commands:
+  run        Simulate the scenario in FILE (YAML or JSON) and print a summary table.
+             With a compare: block, runs every variant and prints them side by side.
+  validate   Check FILE (and its compare: variants) against the scenario schema.
+  schema     Print the scenario JSON Schema (for editor completion).
+  help       Print this text.
+
+Options:
+  --seed N          Use seed N instead of the scenario's seed.
+  --set path=value  Override a field, e.g. --set transport.kind=uet, --set switch.pfc.enabled=false,
+                    --set topology.k=8, --set workload.0.sizeBytes=65536 (repeatable; the value
+                    is read as YAML). A path the schema does not have is an error.
+  --json            Print the Result as one JSON document on stdout and nothing else
+                    (with compare: {"variants":[{"name","result"}]}).
+  --out DIR         Write DIR/result.json and DIR/flows.csv (one subfolder per compare variant).
+  --quiet           No table and no progress (errors still go to stderr).
+  --progress        Show progress on stderr even when it is not a terminal.
+
+Exit codes: 0 ok, 1 run failure (exception or PFC deadlock), 2 invalid input.
+Set ETHERSIM_DEBUG=1 to see stack traces.
+`;
+
+/** A bad command line: reported as one line, exit code 2. */
+class UsageError extends Error {}
+
+interface RunArgs {
+  command: string;
+  file?: string;
+  seed?: string;
+  sets: string[];
+  json: boolean;
+  out?: string;
+  quiet: boolean;
+  progress: boolean;
+}
+
+function parseArgs(argv: string[]): RunArgs {
+  const args: RunArgs = { command: '', sets: [], json: false, quiet: false, progress: false };
+  const positional: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const eq = a.startsWith('--') ? a.indexOf('=') : -1;
+    const name = eq > 0 ? a.slice(0, eq) : a;
+    const inline = eq > 0 ? a.slice(eq + 1) : undefined;
+    const value = (): string => {
+      if (inline !== undefined) return inline;
+      const v = argv[++i];
+      if (v === undefined) throw new UsageError(`${name} needs a value`);
+      return v;
+    };
+    switch (name) {
+      case '--seed': args.seed = value(); break;
+      case '--set': case '-s': args.sets.push(value()); break;
+      case '--out': case '-o': args.out = value(); break;
+      case '--json': args.json = true; break;
+      case '--quiet': case '-q': args.quiet = true; break;
+      case '--progress': args.progress = true; break;
+      case '--help': case '-h': positional.unshift('help'); break;
+      case '--version': case '-v': positional.unshift('version'); break;
+      default:
+        if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option ${name} (see \`ethersim help\`)`);
+        positional.push(a);
+    }
+  }
+  args.command = positional[0] ?? '';
+  if (positional.length > 2) throw new UsageError(`unexpected argument "${positional[2]}" (see \`ethersim help\`)`);
+  args.file = positional[1];
+  if (args.seed !== undefined && !/^\d+$/.test(args.seed)) throw new UsageError(`--seed: expected an integer ≥ 0, got "${args.seed}"`);
+  return args;
+}
+
+function packageVersion(): string {
+  try {
+    return JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')).version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+export async function main(argv: string[], ioIn: Partial<CliIO> = {}): Promise<number> {
+  const io: CliIO = {
+    stdout: (s) => { process.stdout.write(s); },
+    stderr: (s) => { process.stderr.write(s); },
+    stderrIsTTY: !!process.stderr.isTTY,
+    env: process.env,
+    cwd: process.cwd(),
+    ...ioIn,
+  };
+  const fail = (line: string) => io.stderr(`ethersim: ${line}\n`);
+  try {
+    const args = parseArgs(argv);
+    switch (args.command) {
+      case 'help':
+        io.stdout(USAGE);
+        return EXIT_OK;
+      case 'version':
+        io.stdout(`ethersim ${packageVersion()}\n`);
+        return EXIT_OK;
+      case 'schema':
+        io.stdout(JSON.stringify(scenarioJsonSchema(), null, 2) + '\n');
+        return EXIT_OK;
+      case 'validate':
+        return validateCommand(args, io);
+      case 'run':
+        return await runCommand(args, io);
+      case '':
+        io.stderr(USAGE);
+        return EXIT_INVALID;
+      default:
+        throw new UsageError(`unknown command "${args.command}"; commands: run, validate, schema, help`);
+    }
+  } catch (e) {
+    if (e instanceof UsageError) { fail(e.message); return EXIT_INVALID; }
+    if (e instanceof ScenarioError) { for (const l of e.lines) fail(l); return EXIT_INVALID; }
+    fail(`internal error: ${(e as Error)?.message ?? String(e)}`);
+    if (io.env.ETHERSIM_DEBUG === '1') io.stderr(String((e as Error)?.stack ?? e) + '\n');
+    return EXIT_RUN_FAILED;
+  }
+}
+
+/** Read and validate FILE with the command line's overrides; every variant it asks to run. */
+function loadFromArgs(args: RunArgs, io: CliIO) {
+  if (!args.file) throw new UsageError(`${args.command}: missing scenario FILE (see \`ethersim help\`)`);
+  const path = resolve(io.cwd, args.file);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (e as Error).message;
+    throw new UsageError(`cannot read scenario file ${args.file}: ${why}`);
+  }
+  const sets = [...args.sets];
+  if (args.seed !== undefined) sets.push(`seed=${args.seed}`);
+  const loaded = loadScenario(text, args.file, sets);
+  const variants = scenarioVariants(loaded);
+  return { path, loaded, variants };
+}
+
+function validateCommand(args: RunArgs, io: CliIO): number {
+  const { loaded, variants } = loadFromArgs(args, io);
+  const s = loaded.scenario;
+  io.stdout(`${args.file}: ok — "${s.name}", topology ${s.topology.kind}, transport ${s.transport.kind}, seed ${s.seed}, hash ${scenarioHash(s)}\n`);
+  if (s.compare?.length) {
+    for (const v of variants) io.stdout(`  variant "${v.name}": ok — transport ${v.scenario.transport.kind}, hash ${scenarioHash(v.scenario)}\n`);
+  }
+  return EXIT_OK;
+}
+
+/** File reads for the simulator (e.g. a Poisson workload's CDF file): relative to the scenario file, then cwd, then the package. */
+function makeReadText(scenarioPath: string, cwd: string): (p: string) => string {
+  return (p: string) => {
+    const candidates = isAbsolute(p) ? [p] : [resolve(dirname(scenarioPath), p), resolve(cwd, p), resolve(PACKAGE_ROOT, p)];
+    for (const c of candidates) if (existsSync(c)) return readFileSync(c, 'utf8');
+    throw new Error(`cannot read ${p}: no such file (looked in ${candidates.join(', ')})`);
+  };
+}
+
+function safeDirName(name: string, i: number): string {
+  const s = name.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+/, '');
+  return s || `variant-${i}`;
+}
+
+async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
+  const { path, loaded, variants } = loadFromArgs(args, io);
+  if (loaded.scenario.sweep && !loaded.scenario.compare?.length && !args.quiet) {
+    io.stderr('ethersim: note: the sweep: block is not expanded by `run`; running the base scenario\n');
+  }
+
+  let runScenario = io.runScenario;
+  if (!runScenario) {
+    try {
+      runScenario = (await import('./run.ts')).runScenario as RunScenarioFn;
+    } catch (e) {
+      io.stderr(`ethersim: the simulator core (sim/run.ts) could not be loaded: ${(e as Error).message}\n`);
+      if (io.env.ETHERSIM_DEBUG === '1') io.stderr(String((e as Error).stack) + '\n');
+      return EXIT_RUN_FAILED;
+    }
+  }
+
+  const showProgress = !args.quiet && (args.progress || io.stderrIsTTY);
+  const tty = io.stderrIsTTY;
+  const readText = makeReadText(path, io.cwd);
+  const results: NamedResult[] = [];
+  let exit = EXIT_OK;
+
+  for (const v of variants) {
+    const label = variants.length > 1 ? v.name : undefined;
+    const timeLimitPs = v.scenario.stop.timeUs ? v.scenario.stop.timeUs * 1e6 : undefined;
+    let lastDraw = -Infinity;
+    let drewSomething = false;
+    const onProgress = showProgress ? (p: ProgressInfo) => {
+      const now = performance.now();
+      if (now - lastDraw < (tty ? 100 : 1000)) return;
+      lastDraw = now;
+      const line = progressLine(p, { label, timeLimitPs });
+      io.stderr(tty ? `\r${line}\x1b[K` : line + '\n');
+      drewSomething = true;
+    } : undefined;
+
+    const t0 = performance.now();
+    let result: Result;
+    try {
+      result = runScenario(v.scenario, { onProgress, progressEveryEvents: onProgress ? 20_000 : undefined, readText });
+    } catch (e) {
+      if (drewSomething && tty) io.stderr('\r\x1b[K');
+      const msg = e instanceof ScenarioError ? e.lines.join('; ') : (e as Error)?.message ?? String(e);
+      io.stderr(`ethersim: run failed${label ? ` (variant "${v.name}")` : ''}: ${msg}\n`);
+      if (io.env.ETHERSIM_DEBUG === '1') io.stderr(String((e as Error)?.stack ?? e) + '\n');
+      return EXIT_RUN_FAILED;
+    }
+    const wallMs = performance.now() - t0;
+    if (drewSomething && tty) io.stderr('\r\x1b[K');
+    result.meta.wallMs = wallMs;
+    if (label !== undefined) result.meta.name = v.name;
+    results.push({ name: v.name, result });
+    if (result.meta.stopReason === 'deadlock') {
+      io.stderr(`ethersim: ${label ? `variant "${v.name}": ` : ''}PFC deadlock detected at ${result.meta.simTimePs} ps; the run stopped\n`);
+      exit = EXIT_RUN_FAILED;
+    }
+  }
+
+  if (args.out) {
+    const outDir = resolve(io.cwd, args.out);
+    try {
+      const multi = results.length > 1;
+      results.forEach((r, i) => {
+        const dir = multi ? join(outDir, safeDirName(r.name, i)) : outDir;
+        mkdirSync(dir, { recursive: true });
+        writeFileSync(join(dir, 'result.json'), JSON.stringify(r.result) + '\n');
+        writeFileSync(join(dir, 'flows.csv'), flowsCsv(r.result.flows));
+      });
+    } catch (e) {
+      io.stderr(`ethersim: cannot write results to ${args.out}: ${(e as Error).message}\n`);
+      return EXIT_RUN_FAILED;
+    }
+  }
+
+  if (args.json) {
+    const doc = results.length > 1 || loaded.scenario.compare?.length
+      ? { variants: results.map((r) => ({ name: r.name, result: r.result })) }
+      : results[0].result;
+    io.stdout(JSON.stringify(doc) + '\n');
+  } else if (!args.quiet) {
+    io.stdout(formatResultTable(results));
+  }
+  return exit;
+}

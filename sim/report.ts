@@ -1,0 +1,163 @@
+import type { Result, FlowResult, Quantiles } from './metrics/result.ts';
+
+/**
+ * Text renderings of a Result for the CLI (and any other command): the compact summary table,
+ * side by side for several runs, the flows CSV, and a one-line progress bar. Pure functions of
+ * their inputs; nothing here reads a clock.
+ */
+
+export interface NamedResult {
+  name: string;
+  result: Result;
+}
+
+// ------------------------------------------------------------------ number formatting
+
+/** Integer with thousands separators: 1234567 → "1,234,567". */
+export function fmtInt(n: number): string {
+  if (!Number.isFinite(n)) return String(n);
+  const s = Math.round(Math.abs(n)).toString();
+  const grouped = s.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return (n < 0 ? '-' : '') + grouped;
+}
+
+/** A measurement with about 3–4 significant digits: 0.0123, 1.23, 12.3, 123.4, 12,345. */
+export function fmtNum(n: number): string {
+  if (!Number.isFinite(n)) return String(n);
+  const a = Math.abs(n);
+  if (a === 0) return '0';
+  if (a >= 10_000) return fmtInt(n);
+  if (a >= 100) return n.toFixed(1);
+  if (a >= 1) return n.toFixed(2);
+  if (a >= 0.01) return n.toFixed(3);
+  return n.toPrecision(3);
+}
+
+/** Picoseconds as a human duration: "850 ps", "12.3 ns", "45.6 µs", "1.23 ms", "2.50 s". */
+export function fmtPs(ps: number): string {
+  if (!Number.isFinite(ps)) return String(ps);
+  const a = Math.abs(ps);
+  if (a < 1e3) return `${fmtNum(ps)} ps`;
+  if (a < 1e6) return `${fmtNum(ps / 1e3)} ns`;
+  if (a < 1e9) return `${fmtNum(ps / 1e6)} µs`;
+  if (a < 1e12) return `${fmtNum(ps / 1e9)} ms`;
+  return `${fmtNum(ps / 1e12)} s`;
+}
+
+/** Milliseconds of wall time: "850 ms", "2.35 s", "3 min 12 s". */
+export function fmtWallMs(ms: number): string {
+  if (!Number.isFinite(ms)) return String(ms);
+  if (ms < 1000) return `${ms < 10 ? ms.toFixed(1) : Math.round(ms)} ms`;
+  if (ms < 120_000) return `${(ms / 1000).toFixed(2)} s`;
+  const s = Math.round(ms / 1000);
+  return `${Math.floor(s / 60)} min ${s % 60} s`;
+}
+
+/** Events per second: "1.23 M/s", "456 k/s". */
+export function fmtRate(perSecond: number): string {
+  if (!Number.isFinite(perSecond) || perSecond <= 0) return '—';
+  if (perSecond >= 1e6) return `${(perSecond / 1e6).toFixed(2)} M/s`;
+  if (perSecond >= 1e3) return `${(perSecond / 1e3).toFixed(1)} k/s`;
+  return `${Math.round(perSecond)} /s`;
+}
+
+const q = (x: Quantiles | undefined, key: keyof Quantiles): string =>
+  !x || !x.count ? '—' : fmtNum(x[key]);
+
+// ------------------------------------------------------------------ the summary table
+
+/** The rows of the summary table for one result: [label, value]. */
+export function summaryRows(r: Result): [string, string][] {
+  const m = r.meta, s = r.summary, c = r.counters;
+  const eventsPerSec = m.wallMs > 0 ? m.events / (m.wallMs / 1000) : NaN;
+  return [
+    ['scenario', m.name],
+    ['hosts / switches', `${fmtInt(m.hosts)} / ${fmtInt(m.switches)}`],
+    ['transport', m.transport],
+    ['flows done', `${fmtInt(s.flowsDone)} / ${fmtInt(s.flowsTotal)}`],
+    ['FCT p50 (µs)', q(s.fctUs, 'p50')],
+    ['FCT p99 (µs)', q(s.fctUs, 'p99')],
+    ['FCT max (µs)', q(s.fctUs, 'max')],
+    ['slowdown p50', q(s.slowdown, 'p50')],
+    ['slowdown p99', q(s.slowdown, 'p99')],
+    ['pkt latency p50 (µs)', q(s.latencyUs, 'p50')],
+    ['pkt latency p99 (µs)', q(s.latencyUs, 'p99')],
+    ['drops', fmtInt(c.drops)],
+    ['ECN marks', fmtInt(c.ecnMarks)],
+    ['PFC pauses', fmtInt(c.pauseFrames)],
+    ['NAKs', fmtInt(c.naks)],
+    ['retransmits', fmtInt(c.retransmits)],
+    ['timeouts', fmtInt(c.timeouts)],
+    ['trims', fmtInt(c.trims)],
+    ['events', fmtInt(m.events)],
+    ['events/s', fmtRate(eventsPerSec)],
+    ['wall time', fmtWallMs(m.wallMs)],
+    ['sim time', fmtPs(m.simTimePs)],
+    ['stop reason', m.stopReason],
+  ];
+}
+
+/**
+ * The summary table; several results are printed side by side, one column per run, headed by
+ * the run's name.
+ */
+export function formatResultTable(runs: NamedResult[]): string {
+  if (runs.length === 0) return '';
+  const rows = runs.map((r) => summaryRows(r.result));
+  const labels = rows[0].map(([l]) => l);
+  const multi = runs.length > 1;
+  // In a comparison the scenario row is replaced by a header of variant names.
+  const header = multi ? ['', ...runs.map((r) => r.name)] : undefined;
+  const body: string[][] = labels
+    .map((label, i) => [label, ...rows.map((r) => r[i][1])])
+    .filter((row) => !(multi && row[0] === 'scenario'));
+  const all = header ? [header, ...body] : body;
+  const widths = all[0].map((_, col) => Math.max(...all.map((row) => [...row[col]].length)));
+  const pad = (s: string, w: number, right: boolean) => {
+    const n = w - [...s].length;
+    return n <= 0 ? s : right ? ' '.repeat(n) + s : s + ' '.repeat(n);
+  };
+  // One run: a key/value list (values left-aligned). Several: numeric columns right-aligned.
+  const line = (row: string[]) => row.map((cell, col) => pad(cell, widths[col], multi && col > 0)).join('  ').trimEnd();
+  const out = all.map(line);
+  if (header) out.splice(1, 0, widths.map((w) => '─'.repeat(w)).join('  '));
+  return out.join('\n') + '\n';
+}
+
+// ------------------------------------------------------------------ CSV
+
+export const FLOWS_CSV_HEADER = 'id,src,dst,sizeBytes,startPs,fctPs,idealFctPs,slowdown,retransmits';
+
+/** One line per flow, in the Result's order, with the header above. */
+export function flowsCsv(flows: readonly FlowResult[]): string {
+  const lines = [FLOWS_CSV_HEADER];
+  for (const f of flows) {
+    lines.push(`${f.id},${f.src},${f.dst},${f.sizeBytes},${f.startPs},${f.fctPs},${f.idealFctPs},${f.slowdown},${f.retransmits}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+// ------------------------------------------------------------------ progress
+
+export interface ProgressInfo {
+  simTimePs: number;
+  events: number;
+  flowsDone: number;
+  flowsTotal: number;
+}
+
+/**
+ * One progress line (no newline): `[#########...........] 45%  flows 12/100  sim 123 µs  1.2M events`.
+ * `timeLimitPs`, when known, lets simulated time drive the bar as well as finished flows.
+ */
+export function progressLine(p: ProgressInfo, opts: { label?: string; timeLimitPs?: number; width?: number } = {}): string {
+  const width = opts.width ?? 24;
+  let frac = p.flowsTotal > 0 ? p.flowsDone / p.flowsTotal : 0;
+  if (opts.timeLimitPs && opts.timeLimitPs > 0) frac = Math.max(frac, p.simTimePs / opts.timeLimitPs);
+  frac = Math.min(1, Math.max(0, frac));
+  const filled = Math.round(frac * width);
+  const bar = '#'.repeat(filled) + '.'.repeat(width - filled);
+  const ev = p.events >= 1e6 ? `${(p.events / 1e6).toFixed(1)}M` : p.events >= 1e3 ? `${(p.events / 1e3).toFixed(0)}k` : String(p.events);
+  const label = opts.label ? `${opts.label} ` : '';
+  return `${label}[${bar}] ${String(Math.floor(frac * 100)).padStart(3)}%  flows ${p.flowsDone}/${p.flowsTotal}  sim ${fmtPs(p.simTimePs)}  ${ev} events`;
+}
