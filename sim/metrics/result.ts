@@ -30,7 +30,10 @@ export interface Counters {
   packetsSent: number;
   packetsDelivered: number;
   bytesDelivered: number;
+  /** Packets dropped by switches (buffer full). */
   drops: number;
+  /** Data packets a receiver threw away (out of order under go-back-N, or duplicates). */
+  discards: number;
   ecnMarks: number;
   pauseFrames: number;
   resumeFrames: number;

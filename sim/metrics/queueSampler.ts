@@ -1,0 +1,50 @@
+import type { Fabric } from '../net/fabric.ts';
+import { EV_SAMPLE } from '../net/fabric.ts';
+import type { FlowTable } from '../transport/flows.ts';
+import type { Series } from './result.ts';
+
+/**
+ * Samples the data-queue depth of every switch egress port at a fixed interval. Memory is
+ * bounded: when a series reaches maxSamples, every other sample is dropped and the interval
+ * doubles, so a long run keeps an even, coarser picture instead of growing without bound.
+ */
+export class QueueSampler {
+  private intervalPs: number;
+  private readonly ports: number[] = [];
+  private readonly t: number[] = [];
+  private readonly v: number[][] = [];
+
+  constructor(private readonly fabric: Fabric, private readonly flows: FlowTable, intervalNs: number, private readonly maxSamples: number) {
+    this.intervalPs = Math.max(1, Math.round(intervalNs * 1000));
+    for (let p = 0; p < fabric.portCount; p++) {
+      if (fabric.portNode[p] >= fabric.hostCount) {
+        this.ports.push(p);
+        this.v.push([]);
+      }
+    }
+    fabric.sim.at(0, EV_SAMPLE, 0, 0);
+  }
+
+  sample(): void {
+    const fabric = this.fabric;
+    const now = fabric.sim.now;
+    this.t.push(now);
+    for (let i = 0; i < this.ports.length; i++) this.v[i].push(fabric.portQueueBytes(this.ports[i]));
+    if (this.t.length >= this.maxSamples) {
+      const keep = (a: number[]) => { let j = 0; for (let i = 0; i < a.length; i += 2) a[j++] = a[i]; a.length = j; };
+      keep(this.t);
+      for (const s of this.v) keep(s);
+      this.intervalPs *= 2;
+    }
+    if (this.flows.doneCount < this.flows.count) fabric.sim.at(now + this.intervalPs, EV_SAMPLE, 0, 0);
+  }
+
+  series(): Series[] {
+    const names = this.fabric.graph.nodeNames;
+    return this.ports.map((p, i) => ({
+      name: `queue:${names[this.fabric.portNode[p]]}->${names[this.fabric.portNode[p ^ 1]]}`,
+      t: this.t.slice(),
+      v: this.v[i],
+    }));
+  }
+}

@@ -1,0 +1,508 @@
+import type { Simulator, EventHandler } from '../engine/simulator.ts';
+import type { Rng } from '../engine/random.ts';
+import type { TopologyGraph } from '../topology/graph.ts';
+import {
+  PacketPool, PK_PFC, F_ECT, F_CE, F_TRIMMABLE, F_TRIMMED,
+  PRIO_CONTROL, PRIO_TRIMMED, WIRE_OVERHEAD_BYTES, PFC_FRAME_BYTES,
+} from './packets.ts';
+import { ecmpHash, type RouteTable } from './routing.ts';
+import type { PortTiming } from './portTiming.ts';
+import type { Counters } from '../metrics/result.ts';
+
+// Event kinds handled by the fabric; transports use kinds ≥ EV_TRANSPORT.
+export const EV_TX_DONE = 1;
+export const EV_ARRIVE = 2;
+export const EV_HOST_WAKE = 3;
+export const EV_SAMPLE = 4;
+export const EV_TRANSPORT = 16;
+
+/** What a host's transport offers the NIC (one implementation per run: a monomorphic call site). */
+export interface HostTransport {
+  /** The next data packet this host may send now, or -1 (the transport schedules its own wake-up). */
+  pull(host: number): number;
+  /** A packet arrived at this host; the transport owns and releases it. */
+  receive(host: number, pkt: number): void;
+  /** A transport event (kind ≥ EV_TRANSPORT). */
+  onEvent(kind: number, a: number, b: number): void;
+}
+
+/** Observer of pause state changes (congestion analysis plugs in here). */
+export interface PauseObserver {
+  /** `port` (upstream egress) got paused / resumed for `prio` by its peer's buffer. */
+  onPauseChange(port: number, prio: number, paused: boolean, nowPs: number): void;
+}
+
+/** Switch and buffer settings resolved to numbers (sim/net/fabricConfig.ts builds it from a scenario). */
+export interface FabricConfig {
+  switchLatencyPs: number;
+  bufferBytes: number;
+  /** Bit p set ⇒ priority p is lossless (PFC). */
+  losslessMask: number;
+  reserveBytes: number;
+  resumeOffsetBytes: number;
+  /** Per port: headroom bytes per lossless priority at this ingress port. */
+  headroomBytes: Float64Array;
+  /** Per port: PFC dynamic-threshold α. */
+  pfcAlpha: Float64Array;
+  ecnEnabled: boolean;
+  ecnAtDequeue: boolean;
+  /** Per port: RED thresholds (bytes) and max probability. */
+  kminBytes: Float64Array;
+  kmaxBytes: Float64Array;
+  pmax: number;
+  lossyAlpha: number;
+  /** Static cap per lossy egress queue (Infinity = none). */
+  lossyQueueCapBytes: number;
+  trimEnabled: boolean;
+  trimThresholdBytes: number;
+  trimHeaderBytes: number;
+  /** Cap of the trimmed-header queue (htsim: 2 × queue size, physics.md §4.5). */
+  trimQueueCapBytes: number;
+}
+
+const NPRIO = 8;
+const DATA_PRIOS = 6;
+
+/**
+ * The network below the transports: ports with 8 priority queues in front of links, and
+ * output-queued shared-buffer switches (ingress PFC accounting with dynamic thresholds and
+ * headroom, XOFF/XON frames that travel the link, RED/ECN, lossy drops, trimming), and ECMP.
+ *
+ * A port serves priority 7 (control) strictly, then 6 (trimmed headers) strictly, then the
+ * data priorities 0–5 round-robin, skipping paused ones (physics.md §1.1, HPCC
+ * `DoDequeueRR`). Two events per packet per hop: TX_DONE (the port is free) and ARRIVE
+ * (the packet is at the next node).
+ */
+export class Fabric implements EventHandler {
+  readonly pool = new PacketPool(8192);
+  readonly routes: RouteTable;
+  readonly hostCount: number;
+  readonly nodeCount: number;
+  readonly portCount: number;
+
+  // Per port.
+  readonly portNode: Int32Array;
+  readonly rateBps: Float64Array;
+  readonly psPerByte: Float64Array;
+  /** Propagation delay plus the receiving switch's forwarding latency. */
+  readonly arrivalDelayPs: Float64Array;
+  readonly busy: Uint8Array;
+  readonly pausedMask: Uint8Array;
+  readonly rr: Uint8Array;
+  /** Bytes and packets sent per port (utilisation). */
+  readonly txBytes: Float64Array;
+
+  // Per (port, priority).
+  readonly qHead: Int32Array;
+  readonly qTail: Int32Array;
+  readonly qBytes: Float64Array;
+  readonly qLen: Int32Array;
+  readonly pauseSincePs: Float64Array;
+  readonly pausedTimePs: Float64Array;
+  readonly pauseCount: Int32Array;
+  /** Ingress accounting at switches (HPCC switch-mmu): bytes in reserve+shared, and in headroom. */
+  readonly ingBytes: Float64Array;
+  readonly hdrmBytes: Float64Array;
+  /** We have sent XOFF on this ingress port for this priority and not yet XON. */
+  readonly xoffSent: Uint8Array;
+
+  // Per switch node (indexed by node id).
+  readonly sharedUsed: Float64Array;
+  readonly usedBytes: Float64Array;
+  readonly fixedReserved: Float64Array;
+  readonly ecmpSeed: Int32Array;
+
+  transport!: HostTransport;
+  dataPrio = 3;
+  pauseObserver: PauseObserver | null = null;
+  sampler: { sample(): void } | null = null;
+  readonly counters: Counters = {
+    packetsSent: 0, packetsDelivered: 0, bytesDelivered: 0, drops: 0, discards: 0, ecnMarks: 0,
+    pauseFrames: 0, resumeFrames: 0, pausedTimePs: 0, naks: 0, retransmits: 0, timeouts: 0,
+    cnps: 0, trims: 0, acks: 0,
+  };
+
+  constructor(
+    readonly sim: Simulator,
+    readonly graph: TopologyGraph,
+    timing: PortTiming,
+    readonly cfg: FabricConfig,
+    private readonly markRng: Rng,
+    seedFor: (switchNode: number) => number,
+  ) {
+    this.hostCount = timing.hostCount;
+    this.nodeCount = timing.nodeCount;
+    const np = timing.portCount;
+    this.portCount = np;
+    this.routes = timing.routes;
+    this.portNode = timing.portNode;
+    this.rateBps = timing.rateBps;
+    this.psPerByte = timing.psPerByte;
+    this.arrivalDelayPs = timing.arrivalDelayPs;
+    this.busy = new Uint8Array(np);
+    this.pausedMask = new Uint8Array(np);
+    this.rr = new Uint8Array(np);
+    this.txBytes = new Float64Array(np);
+    const nq = np * NPRIO;
+    this.qHead = new Int32Array(nq).fill(-1);
+    this.qTail = new Int32Array(nq).fill(-1);
+    this.qBytes = new Float64Array(nq);
+    this.qLen = new Int32Array(nq);
+    this.pauseSincePs = new Float64Array(nq);
+    this.pausedTimePs = new Float64Array(nq);
+    this.pauseCount = new Int32Array(nq);
+    this.ingBytes = new Float64Array(nq);
+    this.hdrmBytes = new Float64Array(nq);
+    this.xoffSent = new Uint8Array(nq);
+    this.sharedUsed = new Float64Array(this.nodeCount);
+    this.usedBytes = new Float64Array(this.nodeCount);
+    this.fixedReserved = new Float64Array(this.nodeCount);
+    this.ecmpSeed = new Int32Array(this.nodeCount);
+    let losslessCount = 0;
+    for (let b = 0; b < NPRIO; b++) if (cfg.losslessMask & (1 << b)) losslessCount++;
+    for (let p = 0; p < np; p++) {
+      const n = this.portNode[p];
+      if (n >= this.hostCount) this.fixedReserved[n] += losslessCount * (cfg.headroomBytes[p] + cfg.reserveBytes);
+    }
+    for (let n = this.hostCount; n < this.nodeCount; n++) this.ecmpSeed[n] = seedFor(n);
+  }
+
+  // ------------------------------------------------------------------ events
+
+  handle(kind: number, a: number, b: number): void {
+    switch (kind) {
+      case EV_TX_DONE:
+        this.busy[a] = 0;
+        this.startTx(a);
+        break;
+      case EV_ARRIVE:
+        this.arrive(a, b);
+        break;
+      case EV_HOST_WAKE:
+        this.startTx(this.routes.hostNicPort[a]);
+        break;
+      case EV_SAMPLE:
+        if (this.sampler !== null) this.sampler.sample();
+        break;
+      default:
+        this.transport.onEvent(kind, a, b);
+    }
+  }
+
+  /** A host has new data to send: start its NIC if idle. */
+  kickHost(host: number): void {
+    const port = this.routes.hostNicPort[host];
+    if (this.busy[port] === 0) this.startTx(port);
+  }
+
+  /** Queue a packet (control or data) at a host's NIC, e.g. an ACK. */
+  sendFromHost(host: number, pkt: number): void {
+    const port = this.routes.hostNicPort[host];
+    this.enqueue(port, this.pool.prio[pkt], pkt);
+    if (this.busy[port] === 0) this.startTx(port);
+  }
+
+  // ------------------------------------------------------------------ queues
+
+  private enqueue(port: number, prio: number, pkt: number): void {
+    const q = port * NPRIO + prio;
+    const pool = this.pool;
+    pool.next[pkt] = -1;
+    pool.enqPs[pkt] = this.sim.now;
+    const tail = this.qTail[q];
+    if (tail < 0) this.qHead[q] = pkt;
+    else pool.next[tail] = pkt;
+    this.qTail[q] = pkt;
+    this.qBytes[q] += pool.bytes[pkt];
+    this.qLen[q]++;
+  }
+
+  private dequeue(q: number): number {
+    const pkt = this.qHead[q];
+    const next = this.pool.next[pkt];
+    this.qHead[q] = next;
+    if (next < 0) this.qTail[q] = -1;
+    this.qBytes[q] -= this.pool.bytes[pkt];
+    this.qLen[q]--;
+    return pkt;
+  }
+
+  /** Pick the next packet for an idle port and put it on the wire. */
+  startTx(port: number): void {
+    if (this.busy[port] !== 0) return;
+    const base = port * NPRIO;
+    const qLen = this.qLen;
+    const paused = this.pausedMask[port];
+    let q = -1;
+    if (qLen[base + PRIO_CONTROL] > 0) q = base + PRIO_CONTROL;
+    else if (qLen[base + PRIO_TRIMMED] > 0 && (paused & (1 << PRIO_TRIMMED)) === 0) q = base + PRIO_TRIMMED;
+    else {
+      const start = this.rr[port];
+      for (let i = 0; i < DATA_PRIOS; i++) {
+        let p = start + i;
+        if (p >= DATA_PRIOS) p -= DATA_PRIOS;
+        if (qLen[base + p] > 0 && (paused & (1 << p)) === 0) {
+          q = base + p;
+          this.rr[port] = p + 1 === DATA_PRIOS ? 0 : p + 1;
+          break;
+        }
+      }
+    }
+    let pkt: number;
+    const node = this.portNode[port];
+    if (q >= 0) {
+      pkt = this.dequeue(q);
+      if (node >= this.hostCount) this.leaveSwitch(node, port, pkt);
+    } else {
+      if (node >= this.hostCount || (paused & (1 << this.dataPrio)) !== 0) return;
+      pkt = this.transport.pull(node);
+      if (pkt < 0) return;
+      this.counters.packetsSent++;
+    }
+    const pool = this.pool;
+    const wire = pool.bytes[pkt] + WIRE_OVERHEAD_BYTES;
+    this.txBytes[port] += wire;
+    const end = this.sim.now + Math.round(wire * this.psPerByte[port]);
+    this.busy[port] = 1;
+    this.sim.at(end, EV_TX_DONE, port, 0);
+    this.sim.at(end + this.arrivalDelayPs[port], EV_ARRIVE, port ^ 1, pkt);
+  }
+
+  // ------------------------------------------------------------------ arrival and forwarding
+
+  private arrive(port: number, pkt: number): void {
+    const pool = this.pool;
+    const node = this.portNode[port];
+    if (pool.kind[pkt] === PK_PFC) {
+      this.receivePfc(port, pkt);
+      return;
+    }
+    if (node < this.hostCount) {
+      this.transport.receive(node, pkt);
+      return;
+    }
+    const egress = this.route(node, pkt);
+    const prio = pool.prio[pkt];
+    const bytes = pool.bytes[pkt];
+    const cfg = this.cfg;
+    if (prio === PRIO_CONTROL) {
+      // Control frames: strict priority, no admission control (HPCC switch queue 0, §1.1).
+      this.enqueue(egress, prio, pkt);
+    } else if (prio === PRIO_TRIMMED) {
+      if (this.qBytes[egress * NPRIO + prio] + bytes > cfg.trimQueueCapBytes) return this.drop(pkt);
+      this.enqueue(egress, prio, pkt);
+    } else if ((cfg.losslessMask & (1 << prio)) !== 0) {
+      if (!this.admitLossless(node, port, prio, bytes)) return this.drop(pkt);
+      pool.inPort[pkt] = port;
+      this.usedBytes[node] += bytes;
+      this.markOnEnqueue(egress, prio, pkt);
+      this.enqueue(egress, prio, pkt);
+      this.checkXoff(node, port, prio);
+    } else {
+      const q = egress * NPRIO + prio;
+      const qb = this.qBytes[q];
+      if (cfg.trimEnabled && (pool.flags[pkt] & F_TRIMMABLE) !== 0 && qb + bytes > cfg.trimThresholdBytes) {
+        this.trim(egress, pkt);
+        return;
+      }
+      const free = cfg.bufferBytes - this.usedBytes[node];
+      const cap = Math.min(cfg.lossyQueueCapBytes, cfg.lossyAlpha * free);
+      if (qb + bytes > cap || bytes > free) return this.drop(pkt);
+      pool.inPort[pkt] = -1;
+      this.usedBytes[node] += bytes;
+      this.markOnEnqueue(egress, prio, pkt);
+      this.enqueue(egress, prio, pkt);
+    }
+    if (this.busy[egress] === 0) this.startTx(egress);
+  }
+
+  private route(node: number, pkt: number): number {
+    const pool = this.pool;
+    const rt = this.routes;
+    const dst = pool.dst[pkt];
+    if (rt.hostSwitch[dst] === node) return rt.hostSwitchPort[dst];
+    const idx = (node - this.hostCount) * rt.attachCount + rt.attachIndex[rt.hostSwitch[dst]];
+    const cnt = rt.nhCount[idx];
+    const off = rt.nhOffset[idx];
+    if (cnt === 1) return rt.nhPorts[off];
+    if (cnt === 0) throw new Error(`no route from ${this.graph.nodeNames[node]} to host ${dst}`);
+    return rt.nhPorts[off + (ecmpHash(pool.flow[pkt], pool.ev[pkt], this.ecmpSeed[node]) % cnt)];
+  }
+
+  private drop(pkt: number): void {
+    this.counters.drops++;
+    this.pool.release(pkt);
+  }
+
+  /** Cut a trimmable packet to its header and send it on in the trimmed class (§4.5). */
+  private trim(egress: number, pkt: number): void {
+    const pool = this.pool;
+    const q = egress * NPRIO + PRIO_TRIMMED;
+    const hdr = this.cfg.trimHeaderBytes;
+    if (this.qBytes[q] + hdr > this.cfg.trimQueueCapBytes) return this.drop(pkt);
+    this.counters.trims++;
+    pool.flags[pkt] = (pool.flags[pkt] | F_TRIMMED) & ~F_TRIMMABLE;
+    pool.bytes[pkt] = hdr;
+    pool.prio[pkt] = PRIO_TRIMMED;
+    this.enqueue(egress, PRIO_TRIMMED, pkt);
+    if (this.busy[egress] === 0) this.startTx(egress);
+  }
+
+  // ------------------------------------------------------------------ PFC (HPCC switch-mmu rules, physics.md §1.2)
+
+  private pfcThreshold(node: number, port: number): number {
+    const free = this.cfg.bufferBytes - this.fixedReserved[node] - this.sharedUsed[node];
+    return free > 0 ? free * this.cfg.pfcAlpha[port] : 0;
+  }
+
+  private sharedOf(iq: number): number {
+    const s = this.ingBytes[iq] - this.cfg.reserveBytes;
+    return s > 0 ? s : 0;
+  }
+
+  /** Ingress admission and accounting: reserve, then shared, then headroom; drop only when headroom is full too. */
+  private admitLossless(node: number, port: number, prio: number, bytes: number): boolean {
+    const iq = port * NPRIO + prio;
+    const thr = this.pfcThreshold(node, port);
+    if (bytes + this.hdrmBytes[iq] > this.cfg.headroomBytes[port] && bytes + this.sharedOf(iq) > thr) return false;
+    const reserve = this.cfg.reserveBytes;
+    const newBytes = this.ingBytes[iq] + bytes;
+    if (newBytes <= reserve) this.ingBytes[iq] = newBytes;
+    else if (newBytes - reserve > thr) this.hdrmBytes[iq] += bytes;
+    else {
+      this.ingBytes[iq] = newBytes;
+      this.sharedUsed[node] += Math.min(bytes, newBytes - reserve);
+    }
+    return true;
+  }
+
+  private checkXoff(node: number, port: number, prio: number): void {
+    const iq = port * NPRIO + prio;
+    if (this.xoffSent[iq] !== 0) return;
+    if (this.hdrmBytes[iq] > 0 || this.sharedOf(iq) >= this.pfcThreshold(node, port)) {
+      this.xoffSent[iq] = 1;
+      this.sendPfc(port, prio, true);
+    }
+  }
+
+  /** A data packet leaves a switch queue: release its buffer, maybe XON, maybe ECN-mark. */
+  private leaveSwitch(node: number, egress: number, pkt: number): void {
+    const pool = this.pool;
+    const prio = pool.prio[pkt];
+    if (prio >= PRIO_TRIMMED) return;
+    const bytes = pool.bytes[pkt];
+    this.usedBytes[node] -= bytes;
+    const inPort = pool.inPort[pkt];
+    if (inPort >= 0) {
+      const iq = inPort * NPRIO + prio;
+      const fromHdrm = Math.min(this.hdrmBytes[iq], bytes);
+      const over = this.ingBytes[iq] - this.cfg.reserveBytes;
+      const fromShared = Math.min(bytes - fromHdrm, over > 0 ? over : 0);
+      this.hdrmBytes[iq] -= fromHdrm;
+      this.ingBytes[iq] -= bytes - fromHdrm;
+      this.sharedUsed[node] -= fromShared;
+      if (this.xoffSent[iq] !== 0 && this.hdrmBytes[iq] === 0) {
+        const shared = this.sharedOf(iq);
+        if (shared === 0 || shared + this.cfg.resumeOffsetBytes <= this.pfcThreshold(node, inPort)) {
+          this.xoffSent[iq] = 0;
+          this.sendPfc(inPort, prio, false);
+        }
+      }
+    }
+    if (this.cfg.ecnAtDequeue) this.maybeMark(egress * NPRIO + prio, pkt);
+  }
+
+  private sendPfc(port: number, prio: number, pause: boolean): void {
+    const node = this.portNode[port];
+    const pkt = this.pool.alloc(PK_PFC, -1, node, this.portNode[port ^ 1], PFC_FRAME_BYTES, PRIO_CONTROL);
+    this.pool.aux[pkt] = prio | (pause ? 256 : 0);
+    if (pause) this.counters.pauseFrames++;
+    else this.counters.resumeFrames++;
+    this.enqueue(port, PRIO_CONTROL, pkt);
+    if (this.busy[port] === 0) this.startTx(port);
+  }
+
+  /**
+   * XOFF/XON semantics: a PAUSE holds the class until an explicit RESUME (HPCC ns-3 model,
+   * physics.md §1.1); the packet already on the wire finishes because the port is only
+   * checked when it next picks a packet.
+   */
+  private receivePfc(port: number, pkt: number): void {
+    const v = this.pool.aux[pkt];
+    this.pool.release(pkt);
+    const prio = v & 7;
+    const bit = 1 << prio;
+    const pq = port * NPRIO + prio;
+    const now = this.sim.now;
+    if ((v & 256) !== 0) {
+      if ((this.pausedMask[port] & bit) !== 0) return;
+      this.pausedMask[port] |= bit;
+      this.pauseSincePs[pq] = now;
+      this.pauseCount[pq]++;
+      if (this.pauseObserver !== null) this.pauseObserver.onPauseChange(port, prio, true, now);
+    } else {
+      if ((this.pausedMask[port] & bit) === 0) return;
+      this.pausedMask[port] &= ~bit;
+      const d = now - this.pauseSincePs[pq];
+      this.pausedTimePs[pq] += d;
+      this.counters.pausedTimePs += d;
+      if (this.pauseObserver !== null) this.pauseObserver.onPauseChange(port, prio, false, now);
+      if (this.busy[port] === 0) this.startTx(port);
+    }
+  }
+
+  /** Close open pause intervals at the end of a run so paused time is complete. */
+  finishPauses(): void {
+    const now = this.sim.now;
+    for (let port = 0; port < this.portCount; port++) {
+      const m = this.pausedMask[port];
+      if (m === 0) continue;
+      for (let p = 0; p < NPRIO; p++) {
+        if ((m & (1 << p)) === 0) continue;
+        const pq = port * NPRIO + p;
+        const d = now - this.pauseSincePs[pq];
+        this.pausedTimePs[pq] += d;
+        this.counters.pausedTimePs += d;
+        this.pauseSincePs[pq] = now;
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ ECN (RED, physics.md §2.1 CP)
+
+  private markOnEnqueue(egress: number, prio: number, pkt: number): void {
+    if (!this.cfg.ecnAtDequeue) this.maybeMark(egress * NPRIO + prio, pkt);
+  }
+
+  private maybeMark(q: number, pkt: number): void {
+    const pool = this.pool;
+    if (!this.cfg.ecnEnabled || (pool.flags[pkt] & (F_ECT | F_CE)) !== F_ECT) return;
+    const port = (q / NPRIO) | 0;
+    const len = this.qBytes[q];
+    const kmin = this.cfg.kminBytes[port];
+    if (len <= kmin) return;
+    const kmax = this.cfg.kmaxBytes[port];
+    if (len <= kmax) {
+      const p = kmax > kmin ? (this.cfg.pmax * (len - kmin)) / (kmax - kmin) : this.cfg.pmax;
+      if (this.markRng.next() >= p) return;
+    }
+    pool.flags[pkt] |= F_CE;
+    this.counters.ecnMarks++;
+  }
+
+  // ------------------------------------------------------------------ inspection
+
+  /** Data bytes queued at a port over all data priorities. */
+  portQueueBytes(port: number): number {
+    let s = 0;
+    for (let p = 0; p < PRIO_TRIMMED; p++) s += this.qBytes[port * NPRIO + p];
+    return s;
+  }
+
+  /** Packets still inside the fabric (queued at ports), for conservation checks. */
+  queuedPackets(): number {
+    let s = 0;
+    for (let i = 0; i < this.qLen.length; i++) s += this.qLen[i];
+    return s;
+  }
+}

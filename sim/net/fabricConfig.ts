@@ -1,0 +1,74 @@
+import type { Scenario } from '../scenario/schema.ts';
+import type { TopologyGraph } from '../topology/graph.ts';
+import type { FabricConfig } from './fabric.ts';
+import type { PortTiming } from './portTiming.ts';
+
+export interface FabricSizes {
+  /** Largest data frame on the wire (bytes, without preamble/IFG). */
+  maxFrameBytes: number;
+  /** Plane BDP = min link rate × base RTT (UET §4.6), bytes. */
+  planeBdpBytes: number;
+}
+
+/**
+ * Turns the scenario's switch block into per-port numbers, resolving every 'auto' by the
+ * rule its comment cites.
+ */
+export function resolveFabricConfig(s: Scenario, graph: TopologyGraph, timing: PortTiming, sizes: FabricSizes): FabricConfig {
+  const sw = s.switch;
+  const np = graph.links.length * 2;
+  const nicBps = graph.links.find((l) => l.a < graph.hostCount || l.b < graph.hostCount)!.rateBps;
+  const headroom = new Float64Array(np);
+  const alpha = new Float64Array(np);
+  const kmin = new Float64Array(np);
+  const kmax = new Float64Array(np);
+  const uet = s.transport.kind === 'uet';
+  const bdp = sizes.planeBdpBytes;
+  for (let p = 0; p < np; p++) {
+    const l = graph.links[p >> 1];
+    // HPCC third.cc: headroom = rate × link delay / 8 × 3 (physics.md §1.2), plus one
+    // maximum frame in each direction (the frame being sent when XOFF is generated and the
+    // one the upstream is serialising when it arrives — the MTU[R] + MTU[S] terms of the
+    // Cisco closed form, §1.2), so a zero-delay link still gets a lossless headroom.
+    headroom[p] = sw.pfc.headroomBytes === 'auto'
+      ? Math.ceil((l.rateBps * l.delayPs) / 1e12 / 8) * 3 + 2 * (sizes.maxFrameBytes + 20)
+      : sw.pfc.headroomBytes;
+    // HPCC: α = 1/8 (shift 3) at NIC speed, doubled once per doubling of port speed (§1.2).
+    if (sw.pfc.alpha === 'auto') {
+      const shift = Math.max(0, 3 - Math.round(Math.log2(l.rateBps / nicBps)));
+      alpha[p] = 1 / 2 ** shift;
+    } else alpha[p] = sw.pfc.alpha;
+    // ECN: RoCE — HPCC run.py Kmin 100 KB × rate/25 G, Kmax 400 KB × rate/25 G (§2.2c);
+    // UET — 0.2 / 0.8 × plane BDP on the data class (§4.6).
+    const perRate = l.rateBps / 25e9;
+    kmin[p] = sw.ecn.kminBytes !== 'auto' ? sw.ecn.kminBytes : uet ? 0.2 * bdp : 100_000 * perRate;
+    kmax[p] = sw.ecn.kmaxBytes !== 'auto' ? sw.ecn.kmaxBytes : uet ? 0.8 * bdp : 400_000 * perRate;
+  }
+  let losslessMask = 0;
+  if (sw.pfc.enabled) for (const p of sw.pfc.priorities) losslessMask |= 1 << p;
+  // Trim at 1 × plane BDP (§4.6); the trimmed-header queue holds 2 × that (htsim, §4.5).
+  const trimThreshold = sw.trimming.thresholdBytes === 'auto' ? Math.max(bdp, 2 * sizes.maxFrameBytes) : sw.trimming.thresholdBytes;
+  // Without trimming, UET tail-drops between 2 and 5 × plane BDP (§4.6): 'auto' takes 5 ×.
+  const cap = sw.lossy.queueCapBytes;
+  const lossyCap = cap === undefined ? Infinity : cap === 'auto' ? 5 * bdp : cap;
+  return {
+    switchLatencyPs: Math.round(sw.latencyNs * 1000),
+    bufferBytes: sw.bufferBytes,
+    losslessMask,
+    reserveBytes: sw.pfc.reserveBytes,
+    resumeOffsetBytes: sw.pfc.resumeOffsetBytes,
+    headroomBytes: headroom,
+    pfcAlpha: alpha,
+    ecnEnabled: sw.ecn.enabled,
+    ecnAtDequeue: sw.ecn.mode === 'dequeue',
+    kminBytes: kmin,
+    kmaxBytes: kmax,
+    pmax: sw.ecn.pmax,
+    lossyAlpha: sw.lossy.alpha,
+    lossyQueueCapBytes: lossyCap,
+    trimEnabled: sw.trimming.enabled,
+    trimThresholdBytes: trimThreshold,
+    trimHeaderBytes: sw.trimming.headerBytes,
+    trimQueueCapBytes: 2 * trimThreshold,
+  };
+}

@@ -1,0 +1,195 @@
+import { Simulator, type StopReason } from './engine/simulator.ts';
+import { RandomStreams } from './engine/random.ts';
+import type { Scenario } from './scenario/schema.ts';
+import { scenarioHash } from './scenario/hash.ts';
+import { buildTopology } from './topology/index.ts';
+import { buildFlows } from './workload/index.ts';
+import { Fabric, type HostTransport } from './net/fabric.ts';
+import { buildPortTiming } from './net/portTiming.ts';
+import { resolveFabricConfig } from './net/fabricConfig.ts';
+import { ROCE_ACK_BYTES, ROCE_HEADER_BYTES } from './net/packets.ts';
+import { FlowTable } from './transport/flows.ts';
+import { RoceTransportModel } from './transport/roce/roce.ts';
+import { LatencyHistogram } from './metrics/latencyHistogram.ts';
+import { baseRttPs, idealFctPs, pathPorts, type FramingSizes } from './metrics/ideal.ts';
+import { QueueSampler } from './metrics/queueSampler.ts';
+import { quantiles } from './metrics/summary.ts';
+import type { FlowResult, PortPfcStat, Result } from './metrics/result.ts';
+import { VERSION } from './version.ts';
+
+export interface Progress {
+  simTimePs: number;
+  events: number;
+  flowsDone: number;
+  flowsTotal: number;
+}
+
+export interface RunOptions {
+  onProgress?: (p: Progress) => void;
+  /** Report progress (and poll isCancelled) every this many events (default 65536). */
+  progressEveryEvents?: number;
+  isCancelled?: () => boolean;
+  /** Reads CDF files named by path (absent in a browser). */
+  readText?: (path: string) => string;
+}
+
+/** Framing of the scenario's transport: payload, header and ACK bytes. */
+export function framingOf(s: Scenario): FramingSizes {
+  const t = s.transport;
+  if (t.kind === 'roce') return { mtuBytes: t.mtuBytes, headerBytes: ROCE_HEADER_BYTES, ackBytes: ROCE_ACK_BYTES };
+  return { mtuBytes: t.mtuBytes, headerBytes: t.headerBytes, ackBytes: t.headerBytes };
+}
+
+/** Everything a run is made of, built but not yet run (tests and analyses poke at it). */
+export interface Simulation {
+  scenario: Scenario;
+  sim: Simulator;
+  fabric: Fabric;
+  flows: FlowTable;
+  transport: HostTransport;
+  latency: LatencyHistogram | null;
+  sampler: QueueSampler | null;
+  framing: FramingSizes;
+  baseRttPs: number;
+  planeBdpBytes: number;
+}
+
+export function buildSimulation(scenario: Scenario, options: RunOptions = {}): Simulation {
+  const streams = new RandomStreams(scenario.seed);
+  const graph = buildTopology(scenario.topology, scenario.links);
+  const timing = buildPortTiming(graph, Math.round(scenario.switch.latencyNs * 1000));
+  const framing = framingOf(scenario);
+  // Base RTT on the longest host-to-host path (NSCC config_base_rtt, physics.md §4.7): from
+  // host 0 to the host farthest from it (the topologies built here are symmetric).
+  let longest = [timing.routes.hostNicPort[0]];
+  for (let h = 1; h < graph.hostCount; h++) {
+    const p = pathPorts(timing, 0, h);
+    if (p.length > longest.length) longest = p;
+  }
+  const rtt = graph.hostCount > 1 ? baseRttPs(timing, longest, framing) : 0;
+  let minRate = Infinity;
+  for (const p of longest) minRate = Math.min(minRate, timing.rateBps[p]);
+  const planeBdpBytes = Math.round((minRate * rtt) / 8e12);
+  const cfg = resolveFabricConfig(scenario, graph, timing, {
+    maxFrameBytes: framing.mtuBytes + framing.headerBytes,
+    planeBdpBytes,
+  });
+  const sim = new Simulator();
+  const fabric = new Fabric(sim, graph, timing, cfg, streams.stream('ecn/red'), (n) => streams.stream(`ecmp/${graph.nodeNames[n]}`).uint32() | 0);
+  const nicBps = timing.rateBps[timing.routes.hostNicPort[0]];
+  const flowSpecs = buildFlows(scenario.workload, graph.hostCount, nicBps, streams, options.readText);
+  const flows = new FlowTable(flowSpecs, sim);
+  const latency = scenario.metrics.latency ? new LatencyHistogram() : null;
+  let transport: HostTransport;
+  const t = scenario.transport;
+  if (t.kind === 'roce') {
+    // Each QP's UDP source port is its entropy (physics.md §3.1).
+    const evRng = streams.stream('roce/qp-source-port');
+    const evs = Int32Array.from({ length: flows.count }, () => evRng.int(65536));
+    transport = new RoceTransportModel(fabric, flows, t, latency, (f) => evs[f]);
+  } else {
+    throw new Error('transport.kind: uet is not available in this build');
+  }
+  fabric.transport = transport;
+  const sampler = scenario.metrics.queueSampleNs !== undefined
+    ? new QueueSampler(fabric, flows, scenario.metrics.queueSampleNs, scenario.metrics.maxSamples)
+    : null;
+  fabric.sampler = sampler;
+  return { scenario, sim, fabric, flows, transport, latency, sampler, framing, baseRttPs: rtt, planeBdpBytes };
+}
+
+/** Run a validated scenario to completion and return its result (meta.wallMs is left 0 for the caller). */
+export function runScenario(scenario: Scenario, options: RunOptions = {}): Result {
+  const s = buildSimulation(scenario, options);
+  const reason = runSimulation(s, options);
+  return collectResult(s, reason);
+}
+
+export function runSimulation(s: Simulation, options: RunOptions = {}): StopReason {
+  const stop = s.scenario.stop;
+  const { sim, flows } = s;
+  const between = () => {
+    options.onProgress?.({ simTimePs: sim.now, events: sim.events, flowsDone: flows.doneCount, flowsTotal: flows.count });
+    return options.isCancelled?.() ?? false;
+  };
+  const reason = sim.run(
+    s.fabric,
+    { timeLimitPs: stop.timeUs !== undefined ? Math.round(stop.timeUs * 1e6) : Infinity, maxEvents: stop.maxEvents ?? Infinity },
+    between,
+    options.progressEveryEvents ?? 65536,
+  );
+  s.fabric.finishPauses();
+  return reason;
+}
+
+export function collectResult(s: Simulation, reason: StopReason): Result {
+  const { scenario, sim, fabric, flows } = s;
+  const flowResults: FlowResult[] = [];
+  const fcts: number[] = [];
+  const slowdowns: number[] = [];
+  const idealCache = new Map<string, number>();
+  for (let f = 0; f < flows.count; f++) {
+    const src = flows.src[f];
+    const dst = flows.dst[f];
+    const size = flows.sizeBytes[f];
+    const key = `${src}>${dst}>${size}`;
+    let ideal = idealCache.get(key);
+    if (ideal === undefined) {
+      ideal = idealFctPs(fabric, pathPorts(fabric, src, dst), size, s.framing);
+      idealCache.set(key, ideal);
+    }
+    const done = flows.finishPs[f] >= 0;
+    const fct = done ? flows.finishPs[f] - flows.startPs[f] : -1;
+    // Slowdown below 1 is clamped to 1 (HPCC fct_analysis.py, §5.1).
+    const slowdown = done ? Math.max(1, fct / ideal) : -1;
+    if (done) {
+      fcts.push(fct / 1e6);
+      slowdowns.push(slowdown);
+    }
+    flowResults.push({ id: f, src, dst, sizeBytes: size, startPs: flows.startPs[f], fctPs: fct, idealFctPs: ideal, slowdown, retransmits: flows.retransmits[f] });
+  }
+  const names = fabric.graph.nodeNames;
+  const pfc: PortPfcStat[] = [];
+  for (let port = 0; port < fabric.portCount; port++) {
+    for (let prio = 0; prio < 8; prio++) {
+      const i = port * 8 + prio;
+      if (fabric.pauseCount[i] === 0) continue;
+      pfc.push({
+        node: names[fabric.portNode[port]], peer: names[fabric.portNode[port ^ 1]], port, priority: prio,
+        pauses: fabric.pauseCount[i], pausedTimePs: fabric.pausedTimePs[i],
+      });
+    }
+  }
+  const allDone = flows.doneCount === flows.count;
+  const stopReason: Result['meta']['stopReason'] =
+    reason === 'done' || (reason === 'idle' && allDone) ? 'allFlowsDone' : reason === 'timeLimit' ? 'timeLimit'
+      : reason === 'eventBudget' ? 'eventBudget' : reason === 'cancelled' ? 'cancelled' : reason === 'deadlock' ? 'deadlock' : 'idle';
+  const counters = { ...fabric.counters };
+  return {
+    meta: {
+      version: VERSION,
+      name: scenario.name,
+      seed: scenario.seed,
+      scenarioHash: scenarioHash(scenario),
+      transport: scenario.transport.kind,
+      hosts: fabric.hostCount,
+      switches: fabric.nodeCount - fabric.hostCount,
+      links: fabric.graph.links.length,
+      simTimePs: allDone && flows.count > 0 ? flows.allDonePs : sim.now,
+      events: sim.events,
+      wallMs: 0,
+      stopReason,
+    },
+    flows: flowResults,
+    counters: { ...counters, inFlight: fabric.pool.live } as Result['counters'],
+    summary: {
+      flowsTotal: flows.count,
+      flowsDone: flows.doneCount,
+      fctUs: quantiles(fcts),
+      slowdown: quantiles(slowdowns),
+      latencyUs: s.latency !== null ? s.latency.quantilesUs() : quantiles([]),
+    },
+    pfc,
+    series: s.sampler !== null ? s.sampler.series() : [],
+  };
+}

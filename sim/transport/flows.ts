@@ -1,0 +1,56 @@
+import type { Simulator } from '../engine/simulator.ts';
+
+export interface FlowSpec {
+  src: number;
+  dst: number;
+  sizeBytes: number;
+  startPs: number;
+}
+
+/**
+ * What every transport knows about its flows (struct of arrays); transport-specific state
+ * lives beside it in the transport. Completion is "last byte acknowledged at the sender"
+ * (HPCC `qp_finish`, physics.md §5.1).
+ */
+export class FlowTable {
+  readonly count: number;
+  readonly src: Int32Array;
+  readonly dst: Int32Array;
+  readonly sizeBytes: Float64Array;
+  readonly startPs: Float64Array;
+  readonly finishPs: Float64Array;
+  readonly retransmits: Int32Array;
+  doneCount = 0;
+  /** Time the last flow finished (-1 until then). */
+  allDonePs = -1;
+
+  constructor(flows: FlowSpec[], private readonly sim: Simulator) {
+    const n = flows.length;
+    this.count = n;
+    this.src = new Int32Array(n);
+    this.dst = new Int32Array(n);
+    this.sizeBytes = new Float64Array(n);
+    this.startPs = new Float64Array(n);
+    this.finishPs = new Float64Array(n).fill(-1);
+    this.retransmits = new Int32Array(n);
+    flows.forEach((f, i) => {
+      this.src[i] = f.src;
+      this.dst[i] = f.dst;
+      this.sizeBytes[i] = f.sizeBytes;
+      this.startPs[i] = f.startPs;
+    });
+  }
+
+  finish(f: number): void {
+    if (this.finishPs[f] >= 0) return;
+    this.finishPs[f] = this.sim.now;
+    this.doneCount++;
+    // The run is not stopped here: it drains (packets still in flight arrive, timers lapse)
+    // so that conservation can be checked with nothing left in queues.
+    if (this.doneCount === this.count) this.allDonePs = this.sim.now;
+  }
+
+  isDone(f: number): boolean {
+    return this.finishPs[f] >= 0;
+  }
+}

@@ -1,0 +1,306 @@
+import type { Fabric, HostTransport } from '../../net/fabric.ts';
+import { EV_HOST_WAKE, EV_TRANSPORT } from '../../net/fabric.ts';
+import {
+  PK_DATA, PK_ACK, PK_NAK, PK_CNP, F_ECT, F_CE, F_RETX, F_LAST, PRIO_CONTROL,
+  ROCE_HEADER_BYTES, ROCE_ACK_BYTES, ROCE_CNP_BYTES, WIRE_OVERHEAD_BYTES,
+} from '../../net/packets.ts';
+import type { FlowTable } from '../flows.ts';
+import type { LatencyRecorder } from '../../metrics/latencyHistogram.ts';
+import type { RoceTransport } from '../../scenario/schema.ts';
+import { Dcqcn } from './dcqcn.ts';
+
+export const EV_FLOW_START = EV_TRANSPORT;
+export const EV_RTO = EV_TRANSPORT + 1;
+
+/**
+ * RoCEv2 Reliable Connection, one QP per flow (physics.md §3): the receiver accepts only the
+ * expected PSN; a gap triggers a NAK (a repeat NAK for the same PSN is suppressed for
+ * `nakIntervalUs`, HPCC 500 µs, §3.2); the sender goes back to the NAK'd PSN (go-back-N).
+ * ACKs are coalesced every `ackEveryPackets` in-order packets and always sent for the last
+ * packet. A retransmission timeout (htsim model, §3.3) covers tail loss. Each QP has one
+ * entropy value (its UDP source port), so ECMP keeps it on one path (§3.1).
+ *
+ * The host NIC pulls packets round-robin across its QPs that have data and whose rate
+ * limiter (DCQCN, or line rate) allows a packet now.
+ */
+export class RoceTransportModel implements HostTransport {
+  private readonly mtu: number;
+  private readonly npkts: Int32Array;
+  private readonly sndNxt: Int32Array;
+  private readonly sndUna: Int32Array;
+  private readonly maxSent: Int32Array;
+  private readonly qpEv: Int32Array;
+  private readonly nextTxPs: Float64Array;
+  private readonly rtoPending: Uint8Array;
+  private readonly rtoDeadline: Float64Array;
+  private readonly inList: Uint8Array;
+  // Receiver side.
+  private readonly rcvExpected: Int32Array;
+  private readonly rcvSinceAck: Int32Array;
+  private readonly lastNakPsn: Int32Array;
+  private readonly lastNakPs: Float64Array;
+  // Per host.
+  private readonly active: number[][];
+  private readonly rrIndex: Int32Array;
+  private readonly wakePs: Float64Array;
+
+  private readonly rtoPs: number;
+  private readonly nakIntervalPs: number;
+  private readonly ackEvery: number;
+  private readonly prio: number;
+  readonly dcqcn: Dcqcn | null;
+
+  constructor(
+    private readonly fabric: Fabric,
+    readonly flows: FlowTable,
+    cfg: RoceTransport,
+    private readonly latency: LatencyRecorder | null,
+    evFor: (flow: number) => number,
+  ) {
+    const n = flows.count;
+    this.mtu = cfg.mtuBytes;
+    this.prio = cfg.priority;
+    fabric.dataPrio = cfg.priority;
+    this.rtoPs = Math.round(cfg.rtoUs * 1e6);
+    this.nakIntervalPs = Math.round(cfg.nakIntervalUs * 1e6);
+    this.ackEvery = cfg.ackEveryPackets;
+    this.npkts = new Int32Array(n);
+    this.sndNxt = new Int32Array(n);
+    this.sndUna = new Int32Array(n);
+    this.maxSent = new Int32Array(n);
+    this.qpEv = new Int32Array(n);
+    this.nextTxPs = new Float64Array(n);
+    this.rtoPending = new Uint8Array(n);
+    this.rtoDeadline = new Float64Array(n);
+    this.inList = new Uint8Array(n);
+    this.rcvExpected = new Int32Array(n);
+    this.rcvSinceAck = new Int32Array(n);
+    this.lastNakPsn = new Int32Array(n).fill(-1);
+    this.lastNakPs = new Float64Array(n);
+    for (let f = 0; f < n; f++) {
+      this.npkts[f] = Math.max(1, Math.ceil(flows.sizeBytes[f] / this.mtu));
+      this.qpEv[f] = evFor(f);
+    }
+    const hosts = fabric.hostCount;
+    this.active = Array.from({ length: hosts }, () => []);
+    this.rrIndex = new Int32Array(hosts);
+    this.wakePs = new Float64Array(hosts).fill(Infinity);
+    this.dcqcn = cfg.cc === 'dcqcn' ? new Dcqcn(fabric, flows, cfg) : null;
+    for (let f = 0; f < n; f++) fabric.sim.at(flows.startPs[f], EV_FLOW_START, f, 0);
+  }
+
+  /** Line rate of a flow's source NIC. */
+  private lineRate(f: number): number {
+    return this.fabric.rateBps[this.fabric.routes.hostNicPort[this.flows.src[f]]];
+  }
+
+  private activate(f: number): void {
+    if (this.inList[f] !== 0) return;
+    this.inList[f] = 1;
+    this.active[this.flows.src[f]].push(f);
+  }
+
+  // ------------------------------------------------------------------ sender
+
+  pull(host: number): number {
+    const list = this.active[host];
+    let n = list.length;
+    if (n === 0) return -1;
+    const now = this.fabric.sim.now;
+    if (this.wakePs[host] <= now) this.wakePs[host] = Infinity;
+    let i = this.rrIndex[host];
+    if (i >= n) i = 0;
+    let minNext = Infinity;
+    for (let scanned = 0; scanned < n; scanned++) {
+      const f = list[i];
+      if (this.sndNxt[f] >= this.npkts[f]) {
+        // Nothing left to send: leave the list (a NAK or timeout puts it back).
+        list[i] = list[n - 1];
+        list.pop();
+        this.inList[f] = 0;
+        n--;
+        if (n === 0) break;
+        if (i >= n) i = 0;
+        scanned--;
+        continue;
+      }
+      const t = this.nextTxPs[f];
+      if (t > now) {
+        if (t < minNext) minNext = t;
+        i = i + 1 === n ? 0 : i + 1;
+        continue;
+      }
+      this.rrIndex[host] = i + 1 === n ? 0 : i + 1;
+      return this.makeData(f, now);
+    }
+    if (minNext < Infinity && minNext < this.wakePs[host]) {
+      this.wakePs[host] = minNext;
+      this.fabric.sim.at(minNext, EV_HOST_WAKE, host, 0);
+    }
+    return -1;
+  }
+
+  private makeData(f: number, now: number): number {
+    const fabric = this.fabric;
+    const pool = fabric.pool;
+    const psn = this.sndNxt[f]++;
+    const size = this.flows.sizeBytes[f];
+    const payload = Math.max(1, Math.min(this.mtu, size - psn * this.mtu));
+    const bytes = payload + ROCE_HEADER_BYTES;
+    const pkt = pool.alloc(PK_DATA, f, this.flows.src[f], this.flows.dst[f], bytes, this.prio);
+    pool.psn[pkt] = psn;
+    pool.payload[pkt] = payload;
+    pool.ev[pkt] = this.qpEv[f];
+    pool.sentPs[pkt] = now;
+    let flags = F_ECT;
+    if (psn === this.npkts[f] - 1) flags |= F_LAST;
+    if (psn < this.maxSent[f]) {
+      flags |= F_RETX;
+      this.flows.retransmits[f]++;
+      fabric.counters.retransmits++;
+    } else this.maxSent[f] = psn + 1;
+    pool.flags[pkt] = flags;
+    // Rate limiter: the next packet of this QP may start one packet time at the QP's rate later.
+    const dc = this.dcqcn;
+    if (dc !== null) {
+      const rate = dc.rateBps[f];
+      this.nextTxPs[f] = now + Math.round(((bytes + WIRE_OVERHEAD_BYTES) * 8e12) / rate);
+      dc.onSent(f, bytes);
+    }
+    if (this.rtoPending[f] === 0) {
+      this.rtoPending[f] = 1;
+      this.rtoDeadline[f] = now + this.rtoPs;
+      fabric.sim.at(this.rtoDeadline[f], EV_RTO, f, 0);
+    }
+    return pkt;
+  }
+
+  // ------------------------------------------------------------------ receive
+
+  receive(host: number, pkt: number): void {
+    const fabric = this.fabric;
+    const pool = fabric.pool;
+    const f = pool.flow[pkt];
+    switch (pool.kind[pkt]) {
+      case PK_DATA:
+        this.receiveData(host, f, pkt);
+        break;
+      case PK_ACK:
+        this.onAck(f, pool.aux[pkt]);
+        break;
+      case PK_NAK:
+        this.onNak(f, pool.aux[pkt]);
+        break;
+      case PK_CNP:
+        if (this.dcqcn !== null) this.dcqcn.onCnp(f);
+        break;
+    }
+    pool.release(pkt);
+  }
+
+  private receiveData(host: number, f: number, pkt: number): void {
+    const fabric = this.fabric;
+    const pool = fabric.pool;
+    const now = fabric.sim.now;
+    if (this.latency !== null) this.latency.record(now - pool.sentPs[pkt]);
+    if ((pool.flags[pkt] & F_CE) !== 0 && this.dcqcn !== null && this.dcqcn.shouldSendCnp(f, now)) {
+      this.sendControl(host, f, PK_CNP, ROCE_CNP_BYTES, 0);
+      fabric.counters.cnps++;
+    }
+    const psn = pool.psn[pkt];
+    const expected = this.rcvExpected[f];
+    if (psn === expected) {
+      this.rcvExpected[f] = expected + 1;
+      fabric.counters.packetsDelivered++;
+      fabric.counters.bytesDelivered += pool.payload[pkt];
+      if (++this.rcvSinceAck[f] >= this.ackEvery || expected + 1 === this.npkts[f]) {
+        this.rcvSinceAck[f] = 0;
+        this.sendControl(host, f, PK_ACK, ROCE_ACK_BYTES, expected + 1);
+      }
+      return;
+    }
+    fabric.counters.discards++;
+    if (psn > expected) {
+      // Sequence error: NAK the expected PSN, at most once per interval for the same PSN.
+      if (this.lastNakPsn[f] !== expected || now - this.lastNakPs[f] >= this.nakIntervalPs) {
+        this.lastNakPsn[f] = expected;
+        this.lastNakPs[f] = now;
+        this.sendControl(host, f, PK_NAK, ROCE_ACK_BYTES, expected);
+        fabric.counters.naks++;
+      }
+    } else if (psn === this.npkts[f] - 1) {
+      // A duplicate of the last packet (after a timeout): re-ACK so the sender can finish.
+      this.sendControl(host, f, PK_ACK, ROCE_ACK_BYTES, expected);
+    }
+  }
+
+  /** ACK/NAK/CNP from the receiver back to the sender, in the strict-priority control class. */
+  private sendControl(host: number, f: number, kind: number, bytes: number, aux: number): void {
+    const fabric = this.fabric;
+    const pool = fabric.pool;
+    const pkt = pool.alloc(kind, f, host, this.flows.src[f], bytes, PRIO_CONTROL);
+    pool.aux[pkt] = aux;
+    pool.ev[pkt] = this.qpEv[f];
+    pool.sentPs[pkt] = fabric.sim.now;
+    if (kind === PK_ACK) fabric.counters.acks++;
+    fabric.sendFromHost(host, pkt);
+  }
+
+  private onAck(f: number, cum: number): void {
+    if (cum <= this.sndUna[f]) return;
+    this.sndUna[f] = cum;
+    if (this.sndNxt[f] < cum) this.sndNxt[f] = cum;
+    this.rtoDeadline[f] = this.fabric.sim.now + this.rtoPs;
+    if (cum >= this.npkts[f]) {
+      this.flows.finish(f);
+      if (this.dcqcn !== null) this.dcqcn.stop(f);
+    }
+  }
+
+  private onNak(f: number, expected: number): void {
+    if (this.flows.isDone(f)) return;
+    if (expected > this.sndUna[f]) this.sndUna[f] = expected;
+    if (this.sndNxt[f] > expected) {
+      this.sndNxt[f] = expected; // go-back-N
+      this.activate(f);
+      this.fabric.kickHost(this.flows.src[f]);
+    }
+    this.rtoDeadline[f] = this.fabric.sim.now + this.rtoPs;
+  }
+
+  // ------------------------------------------------------------------ timers
+
+  onEvent(kind: number, a: number, b: number): void {
+    switch (kind) {
+      case EV_FLOW_START:
+        this.activate(a);
+        if (this.dcqcn !== null) this.dcqcn.start(a, this.lineRate(a));
+        this.fabric.kickHost(this.flows.src[a]);
+        break;
+      case EV_RTO:
+        this.onRtoTimer(a);
+        break;
+      default:
+        if (this.dcqcn !== null) this.dcqcn.onEvent(kind, a, b);
+    }
+  }
+
+  /** Lazily re-armed timeout: one pending event per QP, deadline moved by ACKs. */
+  private onRtoTimer(f: number): void {
+    this.rtoPending[f] = 0;
+    if (this.flows.isDone(f) || this.sndUna[f] >= this.maxSent[f]) return;
+    const sim = this.fabric.sim;
+    if (sim.now < this.rtoDeadline[f]) {
+      this.rtoPending[f] = 1;
+      sim.at(this.rtoDeadline[f], EV_RTO, f, 0);
+      return;
+    }
+    this.fabric.counters.timeouts++;
+    this.sndNxt[f] = this.sndUna[f];
+    this.activate(f);
+    this.rtoDeadline[f] = sim.now + this.rtoPs;
+    this.rtoPending[f] = 1;
+    sim.at(this.rtoDeadline[f], EV_RTO, f, 0);
+    this.fabric.kickHost(this.flows.src[f]);
+  }
+}
