@@ -184,10 +184,10 @@ function setPath(root: Record<string, unknown>, path: string, value: unknown): s
     const next = segs[i + 1];
     const name = pathText(segs.slice(0, i + 1));
     if (cur === undefined || cur === null) {
-      if (typeof next === 'number' && next > 0) {
-        return `${name} is not given in the scenario, so item ${next} does not exist; set the whole list, e.g. ${name}=[...]`;
-      }
-      holder[seg] = typeof next === 'number' && isArrayish(schema) ? [] : {};
+      // Start from the field's default (so `links.host.rateGbps=100` keeps the default delayNs).
+      const dflt = defaultOf(schema);
+      holder[seg] = dflt !== null && typeof dflt === 'object' ? structuredClone(dflt)
+        : typeof next === 'number' && isArrayish(schema) ? [] : {};
     } else if (typeof cur !== 'object') {
       return `${name} is ${describe(cur)}, not a mapping or list`;
     } else if (typeof next === 'number' && !Array.isArray(cur)) {
@@ -202,10 +202,12 @@ function setPath(root: Record<string, unknown>, path: string, value: unknown): s
       return `${name} is a mapping, not a list`;
     } else if (typeof next === 'string' && Array.isArray(cur)) {
       return `${name} is a list; address an item by index, e.g. ${name}.0.${next}`;
-    } else if (Array.isArray(cur) && (next as number) > cur.length) {
-      return `${name} has ${cur.length} items; index ${next} is out of range`;
     }
-    holder = holder[seg] as Record<string | number, unknown>;
+    const child = holder[seg];
+    if (Array.isArray(child) && typeof next === 'number' && next > child.length) {
+      return `${name} has ${child.length} item${child.length === 1 ? '' : 's'}; index ${next} is out of range (${child.length} appends)`;
+    }
+    holder = child as Record<string | number, unknown>;
   }
   return undefined;
 }
@@ -231,6 +233,16 @@ function options(s: z.ZodType): z.ZodType[] {
   const u = unwrap(s);
   const d = defOf(u);
   return d.type === 'union' ? (d.options as z.ZodType[]).flatMap(options) : [u];
+}
+
+/** The default (input-side) value of a field schema, if it has one: `.default(v)` → v, `.prefault(v)` → v. */
+function defaultOf(s: z.ZodType): unknown {
+  for (;;) {
+    const d = defOf(s);
+    if (d.type === 'default' || d.type === 'prefault') return d.defaultValue;
+    if (d.type === 'optional' || d.type === 'nullable' || d.type === 'readonly') s = d.innerType;
+    else return undefined;
+  }
 }
 
 function isArrayish(s: z.ZodType | undefined): boolean {

@@ -1,0 +1,202 @@
+import { describe, it, expect } from 'vitest';
+import {
+  parseScenario, loadScenario, scenarioVariants, applyVariant, scenarioHash, scenarioJsonSchema, ScenarioError,
+} from '../sim/scenario/load.ts';
+
+const BASE = `
+name: base
+seed: 7
+topology: { kind: fatTree, k: 4 }
+transport: { kind: roce, cc: dcqcn }
+workload: { kind: incast, senders: 3, sizeBytes: 1000 }
+`;
+
+/** The ScenarioError lines for text + overrides (fails the test if it parses). */
+function problems(text: string, sets: string[] = []): string[] {
+  try {
+    parseScenario(text, 'test.yaml', sets);
+  } catch (e) {
+    expect(e).toBeInstanceOf(ScenarioError);
+    const lines = (e as ScenarioError).lines;
+    expect((e as ScenarioError).message).toBe(lines.join('\n'));
+    for (const l of lines) expect(l).not.toContain('\n');
+    return lines;
+  }
+  throw new Error('expected the scenario to be rejected');
+}
+
+describe('parseScenario: valid input', () => {
+  it('parses YAML and fills defaults', () => {
+    const s = parseScenario(BASE, 'base.yaml');
+    expect(s.topology).toEqual({ kind: 'fatTree', k: 4 });
+    expect(s.transport.kind).toBe('roce');
+    expect(s.links.host.rateGbps).toBe(400);
+    expect(s.switch.pfc.enabled).toBe(true);
+    expect(s.stop.allFlowsDone).toBe(true);
+  });
+
+  it('parses JSON too', () => {
+    const s = parseScenario(JSON.stringify({ topology: { kind: 'star', hosts: 4 }, transport: { kind: 'uet' }, workload: { kind: 'permutation', sizeBytes: 10 } }), 'x.json');
+    expect(s.transport.kind).toBe('uet');
+    expect(s.name).toBe('scenario');
+  });
+});
+
+describe('parseScenario: one line per problem, naming the path', () => {
+  it('odd fat-tree k', () => {
+    expect(problems(BASE, ['topology.k=3'])).toEqual(['topology.k: expected an even integer ≥ 2, got 3']);
+  });
+  it('unknown field lists the allowed fields', () => {
+    const [line] = problems(BASE + 'bogus: 1\n');
+    expect(line).toMatch(/^bogus: unknown field; allowed fields: name, description, seed, topology, /);
+  });
+  it('unknown nested field lists that object\'s fields (of the right kind)', () => {
+    expect(problems(BASE.replace('cc: dcqcn', 'cc: dcqcn, frob: 2'))).toEqual([
+      'transport.frob: unknown field; allowed fields: kind, mtuBytes, priority, cc, preset, dcqcn, nakIntervalUs, ackEveryPackets, rtoUs',
+    ]);
+  });
+  it('bad enum value', () => {
+    expect(problems(BASE.replace('cc: dcqcn', 'cc: foo'))).toEqual(['transport.cc: expected one of: none, dcqcn, got "foo"']);
+  });
+  it('negative link rate', () => {
+    expect(problems(BASE + 'links: { host: { rateGbps: -5, delayNs: 100 } }\n')).toEqual([
+      'links.host.rateGbps: expected a link rate in Gb/s > 0, got -5',
+    ]);
+  });
+  it('wrong type', () => {
+    expect(problems(BASE.replace('senders: 3', 'senders: many'))).toEqual([
+      'workload.senders: expected a positive integer or a list, got "many"',
+    ]);
+    expect(problems(BASE + 'seed: "x"\n'.replace('seed', 'stop: { timeUs: "x" }\n#'))).toEqual([
+      'stop.timeUs: expected a number > 0, got "x"',
+    ]);
+  });
+  it('missing required field', () => {
+    expect(problems(BASE.replace(/workload:.*\n/, ''))).toEqual(['workload: required field missing']);
+  });
+  it('bad discriminator lists the kinds', () => {
+    expect(problems(BASE.replace('kind: fatTree', 'kind: torus'))).toEqual([
+      'topology.kind: expected one of: star, dumbbell, leafSpine, fatTree, ring, got "torus"',
+    ]);
+  });
+  it('a scalar where a kind-mapping belongs', () => {
+    expect(problems(BASE.replace('{ kind: roce, cc: dcqcn }', 'roce'))).toEqual([
+      'transport: expected a mapping with kind: one of roce, uet, got "roce"',
+    ]);
+  });
+  it('reports several problems, one line each', () => {
+    const lines = problems(BASE.replace('k: 4', 'k: 3').replace('cc: dcqcn', 'cc: x') + 'bogus: 1\n');
+    expect(lines).toHaveLength(3);
+  });
+  it('YAML syntax errors give file:line:col', () => {
+    expect(problems('topology: { kind: star\nworkload: [1, 2\n')[0]).toMatch(/^test\.yaml:\d+:\d+: YAML syntax error: /);
+    expect(problems('a: 1\na: 2\n')).toEqual(['test.yaml:2:1: YAML syntax error: Map keys must be unique']);
+  });
+  it('a top level that is not a mapping', () => {
+    expect(problems('- 1\n')[0]).toBe('test.yaml: expected a mapping of scenario fields at the top level, got a list of 1');
+    expect(problems('')[0]).toMatch(/^test\.yaml: the file is empty/);
+  });
+});
+
+describe('--set overrides', () => {
+  it('set scalars, booleans and numbers parsed as YAML', () => {
+    const s = parseScenario(BASE, 'b.yaml', ['switch.pfc.enabled=false', 'topology.k=8', 'links.host.rateGbps=100', 'name=renamed']);
+    expect(s.switch.pfc.enabled).toBe(false);
+    expect(s.topology).toEqual({ kind: 'fatTree', k: 8 });
+    expect(s.links.host.rateGbps).toBe(100);
+    expect(s.name).toBe('renamed');
+  });
+  it('flow collections as values', () => {
+    const s = parseScenario(BASE, 'b.yaml', ['switch.pfc.priorities=[1, 2]', 'workload={kind: permutation, sizeBytes: 5}']);
+    expect(s.switch.pfc.priorities).toEqual([1, 2]);
+    expect(s.workload).toEqual({ kind: 'permutation', sizeBytes: 5, startNs: 0 });
+  });
+  it('changing transport.kind starts a fresh transport of the new kind', () => {
+    const s = parseScenario(BASE, 'b.yaml', ['transport.loadBalancing=reps', 'transport.kind=uet']);
+    expect(s.transport.kind).toBe('uet');
+    expect(s.transport).toMatchObject({ loadBalancing: 'reps', cc: 'nscc', priority: 1 });
+  });
+  it('array indices, and index 0 of a single workload item', () => {
+    const list = parseScenario(BASE.replace(/workload:.*\n/, 'workload:\n  - { kind: incast, senders: 3, sizeBytes: 1000 }\n  - { kind: permutation, sizeBytes: 10 }\n'), 'b.yaml', ['workload.1.sizeBytes=99']);
+    expect((list.workload as { sizeBytes: number }[])[1].sizeBytes).toBe(99);
+    const single = parseScenario(BASE, 'b.yaml', ['workload.0.sizeBytes=4096']);
+    expect((single.workload as { sizeBytes: number }).sizeBytes).toBe(4096);
+  });
+  it('an override value that breaks the schema is reported by path', () => {
+    expect(problems(BASE, ['transport.cc=foo'])).toEqual(['transport.cc: expected one of: none, dcqcn, got "foo"']);
+  });
+  it('paths the schema does not have are rejected', () => {
+    expect(problems(BASE, ['bogus=1'])[0]).toMatch(/^--set bogus: unknown field "bogus" at the top level; allowed fields: name, /);
+    expect(problems(BASE, ['switch.pfc.nope=1'])[0]).toMatch(/^--set switch\.pfc\.nope: unknown field "nope" in switch\.pfc; allowed fields: enabled, priorities, /);
+    // a field of another transport kind is not a field of this one
+    expect(problems(BASE, ['transport.loadBalancing=reps'])[0]).toMatch(/^--set transport\.loadBalancing: unknown field "loadBalancing" in transport/);
+    expect(problems(BASE, ['topology.k.x=1'])[0]).toBe('--set topology.k.x: topology.k is 4, not a mapping or list');
+    expect(problems(BASE, ['workload.3.sizeBytes=1'])[0]).toBe('--set workload.3.sizeBytes: workload is a mapping, not a list');
+    expect(problems(BASE, ['novalue'])[0]).toBe('--set novalue: expected path=value, e.g. transport.kind=uet');
+  });
+});
+
+describe('compare variants', () => {
+  const text = BASE + `compare:
+  - name: roce
+  - name: uet
+    set: { transport.kind: uet, switch.trimming.enabled: true }
+`;
+  it('expand into one validated scenario per variant, named after it', () => {
+    const vs = scenarioVariants(loadScenario(text, 'c.yaml'));
+    expect(vs.map((v) => [v.name, v.scenario.name, v.scenario.transport.kind, v.scenario.switch.trimming.enabled]))
+      .toEqual([['roce', 'roce', 'roce', false], ['uet', 'uet', 'uet', true]]);
+    expect(vs[1].scenario.compare).toBeUndefined();
+  });
+  it('applyVariant reports bad overrides with the variant name', () => {
+    const { raw } = loadScenario(text, 'c.yaml');
+    expect(() => applyVariant(raw, { 'transport.zz': 1 }, 'bad')).toThrow(/^compare "bad": --?.*zz|^compare "bad": transport\.zz/);
+    try { applyVariant(raw, { 'topology.k': 5 }, 'odd'); } catch (e) {
+      expect((e as ScenarioError).lines).toEqual(['compare "odd": topology.k: expected an even integer ≥ 2, got 5']);
+    }
+  });
+  it('does not modify the base raw object', () => {
+    const loaded = loadScenario(text, 'c.yaml');
+    const before = JSON.stringify(loaded.raw);
+    applyVariant(loaded.raw, { 'transport.kind': 'uet' }, 'x');
+    expect(JSON.stringify(loaded.raw)).toBe(before);
+  });
+});
+
+describe('scenarioHash', () => {
+  const a = parseScenario(BASE, 'a.yaml');
+  it('is 16 hex digits and stable', () => {
+    expect(scenarioHash(a)).toMatch(/^[0-9a-f]{16}$/);
+    expect(scenarioHash(parseScenario(BASE, 'a.yaml'))).toBe(scenarioHash(a));
+  });
+  it('ignores seed, name, description, compare and sweep', () => {
+    const b = parseScenario(BASE, 'a.yaml', ['seed=99', 'name=other', 'description=hi', 'compare=[{name: x}]', 'sweep={topology.k: [4, 8]}']);
+    expect(scenarioHash(b)).toBe(scenarioHash(a));
+  });
+  it('does not depend on key order or on spelling out defaults', () => {
+    const reordered = parseScenario(`workload: { sizeBytes: 1000, senders: 3, kind: incast }\ntransport: { cc: dcqcn, kind: roce }\ntopology: { k: 4, kind: fatTree }\nswitch: { pfc: { enabled: true } }\n`, 'r.yaml');
+    expect(scenarioHash(reordered)).toBe(scenarioHash(a));
+  });
+  it('changes with a parameter', () => {
+    expect(scenarioHash(parseScenario(BASE, 'a.yaml', ['topology.k=6']))).not.toBe(scenarioHash(a));
+    expect(scenarioHash(parseScenario(BASE, 'a.yaml', ['switch.ecn.pmax=0.3']))).not.toBe(scenarioHash(a));
+  });
+});
+
+describe('scenarioJsonSchema', () => {
+  it('has the top-level properties, with required topology/transport/workload', () => {
+    const js = scenarioJsonSchema() as { properties: Record<string, unknown>; required: string[] };
+    expect(Object.keys(js.properties)).toEqual(expect.arrayContaining(['topology', 'links', 'switch', 'transport', 'workload', 'stop', 'metrics']));
+    expect(js.required).toEqual(expect.arrayContaining(['topology', 'transport', 'workload']));
+    expect(js.required).not.toContain('seed');
+  });
+});
+
+describe('--set on fields the file leaves to their defaults', () => {
+  it('starts from the default object or list', () => {
+    const s = parseScenario(BASE, 'b.yaml', ['switch.pfc.priorities.1=5', 'switch.ecn.pmax=0.5']);
+    expect(s.switch.pfc.priorities).toEqual([3, 5]);
+    expect(s.switch.ecn.pmax).toBe(0.5);
+    expect(problems(BASE, ['switch.pfc.priorities.4=1'])).toEqual(['--set switch.pfc.priorities.4: switch.pfc.priorities has 1 item; index 4 is out of range (1 appends)']);
+  });
+});
