@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+import { runScenario } from '../sim/run.ts';
+import type { Result } from '../sim/metrics/result.ts';
+import { bundled, scenario } from './helpers/scenario.ts';
+
+/** Data packets: every one sent was delivered, dropped in the network or discarded by a receiver; nothing is left. */
+function expectConservation(r: Result) {
+  const c = r.counters as Result['counters'] & { inFlight: number };
+  expect(c.packetsSent).toBe(c.packetsDelivered + c.drops + c.discards);
+  expect(c.inFlight).toBe(0);
+}
+
+// Hand-computed frame arithmetic (DESIGN.md Units): 4096 B payload + 62 B RoCEv2 headers
+// + 20 B preamble/IFG = 4178 B on the wire = 83,560 ps at 400 Gb/s (20 ps per byte).
+const PS_PER_BYTE_400G = 20;
+const FULL_WIRE = 4096 + 62 + 20;
+const NPKT = Math.ceil(2_000_000 / 4096); // 489
+const LAST_WIRE = 2_000_000 - (NPKT - 1) * 4096 + 62 + 20; // 1152 B payload
+const ACK_WIRE = 66 + 20;
+const ALL_SERIALISED = ((NPKT - 1) * FULL_WIRE + LAST_WIRE) * PS_PER_BYTE_400G;
+
+describe('line-rate FCT of one 2 MB flow equals the hand-computed ideal', () => {
+  it('through one switch (two 400 G links, 1 µs each)', () => {
+    const r = runScenario(scenario({
+      topology: { kind: 'star', hosts: 2 },
+      links: { host: { rateGbps: 400, delayNs: 1000 } },
+      transport: { kind: 'roce' },
+      workload: { kind: 'flows', flows: [{ src: 0, dst: 1, sizeBytes: 2_000_000 }] },
+    }));
+    // all packets serialised on the first link, the last one store-and-forwarded on the
+    // second, 2 × 1 µs propagation, then the ACK back over 2 links.
+    const hand = ALL_SERIALISED + LAST_WIRE * PS_PER_BYTE_400G + 2e6 + 2 * (ACK_WIRE * PS_PER_BYTE_400G + 1e6);
+    expect(hand).toBe(44_830_080);
+    const fct = r.flows[0].fctPs;
+    expect(Math.abs(fct - hand) / hand).toBeLessThan(0.01);
+    expect(r.flows[0].idealFctPs).toBe(hand);
+    expectConservation(r);
+  });
+
+  it('across a 3-tier k=4 fat-tree (6 hops)', () => {
+    const r = runScenario(scenario({
+      topology: { kind: 'fatTree', k: 4 },
+      links: { host: { rateGbps: 400, delayNs: 1000 } },
+      switch: { latencyNs: 0 },
+      transport: { kind: 'roce' },
+      workload: { kind: 'flows', flows: [{ src: 0, dst: 15, sizeBytes: 2_000_000 }] },
+    }));
+    const hand = ALL_SERIALISED + 5 * LAST_WIRE * PS_PER_BYTE_400G + 6e6 + 6 * (ACK_WIRE * PS_PER_BYTE_400G + 1e6);
+    const fct = r.flows[0].fctPs;
+    expect(Math.abs(fct - hand) / hand).toBeLessThan(0.01);
+    expectConservation(r);
+  });
+});
+
+describe('32 → 1 incast at 400 G', () => {
+  it('PFC with headroom by the reference rule: zero drops, pauses spread upstream, ≥ 95 % goodput', () => {
+    const r = runScenario(bundled('incast-roce.yaml'));
+    expect(r.summary.flowsDone).toBe(32);
+    expect(r.counters.drops).toBe(0);
+    // The receiver's leaf pauses the spines (and its own senders' NICs) …
+    const byLeaf0 = r.pfc.filter((p) => p.peer === 'leaf0');
+    expect(byLeaf0.some((p) => p.node.startsWith('spine'))).toBe(true);
+    // … and the pause propagates: spines pause the other leaves, which pause their hosts.
+    const bySpines = r.pfc.filter((p) => p.peer.startsWith('spine'));
+    expect(bySpines.length).toBeGreaterThan(0);
+    expect(r.pfc.some((p) => p.peer.startsWith('leaf') && p.peer !== 'leaf0' && p.node.startsWith('h'))).toBe(true);
+    // Goodput at the bottleneck: payload delivered over the time from first start to last finish.
+    const first = Math.min(...r.flows.map((f) => f.startPs));
+    const last = Math.max(...r.flows.map((f) => f.startPs + f.fctPs));
+    const goodputBps = (r.counters.bytesDelivered * 8) / ((last - first) / 1e12);
+    console.log(`incast goodput ${(goodputBps / 1e9).toFixed(1)} Gb/s, ${r.counters.pauseFrames} PAUSE frames`);
+    expect(goodputBps).toBeGreaterThanOrEqual(0.95 * 400e9);
+    expectConservation(r);
+  });
+
+  it('PFC off with a small buffer: drops, and go-back-N recovers every flow', () => {
+    const r = runScenario(bundled('incast-roce.yaml', ['switch.pfc.enabled=false', 'switch.bufferBytes=1000000', 'transport.rtoUs=200']));
+    expect(r.counters.drops).toBeGreaterThan(0);
+    expect(r.counters.naks).toBeGreaterThan(0);
+    expect(r.counters.retransmits).toBeGreaterThan(0);
+    expect(r.counters.pauseFrames).toBe(0);
+    expect(r.summary.flowsDone).toBe(32);
+    expectConservation(r);
+  });
+});
+
+describe('128-host permutation with per-flow ECMP', () => {
+  it('completes every flow, and hash collisions spread the FCTs', () => {
+    const r = runScenario(bundled('permutation-roce.yaml'));
+    expect(r.summary.flowsDone).toBe(128);
+    const fcts = r.flows.map((f) => f.fctPs);
+    const ratio = Math.max(...fcts) / Math.min(...fcts);
+    console.log(`permutation FCT max/min = ${ratio.toFixed(2)}`);
+    expect(ratio).toBeGreaterThanOrEqual(1.5);
+    expectConservation(r);
+  });
+});
+
+describe('determinism', () => {
+  it('same scenario and seed give byte-identical JSON; another seed changes ECMP collisions', () => {
+    const a = JSON.stringify(runScenario(bundled('permutation-roce.yaml')));
+    const b = JSON.stringify(runScenario(bundled('permutation-roce.yaml')));
+    expect(a).toBe(b);
+    const c = runScenario(bundled('permutation-roce.yaml', ['seed=2']));
+    expect(JSON.stringify(c.flows.map((f) => f.fctPs))).not.toBe(JSON.stringify(JSON.parse(a).flows.map((f: { fctPs: number }) => f.fctPs)));
+  });
+});
