@@ -1,0 +1,211 @@
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { main, type CliIO, type RunScenarioFn } from '../sim/cli.ts';
+import type { Result } from '../sim/metrics/result.ts';
+import { FLOWS_CSV_HEADER } from '../sim/report.ts';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const BIN = join(ROOT, 'bin/ethersim.mjs');
+let dir: string;
+
+const GOOD = `name: tiny
+topology: { kind: star, hosts: 4 }
+transport: { kind: roce }
+workload: { kind: incast, senders: 3, sizeBytes: 4096 }
+`;
+const COMPARE = GOOD + `compare:
+  - name: roce
+  - name: uet
+    set: { transport.kind: uet }
+`;
+
+function file(name: string, text: string): string {
+  const p = join(dir, name);
+  writeFileSync(p, text);
+  return p;
+}
+
+/** Run the real binary (a child process, as a user would). */
+function spawnCli(args: string[]) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ETHERSIM_DEBUG: '' } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** A made-up Result, as runScenario would return it. */
+function fakeResult(s: { name: string; seed: number; transport: { kind: string } }, stopReason: Result['meta']['stopReason'] = 'allFlowsDone'): Result {
+  const qz = (v: number) => ({ p50: v, p90: v, p99: v * 2, p999: v * 2, max: v * 3, mean: v, count: 3 });
+  return {
+    meta: { version: '0.1.0', name: s.name, seed: s.seed, scenarioHash: 'x', transport: s.transport.kind, hosts: 4, switches: 1, links: 4, simTimePs: 12_345_678, events: 4321, wallMs: 0, stopReason },
+    flows: [
+      { id: 0, src: 1, dst: 0, sizeBytes: 4096, startPs: 0, fctPs: 1_000_000, idealFctPs: 500_000, slowdown: 2, retransmits: 0 },
+      { id: 1, src: 2, dst: 0, sizeBytes: 4096, startPs: 0, fctPs: -1, idealFctPs: 500_000, slowdown: -1, retransmits: 1 },
+    ],
+    counters: { packetsSent: 3, packetsDelivered: 3, bytesDelivered: 12288, drops: 0, ecnMarks: 5, pauseFrames: 2, resumeFrames: 2, pausedTimePs: 10, naks: 0, retransmits: 1, timeouts: 0, cnps: 1, trims: 0, acks: 3 },
+    summary: { flowsTotal: 2, flowsDone: 1, fctUs: qz(1.5), slowdown: qz(2), latencyUs: qz(1.2) },
+    pfc: [],
+    series: [],
+  };
+}
+
+/** Call main in-process with captured output and a stub simulator. */
+async function runMain(args: string[], run?: RunScenarioFn, extra: Partial<CliIO> = {}) {
+  let stdout = '', stderr = '';
+  const seen: unknown[] = [];
+  const runScenario: RunScenarioFn = run ?? ((s) => { seen.push(s); return fakeResult(s); });
+  const code = await main(args, { stdout: (t) => { stdout += t; }, stderr: (t) => { stderr += t; }, stderrIsTTY: false, env: {}, cwd: dir, runScenario, ...extra });
+  return { code, stdout, stderr, seen: seen as { name: string; seed: number; transport: { kind: string }; topology: { hosts: number } }[] };
+}
+
+beforeAll(() => { dir = mkdtempSync(join(tmpdir(), 'ethersim-cli-')); });
+afterAll(() => { rmSync(dir, { recursive: true, force: true }); });
+
+describe('ethersim binary (child process)', () => {
+  it('validate: an invalid scenario exits 2 with one line naming the path', () => {
+    const p = file('oddk.yaml', GOOD.replace('{ kind: star, hosts: 4 }', '{ kind: fatTree, k: 3 }'));
+    const r = spawnCli(['validate', p]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe('ethersim: topology.k: expected an even integer ≥ 2, got 3\n');
+  });
+  it('validate: unknown field and bad enum, one line each, no stack trace', () => {
+    const p = file('bad.yaml', GOOD.replace('{ kind: roce }', '{ kind: roce, cc: foo }') + 'bogus: 1\n');
+    const r = spawnCli(['validate', p]);
+    expect(r.code).toBe(2);
+    const lines = r.stderr.trimEnd().split('\n');
+    expect(lines).toEqual([
+      'ethersim: transport.cc: expected one of: none, dcqcn, got "foo"',
+      expect.stringMatching(/^ethersim: bogus: unknown field; allowed fields: name, /),
+    ]);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+  it('validate: a valid scenario exits 0', () => {
+    const r = spawnCli(['validate', file('good.yaml', GOOD)]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/good\.yaml: ok/);
+  });
+  it('schema prints valid JSON with properties.topology', () => {
+    const r = spawnCli(['schema']);
+    expect(r.code).toBe(0);
+    const js = JSON.parse(r.stdout);
+    expect(js.properties.topology).toBeDefined();
+    expect(js.properties.transport).toBeDefined();
+  });
+});
+
+describe('argument and input errors (exit 2)', () => {
+  it('missing file', async () => {
+    const r = await runMain(['run', 'nope.yaml']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('ethersim: cannot read scenario file nope.yaml: no such file\n');
+  });
+  it('unknown command, unknown option, missing FILE, bad --seed, dangling --set', async () => {
+    for (const [args, re] of [
+      [['frob'], /unknown command "frob"/],
+      [['run', 'x.yaml', '--fast'], /unknown option --fast/],
+      [['run'], /missing scenario FILE/],
+      [['run', 'x.yaml', '--seed', 'abc'], /--seed: expected an integer ≥ 0, got "abc"/],
+      [['run', 'x.yaml', '--set'], /--set needs a value/],
+    ] as [string[], RegExp][]) {
+      const r = await runMain(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(re);
+      expect(r.stderr.startsWith('ethersim: ')).toBe(true);
+      expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+    }
+  });
+  it('no command prints usage and exits 2; help exits 0', async () => {
+    expect((await runMain([])).code).toBe(2);
+    const h = await runMain(['help']);
+    expect(h.code).toBe(0);
+    expect(h.stdout).toMatch(/ethersim run FILE/);
+  });
+  it('a bad --set path is rejected before running', async () => {
+    const p = file('good.yaml', GOOD);
+    const r = await runMain(['run', p, '--set', 'topology.bogus=1']);
+    expect(r.code).toBe(2);
+    expect(r.seen).toHaveLength(0);
+    expect(r.stderr).toMatch(/^ethersim: --set topology\.bogus: unknown field "bogus" in topology; allowed fields: kind, hosts\n$/);
+  });
+  it('a --set value that breaks the schema names the path', async () => {
+    const r = await runMain(['validate', file('good.yaml', GOOD), '--set', 'links.host.rateGbps=-5']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('ethersim: links.host.rateGbps: expected a link rate in Gb/s > 0, got -5\n');
+  });
+});
+
+describe('run', () => {
+  it('applies --set and --seed, prints the table', async () => {
+    const p = file('good.yaml', GOOD);
+    const r = await runMain(['run', p, '--set', 'topology.hosts=8', '--seed', '42']);
+    expect(r.code).toBe(0);
+    expect(r.seen[0].topology.hosts).toBe(8);
+    expect(r.seen[0].seed).toBe(42);
+    for (const label of ['scenario', 'hosts / switches', 'transport', 'flows done', 'FCT p99 (µs)', 'slowdown p50', 'ECN marks', 'PFC pauses', 'events/s', 'wall time', 'sim time']) {
+      expect(r.stdout).toContain(label);
+    }
+    expect(r.stdout).toMatch(/flows done\s+1 \/ 2/);
+    expect(r.stdout).toMatch(/sim time\s+12\.35 µs/);
+  });
+  it('--json prints exactly one JSON document, with wallMs filled', async () => {
+    const r = await runMain(['run', file('good.yaml', GOOD), '--json', '--progress']);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout) as Result;
+    expect(doc.meta.name).toBe('tiny');
+    expect(typeof doc.meta.wallMs).toBe('number');
+    expect(doc.meta.wallMs).toBeGreaterThanOrEqual(0);
+  });
+  it('--json progress goes to stderr only', async () => {
+    const run: RunScenarioFn = (s, o) => { o?.onProgress?.({ simTimePs: 1e6, events: 10, flowsDone: 1, flowsTotal: 2 }); return fakeResult(s); };
+    const r = await runMain(['run', file('good.yaml', GOOD), '--json', '--progress'], run);
+    expect(() => JSON.parse(r.stdout)).not.toThrow();
+    expect(r.stderr).toMatch(/\[#+\.+\]\s+50%\s+flows 1\/2/);
+    const quiet = await runMain(['run', file('good.yaml', GOOD), '--json'], run);
+    expect(quiet.stderr).toBe(''); // not a TTY and no --progress: nothing
+  });
+  it('--out writes result.json and flows.csv', async () => {
+    const out = join(dir, 'out', 'deep');
+    const r = await runMain(['run', file('good.yaml', GOOD), '--out', out, '--quiet']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('');
+    const res = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8')) as Result;
+    expect(res.flows).toHaveLength(2);
+    const csv = readFileSync(join(out, 'flows.csv'), 'utf8').trimEnd().split('\n');
+    expect(csv[0]).toBe(FLOWS_CSV_HEADER);
+    expect(csv[0]).toBe('id,src,dst,sizeBytes,startPs,fctPs,idealFctPs,slowdown,retransmits');
+    expect(csv[1]).toBe('0,1,0,4096,0,1000000,500000,2,0');
+    expect(csv).toHaveLength(3);
+  });
+  it('compare: runs each variant, tables side by side, JSON as {variants}', async () => {
+    const p = file('cmp.yaml', COMPARE);
+    const t = await runMain(['run', p]);
+    expect(t.code).toBe(0);
+    expect(t.seen.map((s) => [s.name, s.transport.kind])).toEqual([['roce', 'roce'], ['uet', 'uet']]);
+    const header = t.stdout.split('\n')[0];
+    expect(header).toMatch(/^\s+roce\s+uet$/);
+    const j = await runMain(['run', p, '--json', '--out', join(dir, 'cmpout')]);
+    const doc = JSON.parse(j.stdout) as { variants: { name: string; result: Result }[] };
+    expect(doc.variants.map((v) => v.name)).toEqual(['roce', 'uet']);
+    expect(doc.variants[1].result.meta.transport).toBe('uet');
+    expect(existsSync(join(dir, 'cmpout', 'uet', 'flows.csv'))).toBe(true);
+  });
+  it('unfinished flows at the time limit are not a failure; deadlock and exceptions are (exit 1)', async () => {
+    const p = file('good.yaml', GOOD);
+    expect((await runMain(['run', p], (s) => fakeResult(s, 'timeLimit'))).code).toBe(0);
+    const dl = await runMain(['run', p], (s) => fakeResult(s, 'deadlock'));
+    expect(dl.code).toBe(1);
+    expect(dl.stderr).toMatch(/^ethersim: PFC deadlock detected/);
+    const ex = await runMain(['run', p], () => { throw new Error('boom'); });
+    expect(ex.code).toBe(1);
+    expect(ex.stderr).toBe('ethersim: run failed: boom\n');
+  });
+  it('passes a readText that resolves paths relative to the scenario file', async () => {
+    file('my.cdf', '1 0\n100 100\n');
+    let text = '';
+    await runMain(['run', file('good.yaml', GOOD)], (s, o) => { text = o!.readText!('my.cdf'); return fakeResult(s); }, { cwd: ROOT });
+    expect(text).toBe('1 0\n100 100\n');
+  });
+});
