@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks';
 import type { Scenario } from './scenario/schema.ts';
 import type { Result } from './metrics/result.ts';
 import { loadScenario, scenarioVariants, scenarioJsonSchema, scenarioHash, ScenarioError } from './scenario/load.ts';
-import { formatResultTable, flowsCsv, progressLine, type NamedResult, type ProgressInfo } from './report.ts';
+import { formatResultTable, flowsCsv, progressLine, fmtPs, type NamedResult, type ProgressInfo } from './report.ts';
 
 /**
  * The command line: `ethersim run|validate|schema|help`. `main` never throws and never exits the
@@ -229,6 +229,7 @@ async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
   const tty = io.stderrIsTTY;
   const readText = makeReadText(path, io.cwd);
   const results: NamedResult[] = [];
+  const failed: { name: string; error: string }[] = [];
   let exit = EXIT_OK;
 
   for (const v of variants) {
@@ -254,7 +255,10 @@ async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
       const msg = e instanceof ScenarioError ? e.lines.join('; ') : (e as Error)?.message ?? String(e);
       io.stderr(`ethersim: run failed${label ? ` (variant "${v.name}")` : ''}: ${msg}\n`);
       if (io.env.ETHERSIM_DEBUG === '1') io.stderr(String((e as Error)?.stack ?? e) + '\n');
-      return EXIT_RUN_FAILED;
+      // In a comparison the other variants still run and are reported.
+      failed.push({ name: v.name, error: msg });
+      exit = EXIT_RUN_FAILED;
+      continue;
     }
     const wallMs = performance.now() - t0;
     if (drewSomething && tty) io.stderr('\r\x1b[K');
@@ -262,10 +266,12 @@ async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
     if (label !== undefined) result.meta.name = v.name;
     results.push({ name: v.name, result });
     if (result.meta.stopReason === 'deadlock') {
-      io.stderr(`ethersim: ${label ? `variant "${v.name}": ` : ''}PFC deadlock detected at ${result.meta.simTimePs} ps; the run stopped\n`);
+      io.stderr(`ethersim: ${label ? `variant "${v.name}": ` : ''}PFC deadlock detected at ${fmtPs(result.meta.simTimePs)}; the run stopped\n`);
       exit = EXIT_RUN_FAILED;
     }
   }
+  const isCompare = !!loaded.scenario.compare?.length;
+  if (results.length === 0 && !(isCompare && args.json)) return exit;
 
   if (args.out) {
     const outDir = resolve(io.cwd, args.out);
@@ -284,8 +290,11 @@ async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
   }
 
   if (args.json) {
-    const doc = results.length > 1 || loaded.scenario.compare?.length
-      ? { variants: results.map((r) => ({ name: r.name, result: r.result })) }
+    const doc = isCompare
+      ? { variants: variants.map((v) => {
+        const r = results.find((x) => x.name === v.name);
+        return r ? { name: v.name, result: r.result } : { name: v.name, error: failed.find((f) => f.name === v.name)?.error ?? 'failed' };
+      }) }
       : results[0].result;
     io.stdout(JSON.stringify(doc) + '\n');
   } else if (!args.quiet) {

@@ -192,6 +192,17 @@ describe('run', () => {
     expect(doc.variants[1].result.meta.transport).toBe('uet');
     expect(existsSync(join(dir, 'cmpout', 'uet', 'flows.csv'))).toBe(true);
   });
+  it('compare: a failing variant is reported, the others still print, exit 1', async () => {
+    const p = file('cmp.yaml', COMPARE);
+    const run: RunScenarioFn = (s) => { if (s.transport.kind === 'uet') throw new Error('no uet'); return fakeResult(s); };
+    const t = await runMain(['run', p], run);
+    expect(t.code).toBe(1);
+    expect(t.stderr).toBe('ethersim: run failed (variant "uet"): no uet\n');
+    expect(t.stdout).toMatch(/transport\s+roce\n/);
+    const j = await runMain(['run', p, '--json'], run);
+    const doc = JSON.parse(j.stdout);
+    expect(doc.variants[1]).toEqual({ name: 'uet', error: 'no uet' });
+  });
   it('unfinished flows at the time limit are not a failure; deadlock and exceptions are (exit 1)', async () => {
     const p = file('good.yaml', GOOD);
     expect((await runMain(['run', p], (s) => fakeResult(s, 'timeLimit'))).code).toBe(0);
