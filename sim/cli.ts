@@ -203,6 +203,15 @@ function makeReadText(scenarioPath: string, cwd: string): (p: string) => string 
   };
 }
 
+/**
+ * An exception from the simulator that means "this scenario cannot be built" rather than "the
+ * simulator failed": a ScenarioError, or any Error whose name is 'ScenarioError' (so layers that
+ * may not import sim/scenario can still say so). Reported like validation errors, exit code 2.
+ */
+function isInputError(e: unknown): e is Error {
+  return e instanceof ScenarioError || (e instanceof Error && e.name === 'ScenarioError');
+}
+
 function safeDirName(name: string, i: number): string {
   const s = name.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+/, '');
   return s || `variant-${i}`;
@@ -252,12 +261,21 @@ async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
       result = runScenario(v.scenario, { onProgress, progressEveryEvents: onProgress ? 20_000 : undefined, readText });
     } catch (e) {
       if (drewSomething && tty) io.stderr('\r\x1b[K');
-      const msg = e instanceof ScenarioError ? e.lines.join('; ') : (e as Error)?.message ?? String(e);
+      const where = label ? `variant "${v.name}": ` : '';
+      if (isInputError(e)) {
+        // The scenario is valid by the schema but not buildable (e.g. a host index past the topology).
+        const lines = e instanceof ScenarioError ? e.lines : [(e as Error).message];
+        for (const l of lines) io.stderr(`ethersim: ${where}${l}\n`);
+        failed.push({ name: v.name, error: lines.join('; ') });
+        exit = Math.max(exit, EXIT_INVALID);
+        continue;
+      }
+      const msg = (e as Error)?.message ?? String(e);
       io.stderr(`ethersim: run failed${label ? ` (variant "${v.name}")` : ''}: ${msg}\n`);
       if (io.env.ETHERSIM_DEBUG === '1') io.stderr(String((e as Error)?.stack ?? e) + '\n');
       // In a comparison the other variants still run and are reported.
       failed.push({ name: v.name, error: msg });
-      exit = EXIT_RUN_FAILED;
+      if (exit === EXIT_OK) exit = EXIT_RUN_FAILED;
       continue;
     }
     const wallMs = performance.now() - t0;
@@ -267,7 +285,7 @@ async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
     results.push({ name: v.name, result });
     if (result.meta.stopReason === 'deadlock') {
       io.stderr(`ethersim: ${label ? `variant "${v.name}": ` : ''}PFC deadlock detected at ${fmtPs(result.meta.simTimePs)}; the run stopped\n`);
-      exit = EXIT_RUN_FAILED;
+      if (exit === EXIT_OK) exit = EXIT_RUN_FAILED;
     }
   }
   const isCompare = !!loaded.scenario.compare?.length;

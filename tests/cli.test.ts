@@ -213,6 +213,12 @@ describe('run', () => {
     expect(ex.code).toBe(1);
     expect(ex.stderr).toBe('ethersim: run failed: boom\n');
   });
+  it('an input error thrown while building the run (name ScenarioError) exits 2, one line', async () => {
+    const p = file('good.yaml', GOOD);
+    const r = await runMain(['run', p], () => { const e = new Error('workload.senders: 9 senders need 10 hosts, the topology has 4'); e.name = 'ScenarioError'; throw e; });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('ethersim: workload.senders: 9 senders need 10 hosts, the topology has 4\n');
+  });
   it('passes a readText that resolves paths relative to the scenario file', async () => {
     file('my.cdf', '1 0\n100 100\n');
     let text = '';
