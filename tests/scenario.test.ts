@@ -200,3 +200,16 @@ describe('--set on fields the file leaves to their defaults', () => {
     expect(problems(BASE, ['switch.pfc.priorities.4=1'])).toEqual(['--set switch.pfc.priorities.4: switch.pfc.priorities has 1 item; index 4 is out of range (1 appends)']);
   });
 });
+
+describe('README', () => {
+  it('starts with the set-up commands, and its annotated scenario is valid', async () => {
+    const { readFileSync } = await import('node:fs');
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    expect(readme.startsWith('```sh\nnpm ci && npx ethersim run scenarios/incast-roce.yaml\nnpm test\n```')).toBe(true);
+    const yamlBlock = /```yaml\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(yamlBlock).toBeDefined();
+    const loaded = loadScenario(yamlBlock!, 'README.md');
+    expect(loaded.scenario.topology.kind).toBe('leafSpine');
+    expect(scenarioVariants(loaded).map((v) => v.name)).toEqual(['pfc', 'dcqcn']);
+  });
+});
