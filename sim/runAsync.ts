@@ -1,0 +1,86 @@
+import type { Scenario } from './scenario/schema.ts';
+import type { Result } from './metrics/result.ts';
+import { buildSimulation, collectResult, type Progress, type Simulation } from './run.ts';
+import type { StopReason } from './engine/simulator.ts';
+
+/**
+ * `runScenario`, but cooperative: the synchronous event loop runs in slices of `sliceEvents`
+ * events and yields to the host's event loop between slices, so a worker can receive a
+ * cancel message, and a page stays responsive. Slicing does not change the physics: the run
+ * loop's whole state lives in the Simulator, and calling `sim.run` again with a larger event
+ * budget continues exactly where the last slice stopped (tests/worker.test.ts checks the
+ * result is byte-identical to runScenario's).
+ *
+ * Nothing here reads the wall clock; callers that want time-based throttling pass their own.
+ */
+export interface AsyncRunOptions {
+  /** Called after every slice (and once at the end). */
+  onProgress?: (p: Progress) => void;
+  /** A snapshot of the result so far (`meta.stopReason: 'cancelled'` while running), every `snapshotEverySlices`. */
+  onSnapshot?: (partial: Result) => void;
+  snapshotEverySlices?: number;
+  /** Polled between slices; true ends the run with stopReason 'cancelled'. */
+  isCancelled?: () => boolean;
+  signal?: AbortSignal;
+  /** Events per slice (default 16384: ~10–30 ms of wall time at this simulator's event rate). */
+  sliceEvents?: number;
+  /** Reads CDF files named by path (absent in a browser). */
+  readText?: (path: string) => string;
+  /** How to yield between slices (default: setImmediate in Node, a MessageChannel hop elsewhere). */
+  yieldFn?: () => Promise<void>;
+}
+
+/** Yield to the event loop without the 4 ms clamp browsers put on nested setTimeout(0). */
+export function defaultYield(): Promise<void> {
+  const g = globalThis as { setImmediate?: (f: () => void) => unknown };
+  if (typeof g.setImmediate === 'function') return new Promise((r) => { g.setImmediate!(r); });
+  if (typeof MessageChannel === 'function') {
+    return new Promise((r) => {
+      const ch = new MessageChannel();
+      ch.port1.onmessage = () => { ch.port1.close(); r(); };
+      ch.port2.postMessage(0);
+    });
+  }
+  return new Promise((r) => setTimeout(r, 0));
+}
+
+/** Run a built simulation in slices; returns the engine's stop reason (as runSimulation does). */
+export async function runSimulationAsync(s: Simulation, options: AsyncRunOptions = {}): Promise<StopReason> {
+  const stop = s.scenario.stop;
+  const { sim, flows } = s;
+  const slice = Math.max(1, Math.floor(options.sliceEvents ?? 16384));
+  const maxEvents = stop.maxEvents ?? Infinity;
+  const limits = { timeLimitPs: stop.timeUs !== undefined ? Math.round(stop.timeUs * 1e6) : Infinity, maxEvents };
+  const yieldFn = options.yieldFn ?? defaultYield;
+  const cancelled = () => (options.signal?.aborted ?? false) || (options.isCancelled?.() ?? false);
+  const progress = () => options.onProgress?.({ simTimePs: sim.now, events: sim.events, flowsDone: flows.doneCount, flowsTotal: flows.count });
+  const snapEvery = Math.max(1, options.snapshotEverySlices ?? 8);
+  let reason: StopReason;
+  for (let n = 1; ; n++) {
+    if (cancelled()) { reason = 'cancelled'; break; }
+    limits.maxEvents = Math.min(maxEvents, sim.events + slice);
+    // between() is not used: the slice boundary is the event budget, the batch the slice.
+    reason = sim.run(s.fabric, limits, undefined, slice);
+    if (reason !== 'eventBudget' || sim.events >= maxEvents) break;
+    progress();
+    if (options.onSnapshot && n % snapEvery === 0) options.onSnapshot(collectResult(s, 'cancelled'));
+    await yieldFn();
+  }
+  s.fabric.finishPauses();
+  progress();
+  return reason;
+}
+
+/** Build, run in slices and collect: the same Result as runScenario (meta.wallMs 0). */
+export async function runScenarioAsync(scenario: Scenario, options: AsyncRunOptions = {}): Promise<Result> {
+  const s = buildSimulation(scenario, { readText: options.readText });
+  const reason = await runSimulationAsync(s, options);
+  return collectResult(s, reason);
+}
+
+/** As runScenarioAsync, also returning the per-packet latency histogram's buckets [lowNs, highNs, count]. */
+export async function runScenarioWithHistogramAsync(scenario: Scenario, options: AsyncRunOptions = {}): Promise<{ result: Result; latencyBuckets: Array<[number, number, number]> }> {
+  const s = buildSimulation(scenario, { readText: options.readText });
+  const reason = await runSimulationAsync(s, options);
+  return { result: collectResult(s, reason), latencyBuckets: s.latency ? s.latency.buckets() : [] };
+}

@@ -1,0 +1,91 @@
+import { describe, it, expect, afterAll } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { runScenario } from '../sim/run.ts';
+import { runScenarioAsync } from '../sim/runAsync.ts';
+import { spawnSimWorker, proxy, type SimWorker } from '../sim/workerClient.ts';
+import { simWorkerApi } from '../sim/worker.ts';
+import type { Result } from '../sim/metrics/result.ts';
+import { bundled } from './helpers/scenario.ts';
+
+/** Result JSON without the one non-deterministic field. */
+function canon(r: Result): string {
+  return JSON.stringify({ ...r, meta: { ...r.meta, wallMs: 0 } });
+}
+
+const workers: SimWorker[] = [];
+afterAll(async () => { await Promise.all(workers.map((w) => w.terminate())); });
+
+// dcqcn-fairness shortened: DCQCN, ECN, flow traces and queue series all end up in the result.
+const FAIR_SETS = ['stop.timeUs=300'];
+
+describe('sliced (async) run', () => {
+  it('is byte-identical to runScenario whatever the slice size, with snapshots taken', async () => {
+    const s = bundled('incast-roce.yaml');
+    const ref = canon(runScenario(s));
+    for (const sliceEvents of [1, 997, 65536]) {
+      if (sliceEvents === 1) {
+        // one event per slice on a prefix is enough to exercise every boundary case cheaply
+        const short = bundled('incast-roce.yaml', ['stop.maxEvents=3000']);
+        expect(canon(await runScenarioAsync(short, { sliceEvents: 1, yieldFn: async () => {} }))).toBe(canon(runScenario(short)));
+        continue;
+      }
+      let snaps = 0;
+      const r = await runScenarioAsync(s, { sliceEvents, onSnapshot: () => { snaps++; }, snapshotEverySlices: 3 });
+      expect(canon(r)).toBe(ref);
+      if (sliceEvents === 997) expect(snaps).toBeGreaterThan(5);
+    }
+    const f = bundled('dcqcn-fairness.yaml', FAIR_SETS);
+    expect(canon(await runScenarioAsync(f, { sliceEvents: 4099 }))).toBe(canon(runScenario(f)));
+  });
+});
+
+describe('worker face', () => {
+  it('main thread and a Node worker thread give byte-identical result JSON', async () => {
+    const w = spawnSimWorker();
+    workers.push(w);
+    for (const [file, sets] of [['incast-roce.yaml', ['seed=7']], ['dcqcn-fairness.yaml', FAIR_SETS]] as const) {
+      const text = readFileSync(`scenarios/${file}`, 'utf8');
+      const main = runScenario(bundled(file, [...sets]));
+      let progress = 0;
+      const viaWorker = await w.api.run(text, { sets: [...sets], progressEveryMs: 0 }, proxy(() => { progress++; }));
+      expect(progress).toBeGreaterThan(0);
+      expect(viaWorker.meta.wallMs).toBeGreaterThan(0);
+      expect(canon(viaWorker)).toBe(canon(main));
+      // and the in-process face (what a browser worker runs) agrees as well, from a raw object
+      const raw = bundled(file, [...sets]);
+      expect(canon(await simWorkerApi.run(raw))).toBe(canon(main));
+    }
+  });
+
+  it('an invalid scenario rejects with a ScenarioError naming the path', async () => {
+    const w = spawnSimWorker();
+    workers.push(w);
+    const err = await w.api.run('topology: { kind: fatTree, k: 3 }\ntransport: { kind: roce }\nworkload: { kind: permutation, sizeBytes: 1 }\n').then(() => null, (e: Error) => e);
+    expect(err?.name).toBe('ScenarioError');
+    expect(err?.message).toMatch(/topology\.k: expected an even integer/);
+  });
+
+  it('cancel from the worker face stops a long run within 200 ms of wall time', async () => {
+    const w = spawnSimWorker();
+    workers.push(w);
+    await w.api.version();
+    const text = readFileSync('scenarios/permutation-roce.yaml', 'utf8');
+    let resolveStarted!: () => void;
+    const started = new Promise<void>((r) => { resolveStarted = r; });
+    let events = 0;
+    const run = w.api.run(text, { progressEveryMs: 0, sets: ['workload.sizeBytes=200000000'] }, proxy((p: { events: number }) => { events = p.events; resolveStarted(); }));
+    await started;
+    await new Promise((r) => setTimeout(r, 100));
+    const t0 = performance.now();
+    await w.api.cancel();
+    const r = await run;
+    const ms = performance.now() - t0;
+    expect(r.meta.stopReason).toBe('cancelled');
+    expect(r.summary.flowsDone).toBeLessThan(r.summary.flowsTotal);
+    expect(events).toBeGreaterThan(0);
+    expect(ms).toBeLessThan(200);
+    // the worker is still usable after a cancel
+    expect((await w.api.run(readFileSync('scenarios/dumbbell.yaml', 'utf8'))).meta.stopReason).toBe('allFlowsDone');
+  });
+});
