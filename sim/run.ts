@@ -10,9 +10,11 @@ import { resolveFabricConfig } from './net/fabricConfig.ts';
 import { ROCE_ACK_BYTES, ROCE_HEADER_BYTES } from './net/packets.ts';
 import { FlowTable } from './transport/flows.ts';
 import { RoceTransportModel } from './transport/roce/roce.ts';
+import { UetTransportModel } from './transport/uet/uet.ts';
 import { LatencyHistogram } from './metrics/latencyHistogram.ts';
 import { baseRttPs, idealFctPs, pathPorts, type FramingSizes } from './metrics/ideal.ts';
 import { QueueSampler } from './metrics/queueSampler.ts';
+import { FlowTracer } from './metrics/flowTracer.ts';
 import { quantiles } from './metrics/summary.ts';
 import type { FlowResult, PortPfcStat, Result } from './metrics/result.ts';
 import { VERSION } from './version.ts';
@@ -49,6 +51,7 @@ export interface Simulation {
   transport: HostTransport;
   latency: LatencyHistogram | null;
   sampler: QueueSampler | null;
+  tracer: FlowTracer | null;
   framing: FramingSizes;
   baseRttPs: number;
   planeBdpBytes: number;
@@ -88,14 +91,19 @@ export function buildSimulation(scenario: Scenario, options: RunOptions = {}): S
     const evs = Int32Array.from({ length: flows.count }, () => evRng.int(65536));
     transport = new RoceTransportModel(fabric, flows, t, latency, (f) => evs[f]);
   } else {
-    throw new Error('transport.kind: uet is not available in this build');
+    transport = new UetTransportModel(fabric, flows, t, latency, { baseRttPs: rtt, planeBdpBytes, evRng: streams.stream('uet/entropy') });
   }
   fabric.transport = transport;
   const sampler = scenario.metrics.queueSampleNs !== undefined
     ? new QueueSampler(fabric, flows, scenario.metrics.queueSampleNs, scenario.metrics.maxSamples)
     : null;
   fabric.sampler = sampler;
-  return { scenario, sim, fabric, flows, transport, latency, sampler, framing, baseRttPs: rtt, planeBdpBytes };
+  const m = scenario.metrics;
+  const tracer = m.flowTraceNs !== undefined
+    ? new FlowTracer(fabric, flows, (m.traceFlows ?? [...Array(Math.min(16, flows.count)).keys()]).filter((f) => f < flows.count), m.flowTraceNs, m.maxSamples)
+    : null;
+  fabric.tracer = tracer;
+  return { scenario, sim, fabric, flows, transport, latency, sampler, tracer, framing, baseRttPs: rtt, planeBdpBytes };
 }
 
 /** Run a validated scenario to completion and return its result (meta.wallMs is left 0 for the caller). */
@@ -165,7 +173,9 @@ export function collectResult(s: Simulation, reason: StopReason): Result {
     reason === 'done' || (reason === 'idle' && allDone) ? 'allFlowsDone' : reason === 'timeLimit' ? 'timeLimit'
       : reason === 'eventBudget' ? 'eventBudget' : reason === 'cancelled' ? 'cancelled' : reason === 'deadlock' ? 'deadlock' : 'idle';
   const counters = { ...fabric.counters };
+  const uet = s.transport instanceof UetTransportModel ? { uet: s.transport.report() } : {};
   return {
+    ...uet,
     meta: {
       version: VERSION,
       name: scenario.name,
@@ -190,6 +200,6 @@ export function collectResult(s: Simulation, reason: StopReason): Result {
       latencyUs: s.latency !== null ? s.latency.quantilesUs() : quantiles([]),
     },
     pfc,
-    series: s.sampler !== null ? s.sampler.series() : [],
+    series: [...(s.sampler !== null ? s.sampler.series() : []), ...(s.tracer !== null ? s.tracer.series() : [])],
   };
 }

@@ -14,6 +14,8 @@ export const EV_TX_DONE = 1;
 export const EV_ARRIVE = 2;
 export const EV_HOST_WAKE = 3;
 export const EV_SAMPLE = 4;
+export const EV_TRACE = 5;
+export const EV_ANALYSIS = 6;
 export const EV_TRANSPORT = 16;
 
 /** What a host's transport offers the NIC (one implementation per run: a monomorphic call site). */
@@ -24,12 +26,18 @@ export interface HostTransport {
   receive(host: number, pkt: number): void;
   /** A transport event (kind ≥ EV_TRANSPORT). */
   onEvent(kind: number, a: number, b: number): void;
+  /** Per-flow control state for traces (DCQCN rate and α, NSCC window); cold path. */
+  flowTrace?(flow: number): Record<string, number>;
 }
 
-/** Observer of pause state changes (congestion analysis plugs in here). */
+/** Observer of pause state changes and blocked packets (congestion analysis plugs in here). */
 export interface PauseObserver {
   /** `port` (upstream egress) got paused / resumed for `prio` by its peer's buffer. */
   onPauseChange(port: number, prio: number, paused: boolean, nowPs: number): void;
+  /** A data packet left `port`'s queue after waiting `blockedPs` while that queue was paused. */
+  onBlocked(pkt: number, port: number, prio: number, blockedPs: number): void;
+  /** A timer the observer scheduled with EV_ANALYSIS fired. */
+  onTimer(a: number, b: number): void;
 }
 
 /** Switch and buffer settings resolved to numbers (sim/net/fabricConfig.ts builds it from a scenario). */
@@ -105,6 +113,8 @@ export class Fabric implements EventHandler {
   readonly hdrmBytes: Float64Array;
   /** We have sent XOFF on this ingress port for this priority and not yet XON. */
   readonly xoffSent: Uint8Array;
+  /** The egress port whose queue received the packet that crossed XOFF (the pause's cause). */
+  readonly xoffCause: Int32Array;
 
   // Per switch node (indexed by node id).
   readonly sharedUsed: Float64Array;
@@ -116,6 +126,7 @@ export class Fabric implements EventHandler {
   dataPrio = 3;
   pauseObserver: PauseObserver | null = null;
   sampler: { sample(): void } | null = null;
+  tracer: { sample(): void } | null = null;
   readonly counters: Counters = {
     packetsSent: 0, packetsDelivered: 0, bytesDelivered: 0, drops: 0, discards: 0, ecnMarks: 0,
     pauseFrames: 0, resumeFrames: 0, pausedTimePs: 0, naks: 0, retransmits: 0, timeouts: 0,
@@ -154,6 +165,7 @@ export class Fabric implements EventHandler {
     this.ingBytes = new Float64Array(nq);
     this.hdrmBytes = new Float64Array(nq);
     this.xoffSent = new Uint8Array(nq);
+    this.xoffCause = new Int32Array(nq).fill(-1);
     this.sharedUsed = new Float64Array(this.nodeCount);
     this.usedBytes = new Float64Array(this.nodeCount);
     this.fixedReserved = new Float64Array(this.nodeCount);
@@ -184,6 +196,12 @@ export class Fabric implements EventHandler {
       case EV_SAMPLE:
         if (this.sampler !== null) this.sampler.sample();
         break;
+      case EV_TRACE:
+        if (this.tracer !== null) this.tracer.sample();
+        break;
+      case EV_ANALYSIS:
+        if (this.pauseObserver !== null) this.pauseObserver.onTimer(a, b);
+        break;
       default:
         this.transport.onEvent(kind, a, b);
     }
@@ -209,6 +227,9 @@ export class Fabric implements EventHandler {
     const pool = this.pool;
     pool.next[pkt] = -1;
     pool.enqPs[pkt] = this.sim.now;
+    if (this.pauseObserver !== null) {
+      pool.pauseMarkPs[pkt] = this.pausedTimePs[q] + ((this.pausedMask[port] & (1 << prio)) !== 0 ? this.sim.now - this.pauseSincePs[q] : 0);
+    }
     const tail = this.qTail[q];
     if (tail < 0) this.qHead[q] = pkt;
     else pool.next[tail] = pkt;
@@ -252,6 +273,10 @@ export class Fabric implements EventHandler {
     const node = this.portNode[port];
     if (q >= 0) {
       pkt = this.dequeue(q);
+      if (this.pauseObserver !== null) {
+        const blocked = this.pausedTimePs[q] - this.pool.pauseMarkPs[pkt];
+        if (blocked > 0 && q - base < PRIO_TRIMMED) this.pauseObserver.onBlocked(pkt, port, q - base, blocked);
+      }
       if (node >= this.hostCount) this.leaveSwitch(node, port, pkt);
     } else {
       if (node >= this.hostCount || (paused & (1 << this.dataPrio)) !== 0) return;
@@ -297,7 +322,7 @@ export class Fabric implements EventHandler {
       this.usedBytes[node] += bytes;
       this.markOnEnqueue(egress, prio, pkt);
       this.enqueue(egress, prio, pkt);
-      this.checkXoff(node, port, prio);
+      this.checkXoff(node, port, prio, egress);
     } else {
       const q = egress * NPRIO + prio;
       const qb = this.qBytes[q];
@@ -318,15 +343,19 @@ export class Fabric implements EventHandler {
 
   private route(node: number, pkt: number): number {
     const pool = this.pool;
+    return this.routeFor(node, pool.dst[pkt], pool.flow[pkt], pool.ev[pkt]);
+  }
+
+  /** Egress port at switch `node` for a packet of `flow` with entropy `ev` to host `dst`. */
+  routeFor(node: number, dst: number, flow: number, ev: number): number {
     const rt = this.routes;
-    const dst = pool.dst[pkt];
     if (rt.hostSwitch[dst] === node) return rt.hostSwitchPort[dst];
     const idx = (node - this.hostCount) * rt.attachCount + rt.attachIndex[rt.hostSwitch[dst]];
     const cnt = rt.nhCount[idx];
     const off = rt.nhOffset[idx];
     if (cnt === 1) return rt.nhPorts[off];
     if (cnt === 0) throw new Error(`no route from ${this.graph.nodeNames[node]} to host ${dst}`);
-    return rt.nhPorts[off + (ecmpHash(pool.flow[pkt], pool.ev[pkt], this.ecmpSeed[node]) % cnt)];
+    return rt.nhPorts[off + (ecmpHash(flow, ev, this.ecmpSeed[node]) % cnt)];
   }
 
   private drop(pkt: number): void {
@@ -376,11 +405,12 @@ export class Fabric implements EventHandler {
     return true;
   }
 
-  private checkXoff(node: number, port: number, prio: number): void {
+  private checkXoff(node: number, port: number, prio: number, egress: number): void {
     const iq = port * NPRIO + prio;
     if (this.xoffSent[iq] !== 0) return;
     if (this.hdrmBytes[iq] > 0 || this.sharedOf(iq) >= this.pfcThreshold(node, port)) {
       this.xoffSent[iq] = 1;
+      this.xoffCause[iq] = egress;
       this.sendPfc(port, prio, true);
     }
   }

@@ -20,6 +20,7 @@ export const F_TRIMMED = 4; // payload cut by a switch
 export const F_RETX = 8; // a retransmission
 export const F_TRIMMABLE = 16; // a switch may trim instead of drop
 export const F_LAST = 32; // last packet of a message
+export const F_AR = 64; // UET ACK request: the receiver ACKs this packet at once (NSCC.AckRequest, physics.md §4.7)
 
 /** Priority of control frames (PFC, ACK/NAK, CNP): strict priority, never paused (physics.md §1.1). */
 export const PRIO_CONTROL = 7;
@@ -64,6 +65,8 @@ export class PacketPool {
   sentPs: Float64Array;
   /** Time the packet entered its current queue. */
   enqPs: Float64Array;
+  /** The queue's cumulative paused time when the packet entered it (head-of-line analysis). */
+  pauseMarkPs: Float64Array;
 
   private freeList: Int32Array;
   private freeTop = 0;
@@ -89,6 +92,7 @@ export class PacketPool {
     this.inPort = new Int32Array(capacity);
     this.sentPs = new Float64Array(capacity);
     this.enqPs = new Float64Array(capacity);
+    this.pauseMarkPs = new Float64Array(capacity);
     this.freeList = new Int32Array(capacity);
   }
 
@@ -118,6 +122,7 @@ export class PacketPool {
     this.inPort = i32(this.inPort);
     this.sentPs = f64(this.sentPs);
     this.enqPs = f64(this.enqPs);
+    this.pauseMarkPs = f64(this.pauseMarkPs);
     this.freeList = i32(this.freeList);
   }
 

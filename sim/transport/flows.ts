@@ -20,6 +20,8 @@ export class FlowTable {
   readonly startPs: Float64Array;
   readonly finishPs: Float64Array;
   readonly retransmits: Int32Array;
+  /** Payload bytes delivered to the receiving application (each byte once). */
+  readonly deliveredBytes: Float64Array;
   doneCount = 0;
   /** Time the last flow finished (-1 until then). */
   allDonePs = -1;
@@ -33,6 +35,7 @@ export class FlowTable {
     this.startPs = new Float64Array(n);
     this.finishPs = new Float64Array(n).fill(-1);
     this.retransmits = new Int32Array(n);
+    this.deliveredBytes = new Float64Array(n);
     flows.forEach((f, i) => {
       this.src[i] = f.src;
       this.dst[i] = f.dst;

@@ -213,6 +213,7 @@ export class RoceTransportModel implements HostTransport {
       this.rcvExpected[f] = expected + 1;
       fabric.counters.packetsDelivered++;
       fabric.counters.bytesDelivered += pool.payload[pkt];
+      this.flows.deliveredBytes[f] += pool.payload[pkt];
       if (++this.rcvSinceAck[f] >= this.ackEvery || expected + 1 === this.npkts[f]) {
         this.rcvSinceAck[f] = 0;
         this.sendControl(host, f, PK_ACK, ROCE_ACK_BYTES, expected + 1);
@@ -266,6 +267,12 @@ export class RoceTransportModel implements HostTransport {
       this.fabric.kickHost(this.flows.src[f]);
     }
     this.rtoDeadline[f] = this.fabric.sim.now + this.rtoPs;
+  }
+
+  /** Sampled per-flow state for traces (cold path). */
+  flowTrace(f: number): Record<string, number> {
+    if (this.dcqcn === null) return {};
+    return { rateGbps: this.dcqcn.rateBps[f] / 1e9, targetGbps: this.dcqcn.targetBps[f] / 1e9, alpha: this.dcqcn.alpha[f] };
   }
 
   // ------------------------------------------------------------------ timers

@@ -1,0 +1,759 @@
+import type { Fabric, HostTransport } from '../../net/fabric.ts';
+import { EV_TRANSPORT } from '../../net/fabric.ts';
+import {
+  PK_DATA, PK_ACK, PK_NAK, PK_CREDIT, F_ECT, F_CE, F_RETX, F_LAST, F_AR, F_TRIMMABLE, F_TRIMMED, PRIO_CONTROL,
+} from '../../net/packets.ts';
+import type { FlowTable } from '../flows.ts';
+import type { LatencyRecorder } from '../../metrics/latencyHistogram.ts';
+import type { UetTransport } from '../../scenario/schema.ts';
+import type { Rng } from '../../engine/random.ts';
+import { sackBase, encodeSack, sackBit } from './sack.ts';
+import { EntropyChooser } from './loadBalancing.ts';
+import { Nscc, deriveNsccParams, type NsccParams } from './nscc.ts';
+import { RcccReceiver, PULL_QUANTUM_BYTES, quantizeCeil } from './rccc.ts';
+
+// Transport event kinds (RoCE uses EV_TRANSPORT..+10).
+export const EV_UET_START = EV_TRANSPORT + 20;
+export const EV_UET_RTO = EV_TRANSPORT + 21;
+export const EV_UET_PULL = EV_TRANSPORT + 22;
+
+// Per-PSN sender states.
+const ST_UNSENT = 0;
+const ST_OUT = 1;
+const ST_ACKED = 2;
+const ST_RTX = 3;
+
+/** htsim-UEC min RTO = 15 µs + 6 × queue drain time (physics.md §4.7 table, "min RTO" row). */
+const RTO_FIXED_PS = 15e6;
+const RTO_DRAIN_MULT = 6;
+/** RTO back-off RTO_INIT × 2^retry (§4.3), capped at 2^6 so a stuck packet still retries within ~6 ms at 100 G. */
+const RTO_MAX_SHIFT = 6;
+/** Reorder-distance histogram: exact up to this many PSNs, then one overflow bucket (max kept exactly). */
+const REORDER_BINS = 4096;
+
+export interface UetOptions {
+  /** config_base_rtt: base RTT of the longest path (run.ts, §4.7). */
+  baseRttPs: number;
+  /** Plane BDP = min link rate × base RTT (§4.6). */
+  planeBdpBytes: number;
+  /** Entropy draws (a named stream of its own). */
+  evRng: Rng;
+}
+
+export interface UetReport {
+  reorder: {
+    /** Data packets accepted by receivers (first copies). */
+    arrivals: number;
+    /** Of those, packets that arrived while an earlier PSN was still missing. */
+    outOfOrder: number;
+    /** Reorder distance = PSN − cumulative expected PSN at arrival, over out-of-order arrivals. */
+    maxDistance: number;
+    p99Distance: number;
+    meanDistance: number;
+  };
+  loss: {
+    nacksReceived: number;
+    /** Losses inferred from the SACKs (see the rule on UetTransportModel). */
+    sackInferred: number;
+    timeouts: number;
+    /** Copies a receiver already had (spurious retransmissions). */
+    duplicates: number;
+  };
+  params: {
+    baseRttUs: number;
+    planeBdpBytes: number;
+    maxWndBytes: number;
+    targetQdelayUs: number;
+    rtoUs: number;
+    reorderWindowUs: number;
+    loadBalancing: string;
+    cc: string;
+    rccc: boolean;
+  };
+}
+
+/**
+ * UET packet delivery (PDS) in RUD mode with NSCC, optional RCCC, and per-packet entropy
+ * (physics.md §4). One PDC per flow.
+ *
+ * Receiver (RUD, §4.2–4.3): accepts any PSN, delivers each exactly once (a copy it
+ * already has is counted as a discard and ACKed at once), keeps the cumulative PSN and
+ * answers with ACKs carrying CACK_PSN, a 64-bit SACK bitmap (sack.ts), the bytes received
+ * so far (the NSCC ACK clock), the echoed EV, CE and retransmit flags. It ACKs every
+ * `ackEveryBytes` (ACK_GEN_TRIGGER 16 KiB), at once on CE, on the flow's first packet, on
+ * an ACK request (AR) and when the message is complete. A trimmed header makes it send a
+ * NACK for that PSN in the control class.
+ *
+ * Sender: sends new PSNs and retransmissions (lowest PSN first) while
+ * `inflight + packet ≤ cwnd` (NSCC, or a fixed max_wnd = 1.5 × BDP when `cc: none`) and,
+ * with RCCC, while it holds credit. `inflight` grows by each packet sent and shrinks by
+ * the receiver's newly received bytes and by packets declared lost (§4.7, as htsim).
+ * Loss recovery:
+ * - NACK of a trimmed packet → retransmit it, on a new EV.
+ * - SACK-inferred loss (RACK-style, chosen because spraying reorders packets by up to a
+ *   full queue's delay, so a fixed "3 higher PSNs SACKed" rule would fire on reordering):
+ *   an outstanding PSN is lost when a packet *sent more than one reorder window after it*
+ *   has been acknowledged. The reorder window is the drain time of one full data queue
+ *   (the trim threshold, or the drop cap without trimming) — the largest delay difference
+ *   queueing at one hop can explain. Checked on the 64 PSNs above the cumulative ACK.
+ * - RTO backstop per packet, `rto × 2^(transmissions − 1)`; auto RTO = 15 µs + 6 × queue
+ *   drain time (htsim), where the queue drain time is the same full-queue drain time,
+ *   rounded up to whole frames, at the NIC rate.
+ */
+export class UetTransportModel implements HostTransport {
+  private readonly mtu: number;
+  private readonly hdr: number;
+  private readonly ackBytes: number;
+  private readonly prio: number;
+  private readonly ackEvery: number;
+  private readonly rtoPs: number;
+  private readonly reorderWindowPs: number;
+  readonly nscc: Nscc | null;
+  readonly nsccParams: NsccParams;
+  readonly chooser: EntropyChooser;
+  readonly rccc: RcccReceiver | null;
+  private readonly fixedWnd: Float64Array;
+
+  // Per flow, sender.
+  private readonly off: Int32Array;
+  private readonly npkts: Int32Array;
+  private readonly nextNew: Int32Array;
+  private readonly una: Int32Array;
+  private readonly ackedCount: Int32Array;
+  private readonly outstanding: Int32Array;
+  private readonly rtxCount: Int32Array;
+  private readonly rtxCursor: Int32Array;
+  private readonly inflight: Float64Array;
+  private readonly rcvdSeen: Int32Array;
+  private readonly latestAckedSent: Float64Array;
+  private readonly rtoPending: Uint8Array;
+  private readonly rtoAt: Float64Array;
+  private readonly rtoGen: Int32Array;
+  private readonly inList: Uint8Array;
+  private readonly credit: Float64Array;
+  private readonly pullSeen: Float64Array;
+  private readonly speculating: Uint8Array;
+  private readonly lastRtsPs: Float64Array;
+  // Per flow, receiver.
+  private readonly rcvCum: Int32Array;
+  private readonly rcvSinceAck: Int32Array;
+  private readonly rcvBytes: Int32Array;
+  private readonly rcvAny: Uint8Array;
+  // Per PSN (flat, flow f's PSNs start at off[f]).
+  private readonly st: Uint8Array;
+  private readonly txTime: Float64Array;
+  private readonly attempt: Uint8Array;
+  private readonly txEv: Uint16Array;
+  private readonly got: Uint8Array;
+  // Per host.
+  private readonly active: number[][];
+  private readonly rrIndex: Int32Array;
+
+  private readonly sack = new Int32Array(2);
+  private readonly reorderHist = new Float64Array(REORDER_BINS + 1);
+  private arrivals = 0;
+  private outOfOrder = 0;
+  private maxReorder = 0;
+  private sumReorder = 0;
+  private nacksReceived = 0;
+  private sackInferred = 0;
+  private duplicates = 0;
+
+  constructor(
+    private readonly fabric: Fabric,
+    readonly flows: FlowTable,
+    private readonly cfg: UetTransport,
+    private readonly latency: LatencyRecorder | null,
+    opts: UetOptions,
+  ) {
+    const n = flows.count;
+    this.mtu = cfg.mtuBytes;
+    this.hdr = cfg.headerBytes;
+    this.ackBytes = cfg.headerBytes;
+    this.prio = cfg.priority;
+    fabric.dataPrio = cfg.priority;
+    this.ackEvery = cfg.ackEveryBytes;
+    const fc = fabric.cfg;
+    const frame = this.mtu + this.hdr;
+    const nicBps = fabric.rateBps[fabric.routes.hostNicPort[0]];
+    // Queue drain time: one full data queue (trim threshold; else the lossy drop cap; else
+    // one plane BDP) rounded up to whole frames, at the NIC rate (see the class comment).
+    const lossless = (fc.losslessMask & (1 << cfg.priority)) !== 0;
+    const queueBytes = !lossless && fc.trimEnabled ? fc.trimThresholdBytes
+      : !lossless && Number.isFinite(fc.lossyQueueCapBytes) ? fc.lossyQueueCapBytes : opts.planeBdpBytes;
+    const drainPs = (Math.ceil(queueBytes / frame) * frame * 8e12) / nicBps;
+    this.reorderWindowPs = drainPs;
+    this.rtoPs = cfg.rtoUs === 'auto' ? RTO_FIXED_PS + RTO_DRAIN_MULT * drainPs : cfg.rtoUs * 1e6;
+    this.nsccParams = deriveNsccParams(opts.baseRttPs, nicBps, this.mtu, frame, fc.trimEnabled && !lossless, cfg.nscc);
+    this.nscc = cfg.cc === 'nscc' ? new Nscc(n, this.nsccParams) : null;
+    this.fixedWnd = new Float64Array(n);
+    this.chooser = new EntropyChooser(n, cfg.loadBalancing, cfg.evCount, opts.evRng, fc.trimEnabled);
+    this.rccc = cfg.rccc
+      ? new RcccReceiver(n, fabric.hostCount, flows.dst, (h) => fabric.rateBps[fabric.routes.hostNicPort[h]], this.mtu)
+      : null;
+
+    this.off = new Int32Array(n);
+    this.npkts = new Int32Array(n);
+    let total = 0;
+    for (let f = 0; f < n; f++) {
+      this.off[f] = total;
+      this.npkts[f] = Math.max(1, Math.ceil(flows.sizeBytes[f] / this.mtu));
+      total += this.npkts[f];
+    }
+    this.nextNew = new Int32Array(n);
+    this.una = new Int32Array(n);
+    this.ackedCount = new Int32Array(n);
+    this.outstanding = new Int32Array(n);
+    this.rtxCount = new Int32Array(n);
+    this.rtxCursor = new Int32Array(n);
+    this.inflight = new Float64Array(n);
+    this.rcvdSeen = new Int32Array(n);
+    this.latestAckedSent = new Float64Array(n).fill(-1);
+    this.rtoPending = new Uint8Array(n);
+    this.rtoAt = new Float64Array(n);
+    this.rtoGen = new Int32Array(n);
+    this.inList = new Uint8Array(n);
+    this.credit = new Float64Array(n);
+    this.pullSeen = new Float64Array(n);
+    this.speculating = new Uint8Array(n);
+    this.lastRtsPs = new Float64Array(n).fill(-Infinity);
+    this.rcvCum = new Int32Array(n);
+    this.rcvSinceAck = new Int32Array(n);
+    this.rcvBytes = new Int32Array(n);
+    this.rcvAny = new Uint8Array(n);
+    this.st = new Uint8Array(total);
+    this.txTime = new Float64Array(total);
+    this.attempt = new Uint8Array(total);
+    this.txEv = new Uint16Array(total);
+    this.got = new Uint8Array(total);
+    const hosts = fabric.hostCount;
+    this.active = Array.from({ length: hosts }, () => []);
+    this.rrIndex = new Int32Array(hosts);
+    for (let f = 0; f < n; f++) fabric.sim.at(flows.startPs[f], EV_UET_START, f, 0);
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  private frameBytes(f: number, psn: number): number {
+    const left = this.flows.sizeBytes[f] - psn * this.mtu;
+    const payload = left < this.mtu ? (left > 1 ? left : 1) : this.mtu;
+    return payload + this.hdr;
+  }
+
+  private window(f: number): number {
+    return this.nscc !== null ? this.nscc.cwnd[f] : this.fixedWnd[f];
+  }
+
+  private maxWnd(f: number): number {
+    return this.nscc !== null ? this.nscc.maxWnd[f] : this.fixedWnd[f];
+  }
+
+  private activate(f: number): void {
+    if (this.inList[f] !== 0) return;
+    this.inList[f] = 1;
+    this.active[this.flows.src[f]].push(f);
+  }
+
+  private wake(f: number): void {
+    this.activate(f);
+    this.fabric.kickHost(this.flows.src[f]);
+  }
+
+  /** Lowest PSN waiting for retransmission (the cursor only skips PSNs known not to be). */
+  private findRtx(f: number): number {
+    const o = this.off[f];
+    let p = this.rtxCursor[f];
+    if (p < this.una[f]) p = this.una[f];
+    const end = this.nextNew[f];
+    for (; p < end; p++) if (this.st[o + p] === ST_RTX) break;
+    this.rtxCursor[f] = p;
+    return p;
+  }
+
+  private canSend(f: number): boolean {
+    if (this.flows.finishPs[f] >= 0) return false;
+    let psn: number;
+    if (this.rtxCount[f] > 0) psn = this.findRtx(f);
+    else if (this.nextNew[f] < this.npkts[f]) psn = this.nextNew[f];
+    else return false;
+    // Guard against accounting drift: with nothing outstanding nothing is in flight.
+    if (this.outstanding[f] === 0) this.inflight[f] = 0;
+    else if (this.inflight[f] + this.frameBytes(f, psn) > this.window(f)) return false;
+    if (this.rccc !== null && this.credit[f] <= 0) return false;
+    return true;
+  }
+
+  // ------------------------------------------------------------------ sender
+
+  pull(host: number): number {
+    const list = this.active[host];
+    let n = list.length;
+    if (n === 0) return -1;
+    let i = this.rrIndex[host];
+    if (i >= n) i = 0;
+    for (let scanned = 0; scanned < n; scanned++) {
+      const f = list[i];
+      if (!this.canSend(f)) {
+        // Blocked (window, credit) or nothing to send: leave the list; an ACK, NACK,
+        // credit or timeout puts the flow back.
+        list[i] = list[n - 1];
+        list.pop();
+        this.inList[f] = 0;
+        n--;
+        if (n === 0) break;
+        if (i >= n) i = 0;
+        scanned--;
+        continue;
+      }
+      this.rrIndex[host] = i + 1 === n ? 0 : i + 1;
+      return this.makeData(f, this.fabric.sim.now);
+    }
+    return -1;
+  }
+
+  private makeData(f: number, now: number): number {
+    const fabric = this.fabric;
+    const pool = fabric.pool;
+    const o = this.off[f];
+    let psn: number;
+    let flags = F_ECT | F_TRIMMABLE;
+    if (this.rtxCount[f] > 0) {
+      psn = this.findRtx(f);
+      this.rtxCount[f]--;
+      this.rtxCursor[f] = psn + 1;
+      flags |= F_RETX | F_AR; // htsim: retransmissions always request an ACK
+      this.flows.retransmits[f]++;
+      fabric.counters.retransmits++;
+    } else psn = this.nextNew[f]++;
+    const bytes = this.frameBytes(f, psn);
+    this.st[o + psn] = ST_OUT;
+    this.outstanding[f]++;
+    const att = this.attempt[o + psn] < 255 ? this.attempt[o + psn] + 1 : 255;
+    this.attempt[o + psn] = att;
+    this.txTime[o + psn] = now;
+    const ev = this.chooser.next(f);
+    this.txEv[o + psn] = ev;
+    this.inflight[f] += bytes;
+    if (psn === this.npkts[f] - 1) flags |= F_LAST;
+    // AckRequest when this is the last new packet or the window is now full (htsim set_ar).
+    if (this.nextNew[f] === this.npkts[f] || this.inflight[f] + bytes > this.window(f)) flags |= F_AR;
+    const pkt = pool.alloc(PK_DATA, f, this.flows.src[f], this.flows.dst[f], bytes, this.prio);
+    if (this.rccc !== null) {
+      this.credit[f] -= bytes;
+      if (this.credit[f] <= 0) flags |= F_AR;
+      pool.aux2[pkt] = this.pullTarget(f);
+    }
+    pool.flags[pkt] = flags;
+    pool.psn[pkt] = psn;
+    pool.aux[pkt] = att;
+    pool.payload[pkt] = bytes - this.hdr;
+    pool.ev[pkt] = ev;
+    pool.sentPs[pkt] = now;
+    this.armRto(f, now + this.rtoFor(att));
+    return pkt;
+  }
+
+  private rtoFor(attempt: number): number {
+    const s = attempt - 1 < RTO_MAX_SHIFT ? attempt - 1 : RTO_MAX_SHIFT;
+    return this.rtoPs * (1 << s);
+  }
+
+  /** One pending RTO event per flow; an earlier deadline supersedes it (the stale one is ignored by generation). */
+  private armRto(f: number, deadline: number): void {
+    if (this.rtoPending[f] !== 0 && this.rtoAt[f] <= deadline) return;
+    this.rtoPending[f] = 1;
+    this.rtoAt[f] = deadline;
+    this.fabric.sim.at(deadline, EV_UET_RTO, f, ++this.rtoGen[f]);
+  }
+
+  /** RCCC pull target in quanta (htsim computePullTarget, rccc.ts). */
+  private pullTarget(f: number): number {
+    const full = this.mtu + this.hdr;
+    const left = this.flows.sizeBytes[f] - this.nextNew[f] * this.mtu;
+    const backlog = left > 0 ? left + (this.npkts[f] - this.nextNew[f]) * this.hdr : 0;
+    let t = backlog + this.rtxCount[f] * full;
+    if (this.nscc !== null && t > this.nscc.cwnd[f] + full) t = this.nscc.cwnd[f] + full;
+    const mw = this.maxWnd(f);
+    if (t > mw) t = mw;
+    t -= this.credit[f];
+    if (this.speculating[f] !== 0 && t < full && backlog > 0) t = full;
+    const act = this.active[this.flows.src[f]].length;
+    if (act > 1) t /= act;
+    return quantizeCeil(t + this.pullSeen[f] * PULL_QUANTUM_BYTES);
+  }
+
+  private stopSpeculating(f: number): void {
+    if (this.speculating[f] === 0) return;
+    this.speculating[f] = 0;
+    if (this.credit[f] > 0) this.credit[f] = 0;
+  }
+
+  // ------------------------------------------------------------------ receive
+
+  receive(host: number, pkt: number): void {
+    const pool = this.fabric.pool;
+    const f = pool.flow[pkt];
+    switch (pool.kind[pkt]) {
+      case PK_DATA:
+        if ((pool.flags[pkt] & F_TRIMMED) !== 0) this.receiveTrimmed(host, f, pkt);
+        else this.receiveData(host, f, pkt);
+        break;
+      case PK_ACK:
+        this.onAck(f, pkt);
+        break;
+      case PK_NAK:
+        this.onNack(f, pkt);
+        break;
+      case PK_CREDIT:
+        if (host === this.flows.src[f]) this.onCredit(f, pool.psn[pkt]);
+        else this.onPullRequest(f, pool.aux2[pkt]);
+        break;
+    }
+    pool.release(pkt);
+  }
+
+  private receiveData(host: number, f: number, pkt: number): void {
+    const fabric = this.fabric;
+    const pool = fabric.pool;
+    const now = fabric.sim.now;
+    const psn = pool.psn[pkt];
+    const flags = pool.flags[pkt];
+    const ce = (flags & F_CE) !== 0;
+    const o = this.off[f];
+    if (this.rccc !== null) this.onPullRequest(f, pool.aux2[pkt]);
+    const cum = this.rcvCum[f];
+    if (psn < cum || this.got[o + psn] !== 0) {
+      // A copy we already have: discard it and ACK at once (the sender is confused).
+      fabric.counters.discards++;
+      this.duplicates++;
+      this.sendAck(host, f, psn, ce, (flags & F_RETX) !== 0, pool.ev[pkt]);
+      return;
+    }
+    if (this.latency !== null) this.latency.record(now - pool.sentPs[pkt]);
+    this.got[o + psn] = 1;
+    fabric.counters.packetsDelivered++;
+    fabric.counters.bytesDelivered += pool.payload[pkt];
+    const bytes = pool.bytes[pkt];
+    this.rcvBytes[f] = (this.rcvBytes[f] + bytes) | 0;
+    this.arrivals++;
+    if (psn === cum) {
+      let c = cum + 1;
+      const np = this.npkts[f];
+      while (c < np && this.got[o + c] !== 0) c++;
+      this.rcvCum[f] = c;
+    } else {
+      const d = psn - cum;
+      this.outOfOrder++;
+      this.sumReorder += d;
+      if (d > this.maxReorder) this.maxReorder = d;
+      this.reorderHist[d < REORDER_BINS ? d : REORDER_BINS]++;
+    }
+    const first = this.rcvAny[f] === 0;
+    this.rcvAny[f] = 1;
+    this.rcvSinceAck[f] += bytes;
+    if (ce || first || (flags & F_AR) !== 0 || this.rcvCum[f] === this.npkts[f] || this.rcvSinceAck[f] >= this.ackEvery) {
+      this.sendAck(host, f, psn, ce, (flags & F_RETX) !== 0, pool.ev[pkt]);
+    }
+  }
+
+  private receiveTrimmed(host: number, f: number, pkt: number): void {
+    const pool = this.fabric.pool;
+    const psn = pool.psn[pkt];
+    if (psn < this.rcvCum[f] || this.got[this.off[f] + psn] !== 0) {
+      // The trimmed copy of a packet we have: ACK so the sender learns it (htsim processTrimmed).
+      this.sendAck(host, f, psn, false, (pool.flags[pkt] & F_RETX) !== 0, pool.ev[pkt]);
+      return;
+    }
+    const nak = this.control(host, f, PK_NAK, this.flows.src[f]);
+    pool.psn[nak] = psn;
+    pool.aux[nak] = pool.aux[pkt]; // echo the transmission number: stale NACKs are ignored
+    pool.ev[nak] = pool.ev[pkt];
+    pool.payload[nak] = this.rcvBytes[f];
+    if ((pool.flags[pkt] & F_CE) !== 0) pool.flags[nak] = F_CE;
+    this.fabric.counters.naks++;
+    this.fabric.sendFromHost(host, nak);
+    const r = this.rccc;
+    if (r !== null) {
+      // The sender must resend this packet: raise its pull target by one packet.
+      r.target[f] = Math.max(r.target[f], r.granted[f]) + quantizeCeil(this.mtu + this.hdr);
+      if (r.request(host, f)) this.fabric.sim.at(this.fabric.sim.now, EV_UET_PULL, host, 0);
+    }
+  }
+
+  private control(host: number, f: number, kind: number, to: number): number {
+    const pool = this.fabric.pool;
+    const pkt = pool.alloc(kind, f, host, to, this.ackBytes, PRIO_CONTROL);
+    pool.sentPs[pkt] = this.fabric.sim.now;
+    return pkt;
+  }
+
+  private sendAck(host: number, f: number, ackedPsn: number, ce: boolean, retx: boolean, ev: number): void {
+    const fabric = this.fabric;
+    const pool = fabric.pool;
+    const pkt = this.control(host, f, PK_ACK, this.flows.src[f]);
+    const cum = this.rcvCum[f];
+    encodeSack(this.got, this.off[f], sackBase(ackedPsn, cum), this.npkts[f], this.sack);
+    pool.psn[pkt] = ackedPsn;
+    pool.aux[pkt] = cum;
+    pool.aux2[pkt] = this.sack[0];
+    pool.aux3[pkt] = this.sack[1];
+    pool.payload[pkt] = this.rcvBytes[f];
+    pool.ev[pkt] = ev;
+    pool.flags[pkt] = (ce ? F_CE : 0) | (retx ? F_RETX : 0);
+    this.rcvSinceAck[f] = 0;
+    fabric.counters.acks++;
+    fabric.sendFromHost(host, pkt);
+  }
+
+  /** PSN p of flow f is acknowledged (cumulatively or by SACK). */
+  private ackPsn(f: number, o: number, p: number): void {
+    const s = this.st[o + p];
+    if (s === ST_ACKED) return;
+    if (s === ST_OUT) this.outstanding[f]--;
+    else if (s === ST_RTX) {
+      // Declared lost but it arrived: undo the in-flight decrement made when marking (htsim).
+      this.rtxCount[f]--;
+      this.inflight[f] += this.frameBytes(f, p);
+    }
+    this.st[o + p] = ST_ACKED;
+    this.ackedCount[f]++;
+    if (this.txTime[o + p] > this.latestAckedSent[f]) this.latestAckedSent[f] = this.txTime[o + p];
+  }
+
+  private onAck(f: number, pkt: number): void {
+    if (this.flows.finishPs[f] >= 0) return;
+    const fabric = this.fabric;
+    const pool = fabric.pool;
+    const now = fabric.sim.now;
+    const o = this.off[f];
+    const acked = pool.psn[pkt];
+    const cum = pool.aux[pkt];
+    const flags = pool.flags[pkt];
+    const ce = (flags & F_CE) !== 0;
+    // ACK clock: bytes the receiver got since the last ACK we saw (int32 wrap-safe).
+    let newly = (pool.payload[pkt] - this.rcvdSeen[f]) | 0;
+    if (newly > 0) this.rcvdSeen[f] = pool.payload[pkt];
+    else newly = 0;
+    this.inflight[f] -= newly;
+    // RTT sample: only from a packet still outstanding, sent once (no retx echo) or twice (with it).
+    let delay = -1;
+    const nscc = this.nscc;
+    if (nscc !== null) {
+      const att = this.attempt[o + acked];
+      if (this.st[o + acked] === ST_OUT && (att === 1 ? (flags & F_RETX) === 0 : att === 2 && (flags & F_RETX) !== 0)) {
+        delay = nscc.sampleRtt(f, now - this.txTime[o + acked], ce);
+      } else delay = nscc.avgDelay[f];
+    }
+    // Cumulative part, then the SACK bitmap.
+    let u = this.una[f];
+    for (; u < cum; u++) this.ackPsn(f, o, u);
+    const base = sackBase(acked, cum);
+    const lo = pool.aux2[pkt];
+    const hi = pool.aux3[pkt];
+    if ((lo | hi) !== 0) {
+      const np = this.npkts[f];
+      for (let i = 0; i < 64; i++) if (sackBit(lo, hi, i) && base + i < np) this.ackPsn(f, o, base + i);
+    }
+    const end = this.nextNew[f];
+    while (u < end && this.st[o + u] === ST_ACKED) u++;
+    this.una[f] = u;
+    this.stopSpeculating(f);
+    this.chooser.onAck(f, pool.ev[pkt], ce, now);
+    if (nscc !== null) nscc.onAck(f, ce, delay, newly, this.inflight[f], now);
+    if (this.ackedCount[f] === this.npkts[f]) {
+      this.flows.finish(f);
+      return;
+    }
+    this.inferLosses(f, o, now);
+    this.wake(f);
+  }
+
+  /** SACK-inferred loss (rule in the class comment). */
+  private inferLosses(f: number, o: number, now: number): void {
+    const horizon = this.latestAckedSent[f] - this.reorderWindowPs;
+    const u = this.una[f];
+    const end = Math.min(this.nextNew[f], u + 64);
+    for (let p = u; p < end; p++) {
+      if (this.st[o + p] === ST_OUT && this.txTime[o + p] < horizon) {
+        this.sackInferred++;
+        this.markLost(f, o, p);
+        if (this.nscc !== null) this.nscc.onLoss(f, this.frameBytes(f, p));
+      }
+    }
+  }
+
+  private markLost(f: number, o: number, p: number): void {
+    this.st[o + p] = ST_RTX;
+    this.outstanding[f]--;
+    this.rtxCount[f]++;
+    if (p < this.rtxCursor[f]) this.rtxCursor[f] = p;
+    this.inflight[f] -= this.frameBytes(f, p);
+  }
+
+  private onNack(f: number, pkt: number): void {
+    if (this.flows.finishPs[f] >= 0) return;
+    const pool = this.fabric.pool;
+    const p = pool.psn[pkt];
+    const o = this.off[f];
+    this.nacksReceived++;
+    this.stopSpeculating(f);
+    // Stale: that transmission was already declared lost, or this PSN was acknowledged.
+    if (this.st[o + p] !== ST_OUT || this.attempt[o + p] !== pool.aux[pkt]) return;
+    const now = this.fabric.sim.now;
+    const bytes = this.frameBytes(f, p);
+    this.chooser.onNack(f, this.txEv[o + p]);
+    this.markLost(f, o, p);
+    if (this.nscc !== null) this.nscc.onNack(f, bytes, this.inflight[f], now);
+    this.wake(f);
+  }
+
+  private onCredit(f: number, pullNo: number): void {
+    this.stopSpeculating(f);
+    if (pullNo > this.pullSeen[f]) {
+      this.credit[f] += (pullNo - this.pullSeen[f]) * PULL_QUANTUM_BYTES;
+      const mw = this.maxWnd(f);
+      if (this.credit[f] > mw) this.credit[f] = mw;
+      this.pullSeen[f] = pullNo;
+    }
+    if (this.flows.finishPs[f] < 0) this.wake(f);
+  }
+
+  /** Receiver: a data packet or RTS advertised the sender's pull target. */
+  private onPullRequest(f: number, target: number): void {
+    const r = this.rccc;
+    if (r === null) return;
+    if (target > r.target[f]) r.target[f] = target;
+    if (r.target[f] > r.granted[f]) {
+      const h = this.flows.dst[f];
+      if (r.request(h, f)) this.fabric.sim.at(this.fabric.sim.now, EV_UET_PULL, h, 0);
+    }
+  }
+
+  /** The receiver's credit pacer grants the next flow its pull and waits for the credit's line time. */
+  private pacerTick(h: number): void {
+    const r = this.rccc!;
+    for (;;) {
+      const f = r.pop(h);
+      if (f < 0) {
+        r.pacerBusy[h] = 0;
+        return;
+      }
+      const k = r.grant(f);
+      if (r.granted[f] < r.target[f]) r.request(h, f);
+      if (k > 0) {
+        const c = this.control(h, f, PK_CREDIT, this.flows.src[f]);
+        this.fabric.pool.psn[c] = r.granted[f];
+        this.fabric.sendFromHost(h, c);
+        this.fabric.sim.at(this.fabric.sim.now + Math.round(k * r.psPerQuantum[h]), EV_UET_PULL, h, 0);
+        return;
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ timers
+
+  onEvent(kind: number, a: number, b: number): void {
+    switch (kind) {
+      case EV_UET_START:
+        this.start(a);
+        break;
+      case EV_UET_RTO:
+        if (b === this.rtoGen[a]) this.onRto(a);
+        break;
+      case EV_UET_PULL:
+        this.pacerTick(a);
+        break;
+    }
+  }
+
+  private start(f: number): void {
+    const now = this.fabric.sim.now;
+    const nic = this.fabric.rateBps[this.fabric.routes.hostNicPort[this.flows.src[f]]];
+    if (this.nscc !== null) this.nscc.start(f, nic, now);
+    else this.fixedWnd[f] = this.nsccParams.maxWndFixed ? this.nsccParams.maxWndBytes : 1.5 * this.nsccParams.configBaseRttPs * (nic / 8e12);
+    if (this.rccc !== null) {
+      // Speculative credit = max_wnd (§4.8).
+      this.credit[f] = this.maxWnd(f);
+      this.speculating[f] = 1;
+    }
+    this.wake(f);
+  }
+
+  /** Per-packet timeouts: expire every outstanding PSN past its deadline, re-arm for the earliest left. */
+  private onRto(f: number): void {
+    this.rtoPending[f] = 0;
+    if (this.flows.finishPs[f] >= 0) return;
+    const now = this.fabric.sim.now;
+    const o = this.off[f];
+    const end = this.nextNew[f];
+    let next = Infinity;
+    let expired = false;
+    for (let p = this.una[f]; p < end; p++) {
+      if (this.st[o + p] !== ST_OUT) continue;
+      const dl = this.txTime[o + p] + this.rtoFor(this.attempt[o + p]);
+      if (dl <= now) {
+        expired = true;
+        this.fabric.counters.timeouts++;
+        this.chooser.onTimeout(f, this.txEv[o + p], now);
+        this.markLost(f, o, p);
+        if (this.nscc !== null) this.nscc.onLoss(f, this.frameBytes(f, p));
+      } else if (dl < next) next = dl;
+    }
+    if (next < Infinity) this.armRto(f, next);
+    if (!expired) return;
+    if (this.rccc !== null && this.credit[f] <= 0 && now - this.lastRtsPs[f] >= this.nsccParams.configBaseRttPs) {
+      // No credit to resend with: a request-to-send carries our pull target (htsim sendRTS, once per RTT).
+      this.lastRtsPs[f] = now;
+      const src = this.flows.src[f];
+      const rts = this.control(src, f, PK_CREDIT, this.flows.dst[f]);
+      this.fabric.pool.aux2[rts] = this.pullTarget(f);
+      this.fabric.sendFromHost(src, rts);
+    }
+    this.wake(f);
+  }
+
+  // ------------------------------------------------------------------ results
+
+  report(): UetReport {
+    const h = this.reorderHist;
+    let p99 = 0;
+    if (this.outOfOrder > 0) {
+      const want = Math.ceil(0.99 * this.outOfOrder);
+      let acc = 0;
+      for (let d = 0; d <= REORDER_BINS; d++) {
+        acc += h[d];
+        if (acc >= want) {
+          p99 = d < REORDER_BINS ? d : this.maxReorder;
+          break;
+        }
+      }
+    }
+    const p = this.nsccParams;
+    return {
+      reorder: {
+        arrivals: this.arrivals,
+        outOfOrder: this.outOfOrder,
+        maxDistance: this.maxReorder,
+        p99Distance: p99,
+        meanDistance: this.outOfOrder > 0 ? this.sumReorder / this.outOfOrder : 0,
+      },
+      loss: {
+        nacksReceived: this.nacksReceived,
+        sackInferred: this.sackInferred,
+        timeouts: this.fabric.counters.timeouts,
+        duplicates: this.duplicates,
+      },
+      params: {
+        baseRttUs: p.configBaseRttPs / 1e6,
+        planeBdpBytes: p.bdpBytes,
+        maxWndBytes: p.maxWndBytes,
+        targetQdelayUs: p.targetQdelayPs / 1e6,
+        rtoUs: this.rtoPs / 1e6,
+        reorderWindowUs: this.reorderWindowPs / 1e6,
+        loadBalancing: this.cfg.loadBalancing,
+        cc: this.cfg.cc,
+        rccc: this.cfg.rccc,
+      },
+    };
+  }
+}
