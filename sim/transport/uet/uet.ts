@@ -433,6 +433,7 @@ export class UetTransportModel implements HostTransport {
     this.got[o + psn] = 1;
     fabric.counters.packetsDelivered++;
     fabric.counters.bytesDelivered += pool.payload[pkt];
+    this.flows.deliveredBytes[f] += pool.payload[pkt];
     const bytes = pool.bytes[pkt];
     this.rcvBytes[f] = (this.rcvBytes[f] + bytes) | 0;
     this.arrivals++;
