@@ -284,7 +284,9 @@ async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
     if (label !== undefined) result.meta.name = v.name;
     results.push({ name: v.name, result });
     if (result.meta.stopReason === 'deadlock') {
-      io.stderr(`ethersim: ${label ? `variant "${v.name}": ` : ''}PFC deadlock detected at ${fmtPs(result.meta.simTimePs)}; the run stopped\n`);
+      const d = result.congestion?.deadlocks[0];
+      const cycle = d ? `: cycle ${d.cycle.join(' → ')} (priority ${d.priority}) formed at ${fmtPs(d.formedPs)}` : '';
+      io.stderr(`ethersim: ${label ? `variant "${v.name}": ` : ''}PFC deadlock detected at ${fmtPs(result.meta.simTimePs)}${cycle}; the run stopped\n`);
       if (exit === EXIT_OK) exit = EXIT_RUN_FAILED;
     }
   }

@@ -89,11 +89,25 @@ export function summaryRows(r: Result): [string, string][] {
     ['retransmits', fmtInt(c.retransmits)],
     ['timeouts', fmtInt(c.timeouts)],
     ['trims', fmtInt(c.trims)],
+    ...congestionRows(r),
     ['events', fmtInt(m.events)],
     ['events/s', fmtRate(eventsPerSec)],
     ['wall time', fmtWallMs(m.wallMs)],
     ['sim time', fmtPs(m.simTimePs)],
     ['stop reason', m.stopReason],
+  ];
+}
+
+/** Congestion analysis: trees, the largest one, victims and their blocked time, deadlocks. */
+function congestionRows(r: Result): [string, string][] {
+  const g = r.congestion?.summary;
+  if (g === undefined) return [];
+  return [
+    ['congestion trees', fmtInt(g.trees)],
+    ['largest tree depth/breadth', g.trees > 0 ? `${g.largestDepth} / ${g.largestBreadth}` : '-'],
+    ['victim flows', fmtInt(g.victims)],
+    ['victim blocked time', fmtPs(g.victimBlockedPs)],
+    ['PFC deadlocks', fmtInt(g.deadlocks)],
   ];
 }
 

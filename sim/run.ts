@@ -15,6 +15,7 @@ import { LatencyHistogram } from './metrics/latencyHistogram.ts';
 import { baseRttPs, idealFctPs, pathPorts, type FramingSizes } from './metrics/ideal.ts';
 import { QueueSampler } from './metrics/queueSampler.ts';
 import { FlowTracer } from './metrics/flowTracer.ts';
+import { CongestionAnalysis } from './metrics/congestion.ts';
 import { quantiles } from './metrics/summary.ts';
 import type { FlowResult, PortPfcStat, Result } from './metrics/result.ts';
 import { VERSION } from './version.ts';
@@ -52,6 +53,7 @@ export interface Simulation {
   latency: LatencyHistogram | null;
   sampler: QueueSampler | null;
   tracer: FlowTracer | null;
+  congestion: CongestionAnalysis | null;
   framing: FramingSizes;
   baseRttPs: number;
   planeBdpBytes: number;
@@ -103,7 +105,14 @@ export function buildSimulation(scenario: Scenario, options: RunOptions = {}): S
     ? new FlowTracer(fabric, flows, (m.traceFlows ?? [...Array(Math.min(16, flows.count)).keys()]).filter((f) => f < flows.count), m.flowTraceNs, m.maxSamples)
     : null;
   fabric.tracer = tracer;
-  return { scenario, sim, fabric, flows, transport, latency, sampler, tracer, framing, baseRttPs: rtt, planeBdpBytes };
+  let congestion: CongestionAnalysis | null = null;
+  if (m.congestion) {
+    const waiting = transport.waitingFlows?.bind(transport) ?? (() => []);
+    congestion = new CongestionAnalysis(fabric, flows, Math.round(m.deadlockTimeoutUs * 1e6), waiting);
+    if (transport.flowEntropy) congestion.evOf = transport.flowEntropy.bind(transport);
+    fabric.pauseObserver = congestion;
+  }
+  return { scenario, sim, fabric, flows, transport, latency, sampler, tracer, congestion, framing, baseRttPs: rtt, planeBdpBytes };
 }
 
 /** Run a validated scenario to completion and return its result (meta.wallMs is left 0 for the caller). */
@@ -201,5 +210,6 @@ export function collectResult(s: Simulation, reason: StopReason): Result {
     },
     pfc,
     series: [...(s.sampler !== null ? s.sampler.series() : []), ...(s.tracer !== null ? s.tracer.series() : [])],
+    ...(s.congestion !== null ? { congestion: s.congestion.result(sim.now) } : {}),
   };
 }

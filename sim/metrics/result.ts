@@ -2,6 +2,8 @@
  * The result of one run: plain, JSON-serialisable data, identical wherever the run happened
  * (every field except meta.wallMs is deterministic).
  */
+import type { CongestionResult } from './congestion.ts';
+
 export interface Quantiles {
   p50: number;
   p90: number;
@@ -92,5 +94,7 @@ export interface Result {
   };
   pfc: PortPfcStat[];
   series: Series[];
+  /** Congestion trees, victims and deadlocks (absent when metrics.congestion is off). */
+  congestion?: CongestionResult;
   [extra: string]: unknown;
 }

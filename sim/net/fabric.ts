@@ -28,6 +28,10 @@ export interface HostTransport {
   onEvent(kind: number, a: number, b: number): void;
   /** Per-flow control state for traces (DCQCN rate and α, NSCC window); cold path. */
   flowTrace?(flow: number): Record<string, number>;
+  /** Flows at this host that have data waiting to be sent (head-of-line analysis); cold path. */
+  waitingFlows?(host: number): number[];
+  /** The entropy value a flow's packets carry, if it has one fixed value (per-flow ECMP). */
+  flowEntropy?(flow: number): number;
 }
 
 /** Observer of pause state changes and blocked packets (congestion analysis plugs in here). */
@@ -113,8 +117,15 @@ export class Fabric implements EventHandler {
   readonly hdrmBytes: Float64Array;
   /** We have sent XOFF on this ingress port for this priority and not yet XON. */
   readonly xoffSent: Uint8Array;
-  /** The egress port whose queue received the packet that crossed XOFF (the pause's cause). */
+  /** The egress port held responsible for an XOFF (the pause's cause, for congestion analysis). */
   readonly xoffCause: Int32Array;
+  /** Per switch: lossless bytes from each ingress port queued at each egress port (local
+   *  port indices, row = ingress), kept only when a pause observer is attached. */
+  private readonly ieBytes: Float64Array;
+  private readonly ieBase: Int32Array;
+  private readonly portLocal: Int32Array;
+  private readonly nodeDegree: Int32Array;
+  private readonly nodePorts: Int32Array[];
 
   // Per switch node (indexed by node id).
   readonly sharedUsed: Float64Array;
@@ -166,6 +177,18 @@ export class Fabric implements EventHandler {
     this.hdrmBytes = new Float64Array(nq);
     this.xoffSent = new Uint8Array(nq);
     this.xoffCause = new Int32Array(nq).fill(-1);
+    this.portLocal = new Int32Array(np);
+    this.nodeDegree = new Int32Array(this.nodeCount);
+    for (let p = 0; p < np; p++) this.portLocal[p] = this.nodeDegree[this.portNode[p]]++;
+    this.nodePorts = Array.from({ length: this.nodeCount }, (_, n) => new Int32Array(this.nodeDegree[n]));
+    for (let p = 0; p < np; p++) this.nodePorts[this.portNode[p]][this.portLocal[p]] = p;
+    this.ieBase = new Int32Array(this.nodeCount);
+    let ie = 0;
+    for (let n = this.hostCount; n < this.nodeCount; n++) {
+      this.ieBase[n] = ie;
+      ie += this.nodeDegree[n] * this.nodeDegree[n];
+    }
+    this.ieBytes = new Float64Array(ie);
     this.sharedUsed = new Float64Array(this.nodeCount);
     this.usedBytes = new Float64Array(this.nodeCount);
     this.fixedReserved = new Float64Array(this.nodeCount);
@@ -320,6 +343,7 @@ export class Fabric implements EventHandler {
       if (!this.admitLossless(node, port, prio, bytes)) return this.drop(pkt);
       pool.inPort[pkt] = port;
       this.usedBytes[node] += bytes;
+      if (this.pauseObserver !== null) this.ieBytes[this.ieBase[node] + this.portLocal[port] * this.nodeDegree[node] + this.portLocal[egress]] += bytes;
       this.markOnEnqueue(egress, prio, pkt);
       this.enqueue(egress, prio, pkt);
       this.checkXoff(node, port, prio, egress);
@@ -410,9 +434,18 @@ export class Fabric implements EventHandler {
     if (this.xoffSent[iq] !== 0) return;
     if (this.hdrmBytes[iq] > 0 || this.sharedOf(iq) >= this.pfcThreshold(node, port)) {
       this.xoffSent[iq] = 1;
-      this.xoffCause[iq] = egress;
+      this.xoffCause[iq] = this.pauseObserver !== null ? this.heaviestEgress(node, port) : egress;
       this.sendPfc(port, prio, true);
     }
+  }
+
+  /** The egress port holding most of this ingress port's lossless bytes (cold path: at XOFF). */
+  private heaviestEgress(node: number, inPort: number): number {
+    const deg = this.nodeDegree[node];
+    const row = this.ieBase[node] + this.portLocal[inPort] * deg;
+    let best = 0;
+    for (let j = 1; j < deg; j++) if (this.ieBytes[row + j] > this.ieBytes[row + best]) best = j;
+    return this.nodePorts[node][best];
   }
 
   /** A data packet leaves a switch queue: release its buffer, maybe XON, maybe ECN-mark. */
@@ -431,6 +464,7 @@ export class Fabric implements EventHandler {
       this.hdrmBytes[iq] -= fromHdrm;
       this.ingBytes[iq] -= bytes - fromHdrm;
       this.sharedUsed[node] -= fromShared;
+      if (this.pauseObserver !== null) this.ieBytes[this.ieBase[node] + this.portLocal[inPort] * this.nodeDegree[node] + this.portLocal[egress]] -= bytes;
       if (this.xoffSent[iq] !== 0 && this.hdrmBytes[iq] === 0) {
         const shared = this.sharedOf(iq);
         if (shared === 0 || shared + this.cfg.resumeOffsetBytes <= this.pfcThreshold(node, inPort)) {

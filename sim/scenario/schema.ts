@@ -241,6 +241,10 @@ export const MetricsSchema = z.strictObject({
   flowTraceNs: positive().optional(),
   /** Which flows to trace (default: the first 16). */
   traceFlows: z.array(nonNegInt()).optional(),
+  /** Congestion-tree, head-of-line and deadlock analysis (cheap; on by default). */
+  congestion: z.boolean().default(true),
+  /** A cycle of pauses with no RESUME for this long is a PFC deadlock and stops the run. */
+  deadlockTimeoutUs: positive().default(10_000),
 }).prefault({});
 
 export const VariantSchema = z.strictObject({

@@ -269,6 +269,14 @@ export class RoceTransportModel implements HostTransport {
     this.rtoDeadline[f] = this.fabric.sim.now + this.rtoPs;
   }
 
+  waitingFlows(host: number): number[] {
+    return this.active[host].filter((f) => this.sndNxt[f] < this.npkts[f]);
+  }
+
+  flowEntropy(flow: number): number {
+    return this.qpEv[flow];
+  }
+
   /** Sampled per-flow state for traces (cold path). */
   flowTrace(f: number): Record<string, number> {
     if (this.dcqcn === null) return {};
