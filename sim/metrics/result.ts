@@ -66,6 +66,39 @@ export interface Series {
   v: number[];
 }
 
+/** UET transport extras (sim/transport/uet/uet.ts): reordering seen by receivers, loss recovery, derived parameters. */
+export interface UetReport {
+  reorder: {
+    /** Data packets accepted by receivers (first copies). */
+    arrivals: number;
+    /** Of those, packets that arrived while an earlier PSN was still missing. */
+    outOfOrder: number;
+    /** Reorder distance = PSN − cumulative expected PSN at arrival, over out-of-order arrivals. */
+    maxDistance: number;
+    p99Distance: number;
+    meanDistance: number;
+  };
+  loss: {
+    nacksReceived: number;
+    /** Losses inferred from the SACKs (see the rule on UetTransportModel). */
+    sackInferred: number;
+    timeouts: number;
+    /** Copies a receiver already had (spurious retransmissions). */
+    duplicates: number;
+  };
+  params: {
+    baseRttUs: number;
+    planeBdpBytes: number;
+    maxWndBytes: number;
+    targetQdelayUs: number;
+    rtoUs: number;
+    reorderWindowUs: number;
+    loadBalancing: string;
+    cc: string;
+    rccc: boolean;
+  };
+}
+
 export interface Result {
   meta: {
     version: string;
@@ -96,5 +129,7 @@ export interface Result {
   series: Series[];
   /** Congestion trees, victims and deadlocks (absent when metrics.congestion is off). */
   congestion?: CongestionResult;
+  /** UET extras (present when transport.kind is uet). */
+  uet?: UetReport;
   [extra: string]: unknown;
 }

@@ -159,9 +159,13 @@ export class Nscc {
     this.lastDec[f] = nowPs - p.configBaseRttPs - 1;
   }
 
-  /** A clean RTT sample (never-retransmitted packet, or once-retransmitted with the echo). */
-  sampleRtt(f: number, rawRttPs: number, ce: boolean): number {
-    if (rawRttPs < this.baseRtt[f]) {
+  /**
+   * A clean RTT sample (never-retransmitted packet, or once-retransmitted with the echo).
+   * Only a full-size packet may lower the base RTT (config_base_rtt is an MTU packet's RTT,
+   * §4.7; a short last packet serialises faster and would shrink base RTT and max_wnd).
+   */
+  sampleRtt(f: number, rawRttPs: number, ce: boolean, fullSize: boolean): number {
+    if (fullSize && rawRttPs < this.baseRtt[f]) {
       // htsim update_base_rtt: a smaller sample lowers base RTT, BDP and max_wnd.
       this.baseRtt[f] = rawRttPs;
       if (!this.p.maxWndFixed) this.maxWnd[f] = MAX_WND_BDP * rawRttPs * this.bytesPerPs[f];

@@ -5,6 +5,7 @@ import {
 } from '../../net/packets.ts';
 import type { FlowTable } from '../flows.ts';
 import type { LatencyRecorder } from '../../metrics/latencyHistogram.ts';
+import type { UetReport } from '../../metrics/result.ts';
 import type { UetTransport } from '../../scenario/schema.ts';
 import type { Rng } from '../../engine/random.ts';
 import { sackBase, encodeSack, sackBit } from './sack.ts';
@@ -13,6 +14,8 @@ import { Nscc, deriveNsccParams, type NsccParams } from './nscc.ts';
 import { RcccReceiver, PULL_QUANTUM_BYTES, quantizeCeil } from './rccc.ts';
 
 // Transport event kinds (RoCE uses EV_TRANSPORT..+10).
+export type { UetReport };
+
 export const EV_UET_START = EV_TRANSPORT + 20;
 export const EV_UET_RTO = EV_TRANSPORT + 21;
 export const EV_UET_PULL = EV_TRANSPORT + 22;
@@ -26,6 +29,12 @@ const ST_RTX = 3;
 /** htsim-UEC min RTO = 15 µs + 6 × queue drain time (physics.md §4.7 table, "min RTO" row). */
 const RTO_FIXED_PS = 15e6;
 const RTO_DRAIN_MULT = 6;
+/**
+ * On a lossless (PFC) data class nothing is dropped and paused queues can hold far more than
+ * one BDP, so the auto RTO (and the SACK reorder window) is the spec's RTO_INIT_TIMER of
+ * 1 ms (xdp2 PDS default, physics.md §4.3) instead of the htsim lossy-queue rule.
+ */
+const RTO_LOSSLESS_PS = 1e9;
 /** RTO back-off RTO_INIT × 2^retry (§4.3), capped at 2^6 so a stuck packet still retries within ~6 ms at 100 G. */
 const RTO_MAX_SHIFT = 6;
 /** Reorder-distance histogram: exact up to this many PSNs, then one overflow bucket (max kept exactly). */
@@ -40,37 +49,6 @@ export interface UetOptions {
   evRng: Rng;
 }
 
-export interface UetReport {
-  reorder: {
-    /** Data packets accepted by receivers (first copies). */
-    arrivals: number;
-    /** Of those, packets that arrived while an earlier PSN was still missing. */
-    outOfOrder: number;
-    /** Reorder distance = PSN − cumulative expected PSN at arrival, over out-of-order arrivals. */
-    maxDistance: number;
-    p99Distance: number;
-    meanDistance: number;
-  };
-  loss: {
-    nacksReceived: number;
-    /** Losses inferred from the SACKs (see the rule on UetTransportModel). */
-    sackInferred: number;
-    timeouts: number;
-    /** Copies a receiver already had (spurious retransmissions). */
-    duplicates: number;
-  };
-  params: {
-    baseRttUs: number;
-    planeBdpBytes: number;
-    maxWndBytes: number;
-    targetQdelayUs: number;
-    rtoUs: number;
-    reorderWindowUs: number;
-    loadBalancing: string;
-    cc: string;
-    rccc: boolean;
-  };
-}
 
 /**
  * UET packet delivery (PDS) in RUD mode with NSCC, optional RCCC, and per-packet entropy
@@ -98,7 +76,8 @@ export interface UetReport {
  *   queueing at one hop can explain. Checked on the 64 PSNs above the cumulative ACK.
  * - RTO backstop per packet, `rto × 2^(transmissions − 1)`; auto RTO = 15 µs + 6 × queue
  *   drain time (htsim), where the queue drain time is the same full-queue drain time,
- *   rounded up to whole frames, at the NIC rate.
+ *   rounded up to whole frames, at the NIC rate. On a lossless (PFC) class: 1 ms for both
+ *   (RTO_INIT, §4.3), since there queues are bounded by pauses, not by a drop threshold.
  */
 export class UetTransportModel implements HostTransport {
   private readonly mtu: number;
@@ -182,8 +161,8 @@ export class UetTransportModel implements HostTransport {
     const queueBytes = !lossless && fc.trimEnabled ? fc.trimThresholdBytes
       : !lossless && Number.isFinite(fc.lossyQueueCapBytes) ? fc.lossyQueueCapBytes : opts.planeBdpBytes;
     const drainPs = (Math.ceil(queueBytes / frame) * frame * 8e12) / nicBps;
-    this.reorderWindowPs = drainPs;
-    this.rtoPs = cfg.rtoUs === 'auto' ? RTO_FIXED_PS + RTO_DRAIN_MULT * drainPs : cfg.rtoUs * 1e6;
+    this.reorderWindowPs = lossless ? RTO_LOSSLESS_PS : drainPs;
+    this.rtoPs = cfg.rtoUs !== 'auto' ? cfg.rtoUs * 1e6 : lossless ? RTO_LOSSLESS_PS : RTO_FIXED_PS + RTO_DRAIN_MULT * drainPs;
     this.nsccParams = deriveNsccParams(opts.baseRttPs, nicBps, this.mtu, frame, fc.trimEnabled && !lossless, cfg.nscc);
     this.nscc = cfg.cc === 'nscc' ? new Nscc(n, this.nsccParams) : null;
     this.fixedWnd = new Float64Array(n);
@@ -542,7 +521,7 @@ export class UetTransportModel implements HostTransport {
     if (nscc !== null) {
       const att = this.attempt[o + acked];
       if (this.st[o + acked] === ST_OUT && (att === 1 ? (flags & F_RETX) === 0 : att === 2 && (flags & F_RETX) !== 0)) {
-        delay = nscc.sampleRtt(f, now - this.txTime[o + acked], ce);
+        delay = nscc.sampleRtt(f, now - this.txTime[o + acked], ce, acked < this.npkts[f] - 1 || this.flows.sizeBytes[f] % this.mtu === 0);
       } else delay = nscc.avgDelay[f];
     }
     // Cumulative part, then the SACK bitmap.
