@@ -27,13 +27,16 @@ export interface CliIO {
   stderrIsTTY: boolean;
   env: Record<string, string | undefined>;
   cwd: string;
-  /** The simulator; loaded lazily from ./run.ts when not given. */
+  /** The simulator; loaded lazily from ./run.ts when not given. When given, compare runs in-process one after another. */
   runScenario?: RunScenarioFn;
+  /** Aborting it cancels runs in progress (compare, sweep, baseline, check); the binary wires SIGINT to it. */
+  signal?: AbortSignal;
 }
 
 export const EXIT_OK = 0;
 export const EXIT_RUN_FAILED = 1;
 export const EXIT_INVALID = 2;
+export const EXIT_REGRESSION = 3;
 
 const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -41,6 +44,12 @@ export const USAGE = `ethersim — packet-level network simulator (RoCEv2 + PFC 
 
 Usage:
   ethersim run FILE [--seed N] [--set path=value]... [--json] [--out DIR] [--quiet] [--progress]
+  ethersim compare FILE... [--jobs N] [--seed N] [--set path=value]... [--json] [--out DIR]
+  ethersim sweep FILE [--jobs N] [--shard I/N] [--out DIR] [--set path=value]...
+  ethersim merge DIR... [--out DIR]
+  ethersim baseline FILE --out BASELINE.json [--seeds N] [--seed S] [--set path=value]... [--jobs N]
+  ethersim check FILE --baseline BASELINE.json [--seeds N] [--seed S] [--alpha A]
+                 [--tol p50=0.05,p99=0.1,p999=0.15] [--latency-n N] [--set path=value]... [--json]
   ethersim validate FILE [--set path=value]...
   ethersim schema
   ethersim help
@@ -48,6 +57,15 @@ Usage:
 Commands:
   run        Simulate the scenario in FILE (YAML or JSON) and print a summary table.
              With a compare: block, runs every variant and prints them side by side.
+  compare    Run the variants of FILE's compare: block, or several FILEs, in parallel worker
+             threads and print them side by side (--json: {"variants":[{"name","result"}]}).
+  sweep      Run the grid of FILE's sweep: block in parallel; write results.csv (one row per
+             variant and metric), variants/<id>/result.json and sweep.json to --out
+             (default out/<name>-sweep). Finished variants are skipped when re-run.
+  merge      Join the output directories of sharded sweeps (--shard I/N) into --out.
+  baseline   Record FCT and per-packet latency distributions over --seeds seeds (default 4).
+  check      Re-run with other seeds and compare with a baseline: KS test at --alpha (default
+             0.01) and per-quantile tolerances. Exit 3 if a distribution moved.
   validate   Check FILE (and its compare: variants) against the scenario schema.
   schema     Print the scenario JSON Schema (for editor completion).
   help       Print this text.
@@ -62,17 +80,29 @@ Options:
   --out DIR         Write DIR/result.json and DIR/flows.csv (one subfolder per compare variant).
   --quiet           No table and no progress (errors still go to stderr).
   --progress        Show progress on stderr even when it is not a terminal.
+  --jobs N          Worker threads for compare, sweep, baseline, check (default: one per core).
+  --shard I/N       Run only every N-th variant of a sweep, starting at the I-th (1-based).
 
-Exit codes: 0 ok, 1 run failure (exception or PFC deadlock), 2 invalid input.
+Exit codes: 0 ok, 1 run failure (exception or PFC deadlock), 2 invalid input (including a
+baseline recorded for another scenario), 3 check found a distribution regression.
 Set ETHERSIM_DEBUG=1 to see stack traces.
 `;
 
 /** A bad command line: reported as one line, exit code 2. */
-class UsageError extends Error {}
+export class UsageError extends Error {}
 
-interface RunArgs {
+export interface RunArgs {
   command: string;
   file?: string;
+  /** Every positional argument after the command (compare and merge take several). */
+  files: string[];
+  jobs?: number;
+  shard?: string;
+  baseline?: string;
+  seeds?: number;
+  alpha?: number;
+  tol?: string;
+  latencyN?: number;
   seed?: string;
   sets: string[];
   json: boolean;
@@ -82,7 +112,11 @@ interface RunArgs {
 }
 
 function parseArgs(argv: string[]): RunArgs {
-  const args: RunArgs = { command: '', sets: [], json: false, quiet: false, progress: false };
+  const args: RunArgs = { command: '', files: [], sets: [], json: false, quiet: false, progress: false };
+  const posInt = (name: string, v: string, min = 1): number => {
+    if (!/^\d+$/.test(v) || Number(v) < min) throw new UsageError(`${name}: expected an integer ≥ ${min}, got "${v}"`);
+    return Number(v);
+  };
   const positional: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -102,6 +136,19 @@ function parseArgs(argv: string[]): RunArgs {
       case '--json': args.json = true; break;
       case '--quiet': case '-q': args.quiet = true; break;
       case '--progress': args.progress = true; break;
+      case '--jobs': case '-j': args.jobs = posInt(name, value()); break;
+      case '--shard': args.shard = value(); break;
+      case '--baseline': args.baseline = value(); break;
+      case '--seeds': args.seeds = posInt(name, value()); break;
+      case '--latency-n': args.latencyN = posInt(name, value()); break;
+      case '--tol': args.tol = value(); break;
+      case '--alpha': {
+        const v = value();
+        const a = Number(v);
+        if (!(a > 0 && a < 1)) throw new UsageError(`--alpha: expected a significance level in (0, 1), e.g. 0.01, got "${v}"`);
+        args.alpha = a;
+        break;
+      }
       case '--help': case '-h': positional.unshift('help'); break;
       case '--version': case '-v': positional.unshift('version'); break;
       default:
@@ -110,7 +157,8 @@ function parseArgs(argv: string[]): RunArgs {
     }
   }
   args.command = positional[0] ?? '';
-  if (positional.length > 2) throw new UsageError(`unexpected argument "${positional[2]}" (see \`ethersim help\`)`);
+  args.files = positional.slice(1);
+  if (positional.length > 2 && args.command !== 'compare' && args.command !== 'merge') throw new UsageError(`unexpected argument "${positional[2]}" (see \`ethersim help\`)`);
   args.file = positional[1];
   if (args.seed !== undefined && !/^\d+$/.test(args.seed)) throw new UsageError(`--seed: expected an integer ≥ 0, got "${args.seed}"`);
   return args;
@@ -150,11 +198,15 @@ export async function main(argv: string[], ioIn: Partial<CliIO> = {}): Promise<n
         return validateCommand(args, io);
       case 'run':
         return await runCommand(args, io);
+      case 'compare': case 'sweep': case 'merge': case 'baseline': case 'check': {
+        const cmds = await import('./cliCommands.ts');
+        return await cmds.commands[args.command](args, io);
+      }
       case '':
         io.stderr(USAGE);
         return EXIT_INVALID;
       default:
-        throw new UsageError(`unknown command "${args.command}"; commands: run, validate, schema, help`);
+        throw new UsageError(`unknown command "${args.command}"; commands: run, compare, sweep, merge, baseline, check, validate, schema, help`);
     }
   } catch (e) {
     if (e instanceof UsageError) { fail(e.message); return EXIT_INVALID; }
@@ -166,7 +218,7 @@ export async function main(argv: string[], ioIn: Partial<CliIO> = {}): Promise<n
 }
 
 /** Read and validate FILE with the command line's overrides; every variant it asks to run. */
-function loadFromArgs(args: RunArgs, io: CliIO) {
+export function loadFromArgs(args: RunArgs, io: CliIO) {
   if (!args.file) throw new UsageError(`${args.command}: missing scenario FILE (see \`ethersim help\`)`);
   const path = resolve(io.cwd, args.file);
   let text: string;
@@ -195,7 +247,7 @@ function validateCommand(args: RunArgs, io: CliIO): number {
 }
 
 /** File reads for the simulator (e.g. a Poisson workload's CDF file): relative to the scenario file, then cwd, then the package. */
-function makeReadText(scenarioPath: string, cwd: string): (p: string) => string {
+export function makeReadText(scenarioPath: string, cwd: string): (p: string) => string {
   return (p: string) => {
     const candidates = isAbsolute(p) ? [p] : [resolve(dirname(scenarioPath), p), resolve(cwd, p), resolve(PACKAGE_ROOT, p)];
     for (const c of candidates) if (existsSync(c)) return readFileSync(c, 'utf8');
@@ -208,17 +260,22 @@ function makeReadText(scenarioPath: string, cwd: string): (p: string) => string 
  * simulator failed": a ScenarioError, or any Error whose name is 'ScenarioError' (so layers that
  * may not import sim/scenario can still say so). Reported like validation errors, exit code 2.
  */
-function isInputError(e: unknown): e is Error {
+export function isInputError(e: unknown): e is Error {
   return e instanceof ScenarioError || (e instanceof Error && e.name === 'ScenarioError');
 }
 
-function safeDirName(name: string, i: number): string {
+export function safeDirName(name: string, i: number): string {
   const s = name.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+/, '');
   return s || `variant-${i}`;
 }
 
 async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
   const { path, loaded, variants } = loadFromArgs(args, io);
+  if (loaded.scenario.compare?.length && !io.runScenario) {
+    // Variants run in parallel worker threads (tests that stub the simulator run them in-process).
+    const cmds = await import('./cliCommands.ts');
+    return cmds.compareVariants(args, io, path, variants.map((v) => ({ name: v.name, scenario: v.scenario })));
+  }
   if (loaded.scenario.sweep && !loaded.scenario.compare?.length && !args.quiet) {
     io.stderr('ethersim: note: the sweep: block is not expanded by `run`; running the base scenario\n');
   }

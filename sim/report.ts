@@ -175,3 +175,102 @@ export function progressLine(p: ProgressInfo, opts: { label?: string; timeLimitP
   const label = opts.label ? `${opts.label} ` : '';
   return `${label}[${bar}] ${String(Math.floor(frac * 100)).padStart(3)}%  flows ${p.flowsDone}/${p.flowsTotal}  sim ${fmtPs(p.simTimePs)}  ${ev} events`;
 }
+
+// ------------------------------------------------------------------ side-by-side comparison
+
+/** Flow-size buckets for slowdown in comparisons: [label, upper bound in bytes (inclusive)]. */
+export const SIZE_BUCKETS: Array<[string, number]> = [
+  ['≤10KB', 10_000], ['10KB–100KB', 100_000], ['100KB–1MB', 1_000_000], ['1MB–10MB', 10_000_000], ['>10MB', Infinity],
+];
+
+/** Slowdown p50/p99 per flow-size bucket (finished flows only): label → [p50, p99, count]. */
+export function slowdownBySize(r: Result): Map<string, [number, number, number]> {
+  const by = new Map<string, number[]>();
+  for (const f of r.flows) {
+    if (f.slowdown < 0) continue;
+    const b = SIZE_BUCKETS.find(([, hi]) => f.sizeBytes <= hi)![0];
+    let a = by.get(b);
+    if (!a) by.set(b, a = []);
+    a.push(f.slowdown);
+  }
+  const out = new Map<string, [number, number, number]>();
+  for (const [label] of SIZE_BUCKETS) {
+    const a = by.get(label);
+    if (!a) continue;
+    a.sort((x, y) => x - y);
+    const at = (q: number) => a[Math.min(a.length - 1, Math.max(0, Math.ceil(q * a.length) - 1))];
+    out.set(label, [at(0.5), at(0.99), a.length]);
+  }
+  return out;
+}
+
+function victimsOf(r: Result): string {
+  const v = (r as { congestion?: { summary?: { victims?: unknown } } }).congestion?.summary?.victims;
+  if (typeof v === 'number') return fmtInt(v);
+  if (Array.isArray(v)) return fmtInt(v.length);
+  return '-';
+}
+
+/** The comparison rows of one result, by label. */
+export function compareRows(r: Result): Map<string, string> {
+  const m = r.meta, s = r.summary, c = r.counters;
+  const rows = new Map<string, string>([
+    ['transport', m.transport],
+    ['hosts / switches', `${fmtInt(m.hosts)} / ${fmtInt(m.switches)}`],
+    ['flows done', `${fmtInt(s.flowsDone)} / ${fmtInt(s.flowsTotal)}`],
+    ['FCT p50 (µs)', q(s.fctUs, 'p50')],
+    ['FCT p99 (µs)', q(s.fctUs, 'p99')],
+    ['FCT p99.9 (µs)', q(s.fctUs, 'p999')],
+    ['FCT max (µs)', q(s.fctUs, 'max')],
+    ['slowdown p50', q(s.slowdown, 'p50')],
+    ['slowdown p99', q(s.slowdown, 'p99')],
+  ]);
+  for (const [label, [p50, p99, n]] of slowdownBySize(r)) {
+    rows.set(`slowdown p50 ${label}`, fmtNum(p50));
+    rows.set(`slowdown p99 ${label}`, `${fmtNum(p99)} (${fmtInt(n)})`);
+  }
+  rows.set('pkt latency p50 (µs)', q(s.latencyUs, 'p50'));
+  rows.set('pkt latency p99 (µs)', q(s.latencyUs, 'p99'));
+  rows.set('PFC pauses', fmtInt(c.pauseFrames));
+  rows.set('paused time', fmtPs(c.pausedTimePs));
+  rows.set('drops', fmtInt(c.drops));
+  rows.set('trims', fmtInt(c.trims));
+  rows.set('ECN marks', fmtInt(c.ecnMarks));
+  rows.set('retransmits', fmtInt(c.retransmits));
+  rows.set('timeouts', fmtInt(c.timeouts));
+  rows.set('victims', victimsOf(r));
+  rows.set('events', fmtInt(m.events));
+  rows.set('wall time', fmtWallMs(m.wallMs));
+  rows.set('sim time', fmtPs(m.simTimePs));
+  rows.set('stop reason', m.stopReason);
+  return rows;
+}
+
+/**
+ * Several results side by side: one column per run headed by its name, one row per measure
+ * (rows a run lacks, such as a flow-size bucket it has no flows in, show '-').
+ */
+export function formatCompareTable(runs: NamedResult[]): string {
+  if (runs.length === 0) return '';
+  const perRun = runs.map((r) => compareRows(r.result));
+  const labels: string[] = [];
+  for (const m of perRun) for (const l of m.keys()) if (!labels.includes(l)) labels.push(l);
+  // size-bucket rows sit after 'slowdown p99', in bucket order, whatever run introduced them
+  const isBucket = (l: string) => SIZE_BUCKETS.some(([b]) => l.endsWith(' ' + b));
+  const bucketRows = SIZE_BUCKETS.flatMap(([b]) => [`slowdown p50 ${b}`, `slowdown p99 ${b}`]).filter((l) => labels.includes(l));
+  const plain = labels.filter((l) => !isBucket(l));
+  const at = plain.indexOf('slowdown p99') + 1;
+  const ordered = [...plain.slice(0, at), ...bucketRows, ...plain.slice(at)];
+  const header = ['', ...runs.map((r) => r.name)];
+  const body = ordered.map((l) => [l, ...perRun.map((m) => m.get(l) ?? '-')]);
+  const all = [header, ...body];
+  const widths = header.map((_, col) => Math.max(...all.map((row) => [...row[col]].length)));
+  const pad = (s: string, w: number, right: boolean) => {
+    const n = w - [...s].length;
+    return n <= 0 ? s : right ? ' '.repeat(n) + s : s + ' '.repeat(n);
+  };
+  const line = (row: string[]) => row.map((cell, col) => pad(cell, widths[col], col > 0)).join('  ').trimEnd();
+  const out = all.map(line);
+  out.splice(1, 0, widths.map((w) => '─'.repeat(w)).join('  '));
+  return out.join('\n') + '\n';
+}

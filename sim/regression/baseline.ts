@@ -1,0 +1,298 @@
+import type { Quantiles, Result } from '../metrics/result.ts';
+import { quantiles } from '../metrics/summary.ts';
+import { ksTest, ksTestBinned, total, type Bucket, type KsOutcome } from './ks.ts';
+import { VERSION } from '../version.ts';
+
+/**
+ * Latency-distribution baselines: what `ethersim baseline` records and `ethersim check` (and the
+ * vitest matcher `toMatchLatencyBaseline`) compare against. A baseline pools one or more seeds
+ * of one scenario: every flow's FCT (raw samples) and the per-packet one-way latency histogram
+ * (LatencyHistogram buckets). A check pools other seeds of the same scenario (same
+ * scenarioHash, which leaves the seed out) and asks whether the distributions moved:
+ *   (a) a two-sample Kolmogorov–Smirnov test at significance alpha, on FCTs and on latency;
+ *   (b) per-quantile relative tolerances (default p50 ±5 %, p99 ±10 %, p99.9 ±15 %).
+ * Either failing is a regression. Unfinished flows count as an infinite FCT.
+ */
+
+export const BASELINE_FORMAT = 'ethersim-latency-baseline';
+export const BASELINE_FORMAT_VERSION = 1;
+
+export interface LatencyBaseline {
+  format: typeof BASELINE_FORMAT;
+  formatVersion: number;
+  /** ethersim version that recorded it. */
+  version: string;
+  name: string;
+  scenarioHash: string;
+  seeds: number[];
+  /** `--set` overrides the baseline was recorded with (informational; the hash is what counts). */
+  sets: string[];
+  fct: {
+    unit: 'us';
+    /** Finished flows' FCTs, sorted ascending, pooled over seeds. */
+    samples: number[];
+    unfinished: number;
+    quantiles: Quantiles;
+  };
+  latency: {
+    unit: 'ns';
+    /** Pooled histogram: [lowNs, highNs, count] per non-empty bucket, ascending. */
+    buckets: Array<[number, number, number]>;
+    /** Quantiles in µs (bucket midpoints; ≤ 1 % relative error). */
+    quantiles: Quantiles;
+  };
+}
+
+/** What a check compares with a baseline: one or more runs of one scenario, pooled. */
+export interface DistributionSample {
+  name: string;
+  scenarioHash: string;
+  seeds: number[];
+  fctUs: number[];
+  unfinished: number;
+  latencyBuckets: Array<[number, number, number]>;
+  /** False when the runs did not carry histogram buckets (then latency is compared by quantiles only). */
+  hasLatencyBuckets: boolean;
+  /** Latency quantiles (µs) when only a single Result's summary was available. */
+  latencyQuantilesUs?: Quantiles;
+}
+
+/** A run with its latency histogram (from runScenarioWithHistogramAsync or the worker's runDetailed). */
+export interface RunWithHistogram {
+  result: Result;
+  latencyBuckets?: ReadonlyArray<readonly [number, number, number]>;
+}
+
+/** Pool runs (several seeds of one scenario). Throws if they are of different scenarios. */
+export function poolRuns(runs: readonly RunWithHistogram[]): DistributionSample {
+  if (runs.length === 0) throw new Error('poolRuns: no runs');
+  const hash = runs[0].result.meta.scenarioHash;
+  for (const r of runs) {
+    if (r.result.meta.scenarioHash !== hash) throw new Error(`poolRuns: runs of different scenarios (${hash} and ${r.result.meta.scenarioHash})`);
+  }
+  const fctUs: number[] = [];
+  let unfinished = 0;
+  for (const r of runs) {
+    for (const f of r.result.flows) {
+      if (f.fctPs >= 0) fctUs.push(f.fctPs / 1e6); else unfinished++;
+    }
+  }
+  fctUs.sort((a, b) => a - b);
+  const hasLatencyBuckets = runs.every((r) => r.latencyBuckets !== undefined);
+  const latencyBuckets = hasLatencyBuckets ? mergeBuckets(runs.map((r) => r.latencyBuckets!)) : [];
+  return {
+    name: runs[0].result.meta.name,
+    scenarioHash: hash,
+    seeds: runs.map((r) => r.result.meta.seed),
+    fctUs,
+    unfinished,
+    latencyBuckets,
+    hasLatencyBuckets,
+    latencyQuantilesUs: !hasLatencyBuckets && runs.length === 1 ? runs[0].result.summary.latencyUs : undefined,
+  };
+}
+
+/** Sum histograms with the same bucket scheme. */
+export function mergeBuckets(lists: ReadonlyArray<ReadonlyArray<readonly [number, number, number]>>): Array<[number, number, number]> {
+  const m = new Map<number, [number, number, number]>();
+  for (const list of lists) {
+    for (const [lo, hi, c] of list) {
+      const e = m.get(lo);
+      if (e) e[2] += c; else m.set(lo, [lo, hi, c]);
+    }
+  }
+  return [...m.values()].sort((a, b) => a[0] - b[0]);
+}
+
+/** Quantiles (µs) of a histogram in ns, at bucket midpoints (max: the last bucket's midpoint). */
+export function bucketQuantilesUs(buckets: readonly Bucket[]): Quantiles {
+  const n = total(buckets);
+  if (n === 0) return quantiles([]);
+  const mid = (b: Bucket) => (b[0] + b[1] - 1) / 2 / 1000;
+  const at = (q: number) => {
+    const rank = Math.max(1, Math.ceil(q * n));
+    let c = 0;
+    for (const b of buckets) { c += b[2]; if (c >= rank) return mid(b); }
+    return mid(buckets[buckets.length - 1]);
+  };
+  let sum = 0;
+  for (const b of buckets) sum += mid(b) * b[2];
+  return { p50: at(0.5), p90: at(0.9), p99: at(0.99), p999: at(0.999), max: mid(buckets[buckets.length - 1]), mean: sum / n, count: n };
+}
+
+/** FCT quantiles with unfinished flows counted as +Infinity. */
+export function fctQuantiles(fctUs: readonly number[], unfinished: number): Quantiles {
+  const all = unfinished > 0 ? [...fctUs, ...Array<number>(unfinished).fill(Infinity)] : fctUs;
+  return quantiles(all);
+}
+
+export function makeBaseline(sample: DistributionSample, sets: string[] = []): LatencyBaseline {
+  if (!sample.hasLatencyBuckets) throw new Error('makeBaseline: the runs carry no latency histogram (use runDetailed / runScenarioWithHistogramAsync)');
+  const q = fctQuantiles(sample.fctUs, sample.unfinished);
+  return {
+    format: BASELINE_FORMAT,
+    formatVersion: BASELINE_FORMAT_VERSION,
+    version: VERSION,
+    name: sample.name,
+    scenarioHash: sample.scenarioHash,
+    seeds: sample.seeds,
+    sets,
+    fct: { unit: 'us', samples: sample.fctUs, unfinished: sample.unfinished, quantiles: jsonSafe(q) },
+    latency: { unit: 'ns', buckets: sample.latencyBuckets, quantiles: bucketQuantilesUs(sample.latencyBuckets) },
+  };
+}
+
+function jsonSafe(q: Quantiles): Quantiles {
+  const o = { ...q } as Record<string, number | null>;
+  for (const k of Object.keys(o)) if (o[k] === Infinity) o[k] = null; // JSON has no Infinity: null = unfinished
+  return o as unknown as Quantiles;
+}
+
+/** Parse and check a baseline file's text. */
+export function parseBaseline(text: string, source = 'baseline'): LatencyBaseline {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (e) {
+    throw new BaselineError(`${source}: not JSON: ${(e as Error).message}`);
+  }
+  const b = doc as Partial<LatencyBaseline>;
+  if (!b || b.format !== BASELINE_FORMAT) throw new BaselineError(`${source}: not an ethersim latency baseline (format field is ${JSON.stringify(b?.format)})`);
+  if (b.formatVersion !== BASELINE_FORMAT_VERSION) throw new BaselineError(`${source}: baseline format version ${b.formatVersion}, this ethersim reads ${BASELINE_FORMAT_VERSION}; re-record it with \`ethersim baseline\``);
+  if (typeof b.scenarioHash !== 'string' || !Array.isArray(b.fct?.samples) || !Array.isArray(b.latency?.buckets)) throw new BaselineError(`${source}: baseline is missing scenarioHash, fct.samples or latency.buckets`);
+  return b as LatencyBaseline;
+}
+
+export class BaselineError extends Error {
+  override name = 'BaselineError';
+}
+
+// ------------------------------------------------------------------ comparison
+
+export interface Tolerances {
+  p50: number;
+  p99: number;
+  p999: number;
+}
+
+export const DEFAULT_TOLERANCES: Tolerances = { p50: 0.05, p99: 0.10, p999: 0.15 };
+
+export interface CheckOptions {
+  /** KS significance (default 0.01). */
+  alpha?: number;
+  tolerances?: Partial<Tolerances>;
+  /**
+   * Per-packet latencies are not independent draws; the KS critical value for latency uses at
+   * most this many samples per side (default 1000). See README, "Distribution regression".
+   */
+  latencyEffectiveN?: number;
+}
+
+export interface CheckRow {
+  distribution: 'fct' | 'latency';
+  /** 'p50' | 'p99' | 'p99.9' | 'KS' */
+  test: string;
+  baseline: number;
+  current: number;
+  /** Relative change for quantiles; D for KS. */
+  change: number;
+  /** Allowed relative change for quantiles; critical D for KS. */
+  limit: number;
+  /** KS p-value (KS rows only). */
+  pValue?: number;
+  moved: boolean;
+}
+
+export interface CheckReport {
+  name: string;
+  hashMatch: boolean;
+  baselineHash: string;
+  currentHash: string;
+  baselineSeeds: number[];
+  currentSeeds: number[];
+  rows: CheckRow[];
+  /** Names of what moved, e.g. ['fct p99', 'latency KS']. */
+  moved: string[];
+  ok: boolean;
+}
+
+const QUANTILE_KEYS: Array<[keyof Tolerances, 'p50' | 'p99' | 'p999', string]> = [
+  ['p50', 'p50', 'p50'], ['p99', 'p99', 'p99'], ['p999', 'p999', 'p99.9'],
+];
+
+function relChange(base: number | null, cur: number): number {
+  const b = base === null ? Infinity : base;
+  if (b === cur) return 0;
+  if (!Number.isFinite(b) || !Number.isFinite(cur)) return Infinity;
+  if (b === 0) return Infinity;
+  return (cur - b) / b;
+}
+
+/** Compare a pooled sample with a baseline. A hash mismatch is reported (hashMatch false) with no rows. */
+export function compareToBaseline(baseline: LatencyBaseline, sample: DistributionSample, options: CheckOptions = {}): CheckReport {
+  const alpha = options.alpha ?? 0.01;
+  const tol = { ...DEFAULT_TOLERANCES, ...options.tolerances };
+  const effN = options.latencyEffectiveN ?? 1000;
+  const report: CheckReport = {
+    name: baseline.name,
+    hashMatch: baseline.scenarioHash === sample.scenarioHash,
+    baselineHash: baseline.scenarioHash,
+    currentHash: sample.scenarioHash,
+    baselineSeeds: baseline.seeds,
+    currentSeeds: sample.seeds,
+    rows: [],
+    moved: [],
+    ok: false,
+  };
+  if (!report.hashMatch) return report;
+
+  // FCT
+  const bq = baseline.fct.quantiles as unknown as Record<string, number | null>;
+  const cq = fctQuantiles(sample.fctUs, sample.unfinished);
+  for (const [tk, qk, label] of QUANTILE_KEYS) {
+    const change = relChange(bq[qk], cq[qk]);
+    report.rows.push({ distribution: 'fct', test: label, baseline: bq[qk] ?? Infinity, current: cq[qk], change, limit: tol[tk], moved: Math.abs(change) > tol[tk] });
+  }
+  const inf = (n: number) => Array<number>(n).fill(Infinity);
+  const ks: KsOutcome = ksTest([...baseline.fct.samples, ...inf(baseline.fct.unfinished)], [...sample.fctUs, ...inf(sample.unfinished)], alpha);
+  report.rows.push({ distribution: 'fct', test: 'KS', baseline: ks.n, current: ks.m, change: ks.d, limit: ks.critical, pValue: ks.pValue, moved: ks.reject });
+
+  // per-packet latency
+  const lb = baseline.latency.quantiles;
+  const lc = sample.hasLatencyBuckets ? bucketQuantilesUs(sample.latencyBuckets) : sample.latencyQuantilesUs;
+  if (lc) {
+    for (const [tk, qk, label] of QUANTILE_KEYS) {
+      const change = relChange(lb[qk], lc[qk]);
+      report.rows.push({ distribution: 'latency', test: label, baseline: lb[qk], current: lc[qk], change, limit: tol[tk], moved: Math.abs(change) > tol[tk] });
+    }
+  }
+  if (sample.hasLatencyBuckets) {
+    const lks = ksTestBinned(baseline.latency.buckets, sample.latencyBuckets, alpha, effN);
+    report.rows.push({ distribution: 'latency', test: 'KS', baseline: total(baseline.latency.buckets), current: total(sample.latencyBuckets), change: lks.d, limit: lks.critical, pValue: lks.pValue, moved: lks.reject });
+  }
+  report.moved = report.rows.filter((r) => r.moved).map((r) => `${r.distribution} ${r.test}`);
+  report.ok = report.moved.length === 0;
+  return report;
+}
+
+const fmt = (v: number) => (!Number.isFinite(v) ? (v > 0 ? 'unfinished' : String(v)) : Math.abs(v) >= 100 ? v.toFixed(1) : Math.abs(v) >= 1 ? v.toFixed(2) : v.toPrecision(3));
+const pct = (v: number) => (!Number.isFinite(v) ? '∞' : `${v >= 0 ? '+' : ''}${(v * 100).toFixed(1)}%`);
+
+/** The check as a text table; moved rows are marked. */
+export function formatCheckReport(r: CheckReport): string {
+  if (!r.hashMatch) {
+    return `${r.name}: scenario hash mismatch: the baseline was recorded for scenario ${r.baselineHash}, this scenario is ${r.currentHash}.\n` +
+      `  The fabric, traffic or parameters differ (the seed, name and description do not count).\n` +
+      `  Check against the right baseline, or re-record it with \`ethersim baseline FILE --out BASELINE\` if the change is intended.\n`;
+  }
+  const head = ['', 'test', 'baseline', 'current', 'change', 'allowed', 'p-value', ''];
+  const rows = r.rows.map((x) => x.test === 'KS'
+    ? [x.distribution, 'KS D', `n=${x.baseline}`, `n=${x.current}`, x.change.toFixed(4), `≤ ${x.limit.toFixed(4)}`, x.pValue!.toPrecision(3), x.moved ? 'MOVED' : 'ok']
+    : [x.distribution + (x.distribution === 'fct' ? ' (µs)' : ' (µs)'), x.test, fmt(x.baseline), fmt(x.current), pct(x.change), `±${(x.limit * 100).toFixed(0)}%`, '', x.moved ? 'MOVED' : 'ok']);
+  const all = [head, ...rows];
+  const w = head.map((_, c) => Math.max(...all.map((row) => [...row[c]].length)));
+  const line = (row: string[]) => row.map((cell, c) => (c >= 2 && c <= 6 ? cell.padStart(w[c]) : cell.padEnd(w[c]))).join('  ').trimEnd();
+  const title = `${r.name}: baseline seeds ${r.baselineSeeds.join(',')} vs seeds ${r.currentSeeds.join(',')}`;
+  const verdict = r.ok ? 'ok: no distribution moved' : `REGRESSION: moved: ${r.moved.join(', ')}`;
+  return [title, line(head), ...rows.map(line), verdict].join('\n') + '\n';
+}
