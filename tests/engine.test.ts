@@ -1,12 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { EventQueue } from '../sim/engine/eventQueue.ts';
+import { CalendarQueue } from '../sim/engine/calendarQueue.ts';
 import { RandomStreams } from '../sim/engine/random.ts';
 import { Simulator } from '../sim/engine/simulator.ts';
 
-describe('EventQueue', () => {
+describe.each([
+  ['EventQueue (binary heap)', (n: number) => new EventQueue(n)],
+  ['CalendarQueue', (n: number) => new CalendarQueue(n)],
+])('%s', (_name, make) => {
   it('pops equal times in insertion order', () => {
-    const q = new EventQueue(2);
+    const q = make(2);
     for (let i = 0; i < 100; i++) q.push(i % 3 === 0 ? 5 : 7, 0, i, 0);
     const order: number[] = [];
     while (q.pop()) order.push(q.popA);
@@ -20,7 +24,7 @@ describe('EventQueue', () => {
   it('pops any schedule in nondecreasing time, FIFO among ties (property)', () => {
     fc.assert(
       fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 50 }), fc.boolean()), { maxLength: 400 }), (ops) => {
-        const q = new EventQueue(4);
+        const q = make(4);
         let seq = 0;
         let lastT = -1;
         let lastSeq = -1;
@@ -42,6 +46,35 @@ describe('EventQueue', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('CalendarQueue against the heap', () => {
+  it('pops exactly the same sequence through growth, shrinking and re-estimated widths', () => {
+    const rng = new RandomStreams(3).stream('q');
+    const c = new CalendarQueue(4);
+    const h = new EventQueue(4);
+    let id = 0;
+    for (let i = 0; i < 20_000; i++) {
+      const t = Math.floor(rng.exp(1000));
+      c.push(t, 0, id, 0);
+      h.push(t, 0, id++, 0);
+    }
+    for (let i = 0; i < 200_000; i++) {
+      c.pop();
+      h.pop();
+      expect(c.popA).toBe(h.popA);
+      expect(c.popTime).toBe(h.popTime);
+      // bursts of equal times, near and far events, a size that drifts down then up
+      const r = rng.next();
+      const dt = r < 0.3 ? 0 : Math.floor(rng.exp(r < 0.6 ? 100 : 5000));
+      const pushes = i < 100_000 ? (i % 3 === 0 ? 0 : 1) : (i % 3 === 0 ? 2 : 1);
+      for (let j = 0; j < pushes; j++) {
+        c.push(h.popTime + dt, 0, id, 0);
+        h.push(h.popTime + dt, 0, id++, 0);
+      }
+      if (h.size === 0) break;
+    }
   });
 });
 

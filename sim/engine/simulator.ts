@@ -1,4 +1,4 @@
-import { EventQueue } from './eventQueue.ts';
+import { CalendarQueue } from './calendarQueue.ts';
 
 /** Whatever handles events: the network model implements it with one `switch` on kind. */
 export interface EventHandler {
@@ -19,7 +19,8 @@ export type StopReason = 'done' | 'timeLimit' | 'eventBudget' | 'idle' | 'cancel
  * `schedule`, and `run`. It knows nothing of networks.
  */
 export class Simulator {
-  readonly queue = new EventQueue(4096);
+  /** Calendar queue: 2–2.5× the typed-array heap's hold rate at 1e4–1e5 pending events (scratch hold benchmark; `npm run bench` re-measures). */
+  readonly queue = new CalendarQueue(4096);
   /** Current simulated time (ps). */
   now = 0;
   /** Events handled so far. */

@@ -11,6 +11,7 @@ import type { Counters } from '../metrics/result.ts';
 
 // Event kinds handled by the fabric; transports use kinds ≥ EV_TRANSPORT.
 export const EV_TX_DONE = 1;
+/** The head packet of a port's link reaches the far end (a = the sending port). */
 export const EV_ARRIVE = 2;
 export const EV_HOST_WAKE = 3;
 export const EV_SAMPLE = 4;
@@ -103,6 +104,11 @@ export class Fabric implements EventHandler {
   readonly rr: Uint8Array;
   /** Bytes and packets sent per port (utilisation). */
   readonly txBytes: Float64Array;
+  /** Packets on each port's link, oldest first (linked through pool.next): a link delivers in
+   *  order, so only its head needs an event (htsim's Pipe); the event set stays as small as
+   *  the number of busy links instead of the number of packets in flight. */
+  readonly pipeHead: Int32Array;
+  readonly pipeTail: Int32Array;
 
   // Per (port, priority).
   readonly qHead: Int32Array;
@@ -165,6 +171,8 @@ export class Fabric implements EventHandler {
     this.pausedMask = new Uint8Array(np);
     this.rr = new Uint8Array(np);
     this.txBytes = new Float64Array(np);
+    this.pipeHead = new Int32Array(np).fill(-1);
+    this.pipeTail = new Int32Array(np).fill(-1);
     const nq = np * NPRIO;
     this.qHead = new Int32Array(nq).fill(-1);
     this.qTail = new Int32Array(nq).fill(-1);
@@ -210,9 +218,16 @@ export class Fabric implements EventHandler {
         this.busy[a] = 0;
         this.startTx(a);
         break;
-      case EV_ARRIVE:
-        this.arrive(a, b);
+      case EV_ARRIVE: {
+        const pool = this.pool;
+        const pkt = this.pipeHead[a];
+        const next = pool.next[pkt];
+        this.pipeHead[a] = next;
+        if (next < 0) this.pipeTail[a] = -1;
+        else this.sim.at(pool.arrivePs[next], EV_ARRIVE, a, 0);
+        this.arrive(a ^ 1, pkt);
         break;
+      }
       case EV_HOST_WAKE:
         this.startTx(this.routes.hostNicPort[a]);
         break;
@@ -313,7 +328,15 @@ export class Fabric implements EventHandler {
     const end = this.sim.now + Math.round(wire * this.psPerByte[port]);
     this.busy[port] = 1;
     this.sim.at(end, EV_TX_DONE, port, 0);
-    this.sim.at(end + this.arrivalDelayPs[port], EV_ARRIVE, port ^ 1, pkt);
+    const arrive = end + this.arrivalDelayPs[port];
+    pool.arrivePs[pkt] = arrive;
+    pool.next[pkt] = -1;
+    const tail = this.pipeTail[port];
+    if (tail < 0) {
+      this.pipeHead[port] = pkt;
+      this.sim.at(arrive, EV_ARRIVE, port, 0);
+    } else pool.next[tail] = pkt;
+    this.pipeTail[port] = pkt;
   }
 
   // ------------------------------------------------------------------ arrival and forwarding

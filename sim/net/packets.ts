@@ -67,6 +67,8 @@ export class PacketPool {
   enqPs: Float64Array;
   /** The queue's cumulative paused time when the packet entered it (head-of-line analysis). */
   pauseMarkPs: Float64Array;
+  /** When the packet, now on a link, arrives at the far end. */
+  arrivePs: Float64Array;
 
   private freeList: Int32Array;
   private freeTop = 0;
@@ -93,6 +95,7 @@ export class PacketPool {
     this.sentPs = new Float64Array(capacity);
     this.enqPs = new Float64Array(capacity);
     this.pauseMarkPs = new Float64Array(capacity);
+    this.arrivePs = new Float64Array(capacity);
     this.freeList = new Int32Array(capacity);
   }
 
@@ -123,6 +126,7 @@ export class PacketPool {
     this.sentPs = f64(this.sentPs);
     this.enqPs = f64(this.enqPs);
     this.pauseMarkPs = f64(this.pauseMarkPs);
+    this.arrivePs = f64(this.arrivePs);
     this.freeList = i32(this.freeList);
   }
 
