@@ -1,5 +1,5 @@
 import { readFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, resolve, join, basename } from 'node:path';
+import { dirname, resolve, join, basename, relative, sep } from 'node:path';
 import type { Scenario } from './scenario/schema.ts';
 import type { Result } from './metrics/result.ts';
 import { loadScenario, scenarioHash, ScenarioError } from './scenario/load.ts';
@@ -249,7 +249,7 @@ const baseline: Command = async (args, io) => {
   const r = await runSeeds(args, io, path, scenario, seeds);
   if ('cancelled' in r) { io.stderr('ethersim: cancelled; no baseline written\n'); return EXIT_RUN_FAILED; }
   if (!r.sample) return r.exit!;
-  const b = makeBaseline(r.sample, args.sets);
+  const b = makeBaseline(r.sample, args.sets, relative(io.cwd, path).split(sep).join('/'));
   const out = resolve(io.cwd, args.out);
   mkdirSync(dirname(out), { recursive: true });
   // one number array per line keeps diffs of re-recorded baselines readable

@@ -25,7 +25,9 @@ export interface LatencyBaseline {
   name: string;
   scenarioHash: string;
   seeds: number[];
-  /** `--set` overrides the baseline was recorded with (informational; the hash is what counts). */
+  /** The scenario file as given to `ethersim baseline` (relative to where it ran), when known. */
+  source?: string;
+  /** `--set` overrides the baseline was recorded with; `check` applies them before its own. */
   sets: string[];
   fct: {
     unit: 'us';
@@ -126,7 +128,7 @@ export function fctQuantiles(fctUs: readonly number[], unfinished: number): Quan
   return quantiles(all);
 }
 
-export function makeBaseline(sample: DistributionSample, sets: string[] = []): LatencyBaseline {
+export function makeBaseline(sample: DistributionSample, sets: string[] = [], source?: string): LatencyBaseline {
   if (!sample.hasLatencyBuckets) throw new Error('makeBaseline: the runs carry no latency histogram (use runDetailed / runScenarioWithHistogramAsync)');
   const q = fctQuantiles(sample.fctUs, sample.unfinished);
   return {
@@ -136,6 +138,7 @@ export function makeBaseline(sample: DistributionSample, sets: string[] = []): L
     name: sample.name,
     scenarioHash: sample.scenarioHash,
     seeds: sample.seeds,
+    source,
     sets,
     fct: { unit: 'us', samples: sample.fctUs, unfinished: sample.unfinished, quantiles: jsonSafe(q) },
     latency: { unit: 'ns', buckets: sample.latencyBuckets, quantiles: bucketQuantilesUs(sample.latencyBuckets) },
