@@ -1,3 +1,4 @@
+import { P_EV, P_FLOW } from '../net/packets.ts';
 import type { Fabric, PauseObserver } from '../net/fabric.ts';
 import { EV_ANALYSIS } from '../net/fabric.ts';
 import type { FlowTable } from '../transport/flows.ts';
@@ -282,9 +283,9 @@ export class CongestionAnalysis implements PauseObserver {
     const root = this.edgeRoot[port * NPRIO + prio];
     if (root < 0) return;
     const pool = this.fabric.pool;
-    const flow = pool.flow[pkt];
+    const flow = pool.i32[(pkt << 4) + P_FLOW];
     if (flow < 0 || flow >= this.flows.count) return;
-    this.blockFlow(flow, root, blockedPs, pool.ev[pkt]);
+    this.blockFlow(flow, root, blockedPs, pool.i32[(pkt << 4) + P_EV]);
   }
 
   /** Charge blocked time to a flow if its path (with entropy ev; -1 = its first packet's) avoids the root. */

@@ -2,8 +2,7 @@ import type { Simulator, EventHandler } from '../engine/simulator.ts';
 import type { Rng } from '../engine/random.ts';
 import type { TopologyGraph } from '../topology/graph.ts';
 import {
-  PacketPool, PK_PFC, F_ECT, F_CE, F_TRIMMABLE, F_TRIMMED,
-  PRIO_CONTROL, PRIO_TRIMMED, WIRE_OVERHEAD_BYTES, PFC_FRAME_BYTES,
+  P_ARRIVE_PS, P_AUX, P_BYTES, P_DST, P_ENQ_PS, P_EV, P_FLAGS, P_FLOW, P_IN_PORT, P_KIND, P_NEXT, P_PAUSE_MARK_PS, P_PRIO, F_CE, F_ECT, F_TRIMMABLE, F_TRIMMED, PFC_FRAME_BYTES, PK_PFC, PRIO_CONTROL, PRIO_TRIMMED, PacketPool, WIRE_OVERHEAD_BYTES,
 } from './packets.ts';
 import { ecmpHash, type RouteTable } from './routing.ts';
 import type { PortTiming } from './portTiming.ts';
@@ -221,10 +220,10 @@ export class Fabric implements EventHandler {
       case EV_ARRIVE: {
         const pool = this.pool;
         const pkt = this.pipeHead[a];
-        const next = pool.next[pkt];
+        const next = pool.i32[(pkt << 4) + P_NEXT];
         this.pipeHead[a] = next;
         if (next < 0) this.pipeTail[a] = -1;
-        else this.sim.at(pool.arrivePs[next], EV_ARRIVE, a, 0);
+        else this.sim.at(pool.f64[(next << 2) + P_ARRIVE_PS], EV_ARRIVE, a, 0);
         this.arrive(a ^ 1, pkt);
         break;
       }
@@ -254,7 +253,7 @@ export class Fabric implements EventHandler {
   /** Queue a packet (control or data) at a host's NIC, e.g. an ACK. */
   sendFromHost(host: number, pkt: number): void {
     const port = this.routes.hostNicPort[host];
-    this.enqueue(port, this.pool.prio[pkt], pkt);
+    this.enqueue(port, this.pool.i32[(pkt << 4) + P_PRIO], pkt);
     if (this.busy[port] === 0) this.startTx(port);
   }
 
@@ -263,25 +262,25 @@ export class Fabric implements EventHandler {
   private enqueue(port: number, prio: number, pkt: number): void {
     const q = port * NPRIO + prio;
     const pool = this.pool;
-    pool.next[pkt] = -1;
-    pool.enqPs[pkt] = this.sim.now;
+    pool.i32[(pkt << 4) + P_NEXT] = -1;
+    pool.f64[(pkt << 2) + P_ENQ_PS] = this.sim.now;
     if (this.pauseObserver !== null) {
-      pool.pauseMarkPs[pkt] = this.pausedTimePs[q] + ((this.pausedMask[port] & (1 << prio)) !== 0 ? this.sim.now - this.pauseSincePs[q] : 0);
+      pool.f64[(pkt << 2) + P_PAUSE_MARK_PS] = this.pausedTimePs[q] + ((this.pausedMask[port] & (1 << prio)) !== 0 ? this.sim.now - this.pauseSincePs[q] : 0);
     }
     const tail = this.qTail[q];
     if (tail < 0) this.qHead[q] = pkt;
-    else pool.next[tail] = pkt;
+    else pool.i32[(tail << 4) + P_NEXT] = pkt;
     this.qTail[q] = pkt;
-    this.qBytes[q] += pool.bytes[pkt];
+    this.qBytes[q] += pool.i32[(pkt << 4) + P_BYTES];
     this.qLen[q]++;
   }
 
   private dequeue(q: number): number {
     const pkt = this.qHead[q];
-    const next = this.pool.next[pkt];
+    const next = this.pool.i32[(pkt << 4) + P_NEXT];
     this.qHead[q] = next;
     if (next < 0) this.qTail[q] = -1;
-    this.qBytes[q] -= this.pool.bytes[pkt];
+    this.qBytes[q] -= this.pool.i32[(pkt << 4) + P_BYTES];
     this.qLen[q]--;
     return pkt;
   }
@@ -312,7 +311,7 @@ export class Fabric implements EventHandler {
     if (q >= 0) {
       pkt = this.dequeue(q);
       if (this.pauseObserver !== null) {
-        const blocked = this.pausedTimePs[q] - this.pool.pauseMarkPs[pkt];
+        const blocked = this.pausedTimePs[q] - this.pool.f64[(pkt << 2) + P_PAUSE_MARK_PS];
         if (blocked > 0 && q - base < PRIO_TRIMMED) this.pauseObserver.onBlocked(pkt, port, q - base, blocked);
       }
       if (node >= this.hostCount) this.leaveSwitch(node, port, pkt);
@@ -323,19 +322,19 @@ export class Fabric implements EventHandler {
       this.counters.packetsSent++;
     }
     const pool = this.pool;
-    const wire = pool.bytes[pkt] + WIRE_OVERHEAD_BYTES;
+    const wire = pool.i32[(pkt << 4) + P_BYTES] + WIRE_OVERHEAD_BYTES;
     this.txBytes[port] += wire;
     const end = this.sim.now + Math.round(wire * this.psPerByte[port]);
     this.busy[port] = 1;
     this.sim.at(end, EV_TX_DONE, port, 0);
     const arrive = end + this.arrivalDelayPs[port];
-    pool.arrivePs[pkt] = arrive;
-    pool.next[pkt] = -1;
+    pool.f64[(pkt << 2) + P_ARRIVE_PS] = arrive;
+    pool.i32[(pkt << 4) + P_NEXT] = -1;
     const tail = this.pipeTail[port];
     if (tail < 0) {
       this.pipeHead[port] = pkt;
       this.sim.at(arrive, EV_ARRIVE, port, 0);
-    } else pool.next[tail] = pkt;
+    } else pool.i32[(tail << 4) + P_NEXT] = pkt;
     this.pipeTail[port] = pkt;
   }
 
@@ -344,7 +343,7 @@ export class Fabric implements EventHandler {
   private arrive(port: number, pkt: number): void {
     const pool = this.pool;
     const node = this.portNode[port];
-    if (pool.kind[pkt] === PK_PFC) {
+    if (pool.i32[(pkt << 4) + P_KIND] === PK_PFC) {
       this.receivePfc(port, pkt);
       return;
     }
@@ -353,8 +352,8 @@ export class Fabric implements EventHandler {
       return;
     }
     const egress = this.route(node, pkt);
-    const prio = pool.prio[pkt];
-    const bytes = pool.bytes[pkt];
+    const prio = pool.i32[(pkt << 4) + P_PRIO];
+    const bytes = pool.i32[(pkt << 4) + P_BYTES];
     const cfg = this.cfg;
     if (prio === PRIO_CONTROL) {
       // Control frames: strict priority, no admission control (HPCC switch queue 0, §1.1).
@@ -364,7 +363,7 @@ export class Fabric implements EventHandler {
       this.enqueue(egress, prio, pkt);
     } else if ((cfg.losslessMask & (1 << prio)) !== 0) {
       if (!this.admitLossless(node, port, prio, bytes)) return this.drop(pkt);
-      pool.inPort[pkt] = port;
+      pool.i32[(pkt << 4) + P_IN_PORT] = port;
       this.usedBytes[node] += bytes;
       if (this.pauseObserver !== null) this.ieBytes[this.ieBase[node] + this.portLocal[port] * this.nodeDegree[node] + this.portLocal[egress]] += bytes;
       this.markOnEnqueue(egress, prio, pkt);
@@ -373,14 +372,14 @@ export class Fabric implements EventHandler {
     } else {
       const q = egress * NPRIO + prio;
       const qb = this.qBytes[q];
-      if (cfg.trimEnabled && (pool.flags[pkt] & F_TRIMMABLE) !== 0 && qb + bytes > cfg.trimThresholdBytes) {
+      if (cfg.trimEnabled && (pool.i32[(pkt << 4) + P_FLAGS] & F_TRIMMABLE) !== 0 && qb + bytes > cfg.trimThresholdBytes) {
         this.trim(egress, pkt);
         return;
       }
       const free = cfg.bufferBytes - this.usedBytes[node];
       const cap = Math.min(cfg.lossyQueueCapBytes, cfg.lossyAlpha * free);
       if (qb + bytes > cap || bytes > free) return this.drop(pkt);
-      pool.inPort[pkt] = -1;
+      pool.i32[(pkt << 4) + P_IN_PORT] = -1;
       this.usedBytes[node] += bytes;
       this.markOnEnqueue(egress, prio, pkt);
       this.enqueue(egress, prio, pkt);
@@ -390,7 +389,7 @@ export class Fabric implements EventHandler {
 
   private route(node: number, pkt: number): number {
     const pool = this.pool;
-    return this.routeFor(node, pool.dst[pkt], pool.flow[pkt], pool.ev[pkt]);
+    return this.routeFor(node, pool.i32[(pkt << 4) + P_DST], pool.i32[(pkt << 4) + P_FLOW], pool.i32[(pkt << 4) + P_EV]);
   }
 
   /** Egress port at switch `node` for a packet of `flow` with entropy `ev` to host `dst`. */
@@ -417,9 +416,9 @@ export class Fabric implements EventHandler {
     const hdr = this.cfg.trimHeaderBytes;
     if (this.qBytes[q] + hdr > this.cfg.trimQueueCapBytes) return this.drop(pkt);
     this.counters.trims++;
-    pool.flags[pkt] = (pool.flags[pkt] | F_TRIMMED) & ~F_TRIMMABLE;
-    pool.bytes[pkt] = hdr;
-    pool.prio[pkt] = PRIO_TRIMMED;
+    pool.i32[(pkt << 4) + P_FLAGS] = (pool.i32[(pkt << 4) + P_FLAGS] | F_TRIMMED) & ~F_TRIMMABLE;
+    pool.i32[(pkt << 4) + P_BYTES] = hdr;
+    pool.i32[(pkt << 4) + P_PRIO] = PRIO_TRIMMED;
     this.enqueue(egress, PRIO_TRIMMED, pkt);
     if (this.busy[egress] === 0) this.startTx(egress);
   }
@@ -474,11 +473,11 @@ export class Fabric implements EventHandler {
   /** A data packet leaves a switch queue: release its buffer, maybe XON, maybe ECN-mark. */
   private leaveSwitch(node: number, egress: number, pkt: number): void {
     const pool = this.pool;
-    const prio = pool.prio[pkt];
+    const prio = pool.i32[(pkt << 4) + P_PRIO];
     if (prio >= PRIO_TRIMMED) return;
-    const bytes = pool.bytes[pkt];
+    const bytes = pool.i32[(pkt << 4) + P_BYTES];
     this.usedBytes[node] -= bytes;
-    const inPort = pool.inPort[pkt];
+    const inPort = pool.i32[(pkt << 4) + P_IN_PORT];
     if (inPort >= 0) {
       const iq = inPort * NPRIO + prio;
       const fromHdrm = Math.min(this.hdrmBytes[iq], bytes);
@@ -502,7 +501,7 @@ export class Fabric implements EventHandler {
   private sendPfc(port: number, prio: number, pause: boolean): void {
     const node = this.portNode[port];
     const pkt = this.pool.alloc(PK_PFC, -1, node, this.portNode[port ^ 1], PFC_FRAME_BYTES, PRIO_CONTROL);
-    this.pool.aux[pkt] = prio | (pause ? 256 : 0);
+    this.pool.i32[(pkt << 4) + P_AUX] = prio | (pause ? 256 : 0);
     if (pause) this.counters.pauseFrames++;
     else this.counters.resumeFrames++;
     this.enqueue(port, PRIO_CONTROL, pkt);
@@ -515,7 +514,7 @@ export class Fabric implements EventHandler {
    * checked when it next picks a packet.
    */
   private receivePfc(port: number, pkt: number): void {
-    const v = this.pool.aux[pkt];
+    const v = this.pool.i32[(pkt << 4) + P_AUX];
     this.pool.release(pkt);
     const prio = v & 7;
     const bit = 1 << prio;
@@ -563,7 +562,7 @@ export class Fabric implements EventHandler {
 
   private maybeMark(q: number, pkt: number): void {
     const pool = this.pool;
-    if (!this.cfg.ecnEnabled || (pool.flags[pkt] & (F_ECT | F_CE)) !== F_ECT) return;
+    if (!this.cfg.ecnEnabled || (pool.i32[(pkt << 4) + P_FLAGS] & (F_ECT | F_CE)) !== F_ECT) return;
     const port = (q / NPRIO) | 0;
     const len = this.qBytes[q];
     const kmin = this.cfg.kminBytes[port];
@@ -573,7 +572,7 @@ export class Fabric implements EventHandler {
       const p = kmax > kmin ? (this.cfg.pmax * (len - kmin)) / (kmax - kmin) : this.cfg.pmax;
       if (this.markRng.next() >= p) return;
     }
-    pool.flags[pkt] |= F_CE;
+    pool.i32[(pkt << 4) + P_FLAGS] |= F_CE;
     this.counters.ecnMarks++;
   }
 

@@ -1,8 +1,7 @@
 import type { Fabric, HostTransport } from '../../net/fabric.ts';
 import { EV_HOST_WAKE, EV_TRANSPORT } from '../../net/fabric.ts';
 import {
-  PK_DATA, PK_ACK, PK_NAK, PK_CNP, F_ECT, F_CE, F_RETX, F_LAST, PRIO_CONTROL,
-  ROCE_HEADER_BYTES, ROCE_ACK_BYTES, ROCE_CNP_BYTES, WIRE_OVERHEAD_BYTES,
+  P_AUX, P_EV, P_FLAGS, P_FLOW, P_KIND, P_PAYLOAD, P_PSN, P_SENT_PS, F_CE, F_ECT, F_LAST, F_RETX, PK_ACK, PK_CNP, PK_DATA, PK_NAK, PRIO_CONTROL, ROCE_ACK_BYTES, ROCE_CNP_BYTES, ROCE_HEADER_BYTES, WIRE_OVERHEAD_BYTES,
 } from '../../net/packets.ts';
 import type { FlowTable } from '../flows.ts';
 import type { LatencyRecorder } from '../../metrics/latencyHistogram.ts';
@@ -148,10 +147,10 @@ export class RoceTransportModel implements HostTransport {
     const payload = Math.max(1, Math.min(this.mtu, size - psn * this.mtu));
     const bytes = payload + ROCE_HEADER_BYTES;
     const pkt = pool.alloc(PK_DATA, f, this.flows.src[f], this.flows.dst[f], bytes, this.prio);
-    pool.psn[pkt] = psn;
-    pool.payload[pkt] = payload;
-    pool.ev[pkt] = this.qpEv[f];
-    pool.sentPs[pkt] = now;
+    pool.i32[(pkt << 4) + P_PSN] = psn;
+    pool.i32[(pkt << 4) + P_PAYLOAD] = payload;
+    pool.i32[(pkt << 4) + P_EV] = this.qpEv[f];
+    pool.f64[(pkt << 2) + P_SENT_PS] = now;
     let flags = F_ECT;
     if (psn === this.npkts[f] - 1) flags |= F_LAST;
     if (psn < this.maxSent[f]) {
@@ -159,7 +158,7 @@ export class RoceTransportModel implements HostTransport {
       this.flows.retransmits[f]++;
       fabric.counters.retransmits++;
     } else this.maxSent[f] = psn + 1;
-    pool.flags[pkt] = flags;
+    pool.i32[(pkt << 4) + P_FLAGS] = flags;
     // Rate limiter: the next packet of this QP may start one packet time at the QP's rate later.
     const dc = this.dcqcn;
     if (dc !== null) {
@@ -180,16 +179,16 @@ export class RoceTransportModel implements HostTransport {
   receive(host: number, pkt: number): void {
     const fabric = this.fabric;
     const pool = fabric.pool;
-    const f = pool.flow[pkt];
-    switch (pool.kind[pkt]) {
+    const f = pool.i32[(pkt << 4) + P_FLOW];
+    switch (pool.i32[(pkt << 4) + P_KIND]) {
       case PK_DATA:
         this.receiveData(host, f, pkt);
         break;
       case PK_ACK:
-        this.onAck(f, pool.aux[pkt]);
+        this.onAck(f, pool.i32[(pkt << 4) + P_AUX]);
         break;
       case PK_NAK:
-        this.onNak(f, pool.aux[pkt]);
+        this.onNak(f, pool.i32[(pkt << 4) + P_AUX]);
         break;
       case PK_CNP:
         if (this.dcqcn !== null) this.dcqcn.onCnp(f);
@@ -202,18 +201,18 @@ export class RoceTransportModel implements HostTransport {
     const fabric = this.fabric;
     const pool = fabric.pool;
     const now = fabric.sim.now;
-    if (this.latency !== null) this.latency.record(now - pool.sentPs[pkt]);
-    if ((pool.flags[pkt] & F_CE) !== 0 && this.dcqcn !== null && this.dcqcn.shouldSendCnp(f, now)) {
+    if (this.latency !== null) this.latency.record(now - pool.f64[(pkt << 2) + P_SENT_PS]);
+    if ((pool.i32[(pkt << 4) + P_FLAGS] & F_CE) !== 0 && this.dcqcn !== null && this.dcqcn.shouldSendCnp(f, now)) {
       this.sendControl(host, f, PK_CNP, ROCE_CNP_BYTES, 0);
       fabric.counters.cnps++;
     }
-    const psn = pool.psn[pkt];
+    const psn = pool.i32[(pkt << 4) + P_PSN];
     const expected = this.rcvExpected[f];
     if (psn === expected) {
       this.rcvExpected[f] = expected + 1;
       fabric.counters.packetsDelivered++;
-      fabric.counters.bytesDelivered += pool.payload[pkt];
-      this.flows.deliveredBytes[f] += pool.payload[pkt];
+      fabric.counters.bytesDelivered += pool.i32[(pkt << 4) + P_PAYLOAD];
+      this.flows.deliveredBytes[f] += pool.i32[(pkt << 4) + P_PAYLOAD];
       if (++this.rcvSinceAck[f] >= this.ackEvery || expected + 1 === this.npkts[f]) {
         this.rcvSinceAck[f] = 0;
         this.sendControl(host, f, PK_ACK, ROCE_ACK_BYTES, expected + 1);
@@ -240,9 +239,9 @@ export class RoceTransportModel implements HostTransport {
     const fabric = this.fabric;
     const pool = fabric.pool;
     const pkt = pool.alloc(kind, f, host, this.flows.src[f], bytes, PRIO_CONTROL);
-    pool.aux[pkt] = aux;
-    pool.ev[pkt] = this.qpEv[f];
-    pool.sentPs[pkt] = fabric.sim.now;
+    pool.i32[(pkt << 4) + P_AUX] = aux;
+    pool.i32[(pkt << 4) + P_EV] = this.qpEv[f];
+    pool.f64[(pkt << 2) + P_SENT_PS] = fabric.sim.now;
     if (kind === PK_ACK) fabric.counters.acks++;
     fabric.sendFromHost(host, pkt);
   }
