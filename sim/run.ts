@@ -19,6 +19,7 @@ import { CongestionAnalysis } from './metrics/congestion.ts';
 import { quantiles } from './metrics/summary.ts';
 import type { FlowResult, PortPfcStat, Result } from './metrics/result.ts';
 import { VERSION } from './version.ts';
+import { checkSize, DEFAULT_MEMORY_LIMIT_BYTES } from './scenario/estimate.ts';
 
 export interface Progress {
   simTimePs: number;
@@ -34,6 +35,14 @@ export interface RunOptions {
   isCancelled?: () => boolean;
   /** Reads CDF files named by path (absent in a browser). */
   readText?: (path: string) => string;
+  /** Refuse scenarios estimated to need more (default: ETHERSIM_MAX_MEMORY_MB, else 8 GiB). */
+  maxMemoryBytes?: number;
+}
+
+function memoryLimit(options: RunOptions): number {
+  if (options.maxMemoryBytes !== undefined) return options.maxMemoryBytes;
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.ETHERSIM_MAX_MEMORY_MB;
+  return env !== undefined && Number(env) > 0 ? Number(env) * 1024 ** 2 : DEFAULT_MEMORY_LIMIT_BYTES;
 }
 
 /** Framing of the scenario's transport: payload, header and ACK bytes. */
@@ -60,6 +69,7 @@ export interface Simulation {
 }
 
 export function buildSimulation(scenario: Scenario, options: RunOptions = {}): Simulation {
+  checkSize(scenario, memoryLimit(options));
   const streams = new RandomStreams(scenario.seed);
   const graph = buildTopology(scenario.topology, scenario.links);
   const timing = buildPortTiming(graph, Math.round(scenario.switch.latencyNs * 1000));

@@ -1,0 +1,130 @@
+/**
+ * `npm run bench`: a benchmark, not a test. Runs a fixed set of scenarios several times, each
+ * in a fresh Node process, and prints per scenario the median and spread of wall time,
+ * events, events/s, peak RSS and heap bytes per in-flight packet; `--json` prints JSON.
+ * Also: the event-queue hold benchmark (calendar queue vs typed-array heap vs js-sdsl's
+ * PriorityQueue), and the cost of the congestion analysis on permutation-roce.
+ *
+ *   npm run bench [-- --runs N] [--large] [--only NAME] [--json] [--no-queue]
+ */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import { PriorityQueue } from 'js-sdsl';
+import { CalendarQueue } from '../engine/calendarQueue.ts';
+import { EventQueue } from '../engine/eventQueue.ts';
+import { RandomStreams } from '../engine/random.ts';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+interface Case { name: string; file: string; sets?: string[]; large?: boolean }
+const CASES: Case[] = [
+  { name: 'incast 32→1 RoCE+PFC 400G', file: 'scenarios/incast-roce.yaml' },
+  { name: 'perm 128 2MB 400G RoCE/ECMP', file: 'scenarios/permutation-roce.yaml' },
+  { name: 'perm 128 … no congestion analysis', file: 'scenarios/permutation-roce.yaml', sets: ['metrics.congestion=false'] },
+  { name: 'perm 128 2MB 400G UET/spray', file: 'scenarios/permutation-uet.yaml' },
+  { name: 'perm 1024 2MB 400G RoCE/ECMP', file: 'scenarios/bench/permutation-1024-roce.yaml' },
+  { name: 'perm 1024 2MB 400G UET/spray', file: 'scenarios/bench/permutation-1024-uet.yaml' },
+  { name: 'perm 8192 2MB 100G UET/spray', file: 'scenarios/bench/permutation-8192-uet.yaml', large: true },
+];
+
+interface One { wallMs: number; runMs: number; events: number; maxRssMB: number; heapBytes: number; peakPackets: number; fctP99Us: number; flowsDone: number; flows: number }
+
+function runOnce(c: Case): One {
+  const p = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'sim/bench/runOne.ts'), join(root, c.file), ...(c.sets ?? [])], {
+    cwd: root, encoding: 'utf8', maxBuffer: 1 << 28,
+  });
+  if (p.status !== 0) throw new Error(`${c.name}: ${p.stderr.trim().split('\n').pop()}`);
+  return JSON.parse(p.stdout);
+}
+
+const median = (xs: number[]) => { const a = [...xs].sort((x, y) => x - y); return a[Math.floor(a.length / 2)]; };
+const spread = (xs: number[]) => Math.max(...xs) - Math.min(...xs);
+
+function queueBench(): Array<{ queue: string; pending: number; mHoldsPerSec: number }> {
+  const out: Array<{ queue: string; pending: number; mHoldsPerSec: number }> = [];
+  const holds = 2_000_000;
+  for (const n of [1e3, 1e4, 1e5]) {
+    for (const name of ['calendar', 'heap', 'js-sdsl'] as const) {
+      const rng = new RandomStreams(1).stream('hold');
+      let ms: number;
+      if (name === 'js-sdsl') {
+        // Events as objects ordered by (time, seq): the FIFO-tie comparator a simulator needs.
+        const q = new PriorityQueue<{ t: number; s: number }>([], (a, b) => (a.t - b.t) || (a.s - b.s));
+        let seq = 0;
+        for (let i = 0; i < n; i++) q.push({ t: rng.exp(1e6), s: seq++ });
+        const t0 = performance.now(); // wall clock: benchmark timing
+        for (let i = 0; i < holds; i++) { const e = q.pop()!; q.push({ t: e.t + Math.floor(rng.exp(1e6)), s: seq++ }); }
+        ms = performance.now() - t0; // wall clock: benchmark timing
+      } else {
+        const q = name === 'calendar' ? new CalendarQueue(1024) : new EventQueue(1024);
+        for (let i = 0; i < n; i++) q.push(Math.floor(rng.exp(1e6)), 0, i, 0);
+        const t0 = performance.now(); // wall clock: benchmark timing
+        for (let i = 0; i < holds; i++) { q.pop(); q.push(q.popTime + Math.floor(rng.exp(1e6)), 0, i, 0); }
+        ms = performance.now() - t0; // wall clock: benchmark timing
+      }
+      out.push({ queue: name, pending: n, mHoldsPerSec: holds / ms / 1000 });
+    }
+  }
+  return out;
+}
+
+function main(argv: string[]) {
+  const json = argv.includes('--json');
+  const large = argv.includes('--large');
+  const runsArg = argv.indexOf('--runs');
+  const runs = runsArg >= 0 ? Number(argv[runsArg + 1]) : 3;
+  const onlyArg = argv.indexOf('--only');
+  const only = onlyArg >= 0 ? argv[onlyArg + 1] : undefined;
+  const rows = [];
+  for (const c of CASES) {
+    if (c.large && !large) continue;
+    if (only && !c.name.includes(only) && !c.file.includes(only)) continue;
+    const rs: One[] = [];
+    const n = c.large ? 1 : runs;
+    for (let i = 0; i < n; i++) {
+      rs.push(runOnce(c));
+      if (!json) process.stderr.write('.');
+    }
+    const evps = rs.map((r) => r.events / (r.runMs / 1000));
+    rows.push({
+      scenario: c.name, file: c.file, sets: c.sets ?? [], runs: n,
+      wallMs: median(rs.map((r) => r.wallMs)), wallSpreadMs: spread(rs.map((r) => r.wallMs)),
+      events: median(rs.map((r) => r.events)),
+      eventsPerSec: median(evps), eventsPerSecSpread: spread(evps),
+      peakRssMB: median(rs.map((r) => r.maxRssMB)),
+      peakPackets: median(rs.map((r) => r.peakPackets)),
+      heapBytesPerPacket: median(rs.map((r) => r.heapBytes / Math.max(1, r.peakPackets))),
+      fctP99Us: median(rs.map((r) => r.fctP99Us)),
+      flowsDone: `${rs[0].flowsDone}/${rs[0].flows}`,
+    });
+  }
+  const queue = argv.includes('--no-queue') ? [] : queueBench();
+  const withA = rows.find((r) => r.file.endsWith('permutation-roce.yaml') && r.sets.length === 0);
+  const withoutA = rows.find((r) => r.file.endsWith('permutation-roce.yaml') && r.sets.length > 0);
+  const analysisOverhead = withA && withoutA ? withA.wallMs / withoutA.wallMs - 1 : undefined;
+  if (json) {
+    process.stdout.write(JSON.stringify({ scenarios: rows, queue, analysisOverhead }, null, 2) + '\n');
+    return;
+  }
+  process.stderr.write('\n');
+  const head = ['scenario', 'wall ms (±)', 'events', 'M ev/s (±)', 'RSS MB', 'peak pkts', 'heap B/pkt', 'FCT p99 µs', 'flows'];
+  const table = rows.map((r) => [
+    r.scenario, `${r.wallMs.toFixed(0)} (${r.wallSpreadMs.toFixed(0)})`, String(r.events),
+    `${(r.eventsPerSec / 1e6).toFixed(2)} (${(r.eventsPerSecSpread / 1e6).toFixed(2)})`, r.peakRssMB.toFixed(0),
+    String(r.peakPackets), r.heapBytesPerPacket.toFixed(0), r.fctP99Us.toFixed(1), r.flowsDone,
+  ]);
+  const w = head.map((h, i) => Math.max(h.length, ...table.map((t) => t[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(w[i]) : c.padStart(w[i]))).join('  ');
+  console.log(line(head));
+  for (const t of table) console.log(line(t));
+  if (analysisOverhead !== undefined) console.log(`\ncongestion analysis overhead on permutation-roce: ${(analysisOverhead * 100).toFixed(1)} %`);
+  if (queue.length > 0) {
+    console.log('\nevent queue hold benchmark (M holds/s):');
+    for (const n of [1e3, 1e4, 1e5]) {
+      console.log(`  ${String(n).padStart(6)} pending: ` + queue.filter((q) => q.pending === n).map((q) => `${q.queue} ${q.mHoldsPerSec.toFixed(1)}`).join(', '));
+    }
+  }
+}
+
+main(process.argv.slice(2));
