@@ -57,6 +57,14 @@ describe('head-of-line blocking', () => {
     const root = c.roots.find((x) => x.root === 'leaf0->h0')!;
     expect(root.victims).toContain(victim.id);
   });
+
+  it('the same traffic over UET on a lossy fabric: no trees, no victims', () => {
+    const r = runScenario(bundled('victim-flow.yaml', ['transport.kind=uet', 'switch.pfc.enabled=false', 'switch.trimming.enabled=true']));
+    expect(r.summary.flowsDone).toBe(r.summary.flowsTotal);
+    expect(r.counters.pauseFrames).toBe(0);
+    expect(r.congestion!.trees).toEqual([]);
+    expect(r.congestion!.victims).toEqual([]);
+  });
 });
 
 describe('PFC deadlock', () => {
@@ -67,6 +75,14 @@ describe('PFC deadlock', () => {
     expect(d).toHaveLength(1);
     expect([...d[0].cycle].sort()).toEqual(['sw0->sw1', 'sw1->sw2', 'sw2->sw3', 'sw3->sw0']);
     expect(d[0].detectedPs - d[0].formedPs).toBe(10_000e6); // held 10 ms without a RESUME
+  });
+
+  it('the same scenario over UET on a lossy class does not deadlock', () => {
+    const r = runScenario(bundled('pfc-deadlock.yaml', ['transport.kind=uet', 'switch.trimming.enabled=true']));
+    expect(r.meta.stopReason).toBe('allFlowsDone');
+    expect(r.summary.flowsDone).toBe(4);
+    expect(r.congestion!.deadlocks).toEqual([]);
+    expect(r.counters.pauseFrames).toBe(0);
   });
 
   it('the CLI reports the cycle and exits 1', () => {

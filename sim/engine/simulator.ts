@@ -47,6 +47,7 @@ export class Simulator {
    */
   run(handler: EventHandler, stop: StopConditions, between?: () => boolean, batch = 65536): StopReason {
     const q = this.queue;
+    const limited = stop.timeLimitPs !== Infinity;
     for (;;) {
       if (this.stopRequested) return this.requestedReason;
       if (between !== undefined && between()) return 'cancelled';
@@ -55,7 +56,7 @@ export class Simulator {
       let n = 0;
       while (n < budget) {
         if (q.size === 0) { this.events += n; return 'idle'; }
-        if (q.peekTime() > stop.timeLimitPs) { this.events += n; this.now = stop.timeLimitPs; return 'timeLimit'; }
+        if (limited && q.peekTime() > stop.timeLimitPs) { this.events += n; this.now = stop.timeLimitPs; return 'timeLimit'; }
         q.pop();
         this.now = q.popTime;
         handler.handle(q.popKind, q.popA, q.popB);
