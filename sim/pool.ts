@@ -86,7 +86,7 @@ export function workerPoolRunner(jobs: number, options: RunnerOptions = {}): Run
       const w = await acquire();
       try {
         if (cancelled) throw new CancelledError();
-        return await w.api.runDetailed(scenario, { baseDir: options.baseDir, progressEveryMs: 200 }, onProgress ? proxy(onProgress) : undefined);
+        return await w.call((api) => api.runDetailed(scenario, { baseDir: options.baseDir, progressEveryMs: 200 }, onProgress ? proxy(onProgress) : undefined));
       } finally {
         release(w);
       }

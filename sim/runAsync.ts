@@ -1,5 +1,5 @@
 import type { Scenario } from './scenario/schema.ts';
-import type { Result } from './metrics/result.ts';
+import type { Counters, Result, Series } from './metrics/result.ts';
 import { buildSimulation, collectResult, type Progress, type Simulation } from './run.ts';
 import type { StopReason } from './engine/simulator.ts';
 
@@ -16,8 +16,8 @@ import type { StopReason } from './engine/simulator.ts';
 export interface AsyncRunOptions {
   /** Called after every slice (and once at the end). */
   onProgress?: (p: Progress) => void;
-  /** A snapshot of the result so far (`meta.stopReason: 'cancelled'` while running), every `snapshotEverySlices`. */
-  onSnapshot?: (partial: Result) => void;
+  /** A read-only snapshot of the run so far (counters, queue series), every `snapshotEverySlices`. */
+  onSnapshot?: (snapshot: Snapshot) => void;
   snapshotEverySlices?: number;
   /** Polled between slices; true ends the run with stopReason 'cancelled'. */
   isCancelled?: () => boolean;
@@ -28,6 +28,24 @@ export interface AsyncRunOptions {
   readText?: (path: string) => string;
   /** How to yield between slices (default: setImmediate in Node, a MessageChannel hop elsewhere). */
   yieldFn?: () => Promise<void>;
+}
+
+/**
+ * What a running simulation shows without disturbing it. (collectResult is not used mid-run:
+ * it finalises analyses, so calling it early would change the final result.)
+ */
+export interface Snapshot extends Progress {
+  counters: Counters;
+  /** Queue-depth series so far (when metrics.queueSampleNs is set). */
+  series: Series[];
+}
+
+export function snapshotOf(s: Simulation): Snapshot {
+  return {
+    simTimePs: s.sim.now, events: s.sim.events, flowsDone: s.flows.doneCount, flowsTotal: s.flows.count,
+    counters: { ...s.fabric.counters },
+    series: s.sampler !== null ? s.sampler.series().map((x) => ({ name: x.name, t: x.t.slice(), v: x.v.slice() })) : [],
+  };
 }
 
 /** Yield to the event loop without the 4 ms clamp browsers put on nested setTimeout(0). */
@@ -63,7 +81,7 @@ export async function runSimulationAsync(s: Simulation, options: AsyncRunOptions
     reason = sim.run(s.fabric, limits, undefined, slice);
     if (reason !== 'eventBudget' || sim.events >= maxEvents) break;
     progress();
-    if (options.onSnapshot && n % snapEvery === 0) options.onSnapshot(collectResult(s, 'cancelled'));
+    if (options.onSnapshot && n % snapEvery === 0) options.onSnapshot(snapshotOf(s));
     await yieldFn();
   }
   s.fabric.finishPauses();

@@ -22,11 +22,11 @@ import { loadScenario, scenarioHash } from './scenario/load.ts';
 import type { Scenario } from './scenario/schema.ts';
 import type { Result } from './metrics/result.ts';
 import type { Progress } from './run.ts';
-import { runSimulationAsync } from './runAsync.ts';
+import { runSimulationAsync, type Snapshot } from './runAsync.ts';
 import { buildSimulation, collectResult } from './run.ts';
 import { VERSION } from './version.ts';
 
-export type { Progress };
+export type { Progress, Snapshot };
 
 export interface WorkerRunOptions {
   /** Run with this seed instead of the scenario's. */
@@ -59,7 +59,7 @@ export interface SimWorkerApi {
   /** Validate; returns the scenario (defaults filled in) and its hash. Rejects with a ScenarioError. */
   validate(input: unknown, opts?: WorkerRunOptions): { scenario: Scenario; hash: string };
   /** Run one scenario (a raw object, or YAML/JSON text). */
-  run(input: unknown, opts?: WorkerRunOptions, onProgress?: (p: Progress) => void, onSnapshot?: (partial: Result) => void): Promise<Result>;
+  run(input: unknown, opts?: WorkerRunOptions, onProgress?: (p: Progress) => void, onSnapshot?: (snapshot: Snapshot) => void): Promise<Result>;
   /** As run, also returning the latency histogram buckets (for baselines). */
   runDetailed(input: unknown, opts?: WorkerRunOptions, onProgress?: (p: Progress) => void): Promise<DetailedResult>;
   /** Cancel every run in progress in this worker; they resolve with stopReason 'cancelled'. */
@@ -91,7 +91,7 @@ function readerFor(baseDir: string | undefined): ((p: string) => string) | undef
   return (p: string) => fs.readFileSync(path.resolve(baseDir ?? '.', p), 'utf8');
 }
 
-async function runDetailedImpl(input: unknown, opts: WorkerRunOptions = {}, onProgress?: (p: Progress) => void, onSnapshot?: (partial: Result) => void): Promise<DetailedResult> {
+async function runDetailedImpl(input: unknown, opts: WorkerRunOptions = {}, onProgress?: (p: Progress) => void, onSnapshot?: (snapshot: Snapshot) => void): Promise<DetailedResult> {
   const myGeneration = generation;
   const scenario = scenarioFromInput(input, opts);
   const t0 = clock();
@@ -109,11 +109,11 @@ async function runDetailedImpl(input: unknown, opts: WorkerRunOptions = {}, onPr
       lastProgress = now;
       void onProgress(p);
     } : undefined,
-    onSnapshot: onSnapshot ? (partial) => {
+    onSnapshot: onSnapshot ? (snap) => {
       const now = clock();
       if (now - lastSnapshot < snapshotEvery) return;
       lastSnapshot = now;
-      void onSnapshot(partial);
+      void onSnapshot(snap);
     } : undefined,
     snapshotEverySlices: 1,
   });

@@ -48,7 +48,7 @@ describe('worker face', () => {
       const text = readFileSync(`scenarios/${file}`, 'utf8');
       const main = runScenario(bundled(file, [...sets]));
       let progress = 0;
-      const viaWorker = await w.api.run(text, { sets: [...sets], progressEveryMs: 0 }, proxy(() => { progress++; }));
+      const viaWorker = await w.call((api) => api.run(text, { sets: [...sets], progressEveryMs: 0 }, proxy(() => { progress++; })));
       expect(progress).toBeGreaterThan(0);
       expect(viaWorker.meta.wallMs).toBeGreaterThan(0);
       expect(canon(viaWorker)).toBe(canon(main));
@@ -69,13 +69,13 @@ describe('worker face', () => {
   it('cancel from the worker face stops a long run within 200 ms of wall time', async () => {
     const w = spawnSimWorker();
     workers.push(w);
-    await w.api.version();
+    await w.call((api) => api.version());
     const text = readFileSync('scenarios/permutation-roce.yaml', 'utf8');
     let resolveStarted!: () => void;
     const started = new Promise<void>((r) => { resolveStarted = r; });
     let events = 0;
     const run = w.api.run(text, { progressEveryMs: 0, sets: ['workload.sizeBytes=200000000'] }, proxy((p: { events: number }) => { events = p.events; resolveStarted(); }));
-    await started;
+    await Promise.race([started, w.dead]);
     await new Promise((r) => setTimeout(r, 100));
     const t0 = performance.now();
     await w.api.cancel();
