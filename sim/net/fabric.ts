@@ -98,7 +98,13 @@ export class Fabric implements EventHandler {
   readonly psPerByte: Float64Array;
   /** Propagation delay plus the receiving switch's forwarding latency. */
   readonly arrivalDelayPs: Float64Array;
-  readonly busy: Uint8Array;
+  /** The port's link is serialising until this time. */
+  readonly busyUntilPs: Float64Array;
+  /** A TX_DONE event is pending for the port. Ports whose queue is empty when they start a
+   *  packet schedule none: the next packet to arrive starts at once or books the event. */
+  private readonly txPending: Uint8Array;
+  /** Packets queued at the port over all priorities. */
+  private readonly portQLen: Int32Array;
   readonly pausedMask: Uint8Array;
   readonly rr: Uint8Array;
   /** Bytes and packets sent per port (utilisation). */
@@ -166,7 +172,9 @@ export class Fabric implements EventHandler {
     this.rateBps = timing.rateBps;
     this.psPerByte = timing.psPerByte;
     this.arrivalDelayPs = timing.arrivalDelayPs;
-    this.busy = new Uint8Array(np);
+    this.busyUntilPs = new Float64Array(np);
+    this.txPending = new Uint8Array(np);
+    this.portQLen = new Int32Array(np);
     this.pausedMask = new Uint8Array(np);
     this.rr = new Uint8Array(np);
     this.txBytes = new Float64Array(np);
@@ -214,7 +222,7 @@ export class Fabric implements EventHandler {
   handle(kind: number, a: number, b: number): void {
     switch (kind) {
       case EV_TX_DONE:
-        this.busy[a] = 0;
+        this.txPending[a] = 0;
         this.startTx(a);
         break;
       case EV_ARRIVE: {
@@ -246,15 +254,24 @@ export class Fabric implements EventHandler {
 
   /** A host has new data to send: start its NIC if idle. */
   kickHost(host: number): void {
-    const port = this.routes.hostNicPort[host];
-    if (this.busy[port] === 0) this.startTx(port);
+    this.kick(this.routes.hostNicPort[host]);
+  }
+
+  /** Something is ready to send at `port`: start now if the link is free, else book the end of the current packet. */
+  private kick(port: number): void {
+    const until = this.busyUntilPs[port];
+    if (until <= this.sim.now) this.startTx(port);
+    else if (this.txPending[port] === 0) {
+      this.txPending[port] = 1;
+      this.sim.at(until, EV_TX_DONE, port, 0);
+    }
   }
 
   /** Queue a packet (control or data) at a host's NIC, e.g. an ACK. */
   sendFromHost(host: number, pkt: number): void {
     const port = this.routes.hostNicPort[host];
     this.enqueue(port, this.pool.i32[(pkt << 4) + P_PRIO], pkt);
-    if (this.busy[port] === 0) this.startTx(port);
+    this.kick(port);
   }
 
   // ------------------------------------------------------------------ queues
@@ -273,6 +290,7 @@ export class Fabric implements EventHandler {
     this.qTail[q] = pkt;
     this.qBytes[q] += pool.i32[(pkt << 4) + P_BYTES];
     this.qLen[q]++;
+    this.portQLen[port]++;
   }
 
   private dequeue(q: number): number {
@@ -282,12 +300,13 @@ export class Fabric implements EventHandler {
     if (next < 0) this.qTail[q] = -1;
     this.qBytes[q] -= this.pool.i32[(pkt << 4) + P_BYTES];
     this.qLen[q]--;
+    this.portQLen[q >> 3]--;
     return pkt;
   }
 
   /** Pick the next packet for an idle port and put it on the wire. */
   startTx(port: number): void {
-    if (this.busy[port] !== 0) return;
+    if (this.busyUntilPs[port] > this.sim.now) return;
     const base = port * NPRIO;
     const qLen = this.qLen;
     const paused = this.pausedMask[port];
@@ -325,8 +344,11 @@ export class Fabric implements EventHandler {
     const wire = pool.i32[(pkt << 4) + P_BYTES] + WIRE_OVERHEAD_BYTES;
     this.txBytes[port] += wire;
     const end = this.sim.now + Math.round(wire * this.psPerByte[port]);
-    this.busy[port] = 1;
-    this.sim.at(end, EV_TX_DONE, port, 0);
+    this.busyUntilPs[port] = end;
+    if (this.portQLen[port] > 0 || node < this.hostCount) {
+      this.txPending[port] = 1;
+      this.sim.at(end, EV_TX_DONE, port, 0);
+    }
     const arrive = end + this.arrivalDelayPs[port];
     pool.f64[(pkt << 2) + P_ARRIVE_PS] = arrive;
     pool.i32[(pkt << 4) + P_NEXT] = -1;
@@ -384,7 +406,7 @@ export class Fabric implements EventHandler {
       this.markOnEnqueue(egress, prio, pkt);
       this.enqueue(egress, prio, pkt);
     }
-    if (this.busy[egress] === 0) this.startTx(egress);
+    this.kick(egress);
   }
 
   private route(node: number, pkt: number): number {
@@ -420,7 +442,7 @@ export class Fabric implements EventHandler {
     pool.i32[(pkt << 4) + P_BYTES] = hdr;
     pool.i32[(pkt << 4) + P_PRIO] = PRIO_TRIMMED;
     this.enqueue(egress, PRIO_TRIMMED, pkt);
-    if (this.busy[egress] === 0) this.startTx(egress);
+    this.kick(egress);
   }
 
   // ------------------------------------------------------------------ PFC (HPCC switch-mmu rules, physics.md §1.2)
@@ -505,7 +527,7 @@ export class Fabric implements EventHandler {
     if (pause) this.counters.pauseFrames++;
     else this.counters.resumeFrames++;
     this.enqueue(port, PRIO_CONTROL, pkt);
-    if (this.busy[port] === 0) this.startTx(port);
+    this.kick(port);
   }
 
   /**
@@ -533,7 +555,7 @@ export class Fabric implements EventHandler {
       this.pausedTimePs[pq] += d;
       this.counters.pausedTimePs += d;
       if (this.pauseObserver !== null) this.pauseObserver.onPauseChange(port, prio, false, now);
-      if (this.busy[port] === 0) this.startTx(port);
+      this.kick(port);
     }
   }
 
