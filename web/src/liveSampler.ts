@@ -1,0 +1,73 @@
+import type { Simulation } from '../../sim/run.ts';
+import { allocSnapshot, writeHeader } from './snapshot.ts';
+
+const NPRIO = 8;
+const DATA_PRIOS = 6;
+
+/**
+ * Reads a running simulation's port state into snapshot buffers (web/src/snapshot.ts). It only
+ * reads the fabric's public per-port arrays, between slices of the run, so it never changes the
+ * physics. Roots are followed live: a paused port's cause is the egress port at its peer whose
+ * queue crossed XOFF; while that port is itself paused the chain goes on downstream; the first
+ * unpaused one is the root (sim/metrics/congestion.ts does the same at each pause's start).
+ */
+export class LiveSampler {
+  private readonly prevTx: Float64Array;
+  private prevPs = 0;
+
+  constructor(private readonly s: Simulation) {
+    this.prevTx = new Float64Array(s.fabric.portCount);
+  }
+
+  snapshot(): ArrayBuffer {
+    const { fabric, sim, flows } = this.s;
+    const n = fabric.portCount;
+    const snap = allocSnapshot(n);
+    const now = sim.now;
+    const dt = now - this.prevPs;
+    const { pausedMask, xoffCause, txBytes, rateBps } = fabric;
+    for (let p = 0; p < n; p++) {
+      snap.queueBytes[p] = fabric.portQueueBytes(p);
+      const sent = txBytes[p] - this.prevTx[p];
+      this.prevTx[p] = txBytes[p];
+      snap.util[p] = dt > 0 ? Math.min(1, (sent * 8e12) / (rateBps[p] * dt)) : 0;
+      const m = pausedMask[p] & ((1 << DATA_PRIOS) - 1);
+      snap.paused[p] = pausedMask[p];
+      if (m === 0) {
+        snap.cause[p] = -1;
+        snap.root[p] = -1;
+        continue;
+      }
+      const prio = 31 - Math.clz32(m & -m); // lowest paused data priority
+      const bit = 1 << prio;
+      const cause = xoffCause[(p ^ 1) * NPRIO + prio];
+      snap.cause[p] = cause;
+      let root = cause;
+      let hops = 0;
+      while (root >= 0 && (pausedMask[root] & bit) !== 0) {
+        root = xoffCause[(root ^ 1) * NPRIO + prio];
+        if (++hops > n) { root = -2; break; } // a cycle of pauses
+      }
+      snap.root[p] = root;
+    }
+    writeHeader(snap.buffer, { portCount: n, simTimePs: now, events: sim.events, flowsDone: flows.doneCount, flowsTotal: flows.count, intervalPs: dt });
+    this.prevPs = now;
+    return snap.buffer;
+  }
+}
+
+/** The ports a flow's packets cross (with the flow's own entropy value under per-flow ECMP). */
+export function flowPath(s: Simulation, flow: number): number[] {
+  const { fabric, flows, transport } = s;
+  const dst = flows.dst[flow];
+  const ev = transport.flowEntropy?.(flow) ?? 0;
+  let port = fabric.routes.hostNicPort[flows.src[flow]];
+  const path = [port];
+  for (let hops = 0; hops <= fabric.nodeCount; hops++) {
+    const node = fabric.portNode[port ^ 1];
+    if (node < fabric.hostCount) return path;
+    port = fabric.routeFor(node, dst, flow, ev);
+    path.push(port);
+  }
+  return path;
+}

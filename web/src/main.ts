@@ -1,0 +1,776 @@
+/**
+ * ethersim in the browser: pick or edit a scenario, run its variants in Web Workers (one each,
+ * in parallel), watch the fabric live, then read the congestion trees, head-of-line victims and
+ * tail latency. The main thread only renders: workers stream port snapshots at a bounded rate
+ * and return the Result at the end.
+ */
+import * as Comlink from 'comlink';
+import * as d3 from 'd3';
+import { loadScenario, scenarioVariants, ScenarioError } from '../../sim/scenario/load.ts';
+import type { Scenario } from '../../sim/scenario/schema.ts';
+import { buildTopology, type TopologyGraph } from '../../sim/topology/index.ts';
+import type { Result } from '../../sim/metrics/result.ts';
+import type { LiveRunOutput, LiveWorkerApi } from './sim.worker.ts';
+import { decodeSnapshot, type Snapshot } from './snapshot.ts';
+import { TopologyView, utilColor, type TopologyFrame } from './topologyView.ts';
+import { VARIANT_COLORS, download, linePlot, rangePlot, svgDocument, type LineSeries } from './plot.ts';
+import * as T from './transforms.ts';
+
+// ------------------------------------------------------------------ bundled scenarios
+
+const bundled = import.meta.glob('../../scenarios/*.yaml', { query: '?raw', import: 'default', eager: true }) as Record<string, string>;
+const scenarios = new Map<string, string>();
+for (const [path, text] of Object.entries(bundled).sort(([a], [b]) => a.localeCompare(b))) {
+  scenarios.set(path.replace(/^.*\//, '').replace(/\.yaml$/, ''), text);
+}
+const DEFAULT_SCENARIO = scenarios.has('incast-roce-vs-uet') ? 'incast-roce-vs-uet' : [...scenarios.keys()][0];
+const FROM_LINK = '(from link)';
+const EDITED = '(edited)';
+
+// ------------------------------------------------------------------ DOM
+
+const $ = <E extends HTMLElement>(id: string) => document.getElementById(id) as E;
+const picker = $<HTMLSelectElement>('scenario-picker');
+const yaml = $<HTMLTextAreaElement>('yaml');
+const errorsEl = $<HTMLUListElement>('errors');
+const recordSeries = $<HTMLInputElement>('record-series');
+const btn = {
+  run: $<HTMLButtonElement>('btn-run'), pause: $<HTMLButtonElement>('btn-pause'), resume: $<HTMLButtonElement>('btn-resume'),
+  step: $<HTMLButtonElement>('btn-step'), cancel: $<HTMLButtonElement>('btn-cancel'), reset: $<HTMLButtonElement>('btn-reset'),
+  share: $<HTMLButtonElement>('btn-share'), json: $<HTMLButtonElement>('btn-json'), csv: $<HTMLButtonElement>('btn-csv'),
+  live: $<HTMLButtonElement>('btn-live'),
+};
+const speedSel = $<HTMLSelectElement>('speed');
+const progressEl = $<HTMLProgressElement>('progress');
+const progressText = $<HTMLSpanElement>('progress-text');
+const topologiesEl = $<HTMLDivElement>('topologies');
+const scrub = $<HTMLInputElement>('scrub');
+const scrubTime = $<HTMLSpanElement>('scrub-time');
+const treeTimeline = document.getElementById('tree-timeline') as unknown as SVGSVGElement;
+const summaryEl = $<HTMLTableElement>('summary');
+const victimsBody = $<HTMLTableElement>('victims').querySelector('tbody')!;
+const selQueue = $<HTMLSelectElement>('sel-queue');
+const selFlows = $<HTMLSelectElement>('sel-flows');
+const selCtl = $<HTMLSelectElement>('sel-ctl');
+const shareUrl = $<HTMLInputElement>('share-url');
+
+// ------------------------------------------------------------------ state
+
+type RunStatus = 'running' | 'done' | 'cancelled' | 'error';
+
+interface Run {
+  name: string;
+  color: string;
+  scenario: Scenario;
+  graph: TopologyGraph;
+  worker: Worker | null;
+  api: Comlink.Remote<LiveWorkerApi> | null;
+  view: TopologyView;
+  note: HTMLElement;
+  latest: Snapshot | null;
+  history: Snapshot[];
+  dirty: boolean;
+  output: LiveRunOutput | null;
+  status: RunStatus;
+  error?: string;
+  digest?: string;
+}
+
+let runs: Run[] = [];
+let runState: 'idle' | 'running' | 'paused' | 'done' = 'idle';
+let runToken = 0;
+let scrubPs: number | null = null;
+let selectedVictim: { run: number; flow: number } | null = null;
+let previewKey = '';
+const MAX_HISTORY_BYTES = 24e6;
+
+const fmt = {
+  us: (ps: number) => `${d3.format(',.1f')(ps / 1e6)} µs`,
+  int: d3.format(','),
+  n3: d3.format('.4~g'),
+  pct: d3.format('.1%'),
+};
+
+function speed(): number {
+  return Number(speedSel.value);
+}
+
+// ------------------------------------------------------------------ validation
+
+function splitError(line: string): [string, string] {
+  const i = line.indexOf(': ');
+  return i > 0 ? [line.slice(0, i), line.slice(i + 2)] : ['', line];
+}
+
+function showErrors(lines: string[]): void {
+  errorsEl.replaceChildren(...lines.map((l) => {
+    const li = document.createElement('li');
+    li.className = 'error';
+    const [path, msg] = splitError(l);
+    if (path) {
+      const p = document.createElement('span');
+      p.className = 'path';
+      p.textContent = path;
+      li.append(p, ': ');
+    }
+    li.append(msg);
+    return li;
+  }));
+  yaml.setAttribute('aria-invalid', lines.length ? 'true' : 'false');
+}
+
+/** The overrides the "record series" box adds: sampling where the scenario has none. */
+function seriesSets(text: string): string[] {
+  if (!recordSeries.checked) return [];
+  try {
+    const s = loadScenario(text, 'scenario').scenario;
+    const sets: string[] = [];
+    if (s.metrics.queueSampleNs === undefined) sets.push('metrics.queueSampleNs=1000');
+    if (s.metrics.flowTraceNs === undefined) sets.push('metrics.flowTraceNs=1000');
+    return sets;
+  } catch {
+    return [];
+  }
+}
+
+/** Parse and validate the editor's text; shows errors inline; null when invalid. */
+function validate(): Array<{ name: string; scenario: Scenario }> | null {
+  const text = yaml.value;
+  try {
+    const variants = scenarioVariants(loadScenario(text, 'scenario', seriesSets(text)));
+    showErrors([]);
+    return variants;
+  } catch (e) {
+    showErrors(e instanceof ScenarioError ? e.lines : [String((e as Error).message ?? e)]);
+    return null;
+  }
+}
+
+// ------------------------------------------------------------------ topology cells
+
+function makeCell(name: string, color: string, scenario: Scenario, graph: TopologyGraph, withName: boolean): { view: TopologyView; note: HTMLElement } {
+  const cell = document.createElement('div');
+  cell.className = 'topo-cell';
+  cell.dataset.variant = name;
+  const h = document.createElement('h3');
+  if (withName) {
+    const sw = document.createElement('span');
+    sw.className = 'swatch';
+    sw.style.background = color;
+    h.append(sw);
+  }
+  const title = document.createElement('span');
+  title.textContent = name === scenario.transport.kind ? name : `${name} · ${scenario.transport.kind}`;
+  const note = document.createElement('span');
+  note.className = 'tree-note muted';
+  const exp = document.createElement('button');
+  exp.className = 'export-svg';
+  exp.textContent = 'SVG';
+  exp.title = 'Download this view as SVG';
+  h.append(title, note, exp);
+  cell.append(h);
+  topologiesEl.append(cell);
+  const wide = graph.hostCount > 48;
+  const view = new TopologyView(cell, graph, scenario.switch.bufferBytes, wide ? 900 : 560, wide ? 360 : 300);
+  exp.addEventListener('click', () => download(`${name}-topology.svg`, svgDocument(view.svg), 'image/svg+xml'));
+  return { view, note };
+}
+
+/** Draw the idle topology of a valid scenario (the first screen, and after edits). */
+function preview(): void {
+  if (runState === 'running' || runState === 'paused') return;
+  const variants = validate();
+  if (!variants) return;
+  const key = JSON.stringify(variants.map((v) => [v.name, v.scenario.topology, v.scenario.links, v.scenario.transport.kind]));
+  if (key === previewKey && runs.length) return;
+  previewKey = key;
+  disposeRuns();
+  runs = variants.map((v, i) => newRun(v.name, v.scenario, i, variants.length > 1));
+  for (const r of runs) r.view.render({ simTimePs: 0, queueBytes: null, util: null, paused: new Map() });
+  clearResults();
+}
+
+function newRun(name: string, scenario: Scenario, i: number, withName: boolean): Run {
+  const graph = buildTopology(scenario.topology, scenario.links);
+  const color = VARIANT_COLORS[i % VARIANT_COLORS.length];
+  const { view, note } = makeCell(name, color, scenario, graph, withName);
+  return { name, color, scenario, graph, worker: null, api: null, view, note, latest: null, history: [], dirty: false, output: null, status: 'running' };
+}
+
+function disposeRuns(): void {
+  for (const r of runs) {
+    r.worker?.terminate();
+  }
+  runs = [];
+  topologiesEl.replaceChildren();
+}
+
+// ------------------------------------------------------------------ running
+
+async function start(paused = false): Promise<void> {
+  if (runState === 'running' || runState === 'paused') return;
+  const variants = validate();
+  if (!variants) return; // never run invalid input
+  const token = ++runToken;
+  disposeRuns();
+  previewKey = '';
+  clearResults();
+  scrubPs = null;
+  selectedVictim = null;
+  runs = variants.map((v, i) => newRun(v.name, v.scenario, i, variants.length > 1));
+  setRunState(paused ? 'paused' : 'running');
+  const jobs = runs.map(async (r) => {
+    const worker = new Worker(new URL('./sim.worker.ts', import.meta.url), { type: 'module', name: `ethersim-${r.name}` });
+    r.worker = worker;
+    r.api = Comlink.wrap<LiveWorkerApi>(worker);
+    try {
+      const out = await r.api.run(r.scenario, { speedUsPerSec: speed(), startPaused: paused }, Comlink.proxy((buf: ArrayBuffer) => onSnapshot(r, buf)));
+      if (token !== runToken) return;
+      r.output = out;
+      r.status = out.result.meta.stopReason === 'cancelled' ? 'cancelled' : 'done';
+      r.digest = T.resultDigest(out.result);
+    } catch (e) {
+      if (token !== runToken) return;
+      r.status = 'error';
+      r.error = String((e as Error).message ?? e);
+    }
+    r.dirty = true;
+  });
+  await Promise.all(jobs);
+  if (token !== runToken) return;
+  for (const r of runs) { r.worker?.terminate(); r.worker = null; r.api = null; }
+  const errs = runs.filter((r) => r.status === 'error').map((r) => (runs.length > 1 ? `compare "${r.name}": ${r.error}` : r.error!));
+  if (errs.length) showErrors(errs.flatMap((e) => e.split('\n')));
+  setRunState('done');
+  renderResults();
+}
+
+function onSnapshot(r: Run, buf: ArrayBuffer): void {
+  const s = decodeSnapshot(buf);
+  r.latest = s;
+  const h = r.history;
+  if (h.length && h[h.length - 1].simTimePs === s.simTimePs) h[h.length - 1] = s;
+  else h.push(s);
+  // Bound memory: past the budget, keep every other snapshot (the newest always stays).
+  const per = buf.byteLength;
+  if (h.length * per > MAX_HISTORY_BYTES / Math.max(1, runs.length)) {
+    const last = h[h.length - 1];
+    let j = 0;
+    for (let i = 0; i < h.length - 1; i += 2) h[j++] = h[i];
+    h.length = j;
+    h.push(last);
+  }
+  r.dirty = true;
+}
+
+function setRunState(s: typeof runState): void {
+  runState = s;
+  document.body.dataset.runState = s;
+  const active = s === 'running' || s === 'paused';
+  btn.run.disabled = active;
+  btn.pause.disabled = s !== 'running';
+  btn.resume.disabled = s !== 'paused';
+  btn.step.disabled = s === 'running';
+  btn.cancel.disabled = !active;
+  btn.json.disabled = btn.csv.disabled = !runs.some((r) => r.output);
+  picker.disabled = active;
+  yaml.readOnly = active;
+}
+
+// ------------------------------------------------------------------ frames
+
+function snapshotAt(r: Run, tPs: number): Snapshot | null {
+  const h = r.history;
+  if (!h.length) return null;
+  const i = d3.bisector((s: Snapshot) => s.simTimePs).right(h, tPs) - 1;
+  return h[Math.max(0, i)];
+}
+
+function pausedOf(s: Snapshot | null): Map<number, number> {
+  const m = new Map<number, number>();
+  if (!s) return m;
+  for (let p = 0; p < s.portCount; p++) if ((s.paused[p] & 0x3f) !== 0) m.set(p, s.root[p]);
+  return m;
+}
+
+function endPsOf(r: Run): number {
+  return r.output ? r.output.result.meta.simTimePs : r.latest?.simTimePs ?? 0;
+}
+
+function frameFor(r: Run): TopologyFrame | null {
+  if (scrubPs === null) {
+    const s = r.latest;
+    if (!s) return null;
+    return { simTimePs: s.simTimePs, queueBytes: s.queueBytes, util: s.util, paused: pausedOf(s) };
+  }
+  const t = Math.min(scrubPs, endPsOf(r));
+  const s = snapshotAt(r, t);
+  const cong = r.output?.result.congestion;
+  const paused = cong ? T.pausedAt(cong.pauseIntervals, t) : pausedOf(s);
+  return { simTimePs: t, queueBytes: s?.queueBytes ?? null, util: s?.util ?? null, paused };
+}
+
+function maxEndPs(): number {
+  return Math.max(0, ...runs.map(endPsOf));
+}
+
+let lastScrubRendered: number | null | undefined;
+
+function renderTopologies(force = false): void {
+  const scrubChanged = lastScrubRendered !== scrubPs;
+  lastScrubRendered = scrubPs;
+  for (const r of runs) {
+    if (!force && !r.dirty && !scrubChanged) continue;
+    r.dirty = false;
+    const f = frameFor(r);
+    if (!f) continue;
+    r.view.render(f);
+    const roots = new Set([...f.paused.values()].filter((x) => x >= 0));
+    const cycle = [...f.paused.values()].some((x) => x === -2);
+    r.note.textContent = `${fmt.us(f.simTimePs)} · ${f.paused.size} paused edge${f.paused.size === 1 ? '' : 's'}` +
+      (roots.size ? ` · ${roots.size} tree${roots.size === 1 ? '' : 's'}` : '') + (cycle ? ' · CYCLE (deadlock)' : '') +
+      (r.status === 'error' ? ' · error' : '');
+  }
+}
+
+function updateProgress(): void {
+  if (!runs.length || runs.every((r) => !r.latest)) return;
+  let frac = 1;
+  const parts: string[] = [];
+  for (const r of runs) {
+    const s = r.latest;
+    if (!s) continue;
+    const timeUs = r.scenario.stop.timeUs;
+    const f = r.output ? 1 : Math.max(s.flowsTotal ? s.flowsDone / s.flowsTotal : 0, timeUs ? s.simTimePs / (timeUs * 1e6) : 0);
+    frac = Math.min(frac, f);
+    const state = r.status === 'running' ? '' : ` (${r.output?.result.meta.stopReason ?? r.status})`;
+    parts.push(`${runs.length > 1 ? r.name + ': ' : ''}${fmt.us(r.output ? r.output.result.meta.simTimePs : s.simTimePs)} · ${s.flowsDone}/${s.flowsTotal} flows · ${fmt.int(s.events)} events${state}`);
+  }
+  progressEl.value = frac;
+  progressText.textContent = (runState === 'paused' ? 'paused · ' : '') + parts.join('  |  ');
+}
+
+// ------------------------------------------------------------------ scrubber and tree timeline
+
+function updateScrubLabel(): void {
+  scrubTime.textContent = scrubPs === null ? 'live' : fmt.us(scrubPs);
+  btn.live.disabled = scrubPs === null;
+  if (scrubPs === null) scrub.value = scrub.max;
+}
+
+function renderTimeline(): void {
+  const series: LineSeries[] = runs.map((r) => {
+    const cong = r.output?.result.congestion;
+    const points = cong ? T.pausedCountSeries(cong.pauseIntervals, endPsOf(r))
+      : r.history.map((s) => ({ x: s.simTimePs / 1e6, y: pausedOf(s).size }));
+    return { name: r.name, color: r.color, points };
+  });
+  const marker = (scrubPs ?? maxEndPs()) / 1e6;
+  linePlot(treeTimeline, {
+    series, step: true, width: 900, height: 110, marker,
+    x: { label: 'simulated time (µs)', domain: [0, Math.max(1e-6, maxEndPs() / 1e6)] },
+    y: { label: 'paused edges' },
+    empty: 'paused (link, priority) edges over time appear here',
+  });
+}
+
+// ------------------------------------------------------------------ results
+
+function clearResults(): void {
+  summaryEl.replaceChildren(row(['Run a scenario to see its results.'], 'td'));
+  victimsBody.replaceChildren();
+  for (const id of ['plot-cdf', 'plot-ccdf', 'plot-slowdown', 'plot-pktlat', 'plot-queue', 'plot-tput', 'plot-ctl']) {
+    d3.select(`#${id} svg`).selectAll('*').remove();
+  }
+  selQueue.replaceChildren();
+  selFlows.replaceChildren();
+  selCtl.replaceChildren();
+  treeTimeline.replaceChildren();
+  btn.json.disabled = btn.csv.disabled = true;
+}
+
+function row(cells: Array<string | Node>, tag: 'td' | 'th' = 'td', cls?: string[]): HTMLTableRowElement {
+  const tr = document.createElement('tr');
+  cells.forEach((c, i) => {
+    const td = document.createElement(tag);
+    if (cls?.[i]) td.className = cls[i];
+    td.append(c);
+    tr.append(td);
+  });
+  return tr;
+}
+
+function done(): Array<Run & { output: LiveRunOutput }> {
+  return runs.filter((r): r is Run & { output: LiveRunOutput } => r.output !== null);
+}
+
+function renderSummary(): void {
+  const rs = done();
+  if (!rs.length) return;
+  const q = (r: Result) => r.summary;
+  const rows: Array<[string, (r: Run & { output: LiveRunOutput }) => string]> = [
+    ['transport', (r) => r.output.result.meta.transport],
+    ['hosts / switches', (r) => `${r.output.result.meta.hosts} / ${r.output.result.meta.switches}`],
+    ['flows done', (r) => `${q(r.output.result).flowsDone} / ${q(r.output.result).flowsTotal}`],
+    ['FCT p50 (µs)', (r) => fmt.n3(q(r.output.result).fctUs.p50)],
+    ['FCT p99 (µs)', (r) => fmt.n3(q(r.output.result).fctUs.p99)],
+    ['FCT max (µs)', (r) => fmt.n3(q(r.output.result).fctUs.max)],
+    ['slowdown p50', (r) => fmt.n3(q(r.output.result).slowdown.p50)],
+    ['slowdown p99', (r) => fmt.n3(q(r.output.result).slowdown.p99)],
+    ['pkt latency p50 (µs)', (r) => fmt.n3(q(r.output.result).latencyUs.p50)],
+    ['pkt latency p99 (µs)', (r) => fmt.n3(q(r.output.result).latencyUs.p99)],
+    ['PFC pauses', (r) => fmt.int(r.output.result.counters.pauseFrames)],
+    ['paused time', (r) => fmt.us(r.output.result.counters.pausedTimePs)],
+    ['congestion trees', (r) => String(r.output.result.congestion?.summary.trees ?? '-')],
+    ['largest tree (depth / edges)', (r) => { const s = r.output.result.congestion?.summary; return s ? `${s.largestDepth} / ${s.largestBreadth}` : '-'; }],
+    ['victims', (r) => String(r.output.result.congestion?.summary.victims ?? '-')],
+    ['deadlocks', (r) => String(r.output.result.congestion?.summary.deadlocks ?? '-')],
+    ['drops / trims', (r) => `${fmt.int(r.output.result.counters.drops)} / ${fmt.int(r.output.result.counters.trims)}`],
+    ['ECN marks', (r) => fmt.int(r.output.result.counters.ecnMarks)],
+    ['retransmits', (r) => fmt.int(r.output.result.counters.retransmits)],
+    ['sim time', (r) => fmt.us(r.output.result.meta.simTimePs)],
+    ['events', (r) => fmt.int(r.output.result.meta.events)],
+    ['wall time', (r) => `${fmt.int(Math.round(r.output.result.meta.wallMs))} ms`],
+    ['stop reason', (r) => r.output.result.meta.stopReason],
+    ['result digest', (r) => r.digest ?? ''],
+  ];
+  const head = row(['', ...rs.map((r) => { const s = document.createElement('span'); s.className = 'variant-key'; const i = document.createElement('i'); i.style.background = r.color; s.append(i, r.name); return s; })], 'th');
+  const body = rows.map(([label, f]) => {
+    const tr = row([label, ...rs.map(f)], 'td', ['', ...rs.map(() => 'num')]);
+    if (label === 'result digest') rs.forEach((r, i) => { (tr.children[i + 1] as HTMLElement).dataset.digest = r.digest ?? ''; (tr.children[i + 1] as HTMLElement).dataset.variant = r.name; });
+    return tr;
+  });
+  summaryEl.replaceChildren(head, ...body);
+  summaryEl.querySelectorAll('td').forEach((td) => { if (td.dataset.digest) td.classList.add('digest'); });
+}
+
+function renderVictims(): void {
+  const rows: HTMLTableRowElement[] = [];
+  runs.forEach((r, ri) => {
+    if (!r.output) return;
+    for (const v of T.victimRows(r.output.result)) {
+      const tr = row([r.name, String(v.flow), `h${v.src} → h${v.dst}`, fmt.n3(v.blockedUs), fmt.pct(v.fctShare), Number.isFinite(v.fctUs) ? fmt.n3(v.fctUs) : 'unfinished', v.roots.join(', ')],
+        'td', ['', 'num', '', 'num', 'num', 'num', '']);
+      tr.className = 'victim-row';
+      tr.tabIndex = 0;
+      tr.dataset.run = String(ri);
+      tr.dataset.flow = String(v.flow);
+      tr.dataset.blocked = String(v.blockedUs);
+      const select = () => selectVictim(ri, v.flow);
+      tr.addEventListener('click', select);
+      tr.addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); select(); } });
+      rows.push(tr);
+    }
+  });
+  rows.sort((a, b) => Number(b.dataset.blocked) - Number(a.dataset.blocked));
+  if (!rows.length && runs.some((r) => r.output)) {
+    const tr = row(['no head-of-line victims: no flow was blocked by a pause whose root is off its path'], 'td');
+    (tr.firstChild as HTMLTableCellElement).colSpan = 7;
+    tr.className = 'muted';
+    rows.push(tr);
+  }
+  victimsBody.replaceChildren(...rows);
+}
+
+function flowPathOf(out: LiveRunOutput, flow: number): number[] {
+  if (flow + 1 >= out.pathOffsets.length) return [];
+  return Array.from(out.pathPorts.subarray(out.pathOffsets[flow], out.pathOffsets[flow + 1]));
+}
+
+function selectVictim(ri: number, flow: number): void {
+  selectedVictim = { run: ri, flow };
+  victimsBody.querySelectorAll('tr').forEach((tr) => tr.classList.toggle('selected', tr.dataset.run === String(ri) && tr.dataset.flow === String(flow)));
+  const r = runs[ri];
+  if (!r?.output) return;
+  const res = r.output.result;
+  const f = res.flows[flow];
+  const path = flowPathOf(r.output, flow);
+  const end = f.fctPs >= 0 ? f.startPs + f.fctPs : res.meta.simTimePs;
+  const onPath = new Set(path);
+  const blocking = (res.congestion?.pauseIntervals ?? []).filter((iv) => onPath.has(iv.port) && iv.startPs < end && (iv.endPs < 0 || iv.endPs > f.startPs));
+  const v = res.congestion?.victims.find((x) => x.flow === flow);
+  const roots = (v?.roots ?? []).map((n) => r.view.portByName(n)).filter((p) => p >= 0);
+  runs.forEach((o, i) => o.view.highlight(i === ri ? { path, blockedPorts: [...new Set(blocking.map((iv) => iv.port))], roots } : null));
+  // Jump the replay to the longest pause that blocked it, so its tree is on screen.
+  const longest = d3.greatest(blocking, (iv) => (iv.endPs < 0 ? end : iv.endPs) - iv.startPs);
+  if (longest) setScrub(longest.startPs + Math.min(1e6, ((longest.endPs < 0 ? end : longest.endPs) - longest.startPs) / 2));
+}
+
+function setScrub(tPs: number | null): void {
+  scrubPs = tPs;
+  const end = maxEndPs();
+  if (tPs !== null && end > 0) scrub.value = String(Math.round((tPs / end) * 1000));
+  updateScrubLabel();
+  renderTopologies();
+  renderTimeline();
+  renderSeries();
+}
+
+function logIfWide(values: number[]): 'log' | 'linear' {
+  const pos = values.filter((v) => v > 0);
+  if (pos.length < 2) return 'linear';
+  return (d3.max(pos)! / d3.min(pos)!) > 30 ? 'log' : 'linear';
+}
+
+function renderLatencyPlots(): void {
+  const rs = done();
+  const cdf = rs.map((r) => ({ name: r.name, color: r.color, points: T.ecdf(T.fctsUs(r.output.result.flows)) }));
+  const allF = cdf.flatMap((s) => s.points.map((p) => p.x));
+  const svg = (id: string) => document.querySelector(`#${id} svg`) as SVGSVGElement;
+  linePlot(svg('plot-cdf'), { series: cdf, step: true, x: { label: 'flow completion time (µs)', type: logIfWide(allF) }, y: { label: 'fraction of flows ≤ x', domain: [0, 1] }, empty: 'no finished flows' });
+  const cc = rs.map((r) => ({ name: r.name, color: r.color, points: T.ccdf(T.fctsUs(r.output.result.flows)) }));
+  linePlot(svg('plot-ccdf'), { series: cc, step: true, x: { label: 'flow completion time (µs)', type: 'log' }, y: { label: 'fraction of flows ≥ x', type: 'log', domain: [Math.min(1, ...cc.map((s) => s.points.at(-1)?.y ?? 1)), 1] }, empty: 'no finished flows' });
+  const buckets = rs.flatMap((r) => T.slowdownBuckets(r.output.result.flows).map((b) => ({ group: b.label, series: r.name, color: r.color, lo: b.p50, hi: b.p99, note: `${b.count} flows` })));
+  rangePlot(svg('plot-slowdown'), buckets, { xLabel: 'flow size', y: { label: 'slowdown (FCT / ideal)', type: logIfWide(buckets.flatMap((b) => [b.lo, b.hi])) }, loLabel: 'p50', hiLabel: 'p99', empty: 'no finished flows' });
+  const pk = rs.map((r) => ({ name: r.name, color: r.color, points: T.latencyPercentiles(r.output.latencyBuckets).map((p) => ({ x: p.nines, y: p.us })) }));
+  const nl = (n: number) => (n <= 0 ? 'p0' : `p${d3.format('.6~r')(100 * (1 - 10 ** -n))}`);
+  linePlot(svg('plot-pktlat'), { series: pk, x: { label: 'percentile (nines)', tickFormat: nl, format: nl }, y: { label: 'one-way latency (µs)', type: logIfWide(pk.flatMap((s) => s.points.map((p) => p.y))) }, empty: 'no packets (metrics.latency off?)' });
+}
+
+function fillSelect(sel: HTMLSelectElement, items: Array<[string, string]>, selected: (v: string, i: number) => boolean): void {
+  sel.replaceChildren(...items.map(([value, label], i) => {
+    const o = document.createElement('option');
+    o.value = value;
+    o.textContent = label;
+    o.selected = selected(value, i);
+    return o;
+  }));
+}
+
+function fillSeriesControls(): void {
+  const rs = done();
+  const idx = rs.map((r) => T.seriesIndex(r.output.result.series));
+  const queues = [...new Set(idx.flatMap((x) => x.queues))];
+  fillSelect(selQueue, queues.map((q) => [q, q.slice(6)]), (_, i) => i === 0);
+  const flows = [...new Set(idx.flatMap((x) => [...x.flows.keys()]))].sort((a, b) => a - b);
+  // Prefer the victims (most blocked first), then the first traced flows.
+  const victims = rs.flatMap((r) => T.victimRows(r.output.result).map((v) => v.flow));
+  const pick = new Set([...victims.filter((f) => flows.includes(f)).slice(0, 1), ...flows].slice(0, 2));
+  fillSelect(selFlows, flows.map((f) => [String(f), `flow ${f}`]), (v) => pick.has(Number(v)));
+  const ctl = [...new Set(idx.flatMap((x) => [...x.flows.values()].flat()))].filter((m) => m !== 'deliveredBytes');
+  fillSelect(selCtl, ctl.map((m) => [m, m]), (_, i) => i === 0);
+}
+
+const CTL_LABEL: Record<string, string> = {
+  rateGbps: 'DCQCN current rate (Gb/s)', targetGbps: 'DCQCN target rate (Gb/s)', alpha: 'DCQCN α',
+  cwndBytes: 'NSCC window (bytes)', cwnd: 'NSCC window (bytes)',
+};
+
+function renderSeries(): void {
+  const rs = done();
+  if (!rs.length) return;
+  const svg = (id: string) => document.querySelector(`#${id} svg`) as SVGSVGElement;
+  const marker = scrubPs !== null ? scrubPs / 1e6 : undefined;
+  const none = 'no series recorded: tick "record queue & flow time series" and run again';
+  const q = selQueue.value;
+  linePlot(svg('plot-queue'), {
+    series: rs.map((r) => ({ name: `${r.name} · ${q.slice(6)}`, color: r.color, points: (() => { const s = r.output.result.series.find((x) => x.name === q); return s ? T.seriesPoints(s, 1e-3) : []; })() })),
+    x: { label: 'simulated time (µs)' }, y: { label: 'queue depth (KB)' }, marker, empty: none,
+  });
+  const flows = [...selFlows.selectedOptions].map((o) => Number(o.value));
+  const dashes = [undefined, '6 3', '2 2', '8 3 2 3'];
+  const tput: LineSeries[] = [];
+  const ctl: LineSeries[] = [];
+  const metric = selCtl.value;
+  for (const r of rs) {
+    flows.forEach((f, i) => {
+      const d = r.output.result.series.find((x) => x.name === `flow:${f}:deliveredBytes`);
+      if (d) tput.push({ name: `${r.name} · flow ${f}`, color: r.color, dash: dashes[i % dashes.length], points: T.throughputGbps(d.t, d.v) });
+      const c = r.output.result.series.find((x) => x.name === `flow:${f}:${metric}`);
+      if (c) ctl.push({ name: `${r.name} · flow ${f} · ${metric}`, color: r.color, dash: dashes[i % dashes.length], points: T.seriesPoints(c) });
+    });
+  }
+  linePlot(svg('plot-tput'), { series: tput, x: { label: 'simulated time (µs)' }, y: { label: 'throughput (Gb/s)' }, marker, empty: none });
+  linePlot(svg('plot-ctl'), { series: ctl, x: { label: 'simulated time (µs)' }, y: { label: CTL_LABEL[metric] ?? metric ?? 'value' }, marker, empty: metric ? none : 'no congestion-control trace (DCQCN off, or the transport exposes none)' });
+}
+
+function renderResults(): void {
+  setRunState(runState);
+  renderSummary();
+  renderVictims();
+  renderLatencyPlots();
+  fillSeriesControls();
+  renderSeries();
+  renderTimeline();
+  renderTopologies(true);
+  updateProgress();
+}
+
+// ------------------------------------------------------------------ legend
+
+function renderLegend(): void {
+  const el = d3.select('#legend');
+  el.selectAll('*').remove();
+  const ramp = el.append('span');
+  ramp.append('span').text('utilisation 0 ');
+  const svg = ramp.append('svg').attr('width', 90).attr('height', 10);
+  const id = 'util-grad';
+  const grad = svg.append('defs').append('linearGradient').attr('id', id);
+  d3.range(0, 1.01, 0.1).forEach((u) => grad.append('stop').attr('offset', `${u * 100}%`).attr('stop-color', utilColor(u)));
+  svg.append('rect').attr('width', 90).attr('height', 10).attr('fill', `url(#${id})`);
+  ramp.append('span').text(' 100 %');
+  const q = el.append('span');
+  q.append('svg').attr('width', 14).attr('height', 14).append('circle').attr('class', 'queue').attr('cx', 7).attr('cy', 7).attr('r', 5);
+  q.append('span').text(' queue depth (area)');
+  const p = el.append('span');
+  const ps = p.append('svg').attr('width', 34).attr('height', 10);
+  ps.append('path').attr('class', 'paused-edge').attr('d', 'M30,5L4,5').attr('stroke', '#D55E00');
+  ps.append('path').attr('d', 'M0,5L7,1L7,9z').attr('fill', '#D55E00');
+  p.append('span').text(' paused edge, arrow = back-pressure (upstream)');
+  const r = el.append('span');
+  r.append('svg').attr('width', 16).attr('height', 16).append('circle').attr('cx', 8).attr('cy', 8).attr('r', 6).attr('fill', 'none').attr('stroke', '#D55E00').attr('stroke-width', 2.5);
+  r.append('span').text(' congestion-tree root port');
+}
+
+// ------------------------------------------------------------------ wiring
+
+function loadText(text: string): void {
+  yaml.value = text;
+  previewKey = '';
+  preview();
+}
+
+picker.addEventListener('change', () => {
+  const t = scenarios.get(picker.value);
+  if (t !== undefined) loadText(t);
+});
+
+let editTimer = 0;
+yaml.addEventListener('input', () => {
+  if (picker.value !== EDITED) {
+    if (![...picker.options].some((o) => o.value === EDITED)) picker.add(new Option(EDITED, EDITED));
+    picker.value = EDITED;
+  }
+  clearTimeout(editTimer);
+  editTimer = window.setTimeout(preview, 250);
+});
+recordSeries.addEventListener('change', () => validate());
+
+btn.run.addEventListener('click', () => void start(false));
+btn.pause.addEventListener('click', () => {
+  for (const r of runs) void r.api?.pause();
+  setRunState('paused');
+});
+btn.resume.addEventListener('click', () => {
+  for (const r of runs) void r.api?.resume();
+  setRunState('running');
+});
+btn.step.addEventListener('click', () => {
+  const us = Number.isFinite(speed()) ? speed() / 10 : 10;
+  if (runState === 'idle' || runState === 'done') {
+    void start(true);
+    setTimeout(() => { for (const r of runs) void r.api?.step(us); }, 0);
+    return;
+  }
+  for (const r of runs) void r.api?.step(us);
+  setRunState('paused');
+});
+btn.cancel.addEventListener('click', () => { for (const r of runs) void r.api?.cancel(); });
+btn.reset.addEventListener('click', () => {
+  runToken++;
+  disposeRuns();
+  previewKey = '';
+  scrubPs = null;
+  setRunState('idle');
+  progressEl.value = 0;
+  progressText.textContent = 'idle';
+  showErrors([]);
+  preview();
+  updateScrubLabel();
+});
+speedSel.addEventListener('change', () => { for (const r of runs) void r.api?.setSpeed(speed()); });
+scrub.addEventListener('input', () => {
+  const end = maxEndPs();
+  setScrub((Number(scrub.value) / 1000) * end);
+});
+btn.live.addEventListener('click', () => setScrub(null));
+[selQueue, selFlows, selCtl].forEach((s) => s.addEventListener('change', renderSeries));
+
+btn.json.addEventListener('click', () => {
+  const rs = done();
+  const name = rs[0]?.output.result.meta.name ?? 'result';
+  const body = rs.length === 1 ? rs[0].output.result : rs.map((r) => ({ name: r.name, result: r.output.result }));
+  download(`${name}.json`, JSON.stringify(body, null, 1), 'application/json');
+});
+btn.csv.addEventListener('click', () => {
+  const rs = done();
+  download(`${rs[0]?.scenario.name ?? 'flows'}-flows.csv`, T.flowsCsv(rs.map((r) => ({ name: r.name, result: r.output.result }))), 'text/csv');
+});
+btn.share.addEventListener('click', async () => {
+  const hash = await T.encodeShare(yaml.value);
+  history.replaceState(null, '', hash);
+  shareUrl.hidden = false;
+  shareUrl.value = location.href;
+  shareUrl.select();
+  try { await navigator.clipboard?.writeText(location.href); btn.share.textContent = 'Link copied'; } catch { btn.share.textContent = 'Link in URL'; }
+  setTimeout(() => { btn.share.textContent = 'Share link'; }, 2000);
+});
+
+// SVG export buttons on every plot.
+document.querySelectorAll<HTMLElement>('figure.plot').forEach((fig) => {
+  const b = document.createElement('button');
+  b.className = 'export-svg';
+  b.textContent = 'SVG';
+  b.title = 'Download this plot as SVG';
+  b.addEventListener('click', () => download(`${fig.id.replace(/^plot-/, '')}.svg`, svgDocument(fig.querySelector('svg')!), 'image/svg+xml'));
+  fig.querySelector('figcaption')!.append(b);
+});
+
+window.matchMedia?.('(prefers-color-scheme: dark)').addEventListener?.('change', () => {
+  renderLegend();
+  for (const r of runs) r.view.invalidate();
+  renderTopologies(true);
+});
+
+// ------------------------------------------------------------------ animation loop (render only)
+
+const frameTimes: number[] = [];
+let lastTimeline = 0;
+function tick(now: number): void {
+  frameTimes.push(now);
+  if (frameTimes.length > 600) frameTimes.splice(0, frameTimes.length - 600);
+  if (runs.some((r) => r.dirty)) {
+    const t0 = performance.now();
+    renderTopologies();
+    updateProgress();
+    if (now - lastTimeline > 250 && runState !== 'done') {
+      lastTimeline = now;
+      renderTimeline();
+    }
+    renderCost.push(performance.now() - t0);
+    if (renderCost.length > 600) renderCost.shift();
+  }
+  requestAnimationFrame(tick);
+}
+const renderCost: number[] = [];
+
+// Test and debugging hook: state only (read-only copies), no way to drive the app.
+(window as unknown as { __ethersim: unknown }).__ethersim = {
+  state: () => ({
+    runState,
+    runs: runs.map((r) => ({ name: r.name, status: r.status, digest: r.digest ?? null, simTimePs: r.latest?.simTimePs ?? 0, snapshots: r.history.length, stopReason: r.output?.result.meta.stopReason ?? null })),
+  }),
+  renderCostMs: () => renderCost.slice(),
+};
+
+// ------------------------------------------------------------------ start-up
+
+async function init(): Promise<void> {
+  for (const name of scenarios.keys()) picker.add(new Option(name, name));
+  renderLegend();
+  const shared = location.hash ? await T.decodeShare(location.hash) : null;
+  if (shared !== null) {
+    picker.add(new Option(FROM_LINK, FROM_LINK));
+    picker.value = FROM_LINK;
+    loadText(shared);
+  } else {
+    picker.value = DEFAULT_SCENARIO;
+    loadText(scenarios.get(DEFAULT_SCENARIO) ?? '');
+  }
+  setRunState('idle');
+  updateScrubLabel();
+  requestAnimationFrame(tick);
+  document.body.dataset.ready = 'true';
+}
+
+void init();

@@ -1,0 +1,218 @@
+import * as d3 from 'd3';
+import type { Point } from './transforms.ts';
+
+/**
+ * Small D3 chart helpers in the spirit of Observable Plot: a plot is data + a few options in,
+ * an SVG out, with labelled axes (units in the label), one path per series (class
+ * `series-line`, `data-series` = its name) and a hover readout of the exact values nearest the
+ * pointer. Colours come from the caller (one per variant).
+ */
+
+/** Okabe–Ito: distinguishable with every common colour-vision deficiency. */
+export const VARIANT_COLORS = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '#D55E00', '#F0E442', '#999999'];
+
+export interface LineSeries {
+  name: string;
+  color: string;
+  points: Point[];
+  dash?: string;
+}
+
+export interface AxisSpec {
+  label: string;
+  type?: 'linear' | 'log';
+  domain?: [number, number];
+  format?: (v: number) => string;
+  tickFormat?: (v: number) => string;
+}
+
+export interface LinePlotSpec {
+  series: LineSeries[];
+  x: AxisSpec;
+  y: AxisSpec;
+  /** Draw as a step function (CDFs, counts). */
+  step?: boolean;
+  width?: number;
+  height?: number;
+  /** Vertical marker at this x (the scrubber's time). */
+  marker?: number;
+  empty?: string;
+}
+
+const fmt3 = d3.format('.4~g');
+
+let tooltip: HTMLDivElement | null = null;
+function tip(): HTMLDivElement {
+  if (!tooltip) {
+    tooltip = document.createElement('div');
+    tooltip.className = 'tooltip';
+    tooltip.setAttribute('role', 'status');
+    document.body.appendChild(tooltip);
+  }
+  return tooltip;
+}
+
+export function showTooltip(ev: PointerEvent | MouseEvent, lines: string[]): void {
+  const t = tip();
+  t.replaceChildren(...lines.map((l) => { const d = document.createElement('div'); d.textContent = l; return d; }));
+  t.style.display = 'block';
+  const x = Math.min(window.innerWidth - t.offsetWidth - 8, ev.clientX + 14);
+  t.style.left = `${x + window.scrollX}px`;
+  t.style.top = `${ev.clientY + window.scrollY + 14}px`;
+}
+
+export function hideTooltip(): void {
+  if (tooltip) tooltip.style.display = 'none';
+}
+
+function makeScale(spec: AxisSpec, values: number[], range: [number, number]): d3.ScaleContinuousNumeric<number, number> {
+  if (spec.type === 'log') {
+    const pos = values.filter((v) => v > 0);
+    const dom = spec.domain ?? (pos.length ? (d3.extent(pos) as [number, number]) : [1, 10]);
+    if (dom[0] === dom[1]) { dom[0] /= 2; dom[1] *= 2; }
+    return d3.scaleLog().domain(dom).range(range).nice();
+  }
+  const dom = spec.domain ?? (values.length ? (d3.extent(values) as [number, number]) : [0, 1]);
+  if (dom[0] === dom[1]) dom[1] = dom[0] + 1;
+  return d3.scaleLinear().domain(spec.domain ? dom : [Math.min(0, dom[0]), dom[1]]).range(range).nice();
+}
+
+/** Draw (or redraw) a line plot into `svgEl`. */
+export function linePlot(svgEl: SVGSVGElement, spec: LinePlotSpec): void {
+  const width = spec.width ?? 420;
+  const height = spec.height ?? 240;
+  const m = { top: 12, right: 14, bottom: 40, left: 58 };
+  const svg = d3.select(svgEl).attr('viewBox', `0 0 ${width} ${height}`).attr('width', width).attr('height', height);
+  svg.selectAll('*').remove();
+  const xs = spec.series.flatMap((s) => s.points.map((p) => p.x));
+  const ys = spec.series.flatMap((s) => s.points.map((p) => p.y));
+  const x = makeScale(spec.x, xs, [m.left, width - m.right]);
+  const y = makeScale(spec.y, ys, [height - m.bottom, m.top]);
+  const xAxis = d3.axisBottom(x).ticks(Math.max(2, Math.floor((width - m.left - m.right) / 70)), spec.x.type === 'log' ? '~g' : undefined);
+  if (spec.x.tickFormat) xAxis.tickFormat((v) => spec.x.tickFormat!(+v));
+  const yAxis = d3.axisLeft(y).ticks(Math.max(2, Math.floor((height - m.top - m.bottom) / 36)), spec.y.type === 'log' ? '~g' : undefined);
+  if (spec.y.tickFormat) yAxis.tickFormat((v) => spec.y.tickFormat!(+v));
+  svg.append('g').attr('class', 'axis x-axis').attr('transform', `translate(0,${height - m.bottom})`).call(xAxis);
+  svg.append('g').attr('class', 'axis y-axis').attr('transform', `translate(${m.left},0)`).call(yAxis);
+  svg.append('g').attr('class', 'grid').attr('transform', `translate(${m.left},0)`)
+    .call(d3.axisLeft(y).ticks(Math.max(2, Math.floor((height - m.top - m.bottom) / 36))).tickSize(-(width - m.left - m.right)).tickFormat(() => ''))
+    .call((g) => g.select('.domain').remove());
+  svg.append('text').attr('class', 'axis-label').attr('x', (m.left + width - m.right) / 2).attr('y', height - 6).attr('text-anchor', 'middle').text(spec.x.label);
+  svg.append('text').attr('class', 'axis-label').attr('transform', `translate(14,${(m.top + height - m.bottom) / 2}) rotate(-90)`).attr('text-anchor', 'middle').text(spec.y.label);
+  if (spec.series.every((s) => s.points.length === 0)) {
+    svg.append('text').attr('class', 'empty-note').attr('x', (m.left + width - m.right) / 2).attr('y', (m.top + height - m.bottom) / 2).attr('text-anchor', 'middle').text(spec.empty ?? 'no data');
+    return;
+  }
+  const clipY = (v: number) => (spec.y.type === 'log' && v <= 0 ? NaN : v);
+  const line = d3.line<Point>().defined((p) => Number.isFinite(x(p.x)) && Number.isFinite(y(clipY(p.y)))).x((p) => x(p.x)).y((p) => y(clipY(p.y)));
+  if (spec.step) line.curve(d3.curveStepAfter);
+  svg.append('g').attr('class', 'series')
+    .selectAll('path')
+    .data(spec.series)
+    .join('path')
+    .attr('class', 'series-line')
+    .attr('data-series', (s) => s.name)
+    .attr('fill', 'none')
+    .attr('stroke', (s) => s.color)
+    .attr('stroke-width', 1.8)
+    .attr('stroke-dasharray', (s) => s.dash ?? null)
+    .attr('d', (s) => line(s.points));
+  if (spec.marker !== undefined && Number.isFinite(x(spec.marker))) {
+    svg.append('line').attr('class', 'time-marker').attr('x1', x(spec.marker)).attr('x2', x(spec.marker)).attr('y1', m.top).attr('y2', height - m.bottom);
+  }
+  // Hover: the nearest point (in screen space) over all series.
+  const focus = svg.append('circle').attr('class', 'focus').attr('r', 4).style('display', 'none');
+  const flat: Array<{ s: LineSeries; p: Point; px: number; py: number }> = [];
+  for (const s of spec.series) for (const p of s.points) {
+    const px = x(p.x), py = y(clipY(p.y));
+    if (Number.isFinite(px) && Number.isFinite(py)) flat.push({ s, p, px, py });
+  }
+  const xf = spec.x.format ?? fmt3;
+  const yf = spec.y.format ?? fmt3;
+  svg.append('rect').attr('class', 'hover-target').attr('x', m.left).attr('y', m.top).attr('width', width - m.left - m.right).attr('height', height - m.top - m.bottom)
+    .attr('fill', 'transparent')
+    .on('pointermove', (ev: PointerEvent) => {
+      const [mx, my] = d3.pointer(ev, svgEl);
+      const best = d3.least(flat, (d) => (d.px - mx) ** 2 + (d.py - my) ** 2);
+      if (!best) return;
+      focus.style('display', null).attr('cx', best.px).attr('cy', best.py).attr('stroke', best.s.color);
+      showTooltip(ev, [best.s.name, `${spec.x.label}: ${xf(best.p.x)}`, `${spec.y.label}: ${yf(best.p.y)}`]);
+    })
+    .on('pointerleave', () => { focus.style('display', 'none'); hideTooltip(); });
+}
+
+export interface RangeDatum {
+  group: string;
+  series: string;
+  color: string;
+  lo: number;
+  hi: number;
+  note?: string;
+}
+
+/** Grouped dot-and-range plot (slowdown p50 → p99 per size bucket, one mark per variant). */
+export function rangePlot(svgEl: SVGSVGElement, data: RangeDatum[], spec: { y: AxisSpec; xLabel: string; loLabel: string; hiLabel: string; width?: number; height?: number; empty?: string }): void {
+  const width = spec.width ?? 420;
+  const height = spec.height ?? 240;
+  const m = { top: 12, right: 14, bottom: 40, left: 58 };
+  const svg = d3.select(svgEl).attr('viewBox', `0 0 ${width} ${height}`).attr('width', width).attr('height', height);
+  svg.selectAll('*').remove();
+  const groups = [...new Set(data.map((d) => d.group))];
+  const series = [...new Set(data.map((d) => d.series))];
+  const x0 = d3.scaleBand().domain(groups).range([m.left, width - m.right]).padding(0.2);
+  const x1 = d3.scaleBand().domain(series).range([0, x0.bandwidth()]).padding(0.3);
+  const y = makeScale(spec.y, data.flatMap((d) => [d.lo, d.hi]), [height - m.bottom, m.top]);
+  svg.append('g').attr('class', 'axis x-axis').attr('transform', `translate(0,${height - m.bottom})`).call(d3.axisBottom(x0));
+  svg.append('g').attr('class', 'axis y-axis').attr('transform', `translate(${m.left},0)`).call(d3.axisLeft(y).ticks(5, spec.y.type === 'log' ? '~g' : undefined));
+  svg.append('text').attr('class', 'axis-label').attr('x', (m.left + width - m.right) / 2).attr('y', height - 6).attr('text-anchor', 'middle').text(spec.xLabel);
+  svg.append('text').attr('class', 'axis-label').attr('transform', `translate(14,${(m.top + height - m.bottom) / 2}) rotate(-90)`).attr('text-anchor', 'middle').text(spec.y.label);
+  if (data.length === 0) {
+    svg.append('text').attr('class', 'empty-note').attr('x', width / 2).attr('y', height / 2).attr('text-anchor', 'middle').text(spec.empty ?? 'no data');
+    return;
+  }
+  const g = svg.append('g').selectAll('g').data(data).join('g').attr('class', 'range-mark').attr('data-series', (d) => d.series)
+    .attr('transform', (d) => `translate(${x0(d.group)! + x1(d.series)! + x1.bandwidth() / 2},0)`);
+  g.append('line').attr('y1', (d) => y(d.lo)).attr('y2', (d) => y(d.hi)).attr('stroke', (d) => d.color).attr('stroke-width', 2.5);
+  g.append('circle').attr('cy', (d) => y(d.lo)).attr('r', 4).attr('fill', (d) => d.color);
+  g.append('path').attr('d', (d) => `M-6,${y(d.hi)}h12`).attr('stroke', (d) => d.color).attr('stroke-width', 2.5);
+  g.append('rect').attr('x', -8).attr('width', 16).attr('y', (d) => y(d.hi) - 6).attr('height', (d) => Math.max(12, y(d.lo) - y(d.hi) + 12)).attr('fill', 'transparent')
+    .on('pointermove', (ev: PointerEvent, d) => showTooltip(ev, [`${d.series} · ${d.group}`, `${spec.loLabel}: ${fmt3(d.lo)}`, `${spec.hiLabel}: ${fmt3(d.hi)}`, ...(d.note ? [d.note] : [])]))
+    .on('pointerleave', hideTooltip);
+}
+
+// ------------------------------------------------------------------ export
+
+const STYLE_PROPS = ['fill', 'fill-opacity', 'stroke', 'stroke-width', 'stroke-dasharray', 'stroke-opacity', 'opacity', 'font-size', 'font-family', 'font-weight', 'text-anchor', 'dominant-baseline', 'display', 'marker-end', 'marker-start'];
+
+/** A standalone SVG document of a plot, with computed styles inlined (CSS variables resolved). */
+export function svgDocument(svgEl: SVGSVGElement): string {
+  const clone = svgEl.cloneNode(true) as SVGSVGElement;
+  const src = [svgEl, ...svgEl.querySelectorAll('*')];
+  const dst = [clone, ...clone.querySelectorAll('*')];
+  src.forEach((el, i) => {
+    const cs = getComputedStyle(el);
+    const d = dst[i] as SVGElement;
+    const style = STYLE_PROPS.map((p) => `${p}:${cs.getPropertyValue(p)}`).filter((s) => !s.endsWith(':')).join(';');
+    d.setAttribute('style', style);
+    d.removeAttribute('class');
+  });
+  clone.setAttribute('xmlns', 'http://www.w3.org/2000/svg');
+  const bg = getComputedStyle(svgEl.closest('.panel') ?? document.body).backgroundColor;
+  const rect = document.createElementNS('http://www.w3.org/2000/svg', 'rect');
+  rect.setAttribute('width', '100%');
+  rect.setAttribute('height', '100%');
+  rect.setAttribute('fill', bg);
+  clone.insertBefore(rect, clone.firstChild);
+  return '<?xml version="1.0" encoding="UTF-8"?>\n' + new XMLSerializer().serializeToString(clone);
+}
+
+export function download(filename: string, text: string, type: string): void {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
