@@ -10,31 +10,13 @@
  * snapshots for the browser and leaves that file alone.
  */
 import { expose, transfer } from 'comlink';
-import { buildSimulation, collectResult, type Simulation } from '../../sim/run.ts';
-import type { StopReason } from '../../sim/engine/simulator.ts';
-import { defaultYield } from '../../sim/runAsync.ts';
+import { buildSimulation, collectResult } from '../../sim/run.ts';
 import type { Scenario } from '../../sim/scenario/schema.ts';
 import type { Result } from '../../sim/metrics/result.ts';
 import { LiveSampler, flowPath } from './liveSampler.ts';
+import { newControl, reanchor, runLive, wake, type Control, type LiveProgress, type LiveRunOptions } from './liveRun.ts';
 
-export interface LiveRunOptions {
-  /** Simulated microseconds per wall-clock second; Infinity runs as fast as the CPU allows. */
-  speedUsPerSec: number;
-  /** Most snapshots per wall second (default 30). */
-  snapshotHz?: number;
-  /** Start paused (Step / Resume then drive it). */
-  startPaused?: boolean;
-  /** Events per slice between looks at the controls (default 8192). */
-  sliceEvents?: number;
-}
-
-export interface LiveProgress {
-  simTimePs: number;
-  events: number;
-  flowsDone: number;
-  flowsTotal: number;
-  paused: boolean;
-}
+export type { LiveProgress, LiveRunOptions };
 
 export interface LiveRunOutput {
   result: Result;
@@ -57,89 +39,18 @@ export interface LiveWorkerApi {
 
 const MAX_PATH_FLOWS = 50_000;
 const clock = () => performance.now();
-
-interface Control {
-  paused: boolean;
-  stepUntilPs: number;
-  speed: number;
-  cancelled: boolean;
-  /** Pacing anchors, reset on every change of speed or pause state. */
-  simAnchorPs: number;
-  wallAnchorMs: number;
-  wake: (() => void) | null;
-  sim: { now: number } | null;
-}
-
 let ctl: Control | null = null;
-
-function reanchor(c: Control): void {
-  c.simAnchorPs = c.sim?.now ?? 0;
-  c.wallAnchorMs = clock();
-}
-
-function wake(c: Control): void {
-  const w = c.wake;
-  c.wake = null;
-  w?.();
-}
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-async function runLive(s: Simulation, c: Control, opts: LiveRunOptions, onSnapshot: (buf: ArrayBuffer) => void, onProgress?: (p: LiveProgress) => void): Promise<StopReason> {
-  const { sim, fabric, flows } = s;
-  const stop = s.scenario.stop;
-  const endPs = stop.timeUs !== undefined ? Math.round(stop.timeUs * 1e6) : Infinity;
-  const maxEvents = stop.maxEvents ?? Infinity;
-  const slice = Math.max(256, Math.floor(opts.sliceEvents ?? 8192));
-  const sampler = new LiveSampler(s);
-  const minGapMs = 1000 / Math.max(1, opts.snapshotHz ?? 30);
-  let lastSnap = -Infinity;
-  const progress = () => onProgress?.({ simTimePs: sim.now, events: sim.events, flowsDone: flows.doneCount, flowsTotal: flows.count, paused: c.paused });
-  const send = () => {
-    const buf = sampler.snapshot();
-    onSnapshot(transfer(buf, [buf]));
-    progress();
-    lastSnap = clock();
-  };
-  send();
-  const limits = { timeLimitPs: 0, maxEvents: 0 };
-  for (;;) {
-    if (c.cancelled) return 'cancelled';
-    if (c.paused && c.stepUntilPs <= sim.now) {
-      if (c.stepUntilPs > 0) { c.stepUntilPs = 0; send(); }
-      await new Promise<void>((r) => { c.wake = r; });
-      reanchor(c);
-      continue;
-    }
-    let target = endPs;
-    if (c.paused) target = Math.min(target, c.stepUntilPs);
-    else if (Number.isFinite(c.speed)) target = Math.min(target, c.simAnchorPs + (clock() - c.wallAnchorMs) * c.speed * 1e3);
-    limits.timeLimitPs = Math.max(target, sim.now);
-    limits.maxEvents = Math.min(maxEvents, sim.events + slice);
-    const reason = sim.run(fabric, limits, undefined, slice);
-    const sliceEnded = (reason === 'eventBudget' && sim.events < maxEvents) || (reason === 'timeLimit' && target < endPs);
-    if (!sliceEnded) return reason;
-    const now = clock();
-    if (now - lastSnap >= minGapMs) send();
-    // Caught up with the pace: wait for wall time to pass instead of spinning.
-    if (reason === 'timeLimit' && !c.paused) await sleep(Math.min(16, minGapMs / 2));
-    else await defaultYield();
-  }
-}
 
 const api: LiveWorkerApi = {
   async run(scenario, opts, onSnapshot, onProgress) {
     if (ctl) { ctl.cancelled = true; wake(ctl); }
-    const c: Control = {
-      paused: opts.startPaused ?? false, stepUntilPs: 0, speed: opts.speedUsPerSec, cancelled: false,
-      simAnchorPs: 0, wallAnchorMs: clock(), wake: null, sim: null,
-    };
+    const c = newControl(opts);
     ctl = c;
     const t0 = clock();
     const s = buildSimulation(scenario);
     c.sim = s.sim;
     reanchor(c);
-    const reason = await runLive(s, c, opts, onSnapshot, onProgress);
+    const reason = await runLive(s, c, opts, (buf) => onSnapshot(transfer(buf, [buf])), onProgress);
     s.fabric.finishPauses();
     const result = collectResult(s, reason);
     result.meta.wallMs = clock() - t0;

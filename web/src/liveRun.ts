@@ -1,0 +1,106 @@
+/**
+ * The live run loop behind web/src/sim.worker.ts, kept free of worker plumbing so Node tests can
+ * drive it: the simulation advances in slices, paced to `speed` simulated µs per wall second
+ * (or flat out), with pause, single step and cancel, sending a snapshot at most `snapshotHz`
+ * times a wall second. Slicing does not touch the physics (sim.run continues exactly where the
+ * previous slice stopped), so the final state is runScenario's.
+ */
+import type { Simulation } from '../../sim/run.ts';
+import type { StopReason } from '../../sim/engine/simulator.ts';
+import { defaultYield } from '../../sim/runAsync.ts';
+import { LiveSampler } from './liveSampler.ts';
+
+export interface LiveProgress {
+  simTimePs: number;
+  events: number;
+  flowsDone: number;
+  flowsTotal: number;
+  paused: boolean;
+}
+
+export interface LiveRunOptions {
+  /** Simulated microseconds per wall-clock second; Infinity runs as fast as the CPU allows. */
+  speedUsPerSec: number;
+  /** Most snapshots per wall second (default 30). */
+  snapshotHz?: number;
+  /** Start paused (Step / Resume then drive it). */
+  startPaused?: boolean;
+  /** Events per slice between looks at the controls (default 8192). */
+  sliceEvents?: number;
+}
+
+const clock = () => performance.now();
+
+export function newControl(opts: LiveRunOptions): Control {
+  return { paused: opts.startPaused ?? false, stepUntilPs: 0, speed: opts.speedUsPerSec, cancelled: false, simAnchorPs: 0, wallAnchorMs: clock(), wake: null, sim: null };
+}
+
+
+export interface Control {
+  paused: boolean;
+  stepUntilPs: number;
+  speed: number;
+  cancelled: boolean;
+  /** Pacing anchors, reset on every change of speed or pause state. */
+  simAnchorPs: number;
+  wallAnchorMs: number;
+  wake: (() => void) | null;
+  sim: { now: number } | null;
+}
+
+
+export function reanchor(c: Control): void {
+  c.simAnchorPs = c.sim?.now ?? 0;
+  c.wallAnchorMs = clock();
+}
+
+export function wake(c: Control): void {
+  const w = c.wake;
+  c.wake = null;
+  w?.();
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export async function runLive(s: Simulation, c: Control, opts: LiveRunOptions, onSnapshot: (buf: ArrayBuffer) => void, onProgress?: (p: LiveProgress) => void): Promise<StopReason> {
+  const { sim, fabric, flows } = s;
+  const stop = s.scenario.stop;
+  const endPs = stop.timeUs !== undefined ? Math.round(stop.timeUs * 1e6) : Infinity;
+  const maxEvents = stop.maxEvents ?? Infinity;
+  const slice = Math.max(256, Math.floor(opts.sliceEvents ?? 8192));
+  const sampler = new LiveSampler(s);
+  const minGapMs = 1000 / Math.max(1, opts.snapshotHz ?? 30);
+  let lastSnap = -Infinity;
+  const progress = () => onProgress?.({ simTimePs: sim.now, events: sim.events, flowsDone: flows.doneCount, flowsTotal: flows.count, paused: c.paused });
+  const send = () => {
+    const buf = sampler.snapshot();
+    onSnapshot(buf);
+    progress();
+    lastSnap = clock();
+  };
+  send();
+  const limits = { timeLimitPs: 0, maxEvents: 0 };
+  for (;;) {
+    if (c.cancelled) return 'cancelled';
+    if (c.paused && c.stepUntilPs <= sim.now) {
+      if (c.stepUntilPs > 0) { c.stepUntilPs = 0; send(); }
+      await new Promise<void>((r) => { c.wake = r; });
+      reanchor(c);
+      continue;
+    }
+    let target = endPs;
+    if (c.paused) target = Math.min(target, c.stepUntilPs);
+    else if (Number.isFinite(c.speed)) target = Math.min(target, c.simAnchorPs + (clock() - c.wallAnchorMs) * c.speed * 1e3);
+    limits.timeLimitPs = Math.max(target, sim.now);
+    limits.maxEvents = Math.min(maxEvents, sim.events + slice);
+    const reason = sim.run(fabric, limits, undefined, slice);
+    const sliceEnded = (reason === 'eventBudget' && sim.events < maxEvents) || (reason === 'timeLimit' && target < endPs);
+    if (!sliceEnded) return reason;
+    const now = clock();
+    if (now - lastSnap >= minGapMs) send();
+    // Caught up with the pace: wait for wall time to pass instead of spinning.
+    if (reason === 'timeLimit' && !c.paused) await sleep(Math.min(16, minGapMs / 2));
+    else await defaultYield();
+  }
+}
+
