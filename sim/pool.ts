@@ -3,6 +3,7 @@ import type { Scenario } from './scenario/schema.ts';
 import type { Progress } from './run.ts';
 import type { DetailedResult } from './worker.ts';
 import { spawnSimWorker, proxy, type SimWorker } from './workerClient.ts';
+import { workerBundleEntry } from './workerBundle.ts';
 import { runScenarioWithHistogramAsync } from './runAsync.ts';
 
 /**
@@ -62,17 +63,21 @@ export function workerPoolRunner(jobs: number, options: RunnerOptions = {}): Run
   const queue: Array<{ start: (w: SimWorker) => void; fail: (e: Error) => void }> = [];
   let cancelled = false;
 
-  const acquire = (): Promise<SimWorker> => new Promise((resolve, reject) => {
+  const entry = workerBundleEntry();
+  const acquire = async (): Promise<SimWorker> => {
+    const e = await entry;
+    return new Promise((resolve, reject) => {
     const start = (w: SimWorker) => { busy.add(w); resolve(w); };
     const w = idle.pop();
     if (w) return start(w);
     if (all.length < n) {
-      const nw = spawnSimWorker();
+      const nw = spawnSimWorker(e);
       all.push(nw);
       return start(nw);
     }
     queue.push({ start, fail: reject });
-  });
+    });
+  };
   const release = (w: SimWorker) => {
     busy.delete(w);
     const next = queue.shift();

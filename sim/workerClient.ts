@@ -22,9 +22,12 @@ export interface SimWorker {
 
 const ENTRY = new URL('./workerNode.mjs', import.meta.url);
 
-/** Start one Node worker thread running sim/worker.ts. */
-export function spawnSimWorker(): SimWorker {
-  const worker = new Worker(ENTRY, { workerData: { ethersimWorker: true } });
+/**
+ * Start one Node worker thread running sim/worker.ts: through tsx by default, or from a
+ * pre-built bundle (`entry`, from workerBundleEntry() in sim/workerBundle.ts; pools use it).
+ */
+export function spawnSimWorker(entry?: string | URL | null): SimWorker {
+  const worker = new Worker(entry ?? ENTRY, { workerData: { ethersimWorker: true } });
   worker.unref();
   const api = wrap<SimWorkerApi>(nodeEndpoint(worker as unknown as Parameters<typeof nodeEndpoint>[0]));
   let terminating = false;

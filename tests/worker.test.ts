@@ -5,6 +5,7 @@ import { runScenario } from '../sim/run.ts';
 import { runScenarioAsync } from '../sim/runAsync.ts';
 import { spawnSimWorker, proxy, type SimWorker } from '../sim/workerClient.ts';
 import { simWorkerApi } from '../sim/worker.ts';
+import { workerBundleEntry } from '../sim/workerBundle.ts';
 import type { Result } from '../sim/metrics/result.ts';
 import { bundled } from './helpers/scenario.ts';
 
@@ -41,9 +42,12 @@ describe('sliced (async) run', () => {
 });
 
 describe('worker face', () => {
-  it('main thread and a Node worker thread give byte-identical result JSON', async () => {
+  it('main thread and a Node worker thread (tsx entry and pre-built bundle) give byte-identical result JSON', async () => {
     const w = spawnSimWorker();
-    workers.push(w);
+    const entry = await workerBundleEntry();
+    expect(entry).toMatch(/worker\.mjs$/);
+    const wb = spawnSimWorker(entry);
+    workers.push(w, wb);
     for (const [file, sets] of [['incast-roce.yaml', ['seed=7']], ['dcqcn-fairness.yaml', FAIR_SETS]] as const) {
       const text = readFileSync(`scenarios/${file}`, 'utf8');
       const main = runScenario(bundled(file, [...sets]));
@@ -52,6 +56,7 @@ describe('worker face', () => {
       expect(progress).toBeGreaterThan(0);
       expect(viaWorker.meta.wallMs).toBeGreaterThan(0);
       expect(canon(viaWorker)).toBe(canon(main));
+      expect(canon(await wb.call((api) => api.run(text, { sets: [...sets] })))).toBe(canon(main));
       // and the in-process face (what a browser worker runs) agrees as well, from a raw object
       const raw = bundled(file, [...sets]);
       expect(canon(await simWorkerApi.run(raw))).toBe(canon(main));
