@@ -161,14 +161,20 @@ export class CalendarQueue {
     return best;
   }
 
-  pop(): boolean {
-    if (this.size === 0) return false;
+  /** Take the earliest event out of its bucket; returns its slot. */
+  private unlinkMin(): number {
     const i = this.findMin();
     const slot = this.head[i];
     const nx = this.nextOf[slot];
     this.head[i] = nx;
     if (nx < 0) this.tail[i] = -1;
     else this.prevOf[nx] = -1;
+    return slot;
+  }
+
+  pop(): boolean {
+    if (this.size === 0) return false;
+    const slot = this.unlinkMin();
     this.popTime = this.time[slot];
     this.popKind = this.kinds[slot];
     this.popA = this.as[slot];
@@ -190,19 +196,12 @@ export class CalendarQueue {
     const n = this.size;
     const slots = new Int32Array(n);
     // Drain in order (stable), then re-insert in the same order.
-    const saved = { t: this.popTime, k: this.popKind, a: this.popA, b: this.popB };
     const times = new Float64Array(n);
     for (let j = 0; j < n; j++) {
-      const i = this.findMin();
-      const slot = this.head[i];
-      const nx = this.nextOf[slot];
-      this.head[i] = nx;
-      if (nx < 0) this.tail[i] = -1;
-      else this.prevOf[nx] = -1;
+      const slot = this.unlinkMin();
       slots[j] = slot;
       times[j] = this.time[slot];
     }
-    this.popTime = saved.t; this.popKind = saved.k; this.popA = saved.a; this.popB = saved.b;
     // Width: 3 × the mean gap between distinct consecutive times among the first 512 events
     // (equal timestamps would otherwise collapse the estimate to 0).
     const k = Math.min(n, 512);
