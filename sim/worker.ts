@@ -77,7 +77,7 @@ export function scenarioFromInput(input: unknown, opts: WorkerRunOptions = {}): 
 }
 
 // wall clock: progress/snapshot throttling and meta.wallMs only; never reaches the physics.
-const clock = (): number => performance.now();
+const clock = (): number => performance.now(); // wall clock: throttling and wallMs only
 
 let generation = 0;
 
