@@ -1,0 +1,216 @@
+/**
+ * The browser front end, end to end: build the static site once with Vite's JS API, serve
+ * dist/ with a tiny static server, drive it in Debian's headless Chromium (playwright-core),
+ * and check what a user sees. Screenshots go to test-artifacts/ (git-ignored).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { build } from 'vite';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { loadScenario, scenarioVariants } from '../../sim/scenario/load.ts';
+import { runScenario } from '../../sim/run.ts';
+import { resultDigest } from '../../web/src/transforms.ts';
+import { serveStatic } from './staticServer.ts';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const ART = resolve(ROOT, 'test-artifacts');
+const CHROMIUM = '/usr/bin/chromium';
+
+let browser: Browser;
+let server: Awaited<ReturnType<typeof serveStatic>>;
+const pageErrors: string[] = [];
+
+interface AppState {
+  runState: string;
+  runs: Array<{ name: string; status: string; digest: string | null; simTimePs: number; snapshots: number; stopReason: string | null }>;
+}
+
+async function openApp(): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1500, height: 1000 } });
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  page.on('console', (m) => { if (m.type() === 'error') pageErrors.push(m.text()); });
+  await page.goto(server.url);
+  await page.waitForSelector('body[data-ready="true"]');
+  return page;
+}
+
+const state = (page: Page) => page.evaluate(() => (window as unknown as { __ethersim: { state(): AppState } }).__ethersim.state());
+
+async function runToEnd(page: Page, scenario: string | null, speed = 'Infinity'): Promise<AppState> {
+  if (scenario) await page.selectOption('#scenario-picker', scenario);
+  await page.selectOption('#speed', speed);
+  await page.click('#btn-run');
+  await page.waitForSelector('body[data-run-state="done"]', { timeout: 90_000 });
+  return state(page);
+}
+
+function nodeDigests(file: string): Map<string, string> {
+  const text = readFileSync(resolve(ROOT, 'scenarios', file), 'utf8');
+  const out = new Map<string, string>();
+  for (const v of scenarioVariants(loadScenario(text, file))) out.set(v.name, resultDigest(runScenario(v.scenario)));
+  return out;
+}
+
+describe('web front end in headless Chromium', () => {
+  beforeAll(async () => {
+    mkdirSync(ART, { recursive: true });
+    const t0 = performance.now();
+    await build({ root: resolve(ROOT, 'web'), configFile: resolve(ROOT, 'vite.config.ts'), logLevel: 'error' });
+    console.log(`vite build: ${Math.round(performance.now() - t0)} ms`);
+    server = await serveStatic(resolve(ROOT, 'dist'));
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('first screen: the incast RoCE-vs-UET compare is loaded; one click grows a congestion tree under RoCE and none under UET', async () => {
+    const page = await openApp();
+    expect(await page.inputValue('#scenario-picker')).toBe('incast-roce-vs-uet');
+    expect(await page.inputValue('#yaml')).toContain('name: incast-roce-vs-uet');
+    await expect.poll(() => page.locator('.topo-cell').count()).toBe(2);
+    await page.screenshot({ path: resolve(ART, 'web-first-load.png'), fullPage: true });
+    // Default pace (200 simulated µs per second): the tree forms live, in the RoCE view only.
+    await page.click('#btn-run');
+    await page.waitForSelector('.topo-cell[data-variant="roce"] .root-marker', { timeout: 30_000 });
+    expect(await page.locator('.topo-cell[data-variant="roce"] .paused-edge').count()).toBeGreaterThan(0);
+    await page.screenshot({ path: resolve(ART, 'web-tree-forming.png'), fullPage: true });
+    expect(await page.locator('.topo-cell[data-variant="uet"] .paused-edge').count()).toBe(0);
+    await page.selectOption('#speed', 'Infinity');
+    await page.waitForSelector('body[data-run-state="done"]', { timeout: 90_000 });
+    // Every plot overlays both variants: one CDF path per variant.
+    const cdf = page.locator('#plot-cdf path.series-line');
+    expect(await cdf.count()).toBe(2);
+    expect(await cdf.evaluateAll((els) => els.map((e) => e.getAttribute('data-series')))).toEqual(['roce', 'uet']);
+    expect(await page.locator('#plot-ccdf path.series-line').count()).toBe(2);
+    expect(await page.locator('#plot-pktlat path.series-line').count()).toBe(2);
+    // The UET run never paused anything; RoCE had trees and the victim flow.
+    const s = await state(page);
+    const want = nodeDigests('incast-roce-vs-uet.yaml');
+    expect(s.runs.map((r) => [r.name, r.digest])).toEqual([...want.entries()]);
+    const rows = await page.locator('#summary tr').allTextContents();
+    expect(rows.find((r) => r.startsWith('congestion trees'))).toMatch(/^congestion trees\s*[1-9]\d*\s*0$/);
+    expect(await page.locator('tr.victim-row[data-run="0"]').count()).toBeGreaterThan(0);
+    expect(await page.locator('tr.victim-row[data-run="1"]').count()).toBe(0);
+    await page.click('tr.victim-row');
+    await page.waitForSelector('.topo-cell[data-variant="roce"] .victim-path');
+    expect(await page.locator('.topo-cell[data-variant="roce"] .victim-root').count()).toBeGreaterThan(0);
+    await page.screenshot({ path: resolve(ART, 'web-after-run.png'), fullPage: true });
+    await page.close();
+  }, 120_000);
+
+  it('incast under RoCE: congestion-tree edges and a root at leaf0->h0 appear; the result equals the Node run', async () => {
+    const page = await openApp();
+    await page.selectOption('#scenario-picker', 'incast-roce');
+    await page.selectOption('#speed', '200');
+    await page.click('#btn-run');
+    await page.waitForSelector('.topology .root-marker', { timeout: 30_000 });
+    expect(await page.locator('.topology .paused-edge').count()).toBeGreaterThan(0);
+    expect(await page.locator('.topology .root-label').allTextContents()).toContain('root leaf0->h0');
+    await page.selectOption('#speed', 'Infinity');
+    await page.waitForSelector('body[data-run-state="done"]', { timeout: 90_000 });
+    const s = await state(page);
+    expect(s.runs).toHaveLength(1);
+    expect(s.runs[0].stopReason).toBe('allFlowsDone');
+    const want = nodeDigests('incast-roce.yaml').get('incast-roce');
+    console.log(`incast-roce result digest: browser ${s.runs[0].digest}, node ${want}`);
+    expect(s.runs[0].digest).toBe(want);
+    expect(await page.locator('td.digest').first().getAttribute('data-digest')).toBe(want);
+    // Replay: scrub back into the run, the recorded tree is drawn again.
+    await page.locator('#scrub').fill('100');
+    await expect.poll(() => page.locator('.topology .root-marker').count()).toBeGreaterThan(0);
+    expect(await page.inputValue('#scrub')).toBe('100');
+    await page.close();
+  }, 120_000);
+
+  it('victim-flow: the victims table is populated; selecting one highlights its path, where it was blocked and the root', async () => {
+    const page = await openApp();
+    // PFC alone (DCQCN off), as in tests/congestion.test.ts: the incast's tree catches flow 20.
+    await page.selectOption('#scenario-picker', 'victim-flow');
+    await page.fill('#yaml', (await page.inputValue('#yaml')).replace('cc: dcqcn', 'cc: none'));
+    const s = await runToEnd(page, null);
+    expect(s.runs[0].stopReason).toBe('allFlowsDone');
+    const rows = page.locator('#victims tr.victim-row');
+    expect(await rows.count()).toBeGreaterThan(0);
+    const first = await rows.first().locator('td').allTextContents();
+    expect(first[1]).toBe('20'); // h12 → h17, the unrelated long flow
+    expect(first[2]).toBe('h12 → h17');
+    const blocked = await rows.evaluateAll((els) => els.map((e) => Number((e as HTMLElement).dataset.blocked)));
+    expect(blocked).toEqual([...blocked].sort((a, b) => b - a));
+    await rows.first().click();
+    expect(await page.locator('.victim-path').count()).toBe(4);
+    expect(await page.locator('.blocked-at').count()).toBeGreaterThan(0);
+    expect(await page.locator('.victim-root').count()).toBeGreaterThan(0);
+    expect(await page.locator('#btn-live').isDisabled()).toBe(false); // the replay jumped to the blocking pause
+    await page.screenshot({ path: resolve(ART, 'web-victim-selected.png'), fullPage: true });
+    await page.close();
+  }, 120_000);
+
+  it('an invalid edit shows the error with its path and does not start a run', async () => {
+    const page = await openApp();
+    await page.selectOption('#scenario-picker', 'incast-roce');
+    const text = await page.inputValue('#yaml');
+    await page.fill('#yaml', text.replace('leaves: 4', 'leaves: 1'));
+    await page.waitForSelector('#errors li');
+    const err = await page.locator('#errors li').first().textContent();
+    expect(err).toMatch(/^topology\.leaves: /);
+    expect(await page.locator('#errors li .path').first().textContent()).toBe('topology.leaves');
+    await page.click('#btn-run');
+    await page.waitForTimeout(400);
+    const s = await state(page);
+    expect(s.runState).toBe('idle');
+    expect(s.runs.every((r) => r.snapshots === 0 && r.digest === null)).toBe(true);
+    // A YAML syntax error names line and column; user text is shown as text, never parsed as HTML.
+    await page.fill('#yaml', 'name: <img src=x onerror="window.__pwned=1">\ntopology: [');
+    await expect.poll(() => page.locator('#errors li').first().textContent()).toMatch(/^scenario:\d+:\d+: YAML syntax error/);
+    await page.fill('#yaml', text.replace('name: incast-roce', 'name: "<img src=x onerror=window.__pwned=1>"'));
+    await page.waitForTimeout(400);
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    await page.screenshot({ path: resolve(ART, 'web-invalid.png') });
+    await page.close();
+  }, 60_000);
+
+  it('streams a 128-host fat-tree at animation rate (prints the measured fps)', async () => {
+    const page = await openApp();
+    await page.selectOption('#scenario-picker', 'permutation-roce');
+    await page.selectOption('#speed', '50');
+    await page.click('#btn-run');
+    await expect.poll(async () => (await state(page)).runs[0]?.snapshots ?? 0, { timeout: 30_000 }).toBeGreaterThan(2);
+    const m = await page.evaluate(async () => {
+      const start = performance.now();
+      let frames = 0;
+      let worst = 0;
+      let prev = start;
+      await new Promise<void>((done) => {
+        const f = (t: number) => {
+          frames++;
+          worst = Math.max(worst, t - prev);
+          prev = t;
+          if (t - start < 3000) requestAnimationFrame(f); else done();
+        };
+        requestAnimationFrame(f);
+      });
+      const w = window as unknown as { __ethersim: { state(): AppState; renderCostMs(): number[] } };
+      const cost = w.__ethersim.renderCostMs();
+      return { fps: frames / ((performance.now() - start) / 1000), worstMs: worst, snapshots: w.__ethersim.state().runs[0].snapshots, renders: cost.length, meanRenderMs: cost.reduce((a, b) => a + b, 0) / Math.max(1, cost.length) };
+    });
+    console.log(`128-host fat-tree streaming: ${m.fps.toFixed(1)} fps over 3 s (worst frame ${m.worstMs.toFixed(1)} ms), ${m.snapshots} snapshots, ${m.renders} renders, mean render ${m.meanRenderMs.toFixed(2)} ms`);
+    await page.screenshot({ path: resolve(ART, 'web-fat-tree-streaming.png'), fullPage: true });
+    expect(m.snapshots).toBeGreaterThan(10);
+    expect(m.fps).toBeGreaterThanOrEqual(30);
+    await page.click('#btn-cancel');
+    await page.waitForSelector('body[data-run-state="done"]', { timeout: 30_000 });
+    expect((await state(page)).runs[0].stopReason).toBe('cancelled');
+    await page.close();
+  }, 90_000);
+
+  it('raised no page errors', () => {
+    expect(pageErrors).toEqual([]);
+  });
+});
