@@ -45,6 +45,14 @@ async function runToEnd(page: Page, scenario: string | null, speed = 'Infinity')
   return state(page);
 }
 
+async function download(page: Page, selector: string): Promise<string> {
+  const [d] = await Promise.all([page.waitForEvent('download'), page.click(selector)]);
+  const stream = await d.createReadStream();
+  const chunks: Buffer[] = [];
+  for await (const c of stream) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
 function nodeDigests(file: string): Map<string, string> {
   const text = readFileSync(resolve(ROOT, 'scenarios', file), 'utf8');
   const out = new Map<string, string>();
@@ -102,6 +110,16 @@ describe('web front end in headless Chromium', () => {
     await page.waitForSelector('.topo-cell[data-variant="roce"] .victim-path');
     expect(await page.locator('.topo-cell[data-variant="roce"] .victim-root').count()).toBeGreaterThan(0);
     await page.screenshot({ path: resolve(ART, 'web-after-run.png'), fullPage: true });
+    // Exports: a plot as standalone SVG, the results as JSON (both variants) and CSV.
+    const svg = await download(page, '#plot-cdf .export-svg');
+    expect(svg).toMatch(/^<\?xml[^]*<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    expect(svg).toContain('flow completion time (µs)');
+    const json = JSON.parse(await download(page, '#btn-json')) as Array<{ name: string; result: { meta: { wallMs: number } } }>;
+    expect(json.map((j) => j.name)).toEqual(['roce', 'uet']);
+    expect(json.map((j) => resultDigest(j.result as never))).toEqual([...want.values()]);
+    const csv = await download(page, '#btn-csv');
+    expect(csv.split('\n')[0]).toBe('variant,flow,src,dst,sizeBytes,startUs,fctUs,idealFctUs,slowdown,retransmits');
+    expect(csv.trim().split('\n')).toHaveLength(1 + 2 * 26);
     await page.close();
   }, 120_000);
 
@@ -209,6 +227,23 @@ describe('web front end in headless Chromium', () => {
     expect((await state(page)).runs[0].stopReason).toBe('cancelled');
     await page.close();
   }, 90_000);
+
+  it('the share link carries the edited scenario in the URL hash', async () => {
+    const page = await openApp();
+    await page.selectOption('#scenario-picker', 'dumbbell');
+    const text = (await page.inputValue('#yaml')).replace('sizeBytes: 2000000 }', 'sizeBytes: 3000000 }') + '# shared ✓\n';
+    await page.fill('#yaml', text);
+    await page.click('#btn-share');
+    await expect.poll(() => page.evaluate(() => location.hash)).toMatch(/^#z=[A-Za-z0-9_-]+$/);
+    const url = await page.evaluate(() => location.href);
+    const other = await browser.newPage();
+    await other.goto(url);
+    await other.waitForSelector('body[data-ready="true"]');
+    expect(await other.inputValue('#yaml')).toBe(text);
+    expect(await other.inputValue('#scenario-picker')).toBe('(from link)');
+    await other.close();
+    await page.close();
+  }, 60_000);
 
   it('raised no page errors', () => {
     expect(pageErrors).toEqual([]);

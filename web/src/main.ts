@@ -87,7 +87,7 @@ const MAX_HISTORY_BYTES = 24e6;
 const fmt = {
   us: (ps: number) => `${d3.format(',.1f')(ps / 1e6)} µs`,
   int: d3.format(','),
-  n3: d3.format('.4~g'),
+  n3: (v: number) => (Math.abs(v) >= 1000 ? d3.format(',.0f')(v) : d3.format('.4~g')(v)),
   pct: d3.format('.1%'),
 };
 
@@ -379,8 +379,14 @@ function renderTimeline(): void {
 function clearResults(): void {
   summaryEl.replaceChildren(row(['Run a scenario to see its results.'], 'td'));
   victimsBody.replaceChildren();
-  for (const id of ['plot-cdf', 'plot-ccdf', 'plot-slowdown', 'plot-pktlat', 'plot-queue', 'plot-tput', 'plot-ctl']) {
-    d3.select(`#${id} svg`).selectAll('*').remove();
+  const blank: Array<[string, string, string]> = [
+    ['plot-cdf', 'flow completion time (µs)', 'fraction of flows ≤ x'], ['plot-ccdf', 'flow completion time (µs)', 'fraction of flows ≥ x'],
+    ['plot-slowdown', 'flow size', 'slowdown (FCT / ideal)'], ['plot-pktlat', 'percentile (nines)', 'one-way latency (µs)'],
+    ['plot-queue', 'simulated time (µs)', 'queue depth (KB)'], ['plot-tput', 'simulated time (µs)', 'throughput (Gb/s)'],
+    ['plot-ctl', 'simulated time (µs)', 'DCQCN rate / NSCC window'],
+  ];
+  for (const [id, xl, yl] of blank) {
+    linePlot(document.querySelector(`#${id} svg`) as SVGSVGElement, { series: [], x: { label: xl }, y: { label: yl }, empty: 'press Run to fill this plot' });
   }
   selQueue.replaceChildren();
   selFlows.replaceChildren();
@@ -561,7 +567,7 @@ function renderSeries(): void {
   if (!rs.length) return;
   const svg = (id: string) => document.querySelector(`#${id} svg`) as SVGSVGElement;
   const marker = scrubPs !== null ? scrubPs / 1e6 : undefined;
-  const none = 'no series recorded: tick "record queue & flow time series" and run again';
+  const none = 'not recorded: tick "record … time series", run again';
   const q = selQueue.value;
   linePlot(svg('plot-queue'), {
     series: rs.map((r) => ({ name: `${r.name} · ${q.slice(6)}`, color: r.color, points: (() => { const s = r.output.result.series.find((x) => x.name === q); return s ? T.seriesPoints(s, 1e-3) : []; })() })),
@@ -581,7 +587,7 @@ function renderSeries(): void {
     });
   }
   linePlot(svg('plot-tput'), { series: tput, x: { label: 'simulated time (µs)' }, y: { label: 'throughput (Gb/s)' }, marker, empty: none });
-  linePlot(svg('plot-ctl'), { series: ctl, x: { label: 'simulated time (µs)' }, y: { label: CTL_LABEL[metric] ?? metric ?? 'value' }, marker, empty: metric ? none : 'no congestion-control trace (DCQCN off, or the transport exposes none)' });
+  linePlot(svg('plot-ctl'), { series: ctl, x: { label: 'simulated time (µs)' }, y: { label: CTL_LABEL[metric] ?? metric ?? 'value' }, marker, empty: metric ? none : 'no rate/window trace for this transport' });
 }
 
 function renderResults(): void {
