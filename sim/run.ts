@@ -1,4 +1,4 @@
-import { Simulator, type StopReason } from './engine/simulator.ts';
+import { Simulator, type StopConditions, type StopReason } from './engine/simulator.ts';
 import { RandomStreams } from './engine/random.ts';
 import type { Scenario } from './scenario/schema.ts';
 import { scenarioHash } from './scenario/hash.ts';
@@ -132,20 +132,25 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): Resul
   return collectResult(s, reason);
 }
 
-export function runSimulation(s: Simulation, options: RunOptions = {}): StopReason {
+/** The scenario's stop conditions as the engine takes them. */
+export function stopLimits(s: Simulation): StopConditions {
   const stop = s.scenario.stop;
+  return { timeLimitPs: stop.timeUs !== undefined ? Math.round(stop.timeUs * 1e6) : Infinity, maxEvents: stop.maxEvents ?? Infinity };
+}
+
+/** Work after the last event, before the result is collected (open pause intervals closed). */
+export function finishSimulation(s: Simulation): void {
+  s.fabric.finishPauses();
+}
+
+export function runSimulation(s: Simulation, options: RunOptions = {}): StopReason {
   const { sim, flows } = s;
   const between = () => {
     options.onProgress?.({ simTimePs: sim.now, events: sim.events, flowsDone: flows.doneCount, flowsTotal: flows.count });
     return options.isCancelled?.() ?? false;
   };
-  const reason = sim.run(
-    s.fabric,
-    { timeLimitPs: stop.timeUs !== undefined ? Math.round(stop.timeUs * 1e6) : Infinity, maxEvents: stop.maxEvents ?? Infinity },
-    between,
-    options.progressEveryEvents ?? 65536,
-  );
-  s.fabric.finishPauses();
+  const reason = sim.run(s.fabric, stopLimits(s), between, options.progressEveryEvents ?? 65536);
+  finishSimulation(s);
   return reason;
 }
 

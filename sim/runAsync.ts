@@ -1,6 +1,6 @@
 import type { Scenario } from './scenario/schema.ts';
 import type { Counters, Result, Series } from './metrics/result.ts';
-import { buildSimulation, collectResult, type Progress, type Simulation } from './run.ts';
+import { buildSimulation, collectResult, finishSimulation, stopLimits, type Progress, type Simulation } from './run.ts';
 import type { StopReason } from './engine/simulator.ts';
 
 /**
@@ -64,11 +64,10 @@ export function defaultYield(): Promise<void> {
 
 /** Run a built simulation in slices; returns the engine's stop reason (as runSimulation does). */
 export async function runSimulationAsync(s: Simulation, options: AsyncRunOptions = {}): Promise<StopReason> {
-  const stop = s.scenario.stop;
   const { sim, flows } = s;
   const slice = Math.max(1, Math.floor(options.sliceEvents ?? 16384));
-  const maxEvents = stop.maxEvents ?? Infinity;
-  const limits = { timeLimitPs: stop.timeUs !== undefined ? Math.round(stop.timeUs * 1e6) : Infinity, maxEvents };
+  const limits = stopLimits(s);
+  const maxEvents = limits.maxEvents;
   const yieldFn = options.yieldFn ?? defaultYield;
   const cancelled = () => (options.signal?.aborted ?? false) || (options.isCancelled?.() ?? false);
   const progress = () => options.onProgress?.({ simTimePs: sim.now, events: sim.events, flowsDone: flows.doneCount, flowsTotal: flows.count });
@@ -84,7 +83,7 @@ export async function runSimulationAsync(s: Simulation, options: AsyncRunOptions
     if (options.onSnapshot && n % snapEvery === 0) options.onSnapshot(snapshotOf(s));
     await yieldFn();
   }
-  s.fabric.finishPauses();
+  finishSimulation(s);
   progress();
   return reason;
 }

@@ -57,6 +57,10 @@ function flowStats(item: WorkloadItem, hosts: number, hostRateBps: number): { fl
     }
     case 'flows':
       return { flows: item.flows.length, bytes: item.flows.reduce((a, f) => a + f.sizeBytes, 0) };
+    case 'ringAllReduce': {
+      const m = item.hosts?.length ?? hosts;
+      return { flows: 2 * (m - 1) * m, bytes: 2 * (m - 1) * item.sizeBytes };
+    }
     case 'poisson': {
       const m = item.hosts?.length ?? hosts;
       // A CDF given by path is not read here; 100 KB stands in for its mean.

@@ -215,8 +215,16 @@ const PoissonSchema = z.strictObject({
   /** Restrict senders/receivers to these hosts (default all). */
   hosts: z.array(hostId).optional(),
 });
-export const WorkloadItemSchema = z.discriminatedUnion('kind', [IncastSchema, PermutationSchema, AllToAllSchema, FlowListSchema, PoissonSchema], {
-  error: 'expected workload.kind to be one of: incast, permutation, allToAll, flows, poisson',
+const RingAllReduceSchema = z.strictObject({
+  kind: z.literal('ringAllReduce'),
+  /** Ranks in ring order (default: every host, in index order). */
+  hosts: z.array(hostId).min(2).optional(),
+  /** Bytes of the buffer each rank reduces; each of the 2(n−1) steps moves sizeBytes / n. */
+  sizeBytes: posInt(),
+  startNs: nonNeg().default(0),
+});
+export const WorkloadItemSchema = z.discriminatedUnion('kind', [IncastSchema, PermutationSchema, AllToAllSchema, FlowListSchema, PoissonSchema, RingAllReduceSchema], {
+  error: 'expected workload.kind to be one of: incast, permutation, allToAll, flows, poisson, ringAllReduce',
 });
 export const WorkloadSchema = z.union([WorkloadItemSchema, z.array(WorkloadItemSchema).min(1)]);
 

@@ -1,11 +1,7 @@
 import type { Simulator } from '../engine/simulator.ts';
+import type { FlowSpec } from '../workload/types.ts';
 
-export interface FlowSpec {
-  src: number;
-  dst: number;
-  sizeBytes: number;
-  startPs: number;
-}
+export type { FlowSpec };
 
 /**
  * What every transport knows about its flows (struct of arrays); transport-specific state
@@ -25,6 +21,10 @@ export class FlowTable {
   doneCount = 0;
   /** Time the last flow finished (-1 until then). */
   allDonePs = -1;
+  /** Flows that start when this flow completes (ring all-reduce steps). */
+  private readonly dependents: number[][] | null;
+  /** The transport's flow-start event kind (set by scheduleStarts). */
+  private startKind = -1;
 
   constructor(flows: FlowSpec[], private readonly sim: Simulator) {
     const n = flows.length;
@@ -36,18 +36,41 @@ export class FlowTable {
     this.finishPs = new Float64Array(n).fill(-1);
     this.retransmits = new Int32Array(n);
     this.deliveredBytes = new Float64Array(n);
+    let deps: number[][] | null = null;
     flows.forEach((f, i) => {
       this.src[i] = f.src;
       this.dst[i] = f.dst;
       this.sizeBytes[i] = f.sizeBytes;
       this.startPs[i] = f.startPs;
+      if (f.after !== undefined) {
+        deps ??= Array.from({ length: n }, () => []);
+        deps[f.after].push(i);
+        this.startPs[i] = -1; // known when its predecessor completes
+      }
     });
+    this.dependents = deps;
+    this.startDelayPs = Float64Array.from(flows, (f) => (f.after !== undefined ? f.startPs : 0));
+  }
+
+  /** Delay after the predecessor completes, for dependent flows. */
+  private readonly startDelayPs: Float64Array;
+
+  /** Schedule every flow that does not wait on another; dependents start from finish(). */
+  scheduleStarts(kind: number): void {
+    this.startKind = kind;
+    for (let f = 0; f < this.count; f++) if (this.startPs[f] >= 0) this.sim.at(this.startPs[f], kind, f, 0);
   }
 
   finish(f: number): void {
     if (this.finishPs[f] >= 0) return;
     this.finishPs[f] = this.sim.now;
     this.doneCount++;
+    if (this.dependents !== null) {
+      for (const d of this.dependents[f]) {
+        this.startPs[d] = this.sim.now + this.startDelayPs[d];
+        this.sim.at(this.startPs[d], this.startKind, d, 0);
+      }
+    }
     // The run is not stopped here: it drains (packets still in flight arrive, timers lapse)
     // so that conservation can be checked with nothing left in queues.
     if (this.doneCount === this.count) this.allDonePs = this.sim.now;

@@ -6,6 +6,7 @@ import { permutationFlows } from './permutation.ts';
 import { allToAllFlows } from './allToAll.ts';
 import { flowListFlows } from './flowList.ts';
 import { poissonFlows } from './poisson.ts';
+import { ringAllReduceFlows } from './ringAllReduce.ts';
 
 export type { FlowSpec } from './types.ts';
 export { incastFlows } from './incast.ts';
@@ -13,6 +14,7 @@ export { permutationFlows, randomDerangement } from './permutation.ts';
 export { allToAllFlows } from './allToAll.ts';
 export { flowListFlows } from './flowList.ts';
 export { poissonFlows } from './poisson.ts';
+export { ringAllReduceFlows } from './ringAllReduce.ts';
 export { BUNDLED_CDF_NAMES, cdfMean, cdfValueAt, loadCdf, parseCdf, sampleCdf, type Cdf } from './cdf.ts';
 
 /**
@@ -42,13 +44,20 @@ export function buildFlows(
       streamSuffix: n === 0 ? '' : `#${n}`,
       readText,
     };
+    const base = flows.length;
     for (const f of generate(item, ctx)) {
       if (f.src === f.dst) throw new Error(`${ctx.path}: flow from host ${f.src} to itself`);
-      flows.push(f);
+      flows.push(f.after === undefined ? f : { ...f, after: base + f.after });
     }
   });
-  // Array.prototype.sort is stable (ES2019).
-  return flows.sort((a, b) => a.startPs - b.startPs);
+  // Array.prototype.sort is stable (ES2019). Dependent flows keep pointing at the same flow.
+  const order = flows.map((_, i) => i).sort((a, b) => flows[a].startPs - flows[b].startPs);
+  const newIndex = new Int32Array(flows.length);
+  order.forEach((old, i) => { newIndex[old] = i; });
+  return order.map((old) => {
+    const f = flows[old];
+    return f.after === undefined ? f : { ...f, after: newIndex[f.after] };
+  });
 }
 
 function generate(item: WorkloadItem, ctx: WorkloadContext): FlowSpec[] {
@@ -63,6 +72,8 @@ function generate(item: WorkloadItem, ctx: WorkloadContext): FlowSpec[] {
       return flowListFlows(item, ctx);
     case 'poisson':
       return poissonFlows(item, ctx);
+    case 'ringAllReduce':
+      return ringAllReduceFlows(item, ctx);
     default: {
       const never: never = item;
       throw new Error(`${ctx.path}.kind: unknown workload kind ${(never as { kind: string }).kind}`);

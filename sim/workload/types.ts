@@ -5,7 +5,10 @@ export interface FlowSpec {
   src: number;
   dst: number;
   sizeBytes: number;
+  /** Creation time; for a flow that waits on another, the delay after that one completes. */
   startPs: number;
+  /** Index (in the returned list) of a flow that must complete before this one starts. */
+  after?: number;
 }
 
 /** What a generator needs besides its own scenario item. */

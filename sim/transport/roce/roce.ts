@@ -85,7 +85,7 @@ export class RoceTransportModel implements HostTransport {
     this.rrIndex = new Int32Array(hosts);
     this.wakePs = new Float64Array(hosts).fill(Infinity);
     this.dcqcn = cfg.cc === 'dcqcn' ? new Dcqcn(fabric, flows, cfg) : null;
-    for (let f = 0; f < n; f++) fabric.sim.at(flows.startPs[f], EV_FLOW_START, f, 0);
+    flows.scheduleStarts(EV_FLOW_START);
   }
 
   /** Line rate of a flow's source NIC. */

@@ -208,7 +208,7 @@ export class UetTransportModel implements HostTransport {
     const hosts = fabric.hostCount;
     this.active = Array.from({ length: hosts }, () => []);
     this.rrIndex = new Int32Array(hosts);
-    for (let f = 0; f < n; f++) fabric.sim.at(flows.startPs[f], EV_UET_START, f, 0);
+    flows.scheduleStarts(EV_UET_START);
   }
 
   // ------------------------------------------------------------------ helpers
