@@ -184,6 +184,12 @@ describe('web front end in headless Chromium', () => {
     const s = await state(page);
     expect(s.runState).toBe('idle');
     expect(s.runs.every((r) => r.snapshots === 0 && r.digest === null)).toBe(true);
+    // Errors only building the run shows (a workload host the topology lacks) stop it too.
+    await page.fill('#yaml', text.replace('receiver: 0', 'receiver: 99'));
+    await expect.poll(() => page.locator('#errors li').first().textContent()).toMatch(/^workload/);
+    await page.click('#btn-run');
+    await page.waitForTimeout(300);
+    expect((await state(page)).runState).toBe('idle');
     // A YAML syntax error names line and column; user text is shown as text, never parsed as HTML.
     await page.fill('#yaml', 'name: <img src=x onerror="window.__pwned=1">\ntopology: [');
     await expect.poll(() => page.locator('#errors li').first().textContent()).toMatch(/^scenario:\d+:\d+: YAML syntax error/);

@@ -91,7 +91,7 @@ export async function runLive(s: Simulation, c: Control, opts: LiveRunOptions, o
     let target = endPs;
     if (c.paused) target = Math.min(target, c.stepUntilPs);
     else if (Number.isFinite(c.speed)) target = Math.min(target, c.simAnchorPs + (clock() - c.wallAnchorMs) * c.speed * 1e3);
-    limits.timeLimitPs = Math.max(target, sim.now);
+    limits.timeLimitPs = Math.max(Math.floor(target), sim.now); // integer picoseconds, as everywhere
     limits.maxEvents = Math.min(maxEvents, sim.events + slice);
     const reason = sim.run(fabric, limits, undefined, slice);
     const sliceEnded = (reason === 'eventBudget' && sim.events < maxEvents) || (reason === 'timeLimit' && target < endPs);

@@ -9,6 +9,8 @@ import * as d3 from 'd3';
 import { loadScenario, scenarioVariants, ScenarioError } from '../../sim/scenario/load.ts';
 import type { Scenario } from '../../sim/scenario/schema.ts';
 import { buildTopology, type TopologyGraph } from '../../sim/topology/index.ts';
+import { buildFlows } from '../../sim/workload/index.ts';
+import { RandomStreams } from '../../sim/engine/random.ts';
 import type { Result } from '../../sim/metrics/result.ts';
 import type { LiveRunOutput, LiveWorkerApi } from './sim.worker.ts';
 import { decodeSnapshot, type Snapshot } from './snapshot.ts';
@@ -138,8 +140,19 @@ function validate(): Array<{ name: string; scenario: Scenario }> | null {
   const text = yaml.value;
   try {
     const variants = scenarioVariants(loadScenario(text, 'scenario', seriesSets(text)));
-    showErrors([]);
-    return variants;
+    // What only shows when the run is built: hosts a workload names that the topology lacks.
+    const lines: string[] = [];
+    for (const v of variants) {
+      try {
+        const g = buildTopology(v.scenario.topology, v.scenario.links);
+        buildFlows(v.scenario.workload, g.hostCount, v.scenario.links.host.rateGbps * 1e9, new RandomStreams(v.scenario.seed));
+      } catch (e) {
+        const msg = String((e as Error).message ?? e);
+        lines.push(variants.length > 1 ? `compare "${v.name}": ${msg}` : msg);
+      }
+    }
+    showErrors(lines);
+    return lines.length ? null : variants;
   } catch (e) {
     showErrors(e instanceof ScenarioError ? e.lines : [String((e as Error).message ?? e)]);
     return null;
