@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: a benchmark, not a test. Runs a fixed set of scenarios several times, each
  * in a fresh Node process, and prints per scenario the median and spread of wall time,
- * events, events/s, peak RSS and heap bytes per in-flight packet; `--json` prints JSON.
+ * events, events/s, peak RSS and memory grown per in-flight packet (peak RSS over the RSS before
+ * the scenario was built, divided by the peak number of live packets); `--json` prints JSON.
  * Also: the event-queue hold benchmark (calendar queue vs typed-array heap vs js-sdsl's
  * PriorityQueue), and the cost of the congestion analysis on permutation-roce.
  *
@@ -28,7 +29,7 @@ const CASES: Case[] = [
   { name: 'perm 8192 2MB 100G UET/spray', file: 'scenarios/bench/permutation-8192-uet.yaml', large: true },
 ];
 
-interface One { wallMs: number; runMs: number; events: number; maxRssMB: number; heapBytes: number; peakPackets: number; fctP99Us: number; flowsDone: number; flows: number }
+interface One { wallMs: number; runMs: number; events: number; maxRssMB: number; grownBytes: number; peakPackets: number; fctP99Us: number; flowsDone: number; flows: number }
 
 function runOnce(c: Case): One {
   const p = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'sim/bench/runOne.ts'), join(root, c.file), ...(c.sets ?? [])], {
@@ -94,7 +95,7 @@ function main(argv: string[]) {
       eventsPerSec: median(evps), eventsPerSecSpread: spread(evps),
       peakRssMB: median(rs.map((r) => r.maxRssMB)),
       peakPackets: median(rs.map((r) => r.peakPackets)),
-      heapBytesPerPacket: median(rs.map((r) => r.heapBytes / Math.max(1, r.peakPackets))),
+      bytesPerPacket: median(rs.map((r) => r.grownBytes / Math.max(1, r.peakPackets))),
       fctP99Us: median(rs.map((r) => r.fctP99Us)),
       flowsDone: `${rs[0].flowsDone}/${rs[0].flows}`,
     });
@@ -108,11 +109,11 @@ function main(argv: string[]) {
     return;
   }
   process.stderr.write('\n');
-  const head = ['scenario', 'wall ms (±)', 'events', 'M ev/s (±)', 'RSS MB', 'peak pkts', 'heap B/pkt', 'FCT p99 µs', 'flows'];
+  const head = ['scenario', 'wall ms (±)', 'events', 'M ev/s (±)', 'RSS MB', 'peak pkts', 'grown B/pkt', 'FCT p99 µs', 'flows'];
   const table = rows.map((r) => [
     r.scenario, `${r.wallMs.toFixed(0)} (${r.wallSpreadMs.toFixed(0)})`, String(r.events),
     `${(r.eventsPerSec / 1e6).toFixed(2)} (${(r.eventsPerSecSpread / 1e6).toFixed(2)})`, r.peakRssMB.toFixed(0),
-    String(r.peakPackets), r.heapBytesPerPacket.toFixed(0), r.fctP99Us.toFixed(1), r.flowsDone,
+    String(r.peakPackets), r.bytesPerPacket.toFixed(0), r.fctP99Us.toFixed(1), r.flowsDone,
   ]);
   const w = head.map((h, i) => Math.max(h.length, ...table.map((t) => t[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(w[i]) : c.padStart(w[i]))).join('  ');

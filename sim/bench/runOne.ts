@@ -8,13 +8,12 @@ import { buildSimulation, collectResult, runSimulation } from '../run.ts';
 
 const [file, ...sets] = process.argv.slice(2);
 const s = parseScenario(readFileSync(file, 'utf8'), file, sets);
-const heap0 = process.memoryUsage().heapUsed;
+const rss0 = process.memoryUsage().rss;
 const t0 = performance.now(); // wall clock: benchmark timing
 const sim = buildSimulation(s);
 const tBuilt = performance.now(); // wall clock: benchmark timing
 const reason = runSimulation(sim);
 const tRun = performance.now(); // wall clock: benchmark timing
-const heapPeakish = process.memoryUsage().heapUsed;
 const r = collectResult(sim, reason);
 const fcts = r.flows.filter((f) => f.fctPs >= 0).map((f) => f.fctPs / 1e6).sort((a, b) => a - b);
 process.stdout.write(JSON.stringify({
@@ -30,6 +29,7 @@ process.stdout.write(JSON.stringify({
   fctMaxUs: r.summary.fctUs.max,
   fctUs: fcts,
   peakPackets: sim.fabric.pool.highWater,
-  heapBytes: heapPeakish - heap0,
+  /** Memory grown by the run (peak RSS over RSS before building), for bytes per live packet. */
+  grownBytes: process.resourceUsage().maxRSS * 1024 - rss0,
   maxRssMB: process.resourceUsage().maxRSS / 1024,
 }) + '\n');
