@@ -148,6 +148,10 @@ export class Fabric implements EventHandler {
   dataPrio = 3;
   pauseObserver: PauseObserver | null = null;
   sampler: { sample(): void } | null = null;
+  /** A PAUSE has taken effect somewhere and an observer wants blocked time. Until then every
+   *  queue's cumulative paused time is 0, so head-of-line bookkeeping can be skipped per packet
+   *  (packets' marks are 0 from alloc, which is exact for queues entered before the first pause). */
+  private pausesSeen = false;
   tracer: { sample(): void } | null = null;
   readonly counters: Counters = {
     packetsSent: 0, packetsDelivered: 0, bytesDelivered: 0, drops: 0, discards: 0, ecnMarks: 0,
@@ -281,7 +285,7 @@ export class Fabric implements EventHandler {
     const pool = this.pool;
     pool.i32[(pkt << 4) + P_NEXT] = -1;
     pool.f64[(pkt << 2) + P_ENQ_PS] = this.sim.now;
-    if (this.pauseObserver !== null) {
+    if (this.pausesSeen) {
       pool.f64[(pkt << 2) + P_PAUSE_MARK_PS] = this.pausedTimePs[q] + ((this.pausedMask[port] & (1 << prio)) !== 0 ? this.sim.now - this.pauseSincePs[q] : 0);
     }
     const tail = this.qTail[q];
@@ -329,9 +333,9 @@ export class Fabric implements EventHandler {
     const node = this.portNode[port];
     if (q >= 0) {
       pkt = this.dequeue(q);
-      if (this.pauseObserver !== null) {
+      if (this.pausesSeen) {
         const blocked = this.pausedTimePs[q] - this.pool.f64[(pkt << 2) + P_PAUSE_MARK_PS];
-        if (blocked > 0 && q - base < PRIO_TRIMMED) this.pauseObserver.onBlocked(pkt, port, q - base, blocked);
+        if (blocked > 0 && q - base < PRIO_TRIMMED) this.pauseObserver!.onBlocked(pkt, port, q - base, blocked);
       }
       if (node >= this.hostCount) this.leaveSwitch(node, port, pkt);
     } else {
@@ -545,6 +549,7 @@ export class Fabric implements EventHandler {
     if ((v & 256) !== 0) {
       if ((this.pausedMask[port] & bit) !== 0) return;
       this.pausedMask[port] |= bit;
+      this.pausesSeen = this.pauseObserver !== null;
       this.pauseSincePs[pq] = now;
       this.pauseCount[pq]++;
       if (this.pauseObserver !== null) this.pauseObserver.onPauseChange(port, prio, true, now);
