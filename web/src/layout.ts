@@ -44,7 +44,10 @@ export function layoutTopology(g: TopologyGraph, width: number, height: number):
   const count = new Map<number, number>();
   for (let n = 0; n < g.nodeCount; n++) count.set(g.nodeTier[n], (count.get(g.nodeTier[n]) ?? 0) + 1);
   const mx = 24;
-  const top = 28;
+  // Links inside one tier (a ring's wrap-around) bow upwards: leave room for the widest bow.
+  const bows = g.links.filter((l) => g.nodeTier[l.a] === g.nodeTier[l.b]).map((l) => Math.abs(g.nodeColumn[l.a] - g.nodeColumn[l.b]) / (count.get(g.nodeTier[l.a]) ?? 1));
+  const bowRoom = bows.length ? Math.min(80, Math.max(...bows) * (width - 2 * mx) * 0.25) + 8 : 0;
+  const top = 28 + bowRoom;
   const bottom = height - 22;
   const rowY = (tier: number) => {
     const i = tiers.indexOf(tier);

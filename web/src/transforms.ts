@@ -196,12 +196,12 @@ export function pausedAt(intervals: readonly PauseInterval[], tPs: number): Map<
   return out;
 }
 
-/** Number of paused (link, priority) edges over time, as a step function (t in µs). */
+/** Number of paused (link, priority) edges over time, as a step function (t in µs) up to endPs. */
 export function pausedCountSeries(intervals: readonly PauseInterval[], endPs: number): Point[] {
   const ev: Array<[number, number]> = [];
   for (const iv of intervals) {
     ev.push([iv.startPs, 1]);
-    ev.push([iv.endPs < 0 ? endPs : iv.endPs, -1]);
+    if (iv.endPs >= 0) ev.push([iv.endPs, -1]); // still paused at the end: no drop
   }
   ev.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
   const out: Point[] = [{ x: 0, y: 0 }];
