@@ -201,6 +201,7 @@ function preview(): void {
   runs = variants.map((v, i) => newRun(v.name, v.scenario, i, variants.length > 1));
   for (const r of runs) r.view.render({ simTimePs: 0, queueBytes: null, util: null, paused: new Map() });
   clearResults();
+  renderTimeline();
 }
 
 function newRun(name: string, scenario: Scenario, i: number, withName: boolean): Run {
