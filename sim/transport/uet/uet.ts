@@ -227,6 +227,11 @@ export class UetTransportModel implements HostTransport {
     return this.nscc !== null ? this.nscc.maxWnd[f] : this.fixedWnd[f];
   }
 
+  /** Sampled per-flow state for traces (cold path): the window and what is in flight. */
+  flowTrace(f: number): Record<string, number> {
+    return { cwndBytes: this.window(f), inflightBytes: this.inflight[f] };
+  }
+
   private activate(f: number): void {
     if (this.inList[f] !== 0) return;
     this.inList[f] = 1;
