@@ -6,7 +6,10 @@
  * Also: the event-queue hold benchmark (calendar queue vs typed-array heap vs js-sdsl's
  * PriorityQueue), and the cost of the congestion analysis on permutation-roce.
  *
- *   npm run bench [-- --runs N] [--large] [--only NAME] [--json] [--no-queue]
+ *   npm run bench [-- --runs N] [--large] [--only NAME] [--json] [--no-queue] [--sweep]
+ *
+ * `--sweep` also runs sim/bench/sweepBench.ts (8 sweep variants on 2 worker threads against
+ * the same run one after another).
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -129,3 +132,7 @@ function main(argv: string[]) {
 }
 
 main(process.argv.slice(2));
+if (process.argv.includes('--sweep')) {
+  const p = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'sim/bench/sweepBench.ts')], { cwd: root, stdio: 'inherit' });
+  if (p.status !== 0) process.exitCode = p.status ?? 1;
+}
