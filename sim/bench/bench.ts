@@ -6,7 +6,7 @@
  * Also: the event-queue hold benchmark (calendar queue vs typed-array heap vs js-sdsl's
  * PriorityQueue), and the cost of the congestion analysis on permutation-roce.
  *
- *   npm run bench [-- --runs N] [--large] [--only NAME] [--json] [--no-queue] [--sweep]
+ *   npm run bench [-- --runs N] [--large] [--only NAME] [--json] [--no-queue] [--no-analysis] [--sweep]
  *
  * `--sweep` also runs sim/bench/sweepBench.ts (8 sweep variants on 2 worker threads against
  * the same run one after another).
@@ -25,7 +25,6 @@ interface Case { name: string; file: string; sets?: string[]; large?: boolean }
 const CASES: Case[] = [
   { name: 'incast 32→1 RoCE+PFC 400G', file: 'scenarios/incast-roce.yaml' },
   { name: 'perm 128 2MB 400G RoCE/ECMP', file: 'scenarios/permutation-roce.yaml' },
-  { name: 'perm 128 … no congestion analysis', file: 'scenarios/permutation-roce.yaml', sets: ['metrics.congestion=false'] },
   { name: 'perm 128 2MB 400G UET/spray', file: 'scenarios/permutation-uet.yaml' },
   { name: 'perm 1024 2MB 400G RoCE/ECMP', file: 'scenarios/bench/permutation-1024-roce.yaml' },
   { name: 'perm 1024 2MB 400G UET/spray', file: 'scenarios/bench/permutation-1024-uet.yaml' },
@@ -94,6 +93,7 @@ function main(argv: string[]) {
     rows.push({
       scenario: c.name, file: c.file, sets: c.sets ?? [], runs: n,
       wallMs: median(rs.map((r) => r.wallMs)), wallSpreadMs: spread(rs.map((r) => r.wallMs)),
+      runMs: median(rs.map((r) => r.runMs)),
       events: median(rs.map((r) => r.events)),
       eventsPerSec: median(evps), eventsPerSecSpread: spread(evps),
       peakRssMB: median(rs.map((r) => r.maxRssMB)),
@@ -104,9 +104,11 @@ function main(argv: string[]) {
     });
   }
   const queue = argv.includes('--no-queue') ? [] : queueBench();
-  const withA = rows.find((r) => r.file.endsWith('permutation-roce.yaml') && r.sets.length === 0);
-  const withoutA = rows.find((r) => r.file.endsWith('permutation-roce.yaml') && r.sets.length > 0);
-  const analysisOverhead = withA && withoutA ? withA.wallMs / withoutA.wallMs - 1 : undefined;
+  let analysisOverhead: number | undefined;
+  if (!argv.includes('--no-analysis')) {
+    const p = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'sim/bench/analysisOverhead.ts')], { cwd: root, encoding: 'utf8' });
+    if (p.status === 0) analysisOverhead = JSON.parse(p.stdout).overhead;
+  }
   if (json) {
     process.stdout.write(JSON.stringify({ scenarios: rows, queue, analysisOverhead }, null, 2) + '\n');
     return;
@@ -122,7 +124,7 @@ function main(argv: string[]) {
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(w[i]) : c.padStart(w[i]))).join('  ');
   console.log(line(head));
   for (const t of table) console.log(line(t));
-  if (analysisOverhead !== undefined) console.log(`\ncongestion analysis overhead on permutation-roce: ${(analysisOverhead * 100).toFixed(1)} %`);
+  if (analysisOverhead !== undefined) console.log(`\ncongestion analysis overhead (permutation-roce with 8 MB flows, CPU time, interleaved in one process): ${(analysisOverhead * 100).toFixed(1)} %`);
   if (queue.length > 0) {
     console.log('\nevent queue hold benchmark (M holds/s):');
     for (const n of [1e3, 1e4, 1e5]) {

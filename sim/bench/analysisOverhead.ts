@@ -1,0 +1,27 @@
+/**
+ * The congestion analysis's cost: permutation-roce (8 MB flows, 2.8 M events) with the
+ * analysis on and off, alternating in one warmed-up process and timed by CPU time, so JIT
+ * warm-up and this VM's wall-clock noise (±20 % between fresh processes) do not decide the
+ * answer. Prints one JSON line: median CPU ms on and off and the relative overhead.
+ */
+import { readFileSync } from 'node:fs';
+import { parseScenario } from '../scenario/load.ts';
+import { buildSimulation, runSimulation } from '../run.ts';
+
+const file = 'scenarios/permutation-roce.yaml';
+const text = readFileSync(file, 'utf8');
+const rounds = Number(process.argv[2] ?? 6);
+const ms: Record<'on' | 'off', number[]> = { on: [], off: [] };
+for (let i = 0; i <= rounds; i++) {
+  for (const on of [true, false]) {
+    const s = buildSimulation(parseScenario(text, file, ['workload.sizeBytes=8000000', `metrics.congestion=${on}`]));
+    const c0 = process.cpuUsage();
+    runSimulation(s);
+    const c = process.cpuUsage(c0);
+    if (i > 0) ms[on ? 'on' : 'off'].push((c.user + c.system) / 1000); // round 0 warms up
+  }
+}
+const median = (a: number[]) => [...a].sort((x, y) => x - y)[a.length >> 1];
+const on = median(ms.on);
+const off = median(ms.off);
+process.stdout.write(JSON.stringify({ onCpuMs: on, offCpuMs: off, overhead: on / off - 1, rounds }) + '\n');
