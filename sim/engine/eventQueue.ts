@@ -3,15 +3,17 @@
  * sequence) so that events at equal times pop in the order they were scheduled
  * (DESIGN.md "Determinism").
  *
- * An event is three integers (kind, a, b) plus its time; the heap holds slot indices and the
- * slots hold the fields, so a sift moves one Int32 per level. No objects are allocated per
- * event; the arrays double when full. performance.md: a typed-array heap runs 10–15 M holds/s
- * at 1e3–1e4 pending events, 2–3× js-sdsl's PriorityQueue (re-measured by `npm run bench`).
+ * The heap's own arrays hold each entry's time and sequence number beside its slot, so a sift
+ * compares neighbouring array cells instead of chasing slot indices into other arrays (the
+ * comparisons are where a heap spends its time); the event's payload (kind, a, b) stays in
+ * its slot and is read once, at pop. No objects are allocated per event; the arrays double
+ * when full. performance.md: a typed-array heap runs 10–15 M holds/s at 1e3–1e4 pending
+ * events, 2–3× js-sdsl's PriorityQueue (`npm run bench` re-measures).
  */
 export class EventQueue {
-  private heap: Int32Array;
-  private time: Float64Array;
-  private seq: Float64Array;
+  private hTime: Float64Array;
+  private hSeq: Float64Array;
+  private hSlot: Int32Array;
   private kinds: Int32Array;
   private as: Int32Array;
   private bs: Int32Array;
@@ -28,9 +30,9 @@ export class EventQueue {
   popB = 0;
 
   constructor(capacity = 1024) {
-    this.heap = new Int32Array(capacity);
-    this.time = new Float64Array(capacity);
-    this.seq = new Float64Array(capacity);
+    this.hTime = new Float64Array(capacity);
+    this.hSeq = new Float64Array(capacity);
+    this.hSlot = new Int32Array(capacity);
     this.kinds = new Int32Array(capacity);
     this.as = new Int32Array(capacity);
     this.bs = new Int32Array(capacity);
@@ -38,12 +40,12 @@ export class EventQueue {
   }
 
   private grow(): void {
-    const cap = this.heap.length * 2;
+    const cap = this.hSlot.length * 2;
     const g32 = (x: Int32Array) => { const n = new Int32Array(cap); n.set(x); return n; };
     const g64 = (x: Float64Array) => { const n = new Float64Array(cap); n.set(x); return n; };
-    this.heap = g32(this.heap);
-    this.time = g64(this.time);
-    this.seq = g64(this.seq);
+    this.hTime = g64(this.hTime);
+    this.hSeq = g64(this.hSeq);
+    this.hSlot = g32(this.hSlot);
     this.kinds = g32(this.kinds);
     this.as = g32(this.as);
     this.bs = g32(this.bs);
@@ -55,70 +57,72 @@ export class EventQueue {
     let slot: number;
     if (this.freeTop > 0) slot = this.free[--this.freeTop];
     else {
-      if (this.nextSlot === this.heap.length) this.grow();
+      if (this.nextSlot === this.hSlot.length) this.grow();
       slot = this.nextSlot++;
     }
-    const time = this.time;
-    const seq = this.seq;
-    time[slot] = t;
-    const s = this.nextSeq++;
-    seq[slot] = s;
     this.kinds[slot] = kind;
     this.as[slot] = a;
     this.bs[slot] = b;
-    // sift up
-    const heap = this.heap;
+    const s = this.nextSeq++;
+    const hTime = this.hTime;
+    const hSeq = this.hSeq;
+    const hSlot = this.hSlot;
     let i = this.size++;
     while (i > 0) {
       const p = (i - 1) >> 1;
-      const ps = heap[p];
-      const pt = time[ps];
-      if (pt < t || (pt === t && seq[ps] < s)) break;
-      heap[i] = ps;
+      const pt = hTime[p];
+      if (pt < t || (pt === t && hSeq[p] < s)) break;
+      hTime[i] = pt;
+      hSeq[i] = hSeq[p];
+      hSlot[i] = hSlot[p];
       i = p;
     }
-    heap[i] = slot;
+    hTime[i] = t;
+    hSeq[i] = s;
+    hSlot[i] = slot;
   }
 
   /** Time of the earliest event, or Infinity when empty. */
   peekTime(): number {
-    return this.size > 0 ? this.time[this.heap[0]] : Infinity;
+    return this.size > 0 ? this.hTime[0] : Infinity;
   }
 
   /** Remove the earliest event into popTime/popKind/popA/popB; false when empty. */
   pop(): boolean {
     if (this.size === 0) return false;
-    const heap = this.heap;
-    const time = this.time;
-    const seq = this.seq;
-    const top = heap[0];
-    this.popTime = time[top];
+    const hTime = this.hTime;
+    const hSeq = this.hSeq;
+    const hSlot = this.hSlot;
+    const top = hSlot[0];
+    this.popTime = hTime[0];
     this.popKind = this.kinds[top];
     this.popA = this.as[top];
     this.popB = this.bs[top];
     this.free[this.freeTop++] = top;
     const n = --this.size;
     if (n > 0) {
-      const last = heap[n];
-      const lt = time[last];
-      const ls = seq[last];
+      const lt = hTime[n];
+      const ls = hSeq[n];
+      const lslot = hSlot[n];
       let i = 0;
       for (;;) {
         let c = 2 * i + 1;
         if (c >= n) break;
-        let cs = heap[c];
-        let ct = time[cs];
+        let ct = hTime[c];
         const r = c + 1;
         if (r < n) {
-          const rs = heap[r];
-          const rt = time[rs];
-          if (rt < ct || (rt === ct && seq[rs] < seq[cs])) { c = r; cs = rs; ct = rt; }
+          const rt = hTime[r];
+          if (rt < ct || (rt === ct && hSeq[r] < hSeq[c])) { c = r; ct = rt; }
         }
-        if (lt < ct || (lt === ct && ls < seq[cs])) break;
-        heap[i] = cs;
+        if (lt < ct || (lt === ct && ls < hSeq[c])) break;
+        hTime[i] = ct;
+        hSeq[i] = hSeq[c];
+        hSlot[i] = hSlot[c];
         i = c;
       }
-      heap[i] = last;
+      hTime[i] = lt;
+      hSeq[i] = ls;
+      hSlot[i] = lslot;
     }
     return true;
   }
