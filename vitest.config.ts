@@ -8,5 +8,7 @@ export default defineConfig({
     // Model-validation tests are CPU-bound simulations; two cores, two forks.
     pool: 'forks',
     maxWorkers: 2,
+    // The default console report, plus a JSON report CI reads for its closing summary line.
+    reporters: ['default', ['json', { outputFile: 'test-artifacts/vitest-report.json' }]],
   },
 });
