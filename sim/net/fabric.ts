@@ -2,7 +2,7 @@ import type { Simulator, EventHandler } from '../engine/simulator.ts';
 import type { Rng } from '../engine/random.ts';
 import type { TopologyGraph } from '../topology/graph.ts';
 import {
-  P_ARRIVE_PS, P_AUX, P_BYTES, P_DST, P_ENQ_PS, P_EV, P_FLAGS, P_FLOW, P_IN_PORT, P_KIND, P_NEXT, P_PAUSE_MARK_PS, P_PRIO, F_CE, F_ECT, F_TRIMMABLE, F_TRIMMED, PFC_FRAME_BYTES, PK_PFC, PRIO_CONTROL, PRIO_TRIMMED, PacketPool, WIRE_OVERHEAD_BYTES,
+  P_NEXT_ARRIVE_PS, P_AUX, P_BYTES, P_DST, P_ENQ_PS, P_EV, P_FLAGS, P_FLOW, P_IN_PORT, P_KIND, P_NEXT, P_PAUSE_MARK_PS, P_PRIO, F_CE, F_ECT, F_TRIMMABLE, F_TRIMMED, PFC_FRAME_BYTES, PK_PFC, PRIO_CONTROL, PRIO_TRIMMED, PacketPool, WIRE_OVERHEAD_BYTES,
 } from './packets.ts';
 import { ecmpHash, type RouteTable } from './routing.ts';
 import type { PortTiming } from './portTiming.ts';
@@ -235,7 +235,7 @@ export class Fabric implements EventHandler {
         const next = pool.i32[(pkt << 4) + P_NEXT];
         this.pipeHead[a] = next;
         if (next < 0) this.pipeTail[a] = -1;
-        else this.sim.at(pool.f64[(next << 2) + P_ARRIVE_PS], EV_ARRIVE, a, 0);
+        else this.sim.at(pool.f64[(pkt << 2) + P_NEXT_ARRIVE_PS], EV_ARRIVE, a, 0);
         this.arrive(a ^ 1, pkt);
         break;
       }
@@ -354,13 +354,15 @@ export class Fabric implements EventHandler {
       this.sim.at(end, EV_TX_DONE, port, 0);
     }
     const arrive = end + this.arrivalDelayPs[port];
-    pool.f64[(pkt << 2) + P_ARRIVE_PS] = arrive;
     pool.i32[(pkt << 4) + P_NEXT] = -1;
     const tail = this.pipeTail[port];
     if (tail < 0) {
       this.pipeHead[port] = pkt;
       this.sim.at(arrive, EV_ARRIVE, port, 0);
-    } else pool.i32[(tail << 4) + P_NEXT] = pkt;
+    } else {
+      pool.i32[(tail << 4) + P_NEXT] = pkt;
+      pool.f64[(tail << 2) + P_NEXT_ARRIVE_PS] = arrive;
+    }
     this.pipeTail[port] = pkt;
   }
 

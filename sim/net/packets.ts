@@ -70,8 +70,10 @@ export const P_SENT_PS = 0;
 export const P_ENQ_PS = 1;
 /** The queue's cumulative paused time when the packet entered it (head-of-line analysis). */
 export const P_PAUSE_MARK_PS = 2;
-/** When the packet, now on a link, arrives at the far end. */
-export const P_ARRIVE_PS = 3;
+/** On a link: when the packet behind this one arrives at the far end. Kept in the predecessor's
+ *  record so that delivering a link's head packet finds its successor's time in the record it
+ *  is already reading (one cache miss per hop fewer on large runs). */
+export const P_NEXT_ARRIVE_PS = 3;
 const F64_STRIDE = 4;
 
 /**
