@@ -20,7 +20,7 @@ export type StopReason = 'done' | 'timeLimit' | 'eventBudget' | 'idle' | 'cancel
  */
 export class Simulator {
   /**
-   * The binary heap over typed arrays. The calendar queue (calendarQueue.ts) wins the synthetic
+   * The 4-ary heap over typed arrays (eventQueue.ts). The calendar queue (calendarQueue.ts) wins the synthetic
    * hold benchmark (`npm run bench`), but real runs have long runs of equal or near-equal
    * timestamps (thousands of synchronised ports): on an 8192-host permutation it spent most of
    * its time walking crowded buckets (23.6 s vs 6.6 s with the heap on the 200 KB variant),
