@@ -6,7 +6,7 @@ import { RandomStreams } from '../sim/engine/random.ts';
 import { Simulator } from '../sim/engine/simulator.ts';
 
 describe.each([
-  ['EventQueue (binary heap)', (n: number) => new EventQueue(n)],
+  ['EventQueue (4-ary heap)', (n: number) => new EventQueue(n)],
   ['CalendarQueue', (n: number) => new CalendarQueue(n)],
 ])('%s', (_name, make) => {
   it('pops equal times in insertion order', () => {
