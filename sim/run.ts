@@ -103,7 +103,9 @@ export function buildSimulation(scenario: Scenario, options: RunOptions = {}): S
     const evs = Int32Array.from({ length: flows.count }, () => evRng.int(65536));
     transport = new RoceTransportModel(fabric, flows, t, latency, (f) => evs[f]);
   } else {
-    transport = new UetTransportModel(fabric, flows, t, latency, { baseRttPs: rtt, planeBdpBytes, evRng: streams.stream('uet/entropy') });
+    transport = new UetTransportModel(fabric, flows, t, latency, {
+      baseRttPs: rtt, planeBdpBytes, pathQueues: longest.length - 1, evRng: streams.stream('uet/entropy'),
+    });
   }
   fabric.transport = transport;
   const sampler = scenario.metrics.queueSampleNs !== undefined

@@ -258,3 +258,20 @@ describe('RCCC receiver credits (physics.md §4.8)', () => {
     }
   });
 });
+
+describe('UEC htsim validation thresholds (physics.md §5.2)', () => {
+  it('1024-node permutation, 2 MB at 100 G: sprayed tail ≤ 220 µs, ECMP tail ≤ 1300 µs', async () => {
+    const { runScenario } = await import('../sim/run.ts');
+    const { bundled } = await import('./helpers/scenario.ts');
+    const tail: Record<string, number> = {};
+    for (const lb of ['oblivious', 'ecmp']) {
+      const r = runScenario(bundled('bench/permutation-1024-uet.yaml', ['links.host.rateGbps=100', `transport.loadBalancing=${lb}`]));
+      expect(r.summary.flowsDone).toBe(1024);
+      tail[lb] = r.summary.fctUs.max;
+    }
+    console.log(`1024-node permutation at 100 G: tail ${tail.oblivious.toFixed(1)} µs sprayed (target 220), ${tail.ecmp.toFixed(1)} µs ECMP (target 1300)`);
+    expect(tail.oblivious).toBeLessThanOrEqual(220);
+    expect(tail.ecmp).toBeLessThanOrEqual(1300);
+    expect(tail.ecmp).toBeGreaterThan(2 * tail.oblivious);
+  });
+});

@@ -45,6 +45,8 @@ export interface UetOptions {
   baseRttPs: number;
   /** Plane BDP = min link rate × base RTT (§4.6). */
   planeBdpBytes: number;
+  /** Switch egress queues on the longest path (5 in a 3-tier fat-tree). */
+  pathQueues: number;
   /** Entropy draws (a named stream of its own). */
   evRng: Rng;
 }
@@ -161,7 +163,7 @@ export class UetTransportModel implements HostTransport {
     const queueBytes = !lossless && fc.trimEnabled ? fc.trimThresholdBytes
       : !lossless && Number.isFinite(fc.lossyQueueCapBytes) ? fc.lossyQueueCapBytes : opts.planeBdpBytes;
     const drainPs = (Math.ceil(queueBytes / frame) * frame * 8e12) / nicBps;
-    this.reorderWindowPs = lossless ? RTO_LOSSLESS_PS : drainPs;
+    this.reorderWindowPs = lossless ? RTO_LOSSLESS_PS : Math.max(1, opts.pathQueues) * drainPs;
     this.rtoPs = cfg.rtoUs !== 'auto' ? cfg.rtoUs * 1e6 : lossless ? RTO_LOSSLESS_PS : RTO_FIXED_PS + RTO_DRAIN_MULT * drainPs;
     this.nsccParams = deriveNsccParams(opts.baseRttPs, nicBps, this.mtu, frame, fc.trimEnabled && !lossless, cfg.nscc);
     this.nscc = cfg.cc === 'nscc' ? new Nscc(n, this.nsccParams) : null;
