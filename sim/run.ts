@@ -85,7 +85,7 @@ export function buildSimulation(scenario: Scenario, options: RunOptions = {}): S
   let minRate = Infinity;
   for (const p of longest) minRate = Math.min(minRate, timing.rateBps[p]);
   const planeBdpBytes = Math.round((minRate * rtt) / 8e12);
-  const cfg = resolveFabricConfig(scenario, graph, timing, {
+  const cfg = resolveFabricConfig(scenario, graph, {
     maxFrameBytes: framing.mtuBytes + framing.headerBytes,
     planeBdpBytes,
   });

@@ -2,7 +2,7 @@ import type { Simulator, EventHandler } from '../engine/simulator.ts';
 import type { Rng } from '../engine/random.ts';
 import type { TopologyGraph } from '../topology/graph.ts';
 import {
-  P_NEXT_ARRIVE_PS, P_AUX, P_BYTES, P_DST, P_ENQ_PS, P_EV, P_FLAGS, P_FLOW, P_IN_PORT, P_KIND, P_NEXT, P_PAUSE_MARK_PS, P_PRIO, F_CE, F_ECT, F_TRIMMABLE, F_TRIMMED, PFC_FRAME_BYTES, PK_PFC, PRIO_CONTROL, PRIO_TRIMMED, PacketPool, WIRE_OVERHEAD_BYTES,
+  P_NEXT_ARRIVE_PS, P_AUX, P_BYTES, P_DST, P_EV, P_FLAGS, P_FLOW, P_IN_PORT, P_KIND, P_NEXT, P_PAUSE_MARK_PS, P_PRIO, F_CE, F_ECT, F_TRIMMABLE, F_TRIMMED, PFC_FRAME_BYTES, PK_PFC, PRIO_CONTROL, PRIO_TRIMMED, PacketPool, WIRE_OVERHEAD_BYTES,
 } from './packets.ts';
 import { ecmpHash, type RouteTable } from './routing.ts';
 import type { PortTiming } from './portTiming.ts';
@@ -46,7 +46,6 @@ export interface PauseObserver {
 
 /** Switch and buffer settings resolved to numbers (sim/net/fabricConfig.ts builds it from a scenario). */
 export interface FabricConfig {
-  switchLatencyPs: number;
   bufferBytes: number;
   /** Bit p set ⇒ priority p is lossless (PFC). */
   losslessMask: number;
@@ -284,7 +283,6 @@ export class Fabric implements EventHandler {
     const q = port * NPRIO + prio;
     const pool = this.pool;
     pool.i32[(pkt << 4) + P_NEXT] = -1;
-    pool.f64[(pkt << 2) + P_ENQ_PS] = this.sim.now;
     if (this.pausesSeen) {
       pool.f64[(pkt << 2) + P_PAUSE_MARK_PS] = this.pausedTimePs[q] + ((this.pausedMask[port] & (1 << prio)) !== 0 ? this.sim.now - this.pauseSincePs[q] : 0);
     }

@@ -1,7 +1,6 @@
 import type { Scenario } from '../scenario/schema.ts';
 import type { TopologyGraph } from '../topology/graph.ts';
 import type { FabricConfig } from './fabric.ts';
-import type { PortTiming } from './portTiming.ts';
 
 export interface FabricSizes {
   /** Largest data frame on the wire (bytes, without preamble/IFG). */
@@ -14,7 +13,7 @@ export interface FabricSizes {
  * Turns the scenario's switch block into per-port numbers, resolving every 'auto' by the
  * rule its comment cites.
  */
-export function resolveFabricConfig(s: Scenario, graph: TopologyGraph, timing: PortTiming, sizes: FabricSizes): FabricConfig {
+export function resolveFabricConfig(s: Scenario, graph: TopologyGraph, sizes: FabricSizes): FabricConfig {
   const sw = s.switch;
   const np = graph.links.length * 2;
   const nicBps = graph.links.find((l) => l.a < graph.hostCount || l.b < graph.hostCount)!.rateBps;
@@ -52,7 +51,6 @@ export function resolveFabricConfig(s: Scenario, graph: TopologyGraph, timing: P
   const cap = sw.lossy.queueCapBytes;
   const lossyCap = cap === undefined ? Infinity : cap === 'auto' ? 5 * bdp : cap;
   return {
-    switchLatencyPs: Math.round(sw.latencyNs * 1000),
     bufferBytes: sw.bufferBytes,
     losslessMask,
     reserveBytes: sw.pfc.reserveBytes,

@@ -66,8 +66,7 @@ const I32_STRIDE = 16;
 // Field offsets of a packet's time record (4 × Float64).
 /** Time the source handed the packet to its NIC (one-way latency, RTT samples). */
 export const P_SENT_PS = 0;
-/** Time the packet entered its current queue. */
-export const P_ENQ_PS = 1;
+// Offset 1 is free.
 /** The queue's cumulative paused time when the packet entered it (head-of-line analysis). */
 export const P_PAUSE_MARK_PS = 2;
 /** On a link: when the packet behind this one arrives at the far end. Kept in the predecessor's
