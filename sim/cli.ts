@@ -52,6 +52,7 @@ Usage:
                  [--tol p50=0.05,p99=0.1,p999=0.15] [--latency-n N] [--set path=value]... [--json]
   ethersim validate FILE [--set path=value]...
   ethersim schema
+  ethersim bench [--runs N] [--large] [--only NAME] [--json] [--sweep]
   ethersim help
 
 Commands:
@@ -68,6 +69,8 @@ Commands:
              0.01) and per-quantile tolerances. Exit 3 if a distribution moved.
   validate   Check FILE (and its compare: variants) against the scenario schema.
   schema     Print the scenario JSON Schema (for editor completion).
+  bench      The benchmark (also "npm run bench"): scenarios in fresh processes, medians and
+             spread of wall time, events/s and memory; see README "Performance".
   help       Print this text.
 
 Options:
@@ -182,6 +185,13 @@ export async function main(argv: string[], ioIn: Partial<CliIO> = {}): Promise<n
     ...ioIn,
   };
   const fail = (line: string) => io.stderr(`ethersim: ${line}\n`);
+  if (argv[0] === 'bench') {
+    // The benchmark runs its scenarios in fresh processes; its options are its own (see sim/bench/bench.ts).
+    const { spawnSync } = await import('node:child_process');
+    const { fileURLToPath } = await import('node:url');
+    const root = fileURLToPath(new URL('..', import.meta.url));
+    return spawnSync(process.execPath, ['--import', 'tsx', 'sim/bench/bench.ts', ...argv.slice(1)], { stdio: 'inherit', cwd: root }).status ?? 1;
+  }
   try {
     const args = parseArgs(argv);
     switch (args.command) {
