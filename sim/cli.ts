@@ -356,6 +356,11 @@ async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
       io.stderr(`ethersim: ${label ? `variant "${v.name}": ` : ''}PFC deadlock detected at ${fmtPs(result.meta.simTimePs)}${cycle}; the run stopped\n`);
       if (exit === EXIT_OK) exit = EXIT_RUN_FAILED;
     }
+    if (result.meta.stopReason === 'stalled') {
+      const left = result.summary.flowsTotal - result.summary.flowsDone;
+      io.stderr(`ethersim: ${label ? `variant "${v.name}": ` : ''}the run stalled at ${fmtPs(result.meta.simTimePs)}: nothing delivered for stop.stallUs while ${left} flows were unfinished\n`);
+      if (exit === EXIT_OK) exit = EXIT_RUN_FAILED;
+    }
   }
   const isCompare = !!loaded.scenario.compare?.length;
   if (results.length === 0 && !(isCompare && args.json)) return exit;

@@ -16,6 +16,7 @@ import { baseRttPs, idealFctPs, pathPorts, type FramingSizes } from './metrics/i
 import { QueueSampler } from './metrics/queueSampler.ts';
 import { FlowTracer } from './metrics/flowTracer.ts';
 import { CongestionAnalysis } from './metrics/congestion.ts';
+import { StallWatchdog } from './transport/stallWatchdog.ts';
 import { quantiles } from './metrics/summary.ts';
 import type { FlowResult, PortPfcStat, Result } from './metrics/result.ts';
 import { VERSION } from './version.ts';
@@ -117,6 +118,7 @@ export function buildSimulation(scenario: Scenario, options: RunOptions = {}): S
     ? new FlowTracer(fabric, flows, (m.traceFlows ?? [...Array(Math.min(16, flows.count)).keys()]).filter((f) => f < flows.count), m.flowTraceNs, m.maxSamples)
     : null;
   fabric.tracer = tracer;
+  fabric.watchdog = new StallWatchdog(fabric, flows, Math.round(scenario.stop.stallUs * 1e6));
   let congestion: CongestionAnalysis | null = null;
   if (m.congestion) {
     const waiting = transport.waitingFlows?.bind(transport) ?? (() => []);
@@ -197,7 +199,8 @@ export function collectResult(s: Simulation, reason: StopReason): Result {
   const allDone = flows.doneCount === flows.count;
   const stopReason: Result['meta']['stopReason'] =
     reason === 'done' || (reason === 'idle' && allDone) ? 'allFlowsDone' : reason === 'timeLimit' ? 'timeLimit'
-      : reason === 'eventBudget' ? 'eventBudget' : reason === 'cancelled' ? 'cancelled' : reason === 'deadlock' ? 'deadlock' : 'idle';
+      : reason === 'eventBudget' ? 'eventBudget' : reason === 'cancelled' ? 'cancelled' : reason === 'deadlock' ? 'deadlock'
+        : reason === 'stalled' ? 'stalled' : 'idle';
   const counters = { ...fabric.counters };
   const uet = s.transport instanceof UetTransportModel ? { uet: s.transport.report() } : {};
   return {

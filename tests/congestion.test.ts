@@ -92,3 +92,27 @@ describe('PFC deadlock', () => {
     expect(p.stderr.trim().split('\n')).toHaveLength(1);
   });
 });
+
+describe('stall watchdog', () => {
+  it('a deadlocked fabric with the analysis off stops as stalled instead of retrying forever (CLI exit 1)', () => {
+    const r = runScenario(bundled('pfc-deadlock.yaml', ['metrics.congestion=false', 'stop.stallUs=50000']));
+    expect(r.meta.stopReason).toBe('stalled');
+    expect(r.summary.flowsDone).toBeLessThan(4);
+    // the watchdog fires on simulated time: a whole number of 50 ms periods
+    expect(r.meta.simTimePs % 50e9).toBe(0);
+    const p = spawnSync(process.execPath, ['bin/ethersim.mjs', 'run', 'scenarios/pfc-deadlock.yaml', '--quiet', '--set', 'metrics.congestion=false', '--set', 'stop.stallUs=50000'], { encoding: 'utf8' });
+    expect(p.status).toBe(1);
+    expect(p.stderr).toMatch(/the run stalled at .*: nothing delivered for stop.stallUs while 4 flows were unfinished/);
+  });
+
+  it('does not fire while flows wait for their start time', () => {
+    const r = runScenario(scenario({
+      topology: { kind: 'star', hosts: 2 },
+      transport: { kind: 'roce' },
+      stop: { stallUs: 100 },
+      workload: { kind: 'flows', flows: [{ src: 0, dst: 1, sizeBytes: 100_000 }, { src: 0, dst: 1, sizeBytes: 100_000, startNs: 2_000_000 }] },
+    }));
+    expect(r.meta.stopReason).toBe('allFlowsDone');
+    expect(r.summary.flowsDone).toBe(2);
+  });
+});

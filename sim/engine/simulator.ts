@@ -12,7 +12,7 @@ export interface StopConditions {
   maxEvents: number;
 }
 
-export type StopReason = 'done' | 'timeLimit' | 'eventBudget' | 'idle' | 'cancelled' | 'deadlock';
+export type StopReason = 'done' | 'timeLimit' | 'eventBudget' | 'idle' | 'cancelled' | 'deadlock' | 'stalled';
 
 /**
  * The engine's whole public face (in the spirit of SimPy): a clock in integer picoseconds,

@@ -113,7 +113,7 @@ export interface Result {
     events: number;
     /** Wall-clock duration of the run: the only non-deterministic field, filled by the caller. */
     wallMs: number;
-    stopReason: 'allFlowsDone' | 'timeLimit' | 'eventBudget' | 'idle' | 'cancelled' | 'deadlock';
+    stopReason: 'allFlowsDone' | 'timeLimit' | 'eventBudget' | 'idle' | 'cancelled' | 'deadlock' | 'stalled';
   };
   flows: FlowResult[];
   counters: Counters;

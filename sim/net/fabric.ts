@@ -16,6 +16,7 @@ export const EV_HOST_WAKE = 3;
 export const EV_SAMPLE = 4;
 export const EV_TRACE = 5;
 export const EV_ANALYSIS = 6;
+export const EV_WATCHDOG = 7;
 export const EV_TRANSPORT = 16;
 
 /** What a host's transport offers the NIC (one implementation per run: a monomorphic call site). */
@@ -152,6 +153,7 @@ export class Fabric implements EventHandler {
    *  (packets' marks are 0 from alloc, which is exact for queues entered before the first pause). */
   private pausesSeen = false;
   tracer: { sample(): void } | null = null;
+  watchdog: { check(): void } | null = null;
   readonly counters: Counters = {
     packetsSent: 0, packetsDelivered: 0, bytesDelivered: 0, drops: 0, discards: 0, ecnMarks: 0,
     pauseFrames: 0, resumeFrames: 0, pausedTimePs: 0, naks: 0, retransmits: 0, timeouts: 0,
@@ -249,6 +251,9 @@ export class Fabric implements EventHandler {
         break;
       case EV_ANALYSIS:
         if (this.pauseObserver !== null) this.pauseObserver.onTimer(a, b);
+        break;
+      case EV_WATCHDOG:
+        if (this.watchdog !== null) this.watchdog.check();
         break;
       default:
         this.transport.onEvent(kind, a, b);

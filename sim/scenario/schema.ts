@@ -236,6 +236,9 @@ export const StopSchema = z.strictObject({
   maxEvents: posInt().optional(),
   /** Stop when every flow has completed (default true). */
   allFlowsDone: z.boolean().default(true),
+  /** Stop (stopReason 'stalled') when started flows deliver nothing for this long: a run stuck
+   *  behind a PFC deadlock with the analysis off, say, would otherwise retry forever. */
+  stallUs: positive().default(1_000_000),
 }).prefault({});
 
 export const MetricsSchema = z.strictObject({
