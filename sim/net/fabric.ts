@@ -82,8 +82,9 @@ const DATA_PRIOS = 6;
  *
  * A port serves priority 7 (control) strictly, then 6 (trimmed headers) strictly, then the
  * data priorities 0–5 round-robin, skipping paused ones (physics.md §1.1, HPCC
- * `DoDequeueRR`). Two events per packet per hop: TX_DONE (the port is free) and ARRIVE
- * (the packet is at the next node).
+ * `DoDequeueRR`). At most two events per packet per hop: ARRIVE when the packet reaches the
+ * next node (one pending per link: links deliver in order), and TX_DONE when the port frees,
+ * booked only if something is waiting behind the packet on the wire.
  */
 export class Fabric implements EventHandler {
   readonly pool = new PacketPool(8192);
