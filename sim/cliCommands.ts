@@ -1,4 +1,4 @@
-import { readFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { readFileSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname, resolve, join, basename, relative, sep } from 'node:path';
 import type { Scenario } from './scenario/schema.ts';
 import type { Result } from './metrics/result.ts';

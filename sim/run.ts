@@ -122,8 +122,8 @@ export function buildSimulation(scenario: Scenario, options: RunOptions = {}): S
   let congestion: CongestionAnalysis | null = null;
   if (m.congestion) {
     const waiting = transport.waitingFlows?.bind(transport) ?? (() => []);
-    congestion = new CongestionAnalysis(fabric, flows, Math.round(m.deadlockTimeoutUs * 1e6), waiting);
-    if (transport.flowEntropy) congestion.evOf = transport.flowEntropy.bind(transport);
+    const entropy = transport.flowEntropy?.bind(transport) ?? (() => 0);
+    congestion = new CongestionAnalysis(fabric, flows, Math.round(m.deadlockTimeoutUs * 1e6), waiting, entropy);
     fabric.pauseObserver = congestion;
   }
   return { scenario, sim, fabric, flows, transport, latency, sampler, tracer, congestion, framing, baseRttPs: rtt, planeBdpBytes };

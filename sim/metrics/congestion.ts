@@ -147,6 +147,9 @@ export class CongestionAnalysis implements PauseObserver {
     private readonly deadlockTimeoutPs: number,
     /** Flows with data waiting at a host (for host-NIC blocking); cold path. */
     private readonly waitingFlows: (host: number) => number[],
+    /** The entropy a flow's packets carry when that is fixed (per-flow ECMP); used to trace the
+     *  path of a flow blocked at its own NIC, which has no packet to read it from. */
+    private readonly entropyOf: (flow: number) => number,
   ) {
     const nq = fabric.portCount * NPRIO;
     this.edgeCause = new Int32Array(nq).fill(-1);
@@ -175,7 +178,7 @@ export class CongestionAnalysis implements PauseObserver {
     const e = port * NPRIO + prio;
     this.edgeGen[e]++;
     if (paused) this.onPause(port, prio, e, nowPs);
-    else this.onResume(port, prio, e, nowPs);
+    else this.onResume(port, e, nowPs);
   }
 
   private onPause(port: number, prio: number, e: number, now: number): void {
@@ -229,7 +232,7 @@ export class CongestionAnalysis implements PauseObserver {
     this.updateTree(t, now);
   }
 
-  private onResume(port: number, prio: number, e: number, now: number): void {
+  private onResume(port: number, e: number, now: number): void {
     const f = this.fabric;
     const iv = this.edgeInterval[e];
     let start = now;
@@ -309,7 +312,7 @@ export class CongestionAnalysis implements PauseObserver {
     const src = this.flows.src[flow];
     const dst = this.flows.dst[flow];
     let port = f.routes.hostNicPort[src];
-    const e = ev >= 0 ? ev : this.firstEv(flow);
+    const e = ev >= 0 ? ev : this.entropyOf(flow);
     for (let hops = 0; hops <= f.nodeCount; hops++) {
       if (port === root) return true;
       const node = f.portNode[port ^ 1];
@@ -319,12 +322,6 @@ export class CongestionAnalysis implements PauseObserver {
     return false;
   }
 
-  private firstEv(flow: number): number {
-    return this.evOf?.(flow) ?? 0;
-  }
-
-  /** The entropy a flow uses (per-flow ECMP); set by the run for transports that have one. */
-  evOf: ((flow: number) => number) | null = null;
 
   // ------------------------------------------------------------------ deadlock
 

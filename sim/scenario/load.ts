@@ -319,10 +319,6 @@ function allowedFieldsAt(path: readonly PropertyKey[], raw: unknown): string[] {
 
 // ===================================================================== messages
 
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return !!v && typeof v === 'object' && !Array.isArray(v);
-}
-
 function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
   let v = raw;
   for (const seg of path) {

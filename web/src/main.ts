@@ -82,7 +82,6 @@ let runs: Run[] = [];
 let runState: 'idle' | 'running' | 'paused' | 'done' = 'idle';
 let runToken = 0;
 let scrubPs: number | null = null;
-let selectedVictim: { run: number; flow: number } | null = null;
 let previewKey = '';
 const MAX_HISTORY_BYTES = 24e6;
 
@@ -230,7 +229,6 @@ async function start(paused = false): Promise<void> {
   previewKey = '';
   clearResults();
   scrubPs = null;
-  selectedVictim = null;
   runs = variants.map((v, i) => newRun(v.name, v.scenario, i, variants.length > 1));
   setRunState(paused ? 'paused' : 'running');
   const jobs = runs.map(async (r) => {
@@ -498,7 +496,6 @@ function flowPathOf(out: LiveRunOutput, flow: number): number[] {
 }
 
 function selectVictim(ri: number, flow: number): void {
-  selectedVictim = { run: ri, flow };
   victimsBody.querySelectorAll('tr').forEach((tr) => tr.classList.toggle('selected', tr.dataset.run === String(ri) && tr.dataset.flow === String(flow)));
   const r = runs[ri];
   if (!r?.output) return;

@@ -21,7 +21,7 @@ export const EV_UET_RTO = EV_TRANSPORT + 21;
 export const EV_UET_PULL = EV_TRANSPORT + 22;
 
 // Per-PSN sender states.
-const ST_UNSENT = 0;
+// 0: not sent yet (the arrays start zero-filled)
 const ST_OUT = 1;
 const ST_ACKED = 2;
 const ST_RTX = 3;
@@ -551,12 +551,12 @@ export class UetTransportModel implements HostTransport {
       this.flows.finish(f);
       return;
     }
-    this.inferLosses(f, o, now);
+    this.inferLosses(f, o);
     this.wake(f);
   }
 
   /** SACK-inferred loss (rule in the class comment). */
-  private inferLosses(f: number, o: number, now: number): void {
+  private inferLosses(f: number, o: number): void {
     const horizon = this.latestAckedSent[f] - this.reorderWindowPs;
     const u = this.una[f];
     const end = Math.min(this.nextNew[f], u + 64);
