@@ -130,7 +130,9 @@ describe('web front end in headless Chromium', () => {
     await page.click('#btn-run');
     await page.waitForSelector('.topology .root-marker', { timeout: 30_000 });
     expect(await page.locator('.topology .paused-edge').count()).toBeGreaterThan(0);
-    expect(await page.locator('.topology .root-label').allTextContents()).toContain('root leaf0->h0');
+    // Live, which trees are on screen depends on when the throttled snapshot lands (the host pauses
+    // under leaf0 cycle on and off; spine-rooted trees come and go), so only require a named root here.
+    expect((await page.locator('.topology .root-label').allTextContents()).every((l) => /^root \S+->\S+$/.test(l))).toBe(true);
     await page.selectOption('#speed', 'Infinity');
     await page.waitForSelector('body[data-run-state="done"]', { timeout: 90_000 });
     const s = await state(page);
@@ -141,8 +143,10 @@ describe('web front end in headless Chromium', () => {
     expect(s.runs[0].digest).toBe(want);
     expect(await page.locator('td.digest').first().getAttribute('data-digest')).toBe(want);
     // Replay: scrub back into the run, the recorded tree is drawn again.
+    // 100/1000 of the run is 65.9 µs: 33 host links under leaf0 are paused, all rooted at leaf0->h0
+    // (the recorded pause intervals, so this is deterministic).
     await page.locator('#scrub').fill('100');
-    await expect.poll(() => page.locator('.topology .root-marker').count()).toBeGreaterThan(0);
+    await expect.poll(() => page.locator('.topology .root-label').allTextContents()).toEqual(['root leaf0->h0']);
     expect(await page.inputValue('#scrub')).toBe('100');
     await page.close();
   }, 120_000);
