@@ -4,7 +4,8 @@
  * events, events/s, peak RSS and memory grown per in-flight packet (peak RSS over the RSS before
  * the scenario was built, divided by the peak number of live packets); `--json` prints JSON.
  * Also: the event-queue hold benchmark (calendar queue vs typed-array heap vs js-sdsl's
- * PriorityQueue), and the cost of the congestion analysis on permutation-roce.
+ * PriorityQueue; heap vs fixed-delay lanes when delays recur), and the cost of the congestion
+ * analysis on permutation-roce.
  *
  *   npm run bench [-- --runs N] [--large] [--only NAME] [--json] [--no-queue] [--no-analysis] [--sweep]
  *
@@ -17,6 +18,7 @@ import { dirname, join } from 'node:path';
 import { PriorityQueue } from 'js-sdsl';
 import { CalendarQueue } from '../engine/calendarQueue.ts';
 import { EventQueue } from '../engine/eventQueue.ts';
+import { LaneQueue } from '../engine/laneQueue.ts';
 import { RandomStreams } from '../engine/random.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -64,6 +66,28 @@ function queueBench(): Array<{ queue: string; pending: number; mHoldsPerSec: num
         for (let i = 0; i < n; i++) q.push(Math.floor(rng.exp(1e6)), 0, i, 0);
         const t0 = performance.now(); // wall clock: benchmark timing
         for (let i = 0; i < holds; i++) { q.pop(); q.push(q.popTime + Math.floor(rng.exp(1e6)), 0, i, 0); }
+        ms = performance.now() - t0; // wall clock: benchmark timing
+      }
+      out.push({ queue: name, pending: n, mHoldsPerSec: holds / ms / 1000 });
+    }
+    // A network's delays recur (serialisation and flight times of a few packet sizes and link
+    // classes): the hold again with 8 distinct delays, through the heap and through the lanes.
+    const delays = [83_840, 84_160, 1_083_840, 1_084_160, 1_520, 1_001_520, 2_083_840, 41_920];
+    for (const name of ['heap/8 delays', 'lanes/8 delays'] as const) {
+      const rng = new RandomStreams(1).stream('hold');
+      const pick = () => delays[Math.floor(rng.next() * delays.length)];
+      let ms: number;
+      if (name === 'heap/8 delays') {
+        const q = new EventQueue(1024);
+        for (let i = 0; i < n; i++) q.push(Math.floor(rng.exp(1e6)), 0, i, 0);
+        const t0 = performance.now(); // wall clock: benchmark timing
+        for (let i = 0; i < holds; i++) { q.pop(); q.push(q.popTime + pick(), 0, i, 0); }
+        ms = performance.now() - t0; // wall clock: benchmark timing
+      } else {
+        const q = new LaneQueue(1024);
+        for (let i = 0; i < n; i++) q.push(Math.floor(rng.exp(1e6)), 0, i, 0);
+        const t0 = performance.now(); // wall clock: benchmark timing
+        for (let i = 0; i < holds; i++) { q.pop(); q.pushAfter(q.popTime, pick(), 0, i, 0); }
         ms = performance.now() - t0; // wall clock: benchmark timing
       }
       out.push({ queue: name, pending: n, mHoldsPerSec: holds / ms / 1000 });

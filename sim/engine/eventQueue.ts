@@ -56,6 +56,11 @@ export class EventQueue {
 
   /** Schedule event (kind, a, b) at time t (integer picoseconds). */
   push(t: number, kind: number, a: number, b: number): void {
+    this.pushSeq(t, this.nextSeq++, kind, a, b);
+  }
+
+  /** push() with the sequence number given by the caller (a LaneQueue numbers all its events). */
+  pushSeq(t: number, s: number, kind: number, a: number, b: number): void {
     let slot: number;
     if (this.freeTop > 0) slot = this.free[--this.freeTop];
     else {
@@ -65,7 +70,6 @@ export class EventQueue {
     this.kinds[slot] = kind;
     this.as[slot] = a;
     this.bs[slot] = b;
-    const s = this.nextSeq++;
     const hTime = this.hTime;
     const hSeq = this.hSeq;
     const hSlot = this.hSlot;
@@ -87,6 +91,11 @@ export class EventQueue {
   /** Time of the earliest event, or Infinity when empty. */
   peekTime(): number {
     return this.size > 0 ? this.hTime[0] : Infinity;
+  }
+
+  /** Sequence number of the earliest event (size > 0). */
+  topSeq(): number {
+    return this.hSeq[0];
   }
 
   /** Remove the earliest event into popTime/popKind/popA/popB; false when empty. */

@@ -1,4 +1,4 @@
-import { EventQueue } from './eventQueue.ts';
+import { LaneQueue } from './laneQueue.ts';
 
 /** Whatever handles events: the network model implements it with one `switch` on kind. */
 export interface EventHandler {
@@ -20,14 +20,13 @@ export type StopReason = 'done' | 'timeLimit' | 'eventBudget' | 'idle' | 'cancel
  */
 export class Simulator {
   /**
-   * The 4-ary heap over typed arrays (eventQueue.ts). The calendar queue (calendarQueue.ts) wins the synthetic
-   * hold benchmark (`npm run bench`), but real runs have long runs of equal or near-equal
-   * timestamps (thousands of synchronised ports): on an 8192-host permutation it spent most of
-   * its time walking crowded buckets (23.6 s vs 6.6 s with the heap on the 200 KB variant),
-   * and on the 1024-host runs the two were even. The heap's O(log n) does not depend on how
-   * the timestamps are spread.
+   * Fixed-delay lanes beside a 4-ary heap (laneQueue.ts). The calendar queue (calendarQueue.ts)
+   * wins the synthetic hold benchmark (`npm run bench`), but real runs have long runs of equal or
+   * near-equal timestamps (thousands of synchronised ports): on an 8192-host permutation it spent
+   * most of its time walking crowded buckets (23.6 s vs 6.6 s with the heap on the 200 KB
+   * variant). The lanes exploit the same synchrony instead of suffering from it.
    */
-  readonly queue = new EventQueue(4096);
+  readonly queue = new LaneQueue(4096);
   /** Current simulated time (ps). */
   now = 0;
   /** Events handled so far. */
@@ -45,6 +44,15 @@ export class Simulator {
   /** Schedule (kind, a, b) at absolute time t ≥ now. */
   at(t: number, kind: number, a: number, b: number): void {
     this.queue.push(t, kind, a, b);
+  }
+
+  /**
+   * Schedule (kind, a, b) at now + delayPs, for delays that recur (a packet's serialisation, a
+   * link's flight time): such events ride a fixed-delay lane instead of the heap (laneQueue.ts).
+   * Same order as at(now + delayPs, …).
+   */
+  after(delayPs: number, kind: number, a: number, b: number): void {
+    this.queue.pushAfter(this.now, delayPs, kind, a, b);
   }
 
   /**

@@ -2,7 +2,7 @@ import type { Simulator, EventHandler } from '../engine/simulator.ts';
 import type { Rng } from '../engine/random.ts';
 import type { TopologyGraph } from '../topology/graph.ts';
 import {
-  P_NEXT_ARRIVE_PS, P_AUX, P_BYTES, P_DST, P_EV, P_FLAGS, P_FLOW, P_IN_PORT, P_KIND, P_NEXT, P_PAUSE_MARK_PS, P_PRIO, F_CE, F_ECT, F_TRIMMABLE, F_TRIMMED, PFC_FRAME_BYTES, PK_PFC, PRIO_CONTROL, PRIO_TRIMMED, PacketPool, WIRE_OVERHEAD_BYTES,
+  P_AUX, P_BYTES, P_DST, P_EV, P_FLAGS, P_FLOW, P_IN_PORT, P_KIND, P_NEXT, P_PAUSE_MARK_PS, P_PRIO, F_CE, F_ECT, F_TRIMMABLE, F_TRIMMED, PFC_FRAME_BYTES, PK_PFC, PRIO_CONTROL, PRIO_TRIMMED, PacketPool, WIRE_OVERHEAD_BYTES,
 } from './packets.ts';
 import { ecmpHash, type RouteTable } from './routing.ts';
 import type { PortTiming } from './portTiming.ts';
@@ -110,11 +110,6 @@ export class Fabric implements EventHandler {
   readonly rr: Uint8Array;
   /** Bytes and packets sent per port (utilisation). */
   readonly txBytes: Float64Array;
-  /** Packets on each port's link, oldest first (linked through pool.next): a link delivers in
-   *  order, so only its head needs an event (htsim's Pipe); the event set stays as small as
-   *  the number of busy links instead of the number of packets in flight. */
-  readonly pipeHead: Int32Array;
-  readonly pipeTail: Int32Array;
 
   // Per (port, priority).
   readonly qHead: Int32Array;
@@ -184,8 +179,6 @@ export class Fabric implements EventHandler {
     this.pausedMask = new Uint8Array(np);
     this.rr = new Uint8Array(np);
     this.txBytes = new Float64Array(np);
-    this.pipeHead = new Int32Array(np).fill(-1);
-    this.pipeTail = new Int32Array(np).fill(-1);
     const nq = np * NPRIO;
     this.qHead = new Int32Array(nq).fill(-1);
     this.qTail = new Int32Array(nq).fill(-1);
@@ -231,16 +224,9 @@ export class Fabric implements EventHandler {
         this.txPending[a] = 0;
         this.startTx(a);
         break;
-      case EV_ARRIVE: {
-        const pool = this.pool;
-        const pkt = this.pipeHead[a];
-        const next = pool.i32[(pkt << 4) + P_NEXT];
-        this.pipeHead[a] = next;
-        if (next < 0) this.pipeTail[a] = -1;
-        else this.sim.at(pool.f64[(pkt << 2) + P_NEXT_ARRIVE_PS], EV_ARRIVE, a, 0);
-        this.arrive(a ^ 1, pkt);
+      case EV_ARRIVE:
+        this.arrive(a ^ 1, b);
         break;
-      }
       case EV_HOST_WAKE:
         this.startTx(this.routes.hostNicPort[a]);
         break;
@@ -290,7 +276,7 @@ export class Fabric implements EventHandler {
     const pool = this.pool;
     pool.i32[(pkt << 4) + P_NEXT] = -1;
     if (this.pausesSeen) {
-      pool.f64[(pkt << 2) + P_PAUSE_MARK_PS] = this.pausedTimePs[q] + ((this.pausedMask[port] & (1 << prio)) !== 0 ? this.sim.now - this.pauseSincePs[q] : 0);
+      pool.f64[(pkt << 1) + P_PAUSE_MARK_PS] = this.pausedTimePs[q] + ((this.pausedMask[port] & (1 << prio)) !== 0 ? this.sim.now - this.pauseSincePs[q] : 0);
     }
     const tail = this.qTail[q];
     if (tail < 0) this.qHead[q] = pkt;
@@ -338,7 +324,7 @@ export class Fabric implements EventHandler {
     if (q >= 0) {
       pkt = this.dequeue(q);
       if (this.pausesSeen) {
-        const blocked = this.pausedTimePs[q] - this.pool.f64[(pkt << 2) + P_PAUSE_MARK_PS];
+        const blocked = this.pausedTimePs[q] - this.pool.f64[(pkt << 1) + P_PAUSE_MARK_PS];
         if (blocked > 0 && q - base < PRIO_TRIMMED) this.pauseObserver!.onBlocked(pkt, port, q - base, blocked);
       }
       if (node >= this.hostCount) this.leaveSwitch(node, port, pkt);
@@ -351,23 +337,14 @@ export class Fabric implements EventHandler {
     const pool = this.pool;
     const wire = pool.i32[(pkt << 4) + P_BYTES] + WIRE_OVERHEAD_BYTES;
     this.txBytes[port] += wire;
-    const end = this.sim.now + Math.round(wire * this.psPerByte[port]);
+    const serPs = Math.round(wire * this.psPerByte[port]);
+    const end = this.sim.now + serPs;
     this.busyUntilPs[port] = end;
     if (this.portQLen[port] > 0 || node < this.hostCount) {
       this.txPending[port] = 1;
-      this.sim.at(end, EV_TX_DONE, port, 0);
+      this.sim.after(serPs, EV_TX_DONE, port, 0);
     }
-    const arrive = end + this.arrivalDelayPs[port];
-    pool.i32[(pkt << 4) + P_NEXT] = -1;
-    const tail = this.pipeTail[port];
-    if (tail < 0) {
-      this.pipeHead[port] = pkt;
-      this.sim.at(arrive, EV_ARRIVE, port, 0);
-    } else {
-      pool.i32[(tail << 4) + P_NEXT] = pkt;
-      pool.f64[(tail << 2) + P_NEXT_ARRIVE_PS] = arrive;
-    }
-    this.pipeTail[port] = pkt;
+    this.sim.after(serPs + this.arrivalDelayPs[port], EV_ARRIVE, port, pkt);
   }
 
   // ------------------------------------------------------------------ arrival and forwarding

@@ -57,7 +57,7 @@ export const P_BYTES = 10;
 export const P_PAYLOAD = 11;
 /** Entropy value, hashed by ECMP. */
 export const P_EV = 12;
-/** Next packet in the queue or on the link the packet is in. */
+/** Next packet in the queue the packet is in. */
 export const P_NEXT = 13;
 /** Ingress port at the switch currently holding the packet (-1 at a host). */
 export const P_IN_PORT = 14;
@@ -66,18 +66,13 @@ const I32_STRIDE = 16;
 // Field offsets of a packet's time record (4 × Float64).
 /** Time the source handed the packet to its NIC (one-way latency, RTT samples). */
 export const P_SENT_PS = 0;
-// Offset 1 is free.
 /** The queue's cumulative paused time when the packet entered it (head-of-line analysis). */
-export const P_PAUSE_MARK_PS = 2;
-/** On a link: when the packet behind this one arrives at the far end. Kept in the predecessor's
- *  record so that delivering a link's head packet finds its successor's time in the record it
- *  is already reading (one cache miss per hop fewer on large runs). */
-export const P_NEXT_ARRIVE_PS = 3;
-const F64_STRIDE = 4;
+export const P_PAUSE_MARK_PS = 1;
+const F64_STRIDE = 2;
 
 /**
  * Packets as records in two typed arrays: a packet is an integer index p, its integer fields
- * at i32[(p << 4) + P_*] and its times at f64[(p << 2) + P_*_PS], recycled through a free
+ * at i32[(p << 4) + P_*] and its times at f64[(p << 1) + P_*_PS], recycled through a free
  * list. One packet shape for every protocol; the meaning of psn/aux fields is per kind.
  *
  * Why records rather than one array per field: a packet is touched at every hop, and with
@@ -140,7 +135,7 @@ export class PacketPool {
     i[b + P_BYTES] = bytes;
     i[b + P_NEXT] = -1;
     i[b + P_IN_PORT] = -1;
-    const fb = p << 2;
+    const fb = p << 1;
     this.f64.fill(0, fb, fb + F64_STRIDE);
     return p;
   }

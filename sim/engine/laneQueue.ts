@@ -1,0 +1,239 @@
+import { EventQueue } from './eventQueue.ts';
+
+/**
+ * The pending-event set the simulator runs on: fixed-delay FIFO lanes beside a general heap.
+ *
+ * Most events of a packet network are scheduled a *fixed* delay after now: a port finishes a
+ * packet `bytes × psPerByte` after it started it, the packet arrives `serialisation + propagation
+ * + switch latency` later — and in a fabric of a few link classes and packet sizes those delays
+ * take a handful of values. Events pushed with the same delay d at a non-decreasing `now` are
+ * already in (time, sequence) order, so each distinct delay gets a FIFO ring (a *lane*: an
+ * append and a read, sequential in memory) and only the lanes' heads compete, in a small
+ * binary heap (the *tournament*) of at most MAX_LANES + 1 sources — the last source is the
+ * general 4-ary heap (eventQueue.ts), which takes everything scheduled with `push` (timers,
+ * RTOs, samplers) and any delay once the lanes are all taken. This is the multi-list idea of
+ * performance.md ("event queue": a heap over a few sorted streams instead of one over every
+ * pending event); on the 1024-host runs the heap held ~10^4 entries, one sift-down of which was a
+ * quarter of the run.
+ *
+ * The pop order is exactly the single heap's: every source is sorted by (time, sequence), the
+ * tournament takes the smallest head, and the sequence numbers come from one counter
+ * (DESIGN.md "Determinism": ties break by insertion order).
+ */
+const MAX_LANES = 64;
+/** Source id of the general heap in the tournament. */
+const HEAP = MAX_LANES;
+/** Open-addressing table from delay to lane (a power of two ≥ 2 × MAX_LANES). */
+const TABLE_BITS = 8;
+const TABLE_SIZE = 1 << TABLE_BITS;
+
+/** One lane: a ring of (time, seq) and (kind, a, b), grown by doubling. */
+class Lane {
+  t: Float64Array;
+  s: Float64Array;
+  ev: Int32Array;
+  head = 0;
+  size = 0;
+  mask: number;
+  constructor(readonly delayPs: number, capacity: number) {
+    this.t = new Float64Array(capacity);
+    this.s = new Float64Array(capacity);
+    this.ev = new Int32Array(3 * capacity);
+    this.mask = capacity - 1;
+  }
+
+  grow(): void {
+    const cap = this.t.length;
+    const t = new Float64Array(2 * cap);
+    const s = new Float64Array(2 * cap);
+    const ev = new Int32Array(6 * cap);
+    for (let i = 0; i < this.size; i++) {
+      const j = (this.head + i) & this.mask;
+      t[i] = this.t[j];
+      s[i] = this.s[j];
+      ev[3 * i] = this.ev[3 * j];
+      ev[3 * i + 1] = this.ev[3 * j + 1];
+      ev[3 * i + 2] = this.ev[3 * j + 2];
+    }
+    this.t = t;
+    this.s = s;
+    this.ev = ev;
+    this.head = 0;
+    this.mask = 2 * cap - 1;
+  }
+}
+
+export class LaneQueue {
+  /** Everything not in a lane. */
+  readonly heap: EventQueue;
+  private readonly lanes: Lane[] = [];
+  /** Delay → lane index (-1 empty slot); keys in tableKey. */
+  private readonly tableKey = new Float64Array(TABLE_SIZE);
+  private readonly tableLane = new Int32Array(TABLE_SIZE).fill(-1);
+  /** The tournament: a binary heap of source ids ordered by their head's (time, seq). */
+  private readonly tour = new Int32Array(MAX_LANES + 1);
+  private tourSize = 0;
+  private readonly headT = new Float64Array(MAX_LANES + 1);
+  private readonly headS = new Float64Array(MAX_LANES + 1);
+  private nextSeq = 0;
+  /** Pending events in lanes and heap. */
+  size = 0;
+
+  popTime = 0;
+  popKind = 0;
+  popA = 0;
+  popB = 0;
+
+  constructor(capacity = 1024) {
+    this.heap = new EventQueue(capacity);
+  }
+
+  /** Number of lanes opened so far (≤ MAX_LANES). */
+  get laneCount(): number {
+    return this.lanes.length;
+  }
+
+  /** Schedule (kind, a, b) at absolute time t, through the general heap. */
+  push(t: number, kind: number, a: number, b: number): void {
+    const heap = this.heap;
+    const s = this.nextSeq++;
+    heap.pushSeq(t, s, kind, a, b);
+    this.size++;
+    if (heap.size === 1) this.enter(HEAP, t, s);
+    else if (heap.topSeq() === s) this.decrease(HEAP, t, s);
+  }
+
+  /**
+   * Schedule (kind, a, b) at t = now + delayPs. The caller guarantees that `now` never decreases
+   * between calls (the simulator's clock), which keeps each lane sorted.
+   */
+  pushAfter(now: number, delayPs: number, kind: number, a: number, b: number): void {
+    const t = now + delayPs;
+    let h = Math.imul(delayPs | 0, 0x9e3779b1) >>> (32 - TABLE_BITS);
+    let li = -1;
+    for (;;) {
+      const l = this.tableLane[h];
+      if (l < 0) break;
+      if (this.tableKey[h] === delayPs) { li = l; break; }
+      h = (h + 1) & (TABLE_SIZE - 1);
+    }
+    if (li < 0) {
+      if (this.lanes.length === MAX_LANES) { this.push(t, kind, a, b); return; }
+      li = this.lanes.length;
+      this.lanes.push(new Lane(delayPs, 256));
+      this.tableKey[h] = delayPs;
+      this.tableLane[h] = li;
+    }
+    const lane = this.lanes[li];
+    if (lane.size === lane.t.length) lane.grow();
+    const j = (lane.head + lane.size) & lane.mask;
+    const s = this.nextSeq++;
+    lane.t[j] = t;
+    lane.s[j] = s;
+    const ev = lane.ev;
+    ev[3 * j] = kind;
+    ev[3 * j + 1] = a;
+    ev[3 * j + 2] = b;
+    this.size++;
+    if (lane.size++ === 0) this.enter(li, t, s);
+  }
+
+  /** Time of the earliest event, or Infinity when empty. */
+  peekTime(): number {
+    return this.tourSize > 0 ? this.headT[this.tour[0]] : Infinity;
+  }
+
+  /** Remove the earliest event into popTime/popKind/popA/popB; false when empty. */
+  pop(): boolean {
+    if (this.tourSize === 0) return false;
+    const src = this.tour[0];
+    this.size--;
+    if (src === HEAP) {
+      const heap = this.heap;
+      heap.pop();
+      this.popTime = heap.popTime;
+      this.popKind = heap.popKind;
+      this.popA = heap.popA;
+      this.popB = heap.popB;
+      if (heap.size > 0) this.replaceTop(heap.peekTime(), heap.topSeq());
+      else this.removeTop();
+      return true;
+    }
+    const lane = this.lanes[src];
+    const j = lane.head;
+    const ev = lane.ev;
+    this.popTime = lane.t[j];
+    this.popKind = ev[3 * j];
+    this.popA = ev[3 * j + 1];
+    this.popB = ev[3 * j + 2];
+    lane.head = (j + 1) & lane.mask;
+    if (--lane.size > 0) this.replaceTop(lane.t[lane.head], lane.s[lane.head]);
+    else this.removeTop();
+    return true;
+  }
+
+  // ------------------------------------------------------------------ the tournament
+
+  private less(x: number, y: number): boolean {
+    const xt = this.headT[x];
+    const yt = this.headT[y];
+    return xt < yt || (xt === yt && this.headS[x] < this.headS[y]);
+  }
+
+  /** A source became non-empty with head (t, s). */
+  private enter(src: number, t: number, s: number): void {
+    this.headT[src] = t;
+    this.headS[src] = s;
+    this.siftUp(this.tourSize++, src);
+  }
+
+  /** The heap source's head got earlier (a push became its top). */
+  private decrease(src: number, t: number, s: number): void {
+    this.headT[src] = t;
+    this.headS[src] = s;
+    const tour = this.tour;
+    let i = 0;
+    while (tour[i] !== src) i++;
+    this.siftUp(i, src);
+  }
+
+  private siftUp(i: number, src: number): void {
+    const tour = this.tour;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!this.less(src, tour[p])) break;
+      tour[i] = tour[p];
+      i = p;
+    }
+    tour[i] = src;
+  }
+
+  /** The top source's head moved to (t, s): sift it down. */
+  private replaceTop(t: number, s: number): void {
+    const src = this.tour[0];
+    this.headT[src] = t;
+    this.headS[src] = s;
+    this.siftDown(src);
+  }
+
+  /** The top source ran empty. */
+  private removeTop(): void {
+    const n = --this.tourSize;
+    if (n > 0) this.siftDown(this.tour[n]);
+  }
+
+  private siftDown(src: number): void {
+    const tour = this.tour;
+    const n = this.tourSize;
+    let i = 0;
+    for (;;) {
+      let c = 2 * i + 1;
+      if (c >= n) break;
+      if (c + 1 < n && this.less(tour[c + 1], tour[c])) c++;
+      if (!this.less(tour[c], src)) break;
+      tour[i] = tour[c];
+      i = c;
+    }
+    tour[i] = src;
+  }
+}
