@@ -52,7 +52,7 @@ Usage:
                  [--tol p50=0.05,p99=0.1,p999=0.15] [--latency-n N] [--set path=value]... [--json]
   ethersim validate FILE [--set path=value]...
   ethersim schema
-  ethersim bench [--runs N] [--large] [--only NAME] [--json] [--sweep]
+  ethersim bench [--runs N] [--large] [--only NAME] [--json] [--sweep] [--tsx]
   ethersim help
 
 Commands:

@@ -7,19 +7,20 @@
  * PriorityQueue; heap vs fixed-delay lanes when delays recur), and the cost of the congestion
  * analysis on permutation-roce.
  *
- *   npm run bench [-- --runs N] [--large] [--only NAME] [--json] [--no-queue] [--no-analysis] [--sweep]
+ *   npm run bench [-- --runs N] [--large] [--only NAME] [--json] [--no-queue] [--no-analysis] [--sweep] [--tsx]
  *
  * `--sweep` also runs sim/bench/sweepBench.ts (8 sweep variants on 2 worker threads against
  * the same run one after another).
  */
 import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, join } from 'node:path';
 import { PriorityQueue } from 'js-sdsl';
 import { CalendarQueue } from '../engine/calendarQueue.ts';
 import { EventQueue } from '../engine/eventQueue.ts';
 import { LaneQueue } from '../engine/laneQueue.ts';
 import { RandomStreams } from '../engine/random.ts';
+import { bundleToTempFile } from '../workerBundle.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -35,8 +36,18 @@ const CASES: Case[] = [
 
 interface One { wallMs: number; runMs: number; events: number; maxRssMB: number; grownBytes: number; peakPackets: number; fctP99Us: number; flowsDone: number; flows: number }
 
+/**
+ * runOne.ts bundled once (as the CLI and the worker pool run the core: from one bundle; through
+ * tsx's loader module by module the core is 10–25 % slower). --tsx measures the loader path.
+ */
+let runOneArgs: string[] | undefined;
+async function prepareRunOne(viaTsx: boolean): Promise<void> {
+  const entry = join(root, 'sim/bench/runOne.ts');
+  runOneArgs = viaTsx ? ['--import', 'tsx', entry] : [await bundleToTempFile(pathToFileURL(entry))];
+}
+
 function runOnce(c: Case): One {
-  const p = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'sim/bench/runOne.ts'), join(root, c.file), ...(c.sets ?? [])], {
+  const p = spawnSync(process.execPath, [...runOneArgs!, join(root, c.file), ...(c.sets ?? [])], {
     cwd: root, encoding: 'utf8', maxBuffer: 1 << 28,
   });
   if (p.status !== 0) throw new Error(`${c.name}: ${p.stderr.trim().split('\n').pop()}`);
@@ -96,7 +107,8 @@ function queueBench(): Array<{ queue: string; pending: number; mHoldsPerSec: num
   return out;
 }
 
-function main(argv: string[]) {
+async function main(argv: string[]) {
+  await prepareRunOne(argv.includes('--tsx'));
   const json = argv.includes('--json');
   const large = argv.includes('--large');
   const runsArg = argv.indexOf('--runs');
@@ -157,7 +169,7 @@ function main(argv: string[]) {
   }
 }
 
-main(process.argv.slice(2));
+await main(process.argv.slice(2));
 if (process.argv.includes('--sweep')) {
   const p = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'sim/bench/sweepBench.ts')], { cwd: root, stdio: 'inherit' });
   if (p.status !== 0) process.exitCode = p.status ?? 1;
