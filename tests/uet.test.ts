@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildSimulation, runScenario } from '../sim/run.ts';
 import type { Result } from '../sim/metrics/result.ts';
 import {
-  P_AUX, P_AUX2, P_AUX3, P_EV, P_FLAGS, P_KIND, P_PAYLOAD, P_PSN, F_CE, F_ECT, F_TRIMMABLE, PK_ACK, PK_DATA, WIRE_OVERHEAD_BYTES,
+  KIND_MASK, P_AUX, P_AUX2, P_AUX3, P_EV, P_FLAGS, P_KIND, P_PAYLOAD, P_PSN, F_CE, F_ECT, F_TRIMMABLE, PK_ACK, PK_DATA, WIRE_OVERHEAD_BYTES,
 } from '../sim/net/packets.ts';
 import { sackBase, encodeSack, decodeSack } from '../sim/transport/uet/sack.ts';
 import { UetTransportModel, type UetReport } from '../sim/transport/uet/uet.ts';
@@ -38,8 +38,8 @@ describe('RUD receiver', () => {
     // Capture what the receiver sends instead of putting it on the wire.
     const acks: { psn: number; cum: number; lo: number; hi: number; ev: number; ce: boolean }[] = [];
     s.fabric.sendFromHost = (_host: number, pkt: number) => {
-      expect(pool.i32[(pkt << 4) + P_KIND]).toBe(PK_ACK);
-      acks.push({ psn: pool.i32[(pkt << 4) + P_PSN], cum: pool.i32[(pkt << 4) + P_AUX], lo: pool.i32[(pkt << 4) + P_AUX2], hi: pool.i32[(pkt << 4) + P_AUX3], ev: pool.i32[(pkt << 4) + P_EV], ce: (pool.i32[(pkt << 4) + P_FLAGS] & F_CE) !== 0 });
+      expect(pool.i32[(pkt << 3) + P_KIND] & KIND_MASK).toBe(PK_ACK);
+      acks.push({ psn: pool.side[(pkt << 3) + P_PSN], cum: pool.side[(pkt << 3) + P_AUX], lo: pool.side[(pkt << 3) + P_AUX2], hi: pool.side[(pkt << 3) + P_AUX3], ev: pool.i32[(pkt << 3) + P_EV], ce: (pool.i32[(pkt << 3) + P_FLAGS] & F_CE) !== 0 });
       pool.release(pkt);
     };
     const rng = new Rng([1, 2, 3, 4]);
@@ -52,11 +52,11 @@ describe('RUD receiver', () => {
     for (const [i, psn] of order.entries()) {
       const payload = psn === 99 ? SIZE - 99 * MTU : MTU;
       const pkt = pool.alloc(PK_DATA, 0, 0, 1, payload + 64, 1);
-      pool.i32[(pkt << 4) + P_PSN] = psn;
-      pool.i32[(pkt << 4) + P_AUX] = 1;
-      pool.i32[(pkt << 4) + P_PAYLOAD] = payload;
-      pool.i32[(pkt << 4) + P_EV] = 1000 + i;
-      pool.i32[(pkt << 4) + P_FLAGS] = F_ECT | F_TRIMMABLE | (i % 13 === 5 ? F_CE : 0);
+      pool.side[(pkt << 3) + P_PSN] = psn;
+      pool.side[(pkt << 3) + P_AUX] = 1;
+      pool.side[(pkt << 3) + P_PAYLOAD] = payload;
+      pool.i32[(pkt << 3) + P_EV] = 1000 + i;
+      pool.i32[(pkt << 3) + P_FLAGS] = F_ECT | F_TRIMMABLE | (i % 13 === 5 ? F_CE : 0);
       const before = acks.length;
       t.receive(1, pkt);
       if (got.has(psn)) dups++;

@@ -286,9 +286,9 @@ export class CongestionAnalysis implements PauseObserver {
     const root = this.edgeRoot[port * NPRIO + prio];
     if (root < 0) return;
     const pool = this.fabric.pool;
-    const flow = pool.i32[(pkt << 4) + P_FLOW];
+    const flow = pool.i32[(pkt << 3) + P_FLOW];
     if (flow < 0 || flow >= this.flows.count) return;
-    this.blockFlow(flow, root, blockedPs, pool.i32[(pkt << 4) + P_EV]);
+    this.blockFlow(flow, root, blockedPs, pool.i32[(pkt << 3) + P_EV]);
   }
 
   /** Charge blocked time to a flow if its path (with entropy ev; -1 = its first packet's) avoids the root. */

@@ -2,7 +2,7 @@ import type { Simulator, EventHandler } from '../engine/simulator.ts';
 import type { Rng } from '../engine/random.ts';
 import type { TopologyGraph } from '../topology/graph.ts';
 import {
-  P_AUX, P_BYTES, P_DST, P_EV, P_FLAGS, P_FLOW, P_IN_PORT, P_KIND, P_NEXT, P_PAUSE_MARK_PS, P_PRIO, F_CE, F_ECT, F_TRIMMABLE, F_TRIMMED, PFC_FRAME_BYTES, PK_PFC, PRIO_CONTROL, PRIO_TRIMMED, PacketPool, WIRE_OVERHEAD_BYTES,
+  P_AUX, P_BYTES, P_DST, P_EV, P_FLAGS, P_FLOW, P_IN_PORT, P_KIND, P_NEXT, P_PAUSE_MARK_PS, KIND_MASK, PRIO_SHIFT, F_CE, F_ECT, F_TRIMMABLE, F_TRIMMED, PFC_FRAME_BYTES, PK_PFC, PRIO_CONTROL, PRIO_TRIMMED, PacketPool, WIRE_OVERHEAD_BYTES,
 } from './packets.ts';
 import { ecmpHash, type RouteTable } from './routing.ts';
 import type { PortTiming } from './portTiming.ts';
@@ -265,7 +265,7 @@ export class Fabric implements EventHandler {
   /** Queue a packet (control or data) at a host's NIC, e.g. an ACK. */
   sendFromHost(host: number, pkt: number): void {
     const port = this.routes.hostNicPort[host];
-    this.enqueue(port, this.pool.i32[(pkt << 4) + P_PRIO], pkt);
+    this.enqueue(port, this.pool.i32[(pkt << 3) + P_KIND] >> PRIO_SHIFT, pkt);
     this.kick(port);
   }
 
@@ -274,25 +274,25 @@ export class Fabric implements EventHandler {
   private enqueue(port: number, prio: number, pkt: number): void {
     const q = port * NPRIO + prio;
     const pool = this.pool;
-    pool.i32[(pkt << 4) + P_NEXT] = -1;
+    pool.i32[(pkt << 3) + P_NEXT] = -1;
     if (this.pausesSeen) {
       pool.f64[(pkt << 1) + P_PAUSE_MARK_PS] = this.pausedTimePs[q] + ((this.pausedMask[port] & (1 << prio)) !== 0 ? this.sim.now - this.pauseSincePs[q] : 0);
     }
     const tail = this.qTail[q];
     if (tail < 0) this.qHead[q] = pkt;
-    else pool.i32[(tail << 4) + P_NEXT] = pkt;
+    else pool.i32[(tail << 3) + P_NEXT] = pkt;
     this.qTail[q] = pkt;
-    this.qBytes[q] += pool.i32[(pkt << 4) + P_BYTES];
+    this.qBytes[q] += pool.i32[(pkt << 3) + P_BYTES];
     this.qLen[q]++;
     this.portQLen[port]++;
   }
 
   private dequeue(q: number): number {
     const pkt = this.qHead[q];
-    const next = this.pool.i32[(pkt << 4) + P_NEXT];
+    const next = this.pool.i32[(pkt << 3) + P_NEXT];
     this.qHead[q] = next;
     if (next < 0) this.qTail[q] = -1;
-    this.qBytes[q] -= this.pool.i32[(pkt << 4) + P_BYTES];
+    this.qBytes[q] -= this.pool.i32[(pkt << 3) + P_BYTES];
     this.qLen[q]--;
     this.portQLen[q >> 3]--;
     return pkt;
@@ -335,7 +335,7 @@ export class Fabric implements EventHandler {
       this.counters.packetsSent++;
     }
     const pool = this.pool;
-    const wire = pool.i32[(pkt << 4) + P_BYTES] + WIRE_OVERHEAD_BYTES;
+    const wire = pool.i32[(pkt << 3) + P_BYTES] + WIRE_OVERHEAD_BYTES;
     this.txBytes[port] += wire;
     const serPs = Math.round(wire * this.psPerByte[port]);
     const end = this.sim.now + serPs;
@@ -352,7 +352,7 @@ export class Fabric implements EventHandler {
   private arrive(port: number, pkt: number): void {
     const pool = this.pool;
     const node = this.portNode[port];
-    if (pool.i32[(pkt << 4) + P_KIND] === PK_PFC) {
+    if ((pool.i32[(pkt << 3) + P_KIND] & KIND_MASK) === PK_PFC) {
       this.receivePfc(port, pkt);
       return;
     }
@@ -361,8 +361,8 @@ export class Fabric implements EventHandler {
       return;
     }
     const egress = this.route(node, pkt);
-    const prio = pool.i32[(pkt << 4) + P_PRIO];
-    const bytes = pool.i32[(pkt << 4) + P_BYTES];
+    const prio = pool.i32[(pkt << 3) + P_KIND] >> PRIO_SHIFT;
+    const bytes = pool.i32[(pkt << 3) + P_BYTES];
     const cfg = this.cfg;
     if (prio === PRIO_CONTROL) {
       // Control frames: strict priority, no admission control (HPCC switch queue 0, §1.1).
@@ -372,7 +372,7 @@ export class Fabric implements EventHandler {
       this.enqueue(egress, prio, pkt);
     } else if ((cfg.losslessMask & (1 << prio)) !== 0) {
       if (!this.admitLossless(node, port, prio, bytes)) return this.drop(pkt);
-      pool.i32[(pkt << 4) + P_IN_PORT] = port;
+      pool.i32[(pkt << 3) + P_IN_PORT] = port;
       this.usedBytes[node] += bytes;
       if (this.pauseObserver !== null) this.ieBytes[this.ieBase[node] + this.portLocal[port] * this.nodeDegree[node] + this.portLocal[egress]] += bytes;
       this.markOnEnqueue(egress, prio, pkt);
@@ -381,14 +381,14 @@ export class Fabric implements EventHandler {
     } else {
       const q = egress * NPRIO + prio;
       const qb = this.qBytes[q];
-      if (cfg.trimEnabled && (pool.i32[(pkt << 4) + P_FLAGS] & F_TRIMMABLE) !== 0 && qb + bytes > cfg.trimThresholdBytes) {
+      if (cfg.trimEnabled && (pool.i32[(pkt << 3) + P_FLAGS] & F_TRIMMABLE) !== 0 && qb + bytes > cfg.trimThresholdBytes) {
         this.trim(egress, pkt);
         return;
       }
       const free = cfg.bufferBytes - this.usedBytes[node];
       const cap = Math.min(cfg.lossyQueueCapBytes, cfg.lossyAlpha * free);
       if (qb + bytes > cap || bytes > free) return this.drop(pkt);
-      pool.i32[(pkt << 4) + P_IN_PORT] = -1;
+      pool.i32[(pkt << 3) + P_IN_PORT] = -1;
       this.usedBytes[node] += bytes;
       this.markOnEnqueue(egress, prio, pkt);
       this.enqueue(egress, prio, pkt);
@@ -398,7 +398,7 @@ export class Fabric implements EventHandler {
 
   private route(node: number, pkt: number): number {
     const pool = this.pool;
-    return this.routeFor(node, pool.i32[(pkt << 4) + P_DST], pool.i32[(pkt << 4) + P_FLOW], pool.i32[(pkt << 4) + P_EV]);
+    return this.routeFor(node, pool.i32[(pkt << 3) + P_DST], pool.i32[(pkt << 3) + P_FLOW], pool.i32[(pkt << 3) + P_EV]);
   }
 
   /** Egress port at switch `node` for a packet of `flow` with entropy `ev` to host `dst`. */
@@ -425,9 +425,9 @@ export class Fabric implements EventHandler {
     const hdr = this.cfg.trimHeaderBytes;
     if (this.qBytes[q] + hdr > this.cfg.trimQueueCapBytes) return this.drop(pkt);
     this.counters.trims++;
-    pool.i32[(pkt << 4) + P_FLAGS] = (pool.i32[(pkt << 4) + P_FLAGS] | F_TRIMMED) & ~F_TRIMMABLE;
-    pool.i32[(pkt << 4) + P_BYTES] = hdr;
-    pool.i32[(pkt << 4) + P_PRIO] = PRIO_TRIMMED;
+    pool.i32[(pkt << 3) + P_FLAGS] = (pool.i32[(pkt << 3) + P_FLAGS] | F_TRIMMED) & ~F_TRIMMABLE;
+    pool.i32[(pkt << 3) + P_BYTES] = hdr;
+    pool.i32[(pkt << 3) + P_KIND] = (pool.i32[(pkt << 3) + P_KIND] & KIND_MASK) | (PRIO_TRIMMED << PRIO_SHIFT);
     this.enqueue(egress, PRIO_TRIMMED, pkt);
     this.kick(egress);
   }
@@ -482,11 +482,11 @@ export class Fabric implements EventHandler {
   /** A data packet leaves a switch queue: release its buffer, maybe XON, maybe ECN-mark. */
   private leaveSwitch(node: number, egress: number, pkt: number): void {
     const pool = this.pool;
-    const prio = pool.i32[(pkt << 4) + P_PRIO];
+    const prio = pool.i32[(pkt << 3) + P_KIND] >> PRIO_SHIFT;
     if (prio >= PRIO_TRIMMED) return;
-    const bytes = pool.i32[(pkt << 4) + P_BYTES];
+    const bytes = pool.i32[(pkt << 3) + P_BYTES];
     this.usedBytes[node] -= bytes;
-    const inPort = pool.i32[(pkt << 4) + P_IN_PORT];
+    const inPort = pool.i32[(pkt << 3) + P_IN_PORT];
     if (inPort >= 0) {
       const iq = inPort * NPRIO + prio;
       const fromHdrm = Math.min(this.hdrmBytes[iq], bytes);
@@ -510,7 +510,7 @@ export class Fabric implements EventHandler {
   private sendPfc(port: number, prio: number, pause: boolean): void {
     const node = this.portNode[port];
     const pkt = this.pool.alloc(PK_PFC, -1, node, this.portNode[port ^ 1], PFC_FRAME_BYTES, PRIO_CONTROL);
-    this.pool.i32[(pkt << 4) + P_AUX] = prio | (pause ? 256 : 0);
+    this.pool.side[(pkt << 3) + P_AUX] = prio | (pause ? 256 : 0);
     if (pause) this.counters.pauseFrames++;
     else this.counters.resumeFrames++;
     this.enqueue(port, PRIO_CONTROL, pkt);
@@ -523,7 +523,7 @@ export class Fabric implements EventHandler {
    * checked when it next picks a packet.
    */
   private receivePfc(port: number, pkt: number): void {
-    const v = this.pool.i32[(pkt << 4) + P_AUX];
+    const v = this.pool.side[(pkt << 3) + P_AUX];
     this.pool.release(pkt);
     const prio = v & 7;
     const bit = 1 << prio;
@@ -572,7 +572,7 @@ export class Fabric implements EventHandler {
 
   private maybeMark(q: number, pkt: number): void {
     const pool = this.pool;
-    if (!this.cfg.ecnEnabled || (pool.i32[(pkt << 4) + P_FLAGS] & (F_ECT | F_CE)) !== F_ECT) return;
+    if (!this.cfg.ecnEnabled || (pool.i32[(pkt << 3) + P_FLAGS] & (F_ECT | F_CE)) !== F_ECT) return;
     const port = (q / NPRIO) | 0;
     const len = this.qBytes[q];
     const kmin = this.cfg.kminBytes[port];
@@ -582,7 +582,7 @@ export class Fabric implements EventHandler {
       const p = kmax > kmin ? (this.cfg.pmax * (len - kmin)) / (kmax - kmin) : this.cfg.pmax;
       if (this.markRng.next() >= p) return;
     }
-    pool.i32[(pkt << 4) + P_FLAGS] |= F_CE;
+    pool.i32[(pkt << 3) + P_FLAGS] |= F_CE;
     this.counters.ecnMarks++;
   }
 

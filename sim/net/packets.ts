@@ -38,30 +38,37 @@ export const ROCE_CNP_BYTES = 78;
 /** PFC MAC control frame (physics.md §1.1). */
 export const PFC_FRAME_BYTES = 64;
 
-// Field offsets of a packet's integer record (16 × Int32 = one 64-byte cache line).
+// Field offsets of a packet's hot record (8 × Int32 = 32 bytes, two packets per cache line):
+// what a switch reads and writes at every hop.
+/** Kind in bits 0–7 (KIND_MASK), priority class above PRIO_SHIFT: both read on every arrival. */
 export const P_KIND = 0;
+export const KIND_MASK = 0xff;
+export const PRIO_SHIFT = 8;
 export const P_FLAGS = 1;
-export const P_PRIO = 2;
-export const P_FLOW = 3;
-export const P_SRC = 4;
-export const P_DST = 5;
-export const P_PSN = 6;
-/** ACK: cumulative PSN; PFC: priority | (pause ? 256 : 0); trimmed/NACK: PSN info. */
-export const P_AUX = 7;
-/** UET: SACK bitmap low 32 bits; ACK: echoed entropy. */
-export const P_AUX2 = 8;
-/** UET: SACK bitmap high 32 bits. */
-export const P_AUX3 = 9;
+export const P_FLOW = 2;
+export const P_DST = 3;
 /** Frame bytes (without preamble/IFG). */
-export const P_BYTES = 10;
-export const P_PAYLOAD = 11;
+export const P_BYTES = 4;
 /** Entropy value, hashed by ECMP. */
-export const P_EV = 12;
+export const P_EV = 5;
 /** Next packet in the queue the packet is in. */
-export const P_NEXT = 13;
+export const P_NEXT = 6;
 /** Ingress port at the switch currently holding the packet (-1 at a host). */
-export const P_IN_PORT = 14;
-const I32_STRIDE = 16;
+export const P_IN_PORT = 7;
+const I32_STRIDE = 8;
+
+// Field offsets of a packet's side record (8 × Int32, the `side` array): what only the
+// endpoints' transports use.
+export const P_SRC = 0;
+export const P_PSN = 1;
+/** ACK: cumulative PSN; PFC: priority | (pause ? 256 : 0); trimmed/NACK: PSN info. */
+export const P_AUX = 2;
+/** UET: SACK bitmap low 32 bits; ACK: echoed entropy. */
+export const P_AUX2 = 3;
+/** UET: SACK bitmap high 32 bits. */
+export const P_AUX3 = 4;
+export const P_PAYLOAD = 5;
+const SIDE_STRIDE = 8;
 
 // Field offsets of a packet's time record (4 × Float64).
 /** Time the source handed the packet to its NIC (one-way latency, RTT samples). */
@@ -71,17 +78,21 @@ export const P_PAUSE_MARK_PS = 1;
 const F64_STRIDE = 2;
 
 /**
- * Packets as records in two typed arrays: a packet is an integer index p, its integer fields
- * at i32[(p << 4) + P_*] and its times at f64[(p << 1) + P_*_PS], recycled through a free
- * list. One packet shape for every protocol; the meaning of psn/aux fields is per kind.
+ * Packets as records in typed arrays: a packet is an integer index p, its hot fields at
+ * i32[(p << 3) + P_*], its transport fields at side[(p << 3) + P_*] and its times at
+ * f64[(p << 1) + P_*_PS], recycled through a free list. One packet shape for every protocol;
+ * the meaning of psn/aux fields is per kind.
  *
  * Why records rather than one array per field: a packet is touched at every hop, and with
  * 10^5 packets in flight (a 1024-host permutation) the pool is far larger than the caches;
- * one record costs one or two cache misses per hop instead of one per field (measured:
- * the 1024-host runs are dominated by packet field access, not the event queue).
+ * one record costs one cache miss per touch instead of one per field. Why a 32-byte hot record
+ * and a side record rather than one 64-byte record: switches (five of a packet's six hops in
+ * a fat-tree) never read the transport fields, and half the bytes per live packet is half the
+ * cache footprint of the packets in flight (`npm run bench`: see README "Performance").
  */
 export class PacketPool {
   i32: Int32Array;
+  side: Int32Array;
   f64: Float64Array;
   private freeList: Int32Array;
   private freeTop = 0;
@@ -93,6 +104,7 @@ export class PacketPool {
   constructor(capacity = 4096) {
     this.cap = capacity;
     this.i32 = new Int32Array(capacity * I32_STRIDE);
+    this.side = new Int32Array(capacity * SIDE_STRIDE);
     this.f64 = new Float64Array(capacity * F64_STRIDE);
     this.freeList = new Int32Array(capacity);
   }
@@ -105,11 +117,14 @@ export class PacketPool {
     const cap = this.cap * 2;
     const i32 = new Int32Array(cap * I32_STRIDE);
     i32.set(this.i32);
+    const side = new Int32Array(cap * SIDE_STRIDE);
+    side.set(this.side);
     const f64 = new Float64Array(cap * F64_STRIDE);
     f64.set(this.f64);
     const fl = new Int32Array(cap);
     fl.set(this.freeList);
     this.i32 = i32;
+    this.side = side;
     this.f64 = f64;
     this.freeList = fl;
     this.cap = cap;
@@ -124,17 +139,18 @@ export class PacketPool {
       p = this.hwm++;
     }
     this.live++;
-    const b = p << 4;
+    const b = p << 3;
     const i = this.i32;
-    i.fill(0, b, b + I32_STRIDE);
-    i[b + P_KIND] = kind;
-    i[b + P_PRIO] = prio;
+    i[b + P_KIND] = kind | (prio << PRIO_SHIFT);
+    i[b + P_FLAGS] = 0;
     i[b + P_FLOW] = flow;
-    i[b + P_SRC] = src;
     i[b + P_DST] = dst;
     i[b + P_BYTES] = bytes;
+    i[b + P_EV] = 0;
     i[b + P_NEXT] = -1;
     i[b + P_IN_PORT] = -1;
+    this.side.fill(0, b, b + SIDE_STRIDE);
+    this.side[b + P_SRC] = src;
     const fb = p << 1;
     this.f64.fill(0, fb, fb + F64_STRIDE);
     return p;

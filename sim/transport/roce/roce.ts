@@ -1,7 +1,7 @@
 import type { Fabric, HostTransport } from '../../net/fabric.ts';
 import { EV_HOST_WAKE, EV_TRANSPORT } from '../../net/fabric.ts';
 import {
-  P_AUX, P_EV, P_FLAGS, P_FLOW, P_KIND, P_PAYLOAD, P_PSN, P_SENT_PS, F_CE, F_ECT, F_LAST, F_RETX, PK_ACK, PK_CNP, PK_DATA, PK_NAK, PRIO_CONTROL, ROCE_ACK_BYTES, ROCE_CNP_BYTES, ROCE_HEADER_BYTES, WIRE_OVERHEAD_BYTES,
+  KIND_MASK, P_AUX, P_EV, P_FLAGS, P_FLOW, P_KIND, P_PAYLOAD, P_PSN, P_SENT_PS, F_CE, F_ECT, F_LAST, F_RETX, PK_ACK, PK_CNP, PK_DATA, PK_NAK, PRIO_CONTROL, ROCE_ACK_BYTES, ROCE_CNP_BYTES, ROCE_HEADER_BYTES, WIRE_OVERHEAD_BYTES,
 } from '../../net/packets.ts';
 import type { FlowTable } from '../flows.ts';
 import type { LatencyRecorder } from '../../metrics/latencyHistogram.ts';
@@ -147,9 +147,9 @@ export class RoceTransportModel implements HostTransport {
     const payload = Math.max(1, Math.min(this.mtu, size - psn * this.mtu));
     const bytes = payload + ROCE_HEADER_BYTES;
     const pkt = pool.alloc(PK_DATA, f, this.flows.src[f], this.flows.dst[f], bytes, this.prio);
-    pool.i32[(pkt << 4) + P_PSN] = psn;
-    pool.i32[(pkt << 4) + P_PAYLOAD] = payload;
-    pool.i32[(pkt << 4) + P_EV] = this.qpEv[f];
+    pool.side[(pkt << 3) + P_PSN] = psn;
+    pool.side[(pkt << 3) + P_PAYLOAD] = payload;
+    pool.i32[(pkt << 3) + P_EV] = this.qpEv[f];
     pool.f64[(pkt << 1) + P_SENT_PS] = now;
     let flags = F_ECT;
     if (psn === this.npkts[f] - 1) flags |= F_LAST;
@@ -158,7 +158,7 @@ export class RoceTransportModel implements HostTransport {
       this.flows.retransmits[f]++;
       fabric.counters.retransmits++;
     } else this.maxSent[f] = psn + 1;
-    pool.i32[(pkt << 4) + P_FLAGS] = flags;
+    pool.i32[(pkt << 3) + P_FLAGS] = flags;
     // Rate limiter: the next packet of this QP may start one packet time at the QP's rate later.
     const dc = this.dcqcn;
     if (dc !== null) {
@@ -179,16 +179,16 @@ export class RoceTransportModel implements HostTransport {
   receive(host: number, pkt: number): void {
     const fabric = this.fabric;
     const pool = fabric.pool;
-    const f = pool.i32[(pkt << 4) + P_FLOW];
-    switch (pool.i32[(pkt << 4) + P_KIND]) {
+    const f = pool.i32[(pkt << 3) + P_FLOW];
+    switch (pool.i32[(pkt << 3) + P_KIND] & KIND_MASK) {
       case PK_DATA:
         this.receiveData(host, f, pkt);
         break;
       case PK_ACK:
-        this.onAck(f, pool.i32[(pkt << 4) + P_AUX]);
+        this.onAck(f, pool.side[(pkt << 3) + P_AUX]);
         break;
       case PK_NAK:
-        this.onNak(f, pool.i32[(pkt << 4) + P_AUX]);
+        this.onNak(f, pool.side[(pkt << 3) + P_AUX]);
         break;
       case PK_CNP:
         if (this.dcqcn !== null) this.dcqcn.onCnp(f);
@@ -202,17 +202,17 @@ export class RoceTransportModel implements HostTransport {
     const pool = fabric.pool;
     const now = fabric.sim.now;
     if (this.latency !== null) this.latency.record(now - pool.f64[(pkt << 1) + P_SENT_PS]);
-    if ((pool.i32[(pkt << 4) + P_FLAGS] & F_CE) !== 0 && this.dcqcn !== null && this.dcqcn.shouldSendCnp(f, now)) {
+    if ((pool.i32[(pkt << 3) + P_FLAGS] & F_CE) !== 0 && this.dcqcn !== null && this.dcqcn.shouldSendCnp(f, now)) {
       this.sendControl(host, f, PK_CNP, ROCE_CNP_BYTES, 0);
       fabric.counters.cnps++;
     }
-    const psn = pool.i32[(pkt << 4) + P_PSN];
+    const psn = pool.side[(pkt << 3) + P_PSN];
     const expected = this.rcvExpected[f];
     if (psn === expected) {
       this.rcvExpected[f] = expected + 1;
       fabric.counters.packetsDelivered++;
-      fabric.counters.bytesDelivered += pool.i32[(pkt << 4) + P_PAYLOAD];
-      this.flows.deliveredBytes[f] += pool.i32[(pkt << 4) + P_PAYLOAD];
+      fabric.counters.bytesDelivered += pool.side[(pkt << 3) + P_PAYLOAD];
+      this.flows.deliveredBytes[f] += pool.side[(pkt << 3) + P_PAYLOAD];
       if (++this.rcvSinceAck[f] >= this.ackEvery || expected + 1 === this.npkts[f]) {
         this.rcvSinceAck[f] = 0;
         this.sendControl(host, f, PK_ACK, ROCE_ACK_BYTES, expected + 1);
@@ -239,8 +239,8 @@ export class RoceTransportModel implements HostTransport {
     const fabric = this.fabric;
     const pool = fabric.pool;
     const pkt = pool.alloc(kind, f, host, this.flows.src[f], bytes, PRIO_CONTROL);
-    pool.i32[(pkt << 4) + P_AUX] = aux;
-    pool.i32[(pkt << 4) + P_EV] = this.qpEv[f];
+    pool.side[(pkt << 3) + P_AUX] = aux;
+    pool.i32[(pkt << 3) + P_EV] = this.qpEv[f];
     pool.f64[(pkt << 1) + P_SENT_PS] = fabric.sim.now;
     if (kind === PK_ACK) fabric.counters.acks++;
     fabric.sendFromHost(host, pkt);

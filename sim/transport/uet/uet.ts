@@ -1,7 +1,7 @@
 import type { Fabric, HostTransport } from '../../net/fabric.ts';
 import { EV_TRANSPORT } from '../../net/fabric.ts';
 import {
-  P_AUX, P_AUX2, P_AUX3, P_BYTES, P_EV, P_FLAGS, P_FLOW, P_KIND, P_PAYLOAD, P_PSN, P_SENT_PS, F_AR, F_CE, F_ECT, F_LAST, F_RETX, F_TRIMMABLE, F_TRIMMED, PK_ACK, PK_CREDIT, PK_DATA, PK_NAK, PRIO_CONTROL,
+  KIND_MASK, P_AUX, P_AUX2, P_AUX3, P_BYTES, P_EV, P_FLAGS, P_FLOW, P_KIND, P_PAYLOAD, P_PSN, P_SENT_PS, F_AR, F_CE, F_ECT, F_LAST, F_RETX, F_TRIMMABLE, F_TRIMMED, PK_ACK, PK_CREDIT, PK_DATA, PK_NAK, PRIO_CONTROL,
 } from '../../net/packets.ts';
 import type { FlowTable } from '../flows.ts';
 import type { LatencyRecorder } from '../../metrics/latencyHistogram.ts';
@@ -327,13 +327,13 @@ export class UetTransportModel implements HostTransport {
     if (this.rccc !== null) {
       this.credit[f] -= bytes;
       if (this.credit[f] <= 0) flags |= F_AR;
-      pool.i32[(pkt << 4) + P_AUX2] = this.pullTarget(f);
+      pool.side[(pkt << 3) + P_AUX2] = this.pullTarget(f);
     }
-    pool.i32[(pkt << 4) + P_FLAGS] = flags;
-    pool.i32[(pkt << 4) + P_PSN] = psn;
-    pool.i32[(pkt << 4) + P_AUX] = att;
-    pool.i32[(pkt << 4) + P_PAYLOAD] = bytes - this.hdr;
-    pool.i32[(pkt << 4) + P_EV] = ev;
+    pool.i32[(pkt << 3) + P_FLAGS] = flags;
+    pool.side[(pkt << 3) + P_PSN] = psn;
+    pool.side[(pkt << 3) + P_AUX] = att;
+    pool.side[(pkt << 3) + P_PAYLOAD] = bytes - this.hdr;
+    pool.i32[(pkt << 3) + P_EV] = ev;
     pool.f64[(pkt << 1) + P_SENT_PS] = now;
     this.armRto(f, now + this.rtoFor(att));
     return pkt;
@@ -378,10 +378,10 @@ export class UetTransportModel implements HostTransport {
 
   receive(host: number, pkt: number): void {
     const pool = this.fabric.pool;
-    const f = pool.i32[(pkt << 4) + P_FLOW];
-    switch (pool.i32[(pkt << 4) + P_KIND]) {
+    const f = pool.i32[(pkt << 3) + P_FLOW];
+    switch (pool.i32[(pkt << 3) + P_KIND] & KIND_MASK) {
       case PK_DATA:
-        if ((pool.i32[(pkt << 4) + P_FLAGS] & F_TRIMMED) !== 0) this.receiveTrimmed(host, f, pkt);
+        if ((pool.i32[(pkt << 3) + P_FLAGS] & F_TRIMMED) !== 0) this.receiveTrimmed(host, f, pkt);
         else this.receiveData(host, f, pkt);
         break;
       case PK_ACK:
@@ -391,8 +391,8 @@ export class UetTransportModel implements HostTransport {
         this.onNack(f, pkt);
         break;
       case PK_CREDIT:
-        if (host === this.flows.src[f]) this.onCredit(f, pool.i32[(pkt << 4) + P_PSN]);
-        else this.onPullRequest(f, pool.i32[(pkt << 4) + P_AUX2]);
+        if (host === this.flows.src[f]) this.onCredit(f, pool.side[(pkt << 3) + P_PSN]);
+        else this.onPullRequest(f, pool.side[(pkt << 3) + P_AUX2]);
         break;
     }
     pool.release(pkt);
@@ -402,25 +402,25 @@ export class UetTransportModel implements HostTransport {
     const fabric = this.fabric;
     const pool = fabric.pool;
     const now = fabric.sim.now;
-    const psn = pool.i32[(pkt << 4) + P_PSN];
-    const flags = pool.i32[(pkt << 4) + P_FLAGS];
+    const psn = pool.side[(pkt << 3) + P_PSN];
+    const flags = pool.i32[(pkt << 3) + P_FLAGS];
     const ce = (flags & F_CE) !== 0;
     const o = this.off[f];
-    if (this.rccc !== null) this.onPullRequest(f, pool.i32[(pkt << 4) + P_AUX2]);
+    if (this.rccc !== null) this.onPullRequest(f, pool.side[(pkt << 3) + P_AUX2]);
     const cum = this.rcvCum[f];
     if (psn < cum || this.got[o + psn] !== 0) {
       // A copy we already have: discard it and ACK at once (the sender is confused).
       fabric.counters.discards++;
       this.duplicates++;
-      this.sendAck(host, f, psn, ce, (flags & F_RETX) !== 0, pool.i32[(pkt << 4) + P_EV]);
+      this.sendAck(host, f, psn, ce, (flags & F_RETX) !== 0, pool.i32[(pkt << 3) + P_EV]);
       return;
     }
     if (this.latency !== null) this.latency.record(now - pool.f64[(pkt << 1) + P_SENT_PS]);
     this.got[o + psn] = 1;
     fabric.counters.packetsDelivered++;
-    fabric.counters.bytesDelivered += pool.i32[(pkt << 4) + P_PAYLOAD];
-    this.flows.deliveredBytes[f] += pool.i32[(pkt << 4) + P_PAYLOAD];
-    const bytes = pool.i32[(pkt << 4) + P_BYTES];
+    fabric.counters.bytesDelivered += pool.side[(pkt << 3) + P_PAYLOAD];
+    this.flows.deliveredBytes[f] += pool.side[(pkt << 3) + P_PAYLOAD];
+    const bytes = pool.i32[(pkt << 3) + P_BYTES];
     this.rcvBytes[f] = (this.rcvBytes[f] + bytes) | 0;
     this.arrivals++;
     if (psn === cum) {
@@ -439,24 +439,24 @@ export class UetTransportModel implements HostTransport {
     this.rcvAny[f] = 1;
     this.rcvSinceAck[f] += bytes;
     if (ce || first || (flags & F_AR) !== 0 || this.rcvCum[f] === this.npkts[f] || this.rcvSinceAck[f] >= this.ackEvery) {
-      this.sendAck(host, f, psn, ce, (flags & F_RETX) !== 0, pool.i32[(pkt << 4) + P_EV]);
+      this.sendAck(host, f, psn, ce, (flags & F_RETX) !== 0, pool.i32[(pkt << 3) + P_EV]);
     }
   }
 
   private receiveTrimmed(host: number, f: number, pkt: number): void {
     const pool = this.fabric.pool;
-    const psn = pool.i32[(pkt << 4) + P_PSN];
+    const psn = pool.side[(pkt << 3) + P_PSN];
     if (psn < this.rcvCum[f] || this.got[this.off[f] + psn] !== 0) {
       // The trimmed copy of a packet we have: ACK so the sender learns it (htsim processTrimmed).
-      this.sendAck(host, f, psn, false, (pool.i32[(pkt << 4) + P_FLAGS] & F_RETX) !== 0, pool.i32[(pkt << 4) + P_EV]);
+      this.sendAck(host, f, psn, false, (pool.i32[(pkt << 3) + P_FLAGS] & F_RETX) !== 0, pool.i32[(pkt << 3) + P_EV]);
       return;
     }
     const nak = this.control(host, f, PK_NAK, this.flows.src[f]);
-    pool.i32[(nak << 4) + P_PSN] = psn;
-    pool.i32[(nak << 4) + P_AUX] = pool.i32[(pkt << 4) + P_AUX]; // echo the transmission number: stale NACKs are ignored
-    pool.i32[(nak << 4) + P_EV] = pool.i32[(pkt << 4) + P_EV];
-    pool.i32[(nak << 4) + P_PAYLOAD] = this.rcvBytes[f];
-    if ((pool.i32[(pkt << 4) + P_FLAGS] & F_CE) !== 0) pool.i32[(nak << 4) + P_FLAGS] = F_CE;
+    pool.side[(nak << 3) + P_PSN] = psn;
+    pool.side[(nak << 3) + P_AUX] = pool.side[(pkt << 3) + P_AUX]; // echo the transmission number: stale NACKs are ignored
+    pool.i32[(nak << 3) + P_EV] = pool.i32[(pkt << 3) + P_EV];
+    pool.side[(nak << 3) + P_PAYLOAD] = this.rcvBytes[f];
+    if ((pool.i32[(pkt << 3) + P_FLAGS] & F_CE) !== 0) pool.i32[(nak << 3) + P_FLAGS] = F_CE;
     this.fabric.counters.naks++;
     this.fabric.sendFromHost(host, nak);
     const r = this.rccc;
@@ -480,13 +480,13 @@ export class UetTransportModel implements HostTransport {
     const pkt = this.control(host, f, PK_ACK, this.flows.src[f]);
     const cum = this.rcvCum[f];
     encodeSack(this.got, this.off[f], sackBase(ackedPsn, cum), this.npkts[f], this.sack);
-    pool.i32[(pkt << 4) + P_PSN] = ackedPsn;
-    pool.i32[(pkt << 4) + P_AUX] = cum;
-    pool.i32[(pkt << 4) + P_AUX2] = this.sack[0];
-    pool.i32[(pkt << 4) + P_AUX3] = this.sack[1];
-    pool.i32[(pkt << 4) + P_PAYLOAD] = this.rcvBytes[f];
-    pool.i32[(pkt << 4) + P_EV] = ev;
-    pool.i32[(pkt << 4) + P_FLAGS] = (ce ? F_CE : 0) | (retx ? F_RETX : 0);
+    pool.side[(pkt << 3) + P_PSN] = ackedPsn;
+    pool.side[(pkt << 3) + P_AUX] = cum;
+    pool.side[(pkt << 3) + P_AUX2] = this.sack[0];
+    pool.side[(pkt << 3) + P_AUX3] = this.sack[1];
+    pool.side[(pkt << 3) + P_PAYLOAD] = this.rcvBytes[f];
+    pool.i32[(pkt << 3) + P_EV] = ev;
+    pool.i32[(pkt << 3) + P_FLAGS] = (ce ? F_CE : 0) | (retx ? F_RETX : 0);
     this.rcvSinceAck[f] = 0;
     fabric.counters.acks++;
     fabric.sendFromHost(host, pkt);
@@ -513,13 +513,13 @@ export class UetTransportModel implements HostTransport {
     const pool = fabric.pool;
     const now = fabric.sim.now;
     const o = this.off[f];
-    const acked = pool.i32[(pkt << 4) + P_PSN];
-    const cum = pool.i32[(pkt << 4) + P_AUX];
-    const flags = pool.i32[(pkt << 4) + P_FLAGS];
+    const acked = pool.side[(pkt << 3) + P_PSN];
+    const cum = pool.side[(pkt << 3) + P_AUX];
+    const flags = pool.i32[(pkt << 3) + P_FLAGS];
     const ce = (flags & F_CE) !== 0;
     // ACK clock: bytes the receiver got since the last ACK we saw (int32 wrap-safe).
-    let newly = (pool.i32[(pkt << 4) + P_PAYLOAD] - this.rcvdSeen[f]) | 0;
-    if (newly > 0) this.rcvdSeen[f] = pool.i32[(pkt << 4) + P_PAYLOAD];
+    let newly = (pool.side[(pkt << 3) + P_PAYLOAD] - this.rcvdSeen[f]) | 0;
+    if (newly > 0) this.rcvdSeen[f] = pool.side[(pkt << 3) + P_PAYLOAD];
     else newly = 0;
     this.inflight[f] -= newly;
     // RTT sample: only from a packet still outstanding, sent once (no retx echo) or twice (with it).
@@ -535,8 +535,8 @@ export class UetTransportModel implements HostTransport {
     let u = this.una[f];
     for (; u < cum; u++) this.ackPsn(f, o, u);
     const base = sackBase(acked, cum);
-    const lo = pool.i32[(pkt << 4) + P_AUX2];
-    const hi = pool.i32[(pkt << 4) + P_AUX3];
+    const lo = pool.side[(pkt << 3) + P_AUX2];
+    const hi = pool.side[(pkt << 3) + P_AUX3];
     if ((lo | hi) !== 0) {
       const np = this.npkts[f];
       for (let i = 0; i < 64; i++) if (sackBit(lo, hi, i) && base + i < np) this.ackPsn(f, o, base + i);
@@ -545,7 +545,7 @@ export class UetTransportModel implements HostTransport {
     while (u < end && this.st[o + u] === ST_ACKED) u++;
     this.una[f] = u;
     this.stopSpeculating(f);
-    this.chooser.onAck(f, pool.i32[(pkt << 4) + P_EV], ce, now);
+    this.chooser.onAck(f, pool.i32[(pkt << 3) + P_EV], ce, now);
     if (nscc !== null) nscc.onAck(f, ce, delay, newly, this.inflight[f], now);
     if (this.ackedCount[f] === this.npkts[f]) {
       this.flows.finish(f);
@@ -580,12 +580,12 @@ export class UetTransportModel implements HostTransport {
   private onNack(f: number, pkt: number): void {
     if (this.flows.finishPs[f] >= 0) return;
     const pool = this.fabric.pool;
-    const p = pool.i32[(pkt << 4) + P_PSN];
+    const p = pool.side[(pkt << 3) + P_PSN];
     const o = this.off[f];
     this.nacksReceived++;
     this.stopSpeculating(f);
     // Stale: that transmission was already declared lost, or this PSN was acknowledged.
-    if (this.st[o + p] !== ST_OUT || this.attempt[o + p] !== pool.i32[(pkt << 4) + P_AUX]) return;
+    if (this.st[o + p] !== ST_OUT || this.attempt[o + p] !== pool.side[(pkt << 3) + P_AUX]) return;
     const now = this.fabric.sim.now;
     const bytes = this.frameBytes(f, p);
     this.chooser.onNack(f, this.txEv[o + p]);
@@ -629,7 +629,7 @@ export class UetTransportModel implements HostTransport {
       if (r.granted[f] < r.target[f]) r.request(h, f);
       if (k > 0) {
         const c = this.control(h, f, PK_CREDIT, this.flows.src[f]);
-        this.fabric.pool.i32[(c << 4) + P_PSN] = r.granted[f];
+        this.fabric.pool.side[(c << 3) + P_PSN] = r.granted[f];
         this.fabric.sendFromHost(h, c);
         this.fabric.sim.at(this.fabric.sim.now + Math.round(k * r.psPerQuantum[h]), EV_UET_PULL, h, 0);
         return;
@@ -693,7 +693,7 @@ export class UetTransportModel implements HostTransport {
       this.lastRtsPs[f] = now;
       const src = this.flows.src[f];
       const rts = this.control(src, f, PK_CREDIT, this.flows.dst[f]);
-      this.fabric.pool.i32[(rts << 4) + P_AUX2] = this.pullTarget(f);
+      this.fabric.pool.side[(rts << 3) + P_AUX2] = this.pullTarget(f);
       this.fabric.sendFromHost(src, rts);
     }
     this.wake(f);
