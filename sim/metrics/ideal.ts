@@ -12,8 +12,8 @@ export function pathPorts(fabric: PortTiming, src: number, dst: number): number[
       return ports;
     }
     const idx = (node - fabric.hostCount) * rt.attachCount + rt.attachIndex[rt.hostSwitch[dst]];
-    if (rt.nhCount[idx] === 0) break;
-    const p = rt.nhPorts[rt.nhOffset[idx]];
+    if (rt.nh[2 * idx + 1] === 0) break;
+    const p = rt.nhPorts[rt.nh[2 * idx]];
     ports.push(p);
     node = fabric.portNode[p ^ 1];
   }

@@ -406,8 +406,8 @@ export class Fabric implements EventHandler {
     const rt = this.routes;
     if (rt.hostSwitch[dst] === node) return rt.hostSwitchPort[dst];
     const idx = (node - this.hostCount) * rt.attachCount + rt.attachIndex[rt.hostSwitch[dst]];
-    const cnt = rt.nhCount[idx];
-    const off = rt.nhOffset[idx];
+    const cnt = rt.nh[2 * idx + 1];
+    const off = rt.nh[2 * idx];
     if (cnt === 1) return rt.nhPorts[off];
     if (cnt === 0) throw new Error(`no route from ${this.graph.nodeNames[node]} to host ${dst}`);
     return rt.nhPorts[off + (ecmpHash(flow, ev, this.ecmpSeed[node]) % cnt)];

@@ -16,9 +16,13 @@ export interface RouteTable {
   /** Per node: index among attachment switches, or -1. */
   attachIndex: Int32Array;
   attachCount: number;
-  /** [(switch - hostCount) * attachCount + attachIndex] → offset / count into nhPorts. */
-  nhOffset: Int32Array;
-  nhCount: Int32Array;
+  /**
+   * Next hops: for idx = (switch - hostCount) * attachCount + attachIndex, nh[2 idx] is an offset
+   * into nhPorts and nh[2 idx + 1] the number of equal-cost ports there. Offset and count side by
+   * side (one cache line per lookup), and equal port lists stored once per switch (a fat-tree
+   * switch has a handful: its up ports, or one down port), so nhPorts stays in cache.
+   */
+  nh: Int32Array;
   nhPorts: Int32Array;
 }
 
@@ -65,9 +69,22 @@ export function computeRoutes(graph: TopologyGraph): RouteTable {
   }
   const attachCount = attachSwitches.length;
   const nSwitch = nodeCount - hostCount;
-  const nhOffset = new Int32Array(nSwitch * attachCount);
-  const nhCount = new Int32Array(nSwitch * attachCount);
+  const nh = new Int32Array(2 * nSwitch * attachCount);
   const ports: number[] = [];
+  // Per switch: port list (as text) → its offset in ports, to store each distinct list once.
+  const lists = Array.from({ length: nSwitch }, () => new Map<string, number>());
+  const setHops = (s: number, idx: number, hops: number[]) => {
+    nh[2 * idx + 1] = hops.length;
+    if (hops.length === 0) return;
+    const key = hops.join(',');
+    let off = lists[s - hostCount].get(key);
+    if (off === undefined) {
+      off = ports.length;
+      ports.push(...hops);
+      lists[s - hostCount].set(key, off);
+    }
+    nh[2 * idx] = off;
+  };
   const dist = new Int32Array(nodeCount);
   const queue = new Int32Array(nodeCount);
 
@@ -77,13 +94,11 @@ export function computeRoutes(graph: TopologyGraph): RouteTable {
       const h = repHost[ai];
       for (let s = hostCount; s < nodeCount; s++) {
         const idx = (s - hostCount) * attachCount + ai;
-        nhOffset[idx] = ports.length;
         if (s === target) continue;
         const next = graph.forcedNextNode(s, h);
         const p = byNode[s].find((q) => peerNode(q) === next);
         if (p === undefined) throw new Error(`topology: forced route from ${graph.nodeNames[s]} to ${graph.nodeNames[next]} has no link`);
-        ports.push(p);
-        nhCount[idx] = 1;
+        setHops(s, idx, [p]);
       }
       continue;
     }
@@ -104,18 +119,16 @@ export function computeRoutes(graph: TopologyGraph): RouteTable {
     }
     for (let s = hostCount; s < nodeCount; s++) {
       const idx = (s - hostCount) * attachCount + ai;
-      nhOffset[idx] = ports.length;
       if (s === target || dist[s] < 0) continue;
+      const hops: number[] = [];
       for (const p of byNode[s]) {
         const v = peerNode(p);
-        if (v >= hostCount && dist[v] === dist[s] - 1) {
-          ports.push(p);
-          nhCount[idx]++;
-        }
+        if (v >= hostCount && dist[v] === dist[s] - 1) hops.push(p);
       }
+      setHops(s, idx, hops);
     }
   }
-  return { hostSwitch, hostSwitchPort, hostNicPort, attachIndex, attachCount, nhOffset, nhCount, nhPorts: Int32Array.from(ports) };
+  return { hostSwitch, hostSwitchPort, hostNicPort, attachIndex, attachCount, nh, nhPorts: Int32Array.from(ports) };
 }
 
 /**
