@@ -142,7 +142,9 @@ async function main(argv: string[]) {
   const queue = argv.includes('--no-queue') ? [] : queueBench();
   let analysisOverhead: number | undefined;
   if (!argv.includes('--no-analysis')) {
-    const p = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'sim/bench/analysisOverhead.ts')], { cwd: root, encoding: 'utf8' });
+    const entry = join(root, 'sim/bench/analysisOverhead.ts');
+    const args = argv.includes('--tsx') ? ['--import', 'tsx', entry] : [await bundleToTempFile(pathToFileURL(entry))];
+    const p = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8' });
     if (p.status === 0) analysisOverhead = JSON.parse(p.stdout).overhead;
   }
   if (json) {
