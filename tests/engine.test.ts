@@ -84,7 +84,35 @@ describe('LaneQueue against the heap', () => {
     );
   });
 
-  it('opens at most 64 lanes; the rest goes through the heap, still in order, and lanes grow past their first ring', () => {
+  it('a lane wraps around and grows (from 256 entries) without losing its order', () => {
+    const l = new LaneQueue(4);
+    const h = new EventQueue(4);
+    let now = 0;
+    let id = 0;
+    const push = (n: number) => {
+      for (let i = 0; i < n; i++) {
+        l.pushAfter(now, 500, 1, id, 0);
+        l.push(now + 250 + (i % 3), 1, -id - 1, 0); // heap events interleaved at nearby times
+        h.push(now + 500, 1, id, 0);
+        h.push(now + 250 + (i % 3), 1, -id - 1, 0);
+        id++;
+      }
+    };
+    const pop = (n: number) => {
+      for (let i = 0; i < n; i++) {
+        h.pop();
+        expect(l.pop()).toBe(true);
+        expect([l.popTime, l.popA]).toEqual([h.popTime, h.popA]);
+        now = h.popTime;
+      }
+    };
+    push(200); pop(300); push(300); pop(100); push(700); // the ring's head is mid-array when it grows
+    pop(h.size);
+    expect(l.size).toBe(0);
+    expect(l.laneCount).toBe(1);
+  });
+
+  it('opens at most 64 lanes; the rest goes through the heap, still in order', () => {
     const l = new LaneQueue(4);
     const h = new EventQueue(4);
     for (let i = 0; i < 5000; i++) {
