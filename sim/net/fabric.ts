@@ -2,7 +2,7 @@ import type { Simulator, EventHandler } from '../engine/simulator.ts';
 import type { Rng } from '../engine/random.ts';
 import type { TopologyGraph } from '../topology/graph.ts';
 import {
-  P_AUX, P_BYTES, P_DST, P_EV, P_FLAGS, P_FLOW, P_IN_PORT, P_KIND, P_NEXT, P_PAUSE_MARK_PS, KIND_MASK, PRIO_SHIFT, F_CE, F_ECT, F_TRIMMABLE, F_TRIMMED, PFC_FRAME_BYTES, PK_PFC, PRIO_CONTROL, PRIO_TRIMMED, PacketPool, WIRE_OVERHEAD_BYTES,
+  P_AUX, P_BYTES, P_DST, P_EV, P_FLAGS, P_FLOW, P_IN_PORT, P_KIND, P_NEXT, KIND_MASK, PRIO_SHIFT, F_CE, F_ECT, F_TRIMMABLE, F_TRIMMED, PFC_FRAME_BYTES, PK_PFC, PRIO_CONTROL, PRIO_TRIMMED, PacketPool, WIRE_OVERHEAD_BYTES,
 } from './packets.ts';
 import { ecmpHash, type RouteTable } from './routing.ts';
 import type { PortTiming } from './portTiming.ts';
@@ -276,7 +276,7 @@ export class Fabric implements EventHandler {
     const pool = this.pool;
     pool.i32[(pkt << 3) + P_NEXT] = -1;
     if (this.pausesSeen) {
-      pool.f64[(pkt << 1) + P_PAUSE_MARK_PS] = this.pausedTimePs[q] + ((this.pausedMask[port] & (1 << prio)) !== 0 ? this.sim.now - this.pauseSincePs[q] : 0);
+      pool.pauseMark[pkt] = this.pausedTimePs[q] + ((this.pausedMask[port] & (1 << prio)) !== 0 ? this.sim.now - this.pauseSincePs[q] : 0);
     }
     const tail = this.qTail[q];
     if (tail < 0) this.qHead[q] = pkt;
@@ -324,7 +324,7 @@ export class Fabric implements EventHandler {
     if (q >= 0) {
       pkt = this.dequeue(q);
       if (this.pausesSeen) {
-        const blocked = this.pausedTimePs[q] - this.pool.f64[(pkt << 1) + P_PAUSE_MARK_PS];
+        const blocked = this.pausedTimePs[q] - this.pool.pauseMark[pkt];
         if (blocked > 0 && q - base < PRIO_TRIMMED) this.pauseObserver!.onBlocked(pkt, port, q - base, blocked);
       }
       if (node >= this.hostCount) this.leaveSwitch(node, port, pkt);

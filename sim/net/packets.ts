@@ -69,18 +69,17 @@ export const P_AUX2 = 3;
 export const P_AUX3 = 4;
 export const P_PAYLOAD = 5;
 const SIDE_STRIDE = 8;
-
-// Field offsets of a packet's time record (4 × Float64).
-/** Time the source handed the packet to its NIC (one-way latency, RTT samples). */
-export const P_SENT_PS = 0;
-/** The queue's cumulative paused time when the packet entered it (head-of-line analysis). */
-export const P_PAUSE_MARK_PS = 1;
-const F64_STRIDE = 2;
+/** In the side record's last 8 bytes, read through `sideF64` at (p << 2) + P_SENT_PS: the time
+ *  the source handed the packet to its NIC (one-way latency, RTT samples) — beside the fields
+ *  the endpoints read with it, so an endpoint touches one cache line per packet. */
+export const P_SENT_PS = 3;
 
 /**
  * Packets as records in typed arrays: a packet is an integer index p, its hot fields at
- * i32[(p << 3) + P_*], its transport fields at side[(p << 3) + P_*] and its times at
- * f64[(p << 1) + P_*_PS], recycled through a free list. One packet shape for every protocol;
+ * i32[(p << 3) + P_*], its transport fields at side[(p << 3) + P_*] (its send time at
+ * sideF64[(p << 2) + P_SENT_PS]), recycled through a free list. pauseMark[p] is the queue's
+ * cumulative paused time when the packet entered it (head-of-line analysis, only written once
+ * a pause has been seen). One packet shape for every protocol;
  * the meaning of psn/aux fields is per kind.
  *
  * Why records rather than one array per field: a packet is touched at every hop, and with
@@ -93,7 +92,9 @@ const F64_STRIDE = 2;
 export class PacketPool {
   i32: Int32Array;
   side: Int32Array;
-  f64: Float64Array;
+  /** The side records as doubles (the same memory). */
+  sideF64: Float64Array;
+  pauseMark: Float64Array;
   private freeList: Int32Array;
   private freeTop = 0;
   private hwm = 0;
@@ -105,7 +106,8 @@ export class PacketPool {
     this.cap = capacity;
     this.i32 = new Int32Array(capacity * I32_STRIDE);
     this.side = new Int32Array(capacity * SIDE_STRIDE);
-    this.f64 = new Float64Array(capacity * F64_STRIDE);
+    this.sideF64 = new Float64Array(this.side.buffer);
+    this.pauseMark = new Float64Array(capacity);
     this.freeList = new Int32Array(capacity);
   }
 
@@ -119,13 +121,14 @@ export class PacketPool {
     i32.set(this.i32);
     const side = new Int32Array(cap * SIDE_STRIDE);
     side.set(this.side);
-    const f64 = new Float64Array(cap * F64_STRIDE);
-    f64.set(this.f64);
+    const pauseMark = new Float64Array(cap);
+    pauseMark.set(this.pauseMark);
     const fl = new Int32Array(cap);
     fl.set(this.freeList);
     this.i32 = i32;
     this.side = side;
-    this.f64 = f64;
+    this.sideF64 = new Float64Array(side.buffer);
+    this.pauseMark = pauseMark;
     this.freeList = fl;
     this.cap = cap;
   }
@@ -151,8 +154,7 @@ export class PacketPool {
     i[b + P_IN_PORT] = -1;
     this.side.fill(0, b, b + SIDE_STRIDE);
     this.side[b + P_SRC] = src;
-    const fb = p << 1;
-    this.f64.fill(0, fb, fb + F64_STRIDE);
+    this.pauseMark[p] = 0;
     return p;
   }
 

@@ -150,7 +150,7 @@ export class RoceTransportModel implements HostTransport {
     pool.side[(pkt << 3) + P_PSN] = psn;
     pool.side[(pkt << 3) + P_PAYLOAD] = payload;
     pool.i32[(pkt << 3) + P_EV] = this.qpEv[f];
-    pool.f64[(pkt << 1) + P_SENT_PS] = now;
+    pool.sideF64[(pkt << 2) + P_SENT_PS] = now;
     let flags = F_ECT;
     if (psn === this.npkts[f] - 1) flags |= F_LAST;
     if (psn < this.maxSent[f]) {
@@ -201,7 +201,7 @@ export class RoceTransportModel implements HostTransport {
     const fabric = this.fabric;
     const pool = fabric.pool;
     const now = fabric.sim.now;
-    if (this.latency !== null) this.latency.record(now - pool.f64[(pkt << 1) + P_SENT_PS]);
+    if (this.latency !== null) this.latency.record(now - pool.sideF64[(pkt << 2) + P_SENT_PS]);
     if ((pool.i32[(pkt << 3) + P_FLAGS] & F_CE) !== 0 && this.dcqcn !== null && this.dcqcn.shouldSendCnp(f, now)) {
       this.sendControl(host, f, PK_CNP, ROCE_CNP_BYTES, 0);
       fabric.counters.cnps++;
@@ -241,7 +241,7 @@ export class RoceTransportModel implements HostTransport {
     const pkt = pool.alloc(kind, f, host, this.flows.src[f], bytes, PRIO_CONTROL);
     pool.side[(pkt << 3) + P_AUX] = aux;
     pool.i32[(pkt << 3) + P_EV] = this.qpEv[f];
-    pool.f64[(pkt << 1) + P_SENT_PS] = fabric.sim.now;
+    pool.sideF64[(pkt << 2) + P_SENT_PS] = fabric.sim.now;
     if (kind === PK_ACK) fabric.counters.acks++;
     fabric.sendFromHost(host, pkt);
   }

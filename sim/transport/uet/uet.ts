@@ -334,7 +334,7 @@ export class UetTransportModel implements HostTransport {
     pool.side[(pkt << 3) + P_AUX] = att;
     pool.side[(pkt << 3) + P_PAYLOAD] = bytes - this.hdr;
     pool.i32[(pkt << 3) + P_EV] = ev;
-    pool.f64[(pkt << 1) + P_SENT_PS] = now;
+    pool.sideF64[(pkt << 2) + P_SENT_PS] = now;
     this.armRto(f, now + this.rtoFor(att));
     return pkt;
   }
@@ -415,7 +415,7 @@ export class UetTransportModel implements HostTransport {
       this.sendAck(host, f, psn, ce, (flags & F_RETX) !== 0, pool.i32[(pkt << 3) + P_EV]);
       return;
     }
-    if (this.latency !== null) this.latency.record(now - pool.f64[(pkt << 1) + P_SENT_PS]);
+    if (this.latency !== null) this.latency.record(now - pool.sideF64[(pkt << 2) + P_SENT_PS]);
     this.got[o + psn] = 1;
     fabric.counters.packetsDelivered++;
     fabric.counters.bytesDelivered += pool.side[(pkt << 3) + P_PAYLOAD];
@@ -470,7 +470,7 @@ export class UetTransportModel implements HostTransport {
   private control(host: number, f: number, kind: number, to: number): number {
     const pool = this.fabric.pool;
     const pkt = pool.alloc(kind, f, host, to, this.ackBytes, PRIO_CONTROL);
-    pool.f64[(pkt << 1) + P_SENT_PS] = this.fabric.sim.now;
+    pool.sideF64[(pkt << 2) + P_SENT_PS] = this.fabric.sim.now;
     return pkt;
   }
 
