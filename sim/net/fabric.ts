@@ -127,9 +127,11 @@ export class Fabric implements EventHandler {
   /** The egress port held responsible for an XOFF (the pause's cause, for congestion analysis). */
   readonly xoffCause: Int32Array;
   /** Per switch: lossless bytes from each ingress port queued at each egress port (local
-   *  port indices, row = ingress), kept only when a pause observer is attached. */
-  private readonly ieBytes: Float64Array;
-  private readonly ieBase: Int32Array;
+   *  port indices, row = ingress), kept only when a pause observer is attached. Integer bytes
+   *  (one queue's worth, < 2^31); ieRow[port] is the start of the row of ingress `port`, so the
+   *  per-packet update is two lookups. */
+  private readonly ieBytes: Int32Array;
+  private readonly ieRow: Int32Array;
   private readonly portLocal: Int32Array;
   private readonly nodeDegree: Int32Array;
   private readonly nodePorts: Int32Array[];
@@ -196,13 +198,18 @@ export class Fabric implements EventHandler {
     for (let p = 0; p < np; p++) this.portLocal[p] = this.nodeDegree[this.portNode[p]]++;
     this.nodePorts = Array.from({ length: this.nodeCount }, (_, n) => new Int32Array(this.nodeDegree[n]));
     for (let p = 0; p < np; p++) this.nodePorts[this.portNode[p]][this.portLocal[p]] = p;
-    this.ieBase = new Int32Array(this.nodeCount);
+    const ieBase = new Int32Array(this.nodeCount);
     let ie = 0;
     for (let n = this.hostCount; n < this.nodeCount; n++) {
-      this.ieBase[n] = ie;
+      ieBase[n] = ie;
       ie += this.nodeDegree[n] * this.nodeDegree[n];
     }
-    this.ieBytes = new Float64Array(ie);
+    this.ieBytes = new Int32Array(ie);
+    this.ieRow = new Int32Array(np);
+    for (let p = 0; p < np; p++) {
+      const n = this.portNode[p];
+      if (n >= this.hostCount) this.ieRow[p] = ieBase[n] + this.portLocal[p] * this.nodeDegree[n];
+    }
     this.sharedUsed = new Float64Array(this.nodeCount);
     this.usedBytes = new Float64Array(this.nodeCount);
     this.fixedReserved = new Float64Array(this.nodeCount);
@@ -275,7 +282,8 @@ export class Fabric implements EventHandler {
     const q = port * NPRIO + prio;
     const pool = this.pool;
     pool.i32[(pkt << 3) + P_NEXT] = -1;
-    if (this.pausesSeen) {
+    // Only lossless classes are ever paused (PFC, §1.1): only their packets need the mark.
+    if (this.pausesSeen && (this.cfg.losslessMask & (1 << prio)) !== 0) {
       pool.pauseMark[pkt] = this.pausedTimePs[q] + ((this.pausedMask[port] & (1 << prio)) !== 0 ? this.sim.now - this.pauseSincePs[q] : 0);
     }
     const tail = this.qTail[q];
@@ -323,9 +331,9 @@ export class Fabric implements EventHandler {
     const node = this.portNode[port];
     if (q >= 0) {
       pkt = this.dequeue(q);
-      if (this.pausesSeen) {
+      if (this.pausesSeen && (this.cfg.losslessMask & (1 << (q - base))) !== 0 && q - base < PRIO_TRIMMED) {
         const blocked = this.pausedTimePs[q] - this.pool.pauseMark[pkt];
-        if (blocked > 0 && q - base < PRIO_TRIMMED) this.pauseObserver!.onBlocked(pkt, port, q - base, blocked);
+        if (blocked > 0) this.pauseObserver!.onBlocked(pkt, port, q - base, blocked);
       }
       if (node >= this.hostCount) this.leaveSwitch(node, port, pkt);
     } else {
@@ -374,7 +382,7 @@ export class Fabric implements EventHandler {
       if (!this.admitLossless(node, port, prio, bytes)) return this.drop(pkt);
       pool.i32[(pkt << 3) + P_IN_PORT] = port;
       this.usedBytes[node] += bytes;
-      if (this.pauseObserver !== null) this.ieBytes[this.ieBase[node] + this.portLocal[port] * this.nodeDegree[node] + this.portLocal[egress]] += bytes;
+      if (this.pauseObserver !== null) this.ieBytes[this.ieRow[port] + this.portLocal[egress]] += bytes;
       this.markOnEnqueue(egress, prio, pkt);
       this.enqueue(egress, prio, pkt);
       this.checkXoff(node, port, prio, egress);
@@ -473,7 +481,7 @@ export class Fabric implements EventHandler {
   /** The egress port holding most of this ingress port's lossless bytes (cold path: at XOFF). */
   private heaviestEgress(node: number, inPort: number): number {
     const deg = this.nodeDegree[node];
-    const row = this.ieBase[node] + this.portLocal[inPort] * deg;
+    const row = this.ieRow[inPort];
     let best = 0;
     for (let j = 1; j < deg; j++) if (this.ieBytes[row + j] > this.ieBytes[row + best]) best = j;
     return this.nodePorts[node][best];
@@ -495,7 +503,7 @@ export class Fabric implements EventHandler {
       this.hdrmBytes[iq] -= fromHdrm;
       this.ingBytes[iq] -= bytes - fromHdrm;
       this.sharedUsed[node] -= fromShared;
-      if (this.pauseObserver !== null) this.ieBytes[this.ieBase[node] + this.portLocal[inPort] * this.nodeDegree[node] + this.portLocal[egress]] -= bytes;
+      if (this.pauseObserver !== null) this.ieBytes[this.ieRow[inPort] + this.portLocal[egress]] -= bytes;
       if (this.xoffSent[iq] !== 0 && this.hdrmBytes[iq] === 0) {
         const shared = this.sharedOf(iq);
         if (shared === 0 || shared + this.cfg.resumeOffsetBytes <= this.pfcThreshold(node, inPort)) {
