@@ -11,7 +11,7 @@ import { buildSimulation, runSimulation } from '../run.ts';
 
 const file = 'scenarios/permutation-roce.yaml';
 const text = readFileSync(file, 'utf8');
-const rounds = Number(process.argv[2] ?? 10);
+const rounds = Number(process.argv[2] ?? 20);
 const ms: Record<'on' | 'off', number[]> = { on: [], off: [] };
 for (let i = 0; i <= rounds; i++) {
   for (const on of [true, false]) {
