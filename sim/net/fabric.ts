@@ -282,9 +282,12 @@ export class Fabric implements EventHandler {
     const q = port * NPRIO + prio;
     const pool = this.pool;
     pool.i32[(pkt << 3) + P_NEXT] = -1;
-    // Only lossless classes are ever paused (PFC, §1.1): only their packets need the mark.
-    if (this.pausesSeen && (this.cfg.losslessMask & (1 << prio)) !== 0) {
-      pool.pauseMark[pkt] = this.pausedTimePs[q] + ((this.pausedMask[port] & (1 << prio)) !== 0 ? this.sim.now - this.pauseSincePs[q] : 0);
+    // The head-of-line mark: the queue's paused time so far. Only lossless data classes are ever
+    // paused (PFC, §1.1). A packet outside a queue has mark 0 (alloc, and dequeue resets it), so a
+    // queue never paused yet writes nothing and its dequeue reads nothing.
+    if (this.pausesSeen && prio < PRIO_TRIMMED && (this.cfg.losslessMask & (1 << prio)) !== 0) {
+      const mark = this.pausedTimePs[q] + ((this.pausedMask[port] & (1 << prio)) !== 0 ? this.sim.now - this.pauseSincePs[q] : 0);
+      if (mark !== 0) pool.pauseMark[pkt] = mark;
     }
     const tail = this.qTail[q];
     if (tail < 0) this.qHead[q] = pkt;
@@ -331,8 +334,11 @@ export class Fabric implements EventHandler {
     const node = this.portNode[port];
     if (q >= 0) {
       pkt = this.dequeue(q);
-      if (this.pausesSeen && (this.cfg.losslessMask & (1 << (q - base))) !== 0 && q - base < PRIO_TRIMMED) {
-        const blocked = this.pausedTimePs[q] - this.pool.pauseMark[pkt];
+      // A queue paused at some time (pauseCount > 0) is the only one whose packets may carry a mark.
+      if (this.pausesSeen && this.pauseCount[q] > 0 && q - base < PRIO_TRIMMED && (this.cfg.losslessMask & (1 << (q - base))) !== 0) {
+        const mark = this.pool.pauseMark[pkt];
+        if (mark !== 0) this.pool.pauseMark[pkt] = 0;
+        const blocked = this.pausedTimePs[q] - mark;
         if (blocked > 0) this.pauseObserver!.onBlocked(pkt, port, q - base, blocked);
       }
       if (node >= this.hostCount) this.leaveSwitch(node, port, pkt);
