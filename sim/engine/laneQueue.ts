@@ -11,10 +11,11 @@ import { EventQueue } from './eventQueue.ts';
  * append and a read, sequential in memory) and only the lanes' heads compete, in a small
  * binary heap (the *tournament*) of at most MAX_LANES + 1 sources — the last source is the
  * general 4-ary heap (eventQueue.ts), which takes everything scheduled with `push` (timers,
- * RTOs, samplers) and any delay once the lanes are all taken. This is the multi-list idea of
- * performance.md ("event queue": a heap over a few sorted streams instead of one over every
- * pending event); on the 1024-host runs the heap held ~10^4 entries, one sift-down of which was a
- * quarter of the run.
+ * RTOs, samplers) and any delay once the lanes are all taken. (The idea is the old one of
+ * event lists split by delay class, merged by a heap over a few sorted streams rather than one
+ * heap over every pending event.) Measured reason (`npm run bench`, profile in README
+ * "Performance"): on the 1024-host runs the single heap held ~10^4 entries and its sift-downs
+ * were a quarter of the run; with the lanes the 1024-host runs took 1.4× less time.
  *
  * The pop order is exactly the single heap's: every source is sorted by (time, sequence), the
  * tournament takes the smallest head, and the sequence numbers come from one counter
