@@ -46,6 +46,10 @@ describe('parseScenario: one line per problem, naming the path', () => {
   it('odd fat-tree k', () => {
     expect(problems(BASE, ['topology.k=3'])).toEqual(['topology.k: expected an even integer ≥ 2, got 3']);
   });
+  it('a switch buffer beyond the 32-bit byte counters (2 GB)', () => {
+    expect(problems(BASE, ['switch.bufferBytes=3000000000'])).toEqual(['switch.bufferBytes: expected a positive integer ≤ 2000000000, got 3000000000']);
+    expect(parseScenario(BASE, 'test.yaml', ['switch.bufferBytes=2000000000']).switch.bufferBytes).toBe(2_000_000_000);
+  });
   it('unknown field lists the allowed fields', () => {
     const [line] = problems(BASE + 'bogus: 1\n');
     expect(line).toMatch(/^bogus: unknown field; allowed fields: name, description, seed, topology, /);

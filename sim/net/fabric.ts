@@ -114,14 +114,14 @@ export class Fabric implements EventHandler {
   // Per (port, priority).
   readonly qHead: Int32Array;
   readonly qTail: Int32Array;
-  readonly qBytes: Float64Array;
+  readonly qBytes: Int32Array;
   readonly qLen: Int32Array;
   readonly pauseSincePs: Float64Array;
   readonly pausedTimePs: Float64Array;
   readonly pauseCount: Int32Array;
   /** Ingress accounting at switches (HPCC switch-mmu): bytes in reserve+shared, and in headroom. */
-  readonly ingBytes: Float64Array;
-  readonly hdrmBytes: Float64Array;
+  readonly ingBytes: Int32Array;
+  readonly hdrmBytes: Int32Array;
   /** We have sent XOFF on this ingress port for this priority and not yet XON. */
   readonly xoffSent: Uint8Array;
   /** The egress port held responsible for an XOFF (the pause's cause, for congestion analysis). */
@@ -184,13 +184,13 @@ export class Fabric implements EventHandler {
     const nq = np * NPRIO;
     this.qHead = new Int32Array(nq).fill(-1);
     this.qTail = new Int32Array(nq).fill(-1);
-    this.qBytes = new Float64Array(nq);
+    this.qBytes = new Int32Array(nq);
     this.qLen = new Int32Array(nq);
     this.pauseSincePs = new Float64Array(nq);
     this.pausedTimePs = new Float64Array(nq);
     this.pauseCount = new Int32Array(nq);
-    this.ingBytes = new Float64Array(nq);
-    this.hdrmBytes = new Float64Array(nq);
+    this.ingBytes = new Int32Array(nq);
+    this.hdrmBytes = new Int32Array(nq);
     this.xoffSent = new Uint8Array(nq);
     this.xoffCause = new Int32Array(nq).fill(-1);
     this.portLocal = new Int32Array(np);

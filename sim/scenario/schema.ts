@@ -66,8 +66,9 @@ const auto = z.literal('auto');
 export const SwitchSchema = z.strictObject({
   /** Fixed forwarding latency per switch (cut from the arrival time). */
   latencyNs: nonNeg().default(0),
-  /** Shared buffer per switch. HPCC ns-3: 32 MB at 100 G NICs (physics.md §1.2). */
-  bufferBytes: posInt().default(32_000_000),
+  /** Shared buffer per switch. HPCC ns-3: 32 MB at 100 G NICs (physics.md §1.2). At most 2 GB:
+   *  queue and buffer counters are 32-bit integers (real switch buffers are tens of MB). */
+  bufferBytes: posInt('a positive integer ≤ 2000000000').max(2_000_000_000, { error: 'expected a positive integer ≤ 2000000000' }).default(32_000_000),
   pfc: z.strictObject({
     enabled: z.boolean().default(true),
     /** Priorities that are lossless (PFC-protected). */
@@ -75,9 +76,9 @@ export const SwitchSchema = z.strictObject({
     /** Dynamic-threshold α; 'auto' = HPCC rule: 1/8 at NIC speed, doubled per doubling of port speed. */
     alpha: z.union([positive(), auto]).default('auto'),
     /** Headroom per (ingress port, lossless priority); 'auto' = HPCC rule 3 × rate × delay / 8 (§1.2). */
-    headroomBytes: z.union([nonNegInt(), auto]).default('auto'),
+    headroomBytes: z.union([nonNegInt('an integer in [0, 2000000000]').max(2_000_000_000, { error: 'expected an integer in [0, 2000000000]' }), auto]).default('auto'),
     /** Guaranteed bytes per (port, priority) before the shared pool (HPCC 4 KiB). */
-    reserveBytes: nonNegInt().default(4096),
+    reserveBytes: nonNegInt('an integer in [0, 2000000000]').max(2_000_000_000, { error: 'expected an integer in [0, 2000000000]' }).default(4096),
     /** XON hysteresis (HPCC 3 KiB). */
     resumeOffsetBytes: nonNegInt().default(3072),
   }).prefault({}),
