@@ -39,13 +39,9 @@ class Lane {
   head = 0;
   size = 0;
   mask: number;
-  constructor(readonly delayPs: number, capacity: number) {
+  constructor(capacity: number) {
     this.e = new Float64Array(4 * capacity);
     this.mask = capacity - 1;
-  }
-
-  get capacity(): number {
-    return this.mask + 1;
   }
 
   grow(): void {
@@ -122,7 +118,7 @@ export class LaneQueue {
     if (li < 0) {
       if (this.lanes.length === MAX_LANES) { this.push(t, kind, a, b); return; }
       li = this.lanes.length;
-      this.lanes.push(new Lane(delayPs, 256));
+      this.lanes.push(new Lane(256));
       this.tableKey[h] = delayPs;
       this.tableLane[h] = li;
     }
