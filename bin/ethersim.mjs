@@ -47,6 +47,8 @@ async function bundledCli() {
 }
 
 const file = await bundledCli();
+// ETHERSIM_TRACE_ENTRY=1 names the module the CLI runs from on stderr (tests check the path taken).
+if (process.env.ETHERSIM_TRACE_ENTRY) process.stderr.write(`ethersim entry: ${file ?? 'sim/cli.ts via tsx'}\n`);
 let main;
 if (file !== null) ({ main } = await import(pathToFileURL(file).href));
 else {

@@ -78,9 +78,9 @@ export const P_SENT_PS = 3;
  * Packets as records in typed arrays: a packet is an integer index p, its hot fields at
  * i32[(p << 3) + P_*], its transport fields at side[(p << 3) + P_*] (its send time at
  * sideF64[(p << 2) + P_SENT_PS]), recycled through a free list. pauseMark[p] is the queue's
- * cumulative paused time when the packet entered it (head-of-line analysis, only written once
- * a pause has been seen). One packet shape for every protocol;
- * the meaning of psn/aux fields is per kind.
+ * cumulative paused time when the packet entered it, for the head-of-line analysis: 0 outside
+ * queues and in queues never paused (fabric.ts enqueue/startTx). One packet shape for every
+ * protocol; the meaning of psn/aux fields is per kind.
  *
  * Why records rather than one array per field: a packet is touched at every hop, and with
  * 10^5 packets in flight (a 1024-host permutation) the pool is far larger than the caches;
