@@ -169,7 +169,7 @@ export class CongestionAnalysis implements PauseObserver {
   }
 
   private isPaused(port: number, prio: number): boolean {
-    return (this.fabric.pausedMask[port] & (1 << prio)) !== 0;
+    return (this.fabric.pausedBits(port) & (1 << prio)) !== 0;
   }
 
   // ------------------------------------------------------------------ pauses

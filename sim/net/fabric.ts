@@ -75,6 +75,30 @@ export interface FabricConfig {
 const NPRIO = 8;
 const DATA_PRIOS = 6;
 
+// A port's hot state as one record of PORT_STRIDE Int32 words (192 bytes, three cache lines),
+// read through `pi` (Int32) and `pf` (Float64, same memory; PF_* are Float64 indices within the
+// record, i.e. word offset / 2). Why a record rather than one array per field: a packet-hop
+// touches a dozen fields of two ports chosen at random among thousands, so one array per field
+// costs one cache miss per field; the record costs three (README "Performance").
+// Line 0: what starting a transmission reads and writes.
+const PORT_STRIDE = 48;
+const PF_STRIDE = PORT_STRIDE / 2;
+const PF_BUSY_UNTIL = 0; // the link is serialising until this time (ps)
+const PF_PS_PER_BYTE = 1;
+const PF_ARRIVAL_DELAY = 2; // propagation + the receiving switch's latency (ps)
+const PF_TX_BYTES = 3; // wire bytes sent (utilisation)
+const PF_KMIN = 4; // RED Kmin of the port's queues (bytes)
+const PI_NODE = 10;
+const PI_PAUSED = 11; // bit p: priority p is paused by the peer
+const PI_RR = 12; // round-robin pointer over the data priorities
+const PI_TX_PENDING = 13; // a TX_DONE event is pending
+const PI_QLEN_ALL = 14; // packets queued over all priorities
+// Line 1: queue lengths and heads; line 2: tails and bytes (8 priorities each).
+const PI_QLEN = 16;
+const PI_QHEAD = 24;
+const PI_QTAIL = 32;
+const PI_QBYTES = 40;
+
 /**
  * The network below the transports: ports with 8 priority queues in front of links, and
  * output-queued shared-buffer switches (ingress PFC accounting with dynamic thresholds and
@@ -99,23 +123,14 @@ export class Fabric implements EventHandler {
   readonly psPerByte: Float64Array;
   /** Propagation delay plus the receiving switch's forwarding latency. */
   readonly arrivalDelayPs: Float64Array;
-  /** The port's link is serialising until this time. */
-  readonly busyUntilPs: Float64Array;
-  /** A TX_DONE event is pending for the port. Ports whose queue is empty when they start a
-   *  packet schedule none: the next packet to arrive starts at once or books the event. */
-  private readonly txPending: Uint8Array;
-  /** Packets queued at the port over all priorities. */
-  private readonly portQLen: Int32Array;
-  readonly pausedMask: Uint8Array;
-  readonly rr: Uint8Array;
-  /** Bytes and packets sent per port (utilisation). */
-  readonly txBytes: Float64Array;
+  /** The ports' hot records (PORT_STRIDE words each; layout above). A TX_DONE is pending
+   *  (PI_TX_PENDING) only while something waits behind the packet on the wire: ports whose queue
+   *  is empty when they start a packet book none, and the next packet to arrive starts at once or
+   *  books the event. */
+  private readonly pi: Int32Array;
+  private readonly pf: Float64Array;
 
-  // Per (port, priority).
-  readonly qHead: Int32Array;
-  readonly qTail: Int32Array;
-  readonly qBytes: Int32Array;
-  readonly qLen: Int32Array;
+  // Per (port, priority), cold: pause bookkeeping.
   readonly pauseSincePs: Float64Array;
   readonly pausedTimePs: Float64Array;
   readonly pauseCount: Int32Array;
@@ -175,17 +190,19 @@ export class Fabric implements EventHandler {
     this.rateBps = timing.rateBps;
     this.psPerByte = timing.psPerByte;
     this.arrivalDelayPs = timing.arrivalDelayPs;
-    this.busyUntilPs = new Float64Array(np);
-    this.txPending = new Uint8Array(np);
-    this.portQLen = new Int32Array(np);
-    this.pausedMask = new Uint8Array(np);
-    this.rr = new Uint8Array(np);
-    this.txBytes = new Float64Array(np);
+    this.pi = new Int32Array(np * PORT_STRIDE);
+    this.pf = new Float64Array(this.pi.buffer);
+    for (let p = 0; p < np; p++) {
+      const r = p * PORT_STRIDE;
+      const f = p * PF_STRIDE;
+      this.pf[f + PF_PS_PER_BYTE] = timing.psPerByte[p];
+      this.pf[f + PF_ARRIVAL_DELAY] = timing.arrivalDelayPs[p];
+      this.pf[f + PF_KMIN] = cfg.kminBytes[p];
+      this.pi[r + PI_NODE] = timing.portNode[p];
+      this.pi.fill(-1, r + PI_QHEAD, r + PI_QHEAD + NPRIO);
+      this.pi.fill(-1, r + PI_QTAIL, r + PI_QTAIL + NPRIO);
+    }
     const nq = np * NPRIO;
-    this.qHead = new Int32Array(nq).fill(-1);
-    this.qTail = new Int32Array(nq).fill(-1);
-    this.qBytes = new Int32Array(nq);
-    this.qLen = new Int32Array(nq);
     this.pauseSincePs = new Float64Array(nq);
     this.pausedTimePs = new Float64Array(nq);
     this.pauseCount = new Int32Array(nq);
@@ -228,7 +245,7 @@ export class Fabric implements EventHandler {
   handle(kind: number, a: number, b: number): void {
     switch (kind) {
       case EV_TX_DONE:
-        this.txPending[a] = 0;
+        this.pi[a * PORT_STRIDE + PI_TX_PENDING] = 0;
         this.startTx(a);
         break;
       case EV_ARRIVE:
@@ -261,10 +278,10 @@ export class Fabric implements EventHandler {
 
   /** Something is ready to send at `port`: start now if the link is free, else book the end of the current packet. */
   private kick(port: number): void {
-    const until = this.busyUntilPs[port];
+    const until = this.pf[port * PF_STRIDE + PF_BUSY_UNTIL];
     if (until <= this.sim.now) this.startTx(port);
-    else if (this.txPending[port] === 0) {
-      this.txPending[port] = 1;
+    else if (this.pi[port * PORT_STRIDE + PI_TX_PENDING] === 0) {
+      this.pi[port * PORT_STRIDE + PI_TX_PENDING] = 1;
       this.sim.at(until, EV_TX_DONE, port, 0);
     }
   }
@@ -279,67 +296,77 @@ export class Fabric implements EventHandler {
   // ------------------------------------------------------------------ queues
 
   private enqueue(port: number, prio: number, pkt: number): void {
-    const q = port * NPRIO + prio;
     const pool = this.pool;
+    const pi = this.pi;
+    const r = port * PORT_STRIDE;
     pool.i32[(pkt << 3) + P_NEXT] = -1;
     // The head-of-line mark: the queue's paused time so far. Only lossless data classes are ever
     // paused (PFC, §1.1). A packet outside a queue has mark 0 (alloc, and dequeue resets it), so a
     // queue never paused yet writes nothing and its dequeue reads nothing.
     if (this.pausesSeen && prio < PRIO_TRIMMED && (this.cfg.losslessMask & (1 << prio)) !== 0) {
-      const mark = this.pausedTimePs[q] + ((this.pausedMask[port] & (1 << prio)) !== 0 ? this.sim.now - this.pauseSincePs[q] : 0);
+      const q = port * NPRIO + prio;
+      const mark = this.pausedTimePs[q] + ((pi[r + PI_PAUSED] & (1 << prio)) !== 0 ? this.sim.now - this.pauseSincePs[q] : 0);
       if (mark !== 0) pool.pauseMark[pkt] = mark;
     }
-    const tail = this.qTail[q];
-    if (tail < 0) this.qHead[q] = pkt;
+    const tail = pi[r + PI_QTAIL + prio];
+    if (tail < 0) pi[r + PI_QHEAD + prio] = pkt;
     else pool.i32[(tail << 3) + P_NEXT] = pkt;
-    this.qTail[q] = pkt;
-    this.qBytes[q] += pool.i32[(pkt << 3) + P_BYTES];
-    this.qLen[q]++;
-    this.portQLen[port]++;
+    pi[r + PI_QTAIL + prio] = pkt;
+    pi[r + PI_QBYTES + prio] += pool.i32[(pkt << 3) + P_BYTES];
+    pi[r + PI_QLEN + prio]++;
+    pi[r + PI_QLEN_ALL]++;
   }
 
-  private dequeue(q: number): number {
-    const pkt = this.qHead[q];
+  /** Take the head packet of `port`'s queue `prio`. */
+  private dequeue(port: number, prio: number): number {
+    const pi = this.pi;
+    const r = port * PORT_STRIDE;
+    const pkt = pi[r + PI_QHEAD + prio];
     const next = this.pool.i32[(pkt << 3) + P_NEXT];
-    this.qHead[q] = next;
-    if (next < 0) this.qTail[q] = -1;
-    this.qBytes[q] -= this.pool.i32[(pkt << 3) + P_BYTES];
-    this.qLen[q]--;
-    this.portQLen[q >> 3]--;
+    pi[r + PI_QHEAD + prio] = next;
+    if (next < 0) pi[r + PI_QTAIL + prio] = -1;
+    pi[r + PI_QBYTES + prio] -= this.pool.i32[(pkt << 3) + P_BYTES];
+    pi[r + PI_QLEN + prio]--;
+    pi[r + PI_QLEN_ALL]--;
     return pkt;
   }
 
   /** Pick the next packet for an idle port and put it on the wire. */
   startTx(port: number): void {
-    if (this.busyUntilPs[port] > this.sim.now) return;
-    const base = port * NPRIO;
-    const qLen = this.qLen;
-    const paused = this.pausedMask[port];
-    let q = -1;
-    if (qLen[base + PRIO_CONTROL] > 0) q = base + PRIO_CONTROL;
-    else if (qLen[base + PRIO_TRIMMED] > 0 && (paused & (1 << PRIO_TRIMMED)) === 0) q = base + PRIO_TRIMMED;
-    else {
-      const start = this.rr[port];
-      for (let i = 0; i < DATA_PRIOS; i++) {
-        let p = start + i;
-        if (p >= DATA_PRIOS) p -= DATA_PRIOS;
-        if (qLen[base + p] > 0 && (paused & (1 << p)) === 0) {
-          q = base + p;
-          this.rr[port] = p + 1 === DATA_PRIOS ? 0 : p + 1;
-          break;
+    const pi = this.pi;
+    const pf = this.pf;
+    const r = port * PORT_STRIDE;
+    const f = port * PF_STRIDE;
+    if (pf[f + PF_BUSY_UNTIL] > this.sim.now) return;
+    const paused = pi[r + PI_PAUSED];
+    let prio = -1;
+    if (pi[r + PI_QLEN_ALL] > 0) {
+      if (pi[r + PI_QLEN + PRIO_CONTROL] > 0) prio = PRIO_CONTROL;
+      else if (pi[r + PI_QLEN + PRIO_TRIMMED] > 0 && (paused & (1 << PRIO_TRIMMED)) === 0) prio = PRIO_TRIMMED;
+      else {
+        const start = pi[r + PI_RR];
+        for (let i = 0; i < DATA_PRIOS; i++) {
+          let p = start + i;
+          if (p >= DATA_PRIOS) p -= DATA_PRIOS;
+          if (pi[r + PI_QLEN + p] > 0 && (paused & (1 << p)) === 0) {
+            prio = p;
+            pi[r + PI_RR] = p + 1 === DATA_PRIOS ? 0 : p + 1;
+            break;
+          }
         }
       }
     }
     let pkt: number;
-    const node = this.portNode[port];
-    if (q >= 0) {
-      pkt = this.dequeue(q);
+    const node = pi[r + PI_NODE];
+    if (prio >= 0) {
+      pkt = this.dequeue(port, prio);
       // A queue paused at some time (pauseCount > 0) is the only one whose packets may carry a mark.
-      if (this.pausesSeen && this.pauseCount[q] > 0 && q - base < PRIO_TRIMMED && (this.cfg.losslessMask & (1 << (q - base))) !== 0) {
+      const q = port * NPRIO + prio;
+      if (this.pausesSeen && this.pauseCount[q] > 0 && prio < PRIO_TRIMMED && (this.cfg.losslessMask & (1 << prio)) !== 0) {
         const mark = this.pool.pauseMark[pkt];
         if (mark !== 0) this.pool.pauseMark[pkt] = 0;
         const blocked = this.pausedTimePs[q] - mark;
-        if (blocked > 0) this.pauseObserver!.onBlocked(pkt, port, q - base, blocked);
+        if (blocked > 0) this.pauseObserver!.onBlocked(pkt, port, prio, blocked);
       }
       if (node >= this.hostCount) this.leaveSwitch(node, port, pkt);
     } else {
@@ -348,24 +375,22 @@ export class Fabric implements EventHandler {
       if (pkt < 0) return;
       this.counters.packetsSent++;
     }
-    const pool = this.pool;
-    const wire = pool.i32[(pkt << 3) + P_BYTES] + WIRE_OVERHEAD_BYTES;
-    this.txBytes[port] += wire;
-    const serPs = Math.round(wire * this.psPerByte[port]);
-    const end = this.sim.now + serPs;
-    this.busyUntilPs[port] = end;
-    if (this.portQLen[port] > 0 || node < this.hostCount) {
-      this.txPending[port] = 1;
+    const wire = this.pool.i32[(pkt << 3) + P_BYTES] + WIRE_OVERHEAD_BYTES;
+    pf[f + PF_TX_BYTES] += wire;
+    const serPs = Math.round(wire * pf[f + PF_PS_PER_BYTE]);
+    pf[f + PF_BUSY_UNTIL] = this.sim.now + serPs;
+    if (pi[r + PI_QLEN_ALL] > 0 || node < this.hostCount) {
+      pi[r + PI_TX_PENDING] = 1;
       this.sim.after(serPs, EV_TX_DONE, port, 0);
     }
-    this.sim.after(serPs + this.arrivalDelayPs[port], EV_ARRIVE, port, pkt);
+    this.sim.after(serPs + pf[f + PF_ARRIVAL_DELAY], EV_ARRIVE, port, pkt);
   }
 
   // ------------------------------------------------------------------ arrival and forwarding
 
   private arrive(port: number, pkt: number): void {
     const pool = this.pool;
-    const node = this.portNode[port];
+    const node = this.pi[port * PORT_STRIDE + PI_NODE];
     if ((pool.i32[(pkt << 3) + P_KIND] & KIND_MASK) === PK_PFC) {
       this.receivePfc(port, pkt);
       return;
@@ -382,7 +407,7 @@ export class Fabric implements EventHandler {
       // Control frames: strict priority, no admission control (HPCC switch queue 0, §1.1).
       this.enqueue(egress, prio, pkt);
     } else if (prio === PRIO_TRIMMED) {
-      if (this.qBytes[egress * NPRIO + prio] + bytes > cfg.trimQueueCapBytes) return this.drop(pkt);
+      if (this.pi[egress * PORT_STRIDE + PI_QBYTES + prio] + bytes > cfg.trimQueueCapBytes) return this.drop(pkt);
       this.enqueue(egress, prio, pkt);
     } else if ((cfg.losslessMask & (1 << prio)) !== 0) {
       if (!this.admitLossless(node, port, prio, bytes)) return this.drop(pkt);
@@ -393,8 +418,7 @@ export class Fabric implements EventHandler {
       this.enqueue(egress, prio, pkt);
       this.checkXoff(node, port, prio, egress);
     } else {
-      const q = egress * NPRIO + prio;
-      const qb = this.qBytes[q];
+      const qb = this.pi[egress * PORT_STRIDE + PI_QBYTES + prio];
       if (cfg.trimEnabled && (pool.i32[(pkt << 3) + P_FLAGS] & F_TRIMMABLE) !== 0 && qb + bytes > cfg.trimThresholdBytes) {
         this.trim(egress, pkt);
         return;
@@ -435,9 +459,8 @@ export class Fabric implements EventHandler {
   /** Cut a trimmable packet to its header and send it on in the trimmed class (§4.5). */
   private trim(egress: number, pkt: number): void {
     const pool = this.pool;
-    const q = egress * NPRIO + PRIO_TRIMMED;
     const hdr = this.cfg.trimHeaderBytes;
-    if (this.qBytes[q] + hdr > this.cfg.trimQueueCapBytes) return this.drop(pkt);
+    if (this.pi[egress * PORT_STRIDE + PI_QBYTES + PRIO_TRIMMED] + hdr > this.cfg.trimQueueCapBytes) return this.drop(pkt);
     this.counters.trims++;
     pool.i32[(pkt << 3) + P_FLAGS] = (pool.i32[(pkt << 3) + P_FLAGS] | F_TRIMMED) & ~F_TRIMMABLE;
     pool.i32[(pkt << 3) + P_BYTES] = hdr;
@@ -518,7 +541,7 @@ export class Fabric implements EventHandler {
         }
       }
     }
-    if (this.cfg.ecnAtDequeue) this.maybeMark(egress * NPRIO + prio, pkt);
+    if (this.cfg.ecnAtDequeue) this.maybeMark(egress, prio, pkt);
   }
 
   private sendPfc(port: number, prio: number, pause: boolean): void {
@@ -543,16 +566,18 @@ export class Fabric implements EventHandler {
     const bit = 1 << prio;
     const pq = port * NPRIO + prio;
     const now = this.sim.now;
+    const pi = this.pi;
+    const r = port * PORT_STRIDE;
     if ((v & 256) !== 0) {
-      if ((this.pausedMask[port] & bit) !== 0) return;
-      this.pausedMask[port] |= bit;
+      if ((pi[r + PI_PAUSED] & bit) !== 0) return;
+      pi[r + PI_PAUSED] |= bit;
       this.pausesSeen = this.pauseObserver !== null;
       this.pauseSincePs[pq] = now;
       this.pauseCount[pq]++;
       if (this.pauseObserver !== null) this.pauseObserver.onPauseChange(port, prio, true, now);
     } else {
-      if ((this.pausedMask[port] & bit) === 0) return;
-      this.pausedMask[port] &= ~bit;
+      if ((pi[r + PI_PAUSED] & bit) === 0) return;
+      pi[r + PI_PAUSED] &= ~bit;
       const d = now - this.pauseSincePs[pq];
       this.pausedTimePs[pq] += d;
       this.counters.pausedTimePs += d;
@@ -565,7 +590,7 @@ export class Fabric implements EventHandler {
   finishPauses(): void {
     const now = this.sim.now;
     for (let port = 0; port < this.portCount; port++) {
-      const m = this.pausedMask[port];
+      const m = this.pi[port * PORT_STRIDE + PI_PAUSED];
       if (m === 0) continue;
       for (let p = 0; p < NPRIO; p++) {
         if ((m & (1 << p)) === 0) continue;
@@ -581,15 +606,14 @@ export class Fabric implements EventHandler {
   // ------------------------------------------------------------------ ECN (RED, physics.md §2.1 CP)
 
   private markOnEnqueue(egress: number, prio: number, pkt: number): void {
-    if (!this.cfg.ecnAtDequeue) this.maybeMark(egress * NPRIO + prio, pkt);
+    if (!this.cfg.ecnAtDequeue) this.maybeMark(egress, prio, pkt);
   }
 
-  private maybeMark(q: number, pkt: number): void {
+  private maybeMark(port: number, prio: number, pkt: number): void {
     const pool = this.pool;
     if (!this.cfg.ecnEnabled || (pool.i32[(pkt << 3) + P_FLAGS] & (F_ECT | F_CE)) !== F_ECT) return;
-    const port = (q / NPRIO) | 0;
-    const len = this.qBytes[q];
-    const kmin = this.cfg.kminBytes[port];
+    const len = this.pi[port * PORT_STRIDE + PI_QBYTES + prio];
+    const kmin = this.pf[port * PF_STRIDE + PF_KMIN];
     if (len <= kmin) return;
     const kmax = this.cfg.kmaxBytes[port];
     if (len <= kmax) {
@@ -605,14 +629,29 @@ export class Fabric implements EventHandler {
   /** Data bytes queued at a port over all data priorities. */
   portQueueBytes(port: number): number {
     let s = 0;
-    for (let p = 0; p < PRIO_TRIMMED; p++) s += this.qBytes[port * NPRIO + p];
+    for (let p = 0; p < PRIO_TRIMMED; p++) s += this.pi[port * PORT_STRIDE + PI_QBYTES + p];
     return s;
+  }
+
+  /** Bytes queued at one (port, priority) queue. */
+  queueBytes(port: number, prio: number): number {
+    return this.pi[port * PORT_STRIDE + PI_QBYTES + prio];
+  }
+
+  /** Bit p set ⇒ priority p of `port` is paused by its peer. */
+  pausedBits(port: number): number {
+    return this.pi[port * PORT_STRIDE + PI_PAUSED];
+  }
+
+  /** Wire bytes (frame + preamble + IFG) `port` has sent so far. */
+  txBytesOf(port: number): number {
+    return this.pf[port * PF_STRIDE + PF_TX_BYTES];
   }
 
   /** Packets still inside the fabric (queued at ports), for conservation checks. */
   queuedPackets(): number {
     let s = 0;
-    for (let i = 0; i < this.qLen.length; i++) s += this.qLen[i];
+    for (let p = 0; p < this.portCount; p++) s += this.pi[p * PORT_STRIDE + PI_QLEN_ALL];
     return s;
   }
 }

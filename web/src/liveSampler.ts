@@ -25,14 +25,16 @@ export class LiveSampler {
     const snap = allocSnapshot(n);
     const now = sim.now;
     const dt = now - this.prevPs;
-    const { pausedMask, xoffCause, txBytes, rateBps } = fabric;
+    const { xoffCause, rateBps } = fabric;
     for (let p = 0; p < n; p++) {
       snap.queueBytes[p] = fabric.portQueueBytes(p);
-      const sent = txBytes[p] - this.prevTx[p];
-      this.prevTx[p] = txBytes[p];
+      const tx = fabric.txBytesOf(p);
+      const sent = tx - this.prevTx[p];
+      this.prevTx[p] = tx;
       snap.util[p] = dt > 0 ? Math.min(1, (sent * 8e12) / (rateBps[p] * dt)) : 0;
-      const m = pausedMask[p] & ((1 << DATA_PRIOS) - 1);
-      snap.paused[p] = pausedMask[p];
+      const pausedBits = fabric.pausedBits(p);
+      const m = pausedBits & ((1 << DATA_PRIOS) - 1);
+      snap.paused[p] = pausedBits;
       if (m === 0) {
         snap.cause[p] = -1;
         snap.root[p] = -1;
@@ -44,7 +46,7 @@ export class LiveSampler {
       snap.cause[p] = cause;
       let root = cause;
       let hops = 0;
-      while (root >= 0 && (pausedMask[root] & bit) !== 0) {
+      while (root >= 0 && (fabric.pausedBits(root) & bit) !== 0) {
         root = xoffCause[(root ^ 1) * NPRIO + prio];
         if (++hops > n) { root = -2; break; } // a cycle of pauses
       }
