@@ -192,7 +192,7 @@ export function collectResult(s: Simulation, reason: StopReason): Result {
       if (fabric.pauseCount[i] === 0) continue;
       pfc.push({
         node: names[fabric.portNode[port]], peer: names[fabric.portNode[port ^ 1]], port, priority: prio,
-        pauses: fabric.pauseCount[i], pausedTimePs: fabric.pausedTimePs[i],
+        pauses: fabric.pauseCount[i], pausedTimePs: fabric.pausedTimeOf(port, prio),
       });
     }
   }

@@ -75,13 +75,13 @@ export interface FabricConfig {
 const NPRIO = 8;
 const DATA_PRIOS = 6;
 
-// A port's hot state as one record of PORT_STRIDE Int32 words (192 bytes, three cache lines),
+// A port's hot state as one record of PORT_STRIDE Int32 words (320 bytes, five cache lines),
 // read through `pi` (Int32) and `pf` (Float64, same memory; PF_* are Float64 indices within the
 // record, i.e. word offset / 2). Why a record rather than one array per field: a packet-hop
 // touches a dozen fields of two ports chosen at random among thousands, so one array per field
 // costs one cache miss per field; the record costs three (README "Performance").
 // Line 0: what starting a transmission reads and writes.
-const PORT_STRIDE = 48;
+const PORT_STRIDE = 80;
 const PF_STRIDE = PORT_STRIDE / 2;
 const PF_BUSY_UNTIL = 0; // the link is serialising until this time (ps)
 const PF_PS_PER_BYTE = 1;
@@ -98,6 +98,10 @@ const PI_QLEN = 16;
 const PI_QHEAD = 24;
 const PI_QTAIL = 32;
 const PI_QBYTES = 40;
+// Lines 3 and 4 (Float64, per priority): time paused so far, and since when (while paused); read
+// per packet by the head-of-line analysis once pauses happen.
+const PF_PAUSED_TIME = 24;
+const PF_PAUSE_SINCE = 32;
 
 /**
  * The network below the transports: ports with 8 priority queues in front of links, and
@@ -130,9 +134,7 @@ export class Fabric implements EventHandler {
   private readonly pi: Int32Array;
   private readonly pf: Float64Array;
 
-  // Per (port, priority), cold: pause bookkeeping.
-  readonly pauseSincePs: Float64Array;
-  readonly pausedTimePs: Float64Array;
+  // Per (port, priority), cold: pauses received.
   readonly pauseCount: Int32Array;
   /** Ingress accounting at switches (HPCC switch-mmu): bytes in reserve+shared, and in headroom. */
   readonly ingBytes: Int32Array;
@@ -203,8 +205,6 @@ export class Fabric implements EventHandler {
       this.pi.fill(-1, r + PI_QTAIL, r + PI_QTAIL + NPRIO);
     }
     const nq = np * NPRIO;
-    this.pauseSincePs = new Float64Array(nq);
-    this.pausedTimePs = new Float64Array(nq);
     this.pauseCount = new Int32Array(nq);
     this.ingBytes = new Int32Array(nq);
     this.hdrmBytes = new Int32Array(nq);
@@ -304,8 +304,8 @@ export class Fabric implements EventHandler {
     // paused (PFC, §1.1). A packet outside a queue has mark 0 (alloc, and dequeue resets it), so a
     // queue never paused yet writes nothing and its dequeue reads nothing.
     if (this.pausesSeen && prio < PRIO_TRIMMED && (this.cfg.losslessMask & (1 << prio)) !== 0) {
-      const q = port * NPRIO + prio;
-      const mark = this.pausedTimePs[q] + ((pi[r + PI_PAUSED] & (1 << prio)) !== 0 ? this.sim.now - this.pauseSincePs[q] : 0);
+      const f = port * PF_STRIDE;
+      const mark = this.pf[f + PF_PAUSED_TIME + prio] + ((pi[r + PI_PAUSED] & (1 << prio)) !== 0 ? this.sim.now - this.pf[f + PF_PAUSE_SINCE + prio] : 0);
       if (mark !== 0) pool.pauseMark[pkt] = mark;
     }
     const tail = pi[r + PI_QTAIL + prio];
@@ -360,12 +360,13 @@ export class Fabric implements EventHandler {
     const node = pi[r + PI_NODE];
     if (prio >= 0) {
       pkt = this.dequeue(port, prio);
-      // A queue paused at some time (pauseCount > 0) is the only one whose packets may carry a mark.
-      const q = port * NPRIO + prio;
-      if (this.pausesSeen && this.pauseCount[q] > 0 && prio < PRIO_TRIMMED && (this.cfg.losslessMask & (1 << prio)) !== 0) {
+      // Only a queue that has been paused for some time can hold packets with a nonzero mark (a
+      // queue is never served while paused, so it has been resumed since any mark was taken).
+      const pausedPs = pf[f + PF_PAUSED_TIME + prio];
+      if (this.pausesSeen && pausedPs > 0 && prio < PRIO_TRIMMED && (this.cfg.losslessMask & (1 << prio)) !== 0) {
         const mark = this.pool.pauseMark[pkt];
         if (mark !== 0) this.pool.pauseMark[pkt] = 0;
-        const blocked = this.pausedTimePs[q] - mark;
+        const blocked = pausedPs - mark;
         if (blocked > 0) this.pauseObserver!.onBlocked(pkt, port, prio, blocked);
       }
       if (node >= this.hostCount) this.leaveSwitch(node, port, pkt);
@@ -570,18 +571,19 @@ export class Fabric implements EventHandler {
     const now = this.sim.now;
     const pi = this.pi;
     const r = port * PORT_STRIDE;
+    const f = port * PF_STRIDE;
     if ((v & 256) !== 0) {
       if ((pi[r + PI_PAUSED] & bit) !== 0) return;
       pi[r + PI_PAUSED] |= bit;
       this.pausesSeen = this.pauseObserver !== null;
-      this.pauseSincePs[pq] = now;
+      this.pf[f + PF_PAUSE_SINCE + prio] = now;
       this.pauseCount[pq]++;
       if (this.pauseObserver !== null) this.pauseObserver.onPauseChange(port, prio, true, now);
     } else {
       if ((pi[r + PI_PAUSED] & bit) === 0) return;
       pi[r + PI_PAUSED] &= ~bit;
-      const d = now - this.pauseSincePs[pq];
-      this.pausedTimePs[pq] += d;
+      const d = now - this.pf[f + PF_PAUSE_SINCE + prio];
+      this.pf[f + PF_PAUSED_TIME + prio] += d;
       this.counters.pausedTimePs += d;
       if (this.pauseObserver !== null) this.pauseObserver.onPauseChange(port, prio, false, now);
       this.kick(port);
@@ -596,11 +598,11 @@ export class Fabric implements EventHandler {
       if (m === 0) continue;
       for (let p = 0; p < NPRIO; p++) {
         if ((m & (1 << p)) === 0) continue;
-        const pq = port * NPRIO + p;
-        const d = now - this.pauseSincePs[pq];
-        this.pausedTimePs[pq] += d;
+        const f = port * PF_STRIDE;
+        const d = now - this.pf[f + PF_PAUSE_SINCE + p];
+        this.pf[f + PF_PAUSED_TIME + p] += d;
         this.counters.pausedTimePs += d;
-        this.pauseSincePs[pq] = now;
+        this.pf[f + PF_PAUSE_SINCE + p] = now;
       }
     }
   }
@@ -643,6 +645,11 @@ export class Fabric implements EventHandler {
   /** Bit p set ⇒ priority p of `port` is paused by its peer. */
   pausedBits(port: number): number {
     return this.pi[port * PORT_STRIDE + PI_PAUSED];
+  }
+
+  /** Time (ps) `port`'s priority `prio` has been paused, over closed pause intervals. */
+  pausedTimeOf(port: number, prio: number): number {
+    return this.pf[port * PF_STRIDE + PF_PAUSED_TIME + prio];
   }
 
   /** Wire bytes (frame + preamble + IFG) `port` has sent so far. */
