@@ -1,8 +1,11 @@
 import { describe, it, expect } from 'vitest';
 import {
   ksStatistic, ksStatisticBinned, ksCriticalCoefficient, ksCriticalValue, kolmogorovQ, ksPValue, ksTest,
+  seedVariation, designEffect, normalQuantile, quantileCiFractions,
 } from '../sim/regression/ks.ts';
 import { compareToBaseline, makeBaseline, type DistributionSample } from '../sim/regression/baseline.ts';
+import { studentTTwoSided, welchTest } from '../sim/regression/welch.ts';
+import { quantiles } from '../sim/metrics/summary.ts';
 
 /** A small seeded generator (mulberry32) and normal draws (Box–Muller). */
 function rng(seed: number) {
@@ -85,7 +88,7 @@ describe('Kolmogorov–Smirnov', () => {
 
 describe('baseline comparison (synthetic)', () => {
   const sample = (fct: number[], latency: Array<[number, number, number]>, hash = 'h'): DistributionSample => ({
-    name: 's', scenarioHash: hash, seeds: [1], fctUs: [...fct].sort((a, b) => a - b), unfinished: 0, latencyBuckets: latency, hasLatencyBuckets: true,
+    name: 's', scenarioHash: hash, seeds: [1], fctUs: [...fct].sort((a, b) => a - b), unfinished: 0, fctSeedVariation: { pairs: 0, meanLambda2: 0 }, fctSeedQuantiles: [], latencySeedQuantiles: [], latencyBuckets: latency, hasLatencyBuckets: true,
   });
   const lat: Array<[number, number, number]> = [[1000, 1008, 500], [2000, 2016, 400], [4000, 4032, 100]];
   const base = makeBaseline(sample(draw(1, 400).map((x) => 100 + 10 * x), lat));
@@ -116,5 +119,103 @@ describe('baseline comparison (synthetic)', () => {
     expect(r.hashMatch).toBe(false);
     expect(r.ok).toBe(false);
     expect(r.rows).toEqual([]);
+  });
+});
+
+describe('Welch t-test and normal quantiles', () => {
+  it('Student t tails match closed forms and numerical integration of the density', () => {
+    expect(studentTTwoSided(1, 1)).toBeCloseTo(0.5, 10); // Cauchy
+    expect(studentTTwoSided(2, 2)).toBeCloseTo(1 - 2 / Math.sqrt(6), 10); // ν = 2 closed form
+    expect(studentTTwoSided(2.776445, 4)).toBeCloseTo(0.05, 6); // t table, 4 df
+    expect(studentTTwoSided(1.959964, 1e7)).toBeCloseTo(0.05, 5); // → normal
+  });
+
+  it('Welch: t, Satterthwaite df and p-value of a worked example (Simpson integration: p = 0.107531)', () => {
+    const w = welchTest([1, 2, 3, 4, 5], [2, 4, 6, 8, 10]);
+    expect(w.t).toBeCloseTo(-3 / Math.sqrt(2.5), 12);
+    expect(w.df).toBeCloseTo(6.25 / 1.0625, 12);
+    expect(w.pValue).toBeCloseTo(0.1075312, 6);
+    expect(welchTest([3, 3], [3, 3]).pValue).toBe(1);
+    expect(welchTest([3, 3], [4, 4]).pValue).toBe(0);
+  });
+
+  it('normal quantiles: 1.959964 and 2.575829; order-statistic intervals run off a thin tail', () => {
+    expect(normalQuantile(0.975)).toBeCloseTo(1.959964, 6);
+    expect(normalQuantile(0.995)).toBeCloseTo(2.575829, 6);
+    expect(normalQuantile(0.001)).toBeCloseTo(-3.090232, 6);
+    const [lo, hi] = quantileCiFractions(0.5, 1000, 0.01); // 500 ± 2.576·√250 = 500 ± 40.7 ranks
+    expect(lo).toBeCloseTo(459 / 1000, 12);
+    expect(hi).toBeCloseTo(541 / 1000, 12);
+    // p99.9 of 3072 values: 3.07 expected beyond it, the upper bound is beyond the sample
+    expect(quantileCiFractions(0.999, 3072, 0.01)[1]).toBeGreaterThan(1);
+  });
+});
+
+describe('seed clustering: design effect and seed-level quantile tests', () => {
+  /** `seeds` runs of `n` flows: each seed shifts all its flows by one draw of spread `between`. */
+  const clustered = (firstSeed: number, seeds: number, n: number, between: number, shift = 0): DistributionSample => {
+    const perSeed: number[][] = [];
+    for (let k = 0; k < seeds; k++) {
+      const off = between * rng(7919 * (firstSeed + k)).normal();
+      perSeed.push(draw(firstSeed + k, n).map((x) => 100 + 5 * (x + off + shift)));
+    }
+    return {
+      name: 'c', scenarioHash: 'h', seeds: perSeed.map((_, k) => firstSeed + k), fctUs: perSeed.flat().sort((a, b) => a - b), unfinished: 0,
+      fctSeedVariation: seedVariation(perSeed), fctSeedQuantiles: perSeed.map((v) => { const q = quantiles(v); return { p50: q.p50, p99: q.p99, p999: q.p999 }; }),
+      latencySeedQuantiles: [], latencyBuckets: [[1000, 1008, 10]], hasLatencyBuckets: true,
+    };
+  };
+
+  it('independent seeds: design effect ≈ 1; seeds that shift all their flows together: ≫ 1', () => {
+    const indep = clustered(1, 8, 1000, 0);
+    expect(designEffect(indep.fctSeedVariation)).toBeLessThan(1.8);
+    const clus = clustered(1, 8, 1000, 0.3);
+    expect(clus.fctSeedVariation.pairs).toBe(28);
+    // λ² ≈ n/2 · D² with D ≈ 0.4 × the seed offset difference (0.3·√2 σ): about 15 × π²/12
+    expect(designEffect(clus.fctSeedVariation)).toBeGreaterThan(5);
+    expect(designEffect(undefined, { pairs: 0, meanLambda2: 0 })).toBe(1);
+  });
+
+  it('clustered seeds: other seeds of the same distribution pass; counted as independent flows they would not', () => {
+    const base = makeBaseline(clustered(1, 4, 1000, 0.2));
+    const other = clustered(11, 4, 1000, 0.2);
+    const r = compareToBaseline(base, other);
+    expect(r.fctDesignEffect).toBeGreaterThan(3);
+    expect(r.ok).toBe(true);
+    // The same data with the seed structure removed: 4000 "independent" flows per side.
+    const flat = { ...base, fct: { ...base.fct, seedVariation: undefined, seedQuantiles: undefined } };
+    const r2 = compareToBaseline(flat, { ...other, fctSeedVariation: { pairs: 0, meanLambda2: 0 }, fctSeedQuantiles: [] });
+    expect(r2.moved).toContain('fct KS');
+  });
+
+  it('clustered seeds: a shift of every flow by 4 seed spreads (+3.2 % p50) is still caught', () => {
+    const base = makeBaseline(clustered(1, 6, 1000, 0.2, 0), [], undefined);
+    const r = compareToBaseline(base, clustered(21, 6, 1000, 0.2, 0.8), { tolerances: { p50: 0.02 } });
+    expect(r.moved).toEqual(expect.arrayContaining(['fct p50', 'fct KS']));
+  });
+
+  it('a tail quantile beyond its tolerance but inside the seeds\' own spread is "within noise"; the same tail in every seed moves', () => {
+    const base = makeBaseline(clustered(1, 3, 1000, 0));
+    const withSlowFlows = (seedsHit: number) => {
+      const cur = clustered(11, 3, 1000, 0);
+      // Fifteen very slow flows (an ECMP collision) in each of the first `seedsHit` seeds.
+      const slowFct = base.fct.quantiles.p999 * 1.3;
+      let fcts = cur.fctUs.slice(0, cur.fctUs.length - 15 * seedsHit);
+      for (let k = 0; k < seedsHit; k++) {
+        fcts = fcts.concat(Array<number>(15).fill(slowFct + k));
+        cur.fctSeedQuantiles[k] = { ...cur.fctSeedQuantiles[k], p999: slowFct + k };
+      }
+      return compareToBaseline(base, { ...cur, fctUs: fcts.sort((a, b) => a - b) }).rows.find((x) => x.distribution === 'fct' && x.test === 'p99.9')!;
+    };
+    // One seed of three: pooled p99.9 +30 %, and 15 pooled flows beyond the baseline's p99.9 (as
+    // independent draws that would be significant), but across seeds it is one outlier.
+    const one = withSlowFlows(1);
+    expect(one.change).toBeGreaterThan(0.15);
+    expect(one.withinNoise).toBe(true);
+    expect(one.moved).toBe(false);
+    // Every seed: the seeds agree, so the tail moved.
+    const all = withSlowFlows(3);
+    expect(all.change).toBeGreaterThan(0.15);
+    expect(all.moved).toBe(true);
   });
 });

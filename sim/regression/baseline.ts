@@ -1,7 +1,15 @@
 import type { Quantiles, Result } from '../metrics/result.ts';
 import { quantiles } from '../metrics/summary.ts';
-import { ksTest, ksTestBinned, total, type Bucket, type KsOutcome } from './ks.ts';
+import { designEffect, ksTest, ksTestBinned, quantileCiFractions, seedVariation, total, type Bucket, type KsOutcome, type SeedVariation } from './ks.ts';
 import { VERSION } from '../version.ts';
+import { welchTest } from './welch.ts';
+
+/** The quantiles a check compares, of one seed's values. */
+export interface SeedQuantiles {
+  p50: number;
+  p99: number;
+  p999: number;
+}
 
 /**
  * Latency-distribution baselines: what `ethersim baseline` records and `ethersim check` (and the
@@ -10,8 +18,18 @@ import { VERSION } from '../version.ts';
  * (LatencyHistogram buckets). A check pools other seeds of the same scenario (same
  * scenarioHash, which leaves the seed out) and asks whether the distributions moved:
  *   (a) a two-sample Kolmogorov–Smirnov test at significance alpha, on FCTs and on latency;
- *   (b) per-quantile relative tolerances (default p50 ±5 %, p99 ±10 %, p99.9 ±15 %).
+ *   (b) per-quantile relative tolerances (default p50 ±5 %, p99 ±10 %, p99.9 ±15 %), counted
+ *       only when the change is also beyond sampling noise at the same alpha: with ≥ 2 seeds
+ *       on each side, a Welch t-test on the seeds' own quantiles (the seed is the independent
+ *       unit: it captures whatever correlation the flows or packets of one run share, tails
+ *       included); otherwise order-statistic confidence intervals on the pooled samples;
  * Either failing is a regression. Unfinished flows count as an infinite FCT.
+ *
+ * FCTs of one seed are not independent draws: the flows of a run share the fabric (a
+ * permutation's ECMP collisions are the same for every flow of that seed), so a seed is a
+ * cluster. The sample sizes of (a) and (b) are divided by the design effect measured from the
+ * seeds' own spread (ks.ts seedVariation), so a 1024-flow permutation is not taken for 1024
+ * independent draws.
  */
 
 export const BASELINE_FORMAT = 'ethersim-latency-baseline';
@@ -35,6 +53,10 @@ export interface LatencyBaseline {
     samples: number[];
     unfinished: number;
     quantiles: Quantiles;
+    /** KS distances between the recorded seeds (absent in baselines recorded before it existed). */
+    seedVariation?: SeedVariation;
+    /** Each recorded seed's FCT quantiles (null: unfinished flows reach that quantile). */
+    seedQuantiles?: Array<Record<keyof SeedQuantiles, number | null>>;
   };
   latency: {
     unit: 'ns';
@@ -42,6 +64,8 @@ export interface LatencyBaseline {
     buckets: Array<[number, number, number]>;
     /** Quantiles in µs (bucket midpoints; ≤ 1 % relative error). */
     quantiles: Quantiles;
+    /** Each recorded seed's latency quantiles (µs). */
+    seedQuantiles?: SeedQuantiles[];
   };
 }
 
@@ -52,6 +76,12 @@ export interface DistributionSample {
   seeds: number[];
   fctUs: number[];
   unfinished: number;
+  /** KS distances between the pooled seeds' FCTs (unfinished = +∞). */
+  fctSeedVariation: SeedVariation;
+  /** Per seed: FCT quantiles (+∞ where unfinished flows reach them). */
+  fctSeedQuantiles: SeedQuantiles[];
+  /** Per seed: latency quantiles (µs), when the runs carry histograms. */
+  latencySeedQuantiles: SeedQuantiles[];
   latencyBuckets: Array<[number, number, number]>;
   /** False when the runs did not carry histogram buckets (then latency is compared by quantiles only). */
   hasLatencyBuckets: boolean;
@@ -74,10 +104,14 @@ export function poolRuns(runs: readonly RunWithHistogram[]): DistributionSample 
   }
   const fctUs: number[] = [];
   let unfinished = 0;
+  const perSeed: number[][] = [];
   for (const r of runs) {
+    const own: number[] = [];
     for (const f of r.result.flows) {
       if (f.fctPs >= 0) fctUs.push(f.fctPs / 1e6); else unfinished++;
+      own.push(f.fctPs >= 0 ? f.fctPs / 1e6 : Infinity);
     }
+    perSeed.push(own);
   }
   fctUs.sort((a, b) => a - b);
   const hasLatencyBuckets = runs.every((r) => r.latencyBuckets !== undefined);
@@ -88,10 +122,17 @@ export function poolRuns(runs: readonly RunWithHistogram[]): DistributionSample 
     seeds: runs.map((r) => r.result.meta.seed),
     fctUs,
     unfinished,
+    fctSeedVariation: seedVariation(perSeed),
+    fctSeedQuantiles: perSeed.map((v) => pick(quantiles(v))),
+    latencySeedQuantiles: hasLatencyBuckets ? runs.map((r) => pick(bucketQuantilesUs(r.latencyBuckets!))) : [],
     latencyBuckets,
     hasLatencyBuckets,
     latencyQuantilesUs: !hasLatencyBuckets && runs.length === 1 ? runs[0].result.summary.latencyUs : undefined,
   };
+}
+
+function pick(q: Quantiles): SeedQuantiles {
+  return { p50: q.p50, p99: q.p99, p999: q.p999 };
 }
 
 /** Sum histograms with the same bucket scheme. */
@@ -140,15 +181,20 @@ export function makeBaseline(sample: DistributionSample, sets: string[] = [], so
     seeds: sample.seeds,
     source,
     sets,
-    fct: { unit: 'us', samples: sample.fctUs, unfinished: sample.unfinished, quantiles: jsonSafe(q) },
-    latency: { unit: 'ns', buckets: sample.latencyBuckets, quantiles: bucketQuantilesUs(sample.latencyBuckets) },
+    fct: {
+      unit: 'us', samples: sample.fctUs, unfinished: sample.unfinished, quantiles: jsonSafe(q) as unknown as Quantiles,
+      seedVariation: sample.fctSeedVariation,
+      seedQuantiles: sample.fctSeedQuantiles.map((x) => jsonSafe(x)),
+    },
+    latency: { unit: 'ns', buckets: sample.latencyBuckets, quantiles: bucketQuantilesUs(sample.latencyBuckets), seedQuantiles: sample.latencySeedQuantiles },
   };
 }
 
-function jsonSafe(q: Quantiles): Quantiles {
+/** The same numbers with +∞ as null (JSON has no Infinity; null = unfinished flows reach it). */
+function jsonSafe<T extends object>(q: T): { [K in keyof T]: number | null } {
   const o = { ...q } as Record<string, number | null>;
-  for (const k of Object.keys(o)) if (o[k] === Infinity) o[k] = null; // JSON has no Infinity: null = unfinished
-  return o as unknown as Quantiles;
+  for (const k of Object.keys(o)) if (o[k] === Infinity) o[k] = null;
+  return o as { [K in keyof T]: number | null };
 }
 
 /** Parse and check a baseline file's text. */
@@ -203,6 +249,12 @@ export interface CheckRow {
   limit: number;
   /** KS p-value (KS rows only). */
   pValue?: number;
+  /**
+   * Quantile rows: the change is beyond the tolerance but inside sampling noise (the current value
+   * lies in the baseline's confidence interval for that quantile and the baseline value in the
+   * current one), so it does not count as moved.
+   */
+  withinNoise?: boolean;
   moved: boolean;
 }
 
@@ -214,6 +266,8 @@ export interface CheckReport {
   baselineSeeds: number[];
   currentSeeds: number[];
   rows: CheckRow[];
+  /** FCT design effect (≥ 1): by how much the seeds' clustering divides the sample sizes. */
+  fctDesignEffect: number;
   /** Names of what moved, e.g. ['fct p99', 'latency KS']. */
   moved: string[];
   ok: boolean;
@@ -222,6 +276,56 @@ export interface CheckReport {
 const QUANTILE_KEYS: Array<[keyof Tolerances, 'p50' | 'p99' | 'p999', string]> = [
   ['p50', 'p50', 'p50'], ['p99', 'p99', 'p99'], ['p999', 'p999', 'p99.9'],
 ];
+
+/** The value at fraction f of a sorted sample (nearest rank); f < 0 is −∞, f > 1 is +∞. */
+function sortedAt(a: readonly number[], f: number): number {
+  if (f < 0) return -Infinity;
+  if (f > 1) return Infinity;
+  const n = a.length;
+  return a[Math.min(n - 1, Math.max(0, Math.ceil(f * n) - 1))];
+}
+
+/** The value (µs, bucket midpoint) at fraction f of a histogram in ns; f < 0 is −∞, f > 1 is +∞. */
+function bucketAt(buckets: readonly Bucket[], f: number): number {
+  if (f < 0) return -Infinity;
+  if (f > 1) return Infinity;
+  const n = total(buckets);
+  const rank = Math.max(1, Math.ceil(f * n));
+  let c = 0;
+  for (const b of buckets) { c += b[2]; if (c >= rank) return (b[0] + b[1] - 1) / 2 / 1000; }
+  const last = buckets[buckets.length - 1];
+  return (last[0] + last[1] - 1) / 2 / 1000;
+}
+
+const QUANTILE_Q: Record<'p50' | 'p99' | 'p999', number> = { p50: 0.5, p99: 0.99, p999: 0.999 };
+
+/**
+ * The seed-level test: both sides have ≥ 2 seeds with a finite value of this quantile. The
+ * seeds are independent runs, so their quantiles are independent draws whatever the flows or
+ * packets within a run share; Welch's t-test at `alpha` on them. Null when it cannot apply.
+ */
+function seedShiftSignificant(base: ReadonlyArray<number | null> | undefined, cur: readonly number[], alpha: number): boolean | null {
+  if (!base || base.length < 2 || cur.length < 2) return null;
+  const b = base.map((v) => (v === null ? Infinity : v));
+  if (!b.every(Number.isFinite) || !cur.every(Number.isFinite)) return null;
+  return welchTest(b, cur).pValue < alpha;
+}
+
+/**
+ * Is the difference between two estimates of one quantile beyond sampling noise? Each side's
+ * confidence interval (quantileCiFractions, at `alpha`, with its effective sample size) is read
+ * off its own sample by `at`; the change is significant when either estimate lies outside the
+ * other's interval.
+ */
+function quantileShiftSignificant(
+  q: number, alpha: number,
+  base: number, baseAt: (f: number) => number, baseNEff: number,
+  cur: number, curAt: (f: number) => number, curNEff: number,
+): boolean {
+  const [bl, bh] = quantileCiFractions(q, baseNEff, alpha);
+  const [cl, ch] = quantileCiFractions(q, curNEff, alpha);
+  return cur < baseAt(bl) || cur > baseAt(bh) || base < curAt(cl) || base > curAt(ch);
+}
 
 function relChange(base: number | null, cur: number): number {
   const b = base === null ? Infinity : base;
@@ -244,21 +348,31 @@ export function compareToBaseline(baseline: LatencyBaseline, sample: Distributio
     baselineSeeds: baseline.seeds,
     currentSeeds: sample.seeds,
     rows: [],
+    fctDesignEffect: 1,
     moved: [],
     ok: false,
   };
   if (!report.hashMatch) return report;
 
   // FCT
+  const deff = designEffect(baseline.fct.seedVariation, sample.fctSeedVariation);
+  report.fctDesignEffect = deff;
+  const inf = (n: number) => Array<number>(n).fill(Infinity);
+  const bAll = [...baseline.fct.samples, ...inf(baseline.fct.unfinished)];
+  const cAll = [...sample.fctUs, ...inf(sample.unfinished)];
   const bq = baseline.fct.quantiles as unknown as Record<string, number | null>;
   const cq = fctQuantiles(sample.fctUs, sample.unfinished);
   for (const [tk, qk, label] of QUANTILE_KEYS) {
+    const b = bq[qk] ?? Infinity;
     const change = relChange(bq[qk], cq[qk]);
-    report.rows.push({ distribution: 'fct', test: label, baseline: bq[qk] ?? Infinity, current: cq[qk], change, limit: tol[tk], moved: Math.abs(change) > tol[tk] });
+    const beyond = Math.abs(change) > tol[tk];
+    const bySeed = beyond ? seedShiftSignificant(baseline.fct.seedQuantiles?.map((x) => x[qk]), sample.fctSeedQuantiles.map((x) => x[qk]), alpha) : null;
+    const significant = beyond && (bySeed ?? quantileShiftSignificant(QUANTILE_Q[qk], alpha,
+      b, (f) => sortedAt(bAll, f), bAll.length / deff, cq[qk], (f) => sortedAt(cAll, f), cAll.length / deff));
+    report.rows.push({ distribution: 'fct', test: label, baseline: b, current: cq[qk], change, limit: tol[tk], withinNoise: beyond && !significant, moved: significant });
   }
-  const inf = (n: number) => Array<number>(n).fill(Infinity);
-  const ks: KsOutcome = ksTest([...baseline.fct.samples, ...inf(baseline.fct.unfinished)], [...sample.fctUs, ...inf(sample.unfinished)], alpha);
-  report.rows.push({ distribution: 'fct', test: 'KS', baseline: ks.n, current: ks.m, change: ks.d, limit: ks.critical, pValue: ks.pValue, moved: ks.reject });
+  const ks: KsOutcome = ksTest(bAll, cAll, alpha, deff);
+  report.rows.push({ distribution: 'fct', test: 'KS', baseline: bAll.length, current: cAll.length, change: ks.d, limit: ks.critical, pValue: ks.pValue, moved: ks.reject });
 
   // per-packet latency
   const lb = baseline.latency.quantiles;
@@ -266,7 +380,20 @@ export function compareToBaseline(baseline: LatencyBaseline, sample: Distributio
   if (lc) {
     for (const [tk, qk, label] of QUANTILE_KEYS) {
       const change = relChange(lb[qk], lc[qk]);
-      report.rows.push({ distribution: 'latency', test: label, baseline: lb[qk], current: lc[qk], change, limit: tol[tk], moved: Math.abs(change) > tol[tk] });
+      const beyond = Math.abs(change) > tol[tk];
+      let significant = false;
+      if (beyond) {
+        const bySeed = seedShiftSignificant(baseline.latency.seedQuantiles?.map((x) => x[qk]), sample.latencySeedQuantiles.map((x) => x[qk]), alpha);
+        if (bySeed !== null) significant = bySeed;
+        else if (!sample.hasLatencyBuckets) significant = true; // quantiles only: no noise estimate
+        else {
+          // Order statistics on the histograms, with the same effective sample cap as the KS test below.
+          significant = quantileShiftSignificant(QUANTILE_Q[qk], alpha,
+            lb[qk], (f) => bucketAt(baseline.latency.buckets, f), Math.min(total(baseline.latency.buckets), effN),
+            lc[qk], (f) => bucketAt(sample.latencyBuckets, f), Math.min(total(sample.latencyBuckets), effN));
+        }
+      }
+      report.rows.push({ distribution: 'latency', test: label, baseline: lb[qk], current: lc[qk], change, limit: tol[tk], withinNoise: beyond && !significant, moved: significant });
     }
   }
   if (sample.hasLatencyBuckets) {
@@ -291,11 +418,12 @@ export function formatCheckReport(r: CheckReport): string {
   const head = ['', 'test', 'baseline', 'current', 'change', 'allowed', 'p-value', ''];
   const rows = r.rows.map((x) => x.test === 'KS'
     ? [x.distribution, 'KS D', `n=${x.baseline}`, `n=${x.current}`, x.change.toFixed(4), `≤ ${x.limit.toFixed(4)}`, x.pValue!.toPrecision(3), x.moved ? 'MOVED' : 'ok']
-    : [x.distribution + (x.distribution === 'fct' ? ' (µs)' : ' (µs)'), x.test, fmt(x.baseline), fmt(x.current), pct(x.change), `±${(x.limit * 100).toFixed(0)}%`, '', x.moved ? 'MOVED' : 'ok']);
+    : [x.distribution + ' (µs)', x.test, fmt(x.baseline), fmt(x.current), pct(x.change), `±${(x.limit * 100).toFixed(0)}%`, '', x.moved ? 'MOVED' : x.withinNoise ? 'ok (within noise)' : 'ok']);
   const all = [head, ...rows];
   const w = head.map((_, c) => Math.max(...all.map((row) => [...row[c]].length)));
   const line = (row: string[]) => row.map((cell, c) => (c >= 2 && c <= 6 ? cell.padStart(w[c]) : cell.padEnd(w[c]))).join('  ').trimEnd();
-  const title = `${r.name}: baseline seeds ${r.baselineSeeds.join(',')} vs seeds ${r.currentSeeds.join(',')}`;
+  const title = `${r.name}: baseline seeds ${r.baselineSeeds.join(',')} vs seeds ${r.currentSeeds.join(',')}` +
+    (r.fctDesignEffect > 1 ? ` (FCT design effect ${r.fctDesignEffect.toFixed(1)}: flows of one seed are correlated)` : '');
   const verdict = r.ok ? 'ok: no distribution moved' : `REGRESSION: moved: ${r.moved.join(', ')}`;
   return [title, line(head), ...rows.map(line), verdict].join('\n') + '\n';
 }
