@@ -218,4 +218,13 @@ describe('seed clustering: design effect and seed-level quantile tests', () => {
     expect(all.change).toBeGreaterThan(0.15);
     expect(all.moved).toBe(true);
   });
+
+  it('flows that stop finishing are never noise: p99.9 going from finite to unfinished moves', () => {
+    const base = makeBaseline(clustered(1, 3, 1000, 0));
+    const cur = clustered(11, 3, 1000, 0);
+    const r = compareToBaseline(base, { ...cur, fctUs: cur.fctUs.slice(0, -4), unfinished: 4 });
+    const row = r.rows.find((x) => x.distribution === 'fct' && x.test === 'p99.9')!;
+    expect(row.current).toBe(Infinity);
+    expect(row.moved).toBe(true);
+  });
 });

@@ -250,9 +250,9 @@ export interface CheckRow {
   /** KS p-value (KS rows only). */
   pValue?: number;
   /**
-   * Quantile rows: the change is beyond the tolerance but inside sampling noise (the current value
-   * lies in the baseline's confidence interval for that quantile and the baseline value in the
-   * current one), so it does not count as moved.
+   * Quantile rows: the change is beyond the tolerance but inside sampling noise (the seed-level
+   * t-test, or the order-statistic intervals, find no significant difference), so it does not
+   * count as moved.
    */
   withinNoise?: boolean;
   moved: boolean;
@@ -366,9 +366,16 @@ export function compareToBaseline(baseline: LatencyBaseline, sample: Distributio
     const b = bq[qk] ?? Infinity;
     const change = relChange(bq[qk], cq[qk]);
     const beyond = Math.abs(change) > tol[tk];
-    const bySeed = beyond ? seedShiftSignificant(baseline.fct.seedQuantiles?.map((x) => x[qk]), sample.fctSeedQuantiles.map((x) => x[qk]), alpha) : null;
-    const significant = beyond && (bySeed ?? quantileShiftSignificant(QUANTILE_Q[qk], alpha,
-      b, (f) => sortedAt(bAll, f), bAll.length / deff, cq[qk], (f) => sortedAt(cAll, f), cAll.length / deff));
+    let significant = false;
+    if (beyond) {
+      // Flows that stop finishing (or start finishing) at this quantile are never noise.
+      if (Number.isFinite(b) !== Number.isFinite(cq[qk])) significant = true;
+      else {
+        const bySeed = seedShiftSignificant(baseline.fct.seedQuantiles?.map((x) => x[qk]), sample.fctSeedQuantiles.map((x) => x[qk]), alpha);
+        significant = bySeed ?? quantileShiftSignificant(QUANTILE_Q[qk], alpha,
+          b, (f) => sortedAt(bAll, f), bAll.length / deff, cq[qk], (f) => sortedAt(cAll, f), cAll.length / deff);
+      }
+    }
     report.rows.push({ distribution: 'fct', test: label, baseline: b, current: cq[qk], change, limit: tol[tk], withinNoise: beyond && !significant, moved: significant });
   }
   const ks: KsOutcome = ksTest(bAll, cAll, alpha, deff);
