@@ -3,6 +3,10 @@
  * in a fresh Node process, and prints per scenario the median and spread of wall time,
  * events, events/s, peak RSS and memory grown per in-flight packet (peak RSS over the RSS before
  * the scenario was built, divided by the peak number of live packets); `--json` prints JSON.
+ * Scenarios with a recorded distribution baseline (the 1024-host runs) are also checked against
+ * it, as `ethersim check` would (sim/regression/baseline.ts): a speed-up must not change the
+ * physics (column "vs baseline"); and every run of a scenario must give the same FCTs (the runs
+ * are deterministic).
  * Also: the event-queue hold benchmark (calendar queue vs typed-array heap vs js-sdsl's
  * PriorityQueue; heap vs fixed-delay lanes when delays recur), and the cost of the congestion
  * analysis on permutation-roce.
@@ -20,21 +24,25 @@ import { CalendarQueue } from '../engine/calendarQueue.ts';
 import { EventQueue } from '../engine/eventQueue.ts';
 import { LaneQueue } from '../engine/laneQueue.ts';
 import { RandomStreams } from '../engine/random.ts';
+import { readFileSync } from 'node:fs';
 import { bundleToTempFile } from '../workerBundle.ts';
+import { compareToBaseline, parseBaseline, type CheckReport } from '../regression/baseline.ts';
+import { quantiles } from '../metrics/summary.ts';
+import { seedVariation } from '../regression/ks.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-interface Case { name: string; file: string; sets?: string[]; large?: boolean }
+interface Case { name: string; file: string; sets?: string[]; large?: boolean; baseline?: string }
 const CASES: Case[] = [
   { name: 'incast 32→1 RoCE+PFC 400G', file: 'scenarios/incast-roce.yaml' },
   { name: 'perm 128 2MB 400G RoCE/ECMP', file: 'scenarios/permutation-roce.yaml' },
   { name: 'perm 128 2MB 400G UET/spray', file: 'scenarios/permutation-uet.yaml' },
-  { name: 'perm 1024 2MB 400G RoCE/ECMP', file: 'scenarios/bench/permutation-1024-roce.yaml' },
-  { name: 'perm 1024 2MB 400G UET/spray', file: 'scenarios/bench/permutation-1024-uet.yaml' },
+  { name: 'perm 1024 2MB 400G RoCE/ECMP', file: 'scenarios/bench/permutation-1024-roce.yaml', baseline: 'scenarios/bench/baselines/permutation-1024-roce.json' },
+  { name: 'perm 1024 2MB 400G UET/spray', file: 'scenarios/bench/permutation-1024-uet.yaml', baseline: 'scenarios/bench/baselines/permutation-1024-uet.json' },
   { name: 'perm 8192 2MB 100G UET/spray', file: 'scenarios/bench/permutation-8192-uet.yaml', large: true },
 ];
 
-interface One { wallMs: number; runMs: number; events: number; maxRssMB: number; grownBytes: number; peakPackets: number; fctP99Us: number; flowsDone: number; flows: number }
+interface One { scenarioHash: string; seed: number; fctUs: number[]; wallMs: number; runMs: number; events: number; maxRssMB: number; grownBytes: number; peakPackets: number; fctP99Us: number; flowsDone: number; flows: number }
 
 /**
  * runOne.ts bundled once (as the CLI and the worker pool run the core: from one bundle; through
@@ -46,12 +54,39 @@ async function prepareRunOne(viaTsx: boolean): Promise<void> {
   runOneArgs = viaTsx ? ['--import', 'tsx', entry] : [await bundleToTempFile(pathToFileURL(entry))];
 }
 
-function runOnce(c: Case): One {
-  const p = spawnSync(process.execPath, [...runOneArgs!, join(root, c.file), ...(c.sets ?? [])], {
+function runOnce(c: Case, extraSets: string[] = []): One {
+  const p = spawnSync(process.execPath, [...runOneArgs!, join(root, c.file), ...(c.sets ?? []), ...extraSets], {
     cwd: root, encoding: 'utf8', maxBuffer: 1 << 28,
   });
   if (p.status !== 0) throw new Error(`${c.name}: ${p.stderr.trim().split('\n').pop()}`);
   return JSON.parse(p.stdout);
+}
+
+/**
+ * The scenario's FCTs under the baseline's own seeds (the timed run's seed plus untimed runs of
+ * the others) against the recorded baseline: FCT quantiles and KS, as `ethersim check --seed`
+ * would. Same seeds, because one seed's flows are a correlated cluster (README, "Distribution
+ * regression"): a single seed against a pool of three differs by more than the KS test allows
+ * for independent draws, whatever the code.
+ */
+function checkAgainstBaseline(c: Case, timed: One): CheckReport {
+  const base = parseBaseline(readFileSync(join(root, c.baseline!), 'utf8'), c.baseline);
+  const runs = base.seeds.map((seed) => (seed === timed.seed ? timed : runOnce(c, [`seed=${seed}`])));
+  const perSeed = runs.map((r) => [...r.fctUs, ...Array<number>(r.flows - r.flowsDone).fill(Infinity)]);
+  const fctUs = runs.flatMap((r) => r.fctUs).sort((a, b) => a - b);
+  return compareToBaseline(base, {
+    name: c.name, scenarioHash: timed.scenarioHash, seeds: runs.map((r) => r.seed), fctUs,
+    unfinished: runs.reduce((n, r) => n + r.flows - r.flowsDone, 0),
+    fctSeedVariation: seedVariation(perSeed),
+    fctSeedQuantiles: perSeed.map((v) => { const q = quantiles(v); return { p50: q.p50, p99: q.p99, p999: q.p999 }; }),
+    latencySeedQuantiles: [], latencyBuckets: [], hasLatencyBuckets: false,
+  });
+}
+
+function baselineVerdict(r: CheckReport): string {
+  if (!r.hashMatch) return 'hash mismatch';
+  const ks = r.rows.find((x) => x.distribution === 'fct' && x.test === 'KS')!;
+  return `${r.ok ? 'ok' : `MOVED: ${r.moved.join(', ')}`} (KS D ${ks.change.toFixed(3)} ≤ ${ks.limit.toFixed(3)})`;
 }
 
 const median = (xs: number[]) => { const a = [...xs].sort((x, y) => x - y); return a[Math.floor(a.length / 2)]; };
@@ -126,6 +161,9 @@ async function main(argv: string[]) {
       if (!json) process.stderr.write('.');
     }
     const evps = rs.map((r) => r.events / (r.runMs / 1000));
+    const fcts = JSON.stringify(rs[0].fctUs);
+    const deterministic = rs.every((r) => r.events === rs[0].events && JSON.stringify(r.fctUs) === fcts);
+    const check = c.baseline ? checkAgainstBaseline(c, rs[0]) : undefined;
     rows.push({
       scenario: c.name, file: c.file, sets: c.sets ?? [], runs: n,
       wallMs: median(rs.map((r) => r.wallMs)), wallSpreadMs: spread(rs.map((r) => r.wallMs)),
@@ -137,7 +175,10 @@ async function main(argv: string[]) {
       bytesPerPacket: median(rs.map((r) => r.grownBytes / Math.max(1, r.peakPackets))),
       fctP99Us: median(rs.map((r) => r.fctP99Us)),
       flowsDone: `${rs[0].flowsDone}/${rs[0].flows}`,
+      deterministic,
+      vsBaseline: check ? { file: c.baseline, ok: check.ok, moved: check.moved, verdict: baselineVerdict(check) } : undefined,
     });
+    if (!deterministic || (check && !check.ok)) process.exitCode = 1;
   }
   const queue = argv.includes('--no-queue') ? [] : queueBench();
   let analysisOverhead: number | undefined;
@@ -152,14 +193,15 @@ async function main(argv: string[]) {
     return;
   }
   process.stderr.write('\n');
-  const head = ['scenario', 'wall ms (±)', 'events', 'M ev/s (±)', 'RSS MB', 'peak pkts', 'grown B/pkt', 'FCT p99 µs', 'flows'];
+  const head = ['scenario', 'wall ms (±)', 'events', 'M ev/s (±)', 'RSS MB', 'peak pkts', 'grown B/pkt', 'FCT p99 µs', 'flows', 'vs baseline'];
   const table = rows.map((r) => [
     r.scenario, `${r.wallMs.toFixed(0)} (${r.wallSpreadMs.toFixed(0)})`, String(r.events),
     `${(r.eventsPerSec / 1e6).toFixed(2)} (${(r.eventsPerSecSpread / 1e6).toFixed(2)})`, r.peakRssMB.toFixed(0),
     String(r.peakPackets), r.bytesPerPacket.toFixed(0), r.fctP99Us.toFixed(1), r.flowsDone,
+    (r.deterministic ? '' : 'RUNS DIFFER; ') + (r.vsBaseline?.verdict ?? '—'),
   ]);
   const w = head.map((h, i) => Math.max(h.length, ...table.map((t) => t[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(w[i]) : c.padStart(w[i]))).join('  ');
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 || i === cells.length - 1 ? c.padEnd(w[i]) : c.padStart(w[i]))).join('  ').trimEnd();
   console.log(line(head));
   for (const t of table) console.log(line(t));
   if (analysisOverhead !== undefined) console.log(`\ncongestion analysis overhead (permutation-roce with 8 MB flows, CPU time, interleaved in one process): ${(analysisOverhead * 100).toFixed(1)} %`);

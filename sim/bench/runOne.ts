@@ -17,6 +17,8 @@ const tRun = performance.now(); // wall clock: benchmark timing
 const r = collectResult(sim, reason);
 const fcts = r.flows.filter((f) => f.fctPs >= 0).map((f) => f.fctPs / 1e6).sort((a, b) => a - b);
 process.stdout.write(JSON.stringify({
+  scenarioHash: r.meta.scenarioHash,
+  seed: r.meta.seed,
   buildMs: tBuilt - t0,
   runMs: tRun - tBuilt,
   wallMs: tRun - t0,
