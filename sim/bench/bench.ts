@@ -1,8 +1,9 @@
 /**
  * `npm run bench`: a benchmark, not a test. Runs a fixed set of scenarios several times, each
  * in a fresh Node process, and prints per scenario the median and spread of wall time,
- * events, events/s, peak RSS and memory grown per in-flight packet (peak RSS over the RSS before
- * the scenario was built, divided by the peak number of live packets); `--json` prints JSON.
+ * events, events/s, peak RSS, and memory per in-flight packet, divided by the peak number of
+ * live packets: "heap B/pkt" is the JS heap plus typed-array stores grown by building and running
+ * (runOne.ts), "RSS B/pkt" the peak RSS over the RSS before building; `--json` prints JSON.
  * Scenarios with a recorded distribution baseline (the 1024-host runs) are also checked against
  * it, as `ethersim check` would (sim/regression/baseline.ts): a speed-up must not change the
  * physics (column "vs baseline"); and every run of a scenario must give the same FCTs (the runs
@@ -42,7 +43,7 @@ const CASES: Case[] = [
   { name: 'perm 8192 2MB 100G UET/spray', file: 'scenarios/bench/permutation-8192-uet.yaml', large: true },
 ];
 
-interface One { scenarioHash: string; seed: number; fctUs: number[]; wallMs: number; runMs: number; events: number; maxRssMB: number; grownBytes: number; peakPackets: number; fctP99Us: number; flowsDone: number; flows: number }
+interface One { scenarioHash: string; seed: number; fctUs: number[]; heapGrownBytes: number; wallMs: number; runMs: number; events: number; maxRssMB: number; grownBytes: number; peakPackets: number; fctP99Us: number; flowsDone: number; flows: number }
 
 /**
  * runOne.ts bundled once (as the CLI and the worker pool run the core: from one bundle; through
@@ -173,6 +174,7 @@ async function main(argv: string[]) {
       peakRssMB: median(rs.map((r) => r.maxRssMB)),
       peakPackets: median(rs.map((r) => r.peakPackets)),
       bytesPerPacket: median(rs.map((r) => r.grownBytes / Math.max(1, r.peakPackets))),
+      heapBytesPerPacket: median(rs.map((r) => r.heapGrownBytes / Math.max(1, r.peakPackets))),
       fctP99Us: median(rs.map((r) => r.fctP99Us)),
       flowsDone: `${rs[0].flowsDone}/${rs[0].flows}`,
       deterministic,
@@ -193,11 +195,11 @@ async function main(argv: string[]) {
     return;
   }
   process.stderr.write('\n');
-  const head = ['scenario', 'wall ms (±)', 'events', 'M ev/s (±)', 'RSS MB', 'peak pkts', 'grown B/pkt', 'FCT p99 µs', 'flows', 'vs baseline'];
+  const head = ['scenario', 'wall ms (±)', 'events', 'M ev/s (±)', 'RSS MB', 'peak pkts', 'heap B/pkt', 'RSS B/pkt', 'FCT p99 µs', 'flows', 'vs baseline'];
   const table = rows.map((r) => [
     r.scenario, `${r.wallMs.toFixed(0)} (${r.wallSpreadMs.toFixed(0)})`, String(r.events),
     `${(r.eventsPerSec / 1e6).toFixed(2)} (${(r.eventsPerSecSpread / 1e6).toFixed(2)})`, r.peakRssMB.toFixed(0),
-    String(r.peakPackets), r.bytesPerPacket.toFixed(0), r.fctP99Us.toFixed(1), r.flowsDone,
+    String(r.peakPackets), r.heapBytesPerPacket.toFixed(0), r.bytesPerPacket.toFixed(0), r.fctP99Us.toFixed(1), r.flowsDone,
     (r.deterministic ? '' : 'RUNS DIFFER; ') + (r.vsBaseline?.verdict ?? '—'),
   ]);
   const w = head.map((h, i) => Math.max(h.length, ...table.map((t) => t[i].length)));

@@ -8,12 +8,17 @@ import { buildSimulation, collectResult, runSimulation } from '../run.ts';
 
 const [file, ...sets] = process.argv.slice(2);
 const s = parseScenario(readFileSync(file, 'utf8'), file, sets);
-const rss0 = process.memoryUsage().rss;
+const m0 = process.memoryUsage();
+const rss0 = m0.rss;
 const t0 = performance.now(); // wall clock: benchmark timing
 const sim = buildSimulation(s);
 const tBuilt = performance.now(); // wall clock: benchmark timing
 const reason = runSimulation(sim);
 const tRun = performance.now(); // wall clock: benchmark timing
+// JS heap plus typed-array backing stores (outside the JS heap), grown by building and running,
+// measured while the simulation is alive: its pools only grow, so this is their peak size.
+const m1 = process.memoryUsage();
+const heapGrownBytes = m1.heapUsed + m1.arrayBuffers - (m0.heapUsed + m0.arrayBuffers);
 const r = collectResult(sim, reason);
 const fcts = r.flows.filter((f) => f.fctPs >= 0).map((f) => f.fctPs / 1e6).sort((a, b) => a - b);
 process.stdout.write(JSON.stringify({
@@ -31,6 +36,7 @@ process.stdout.write(JSON.stringify({
   fctMaxUs: r.summary.fctUs.max,
   fctUs: fcts,
   peakPackets: sim.fabric.pool.highWater,
+  heapGrownBytes,
   /** Memory grown by the run (peak RSS over RSS before building), for bytes per live packet. */
   grownBytes: process.resourceUsage().maxRSS * 1024 - rss0,
   maxRssMB: process.resourceUsage().maxRSS / 1024,
