@@ -1,11 +1,10 @@
 import { describe, it, expect } from 'vitest';
 import {
   ksStatistic, ksStatisticBinned, ksCriticalCoefficient, ksCriticalValue, kolmogorovQ, ksPValue, ksTest,
-  seedVariation, designEffect, normalQuantile, quantileCiFractions,
+  designEffect, normalQuantile, quantileCiFractions,
 } from '../sim/regression/ks.ts';
-import { compareToBaseline, makeBaseline, type DistributionSample } from '../sim/regression/baseline.ts';
+import { compareToBaseline, fctSampleOfSeeds, makeBaseline, type DistributionSample } from '../sim/regression/baseline.ts';
 import { studentTTwoSided, welchTest } from '../sim/regression/welch.ts';
-import { quantiles } from '../sim/metrics/summary.ts';
 
 /** A small seeded generator (mulberry32) and normal draws (Box–Muller). */
 function rng(seed: number) {
@@ -160,8 +159,7 @@ describe('seed clustering: design effect and seed-level quantile tests', () => {
       perSeed.push(draw(firstSeed + k, n).map((x) => 100 + 5 * (x + off + shift)));
     }
     return {
-      name: 'c', scenarioHash: 'h', seeds: perSeed.map((_, k) => firstSeed + k), fctUs: perSeed.flat().sort((a, b) => a - b), unfinished: 0,
-      fctSeedVariation: seedVariation(perSeed), fctSeedQuantiles: perSeed.map((v) => { const q = quantiles(v); return { p50: q.p50, p99: q.p99, p999: q.p999 }; }),
+      name: 'c', scenarioHash: 'h', seeds: perSeed.map((_, k) => firstSeed + k), ...fctSampleOfSeeds(perSeed),
       latencySeedQuantiles: [], latencyBuckets: [[1000, 1008, 10]], hasLatencyBuckets: true,
     };
   };

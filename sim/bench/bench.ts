@@ -27,9 +27,7 @@ import { LaneQueue } from '../engine/laneQueue.ts';
 import { RandomStreams } from '../engine/random.ts';
 import { readFileSync } from 'node:fs';
 import { bundleToTempFile } from '../workerBundle.ts';
-import { compareToBaseline, parseBaseline, type CheckReport } from '../regression/baseline.ts';
-import { quantiles } from '../metrics/summary.ts';
-import { seedVariation } from '../regression/ks.ts';
+import { compareToBaseline, fctSampleOfSeeds, parseBaseline, type CheckReport } from '../regression/baseline.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -74,12 +72,8 @@ function checkAgainstBaseline(c: Case, timed: One): CheckReport {
   const base = parseBaseline(readFileSync(join(root, c.baseline!), 'utf8'), c.baseline);
   const runs = base.seeds.map((seed) => (seed === timed.seed ? timed : runOnce(c, [`seed=${seed}`])));
   const perSeed = runs.map((r) => [...r.fctUs, ...Array<number>(r.flows - r.flowsDone).fill(Infinity)]);
-  const fctUs = runs.flatMap((r) => r.fctUs).sort((a, b) => a - b);
   return compareToBaseline(base, {
-    name: c.name, scenarioHash: timed.scenarioHash, seeds: runs.map((r) => r.seed), fctUs,
-    unfinished: runs.reduce((n, r) => n + r.flows - r.flowsDone, 0),
-    fctSeedVariation: seedVariation(perSeed),
-    fctSeedQuantiles: perSeed.map((v) => { const q = quantiles(v); return { p50: q.p50, p99: q.p99, p999: q.p999 }; }),
+    name: c.name, scenarioHash: timed.scenarioHash, seeds: runs.map((r) => r.seed), ...fctSampleOfSeeds(perSeed),
     latencySeedQuantiles: [], latencyBuckets: [], hasLatencyBuckets: false,
   });
 }

@@ -80,7 +80,9 @@ const DATA_PRIOS = 6;
 // record, i.e. word offset / 2). Why a record rather than one array per field: a packet-hop
 // touches a dozen fields of two ports chosen at random among thousands, so one array per field
 // costs one cache miss per field; the record costs three (README "Performance").
-// Line 0: what starting a transmission reads and writes.
+// Line 0: what starting a transmission reads and writes. Bytes per ps, flight delay and Kmin are
+// copies of PortTiming / FabricConfig values, set once in the constructor, kept here so that a
+// transmission reads one line instead of three arrays.
 const PORT_STRIDE = 80;
 const PF_STRIDE = PORT_STRIDE / 2;
 const PF_BUSY_UNTIL = 0; // the link is serialising until this time (ps)

@@ -102,32 +102,33 @@ export function poolRuns(runs: readonly RunWithHistogram[]): DistributionSample 
   for (const r of runs) {
     if (r.result.meta.scenarioHash !== hash) throw new Error(`poolRuns: runs of different scenarios (${hash} and ${r.result.meta.scenarioHash})`);
   }
-  const fctUs: number[] = [];
-  let unfinished = 0;
-  const perSeed: number[][] = [];
-  for (const r of runs) {
-    const own: number[] = [];
-    for (const f of r.result.flows) {
-      if (f.fctPs >= 0) fctUs.push(f.fctPs / 1e6); else unfinished++;
-      own.push(f.fctPs >= 0 ? f.fctPs / 1e6 : Infinity);
-    }
-    perSeed.push(own);
-  }
-  fctUs.sort((a, b) => a - b);
+  const perSeed = runs.map((r) => r.result.flows.map((f) => (f.fctPs >= 0 ? f.fctPs / 1e6 : Infinity)));
   const hasLatencyBuckets = runs.every((r) => r.latencyBuckets !== undefined);
   const latencyBuckets = hasLatencyBuckets ? mergeBuckets(runs.map((r) => r.latencyBuckets!)) : [];
   return {
     name: runs[0].result.meta.name,
     scenarioHash: hash,
     seeds: runs.map((r) => r.result.meta.seed),
-    fctUs,
-    unfinished,
-    fctSeedVariation: seedVariation(perSeed),
-    fctSeedQuantiles: perSeed.map((v) => pick(quantiles(v))),
+    ...fctSampleOfSeeds(perSeed),
     latencySeedQuantiles: hasLatencyBuckets ? runs.map((r) => pick(bucketQuantilesUs(r.latencyBuckets!))) : [],
     latencyBuckets,
     hasLatencyBuckets,
     latencyQuantilesUs: !hasLatencyBuckets && runs.length === 1 ? runs[0].result.summary.latencyUs : undefined,
+  };
+}
+
+/**
+ * The FCT part of a sample from each seed's FCTs (µs, +∞ for an unfinished flow): pooled finished
+ * FCTs sorted, the unfinished count, the seeds' KS spread and their own quantiles.
+ */
+export function fctSampleOfSeeds(perSeed: ReadonlyArray<readonly number[]>): Pick<DistributionSample, 'fctUs' | 'unfinished' | 'fctSeedVariation' | 'fctSeedQuantiles'> {
+  const all = perSeed.flat();
+  const fctUs = all.filter(Number.isFinite).sort((a, b) => a - b);
+  return {
+    fctUs,
+    unfinished: all.length - fctUs.length,
+    fctSeedVariation: seedVariation(perSeed),
+    fctSeedQuantiles: perSeed.map((v) => pick(quantiles(v))),
   };
 }
 
