@@ -7,7 +7,7 @@ import { buildFlows } from './workload/index.ts';
 import { Fabric, type HostTransport } from './net/fabric.ts';
 import { buildPortTiming } from './net/portTiming.ts';
 import { resolveFabricConfig } from './net/fabricConfig.ts';
-import { ROCE_ACK_BYTES, ROCE_HEADER_BYTES } from './net/packets.ts';
+import { WIRE } from './net/packets.ts';
 import { FlowTable } from './transport/flows.ts';
 import { RoceTransportModel } from './transport/roce/roce.ts';
 import { UetTransportModel } from './transport/uet/uet.ts';
@@ -49,7 +49,7 @@ function memoryLimit(options: RunOptions): number {
 /** Framing of the scenario's transport: payload, header and ACK bytes. */
 export function framingOf(s: Scenario): FramingSizes {
   const t = s.transport;
-  if (t.kind === 'roce') return { mtuBytes: t.mtuBytes, headerBytes: ROCE_HEADER_BYTES, ackBytes: ROCE_ACK_BYTES };
+  if (t.kind === 'roce') return { mtuBytes: t.mtuBytes, headerBytes: WIRE.ROCE_HEADER_BYTES, ackBytes: WIRE.ROCE_ACK_BYTES };
   return { mtuBytes: t.mtuBytes, headerBytes: t.headerBytes, ackBytes: t.headerBytes };
 }
 

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { runScenario } from '../sim/run.ts';
+import { EV } from '../sim/net/fabric.ts';
+import { EV_ROCE } from '../sim/transport/roce/roce.ts';
+import { EV_DCQCN } from '../sim/transport/roce/dcqcn.ts';
+import { EV_UET } from '../sim/transport/uet/uet.ts';
 import type { Result } from '../sim/metrics/result.ts';
 import { bundled, scenario } from './helpers/scenario.ts';
 
@@ -103,5 +107,20 @@ describe('determinism', () => {
     expect(a).toBe(b);
     const c = runScenario(bundled('permutation-roce.yaml', ['seed=2']));
     expect(JSON.stringify(c.flows.map((f) => f.fctPs))).not.toBe(JSON.stringify(JSON.parse(a).flows.map((f: { fctPs: number }) => f.fctPs)));
+  });
+});
+
+describe('event kinds', () => {
+  it("transports' kinds (literals, so that they inline) are distinct, above the fabric's and inside a lane entry's kind span", () => {
+    const fabric = [EV.TX_DONE, EV.ARRIVE, EV.HOST_WAKE, EV.SAMPLE, EV.TRACE, EV.ANALYSIS, EV.WATCHDOG];
+    const transport = [EV_ROCE.FLOW_START, EV_ROCE.RTO, EV_DCQCN.ALPHA, EV_DCQCN.INCREASE, EV_DCQCN.DECREASE, EV_UET.START, EV_UET.RTO, EV_UET.PULL];
+    expect(new Set([...fabric, ...transport]).size).toBe(fabric.length + transport.length);
+    for (const k of fabric) expect(k).toBeLessThan(EV.TRANSPORT);
+    expect(EV_ROCE.FLOW_START).toBe(EV.TRANSPORT);
+    // A fixed-delay lane stores kind + 64 × a (laneQueue.ts); larger kinds would fall back to the heap.
+    for (const k of transport) {
+      expect(k).toBeGreaterThanOrEqual(EV.TRANSPORT);
+      expect(k).toBeLessThan(64);
+    }
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildSimulation, runScenario } from '../sim/run.ts';
 import type { Result } from '../sim/metrics/result.ts';
 import {
-  KIND_MASK, P_AUX, P_AUX2, P_AUX3, P_EV, P_FLAGS, P_KIND, P_PAYLOAD, P_PSN, F_CE, F_ECT, F_TRIMMABLE, PK_ACK, PK_DATA, WIRE_OVERHEAD_BYTES,
+  P, PS, F, PK, WIRE,
 } from '../sim/net/packets.ts';
 import { sackBase, encodeSack, decodeSack } from '../sim/transport/uet/sack.ts';
 import { UetTransportModel, type UetReport } from '../sim/transport/uet/uet.ts';
@@ -38,8 +38,8 @@ describe('RUD receiver', () => {
     // Capture what the receiver sends instead of putting it on the wire.
     const acks: { psn: number; cum: number; lo: number; hi: number; ev: number; ce: boolean }[] = [];
     s.fabric.sendFromHost = (_host: number, pkt: number) => {
-      expect(pool.i32[(pkt << 3) + P_KIND] & KIND_MASK).toBe(PK_ACK);
-      acks.push({ psn: pool.side[(pkt << 3) + P_PSN], cum: pool.side[(pkt << 3) + P_AUX], lo: pool.side[(pkt << 3) + P_AUX2], hi: pool.side[(pkt << 3) + P_AUX3], ev: pool.i32[(pkt << 3) + P_EV], ce: (pool.i32[(pkt << 3) + P_FLAGS] & F_CE) !== 0 });
+      expect(pool.i32[(pkt << 3) + P.KIND] & P.KIND_MASK).toBe(PK.ACK);
+      acks.push({ psn: pool.side[(pkt << 3) + PS.PSN], cum: pool.side[(pkt << 3) + PS.AUX], lo: pool.side[(pkt << 3) + PS.AUX2], hi: pool.side[(pkt << 3) + PS.AUX3], ev: pool.i32[(pkt << 3) + P.EV], ce: (pool.i32[(pkt << 3) + P.FLAGS] & F.CE) !== 0 });
       pool.release(pkt);
     };
     const rng = new Rng([1, 2, 3, 4]);
@@ -51,12 +51,12 @@ describe('RUD receiver', () => {
     let dups = 0;
     for (const [i, psn] of order.entries()) {
       const payload = psn === 99 ? SIZE - 99 * MTU : MTU;
-      const pkt = pool.alloc(PK_DATA, 0, 0, 1, payload + 64, 1);
-      pool.side[(pkt << 3) + P_PSN] = psn;
-      pool.side[(pkt << 3) + P_AUX] = 1;
-      pool.side[(pkt << 3) + P_PAYLOAD] = payload;
-      pool.i32[(pkt << 3) + P_EV] = 1000 + i;
-      pool.i32[(pkt << 3) + P_FLAGS] = F_ECT | F_TRIMMABLE | (i % 13 === 5 ? F_CE : 0);
+      const pkt = pool.alloc(PK.DATA, 0, 0, 1, payload + 64, 1);
+      pool.side[(pkt << 3) + PS.PSN] = psn;
+      pool.side[(pkt << 3) + PS.AUX] = 1;
+      pool.side[(pkt << 3) + PS.PAYLOAD] = payload;
+      pool.i32[(pkt << 3) + P.EV] = 1000 + i;
+      pool.i32[(pkt << 3) + P.FLAGS] = F.ECT | F.TRIMMABLE | (i % 13 === 5 ? F.CE : 0);
       const before = acks.length;
       t.receive(1, pkt);
       if (got.has(psn)) dups++;
@@ -123,7 +123,7 @@ describe('15 → 1 incast at 100 G with trimming', () => {
     expect(r.counters.trims).toBeGreaterThan(0);
     // Ideal: every byte with its headers (and preamble/IFG wire time) through the receiver's 100 G link.
     let wire = 0;
-    for (const f of r.flows) wire += f.sizeBytes + Math.ceil(f.sizeBytes / 4096) * (64 + WIRE_OVERHEAD_BYTES);
+    for (const f of r.flows) wire += f.sizeBytes + Math.ceil(f.sizeBytes / 4096) * (64 + WIRE.OVERHEAD_BYTES);
     const ideal = (wire * 8 * 1e12) / 100e9;
     const t = tail(r);
     console.log(`incast-uet tail FCT ${us(t)} µs, ideal ${us(ideal)} µs (+${((t / ideal - 1) * 100).toFixed(1)} %), published threshold 2550 µs; trims ${r.counters.trims}`);

@@ -21,14 +21,17 @@ import { EventQueue } from './eventQueue.ts';
  * tournament takes the smallest head, and the sequence numbers come from one counter
  * (DESIGN.md "Determinism": ties break by insertion order).
  */
-const MAX_LANES = 64;
-/** Source id of the general heap in the tournament. */
-const HEAP = MAX_LANES;
-/** Open-addressing table from delay to lane (a power of two ≥ 2 × MAX_LANES). */
-const TABLE_BITS = 8;
-const TABLE_SIZE = 1 << TABLE_BITS;
-/** Event kinds are below this (simulator kinds are small integers); a lane entry holds kind + KIND_SPAN × a. */
-const KIND_SPAN = 64;
+/** The lane queue's constants (a const enum, so that they compile to immediates: net/packets.ts). */
+const enum LQ {
+  MAX_LANES = 64,
+  /** Source id of the general heap in the tournament (= MAX_LANES). */
+  HEAP = 64,
+  /** Open-addressing table from delay to lane (a power of two ≥ 2 × MAX_LANES). */
+  TABLE_BITS = 8,
+  TABLE_SIZE = 256,
+  /** Event kinds are below this (simulator kinds are small integers); a lane entry holds kind + KIND_SPAN × a. */
+  KIND_SPAN = 64,
+}
 
 /**
  * One lane: a ring of 4-double entries (time, seq, kind + 64 × a, b), grown by doubling. One
@@ -65,13 +68,13 @@ export class LaneQueue {
   readonly heap: EventQueue;
   private readonly lanes: Lane[] = [];
   /** Delay → lane index (-1 empty slot); keys in tableKey. */
-  private readonly tableKey = new Float64Array(TABLE_SIZE);
-  private readonly tableLane = new Int32Array(TABLE_SIZE).fill(-1);
+  private readonly tableKey = new Float64Array(LQ.TABLE_SIZE);
+  private readonly tableLane = new Int32Array(LQ.TABLE_SIZE).fill(-1);
   /** The tournament: a binary heap of source ids ordered by their head's (time, seq). */
-  private readonly tour = new Int32Array(MAX_LANES + 1);
+  private readonly tour = new Int32Array(LQ.MAX_LANES + 1);
   private tourSize = 0;
-  private readonly headT = new Float64Array(MAX_LANES + 1);
-  private readonly headS = new Float64Array(MAX_LANES + 1);
+  private readonly headT = new Float64Array(LQ.MAX_LANES + 1);
+  private readonly headS = new Float64Array(LQ.MAX_LANES + 1);
   private nextSeq = 0;
   /** Pending events in lanes and heap. */
   size = 0;
@@ -96,8 +99,8 @@ export class LaneQueue {
     const s = this.nextSeq++;
     heap.pushSeq(t, s, kind, a, b);
     this.size++;
-    if (heap.size === 1) this.enter(HEAP, t, s);
-    else if (heap.topSeq() === s) this.decrease(HEAP, t, s);
+    if (heap.size === 1) this.enter(LQ.HEAP, t, s);
+    else if (heap.topSeq() === s) this.decrease(LQ.HEAP, t, s);
   }
 
   /**
@@ -106,17 +109,17 @@ export class LaneQueue {
    */
   pushAfter(now: number, delayPs: number, kind: number, a: number, b: number): void {
     const t = now + delayPs;
-    if (kind >= KIND_SPAN || kind < 0) { this.push(t, kind, a, b); return; }
-    let h = Math.imul(delayPs | 0, 0x9e3779b1) >>> (32 - TABLE_BITS);
+    if (kind >= LQ.KIND_SPAN || kind < 0) { this.push(t, kind, a, b); return; }
+    let h = Math.imul(delayPs | 0, 0x9e3779b1) >>> (32 - LQ.TABLE_BITS);
     let li = -1;
     for (;;) {
       const l = this.tableLane[h];
       if (l < 0) break;
       if (this.tableKey[h] === delayPs) { li = l; break; }
-      h = (h + 1) & (TABLE_SIZE - 1);
+      h = (h + 1) & (LQ.TABLE_SIZE - 1);
     }
     if (li < 0) {
-      if (this.lanes.length === MAX_LANES) { this.push(t, kind, a, b); return; }
+      if (this.lanes.length === LQ.MAX_LANES) { this.push(t, kind, a, b); return; }
       li = this.lanes.length;
       this.lanes.push(new Lane(256));
       this.tableKey[h] = delayPs;
@@ -129,7 +132,7 @@ export class LaneQueue {
     const e = lane.e;
     e[j] = t;
     e[j + 1] = s;
-    e[j + 2] = kind + KIND_SPAN * a;
+    e[j + 2] = kind + LQ.KIND_SPAN * a;
     e[j + 3] = b;
     this.size++;
     if (lane.size++ === 0) this.enter(li, t, s);
@@ -145,7 +148,7 @@ export class LaneQueue {
     if (this.tourSize === 0) return false;
     const src = this.tour[0];
     this.size--;
-    if (src === HEAP) {
+    if (src === LQ.HEAP) {
       const heap = this.heap;
       heap.pop();
       this.popTime = heap.popTime;
@@ -161,9 +164,9 @@ export class LaneQueue {
     const e = lane.e;
     this.popTime = e[j];
     const ka = e[j + 2];
-    const a = Math.floor(ka / KIND_SPAN);
+    const a = Math.floor(ka / LQ.KIND_SPAN);
     this.popA = a | 0;
-    this.popKind = (ka - KIND_SPAN * a) | 0;
+    this.popKind = (ka - LQ.KIND_SPAN * a) | 0;
     this.popB = e[j + 3] | 0;
     lane.head = (lane.head + 1) & lane.mask;
     const n = 4 * lane.head;

@@ -1,6 +1,6 @@
-import { P_EV, P_FLOW } from '../net/packets.ts';
+import { P } from '../net/packets.ts';
 import type { Fabric, PauseObserver } from '../net/fabric.ts';
-import { EV_ANALYSIS } from '../net/fabric.ts';
+import { EV } from '../net/fabric.ts';
 import type { FlowTable } from '../transport/flows.ts';
 
 /**
@@ -286,9 +286,9 @@ export class CongestionAnalysis implements PauseObserver {
     const root = this.edgeRoot[port * NPRIO + prio];
     if (root < 0) return;
     const pool = this.fabric.pool;
-    const flow = pool.i32[(pkt << 3) + P_FLOW];
+    const flow = pool.i32[(pkt << 3) + P.FLOW];
     if (flow < 0 || flow >= this.flows.count) return;
-    this.blockFlow(flow, root, blockedPs, pool.i32[(pkt << 3) + P_EV]);
+    this.blockFlow(flow, root, blockedPs, pool.i32[(pkt << 3) + P.EV]);
   }
 
   /** Charge blocked time to a flow if its path (with entropy ev; -1 = its first packet's) avoids the root. */
@@ -332,7 +332,7 @@ export class CongestionAnalysis implements PauseObserver {
     if (this.candidates.some((c) => c.open && [...c.edges].sort((a, b) => a - b).join(',') === sig)) return;
     const c: Candidate = { edges: keys, gens: keys.map((k) => this.edgeGen[k]), formedPs: now, priority: prio, open: true };
     this.candidates.push(c);
-    this.fabric.sim.at(now + this.deadlockTimeoutPs, EV_ANALYSIS, this.candidates.length - 1, 0);
+    this.fabric.sim.at(now + this.deadlockTimeoutPs, EV.ANALYSIS, this.candidates.length - 1, 0);
   }
 
   onTimer(a: number, _b: number): void {

@@ -1,5 +1,5 @@
 import type { Fabric } from '../net/fabric.ts';
-import { EV_TRACE } from '../net/fabric.ts';
+import { EV } from '../net/fabric.ts';
 import type { FlowTable } from '../transport/flows.ts';
 import type { Series } from './result.ts';
 
@@ -21,7 +21,7 @@ export class FlowTracer {
     private readonly maxSamples: number,
   ) {
     this.intervalPs = Math.max(1, Math.round(intervalNs * 1000));
-    fabric.sim.at(0, EV_TRACE, 0, 0);
+    fabric.sim.at(0, EV.TRACE, 0, 0);
   }
 
   sample(): void {
@@ -39,7 +39,7 @@ export class FlowTracer {
       for (const s of this.data.values()) keep(s);
       this.intervalPs *= 2;
     }
-    if (this.flows.doneCount < this.flows.count) this.fabric.sim.at(now + this.intervalPs, EV_TRACE, 0, 0);
+    if (this.flows.doneCount < this.flows.count) this.fabric.sim.at(now + this.intervalPs, EV.TRACE, 0, 0);
   }
 
   private put(name: string, index: number, v: number): void {

@@ -1,5 +1,5 @@
 import type { PortTiming } from '../net/portTiming.ts';
-import { WIRE_OVERHEAD_BYTES } from '../net/packets.ts';
+import { WIRE } from '../net/packets.ts';
 
 /** Ports a packet from src to dst crosses on an empty network (first equal-cost choice). */
 export function pathPorts(fabric: PortTiming, src: number, dst: number): number[] {
@@ -37,11 +37,11 @@ export interface FramingSizes {
  */
 export function idealFctPs(fabric: PortTiming, path: number[], sizeBytes: number, f: FramingSizes): number {
   const npk = Math.max(1, Math.ceil(sizeBytes / f.mtuBytes));
-  const fullWire = f.mtuBytes + f.headerBytes + WIRE_OVERHEAD_BYTES;
+  const fullWire = f.mtuBytes + f.headerBytes + WIRE.OVERHEAD_BYTES;
   const lastPayload = Math.max(1, sizeBytes - (npk - 1) * f.mtuBytes);
-  const lastWire = lastPayload + f.headerBytes + WIRE_OVERHEAD_BYTES;
+  const lastWire = lastPayload + f.headerBytes + WIRE.OVERHEAD_BYTES;
   const firstWire = npk === 1 ? lastWire : fullWire;
-  const ackWire = f.ackBytes + WIRE_OVERHEAD_BYTES;
+  const ackWire = f.ackBytes + WIRE.OVERHEAD_BYTES;
   let b = 0;
   for (let h = 1; h < path.length; h++) if (fabric.rateBps[path[h]] < fabric.rateBps[path[b]]) b = h;
   let t = 0;

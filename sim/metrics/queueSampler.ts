@@ -1,5 +1,5 @@
 import type { Fabric } from '../net/fabric.ts';
-import { EV_SAMPLE } from '../net/fabric.ts';
+import { EV } from '../net/fabric.ts';
 import type { FlowTable } from '../transport/flows.ts';
 import type { Series } from './result.ts';
 
@@ -22,7 +22,7 @@ export class QueueSampler {
         this.v.push([]);
       }
     }
-    fabric.sim.at(0, EV_SAMPLE, 0, 0);
+    fabric.sim.at(0, EV.SAMPLE, 0, 0);
   }
 
   sample(): void {
@@ -36,7 +36,7 @@ export class QueueSampler {
       for (const s of this.v) keep(s);
       this.intervalPs *= 2;
     }
-    if (this.flows.doneCount < this.flows.count) fabric.sim.at(now + this.intervalPs, EV_SAMPLE, 0, 0);
+    if (this.flows.doneCount < this.flows.count) fabric.sim.at(now + this.intervalPs, EV.SAMPLE, 0, 0);
   }
 
   series(): Series[] {

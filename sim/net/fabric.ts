@@ -2,22 +2,25 @@ import type { Simulator, EventHandler } from '../engine/simulator.ts';
 import type { Rng } from '../engine/random.ts';
 import type { TopologyGraph } from '../topology/graph.ts';
 import {
-  P_AUX, P_BYTES, P_DST, P_EV, P_FLAGS, P_FLOW, P_IN_PORT, P_KIND, P_NEXT, KIND_MASK, PRIO_SHIFT, F_CE, F_ECT, F_TRIMMABLE, F_TRIMMED, PFC_FRAME_BYTES, PK_PFC, PRIO_CONTROL, PRIO_TRIMMED, PacketPool, WIRE_OVERHEAD_BYTES,
+  PS, P, F, WIRE, PK, PRIO, PacketPool,
 } from './packets.ts';
 import { ecmpHash, type RouteTable } from './routing.ts';
 import type { PortTiming } from './portTiming.ts';
 import type { Counters } from '../metrics/result.ts';
 
-// Event kinds handled by the fabric; transports use kinds ≥ EV_TRANSPORT.
-export const EV_TX_DONE = 1;
-/** The head packet of a port's link reaches the far end (a = the sending port). */
-export const EV_ARRIVE = 2;
-export const EV_HOST_WAKE = 3;
-export const EV_SAMPLE = 4;
-export const EV_TRACE = 5;
-export const EV_ANALYSIS = 6;
-export const EV_WATCHDOG = 7;
-export const EV_TRANSPORT = 16;
+/** Event kinds handled by the fabric; transports use kinds ≥ EV.TRANSPORT (a const enum: see
+ *  packets.ts on why). */
+export const enum EV {
+  TX_DONE = 1,
+  /** The head packet of a port's link reaches the far end (a = the sending port). */
+  ARRIVE = 2,
+  HOST_WAKE = 3,
+  SAMPLE = 4,
+  TRACE = 5,
+  ANALYSIS = 6,
+  WATCHDOG = 7,
+  TRANSPORT = 16,
+}
 
 /** What a host's transport offers the NIC (one implementation per run: a monomorphic call site). */
 export interface HostTransport {
@@ -25,7 +28,7 @@ export interface HostTransport {
   pull(host: number): number;
   /** A packet arrived at this host; the transport owns and releases it. */
   receive(host: number, pkt: number): void;
-  /** A transport event (kind ≥ EV_TRANSPORT). */
+  /** A transport event (kind ≥ EV.TRANSPORT). */
   onEvent(kind: number, a: number, b: number): void;
   /** Per-flow control state for traces (DCQCN rate and α, NSCC window); cold path. */
   flowTrace?(flow: number): Record<string, number>;
@@ -41,7 +44,7 @@ export interface PauseObserver {
   onPauseChange(port: number, prio: number, paused: boolean, nowPs: number): void;
   /** A data packet left `port`'s queue after waiting `blockedPs` while that queue was paused. */
   onBlocked(pkt: number, port: number, prio: number, blockedPs: number): void;
-  /** A timer the observer scheduled with EV_ANALYSIS fired. */
+  /** A timer the observer scheduled with EV.ANALYSIS fired. */
   onTimer(a: number, b: number): void;
 }
 
@@ -72,38 +75,50 @@ export interface FabricConfig {
   trimQueueCapBytes: number;
 }
 
-const NPRIO = 8;
-const DATA_PRIOS = 6;
 
-// A port's hot state as one record of PORT_STRIDE Int32 words (320 bytes, five cache lines),
-// read through `pi` (Int32) and `pf` (Float64, same memory; PF_* are Float64 indices within the
-// record, i.e. word offset / 2). Why a record rather than one array per field: a packet-hop
-// touches a dozen fields of two ports chosen at random among thousands, so one array per field
-// costs one cache miss per field; the record costs three (README "Performance").
-// Line 0: what starting a transmission reads and writes. Bytes per ps, flight delay and Kmin are
-// copies of PortTiming / FabricConfig values, set once in the constructor, kept here so that a
-// transmission reads one line instead of three arrays.
-const PORT_STRIDE = 80;
-const PF_STRIDE = PORT_STRIDE / 2;
-const PF_BUSY_UNTIL = 0; // the link is serialising until this time (ps)
-const PF_PS_PER_BYTE = 1;
-const PF_ARRIVAL_DELAY = 2; // propagation + the receiving switch's latency (ps)
-const PF_TX_BYTES = 3; // wire bytes sent (utilisation)
-const PF_KMIN = 4; // RED Kmin of the port's queues (bytes)
-const PI_NODE = 10;
-const PI_PAUSED = 11; // bit p: priority p is paused by the peer
-const PI_RR = 12; // round-robin pointer over the data priorities
-const PI_TX_PENDING = 13; // a TX_DONE event is pending
-const PI_QLEN_ALL = 14; // packets queued over all priorities
-// Line 1: queue lengths and heads; line 2: tails and bytes (8 priorities each).
-const PI_QLEN = 16;
-const PI_QHEAD = 24;
-const PI_QTAIL = 32;
-const PI_QBYTES = 40;
-// Lines 3 and 4 (Float64, per priority): time paused so far, and since when (while paused); read
-// per packet by the head-of-line analysis once pauses happen.
-const PF_PAUSED_TIME = 24;
-const PF_PAUSE_SINCE = 32;
+// A port's hot state as one record of PI.STRIDE Int32 words (320 bytes, five cache lines),
+// read through `pi` (Int32, offsets PI.*) and `pf` (Float64 over the same memory, offsets PF.*:
+// word offset / 2). Why a record rather than one array per field: a packet-hop touches a dozen
+// fields of two ports chosen at random among thousands, so one array per field costs one cache
+// miss per field; the record costs three (README "Performance").
+/** Int32 words of a port record. */
+const enum PI {
+  STRIDE = 80,
+  // Line 0 (with PF.BUSY_UNTIL…PF.KMIN): what starting a transmission reads and writes.
+  NODE = 10,
+  /** Bit p: priority p is paused by the peer. */
+  PAUSED = 11,
+  /** Round-robin pointer over the data priorities. */
+  RR = 12,
+  /** A TX_DONE event is pending. */
+  TX_PENDING = 13,
+  /** Packets queued over all priorities. */
+  QLEN_ALL = 14,
+  // Line 1: queue lengths and heads; line 2: tails and bytes (8 priorities each).
+  QLEN = 16,
+  QHEAD = 24,
+  QTAIL = 32,
+  QBYTES = 40,
+}
+/** Float64 cells of a port record. Bytes per ps, flight delay and Kmin are copies of PortTiming /
+ *  FabricConfig values, set once in the constructor, kept here so that a transmission reads one
+ *  line instead of three arrays. */
+const enum PF {
+  STRIDE = 40,
+  /** The link is serialising until this time (ps). */
+  BUSY_UNTIL = 0,
+  PS_PER_BYTE = 1,
+  /** Propagation + the receiving switch's latency (ps). */
+  ARRIVAL_DELAY = 2,
+  /** Wire bytes sent (utilisation). */
+  TX_BYTES = 3,
+  /** RED Kmin of the port's queues (bytes). */
+  KMIN = 4,
+  // Lines 3 and 4 (per priority): time paused so far, and since when (while paused); read per
+  // packet by the head-of-line analysis once pauses happen.
+  PAUSED_TIME = 24,
+  PAUSE_SINCE = 32,
+}
 
 /**
  * The network below the transports: ports with 8 priority queues in front of links, and
@@ -129,8 +144,8 @@ export class Fabric implements EventHandler {
   readonly psPerByte: Float64Array;
   /** Propagation delay plus the receiving switch's forwarding latency. */
   readonly arrivalDelayPs: Float64Array;
-  /** The ports' hot records (PORT_STRIDE words each; layout above). A TX_DONE is pending
-   *  (PI_TX_PENDING) only while something waits behind the packet on the wire: ports whose queue
+  /** The ports' hot records (PI.STRIDE words each; layout above). A TX_DONE is pending
+   *  (PI.TX_PENDING) only while something waits behind the packet on the wire: ports whose queue
    *  is empty when they start a packet book none, and the next packet to arrive starts at once or
    *  books the event. */
   private readonly pi: Int32Array;
@@ -194,19 +209,19 @@ export class Fabric implements EventHandler {
     this.rateBps = timing.rateBps;
     this.psPerByte = timing.psPerByte;
     this.arrivalDelayPs = timing.arrivalDelayPs;
-    this.pi = new Int32Array(np * PORT_STRIDE);
+    this.pi = new Int32Array(np * PI.STRIDE);
     this.pf = new Float64Array(this.pi.buffer);
     for (let p = 0; p < np; p++) {
-      const r = p * PORT_STRIDE;
-      const f = p * PF_STRIDE;
-      this.pf[f + PF_PS_PER_BYTE] = timing.psPerByte[p];
-      this.pf[f + PF_ARRIVAL_DELAY] = timing.arrivalDelayPs[p];
-      this.pf[f + PF_KMIN] = cfg.kminBytes[p];
-      this.pi[r + PI_NODE] = timing.portNode[p];
-      this.pi.fill(-1, r + PI_QHEAD, r + PI_QHEAD + NPRIO);
-      this.pi.fill(-1, r + PI_QTAIL, r + PI_QTAIL + NPRIO);
+      const r = p * PI.STRIDE;
+      const f = p * PF.STRIDE;
+      this.pf[f + PF.PS_PER_BYTE] = timing.psPerByte[p];
+      this.pf[f + PF.ARRIVAL_DELAY] = timing.arrivalDelayPs[p];
+      this.pf[f + PF.KMIN] = cfg.kminBytes[p];
+      this.pi[r + PI.NODE] = timing.portNode[p];
+      this.pi.fill(-1, r + PI.QHEAD, r + PI.QHEAD + PRIO.COUNT);
+      this.pi.fill(-1, r + PI.QTAIL, r + PI.QTAIL + PRIO.COUNT);
     }
-    const nq = np * NPRIO;
+    const nq = np * PRIO.COUNT;
     this.pauseCount = new Int32Array(nq);
     this.ingBytes = new Int32Array(nq);
     this.hdrmBytes = new Int32Array(nq);
@@ -234,7 +249,7 @@ export class Fabric implements EventHandler {
     this.fixedReserved = new Float64Array(this.nodeCount);
     this.ecmpSeed = new Int32Array(this.nodeCount);
     let losslessCount = 0;
-    for (let b = 0; b < NPRIO; b++) if (cfg.losslessMask & (1 << b)) losslessCount++;
+    for (let b = 0; b < PRIO.COUNT; b++) if (cfg.losslessMask & (1 << b)) losslessCount++;
     for (let p = 0; p < np; p++) {
       const n = this.portNode[p];
       if (n >= this.hostCount) this.fixedReserved[n] += losslessCount * (cfg.headroomBytes[p] + cfg.reserveBytes);
@@ -246,26 +261,26 @@ export class Fabric implements EventHandler {
 
   handle(kind: number, a: number, b: number): void {
     switch (kind) {
-      case EV_TX_DONE:
-        this.pi[a * PORT_STRIDE + PI_TX_PENDING] = 0;
+      case EV.TX_DONE:
+        this.pi[a * PI.STRIDE + PI.TX_PENDING] = 0;
         this.startTx(a);
         break;
-      case EV_ARRIVE:
+      case EV.ARRIVE:
         this.arrive(a ^ 1, b);
         break;
-      case EV_HOST_WAKE:
+      case EV.HOST_WAKE:
         this.startTx(this.routes.hostNicPort[a]);
         break;
-      case EV_SAMPLE:
+      case EV.SAMPLE:
         if (this.sampler !== null) this.sampler.sample();
         break;
-      case EV_TRACE:
+      case EV.TRACE:
         if (this.tracer !== null) this.tracer.sample();
         break;
-      case EV_ANALYSIS:
+      case EV.ANALYSIS:
         if (this.pauseObserver !== null) this.pauseObserver.onTimer(a, b);
         break;
-      case EV_WATCHDOG:
+      case EV.WATCHDOG:
         if (this.watchdog !== null) this.watchdog.check();
         break;
       default:
@@ -280,18 +295,18 @@ export class Fabric implements EventHandler {
 
   /** Something is ready to send at `port`: start now if the link is free, else book the end of the current packet. */
   private kick(port: number): void {
-    const until = this.pf[port * PF_STRIDE + PF_BUSY_UNTIL];
+    const until = this.pf[port * PF.STRIDE + PF.BUSY_UNTIL];
     if (until <= this.sim.now) this.startTx(port);
-    else if (this.pi[port * PORT_STRIDE + PI_TX_PENDING] === 0) {
-      this.pi[port * PORT_STRIDE + PI_TX_PENDING] = 1;
-      this.sim.at(until, EV_TX_DONE, port, 0);
+    else if (this.pi[port * PI.STRIDE + PI.TX_PENDING] === 0) {
+      this.pi[port * PI.STRIDE + PI.TX_PENDING] = 1;
+      this.sim.at(until, EV.TX_DONE, port, 0);
     }
   }
 
   /** Queue a packet (control or data) at a host's NIC, e.g. an ACK. */
   sendFromHost(host: number, pkt: number): void {
     const port = this.routes.hostNicPort[host];
-    this.enqueue(port, this.pool.i32[(pkt << 3) + P_KIND] >> PRIO_SHIFT, pkt);
+    this.enqueue(port, this.pool.i32[(pkt << 3) + P.KIND] >> P.PRIO_SHIFT, pkt);
     this.kick(port);
   }
 
@@ -300,36 +315,36 @@ export class Fabric implements EventHandler {
   private enqueue(port: number, prio: number, pkt: number): void {
     const pool = this.pool;
     const pi = this.pi;
-    const r = port * PORT_STRIDE;
-    pool.i32[(pkt << 3) + P_NEXT] = -1;
+    const r = port * PI.STRIDE;
+    pool.i32[(pkt << 3) + P.NEXT] = -1;
     // The head-of-line mark: the queue's paused time so far. Only lossless data classes are ever
     // paused (PFC, §1.1). A packet outside a queue has mark 0 (alloc, and dequeue resets it), so a
     // queue never paused yet writes nothing and its dequeue reads nothing.
-    if (this.pausesSeen && prio < PRIO_TRIMMED && (this.cfg.losslessMask & (1 << prio)) !== 0) {
-      const f = port * PF_STRIDE;
-      const mark = this.pf[f + PF_PAUSED_TIME + prio] + ((pi[r + PI_PAUSED] & (1 << prio)) !== 0 ? this.sim.now - this.pf[f + PF_PAUSE_SINCE + prio] : 0);
+    if (this.pausesSeen && prio < PRIO.TRIMMED && (this.cfg.losslessMask & (1 << prio)) !== 0) {
+      const f = port * PF.STRIDE;
+      const mark = this.pf[f + PF.PAUSED_TIME + prio] + ((pi[r + PI.PAUSED] & (1 << prio)) !== 0 ? this.sim.now - this.pf[f + PF.PAUSE_SINCE + prio] : 0);
       if (mark !== 0) pool.pauseMark[pkt] = mark;
     }
-    const tail = pi[r + PI_QTAIL + prio];
-    if (tail < 0) pi[r + PI_QHEAD + prio] = pkt;
-    else pool.i32[(tail << 3) + P_NEXT] = pkt;
-    pi[r + PI_QTAIL + prio] = pkt;
-    pi[r + PI_QBYTES + prio] += pool.i32[(pkt << 3) + P_BYTES];
-    pi[r + PI_QLEN + prio]++;
-    pi[r + PI_QLEN_ALL]++;
+    const tail = pi[r + PI.QTAIL + prio];
+    if (tail < 0) pi[r + PI.QHEAD + prio] = pkt;
+    else pool.i32[(tail << 3) + P.NEXT] = pkt;
+    pi[r + PI.QTAIL + prio] = pkt;
+    pi[r + PI.QBYTES + prio] += pool.i32[(pkt << 3) + P.BYTES];
+    pi[r + PI.QLEN + prio]++;
+    pi[r + PI.QLEN_ALL]++;
   }
 
   /** Take the head packet of `port`'s queue `prio`. */
   private dequeue(port: number, prio: number): number {
     const pi = this.pi;
-    const r = port * PORT_STRIDE;
-    const pkt = pi[r + PI_QHEAD + prio];
-    const next = this.pool.i32[(pkt << 3) + P_NEXT];
-    pi[r + PI_QHEAD + prio] = next;
-    if (next < 0) pi[r + PI_QTAIL + prio] = -1;
-    pi[r + PI_QBYTES + prio] -= this.pool.i32[(pkt << 3) + P_BYTES];
-    pi[r + PI_QLEN + prio]--;
-    pi[r + PI_QLEN_ALL]--;
+    const r = port * PI.STRIDE;
+    const pkt = pi[r + PI.QHEAD + prio];
+    const next = this.pool.i32[(pkt << 3) + P.NEXT];
+    pi[r + PI.QHEAD + prio] = next;
+    if (next < 0) pi[r + PI.QTAIL + prio] = -1;
+    pi[r + PI.QBYTES + prio] -= this.pool.i32[(pkt << 3) + P.BYTES];
+    pi[r + PI.QLEN + prio]--;
+    pi[r + PI.QLEN_ALL]--;
     return pkt;
   }
 
@@ -337,35 +352,35 @@ export class Fabric implements EventHandler {
   startTx(port: number): void {
     const pi = this.pi;
     const pf = this.pf;
-    const r = port * PORT_STRIDE;
-    const f = port * PF_STRIDE;
-    if (pf[f + PF_BUSY_UNTIL] > this.sim.now) return;
-    const paused = pi[r + PI_PAUSED];
+    const r = port * PI.STRIDE;
+    const f = port * PF.STRIDE;
+    if (pf[f + PF.BUSY_UNTIL] > this.sim.now) return;
+    const paused = pi[r + PI.PAUSED];
     let prio = -1;
-    if (pi[r + PI_QLEN_ALL] > 0) {
-      if (pi[r + PI_QLEN + PRIO_CONTROL] > 0) prio = PRIO_CONTROL;
-      else if (pi[r + PI_QLEN + PRIO_TRIMMED] > 0 && (paused & (1 << PRIO_TRIMMED)) === 0) prio = PRIO_TRIMMED;
+    if (pi[r + PI.QLEN_ALL] > 0) {
+      if (pi[r + PI.QLEN + PRIO.CONTROL] > 0) prio = PRIO.CONTROL;
+      else if (pi[r + PI.QLEN + PRIO.TRIMMED] > 0 && (paused & (1 << PRIO.TRIMMED)) === 0) prio = PRIO.TRIMMED;
       else {
-        const start = pi[r + PI_RR];
-        for (let i = 0; i < DATA_PRIOS; i++) {
+        const start = pi[r + PI.RR];
+        for (let i = 0; i < PRIO.DATA_COUNT; i++) {
           let p = start + i;
-          if (p >= DATA_PRIOS) p -= DATA_PRIOS;
-          if (pi[r + PI_QLEN + p] > 0 && (paused & (1 << p)) === 0) {
+          if (p >= PRIO.DATA_COUNT) p -= PRIO.DATA_COUNT;
+          if (pi[r + PI.QLEN + p] > 0 && (paused & (1 << p)) === 0) {
             prio = p;
-            pi[r + PI_RR] = p + 1 === DATA_PRIOS ? 0 : p + 1;
+            pi[r + PI.RR] = p + 1 === PRIO.DATA_COUNT ? 0 : p + 1;
             break;
           }
         }
       }
     }
     let pkt: number;
-    const node = pi[r + PI_NODE];
+    const node = pi[r + PI.NODE];
     if (prio >= 0) {
       pkt = this.dequeue(port, prio);
       // Only a queue that has been paused for some time can hold packets with a nonzero mark (a
       // queue is never served while paused, so it has been resumed since any mark was taken).
-      const pausedPs = pf[f + PF_PAUSED_TIME + prio];
-      if (this.pausesSeen && pausedPs > 0 && prio < PRIO_TRIMMED && (this.cfg.losslessMask & (1 << prio)) !== 0) {
+      const pausedPs = pf[f + PF.PAUSED_TIME + prio];
+      if (this.pausesSeen && pausedPs > 0 && prio < PRIO.TRIMMED && (this.cfg.losslessMask & (1 << prio)) !== 0) {
         const mark = this.pool.pauseMark[pkt];
         if (mark !== 0) this.pool.pauseMark[pkt] = 0;
         const blocked = pausedPs - mark;
@@ -378,15 +393,15 @@ export class Fabric implements EventHandler {
       if (pkt < 0) return;
       this.counters.packetsSent++;
     }
-    const wire = this.pool.i32[(pkt << 3) + P_BYTES] + WIRE_OVERHEAD_BYTES;
-    pf[f + PF_TX_BYTES] += wire;
-    const serPs = Math.round(wire * pf[f + PF_PS_PER_BYTE]);
-    pf[f + PF_BUSY_UNTIL] = this.sim.now + serPs;
-    if (pi[r + PI_QLEN_ALL] > 0 || node < this.hostCount) {
-      pi[r + PI_TX_PENDING] = 1;
-      this.sim.after(serPs, EV_TX_DONE, port, 0);
+    const wire = this.pool.i32[(pkt << 3) + P.BYTES] + WIRE.OVERHEAD_BYTES;
+    pf[f + PF.TX_BYTES] += wire;
+    const serPs = Math.round(wire * pf[f + PF.PS_PER_BYTE]);
+    pf[f + PF.BUSY_UNTIL] = this.sim.now + serPs;
+    if (pi[r + PI.QLEN_ALL] > 0 || node < this.hostCount) {
+      pi[r + PI.TX_PENDING] = 1;
+      this.sim.after(serPs, EV.TX_DONE, port, 0);
     }
-    this.sim.after(serPs + pf[f + PF_ARRIVAL_DELAY], EV_ARRIVE, port, pkt);
+    this.sim.after(serPs + pf[f + PF.ARRIVAL_DELAY], EV.ARRIVE, port, pkt);
   }
 
   // ------------------------------------------------------------------ arrival and forwarding
@@ -396,7 +411,7 @@ export class Fabric implements EventHandler {
     // The compact per-port array (24 KB at 6,144 ports, cache-resident), not the port record:
     // arrival needs nothing else of the ingress port.
     const node = this.portNode[port];
-    if ((pool.i32[(pkt << 3) + P_KIND] & KIND_MASK) === PK_PFC) {
+    if ((pool.i32[(pkt << 3) + P.KIND] & P.KIND_MASK) === PK.PFC) {
       this.receivePfc(port, pkt);
       return;
     }
@@ -405,33 +420,33 @@ export class Fabric implements EventHandler {
       return;
     }
     const egress = this.route(node, pkt);
-    const prio = pool.i32[(pkt << 3) + P_KIND] >> PRIO_SHIFT;
-    const bytes = pool.i32[(pkt << 3) + P_BYTES];
+    const prio = pool.i32[(pkt << 3) + P.KIND] >> P.PRIO_SHIFT;
+    const bytes = pool.i32[(pkt << 3) + P.BYTES];
     const cfg = this.cfg;
-    if (prio === PRIO_CONTROL) {
+    if (prio === PRIO.CONTROL) {
       // Control frames: strict priority, no admission control (HPCC switch queue 0, §1.1).
       this.enqueue(egress, prio, pkt);
-    } else if (prio === PRIO_TRIMMED) {
-      if (this.pi[egress * PORT_STRIDE + PI_QBYTES + prio] + bytes > cfg.trimQueueCapBytes) return this.drop(pkt);
+    } else if (prio === PRIO.TRIMMED) {
+      if (this.pi[egress * PI.STRIDE + PI.QBYTES + prio] + bytes > cfg.trimQueueCapBytes) return this.drop(pkt);
       this.enqueue(egress, prio, pkt);
     } else if ((cfg.losslessMask & (1 << prio)) !== 0) {
       if (!this.admitLossless(node, port, prio, bytes)) return this.drop(pkt);
-      pool.i32[(pkt << 3) + P_IN_PORT] = port;
+      pool.i32[(pkt << 3) + P.IN_PORT] = port;
       this.usedBytes[node] += bytes;
       if (this.pauseObserver !== null) this.ieBytes[this.ieRow[port] + this.portLocal[egress]] += bytes;
       this.markOnEnqueue(egress, prio, pkt);
       this.enqueue(egress, prio, pkt);
       this.checkXoff(node, port, prio, egress);
     } else {
-      const qb = this.pi[egress * PORT_STRIDE + PI_QBYTES + prio];
-      if (cfg.trimEnabled && (pool.i32[(pkt << 3) + P_FLAGS] & F_TRIMMABLE) !== 0 && qb + bytes > cfg.trimThresholdBytes) {
+      const qb = this.pi[egress * PI.STRIDE + PI.QBYTES + prio];
+      if (cfg.trimEnabled && (pool.i32[(pkt << 3) + P.FLAGS] & F.TRIMMABLE) !== 0 && qb + bytes > cfg.trimThresholdBytes) {
         this.trim(egress, pkt);
         return;
       }
       const free = cfg.bufferBytes - this.usedBytes[node];
       const cap = Math.min(cfg.lossyQueueCapBytes, cfg.lossyAlpha * free);
       if (qb + bytes > cap || bytes > free) return this.drop(pkt);
-      pool.i32[(pkt << 3) + P_IN_PORT] = -1;
+      pool.i32[(pkt << 3) + P.IN_PORT] = -1;
       this.usedBytes[node] += bytes;
       this.markOnEnqueue(egress, prio, pkt);
       this.enqueue(egress, prio, pkt);
@@ -441,7 +456,7 @@ export class Fabric implements EventHandler {
 
   private route(node: number, pkt: number): number {
     const pool = this.pool;
-    return this.routeFor(node, pool.i32[(pkt << 3) + P_DST], pool.i32[(pkt << 3) + P_FLOW], pool.i32[(pkt << 3) + P_EV]);
+    return this.routeFor(node, pool.i32[(pkt << 3) + P.DST], pool.i32[(pkt << 3) + P.FLOW], pool.i32[(pkt << 3) + P.EV]);
   }
 
   /** Egress port at switch `node` for a packet of `flow` with entropy `ev` to host `dst`. */
@@ -465,12 +480,12 @@ export class Fabric implements EventHandler {
   private trim(egress: number, pkt: number): void {
     const pool = this.pool;
     const hdr = this.cfg.trimHeaderBytes;
-    if (this.pi[egress * PORT_STRIDE + PI_QBYTES + PRIO_TRIMMED] + hdr > this.cfg.trimQueueCapBytes) return this.drop(pkt);
+    if (this.pi[egress * PI.STRIDE + PI.QBYTES + PRIO.TRIMMED] + hdr > this.cfg.trimQueueCapBytes) return this.drop(pkt);
     this.counters.trims++;
-    pool.i32[(pkt << 3) + P_FLAGS] = (pool.i32[(pkt << 3) + P_FLAGS] | F_TRIMMED) & ~F_TRIMMABLE;
-    pool.i32[(pkt << 3) + P_BYTES] = hdr;
-    pool.i32[(pkt << 3) + P_KIND] = (pool.i32[(pkt << 3) + P_KIND] & KIND_MASK) | (PRIO_TRIMMED << PRIO_SHIFT);
-    this.enqueue(egress, PRIO_TRIMMED, pkt);
+    pool.i32[(pkt << 3) + P.FLAGS] = (pool.i32[(pkt << 3) + P.FLAGS] | F.TRIMMED) & ~F.TRIMMABLE;
+    pool.i32[(pkt << 3) + P.BYTES] = hdr;
+    pool.i32[(pkt << 3) + P.KIND] = (pool.i32[(pkt << 3) + P.KIND] & P.KIND_MASK) | (PRIO.TRIMMED << P.PRIO_SHIFT);
+    this.enqueue(egress, PRIO.TRIMMED, pkt);
     this.kick(egress);
   }
 
@@ -488,7 +503,7 @@ export class Fabric implements EventHandler {
 
   /** Ingress admission and accounting: reserve, then shared, then headroom; drop only when headroom is full too. */
   private admitLossless(node: number, port: number, prio: number, bytes: number): boolean {
-    const iq = port * NPRIO + prio;
+    const iq = port * PRIO.COUNT + prio;
     const thr = this.pfcThreshold(node, port);
     if (bytes + this.hdrmBytes[iq] > this.cfg.headroomBytes[port] && bytes + this.sharedOf(iq) > thr) return false;
     const reserve = this.cfg.reserveBytes;
@@ -503,7 +518,7 @@ export class Fabric implements EventHandler {
   }
 
   private checkXoff(node: number, port: number, prio: number, egress: number): void {
-    const iq = port * NPRIO + prio;
+    const iq = port * PRIO.COUNT + prio;
     if (this.xoffSent[iq] !== 0) return;
     if (this.hdrmBytes[iq] > 0 || this.sharedOf(iq) >= this.pfcThreshold(node, port)) {
       this.xoffSent[iq] = 1;
@@ -524,13 +539,13 @@ export class Fabric implements EventHandler {
   /** A data packet leaves a switch queue: release its buffer, maybe XON, maybe ECN-mark. */
   private leaveSwitch(node: number, egress: number, pkt: number): void {
     const pool = this.pool;
-    const prio = pool.i32[(pkt << 3) + P_KIND] >> PRIO_SHIFT;
-    if (prio >= PRIO_TRIMMED) return;
-    const bytes = pool.i32[(pkt << 3) + P_BYTES];
+    const prio = pool.i32[(pkt << 3) + P.KIND] >> P.PRIO_SHIFT;
+    if (prio >= PRIO.TRIMMED) return;
+    const bytes = pool.i32[(pkt << 3) + P.BYTES];
     this.usedBytes[node] -= bytes;
-    const inPort = pool.i32[(pkt << 3) + P_IN_PORT];
+    const inPort = pool.i32[(pkt << 3) + P.IN_PORT];
     if (inPort >= 0) {
-      const iq = inPort * NPRIO + prio;
+      const iq = inPort * PRIO.COUNT + prio;
       const fromHdrm = Math.min(this.hdrmBytes[iq], bytes);
       const over = this.ingBytes[iq] - this.cfg.reserveBytes;
       const fromShared = Math.min(bytes - fromHdrm, over > 0 ? over : 0);
@@ -551,11 +566,11 @@ export class Fabric implements EventHandler {
 
   private sendPfc(port: number, prio: number, pause: boolean): void {
     const node = this.portNode[port];
-    const pkt = this.pool.alloc(PK_PFC, -1, node, this.portNode[port ^ 1], PFC_FRAME_BYTES, PRIO_CONTROL);
-    this.pool.side[(pkt << 3) + P_AUX] = prio | (pause ? 256 : 0);
+    const pkt = this.pool.alloc(PK.PFC, -1, node, this.portNode[port ^ 1], WIRE.PFC_FRAME_BYTES, PRIO.CONTROL);
+    this.pool.side[(pkt << 3) + PS.AUX] = prio | (pause ? 256 : 0);
     if (pause) this.counters.pauseFrames++;
     else this.counters.resumeFrames++;
-    this.enqueue(port, PRIO_CONTROL, pkt);
+    this.enqueue(port, PRIO.CONTROL, pkt);
     this.kick(port);
   }
 
@@ -565,27 +580,27 @@ export class Fabric implements EventHandler {
    * checked when it next picks a packet.
    */
   private receivePfc(port: number, pkt: number): void {
-    const v = this.pool.side[(pkt << 3) + P_AUX];
+    const v = this.pool.side[(pkt << 3) + PS.AUX];
     this.pool.release(pkt);
     const prio = v & 7;
     const bit = 1 << prio;
-    const pq = port * NPRIO + prio;
+    const pq = port * PRIO.COUNT + prio;
     const now = this.sim.now;
     const pi = this.pi;
-    const r = port * PORT_STRIDE;
-    const f = port * PF_STRIDE;
+    const r = port * PI.STRIDE;
+    const f = port * PF.STRIDE;
     if ((v & 256) !== 0) {
-      if ((pi[r + PI_PAUSED] & bit) !== 0) return;
-      pi[r + PI_PAUSED] |= bit;
+      if ((pi[r + PI.PAUSED] & bit) !== 0) return;
+      pi[r + PI.PAUSED] |= bit;
       this.pausesSeen = this.pauseObserver !== null;
-      this.pf[f + PF_PAUSE_SINCE + prio] = now;
+      this.pf[f + PF.PAUSE_SINCE + prio] = now;
       this.pauseCount[pq]++;
       if (this.pauseObserver !== null) this.pauseObserver.onPauseChange(port, prio, true, now);
     } else {
-      if ((pi[r + PI_PAUSED] & bit) === 0) return;
-      pi[r + PI_PAUSED] &= ~bit;
-      const d = now - this.pf[f + PF_PAUSE_SINCE + prio];
-      this.pf[f + PF_PAUSED_TIME + prio] += d;
+      if ((pi[r + PI.PAUSED] & bit) === 0) return;
+      pi[r + PI.PAUSED] &= ~bit;
+      const d = now - this.pf[f + PF.PAUSE_SINCE + prio];
+      this.pf[f + PF.PAUSED_TIME + prio] += d;
       this.counters.pausedTimePs += d;
       if (this.pauseObserver !== null) this.pauseObserver.onPauseChange(port, prio, false, now);
       this.kick(port);
@@ -596,15 +611,15 @@ export class Fabric implements EventHandler {
   finishPauses(): void {
     const now = this.sim.now;
     for (let port = 0; port < this.portCount; port++) {
-      const m = this.pi[port * PORT_STRIDE + PI_PAUSED];
+      const m = this.pi[port * PI.STRIDE + PI.PAUSED];
       if (m === 0) continue;
-      for (let p = 0; p < NPRIO; p++) {
+      for (let p = 0; p < PRIO.COUNT; p++) {
         if ((m & (1 << p)) === 0) continue;
-        const f = port * PF_STRIDE;
-        const d = now - this.pf[f + PF_PAUSE_SINCE + p];
-        this.pf[f + PF_PAUSED_TIME + p] += d;
+        const f = port * PF.STRIDE;
+        const d = now - this.pf[f + PF.PAUSE_SINCE + p];
+        this.pf[f + PF.PAUSED_TIME + p] += d;
         this.counters.pausedTimePs += d;
-        this.pf[f + PF_PAUSE_SINCE + p] = now;
+        this.pf[f + PF.PAUSE_SINCE + p] = now;
       }
     }
   }
@@ -617,16 +632,16 @@ export class Fabric implements EventHandler {
 
   private maybeMark(port: number, prio: number, pkt: number): void {
     const pool = this.pool;
-    if (!this.cfg.ecnEnabled || (pool.i32[(pkt << 3) + P_FLAGS] & (F_ECT | F_CE)) !== F_ECT) return;
-    const len = this.pi[port * PORT_STRIDE + PI_QBYTES + prio];
-    const kmin = this.pf[port * PF_STRIDE + PF_KMIN];
+    if (!this.cfg.ecnEnabled || (pool.i32[(pkt << 3) + P.FLAGS] & (F.ECT | F.CE)) !== F.ECT) return;
+    const len = this.pi[port * PI.STRIDE + PI.QBYTES + prio];
+    const kmin = this.pf[port * PF.STRIDE + PF.KMIN];
     if (len <= kmin) return;
     const kmax = this.cfg.kmaxBytes[port];
     if (len <= kmax) {
       const p = kmax > kmin ? (this.cfg.pmax * (len - kmin)) / (kmax - kmin) : this.cfg.pmax;
       if (this.markRng.next() >= p) return;
     }
-    pool.i32[(pkt << 3) + P_FLAGS] |= F_CE;
+    pool.i32[(pkt << 3) + P.FLAGS] |= F.CE;
     this.counters.ecnMarks++;
   }
 
@@ -635,34 +650,34 @@ export class Fabric implements EventHandler {
   /** Data bytes queued at a port over all data priorities. */
   portQueueBytes(port: number): number {
     let s = 0;
-    for (let p = 0; p < PRIO_TRIMMED; p++) s += this.pi[port * PORT_STRIDE + PI_QBYTES + p];
+    for (let p = 0; p < PRIO.TRIMMED; p++) s += this.pi[port * PI.STRIDE + PI.QBYTES + p];
     return s;
   }
 
   /** Bytes queued at one (port, priority) queue. */
   queueBytes(port: number, prio: number): number {
-    return this.pi[port * PORT_STRIDE + PI_QBYTES + prio];
+    return this.pi[port * PI.STRIDE + PI.QBYTES + prio];
   }
 
   /** Bit p set ⇒ priority p of `port` is paused by its peer. */
   pausedBits(port: number): number {
-    return this.pi[port * PORT_STRIDE + PI_PAUSED];
+    return this.pi[port * PI.STRIDE + PI.PAUSED];
   }
 
   /** Time (ps) `port`'s priority `prio` has been paused, over closed pause intervals. */
   pausedTimeOf(port: number, prio: number): number {
-    return this.pf[port * PF_STRIDE + PF_PAUSED_TIME + prio];
+    return this.pf[port * PF.STRIDE + PF.PAUSED_TIME + prio];
   }
 
   /** Wire bytes (frame + preamble + IFG) `port` has sent so far. */
   txBytesOf(port: number): number {
-    return this.pf[port * PF_STRIDE + PF_TX_BYTES];
+    return this.pf[port * PF.STRIDE + PF.TX_BYTES];
   }
 
   /** Packets still inside the fabric (queued at ports), for conservation checks. */
   queuedPackets(): number {
     let s = 0;
-    for (let p = 0; p < this.portCount; p++) s += this.pi[p * PORT_STRIDE + PI_QLEN_ALL];
+    for (let p = 0; p < this.portCount; p++) s += this.pi[p * PI.STRIDE + PI.QLEN_ALL];
     return s;
   }
 }

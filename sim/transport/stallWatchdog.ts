@@ -1,5 +1,5 @@
 import type { Fabric } from '../net/fabric.ts';
-import { EV_WATCHDOG } from '../net/fabric.ts';
+import { EV } from '../net/fabric.ts';
 import type { FlowTable } from './flows.ts';
 
 /**
@@ -14,7 +14,7 @@ export class StallWatchdog {
   private lastDone = -1;
 
   constructor(private readonly fabric: Fabric, private readonly flows: FlowTable, private readonly periodPs: number) {
-    fabric.sim.at(periodPs, EV_WATCHDOG, 0, 0);
+    fabric.sim.at(periodPs, EV.WATCHDOG, 0, 0);
   }
 
   check(): void {
@@ -28,7 +28,7 @@ export class StallWatchdog {
     }
     this.lastBytes = bytes;
     this.lastDone = flows.doneCount;
-    sim.at(sim.now + this.periodPs, EV_WATCHDOG, 0, 0);
+    sim.at(sim.now + this.periodPs, EV.WATCHDOG, 0, 0);
   }
 
   /** An unfinished flow that started a whole period ago or earlier (so it had time to deliver). */

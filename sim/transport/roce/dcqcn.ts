@@ -1,12 +1,14 @@
 import type { Fabric } from '../../net/fabric.ts';
-import { EV_TRANSPORT } from '../../net/fabric.ts';
 import type { FlowTable } from '../flows.ts';
 import type { RoceTransport } from '../../scenario/schema.ts';
 import { resolveDcqcn, type DcqcnParams } from './dcqcnPresets.ts';
 
-export const EV_DCQCN_ALPHA = EV_TRANSPORT + 8;
-export const EV_DCQCN_INCREASE = EV_TRANSPORT + 9;
-export const EV_DCQCN_DECREASE = EV_TRANSPORT + 10;
+/** DCQCN's event kinds: EV.TRANSPORT + 8…10, written as literals so that they inline (packets.ts). */
+export const enum EV_DCQCN {
+  ALPHA = 24,
+  INCREASE = 25,
+  DECREASE = 26,
+}
 
 /**
  * DCQCN reaction point (sender NIC) and notification-point pacing (physics.md §2.1):
@@ -107,11 +109,11 @@ export class Dcqcn {
       this.cnpSeen[f] = 1;
       this.alpha[f] = this.params.initialAlpha;
       this.rateBps[f] = Math.max(this.minBps, this.rateBps[f] * this.params.rateOnFirstCnp);
-      sim.at(now + this.alphaPs, EV_DCQCN_ALPHA, f, 0);
+      sim.at(now + this.alphaPs, EV_DCQCN.ALPHA, f, 0);
       if (this.decreasePs > 0) {
         // HPCC/ConnectX: the first decrease check runs one monitor period after the first CNP.
         this.decreasePending[f] = 1;
-        sim.at(now + this.decreasePs, EV_DCQCN_DECREASE, f, 0);
+        sim.at(now + this.decreasePs, EV_DCQCN.DECREASE, f, 0);
         return;
       }
     }
@@ -124,7 +126,7 @@ export class Dcqcn {
     if (at <= now) this.cut(f);
     else {
       this.decreasePending[f] = 1;
-      sim.at(at, EV_DCQCN_DECREASE, f, 0);
+      sim.at(at, EV_DCQCN.DECREASE, f, 0);
     }
   }
 
@@ -142,7 +144,7 @@ export class Dcqcn {
     // Restart the increase timer from this cut.
     this.incGen[f]++;
     this.incPending[f] = 1;
-    this.fabric.sim.at(now + this.timerPs, EV_DCQCN_INCREASE, f, this.incGen[f]);
+    this.fabric.sim.at(now + this.timerPs, EV_DCQCN.INCREASE, f, this.incGen[f]);
   }
 
   /** Byte counter: called for every packet the QP sends. */
@@ -188,18 +190,18 @@ export class Dcqcn {
     if (this.running[f] === 0) return;
     const sim = this.fabric.sim;
     switch (kind) {
-      case EV_DCQCN_ALPHA: {
+      case EV_DCQCN.ALPHA: {
         const g = this.params.g;
         this.alpha[f] = this.cnpInWindow[f] !== 0 ? (1 - g) * this.alpha[f] + g : (1 - g) * this.alpha[f];
         this.cnpInWindow[f] = 0;
-        sim.at(sim.now + this.alphaPs, EV_DCQCN_ALPHA, f, 0);
+        sim.at(sim.now + this.alphaPs, EV_DCQCN.ALPHA, f, 0);
         break;
       }
-      case EV_DCQCN_DECREASE:
+      case EV_DCQCN.DECREASE:
         this.decreasePending[f] = 0;
         this.cut(f);
         break;
-      case EV_DCQCN_INCREASE:
+      case EV_DCQCN.INCREASE:
         if (b !== this.incGen[f]) return; // superseded by a later cut
         this.timerStage[f]++;
         this.increase(f);
@@ -207,7 +209,7 @@ export class Dcqcn {
           this.incPending[f] = 0; // back at line rate: nothing left to recover
           return;
         }
-        sim.at(sim.now + this.timerPs, EV_DCQCN_INCREASE, f, b);
+        sim.at(sim.now + this.timerPs, EV_DCQCN.INCREASE, f, b);
         break;
     }
   }

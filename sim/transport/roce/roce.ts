@@ -1,15 +1,18 @@
 import type { Fabric, HostTransport } from '../../net/fabric.ts';
-import { EV_HOST_WAKE, EV_TRANSPORT } from '../../net/fabric.ts';
+import { EV } from '../../net/fabric.ts';
 import {
-  KIND_MASK, P_AUX, P_EV, P_FLAGS, P_FLOW, P_KIND, P_PAYLOAD, P_PSN, P_SENT_PS, F_CE, F_ECT, F_LAST, F_RETX, PK_ACK, PK_CNP, PK_DATA, PK_NAK, PRIO_CONTROL, ROCE_ACK_BYTES, ROCE_CNP_BYTES, ROCE_HEADER_BYTES, WIRE_OVERHEAD_BYTES,
+  P, PS, PS64, F, PK, PRIO, WIRE,
 } from '../../net/packets.ts';
 import type { FlowTable } from '../flows.ts';
 import type { LatencyRecorder } from '../../metrics/latencyHistogram.ts';
 import type { RoceTransport } from '../../scenario/schema.ts';
 import { Dcqcn } from './dcqcn.ts';
 
-export const EV_FLOW_START = EV_TRANSPORT;
-export const EV_RTO = EV_TRANSPORT + 1;
+/** RoCE's event kinds: EV.TRANSPORT + 0…1, written as literals so that they inline (packets.ts). */
+export const enum EV_ROCE {
+  FLOW_START = 16,
+  RTO = 17,
+}
 
 /**
  * RoCEv2 Reliable Connection, one QP per flow (physics.md §3): the receiver accepts only the
@@ -85,7 +88,7 @@ export class RoceTransportModel implements HostTransport {
     this.rrIndex = new Int32Array(hosts);
     this.wakePs = new Float64Array(hosts).fill(Infinity);
     this.dcqcn = cfg.cc === 'dcqcn' ? new Dcqcn(fabric, flows, cfg) : null;
-    flows.scheduleStarts(EV_FLOW_START);
+    flows.scheduleStarts(EV_ROCE.FLOW_START);
   }
 
   /** Line rate of a flow's source NIC. */
@@ -134,7 +137,7 @@ export class RoceTransportModel implements HostTransport {
     }
     if (minNext < Infinity && minNext < this.wakePs[host]) {
       this.wakePs[host] = minNext;
-      this.fabric.sim.at(minNext, EV_HOST_WAKE, host, 0);
+      this.fabric.sim.at(minNext, EV.HOST_WAKE, host, 0);
     }
     return -1;
   }
@@ -145,31 +148,31 @@ export class RoceTransportModel implements HostTransport {
     const psn = this.sndNxt[f]++;
     const size = this.flows.sizeBytes[f];
     const payload = Math.max(1, Math.min(this.mtu, size - psn * this.mtu));
-    const bytes = payload + ROCE_HEADER_BYTES;
-    const pkt = pool.alloc(PK_DATA, f, this.flows.src[f], this.flows.dst[f], bytes, this.prio);
-    pool.side[(pkt << 3) + P_PSN] = psn;
-    pool.side[(pkt << 3) + P_PAYLOAD] = payload;
-    pool.i32[(pkt << 3) + P_EV] = this.qpEv[f];
-    pool.sideF64[(pkt << 2) + P_SENT_PS] = now;
-    let flags = F_ECT;
-    if (psn === this.npkts[f] - 1) flags |= F_LAST;
+    const bytes = payload + WIRE.ROCE_HEADER_BYTES;
+    const pkt = pool.alloc(PK.DATA, f, this.flows.src[f], this.flows.dst[f], bytes, this.prio);
+    pool.side[(pkt << 3) + PS.PSN] = psn;
+    pool.side[(pkt << 3) + PS.PAYLOAD] = payload;
+    pool.i32[(pkt << 3) + P.EV] = this.qpEv[f];
+    pool.sideF64[(pkt << 2) + PS64.SENT_PS] = now;
+    let flags = F.ECT;
+    if (psn === this.npkts[f] - 1) flags |= F.LAST;
     if (psn < this.maxSent[f]) {
-      flags |= F_RETX;
+      flags |= F.RETX;
       this.flows.retransmits[f]++;
       fabric.counters.retransmits++;
     } else this.maxSent[f] = psn + 1;
-    pool.i32[(pkt << 3) + P_FLAGS] = flags;
+    pool.i32[(pkt << 3) + P.FLAGS] = flags;
     // Rate limiter: the next packet of this QP may start one packet time at the QP's rate later.
     const dc = this.dcqcn;
     if (dc !== null) {
       const rate = dc.rateBps[f];
-      this.nextTxPs[f] = now + Math.round(((bytes + WIRE_OVERHEAD_BYTES) * 8e12) / rate);
+      this.nextTxPs[f] = now + Math.round(((bytes + WIRE.OVERHEAD_BYTES) * 8e12) / rate);
       dc.onSent(f, bytes);
     }
     if (this.rtoPending[f] === 0) {
       this.rtoPending[f] = 1;
       this.rtoDeadline[f] = now + this.rtoPs;
-      fabric.sim.at(this.rtoDeadline[f], EV_RTO, f, 0);
+      fabric.sim.at(this.rtoDeadline[f], EV_ROCE.RTO, f, 0);
     }
     return pkt;
   }
@@ -179,18 +182,18 @@ export class RoceTransportModel implements HostTransport {
   receive(host: number, pkt: number): void {
     const fabric = this.fabric;
     const pool = fabric.pool;
-    const f = pool.i32[(pkt << 3) + P_FLOW];
-    switch (pool.i32[(pkt << 3) + P_KIND] & KIND_MASK) {
-      case PK_DATA:
+    const f = pool.i32[(pkt << 3) + P.FLOW];
+    switch (pool.i32[(pkt << 3) + P.KIND] & P.KIND_MASK) {
+      case PK.DATA:
         this.receiveData(host, f, pkt);
         break;
-      case PK_ACK:
-        this.onAck(f, pool.side[(pkt << 3) + P_AUX]);
+      case PK.ACK:
+        this.onAck(f, pool.side[(pkt << 3) + PS.AUX]);
         break;
-      case PK_NAK:
-        this.onNak(f, pool.side[(pkt << 3) + P_AUX]);
+      case PK.NAK:
+        this.onNak(f, pool.side[(pkt << 3) + PS.AUX]);
         break;
-      case PK_CNP:
+      case PK.CNP:
         if (this.dcqcn !== null) this.dcqcn.onCnp(f);
         break;
     }
@@ -201,21 +204,21 @@ export class RoceTransportModel implements HostTransport {
     const fabric = this.fabric;
     const pool = fabric.pool;
     const now = fabric.sim.now;
-    if (this.latency !== null) this.latency.record(now - pool.sideF64[(pkt << 2) + P_SENT_PS]);
-    if ((pool.i32[(pkt << 3) + P_FLAGS] & F_CE) !== 0 && this.dcqcn !== null && this.dcqcn.shouldSendCnp(f, now)) {
-      this.sendControl(host, f, PK_CNP, ROCE_CNP_BYTES, 0);
+    if (this.latency !== null) this.latency.record(now - pool.sideF64[(pkt << 2) + PS64.SENT_PS]);
+    if ((pool.i32[(pkt << 3) + P.FLAGS] & F.CE) !== 0 && this.dcqcn !== null && this.dcqcn.shouldSendCnp(f, now)) {
+      this.sendControl(host, f, PK.CNP, WIRE.ROCE_CNP_BYTES, 0);
       fabric.counters.cnps++;
     }
-    const psn = pool.side[(pkt << 3) + P_PSN];
+    const psn = pool.side[(pkt << 3) + PS.PSN];
     const expected = this.rcvExpected[f];
     if (psn === expected) {
       this.rcvExpected[f] = expected + 1;
       fabric.counters.packetsDelivered++;
-      fabric.counters.bytesDelivered += pool.side[(pkt << 3) + P_PAYLOAD];
-      this.flows.deliveredBytes[f] += pool.side[(pkt << 3) + P_PAYLOAD];
+      fabric.counters.bytesDelivered += pool.side[(pkt << 3) + PS.PAYLOAD];
+      this.flows.deliveredBytes[f] += pool.side[(pkt << 3) + PS.PAYLOAD];
       if (++this.rcvSinceAck[f] >= this.ackEvery || expected + 1 === this.npkts[f]) {
         this.rcvSinceAck[f] = 0;
-        this.sendControl(host, f, PK_ACK, ROCE_ACK_BYTES, expected + 1);
+        this.sendControl(host, f, PK.ACK, WIRE.ROCE_ACK_BYTES, expected + 1);
       }
       return;
     }
@@ -225,12 +228,12 @@ export class RoceTransportModel implements HostTransport {
       if (this.lastNakPsn[f] !== expected || now - this.lastNakPs[f] >= this.nakIntervalPs) {
         this.lastNakPsn[f] = expected;
         this.lastNakPs[f] = now;
-        this.sendControl(host, f, PK_NAK, ROCE_ACK_BYTES, expected);
+        this.sendControl(host, f, PK.NAK, WIRE.ROCE_ACK_BYTES, expected);
         fabric.counters.naks++;
       }
     } else if (psn === this.npkts[f] - 1) {
       // A duplicate of the last packet (after a timeout): re-ACK so the sender can finish.
-      this.sendControl(host, f, PK_ACK, ROCE_ACK_BYTES, expected);
+      this.sendControl(host, f, PK.ACK, WIRE.ROCE_ACK_BYTES, expected);
     }
   }
 
@@ -238,11 +241,11 @@ export class RoceTransportModel implements HostTransport {
   private sendControl(host: number, f: number, kind: number, bytes: number, aux: number): void {
     const fabric = this.fabric;
     const pool = fabric.pool;
-    const pkt = pool.alloc(kind, f, host, this.flows.src[f], bytes, PRIO_CONTROL);
-    pool.side[(pkt << 3) + P_AUX] = aux;
-    pool.i32[(pkt << 3) + P_EV] = this.qpEv[f];
-    pool.sideF64[(pkt << 2) + P_SENT_PS] = fabric.sim.now;
-    if (kind === PK_ACK) fabric.counters.acks++;
+    const pkt = pool.alloc(kind, f, host, this.flows.src[f], bytes, PRIO.CONTROL);
+    pool.side[(pkt << 3) + PS.AUX] = aux;
+    pool.i32[(pkt << 3) + P.EV] = this.qpEv[f];
+    pool.sideF64[(pkt << 2) + PS64.SENT_PS] = fabric.sim.now;
+    if (kind === PK.ACK) fabric.counters.acks++;
     fabric.sendFromHost(host, pkt);
   }
 
@@ -286,12 +289,12 @@ export class RoceTransportModel implements HostTransport {
 
   onEvent(kind: number, a: number, b: number): void {
     switch (kind) {
-      case EV_FLOW_START:
+      case EV_ROCE.FLOW_START:
         this.activate(a);
         if (this.dcqcn !== null) this.dcqcn.start(a, this.lineRate(a));
         this.fabric.kickHost(this.flows.src[a]);
         break;
-      case EV_RTO:
+      case EV_ROCE.RTO:
         this.onRtoTimer(a);
         break;
       default:
@@ -306,7 +309,7 @@ export class RoceTransportModel implements HostTransport {
     const sim = this.fabric.sim;
     if (sim.now < this.rtoDeadline[f]) {
       this.rtoPending[f] = 1;
-      sim.at(this.rtoDeadline[f], EV_RTO, f, 0);
+      sim.at(this.rtoDeadline[f], EV_ROCE.RTO, f, 0);
       return;
     }
     this.fabric.counters.timeouts++;
@@ -314,7 +317,7 @@ export class RoceTransportModel implements HostTransport {
     this.activate(f);
     this.rtoDeadline[f] = sim.now + this.rtoPs;
     this.rtoPending[f] = 1;
-    sim.at(this.rtoDeadline[f], EV_RTO, f, 0);
+    sim.at(this.rtoDeadline[f], EV_ROCE.RTO, f, 0);
     this.fabric.kickHost(this.flows.src[f]);
   }
 }

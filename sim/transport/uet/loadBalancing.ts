@@ -2,16 +2,19 @@ import type { Rng } from '../../engine/random.ts';
 
 export type LoadBalancing = 'ecmp' | 'oblivious' | 'reps' | 'bitmap' | 'mixed';
 
-/** REPS circular-buffer size (htsim-UEC `repsBufferSize` = 8, physics.md §4.4). */
-const REPS_BUFFER = 8;
-/** REPS leaves freeze mode this long after a timeout (htsim `exit_freeze_after` = 10 ms, §4.4). */
-const REPS_EXIT_FREEZE_PS = 10e9;
-/** REPS explores this many random EVs after leaving freeze mode (htsim, §4.4). */
-const REPS_EXPLORE = 16;
-/** Bitmap penalties per EV: ECN +1, NACK +4, timeout +15, capped at 15 (htsim `UecMpBitmap`, §4.4). */
-const PEN_ECN = 1;
-const PEN_NACK = 4;
-const PEN_MAX = 15;
+/** Load-balancing constants (a const enum, so that they compile to immediates: net/packets.ts). */
+const enum REPS {
+  /** REPS circular-buffer size (htsim-UEC `repsBufferSize` = 8, physics.md §4.4). */
+  REPS_BUFFER = 8,
+  /** REPS leaves freeze mode this long after a timeout (htsim `exit_freeze_after` = 10 ms, §4.4). */
+  REPS_EXIT_FREEZE_PS = 10e9,
+  /** REPS explores this many random EVs after leaving freeze mode (htsim, §4.4). */
+  REPS_EXPLORE = 16,
+  /** Bitmap penalties per EV: ECN +1, NACK +4, timeout +15, capped at 15 (htsim `UecMpBitmap`, §4.4). */
+  PEN_ECN = 1,
+  PEN_NACK = 4,
+  PEN_MAX = 15,
+}
 
 /**
  * Entropy (EV) choice per packet, one state per flow in typed arrays (physics.md §4.4,
@@ -70,8 +73,8 @@ export class EntropyChooser {
       this.xor[f] = rng.int(evCount);
     }
     const useBuf = scheme === 'reps' || scheme === 'mixed';
-    this.buf = new Int32Array(useBuf ? flows * REPS_BUFFER : 0);
-    this.bufFresh = new Uint8Array(useBuf ? flows * REPS_BUFFER : 0);
+    this.buf = new Int32Array(useBuf ? flows * REPS.REPS_BUFFER : 0);
+    this.bufFresh = new Uint8Array(useBuf ? flows * REPS.REPS_BUFFER : 0);
     this.bufHead = new Int32Array(flows);
     this.bufCount = new Int32Array(flows);
     this.freshCount = new Int32Array(flows);
@@ -103,10 +106,10 @@ export class EntropyChooser {
         if (!ce) this.push(f, ev);
         break;
       case 3:
-        if (ce) this.penalise(f, ev, PEN_ECN);
+        if (ce) this.penalise(f, ev, REPS.PEN_ECN);
         break;
       case 4:
-        if (ce) this.penalise(f, ev, PEN_ECN);
+        if (ce) this.penalise(f, ev, REPS.PEN_ECN);
         else this.push(f, ev);
         break;
     }
@@ -114,16 +117,16 @@ export class EntropyChooser {
 
   /** A trim NACK came back for a packet sent on `ev`. */
   onNack(f: number, ev: number): void {
-    if (this.kind === 3 || this.kind === 4) this.penalise(f, ev, PEN_NACK);
+    if (this.kind === 3 || this.kind === 4) this.penalise(f, ev, REPS.PEN_NACK);
   }
 
   /** A packet sent on `ev` timed out. */
   onTimeout(f: number, ev: number, nowPs: number): void {
-    if (this.kind === 3 || this.kind === 4) this.penalise(f, ev, PEN_MAX);
+    if (this.kind === 3 || this.kind === 4) this.penalise(f, ev, REPS.PEN_MAX);
     else if (this.kind === 2 && this.trimming && this.frozenUntil[f] < 0 && this.explore[f] === 0) {
       // htsim enters freeze mode only with trimming on (REPS relies on trims to tell
       // congestion from failure); without trimming a timeout leaves REPS as it is.
-      this.frozenUntil[f] = nowPs + REPS_EXIT_FREEZE_PS;
+      this.frozenUntil[f] = nowPs + REPS.REPS_EXIT_FREEZE_PS;
       this.frozenCursor[f] = 0;
     }
   }
@@ -157,7 +160,7 @@ export class EntropyChooser {
   private penalise(f: number, ev: number, p: number): void {
     const i = f * this.n + ev;
     const v = this.penalty[i] + p;
-    this.penalty[i] = v > PEN_MAX ? PEN_MAX : v;
+    this.penalty[i] = v > REPS.PEN_MAX ? REPS.PEN_MAX : v;
   }
 
   private leaveFreezeIfDue(f: number, nowPs: number): void {
@@ -165,7 +168,7 @@ export class EntropyChooser {
       this.frozenUntil[f] = -1;
       this.bufCount[f] = 0;
       this.freshCount[f] = 0;
-      this.explore[f] = REPS_EXPLORE;
+      this.explore[f] = REPS.REPS_EXPLORE;
     }
   }
 
@@ -180,15 +183,15 @@ export class EntropyChooser {
       // Frozen: cycle over the remembered EVs without consuming them.
       const c = this.frozenCursor[f] % count;
       this.frozenCursor[f] = c + 1;
-      const oldest = (this.bufHead[f] - count + REPS_BUFFER) % REPS_BUFFER;
-      return this.buf[f * REPS_BUFFER + ((oldest + c) % REPS_BUFFER)];
+      const oldest = (this.bufHead[f] - count + REPS.REPS_BUFFER) % REPS.REPS_BUFFER;
+      return this.buf[f * REPS.REPS_BUFFER + ((oldest + c) % REPS.REPS_BUFFER)];
     }
     if (this.freshCount[f] === 0) return this.rng.int(this.n);
     // The earliest fresh entry, oldest first.
-    const base = f * REPS_BUFFER;
-    const oldest = (this.bufHead[f] - count + REPS_BUFFER) % REPS_BUFFER;
+    const base = f * REPS.REPS_BUFFER;
+    const oldest = (this.bufHead[f] - count + REPS.REPS_BUFFER) % REPS.REPS_BUFFER;
     for (let k = 0; k < count; k++) {
-      const j = base + ((oldest + k) % REPS_BUFFER);
+      const j = base + ((oldest + k) % REPS.REPS_BUFFER);
       if (this.bufFresh[j] !== 0) {
         this.bufFresh[j] = 0;
         this.freshCount[f]--;
@@ -200,21 +203,21 @@ export class EntropyChooser {
 
   /** Add an EV to the circular buffer (overwriting the oldest when full), marked fresh. */
   private push(f: number, ev: number): void {
-    const j = f * REPS_BUFFER + this.bufHead[f];
-    if (this.bufCount[f] === REPS_BUFFER) {
+    const j = f * REPS.REPS_BUFFER + this.bufHead[f];
+    if (this.bufCount[f] === REPS.REPS_BUFFER) {
       if (this.bufFresh[j] !== 0) this.freshCount[f]--;
     } else this.bufCount[f]++;
     this.buf[j] = ev;
     this.bufFresh[j] = 1;
     this.freshCount[f]++;
-    this.bufHead[f] = (this.bufHead[f] + 1) % REPS_BUFFER;
+    this.bufHead[f] = (this.bufHead[f] + 1) % REPS.REPS_BUFFER;
   }
 
   /** Mixed: consume the oldest recycled EV (FIFO), or -1 when none. */
   private takeOldest(f: number): number {
     const count = this.bufCount[f];
     if (count === 0) return -1;
-    const j = f * REPS_BUFFER + ((this.bufHead[f] - count + REPS_BUFFER) % REPS_BUFFER);
+    const j = f * REPS.REPS_BUFFER + ((this.bufHead[f] - count + REPS.REPS_BUFFER) % REPS.REPS_BUFFER);
     this.bufCount[f] = count - 1;
     if (this.bufFresh[j] !== 0) {
       this.bufFresh[j] = 0;

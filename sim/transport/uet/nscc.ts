@@ -1,34 +1,37 @@
 import type { UetTransport } from '../../scenario/schema.ts';
 
-/** NSCC reference network: 100 Gb/s × 12 µs (spec / htsim `_reference_network_*`, physics.md §4.7 table). */
-const REF_RATE_BPS = 100e9;
-const REF_RTT_PS = 12e6;
-/** target_qdelay = 0.75 × base RTT with trimming, 1.0 × without (§4.7 table). */
-const TARGET_TRIM = 0.75;
-const TARGET_NO_TRIM = 1.0;
-/** alpha = 4 × MSS × a × b / target_qdelay (bytes/ps); fi = 5 × MSS × a; eta = 0.15 × MSS × a; fi_scale = 0.25 × a (§4.7, htsim initNsccParams). */
-const ALPHA_K = 4.0;
-const FI_K = 5;
-const ETA_K = 0.15;
-const FI_SCALE_K = 0.25;
-/** MD gain and largest single cut (§4.7: gamma 0.8, max_md_jump 0.5). */
-const GAMMA = 0.8;
-const MAX_MD_JUMP = 0.5;
-/** Quick adapt only if achieved < max_wnd >> qa_gate (htsim qa_gate 3, §4.7). */
-const QA_GATE = 3;
-/** qa_threshold = 4 × target_qdelay (htsim, §4.7). */
-const QA_THRESHOLD_K = 4;
-/** Delay EWMA gain (htsim 0.0125, §4.7). */
-const DELAY_EWMA = 0.0125;
-/** max_wnd = 1.5 × BDP, initial cwnd = max_wnd (§4.7). */
-const MAX_WND_BDP = 1.5;
-/** adjust_bytes_threshold = 8 × MTU; adjust_period = base RTT (§4.7 table). */
-const ADJUST_BYTES_MTUS = 8;
-/**
- * fast_increase needs "delay ≈ 0": htsim tests delay < 1 µs (`timeFromUs(1)` in
- * `UecSrc::fast_increase`); §4.7 only says ≈ 0, so we follow htsim.
- */
-const FAST_DELAY_PS = 1e6;
+/** NSCC constants (a const enum, so that they compile to immediates: net/packets.ts). */
+const enum NSCC {
+  /** NSCC reference network: 100 Gb/s × 12 µs (spec / htsim `_reference_network_*`, physics.md §4.7 table). */
+  REF_RATE_BPS = 100e9,
+  REF_RTT_PS = 12e6,
+  /** target_qdelay = 0.75 × base RTT with trimming, 1.0 × without (§4.7 table). */
+  TARGET_TRIM = 0.75,
+  TARGET_NO_TRIM = 1.0,
+  /** alpha = 4 × MSS × a × b / target_qdelay (bytes/ps); fi = 5 × MSS × a; eta = 0.15 × MSS × a; fi_scale = 0.25 × a (§4.7, htsim initNsccParams). */
+  ALPHA_K = 4.0,
+  FI_K = 5,
+  ETA_K = 0.15,
+  FI_SCALE_K = 0.25,
+  /** MD gain and largest single cut (§4.7: gamma 0.8, max_md_jump 0.5). */
+  GAMMA = 0.8,
+  MAX_MD_JUMP = 0.5,
+  /** Quick adapt only if achieved < max_wnd >> qa_gate (htsim qa_gate 3, §4.7). */
+  QA_GATE = 3,
+  /** qa_threshold = 4 × target_qdelay (htsim, §4.7). */
+  QA_THRESHOLD_K = 4,
+  /** Delay EWMA gain (htsim 0.0125, §4.7). */
+  DELAY_EWMA = 0.0125,
+  /** max_wnd = 1.5 × BDP, initial cwnd = max_wnd (§4.7). */
+  MAX_WND_BDP = 1.5,
+  /** adjust_bytes_threshold = 8 × MTU; adjust_period = base RTT (§4.7 table). */
+  ADJUST_BYTES_MTUS = 8,
+  /**
+   * fast_increase needs "delay ≈ 0": htsim tests delay < 1 µs (`timeFromUs(1)` in
+   * `UecSrc::fast_increase`); §4.7 only says ≈ 0, so we follow htsim.
+   */
+  FAST_DELAY_PS = 1e6,
+}
 
 export interface NsccParams {
   configBaseRttPs: number;
@@ -65,29 +68,29 @@ export function deriveNsccParams(
 ): NsccParams {
   const baseRtt = o.baseRttUs !== undefined ? o.baseRttUs * 1e6 : configBaseRttPs;
   const bdp = (linkRateBps * baseRtt) / 8e12;
-  const refBdp = (REF_RATE_BPS * REF_RTT_PS) / 8e12;
-  const target = o.targetQdelayUs !== undefined ? o.targetQdelayUs * 1e6 : baseRtt * (trimming ? TARGET_TRIM : TARGET_NO_TRIM);
+  const refBdp = (NSCC.REF_RATE_BPS * NSCC.REF_RTT_PS) / 8e12;
+  const target = o.targetQdelayUs !== undefined ? o.targetQdelayUs * 1e6 : baseRtt * (trimming ? NSCC.TARGET_TRIM : NSCC.TARGET_NO_TRIM);
   const a = bdp / refBdp;
-  const b = target / REF_RTT_PS;
+  const b = target / NSCC.REF_RTT_PS;
   return {
     configBaseRttPs: baseRtt,
     bdpBytes: bdp,
     targetQdelayPs: target,
     scalingA: a,
     scalingB: b,
-    alpha: (ALPHA_K * mssBytes * a * b) / target,
-    fi: FI_K * mssBytes * a,
-    eta: ETA_K * mssBytes * a,
-    fiScale: FI_SCALE_K * a,
-    gamma: o.gamma ?? GAMMA,
-    maxMdJump: o.maxMdJump ?? MAX_MD_JUMP,
-    qaGate: o.qaGate ?? QA_GATE,
-    qaThresholdPs: QA_THRESHOLD_K * target,
-    delayEwma: o.delayEwma ?? DELAY_EWMA,
-    maxWndBytes: o.maxWindowBytes ?? MAX_WND_BDP * bdp,
+    alpha: (NSCC.ALPHA_K * mssBytes * a * b) / target,
+    fi: NSCC.FI_K * mssBytes * a,
+    eta: NSCC.ETA_K * mssBytes * a,
+    fiScale: NSCC.FI_SCALE_K * a,
+    gamma: o.gamma ?? NSCC.GAMMA,
+    maxMdJump: o.maxMdJump ?? NSCC.MAX_MD_JUMP,
+    qaGate: o.qaGate ?? NSCC.QA_GATE,
+    qaThresholdPs: NSCC.QA_THRESHOLD_K * target,
+    delayEwma: o.delayEwma ?? NSCC.DELAY_EWMA,
+    maxWndBytes: o.maxWindowBytes ?? NSCC.MAX_WND_BDP * bdp,
     maxWndFixed: o.maxWindowBytes !== undefined,
     minWndBytes: mtuBytes,
-    adjustBytes: ADJUST_BYTES_MTUS * mtuBytes,
+    adjustBytes: NSCC.ADJUST_BYTES_MTUS * mtuBytes,
     adjustPeriodPs: baseRtt,
   };
 }
@@ -152,7 +155,7 @@ export class Nscc {
     const p = this.p;
     this.bytesPerPs[f] = nicRateBps / 8e12;
     this.baseRtt[f] = p.configBaseRttPs;
-    const maxWnd = p.maxWndFixed ? p.maxWndBytes : MAX_WND_BDP * p.configBaseRttPs * this.bytesPerPs[f];
+    const maxWnd = p.maxWndFixed ? p.maxWndBytes : NSCC.MAX_WND_BDP * p.configBaseRttPs * this.bytesPerPs[f];
     this.maxWnd[f] = maxWnd;
     this.cwnd[f] = maxWnd;
     this.lastAdjust[f] = nowPs;
@@ -168,7 +171,7 @@ export class Nscc {
     if (fullSize && rawRttPs < this.baseRtt[f]) {
       // htsim update_base_rtt: a smaller sample lowers base RTT, BDP and max_wnd.
       this.baseRtt[f] = rawRttPs;
-      if (!this.p.maxWndFixed) this.maxWnd[f] = MAX_WND_BDP * rawRttPs * this.bytesPerPs[f];
+      if (!this.p.maxWndFixed) this.maxWnd[f] = NSCC.MAX_WND_BDP * rawRttPs * this.bytesPerPs[f];
     }
     const base = this.baseRtt[f];
     if (rawRttPs < base) return this.avgDelay[f];
@@ -254,7 +257,7 @@ export class Nscc {
 
   /** Exponential growth when the path has stayed empty for over a window of bytes. */
   private fastIncrease(f: number, newly: number, delay: number): boolean {
-    if (delay < FAST_DELAY_PS) {
+    if (delay < NSCC.FAST_DELAY_PS) {
       this.fiCount[f] += newly;
       if (this.fiCount[f] > this.cwnd[f] || this.increasing[f] !== 0) {
         this.cwnd[f] += newly * this.p.fiScale;

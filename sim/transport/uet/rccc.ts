@@ -20,15 +20,18 @@
  * backlog) — every flow here has its whole message as backlog from the start.
  */
 
-/** Credit quantum (htsim UEC_PULL_SHIFT = 8 → 256 B, §4.8). */
-export const PULL_QUANTUM_BYTES = 256;
-/** Credit per pull = 4 MTUs (htsim `_mtus_per_pull`, §4.8). */
-export const MTUS_PER_PULL = 4;
-/** Pacer rate = 0.99 × line rate (§4.8). */
-export const PULL_RATE_FACTOR = 0.99;
+/** RCCC constants (a const enum, so that they compile to immediates: net/packets.ts). */
+export const enum RCCC {
+  /** Credit quantum (htsim UEC_PULL_SHIFT = 8 → 256 B, §4.8). */
+  PULL_QUANTUM_BYTES = 256,
+  /** Credit per pull = 4 MTUs (htsim `_mtus_per_pull`, §4.8). */
+  MTUS_PER_PULL = 4,
+  /** Pacer rate = 0.99 × line rate (§4.8). */
+  PULL_RATE_FACTOR = 0.99,
+}
 
 export function quantizeCeil(bytes: number): number {
-  return Math.ceil(bytes / PULL_QUANTUM_BYTES);
+  return Math.ceil(bytes / RCCC.PULL_QUANTUM_BYTES);
 }
 
 /** Receiver side: per-flow pull state and per-host pacers (round-robin rings). */
@@ -63,11 +66,11 @@ export class RcccReceiver {
     for (let h = 0; h < hostCount; h++) {
       this.ringOff[h] = off;
       off += this.ringCap[h];
-      this.psPerQuantum[h] = (PULL_QUANTUM_BYTES * 8e12) / (hostRateBps(h) * PULL_RATE_FACTOR);
+      this.psPerQuantum[h] = (RCCC.PULL_QUANTUM_BYTES * 8e12) / (hostRateBps(h) * RCCC.PULL_RATE_FACTOR);
     }
     this.ring = new Int32Array(Math.max(1, off));
     // "round down to mss rather than mtu" (htsim `_credit_per_pull`).
-    this.creditPerPull = Math.floor((mssBytes * MTUS_PER_PULL) / PULL_QUANTUM_BYTES);
+    this.creditPerPull = Math.floor((mssBytes * RCCC.MTUS_PER_PULL) / RCCC.PULL_QUANTUM_BYTES);
   }
 
   /** Queue flow f (destined to host h) for credit; returns true if the pacer must be started. */

@@ -1,7 +1,6 @@
 import type { Fabric, HostTransport } from '../../net/fabric.ts';
-import { EV_TRANSPORT } from '../../net/fabric.ts';
 import {
-  KIND_MASK, P_AUX, P_AUX2, P_AUX3, P_BYTES, P_EV, P_FLAGS, P_FLOW, P_KIND, P_PAYLOAD, P_PSN, P_SENT_PS, F_AR, F_CE, F_ECT, F_LAST, F_RETX, F_TRIMMABLE, F_TRIMMED, PK_ACK, PK_CREDIT, PK_DATA, PK_NAK, PRIO_CONTROL,
+  P, PS, PS64, F, PK, PRIO,
 } from '../../net/packets.ts';
 import type { FlowTable } from '../flows.ts';
 import type { LatencyRecorder } from '../../metrics/latencyHistogram.ts';
@@ -11,34 +10,39 @@ import type { Rng } from '../../engine/random.ts';
 import { sackBase, encodeSack, sackBit } from './sack.ts';
 import { EntropyChooser } from './loadBalancing.ts';
 import { Nscc, deriveNsccParams, type NsccParams } from './nscc.ts';
-import { RcccReceiver, PULL_QUANTUM_BYTES, quantizeCeil } from './rccc.ts';
+import { RcccReceiver, RCCC, quantizeCeil } from './rccc.ts';
 
-// Transport event kinds (RoCE uses EV_TRANSPORT..+10).
 export type { UetReport };
 
-export const EV_UET_START = EV_TRANSPORT + 20;
-export const EV_UET_RTO = EV_TRANSPORT + 21;
-export const EV_UET_PULL = EV_TRANSPORT + 22;
+/** UET's event kinds: EV.TRANSPORT + 20…22, written as literals so that they inline (packets.ts). */
+export const enum EV_UET {
+  START = 36,
+  RTO = 37,
+  PULL = 38,
+}
 
-// Per-PSN sender states.
-// 0: not sent yet (the arrays start zero-filled)
-const ST_OUT = 1;
-const ST_ACKED = 2;
-const ST_RTX = 3;
+/** UET sender constants (a const enum, so that they compile to immediates: net/packets.ts). */
+const enum UET {
+  // Per-PSN sender states.
+  // 0: not sent yet (the arrays start zero-filled)
+  ST_OUT = 1,
+  ST_ACKED = 2,
+  ST_RTX = 3,
 
-/** htsim-UEC min RTO = 15 µs + 6 × queue drain time (physics.md §4.7 table, "min RTO" row). */
-const RTO_FIXED_PS = 15e6;
-const RTO_DRAIN_MULT = 6;
-/**
- * On a lossless (PFC) data class nothing is dropped and paused queues can hold far more than
- * one BDP, so the auto RTO (and the SACK reorder window) is the spec's RTO_INIT_TIMER of
- * 1 ms (xdp2 PDS default, physics.md §4.3) instead of the htsim lossy-queue rule.
- */
-const RTO_LOSSLESS_PS = 1e9;
-/** RTO back-off RTO_INIT × 2^retry (§4.3), capped at 2^6 so a stuck packet still retries within ~6 ms at 100 G. */
-const RTO_MAX_SHIFT = 6;
-/** Reorder-distance histogram: exact up to this many PSNs, then one overflow bucket (max kept exactly). */
-const REORDER_BINS = 4096;
+  /** htsim-UEC min RTO = 15 µs + 6 × queue drain time (physics.md §4.7 table, "min RTO" row). */
+  RTO_FIXED_PS = 15e6,
+  RTO_DRAIN_MULT = 6,
+  /**
+   * On a lossless (PFC) data class nothing is dropped and paused queues can hold far more than
+   * one BDP, so the auto RTO (and the SACK reorder window) is the spec's RTO_INIT_TIMER of
+   * 1 ms (xdp2 PDS default, physics.md §4.3) instead of the htsim lossy-queue rule.
+   */
+  RTO_LOSSLESS_PS = 1e9,
+  /** RTO back-off RTO_INIT × 2^retry (§4.3), capped at 2^6 so a stuck packet still retries within ~6 ms at 100 G. */
+  RTO_MAX_SHIFT = 6,
+  /** Reorder-distance histogram: exact up to this many PSNs, then one overflow bucket (max kept exactly). */
+  REORDER_BINS = 4096,
+}
 
 export interface UetOptions {
   /** config_base_rtt: base RTT of the longest path (run.ts, §4.7). */
@@ -131,7 +135,7 @@ export class UetTransportModel implements HostTransport {
   private readonly rrIndex: Int32Array;
 
   private readonly sack = new Int32Array(2);
-  private readonly reorderHist = new Float64Array(REORDER_BINS + 1);
+  private readonly reorderHist = new Float64Array(UET.REORDER_BINS + 1);
   private arrivals = 0;
   private outOfOrder = 0;
   private maxReorder = 0;
@@ -163,8 +167,8 @@ export class UetTransportModel implements HostTransport {
     const queueBytes = !lossless && fc.trimEnabled ? fc.trimThresholdBytes
       : !lossless && Number.isFinite(fc.lossyQueueCapBytes) ? fc.lossyQueueCapBytes : opts.planeBdpBytes;
     const drainPs = (Math.ceil(queueBytes / frame) * frame * 8e12) / nicBps;
-    this.reorderWindowPs = lossless ? RTO_LOSSLESS_PS : Math.max(1, opts.pathQueues) * drainPs;
-    this.rtoPs = cfg.rtoUs !== 'auto' ? cfg.rtoUs * 1e6 : lossless ? RTO_LOSSLESS_PS : RTO_FIXED_PS + RTO_DRAIN_MULT * drainPs;
+    this.reorderWindowPs = lossless ? UET.RTO_LOSSLESS_PS : Math.max(1, opts.pathQueues) * drainPs;
+    this.rtoPs = cfg.rtoUs !== 'auto' ? cfg.rtoUs * 1e6 : lossless ? UET.RTO_LOSSLESS_PS : UET.RTO_FIXED_PS + UET.RTO_DRAIN_MULT * drainPs;
     this.nsccParams = deriveNsccParams(opts.baseRttPs, nicBps, this.mtu, frame, fc.trimEnabled && !lossless, cfg.nscc);
     this.nscc = cfg.cc === 'nscc' ? new Nscc(n, this.nsccParams) : null;
     this.fixedWnd = new Float64Array(n);
@@ -210,7 +214,7 @@ export class UetTransportModel implements HostTransport {
     const hosts = fabric.hostCount;
     this.active = Array.from({ length: hosts }, () => []);
     this.rrIndex = new Int32Array(hosts);
-    flows.scheduleStarts(EV_UET_START);
+    flows.scheduleStarts(EV_UET.START);
   }
 
   // ------------------------------------------------------------------ helpers
@@ -251,7 +255,7 @@ export class UetTransportModel implements HostTransport {
     let p = this.rtxCursor[f];
     if (p < this.una[f]) p = this.una[f];
     const end = this.nextNew[f];
-    for (; p < end; p++) if (this.st[o + p] === ST_RTX) break;
+    for (; p < end; p++) if (this.st[o + p] === UET.ST_RTX) break;
     this.rtxCursor[f] = p;
     return p;
   }
@@ -302,17 +306,17 @@ export class UetTransportModel implements HostTransport {
     const pool = fabric.pool;
     const o = this.off[f];
     let psn: number;
-    let flags = F_ECT | F_TRIMMABLE;
+    let flags = F.ECT | F.TRIMMABLE;
     if (this.rtxCount[f] > 0) {
       psn = this.findRtx(f);
       this.rtxCount[f]--;
       this.rtxCursor[f] = psn + 1;
-      flags |= F_RETX | F_AR; // htsim: retransmissions always request an ACK
+      flags |= F.RETX | F.AR; // htsim: retransmissions always request an ACK
       this.flows.retransmits[f]++;
       fabric.counters.retransmits++;
     } else psn = this.nextNew[f]++;
     const bytes = this.frameBytes(f, psn);
-    this.st[o + psn] = ST_OUT;
+    this.st[o + psn] = UET.ST_OUT;
     this.outstanding[f]++;
     const att = this.attempt[o + psn] < 255 ? this.attempt[o + psn] + 1 : 255;
     this.attempt[o + psn] = att;
@@ -320,27 +324,27 @@ export class UetTransportModel implements HostTransport {
     const ev = this.chooser.next(f);
     this.txEv[o + psn] = ev;
     this.inflight[f] += bytes;
-    if (psn === this.npkts[f] - 1) flags |= F_LAST;
+    if (psn === this.npkts[f] - 1) flags |= F.LAST;
     // AckRequest when this is the last new packet or the window is now full (htsim set_ar).
-    if (this.nextNew[f] === this.npkts[f] || this.inflight[f] + bytes > this.window(f)) flags |= F_AR;
-    const pkt = pool.alloc(PK_DATA, f, this.flows.src[f], this.flows.dst[f], bytes, this.prio);
+    if (this.nextNew[f] === this.npkts[f] || this.inflight[f] + bytes > this.window(f)) flags |= F.AR;
+    const pkt = pool.alloc(PK.DATA, f, this.flows.src[f], this.flows.dst[f], bytes, this.prio);
     if (this.rccc !== null) {
       this.credit[f] -= bytes;
-      if (this.credit[f] <= 0) flags |= F_AR;
-      pool.side[(pkt << 3) + P_AUX2] = this.pullTarget(f);
+      if (this.credit[f] <= 0) flags |= F.AR;
+      pool.side[(pkt << 3) + PS.AUX2] = this.pullTarget(f);
     }
-    pool.i32[(pkt << 3) + P_FLAGS] = flags;
-    pool.side[(pkt << 3) + P_PSN] = psn;
-    pool.side[(pkt << 3) + P_AUX] = att;
-    pool.side[(pkt << 3) + P_PAYLOAD] = bytes - this.hdr;
-    pool.i32[(pkt << 3) + P_EV] = ev;
-    pool.sideF64[(pkt << 2) + P_SENT_PS] = now;
+    pool.i32[(pkt << 3) + P.FLAGS] = flags;
+    pool.side[(pkt << 3) + PS.PSN] = psn;
+    pool.side[(pkt << 3) + PS.AUX] = att;
+    pool.side[(pkt << 3) + PS.PAYLOAD] = bytes - this.hdr;
+    pool.i32[(pkt << 3) + P.EV] = ev;
+    pool.sideF64[(pkt << 2) + PS64.SENT_PS] = now;
     this.armRto(f, now + this.rtoFor(att));
     return pkt;
   }
 
   private rtoFor(attempt: number): number {
-    const s = attempt - 1 < RTO_MAX_SHIFT ? attempt - 1 : RTO_MAX_SHIFT;
+    const s = attempt - 1 < UET.RTO_MAX_SHIFT ? attempt - 1 : UET.RTO_MAX_SHIFT;
     return this.rtoPs * (1 << s);
   }
 
@@ -349,7 +353,7 @@ export class UetTransportModel implements HostTransport {
     if (this.rtoPending[f] !== 0 && this.rtoAt[f] <= deadline) return;
     this.rtoPending[f] = 1;
     this.rtoAt[f] = deadline;
-    this.fabric.sim.at(deadline, EV_UET_RTO, f, ++this.rtoGen[f]);
+    this.fabric.sim.at(deadline, EV_UET.RTO, f, ++this.rtoGen[f]);
   }
 
   /** RCCC pull target in quanta (htsim computePullTarget, rccc.ts). */
@@ -365,7 +369,7 @@ export class UetTransportModel implements HostTransport {
     if (this.speculating[f] !== 0 && t < full && backlog > 0) t = full;
     const act = this.active[this.flows.src[f]].length;
     if (act > 1) t /= act;
-    return quantizeCeil(t + this.pullSeen[f] * PULL_QUANTUM_BYTES);
+    return quantizeCeil(t + this.pullSeen[f] * RCCC.PULL_QUANTUM_BYTES);
   }
 
   private stopSpeculating(f: number): void {
@@ -378,21 +382,21 @@ export class UetTransportModel implements HostTransport {
 
   receive(host: number, pkt: number): void {
     const pool = this.fabric.pool;
-    const f = pool.i32[(pkt << 3) + P_FLOW];
-    switch (pool.i32[(pkt << 3) + P_KIND] & KIND_MASK) {
-      case PK_DATA:
-        if ((pool.i32[(pkt << 3) + P_FLAGS] & F_TRIMMED) !== 0) this.receiveTrimmed(host, f, pkt);
+    const f = pool.i32[(pkt << 3) + P.FLOW];
+    switch (pool.i32[(pkt << 3) + P.KIND] & P.KIND_MASK) {
+      case PK.DATA:
+        if ((pool.i32[(pkt << 3) + P.FLAGS] & F.TRIMMED) !== 0) this.receiveTrimmed(host, f, pkt);
         else this.receiveData(host, f, pkt);
         break;
-      case PK_ACK:
+      case PK.ACK:
         this.onAck(f, pkt);
         break;
-      case PK_NAK:
+      case PK.NAK:
         this.onNack(f, pkt);
         break;
-      case PK_CREDIT:
-        if (host === this.flows.src[f]) this.onCredit(f, pool.side[(pkt << 3) + P_PSN]);
-        else this.onPullRequest(f, pool.side[(pkt << 3) + P_AUX2]);
+      case PK.CREDIT:
+        if (host === this.flows.src[f]) this.onCredit(f, pool.side[(pkt << 3) + PS.PSN]);
+        else this.onPullRequest(f, pool.side[(pkt << 3) + PS.AUX2]);
         break;
     }
     pool.release(pkt);
@@ -402,25 +406,25 @@ export class UetTransportModel implements HostTransport {
     const fabric = this.fabric;
     const pool = fabric.pool;
     const now = fabric.sim.now;
-    const psn = pool.side[(pkt << 3) + P_PSN];
-    const flags = pool.i32[(pkt << 3) + P_FLAGS];
-    const ce = (flags & F_CE) !== 0;
+    const psn = pool.side[(pkt << 3) + PS.PSN];
+    const flags = pool.i32[(pkt << 3) + P.FLAGS];
+    const ce = (flags & F.CE) !== 0;
     const o = this.off[f];
-    if (this.rccc !== null) this.onPullRequest(f, pool.side[(pkt << 3) + P_AUX2]);
+    if (this.rccc !== null) this.onPullRequest(f, pool.side[(pkt << 3) + PS.AUX2]);
     const cum = this.rcvCum[f];
     if (psn < cum || this.got[o + psn] !== 0) {
       // A copy we already have: discard it and ACK at once (the sender is confused).
       fabric.counters.discards++;
       this.duplicates++;
-      this.sendAck(host, f, psn, ce, (flags & F_RETX) !== 0, pool.i32[(pkt << 3) + P_EV]);
+      this.sendAck(host, f, psn, ce, (flags & F.RETX) !== 0, pool.i32[(pkt << 3) + P.EV]);
       return;
     }
-    if (this.latency !== null) this.latency.record(now - pool.sideF64[(pkt << 2) + P_SENT_PS]);
+    if (this.latency !== null) this.latency.record(now - pool.sideF64[(pkt << 2) + PS64.SENT_PS]);
     this.got[o + psn] = 1;
     fabric.counters.packetsDelivered++;
-    fabric.counters.bytesDelivered += pool.side[(pkt << 3) + P_PAYLOAD];
-    this.flows.deliveredBytes[f] += pool.side[(pkt << 3) + P_PAYLOAD];
-    const bytes = pool.i32[(pkt << 3) + P_BYTES];
+    fabric.counters.bytesDelivered += pool.side[(pkt << 3) + PS.PAYLOAD];
+    this.flows.deliveredBytes[f] += pool.side[(pkt << 3) + PS.PAYLOAD];
+    const bytes = pool.i32[(pkt << 3) + P.BYTES];
     this.rcvBytes[f] = (this.rcvBytes[f] + bytes) | 0;
     this.arrivals++;
     if (psn === cum) {
@@ -433,60 +437,60 @@ export class UetTransportModel implements HostTransport {
       this.outOfOrder++;
       this.sumReorder += d;
       if (d > this.maxReorder) this.maxReorder = d;
-      this.reorderHist[d < REORDER_BINS ? d : REORDER_BINS]++;
+      this.reorderHist[d < UET.REORDER_BINS ? d : UET.REORDER_BINS]++;
     }
     const first = this.rcvAny[f] === 0;
     this.rcvAny[f] = 1;
     this.rcvSinceAck[f] += bytes;
-    if (ce || first || (flags & F_AR) !== 0 || this.rcvCum[f] === this.npkts[f] || this.rcvSinceAck[f] >= this.ackEvery) {
-      this.sendAck(host, f, psn, ce, (flags & F_RETX) !== 0, pool.i32[(pkt << 3) + P_EV]);
+    if (ce || first || (flags & F.AR) !== 0 || this.rcvCum[f] === this.npkts[f] || this.rcvSinceAck[f] >= this.ackEvery) {
+      this.sendAck(host, f, psn, ce, (flags & F.RETX) !== 0, pool.i32[(pkt << 3) + P.EV]);
     }
   }
 
   private receiveTrimmed(host: number, f: number, pkt: number): void {
     const pool = this.fabric.pool;
-    const psn = pool.side[(pkt << 3) + P_PSN];
+    const psn = pool.side[(pkt << 3) + PS.PSN];
     if (psn < this.rcvCum[f] || this.got[this.off[f] + psn] !== 0) {
       // The trimmed copy of a packet we have: ACK so the sender learns it (htsim processTrimmed).
-      this.sendAck(host, f, psn, false, (pool.i32[(pkt << 3) + P_FLAGS] & F_RETX) !== 0, pool.i32[(pkt << 3) + P_EV]);
+      this.sendAck(host, f, psn, false, (pool.i32[(pkt << 3) + P.FLAGS] & F.RETX) !== 0, pool.i32[(pkt << 3) + P.EV]);
       return;
     }
-    const nak = this.control(host, f, PK_NAK, this.flows.src[f]);
-    pool.side[(nak << 3) + P_PSN] = psn;
-    pool.side[(nak << 3) + P_AUX] = pool.side[(pkt << 3) + P_AUX]; // echo the transmission number: stale NACKs are ignored
-    pool.i32[(nak << 3) + P_EV] = pool.i32[(pkt << 3) + P_EV];
-    pool.side[(nak << 3) + P_PAYLOAD] = this.rcvBytes[f];
-    if ((pool.i32[(pkt << 3) + P_FLAGS] & F_CE) !== 0) pool.i32[(nak << 3) + P_FLAGS] = F_CE;
+    const nak = this.control(host, f, PK.NAK, this.flows.src[f]);
+    pool.side[(nak << 3) + PS.PSN] = psn;
+    pool.side[(nak << 3) + PS.AUX] = pool.side[(pkt << 3) + PS.AUX]; // echo the transmission number: stale NACKs are ignored
+    pool.i32[(nak << 3) + P.EV] = pool.i32[(pkt << 3) + P.EV];
+    pool.side[(nak << 3) + PS.PAYLOAD] = this.rcvBytes[f];
+    if ((pool.i32[(pkt << 3) + P.FLAGS] & F.CE) !== 0) pool.i32[(nak << 3) + P.FLAGS] = F.CE;
     this.fabric.counters.naks++;
     this.fabric.sendFromHost(host, nak);
     const r = this.rccc;
     if (r !== null) {
       // The sender must resend this packet: raise its pull target by one packet.
       r.target[f] = Math.max(r.target[f], r.granted[f]) + quantizeCeil(this.mtu + this.hdr);
-      if (r.request(host, f)) this.fabric.sim.at(this.fabric.sim.now, EV_UET_PULL, host, 0);
+      if (r.request(host, f)) this.fabric.sim.at(this.fabric.sim.now, EV_UET.PULL, host, 0);
     }
   }
 
   private control(host: number, f: number, kind: number, to: number): number {
     const pool = this.fabric.pool;
-    const pkt = pool.alloc(kind, f, host, to, this.ackBytes, PRIO_CONTROL);
-    pool.sideF64[(pkt << 2) + P_SENT_PS] = this.fabric.sim.now;
+    const pkt = pool.alloc(kind, f, host, to, this.ackBytes, PRIO.CONTROL);
+    pool.sideF64[(pkt << 2) + PS64.SENT_PS] = this.fabric.sim.now;
     return pkt;
   }
 
   private sendAck(host: number, f: number, ackedPsn: number, ce: boolean, retx: boolean, ev: number): void {
     const fabric = this.fabric;
     const pool = fabric.pool;
-    const pkt = this.control(host, f, PK_ACK, this.flows.src[f]);
+    const pkt = this.control(host, f, PK.ACK, this.flows.src[f]);
     const cum = this.rcvCum[f];
     encodeSack(this.got, this.off[f], sackBase(ackedPsn, cum), this.npkts[f], this.sack);
-    pool.side[(pkt << 3) + P_PSN] = ackedPsn;
-    pool.side[(pkt << 3) + P_AUX] = cum;
-    pool.side[(pkt << 3) + P_AUX2] = this.sack[0];
-    pool.side[(pkt << 3) + P_AUX3] = this.sack[1];
-    pool.side[(pkt << 3) + P_PAYLOAD] = this.rcvBytes[f];
-    pool.i32[(pkt << 3) + P_EV] = ev;
-    pool.i32[(pkt << 3) + P_FLAGS] = (ce ? F_CE : 0) | (retx ? F_RETX : 0);
+    pool.side[(pkt << 3) + PS.PSN] = ackedPsn;
+    pool.side[(pkt << 3) + PS.AUX] = cum;
+    pool.side[(pkt << 3) + PS.AUX2] = this.sack[0];
+    pool.side[(pkt << 3) + PS.AUX3] = this.sack[1];
+    pool.side[(pkt << 3) + PS.PAYLOAD] = this.rcvBytes[f];
+    pool.i32[(pkt << 3) + P.EV] = ev;
+    pool.i32[(pkt << 3) + P.FLAGS] = (ce ? F.CE : 0) | (retx ? F.RETX : 0);
     this.rcvSinceAck[f] = 0;
     fabric.counters.acks++;
     fabric.sendFromHost(host, pkt);
@@ -495,14 +499,14 @@ export class UetTransportModel implements HostTransport {
   /** PSN p of flow f is acknowledged (cumulatively or by SACK). */
   private ackPsn(f: number, o: number, p: number): void {
     const s = this.st[o + p];
-    if (s === ST_ACKED) return;
-    if (s === ST_OUT) this.outstanding[f]--;
-    else if (s === ST_RTX) {
+    if (s === UET.ST_ACKED) return;
+    if (s === UET.ST_OUT) this.outstanding[f]--;
+    else if (s === UET.ST_RTX) {
       // Declared lost but it arrived: undo the in-flight decrement made when marking (htsim).
       this.rtxCount[f]--;
       this.inflight[f] += this.frameBytes(f, p);
     }
-    this.st[o + p] = ST_ACKED;
+    this.st[o + p] = UET.ST_ACKED;
     this.ackedCount[f]++;
     if (this.txTime[o + p] > this.latestAckedSent[f]) this.latestAckedSent[f] = this.txTime[o + p];
   }
@@ -513,13 +517,13 @@ export class UetTransportModel implements HostTransport {
     const pool = fabric.pool;
     const now = fabric.sim.now;
     const o = this.off[f];
-    const acked = pool.side[(pkt << 3) + P_PSN];
-    const cum = pool.side[(pkt << 3) + P_AUX];
-    const flags = pool.i32[(pkt << 3) + P_FLAGS];
-    const ce = (flags & F_CE) !== 0;
+    const acked = pool.side[(pkt << 3) + PS.PSN];
+    const cum = pool.side[(pkt << 3) + PS.AUX];
+    const flags = pool.i32[(pkt << 3) + P.FLAGS];
+    const ce = (flags & F.CE) !== 0;
     // ACK clock: bytes the receiver got since the last ACK we saw (int32 wrap-safe).
-    let newly = (pool.side[(pkt << 3) + P_PAYLOAD] - this.rcvdSeen[f]) | 0;
-    if (newly > 0) this.rcvdSeen[f] = pool.side[(pkt << 3) + P_PAYLOAD];
+    let newly = (pool.side[(pkt << 3) + PS.PAYLOAD] - this.rcvdSeen[f]) | 0;
+    if (newly > 0) this.rcvdSeen[f] = pool.side[(pkt << 3) + PS.PAYLOAD];
     else newly = 0;
     this.inflight[f] -= newly;
     // RTT sample: only from a packet still outstanding, sent once (no retx echo) or twice (with it).
@@ -527,7 +531,7 @@ export class UetTransportModel implements HostTransport {
     const nscc = this.nscc;
     if (nscc !== null) {
       const att = this.attempt[o + acked];
-      if (this.st[o + acked] === ST_OUT && (att === 1 ? (flags & F_RETX) === 0 : att === 2 && (flags & F_RETX) !== 0)) {
+      if (this.st[o + acked] === UET.ST_OUT && (att === 1 ? (flags & F.RETX) === 0 : att === 2 && (flags & F.RETX) !== 0)) {
         delay = nscc.sampleRtt(f, now - this.txTime[o + acked], ce, acked < this.npkts[f] - 1 || this.flows.sizeBytes[f] % this.mtu === 0);
       } else delay = nscc.avgDelay[f];
     }
@@ -535,17 +539,17 @@ export class UetTransportModel implements HostTransport {
     let u = this.una[f];
     for (; u < cum; u++) this.ackPsn(f, o, u);
     const base = sackBase(acked, cum);
-    const lo = pool.side[(pkt << 3) + P_AUX2];
-    const hi = pool.side[(pkt << 3) + P_AUX3];
+    const lo = pool.side[(pkt << 3) + PS.AUX2];
+    const hi = pool.side[(pkt << 3) + PS.AUX3];
     if ((lo | hi) !== 0) {
       const np = this.npkts[f];
       for (let i = 0; i < 64; i++) if (sackBit(lo, hi, i) && base + i < np) this.ackPsn(f, o, base + i);
     }
     const end = this.nextNew[f];
-    while (u < end && this.st[o + u] === ST_ACKED) u++;
+    while (u < end && this.st[o + u] === UET.ST_ACKED) u++;
     this.una[f] = u;
     this.stopSpeculating(f);
-    this.chooser.onAck(f, pool.i32[(pkt << 3) + P_EV], ce, now);
+    this.chooser.onAck(f, pool.i32[(pkt << 3) + P.EV], ce, now);
     if (nscc !== null) nscc.onAck(f, ce, delay, newly, this.inflight[f], now);
     if (this.ackedCount[f] === this.npkts[f]) {
       this.flows.finish(f);
@@ -561,7 +565,7 @@ export class UetTransportModel implements HostTransport {
     const u = this.una[f];
     const end = Math.min(this.nextNew[f], u + 64);
     for (let p = u; p < end; p++) {
-      if (this.st[o + p] === ST_OUT && this.txTime[o + p] < horizon) {
+      if (this.st[o + p] === UET.ST_OUT && this.txTime[o + p] < horizon) {
         this.sackInferred++;
         this.markLost(f, o, p);
         if (this.nscc !== null) this.nscc.onLoss(f, this.frameBytes(f, p));
@@ -570,7 +574,7 @@ export class UetTransportModel implements HostTransport {
   }
 
   private markLost(f: number, o: number, p: number): void {
-    this.st[o + p] = ST_RTX;
+    this.st[o + p] = UET.ST_RTX;
     this.outstanding[f]--;
     this.rtxCount[f]++;
     if (p < this.rtxCursor[f]) this.rtxCursor[f] = p;
@@ -580,12 +584,12 @@ export class UetTransportModel implements HostTransport {
   private onNack(f: number, pkt: number): void {
     if (this.flows.finishPs[f] >= 0) return;
     const pool = this.fabric.pool;
-    const p = pool.side[(pkt << 3) + P_PSN];
+    const p = pool.side[(pkt << 3) + PS.PSN];
     const o = this.off[f];
     this.nacksReceived++;
     this.stopSpeculating(f);
     // Stale: that transmission was already declared lost, or this PSN was acknowledged.
-    if (this.st[o + p] !== ST_OUT || this.attempt[o + p] !== pool.side[(pkt << 3) + P_AUX]) return;
+    if (this.st[o + p] !== UET.ST_OUT || this.attempt[o + p] !== pool.side[(pkt << 3) + PS.AUX]) return;
     const now = this.fabric.sim.now;
     const bytes = this.frameBytes(f, p);
     this.chooser.onNack(f, this.txEv[o + p]);
@@ -597,7 +601,7 @@ export class UetTransportModel implements HostTransport {
   private onCredit(f: number, pullNo: number): void {
     this.stopSpeculating(f);
     if (pullNo > this.pullSeen[f]) {
-      this.credit[f] += (pullNo - this.pullSeen[f]) * PULL_QUANTUM_BYTES;
+      this.credit[f] += (pullNo - this.pullSeen[f]) * RCCC.PULL_QUANTUM_BYTES;
       const mw = this.maxWnd(f);
       if (this.credit[f] > mw) this.credit[f] = mw;
       this.pullSeen[f] = pullNo;
@@ -612,7 +616,7 @@ export class UetTransportModel implements HostTransport {
     if (target > r.target[f]) r.target[f] = target;
     if (r.target[f] > r.granted[f]) {
       const h = this.flows.dst[f];
-      if (r.request(h, f)) this.fabric.sim.at(this.fabric.sim.now, EV_UET_PULL, h, 0);
+      if (r.request(h, f)) this.fabric.sim.at(this.fabric.sim.now, EV_UET.PULL, h, 0);
     }
   }
 
@@ -628,10 +632,10 @@ export class UetTransportModel implements HostTransport {
       const k = r.grant(f);
       if (r.granted[f] < r.target[f]) r.request(h, f);
       if (k > 0) {
-        const c = this.control(h, f, PK_CREDIT, this.flows.src[f]);
-        this.fabric.pool.side[(c << 3) + P_PSN] = r.granted[f];
+        const c = this.control(h, f, PK.CREDIT, this.flows.src[f]);
+        this.fabric.pool.side[(c << 3) + PS.PSN] = r.granted[f];
         this.fabric.sendFromHost(h, c);
-        this.fabric.sim.at(this.fabric.sim.now + Math.round(k * r.psPerQuantum[h]), EV_UET_PULL, h, 0);
+        this.fabric.sim.at(this.fabric.sim.now + Math.round(k * r.psPerQuantum[h]), EV_UET.PULL, h, 0);
         return;
       }
     }
@@ -641,13 +645,13 @@ export class UetTransportModel implements HostTransport {
 
   onEvent(kind: number, a: number, b: number): void {
     switch (kind) {
-      case EV_UET_START:
+      case EV_UET.START:
         this.start(a);
         break;
-      case EV_UET_RTO:
+      case EV_UET.RTO:
         if (b === this.rtoGen[a]) this.onRto(a);
         break;
-      case EV_UET_PULL:
+      case EV_UET.PULL:
         this.pacerTick(a);
         break;
     }
@@ -676,7 +680,7 @@ export class UetTransportModel implements HostTransport {
     let next = Infinity;
     let expired = false;
     for (let p = this.una[f]; p < end; p++) {
-      if (this.st[o + p] !== ST_OUT) continue;
+      if (this.st[o + p] !== UET.ST_OUT) continue;
       const dl = this.txTime[o + p] + this.rtoFor(this.attempt[o + p]);
       if (dl <= now) {
         expired = true;
@@ -692,8 +696,8 @@ export class UetTransportModel implements HostTransport {
       // No credit to resend with: a request-to-send carries our pull target (htsim sendRTS, once per RTT).
       this.lastRtsPs[f] = now;
       const src = this.flows.src[f];
-      const rts = this.control(src, f, PK_CREDIT, this.flows.dst[f]);
-      this.fabric.pool.side[(rts << 3) + P_AUX2] = this.pullTarget(f);
+      const rts = this.control(src, f, PK.CREDIT, this.flows.dst[f]);
+      this.fabric.pool.side[(rts << 3) + PS.AUX2] = this.pullTarget(f);
       this.fabric.sendFromHost(src, rts);
     }
     this.wake(f);
@@ -707,10 +711,10 @@ export class UetTransportModel implements HostTransport {
     if (this.outOfOrder > 0) {
       const want = Math.ceil(0.99 * this.outOfOrder);
       let acc = 0;
-      for (let d = 0; d <= REORDER_BINS; d++) {
+      for (let d = 0; d <= UET.REORDER_BINS; d++) {
         acc += h[d];
         if (acc >= want) {
-          p99 = d < REORDER_BINS ? d : this.maxReorder;
+          p99 = d < UET.REORDER_BINS ? d : this.maxReorder;
           break;
         }
       }
