@@ -112,6 +112,48 @@ describe('LaneQueue against the heap', () => {
     expect(l.laneCount).toBe(1);
   });
 
+  it('warms upcoming lane events before they pop, and warming changes nothing', () => {
+    // Two interleaved lanes (like serialisation and flight delays) plus heap timers.
+    const run = (warm: boolean) => {
+      const l = new LaneQueue(4);
+      const warmed: string[] = [];
+      const log: string[] = [];
+      if (warm) l.warmer = { warm: (kind, a, b) => { warmed.push(`${kind}/${a}/${b}`); log.push(`W ${kind}/${a}/${b}`); return a; } };
+      const popped: string[] = [];
+      let now = 0;
+      let id = 0;
+      for (let round = 0; round < 40; round++) {
+        for (let i = 0; i < 30; i++, id++) {
+          l.pushAfter(now, 1000, 2, id, id * 3);
+          if (i % 3 === 0) l.pushAfter(now, 170, 1, id, 0);
+          if (i % 7 === 0) l.push(now + 333 + i, 5, id, 1);
+        }
+        for (let i = 0; i < 25 && l.pop(); i++) {
+          popped.push(`${l.popKind}/${l.popA}/${l.popB}`);
+          log.push(`P ${popped[popped.length - 1]}`);
+          now = l.popTime;
+        }
+      }
+      while (l.pop()) {
+        popped.push(`${l.popKind}/${l.popA}/${l.popB}`);
+        log.push(`P ${popped[popped.length - 1]}`);
+      }
+      return { popped, warmed, log };
+    };
+    const plain = run(false);
+    const warm = run(true);
+    expect(warm.popped).toEqual(plain.popped);
+    // Every warmed event is a lane event that pops later, each warmed once, and most lane events
+    // are warmed (all but the last few of each lane's bursts).
+    const laneEvents = plain.popped.filter((k) => !k.startsWith('5/'));
+    expect(new Set(warm.warmed).size).toBe(warm.warmed.length);
+    for (const k of warm.warmed) {
+      expect(laneEvents).toContain(k);
+      expect(warm.log.indexOf(`W ${k}`)).toBeLessThan(warm.log.indexOf(`P ${k}`));
+    }
+    expect(warm.warmed.length).toBeGreaterThan(0.8 * laneEvents.length);
+  });
+
   it('opens at most 64 lanes; the rest goes through the heap, still in order', () => {
     const l = new LaneQueue(4);
     const h = new EventQueue(4);

@@ -1,8 +1,10 @@
-import { LaneQueue } from './laneQueue.ts';
+import { LaneQueue, type EventWarmer } from './laneQueue.ts';
 
 /** Whatever handles events: the network model implements it with one `switch` on kind. */
 export interface EventHandler {
   handle(kind: number, a: number, b: number): void;
+  /** Optional: load what handling (kind, a, b) will touch (laneQueue.ts `warmer`). */
+  warm?(kind: number, a: number, b: number): number;
 }
 
 export interface StopConditions {
@@ -62,6 +64,7 @@ export class Simulator {
    */
   run(handler: EventHandler, stop: StopConditions, between?: () => boolean, batch = 65536): StopReason {
     const q = this.queue;
+    q.warmer = handler.warm !== undefined ? (handler as EventWarmer) : null;
     const limited = stop.timeLimitPs !== Infinity;
     for (;;) {
       if (this.stopRequested) return this.requestedReason;

@@ -288,6 +288,25 @@ export class Fabric implements EventHandler {
     }
   }
 
+  /**
+   * Load, ahead of time, the state an upcoming event reads first (laneQueue.ts `warmer`): the
+   * record of an arriving packet, the first line of a port about to finish a packet.
+   */
+  warm(kind: number, a: number, b: number): number {
+    if (kind === EV.ARRIVE) return this.pool.i32[b << 3];
+    if (kind === EV.TX_DONE) {
+      // The head packet of the queue startTx will most likely serve (control, trimmed, else the
+      // data class): its record is the next cold read after the port's own lines.
+      const pi = this.pi;
+      const r = a * PI.STRIDE;
+      let q: number = PRIO.CONTROL;
+      if (pi[r + PI.QLEN + q] === 0) q = pi[r + PI.QLEN + PRIO.TRIMMED] !== 0 ? PRIO.TRIMMED : this.dataPrio;
+      const head = pi[r + PI.QHEAD + q];
+      return head >= 0 ? this.pool.i32[head << 3] : pi[r + PI.QLEN_ALL];
+    }
+    return 0;
+  }
+
   /** A host has new data to send: start its NIC if idle. */
   kickHost(host: number): void {
     this.kick(this.routes.hostNicPort[host]);
