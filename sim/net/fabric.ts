@@ -290,10 +290,14 @@ export class Fabric implements EventHandler {
 
   /**
    * Load, ahead of time, the state an upcoming event reads first (laneQueue.ts `warmer`): the
-   * record of an arriving packet, the first line of a port about to finish a packet.
+   * record of an arriving packet, the head packet of a port about to finish one.
    */
   warm(kind: number, a: number, b: number): number {
-    if (kind === EV.ARRIVE) return this.pool.i32[b << 3];
+    if (kind === EV.ARRIVE) {
+      // At a host the transport reads the side record too (PSN, send time).
+      const pool = this.pool;
+      return this.portNode[a ^ 1] < this.hostCount ? pool.i32[b << 3] + pool.side[b << 3] : pool.i32[b << 3];
+    }
     if (kind === EV.TX_DONE) {
       // The head packet of the queue startTx will most likely serve (control, trimmed, else the
       // data class): its record is the next cold read after the port's own lines.
