@@ -402,12 +402,15 @@ export class Fabric implements EventHandler {
       pkt = this.dequeue(port, prio);
       // Only a queue that has been paused for some time can hold packets with a nonzero mark (a
       // queue is never served while paused, so it has been resumed since any mark was taken).
-      const pausedPs = pf[f + PF.PAUSED_TIME + prio];
-      if (this.pausesSeen && pausedPs > 0 && prio < PRIO.TRIMMED && (this.cfg.losslessMask & (1 << prio)) !== 0) {
-        const mark = this.pool.pauseMark[pkt];
-        if (mark !== 0) this.pool.pauseMark[pkt] = 0;
-        const blocked = pausedPs - mark;
-        if (blocked > 0) this.pauseObserver!.onBlocked(pkt, port, prio, blocked);
+      // (pausesSeen first: the paused time is on a line of its own, not read until pauses happen.)
+      if (this.pausesSeen && prio < PRIO.TRIMMED && (this.cfg.losslessMask & (1 << prio)) !== 0) {
+        const pausedPs = pf[f + PF.PAUSED_TIME + prio];
+        if (pausedPs > 0) {
+          const mark = this.pool.pauseMark[pkt];
+          if (mark !== 0) this.pool.pauseMark[pkt] = 0;
+          const blocked = pausedPs - mark;
+          if (blocked > 0) this.pauseObserver!.onBlocked(pkt, port, prio, blocked);
+        }
       }
       if (node >= this.hostCount) this.leaveSwitch(node, port, pkt);
     } else {

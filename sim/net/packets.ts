@@ -190,8 +190,16 @@ export class PacketPool {
     i[b + P.EV] = 0;
     i[b + P.NEXT] = -1;
     i[b + P.IN_PORT] = -1;
-    this.side.fill(0, b, b + SIDE_STRIDE);
-    this.side[b + PS.SRC] = src;
+    // Field by field rather than side.fill (a builtin call per packet, ~1 % of a 1024-host run).
+    const side = this.side;
+    side[b + PS.SRC] = src;
+    side[b + PS.PSN] = 0;
+    side[b + PS.AUX] = 0;
+    side[b + PS.AUX2] = 0;
+    side[b + PS.AUX3] = 0;
+    side[b + PS.PAYLOAD] = 0;
+    side[b + 6] = 0; // words 6–7: the Float64 PS64.SENT_PS
+    side[b + 7] = 0;
     this.pauseMark[p] = 0;
     return p;
   }
