@@ -80,7 +80,8 @@ export interface FabricConfig {
 // read through `pi` (Int32, offsets PI.*) and `pf` (Float64 over the same memory, offsets PF.*:
 // word offset / 2). Why a record rather than one array per field: a packet-hop touches a dozen
 // fields of two ports chosen at random among thousands, so one array per field costs one cache
-// miss per field; the record costs three (README "Performance").
+// miss per field; the record costs two: line 0 and the line of the queue in use (README
+// "Performance").
 /** Int32 words of a port record. */
 const enum PI {
   STRIDE = 80,
@@ -92,13 +93,18 @@ const enum PI {
   RR = 12,
   /** A TX_DONE event is pending. */
   TX_PENDING = 13,
-  /** Packets queued over all priorities. */
-  QLEN_ALL = 14,
-  // Line 1: queue lengths and heads; line 2: tails and bytes (8 priorities each).
-  QLEN = 16,
-  QHEAD = 24,
-  QTAIL = 32,
-  QBYTES = 40,
+  /** Bit q: queue q holds packets (so choosing a queue reads no queue's line). */
+  NONEMPTY = 14,
+  /** Lines 1 and 2: the eight queues, QF.* words each (queue q at QUEUES + 4q): queues 0–3, the
+   *  data classes a hop uses, in line 1; 4–7, with control and trimmed headers, in line 2. */
+  QUEUES = 16,
+}
+/** Words of one queue within the port record. */
+const enum QF {
+  LEN = 0,
+  HEAD = 1,
+  TAIL = 2,
+  BYTES = 3,
 }
 /** Float64 cells of a port record. Bytes per ps, flight delay and Kmin are copies of PortTiming /
  *  FabricConfig values, set once in the constructor, kept here so that a transmission reads one
@@ -218,8 +224,10 @@ export class Fabric implements EventHandler {
       this.pf[f + PF.ARRIVAL_DELAY] = timing.arrivalDelayPs[p];
       this.pf[f + PF.KMIN] = cfg.kminBytes[p];
       this.pi[r + PI.NODE] = timing.portNode[p];
-      this.pi.fill(-1, r + PI.QHEAD, r + PI.QHEAD + PRIO.COUNT);
-      this.pi.fill(-1, r + PI.QTAIL, r + PI.QTAIL + PRIO.COUNT);
+      for (let q = 0; q < PRIO.COUNT; q++) {
+        this.pi[r + PI.QUEUES + 4 * q + QF.HEAD] = -1;
+        this.pi[r + PI.QUEUES + 4 * q + QF.TAIL] = -1;
+      }
     }
     const nq = np * PRIO.COUNT;
     this.pauseCount = new Int32Array(nq);
@@ -303,10 +311,10 @@ export class Fabric implements EventHandler {
       // data class): its record is the next cold read after the port's own lines.
       const pi = this.pi;
       const r = a * PI.STRIDE;
-      let q: number = PRIO.CONTROL;
-      if (pi[r + PI.QLEN + q] === 0) q = pi[r + PI.QLEN + PRIO.TRIMMED] !== 0 ? PRIO.TRIMMED : this.dataPrio;
-      const head = pi[r + PI.QHEAD + q];
-      return head >= 0 ? this.pool.i32[head << 3] : pi[r + PI.QLEN_ALL];
+      const m = pi[r + PI.NONEMPTY];
+      const q = (m & (1 << PRIO.CONTROL)) !== 0 ? PRIO.CONTROL : (m & (1 << PRIO.TRIMMED)) !== 0 ? PRIO.TRIMMED : this.dataPrio;
+      const head = pi[r + PI.QUEUES + (q << 2) + QF.HEAD];
+      return head >= 0 ? this.pool.i32[head << 3] : m;
     }
     return 0;
   }
@@ -348,26 +356,31 @@ export class Fabric implements EventHandler {
       const mark = this.pf[f + PF.PAUSED_TIME + prio] + ((pi[r + PI.PAUSED] & (1 << prio)) !== 0 ? this.sim.now - this.pf[f + PF.PAUSE_SINCE + prio] : 0);
       if (mark !== 0) pool.pauseMark[pkt] = mark;
     }
-    const tail = pi[r + PI.QTAIL + prio];
-    if (tail < 0) pi[r + PI.QHEAD + prio] = pkt;
-    else pool.i32[(tail << 3) + P.NEXT] = pkt;
-    pi[r + PI.QTAIL + prio] = pkt;
-    pi[r + PI.QBYTES + prio] += pool.i32[(pkt << 3) + P.BYTES];
-    pi[r + PI.QLEN + prio]++;
-    pi[r + PI.QLEN_ALL]++;
+    const q = r + PI.QUEUES + (prio << 2);
+    const tail = pi[q + QF.TAIL];
+    if (tail < 0) {
+      pi[q + QF.HEAD] = pkt;
+      pi[r + PI.NONEMPTY] |= 1 << prio;
+    } else pool.i32[(tail << 3) + P.NEXT] = pkt;
+    pi[q + QF.TAIL] = pkt;
+    pi[q + QF.BYTES] += pool.i32[(pkt << 3) + P.BYTES];
+    pi[q + QF.LEN]++;
   }
 
   /** Take the head packet of `port`'s queue `prio`. */
   private dequeue(port: number, prio: number): number {
     const pi = this.pi;
     const r = port * PI.STRIDE;
-    const pkt = pi[r + PI.QHEAD + prio];
+    const q = r + PI.QUEUES + (prio << 2);
+    const pkt = pi[q + QF.HEAD];
     const next = this.pool.i32[(pkt << 3) + P.NEXT];
-    pi[r + PI.QHEAD + prio] = next;
-    if (next < 0) pi[r + PI.QTAIL + prio] = -1;
-    pi[r + PI.QBYTES + prio] -= this.pool.i32[(pkt << 3) + P.BYTES];
-    pi[r + PI.QLEN + prio]--;
-    pi[r + PI.QLEN_ALL]--;
+    pi[q + QF.HEAD] = next;
+    if (next < 0) {
+      pi[q + QF.TAIL] = -1;
+      pi[r + PI.NONEMPTY] &= ~(1 << prio);
+    }
+    pi[q + QF.BYTES] -= this.pool.i32[(pkt << 3) + P.BYTES];
+    pi[q + QF.LEN]--;
     return pkt;
   }
 
@@ -380,15 +393,18 @@ export class Fabric implements EventHandler {
     if (pf[f + PF.BUSY_UNTIL] > this.sim.now) return;
     const paused = pi[r + PI.PAUSED];
     let prio = -1;
-    if (pi[r + PI.QLEN_ALL] > 0) {
-      if (pi[r + PI.QLEN + PRIO.CONTROL] > 0) prio = PRIO.CONTROL;
-      else if (pi[r + PI.QLEN + PRIO.TRIMMED] > 0 && (paused & (1 << PRIO.TRIMMED)) === 0) prio = PRIO.TRIMMED;
-      else {
+    const nonEmpty = pi[r + PI.NONEMPTY];
+    if (nonEmpty !== 0) {
+      // Control is never held back; the others only while not paused.
+      const ready = nonEmpty & ~(paused & ~(1 << PRIO.CONTROL));
+      if ((ready & (1 << PRIO.CONTROL)) !== 0) prio = PRIO.CONTROL;
+      else if ((ready & (1 << PRIO.TRIMMED)) !== 0) prio = PRIO.TRIMMED;
+      else if (ready !== 0) {
         const start = pi[r + PI.RR];
         for (let i = 0; i < PRIO.DATA_COUNT; i++) {
           let p = start + i;
           if (p >= PRIO.DATA_COUNT) p -= PRIO.DATA_COUNT;
-          if (pi[r + PI.QLEN + p] > 0 && (paused & (1 << p)) === 0) {
+          if ((ready & (1 << p)) !== 0) {
             prio = p;
             pi[r + PI.RR] = p + 1 === PRIO.DATA_COUNT ? 0 : p + 1;
             break;
@@ -423,7 +439,7 @@ export class Fabric implements EventHandler {
     pf[f + PF.TX_BYTES] += wire;
     const serPs = Math.round(wire * pf[f + PF.PS_PER_BYTE]);
     pf[f + PF.BUSY_UNTIL] = this.sim.now + serPs;
-    if (pi[r + PI.QLEN_ALL] > 0 || node < this.hostCount) {
+    if (pi[r + PI.NONEMPTY] !== 0 || node < this.hostCount) {
       pi[r + PI.TX_PENDING] = 1;
       this.sim.after(serPs, EV.TX_DONE, port, 0);
     }
@@ -453,7 +469,7 @@ export class Fabric implements EventHandler {
       // Control frames: strict priority, no admission control (HPCC switch queue 0, §1.1).
       this.enqueue(egress, prio, pkt);
     } else if (prio === PRIO.TRIMMED) {
-      if (this.pi[egress * PI.STRIDE + PI.QBYTES + prio] + bytes > cfg.trimQueueCapBytes) return this.drop(pkt);
+      if (this.pi[egress * PI.STRIDE + PI.QUEUES + (prio << 2) + QF.BYTES] + bytes > cfg.trimQueueCapBytes) return this.drop(pkt);
       this.enqueue(egress, prio, pkt);
     } else if ((cfg.losslessMask & (1 << prio)) !== 0) {
       if (!this.admitLossless(node, port, prio, bytes)) return this.drop(pkt);
@@ -464,7 +480,7 @@ export class Fabric implements EventHandler {
       this.enqueue(egress, prio, pkt);
       this.checkXoff(node, port, prio, egress);
     } else {
-      const qb = this.pi[egress * PI.STRIDE + PI.QBYTES + prio];
+      const qb = this.pi[egress * PI.STRIDE + PI.QUEUES + (prio << 2) + QF.BYTES];
       if (cfg.trimEnabled && (pool.i32[(pkt << 3) + P.FLAGS] & F.TRIMMABLE) !== 0 && qb + bytes > cfg.trimThresholdBytes) {
         this.trim(egress, pkt);
         return;
@@ -506,7 +522,7 @@ export class Fabric implements EventHandler {
   private trim(egress: number, pkt: number): void {
     const pool = this.pool;
     const hdr = this.cfg.trimHeaderBytes;
-    if (this.pi[egress * PI.STRIDE + PI.QBYTES + PRIO.TRIMMED] + hdr > this.cfg.trimQueueCapBytes) return this.drop(pkt);
+    if (this.pi[egress * PI.STRIDE + PI.QUEUES + (PRIO.TRIMMED << 2) + QF.BYTES] + hdr > this.cfg.trimQueueCapBytes) return this.drop(pkt);
     this.counters.trims++;
     pool.i32[(pkt << 3) + P.FLAGS] = (pool.i32[(pkt << 3) + P.FLAGS] | F.TRIMMED) & ~F.TRIMMABLE;
     pool.i32[(pkt << 3) + P.BYTES] = hdr;
@@ -659,7 +675,7 @@ export class Fabric implements EventHandler {
   private maybeMark(port: number, prio: number, pkt: number): void {
     const pool = this.pool;
     if (!this.cfg.ecnEnabled || (pool.i32[(pkt << 3) + P.FLAGS] & (F.ECT | F.CE)) !== F.ECT) return;
-    const len = this.pi[port * PI.STRIDE + PI.QBYTES + prio];
+    const len = this.pi[port * PI.STRIDE + PI.QUEUES + (prio << 2) + QF.BYTES];
     const kmin = this.pf[port * PF.STRIDE + PF.KMIN];
     if (len <= kmin) return;
     const kmax = this.cfg.kmaxBytes[port];
@@ -676,13 +692,13 @@ export class Fabric implements EventHandler {
   /** Data bytes queued at a port over all data priorities. */
   portQueueBytes(port: number): number {
     let s = 0;
-    for (let p = 0; p < PRIO.TRIMMED; p++) s += this.pi[port * PI.STRIDE + PI.QBYTES + p];
+    for (let p = 0; p < PRIO.TRIMMED; p++) s += this.pi[port * PI.STRIDE + PI.QUEUES + (p << 2) + QF.BYTES];
     return s;
   }
 
   /** Bytes queued at one (port, priority) queue. */
   queueBytes(port: number, prio: number): number {
-    return this.pi[port * PI.STRIDE + PI.QBYTES + prio];
+    return this.pi[port * PI.STRIDE + PI.QUEUES + (prio << 2) + QF.BYTES];
   }
 
   /** Bit p set ⇒ priority p of `port` is paused by its peer. */
@@ -703,7 +719,9 @@ export class Fabric implements EventHandler {
   /** Packets still inside the fabric (queued at ports), for conservation checks. */
   queuedPackets(): number {
     let s = 0;
-    for (let p = 0; p < this.portCount; p++) s += this.pi[p * PI.STRIDE + PI.QLEN_ALL];
+    for (let p = 0; p < this.portCount; p++) {
+      for (let q = 0; q < PRIO.COUNT; q++) s += this.pi[p * PI.STRIDE + PI.QUEUES + (q << 2) + QF.LEN];
+    }
     return s;
   }
 }
