@@ -1,4 +1,5 @@
 import type { PortTiming } from '../net/portTiming.ts';
+import { nextHopList } from '../net/routing.ts';
 import { WIRE } from '../net/packets.ts';
 
 /** Ports a packet from src to dst crosses on an empty network (first equal-cost choice). */
@@ -11,9 +12,9 @@ export function pathPorts(fabric: PortTiming, src: number, dst: number): number[
       ports.push(rt.hostSwitchPort[dst]);
       return ports;
     }
-    const idx = (node - fabric.hostCount) * rt.attachCount + rt.attachIndex[rt.hostSwitch[dst]];
-    if (rt.nh[2 * idx + 1] === 0) break;
-    const p = rt.nhPorts[rt.nh[2 * idx]];
+    const e = nextHopList(rt, fabric.hostCount, node, dst);
+    if (rt.lists[e + 1] === 0) break;
+    const p = rt.nhPorts[rt.lists[e]];
     ports.push(p);
     node = fabric.portNode[p ^ 1];
   }

@@ -4,7 +4,7 @@ import type { TopologyGraph } from '../topology/graph.ts';
 import {
   PS, P, F, WIRE, PK, PRIO, PacketPool,
 } from './packets.ts';
-import { ecmpHash, type RouteTable } from './routing.ts';
+import { ecmpHash, nextHopList, type RouteTable } from './routing.ts';
 import type { PortTiming } from './portTiming.ts';
 import type { Counters } from '../metrics/result.ts';
 
@@ -505,9 +505,9 @@ export class Fabric implements EventHandler {
   routeFor(node: number, dst: number, flow: number, ev: number): number {
     const rt = this.routes;
     if (rt.hostSwitch[dst] === node) return rt.hostSwitchPort[dst];
-    const idx = (node - this.hostCount) * rt.attachCount + rt.attachIndex[rt.hostSwitch[dst]];
-    const cnt = rt.nh[2 * idx + 1];
-    const off = rt.nh[2 * idx];
+    const e = nextHopList(rt, this.hostCount, node, dst);
+    const off = rt.lists[e];
+    const cnt = rt.lists[e + 1];
     if (cnt === 1) return rt.nhPorts[off];
     if (cnt === 0) throw new Error(`no route from ${this.graph.nodeNames[node]} to host ${dst}`);
     return rt.nhPorts[off + (ecmpHash(flow, ev, this.ecmpSeed[node]) % cnt)];
