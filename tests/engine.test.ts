@@ -5,6 +5,7 @@ import { CalendarQueue } from '../sim/engine/calendarQueue.ts';
 import { LaneQueue } from '../sim/engine/laneQueue.ts';
 import { RandomStreams } from '../sim/engine/random.ts';
 import { Simulator } from '../sim/engine/simulator.ts';
+import { ActiveFlows } from '../sim/transport/activeFlows.ts';
 
 describe.each([
   ['EventQueue (4-ary heap)', (n: number) => new EventQueue(n)],
@@ -236,5 +237,34 @@ describe('RandomStreams', () => {
     const e = n / 16;
     const chi = bins.reduce((s, o) => s + ((o - e) ** 2) / e, 0);
     expect(chi).toBeLessThan(37.7); // χ²(15) at p = 0.001
+  });
+});
+
+describe('ActiveFlows', () => {
+  it('keeps the order of per-host arrays with push and swap-with-last removal (property)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 11 }), fc.boolean(), fc.nat()), { maxLength: 300 }), (ops) => {
+        const hosts = 3;
+        const src = Int32Array.from({ length: 12 }, (_, f) => (f * 7) % hosts);
+        const act = new ActiveFlows(src, hosts);
+        const ref: number[][] = [[], [], []];
+        for (const [f, add, k] of ops) {
+          if (add) {
+            act.add(f);
+            if (!ref[src[f]].includes(f)) ref[src[f]].push(f);
+          } else {
+            const h = src[f];
+            if (ref[h].length === 0) continue;
+            const i = k % ref[h].length;
+            act.removeAt(h, i);
+            ref[h][i] = ref[h][ref[h].length - 1];
+            ref[h].pop();
+          }
+          for (let h = 0; h < hosts; h++) if (JSON.stringify(act.flowsOf(h)) !== JSON.stringify(ref[h]) || act.count[h] !== ref[h].length) return false;
+        }
+        return true;
+      }),
+      { numRuns: 200 },
+    );
   });
 });

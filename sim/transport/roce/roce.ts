@@ -1,3 +1,4 @@
+import { ActiveFlows } from '../activeFlows.ts';
 import type { Fabric, HostTransport } from '../../net/fabric.ts';
 import { EV } from '../../net/fabric.ts';
 import {
@@ -35,15 +36,14 @@ export class RoceTransportModel implements HostTransport {
   private readonly nextTxPs: Float64Array;
   private readonly rtoPending: Uint8Array;
   private readonly rtoDeadline: Float64Array;
-  private readonly inList: Uint8Array;
   // Receiver side.
   private readonly rcvExpected: Int32Array;
   private readonly rcvSinceAck: Int32Array;
   private readonly lastNakPsn: Int32Array;
   private readonly lastNakPs: Float64Array;
   // Per host.
-  private readonly active: number[][];
-  private readonly rrIndex: Int32Array;
+  /** Flows that may have data to send, served round-robin by the host's NIC. */
+  private readonly active: ActiveFlows;
   private readonly wakePs: Float64Array;
 
   private readonly rtoPs: number;
@@ -74,7 +74,6 @@ export class RoceTransportModel implements HostTransport {
     this.nextTxPs = new Float64Array(n);
     this.rtoPending = new Uint8Array(n);
     this.rtoDeadline = new Float64Array(n);
-    this.inList = new Uint8Array(n);
     this.rcvExpected = new Int32Array(n);
     this.rcvSinceAck = new Int32Array(n);
     this.lastNakPsn = new Int32Array(n).fill(-1);
@@ -84,8 +83,7 @@ export class RoceTransportModel implements HostTransport {
       this.qpEv[f] = evFor(f);
     }
     const hosts = fabric.hostCount;
-    this.active = Array.from({ length: hosts }, () => []);
-    this.rrIndex = new Int32Array(hosts);
+    this.active = new ActiveFlows(flows.src, hosts);
     this.wakePs = new Float64Array(hosts).fill(Infinity);
     this.dcqcn = cfg.cc === 'dcqcn' ? new Dcqcn(fabric, flows, cfg) : null;
     flows.scheduleStarts(EV_ROCE.FLOW_START);
@@ -97,29 +95,26 @@ export class RoceTransportModel implements HostTransport {
   }
 
   private activate(f: number): void {
-    if (this.inList[f] !== 0) return;
-    this.inList[f] = 1;
-    this.active[this.flows.src[f]].push(f);
+    this.active.add(f);
   }
 
   // ------------------------------------------------------------------ sender
 
   pull(host: number): number {
-    const list = this.active[host];
-    let n = list.length;
+    const act = this.active;
+    let n = act.count[host];
     if (n === 0) return -1;
+    const s = act.start[host];
     const now = this.fabric.sim.now;
     if (this.wakePs[host] <= now) this.wakePs[host] = Infinity;
-    let i = this.rrIndex[host];
+    let i = act.next[host];
     if (i >= n) i = 0;
     let minNext = Infinity;
     for (let scanned = 0; scanned < n; scanned++) {
-      const f = list[i];
+      const f = act.flow[s + i];
       if (this.sndNxt[f] >= this.npkts[f]) {
         // Nothing left to send: leave the list (a NAK or timeout puts it back).
-        list[i] = list[n - 1];
-        list.pop();
-        this.inList[f] = 0;
+        act.removeAt(host, i);
         n--;
         if (n === 0) break;
         if (i >= n) i = 0;
@@ -132,7 +127,7 @@ export class RoceTransportModel implements HostTransport {
         i = i + 1 === n ? 0 : i + 1;
         continue;
       }
-      this.rrIndex[host] = i + 1 === n ? 0 : i + 1;
+      act.next[host] = i + 1 === n ? 0 : i + 1;
       return this.makeData(f, now);
     }
     if (minNext < Infinity && minNext < this.wakePs[host]) {
@@ -272,7 +267,7 @@ export class RoceTransportModel implements HostTransport {
   }
 
   waitingFlows(host: number): number[] {
-    return this.active[host].filter((f) => this.sndNxt[f] < this.npkts[f]);
+    return this.active.flowsOf(host).filter((f) => this.sndNxt[f] < this.npkts[f]);
   }
 
   flowEntropy(flow: number): number {

@@ -1,3 +1,4 @@
+import { ActiveFlows } from '../activeFlows.ts';
 import type { Fabric, HostTransport } from '../../net/fabric.ts';
 import {
   P, PS, PS64, F, PK, PRIO,
@@ -114,7 +115,6 @@ export class UetTransportModel implements HostTransport {
   private readonly rtoPending: Uint8Array;
   private readonly rtoAt: Float64Array;
   private readonly rtoGen: Int32Array;
-  private readonly inList: Uint8Array;
   private readonly credit: Float64Array;
   private readonly pullSeen: Float64Array;
   private readonly speculating: Uint8Array;
@@ -131,8 +131,8 @@ export class UetTransportModel implements HostTransport {
   private readonly txEv: Uint16Array;
   private readonly got: Uint8Array;
   // Per host.
-  private readonly active: number[][];
-  private readonly rrIndex: Int32Array;
+  /** Flows that may have data to send, served round-robin by the host's NIC. */
+  private readonly active: ActiveFlows;
 
   private readonly sack = new Int32Array(2);
   private readonly reorderHist = new Float64Array(UET.REORDER_BINS + 1);
@@ -197,7 +197,6 @@ export class UetTransportModel implements HostTransport {
     this.rtoPending = new Uint8Array(n);
     this.rtoAt = new Float64Array(n);
     this.rtoGen = new Int32Array(n);
-    this.inList = new Uint8Array(n);
     this.credit = new Float64Array(n);
     this.pullSeen = new Float64Array(n);
     this.speculating = new Uint8Array(n);
@@ -212,8 +211,7 @@ export class UetTransportModel implements HostTransport {
     this.txEv = new Uint16Array(total);
     this.got = new Uint8Array(total);
     const hosts = fabric.hostCount;
-    this.active = Array.from({ length: hosts }, () => []);
-    this.rrIndex = new Int32Array(hosts);
+    this.active = new ActiveFlows(flows.src, hosts);
     flows.scheduleStarts(EV_UET.START);
   }
 
@@ -239,9 +237,7 @@ export class UetTransportModel implements HostTransport {
   }
 
   private activate(f: number): void {
-    if (this.inList[f] !== 0) return;
-    this.inList[f] = 1;
-    this.active[this.flows.src[f]].push(f);
+    this.active.add(f);
   }
 
   private wake(f: number): void {
@@ -276,26 +272,25 @@ export class UetTransportModel implements HostTransport {
   // ------------------------------------------------------------------ sender
 
   pull(host: number): number {
-    const list = this.active[host];
-    let n = list.length;
+    const act = this.active;
+    let n = act.count[host];
     if (n === 0) return -1;
-    let i = this.rrIndex[host];
+    const s = act.start[host];
+    let i = act.next[host];
     if (i >= n) i = 0;
     for (let scanned = 0; scanned < n; scanned++) {
-      const f = list[i];
+      const f = act.flow[s + i];
       if (!this.canSend(f)) {
         // Blocked (window, credit) or nothing to send: leave the list; an ACK, NACK,
         // credit or timeout puts the flow back.
-        list[i] = list[n - 1];
-        list.pop();
-        this.inList[f] = 0;
+        act.removeAt(host, i);
         n--;
         if (n === 0) break;
         if (i >= n) i = 0;
         scanned--;
         continue;
       }
-      this.rrIndex[host] = i + 1 === n ? 0 : i + 1;
+      act.next[host] = i + 1 === n ? 0 : i + 1;
       return this.makeData(f, this.fabric.sim.now);
     }
     return -1;
@@ -367,7 +362,7 @@ export class UetTransportModel implements HostTransport {
     if (t > mw) t = mw;
     t -= this.credit[f];
     if (this.speculating[f] !== 0 && t < full && backlog > 0) t = full;
-    const act = this.active[this.flows.src[f]].length;
+    const act = this.active.count[this.flows.src[f]];
     if (act > 1) t /= act;
     return quantizeCeil(t + this.pullSeen[f] * RCCC.PULL_QUANTUM_BYTES);
   }
