@@ -75,7 +75,6 @@ export interface FabricConfig {
   trimQueueCapBytes: number;
 }
 
-
 // A port's hot state as one record of PI.STRIDE Int32 words (320 bytes, five cache lines),
 // read through `pi` (Int32, offsets PI.*) and `pf` (Float64 over the same memory, offsets PF.*:
 // word offset / 2). Why a record rather than one array per field: a packet-hop touches a dozen
