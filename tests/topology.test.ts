@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { buildTopology, oversubscription, type TopologyGraph } from '../sim/topology/index.ts';
 import type { Scenario } from '../sim/scenario/schema.ts';
+import fc from 'fast-check';
+import { ecmpHash, ecmpIndex } from '../sim/net/routing.ts';
 
 const host = { rateGbps: 400, delayNs: 1000 };
 const links = (over: Partial<Scenario['links']> = {}): Scenario['links'] => ({ host, ...over });
@@ -159,5 +161,18 @@ describe('topology builders', () => {
     expect(g.links.every((l) => l.rateBps === 400e9 && l.delayPs === 1_000_000)).toBe(true);
     const c = buildTopology({ kind: 'fatTree', k: 4 }, links({ fabric: { rateGbps: 100, delayNs: 10 } }));
     expect(c.links.slice(16).every((l) => l.rateBps === 100e9 && l.delayPs === 10_000)).toBe(true);
+  });
+});
+
+describe('ECMP choice', () => {
+  it('ecmpIndex is the unsigned hash modulo the count, in integer arithmetic', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -1, max: 1 << 20 }), fc.integer({ min: 0, max: 65535 }), fc.integer(), fc.integer({ min: 1, max: 1000 }), (flow, ev, seed, count) =>
+        ecmpIndex(flow, ev, seed, count) === (ecmpHash(flow, ev, seed) >>> 0) % count),
+      { numRuns: 5000 },
+    );
+    // Hashes with the top bit set (negative as int32) and counts that are not powers of two.
+    expect(ecmpIndex(3, 7, 11, 3)).toBe((ecmpHash(3, 7, 11) >>> 0) % 3);
+    expect(ecmpIndex(1, 0, -5, (1 << 30) - 1)).toBe((ecmpHash(1, 0, -5) >>> 0) % ((1 << 30) - 1));
   });
 });

@@ -4,7 +4,7 @@ import type { TopologyGraph } from '../topology/graph.ts';
 import {
   PS, P, F, WIRE, PK, PRIO, PacketPool,
 } from './packets.ts';
-import { ecmpHash, nextHopList, type RouteTable } from './routing.ts';
+import { ecmpIndex, nextHopList, type RouteTable } from './routing.ts';
 import type { PortTiming } from './portTiming.ts';
 import type { Counters } from '../metrics/result.ts';
 
@@ -513,7 +513,7 @@ export class Fabric implements EventHandler {
     const cnt = rt.lists[e + 1];
     if (cnt === 1) return rt.nhPorts[off];
     if (cnt === 0) throw new Error(`no route from ${this.graph.nodeNames[node]} to host ${dst}`);
-    return rt.nhPorts[off + (ecmpHash(flow, ev, this.ecmpSeed[node]) % cnt)];
+    return rt.nhPorts[off + ecmpIndex(flow, ev, this.ecmpSeed[node], cnt)];
   }
 
   private drop(pkt: number): void {

@@ -158,7 +158,7 @@ export function computeRoutes(graph: TopologyGraph): RouteTable {
 
 /**
  * ECMP hash of (flow, entropy) with a per-switch seed (a murmur3-style finaliser; HPCC ns-3
- * hashes the 5-tuple with the switch id as seed, physics.md §3.1).
+ * hashes the 5-tuple with the switch id as seed, physics.md §3.1): 32 bits, as a signed integer.
  */
 export function ecmpHash(flow: number, ev: number, seed: number): number {
   let h = (seed ^ Math.imul(flow, 0x9e3779b1)) | 0;
@@ -167,6 +167,17 @@ export function ecmpHash(flow: number, ev: number, seed: number): number {
   h = Math.imul(h, 0x2c1b3c6d);
   h ^= h >>> 12;
   h = Math.imul(h, 0x297a2d39);
-  h ^= h >>> 15;
-  return h >>> 0;
+  return h ^ (h >>> 15);
+}
+
+/**
+ * Which of `count` equal-cost next hops (1 ≤ count ≤ 2^30): the hash read as an unsigned 32-bit
+ * value, modulo count. In 32-bit integer arithmetic, because JavaScript takes `(h >>> 0) % count`
+ * as a double (V8: an x87 `fprem` loop, on every hop): h = 2 (h >>> 1) + (h & 1), so
+ * h mod c = (2 ((h >>> 1) mod c) + (h & 1)) mod c, every term a non-negative int32.
+ */
+export function ecmpIndex(flow: number, ev: number, seed: number, count: number): number {
+  const h = ecmpHash(flow, ev, seed);
+  if ((count & (count - 1)) === 0) return h & (count - 1);
+  return ((((h >>> 1) % count) << 1) + (h & 1)) % count;
 }
