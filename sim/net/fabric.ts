@@ -301,13 +301,19 @@ export class Fabric implements EventHandler {
 
   /**
    * Load, ahead of time, the state an upcoming event reads first (laneQueue.ts `warmer`): the
-   * record of an arriving packet, the head packet of a port about to finish one.
+   * record of an arriving packet and, at a switch, the egress queue it joins; the head packet of a
+   * port about to finish one.
    */
   warm(kind: number, a: number, b: number): number {
     if (kind === EV.ARRIVE) {
-      // At a host the transport reads the side record too (PSN, send time).
+      // At a host the transport reads the side record too (PSN, send time); at a switch the
+      // packet joins the egress queue chosen upstream (startTx).
       const pool = this.pool;
-      return this.portNode[a ^ 1] < this.hostCount ? pool.i32[b << 3] + pool.side[b << 3] : pool.i32[b << 3];
+      if (this.portNode[a ^ 1] < this.hostCount) return pool.i32[b << 3] + pool.side[b << 3];
+      const kind = pool.i32[b << 3];
+      if ((kind & P.KIND_MASK) === PK.PFC) return kind;
+      const r = pool.i32[(b << 3) + P.IN_PORT] * PI.STRIDE;
+      return this.pi[r + PI.NONEMPTY] + this.pi[r + PI.QUEUES + ((kind >> P.PRIO_SHIFT) << 2)];
     }
     if (kind === EV.TX_DONE) {
       // The head packet of the queue startTx will most likely serve (control, trimmed, else the
@@ -438,7 +444,15 @@ export class Fabric implements EventHandler {
       if (pkt < 0) return;
       this.counters.packetsSent++;
     }
-    const wire = this.pool.i32[(pkt << 3) + P.BYTES] + WIRE.OVERHEAD_BYTES;
+    const i32 = this.pool.i32;
+    // The next switch's egress for this packet, chosen now while its record is in cache, so that
+    // the arrival is warmed with its egress queue (warm) and reads it instead of routing
+    // (P.IN_PORT is free on the wire: the ingress was released by leaveSwitch above).
+    const next = this.portNode[port ^ 1];
+    if (next >= this.hostCount && (i32[(pkt << 3) + P.KIND] & P.KIND_MASK) !== PK.PFC) {
+      i32[(pkt << 3) + P.IN_PORT] = this.routeFor(next, i32[(pkt << 3) + P.DST], i32[(pkt << 3) + P.FLOW], i32[(pkt << 3) + P.EV]);
+    }
+    const wire = i32[(pkt << 3) + P.BYTES] + WIRE.OVERHEAD_BYTES;
     pf[f + PF.TX_BYTES] += wire;
     const serPs = Math.round(wire * pf[f + PF.PS_PER_BYTE]);
     pf[f + PF.BUSY_UNTIL] = this.sim.now + serPs;
@@ -464,7 +478,7 @@ export class Fabric implements EventHandler {
       this.transport.receive(node, pkt);
       return;
     }
-    const egress = this.route(node, pkt);
+    const egress = pool.i32[(pkt << 3) + P.IN_PORT]; // chosen by the upstream port (startTx)
     const prio = pool.i32[(pkt << 3) + P.KIND] >> P.PRIO_SHIFT;
     const bytes = pool.i32[(pkt << 3) + P.BYTES];
     const cfg = this.cfg;
@@ -497,11 +511,6 @@ export class Fabric implements EventHandler {
       this.enqueue(egress, prio, pkt);
     }
     this.kick(egress);
-  }
-
-  private route(node: number, pkt: number): number {
-    const pool = this.pool;
-    return this.routeFor(node, pool.i32[(pkt << 3) + P.DST], pool.i32[(pkt << 3) + P.FLOW], pool.i32[(pkt << 3) + P.EV]);
   }
 
   /** Egress port at switch `node` for a packet of `flow` with entropy `ev` to host `dst`. */

@@ -83,7 +83,9 @@ export const enum P {
   EV = 5,
   /** Next packet in the queue the packet is in. */
   NEXT = 6,
-  /** Ingress port at the switch currently holding the packet (-1 at a host). */
+  /** Queued at a switch: the ingress port a lossless packet is accounted to (-1 otherwise). On
+   *  the wire to a switch: the egress port it takes there, chosen by the sending port (startTx),
+   *  so that its arrival can be warmed with that queue. */
   IN_PORT = 7,
 }
 const I32_STRIDE = 8;
