@@ -1,4 +1,4 @@
-import { P } from '../net/packets.ts';
+import { P, PRIO } from '../net/packets.ts';
 import type { Fabric, PauseObserver } from '../net/fabric.ts';
 import { EV } from '../net/fabric.ts';
 import type { FlowTable } from '../transport/flows.ts';
@@ -115,7 +115,6 @@ interface Candidate {
   open: boolean;
 }
 
-const NPRIO = 8;
 const MAX_INTERVALS = 20_000;
 const MAX_TREES = 2_000;
 const MAX_TIMELINE = 400;
@@ -151,7 +150,7 @@ export class CongestionAnalysis implements PauseObserver {
      *  path of a flow blocked at its own NIC, which has no packet to read it from. */
     private readonly entropyOf: (flow: number) => number,
   ) {
-    const nq = fabric.portCount * NPRIO;
+    const nq = fabric.portCount * PRIO.COUNT;
     this.edgeCause = new Int32Array(nq).fill(-1);
     this.edgeRoot = new Int32Array(nq).fill(-1);
     this.edgeDepth = new Int32Array(nq);
@@ -175,7 +174,7 @@ export class CongestionAnalysis implements PauseObserver {
   // ------------------------------------------------------------------ pauses
 
   onPauseChange(port: number, prio: number, paused: boolean, nowPs: number): void {
-    const e = port * NPRIO + prio;
+    const e = port * PRIO.COUNT + prio;
     this.edgeGen[e]++;
     if (paused) this.onPause(port, prio, e, nowPs);
     else this.onResume(port, e, nowPs);
@@ -184,7 +183,7 @@ export class CongestionAnalysis implements PauseObserver {
   private onPause(port: number, prio: number, e: number, now: number): void {
     const f = this.fabric;
     // The pause came from the peer's ingress (port ^ 1); its cause was recorded at XOFF.
-    const cause = f.xoffCause[(port ^ 1) * NPRIO + prio];
+    const cause = f.xoffCause[(port ^ 1) * PRIO.COUNT + prio];
     this.edgeCause[e] = cause;
     // Follow causes downstream to the root, watching for a cycle.
     let depth = 1;
@@ -198,7 +197,7 @@ export class CongestionAnalysis implements PauseObserver {
       }
       seen.push(root);
       depth++;
-      root = this.edgeCause[root * NPRIO + prio];
+      root = this.edgeCause[root * PRIO.COUNT + prio];
       if (depth > f.portCount) { root = -1; break; }
     }
     this.edgeRoot[e] = root;
@@ -283,7 +282,7 @@ export class CongestionAnalysis implements PauseObserver {
   // ------------------------------------------------------------------ head-of-line blocking
 
   onBlocked(pkt: number, port: number, prio: number, blockedPs: number): void {
-    const root = this.edgeRoot[port * NPRIO + prio];
+    const root = this.edgeRoot[port * PRIO.COUNT + prio];
     if (root < 0) return;
     const pool = this.fabric.pool;
     const flow = pool.i32[(pkt << 3) + P.FLOW];
@@ -327,7 +326,7 @@ export class CongestionAnalysis implements PauseObserver {
 
   private cycleFound(edges: number[], prio: number, now: number): void {
     // Edges are ports here; store (port, prio) keys.
-    const keys = edges.map((p) => p * NPRIO + prio);
+    const keys = edges.map((p) => p * PRIO.COUNT + prio);
     const sig = [...keys].sort((a, b) => a - b).join(',');
     if (this.candidates.some((c) => c.open && [...c.edges].sort((a, b) => a - b).join(',') === sig)) return;
     const c: Candidate = { edges: keys, gens: keys.map((k) => this.edgeGen[k]), formedPs: now, priority: prio, open: true };
@@ -339,9 +338,9 @@ export class CongestionAnalysis implements PauseObserver {
     const c = this.candidates[a];
     if (c === undefined || !c.open) return;
     c.open = false;
-    const held = c.edges.every((k, i) => this.edgeGen[k] === c.gens[i] && this.isPaused(Math.floor(k / NPRIO), k % NPRIO));
+    const held = c.edges.every((k, i) => this.edgeGen[k] === c.gens[i] && this.isPaused(Math.floor(k / PRIO.COUNT), k % PRIO.COUNT));
     if (!held) return;
-    const ports = c.edges.map((k) => Math.floor(k / NPRIO));
+    const ports = c.edges.map((k) => Math.floor(k / PRIO.COUNT));
     this.deadlocks.push({
       formedPs: c.formedPs, detectedPs: this.fabric.sim.now, priority: c.priority,
       cycle: ports.map((p) => this.portName(p)), ports,

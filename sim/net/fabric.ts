@@ -98,9 +98,9 @@ const enum PI {
    *  data classes a hop uses, in line 1; 4–7, with control and trimmed headers, in line 2. */
   QUEUES = 16,
 }
-/** Words of one queue within the port record. */
+/** Words of one queue within the port record (word 0 unused: four queues to a line; a queue's
+ *  length is not kept, NONEMPTY says what serving needs and queuedPackets counts the lists). */
 const enum QF {
-  LEN = 0,
   HEAD = 1,
   TAIL = 2,
   BYTES = 3,
@@ -310,10 +310,10 @@ export class Fabric implements EventHandler {
       // packet joins the egress queue chosen upstream (startTx).
       const pool = this.pool;
       if (this.portNode[a ^ 1] < this.hostCount) return pool.i32[b << 3] + pool.side[b << 3];
-      const kind = pool.i32[b << 3];
-      if ((kind & P.KIND_MASK) === PK.PFC) return kind;
+      const word = pool.i32[b << 3];
+      if ((word & P.KIND_MASK) === PK.PFC) return word;
       const r = pool.i32[(b << 3) + P.IN_PORT] * PI.STRIDE;
-      return this.pi[r + PI.NONEMPTY] + this.pi[r + PI.QUEUES + ((kind >> P.PRIO_SHIFT) << 2)];
+      return this.pi[r + PI.NONEMPTY] + this.pi[r + PI.QUEUES + ((word >> P.PRIO_SHIFT) << 2) + QF.HEAD];
     }
     if (kind === EV.TX_DONE) {
       // The head packet of the queue startTx will most likely serve (control, trimmed, else the
@@ -373,7 +373,6 @@ export class Fabric implements EventHandler {
     } else pool.i32[(tail << 3) + P.NEXT] = pkt;
     pi[q + QF.TAIL] = pkt;
     pi[q + QF.BYTES] += pool.i32[(pkt << 3) + P.BYTES];
-    pi[q + QF.LEN]++;
   }
 
   /** Take the head packet of `port`'s queue `prio`. */
@@ -389,7 +388,6 @@ export class Fabric implements EventHandler {
       pi[r + PI.NONEMPTY] &= ~(1 << prio);
     }
     pi[q + QF.BYTES] -= this.pool.i32[(pkt << 3) + P.BYTES];
-    pi[q + QF.LEN]--;
     return pkt;
   }
 
@@ -751,7 +749,9 @@ export class Fabric implements EventHandler {
   queuedPackets(): number {
     let s = 0;
     for (let p = 0; p < this.portCount; p++) {
-      for (let q = 0; q < PRIO.COUNT; q++) s += this.pi[p * PI.STRIDE + PI.QUEUES + (q << 2) + QF.LEN];
+      for (let q = 0; q < PRIO.COUNT; q++) {
+        for (let pkt = this.pi[p * PI.STRIDE + PI.QUEUES + (q << 2) + QF.HEAD]; pkt >= 0; pkt = this.pool.i32[(pkt << 3) + P.NEXT]) s++;
+      }
     }
     return s;
   }

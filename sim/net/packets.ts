@@ -201,8 +201,7 @@ export class PacketPool {
     side[b + PS.AUX2] = 0;
     side[b + PS.AUX3] = 0;
     side[b + PS.PAYLOAD] = 0;
-    side[b + 6] = 0; // words 6–7: the Float64 PS64.SENT_PS
-    side[b + 7] = 0;
+    this.sideF64[(p << 2) + PS64.SENT_PS] = 0;
     this.pauseMark[p] = 0;
     return p;
   }

@@ -1,8 +1,6 @@
 import type { Simulation } from '../../sim/run.ts';
 import { allocSnapshot, writeHeader } from './snapshot.ts';
-
-const NPRIO = 8;
-const DATA_PRIOS = 6;
+import { PRIO } from '../../sim/net/packets.ts';
 
 /**
  * Reads a running simulation's port state into snapshot buffers (web/src/snapshot.ts). It only
@@ -33,7 +31,7 @@ export class LiveSampler {
       this.prevTx[p] = tx;
       snap.util[p] = dt > 0 ? Math.min(1, (sent * 8e12) / (rateBps[p] * dt)) : 0;
       const pausedBits = fabric.pausedBits(p);
-      const m = pausedBits & ((1 << DATA_PRIOS) - 1);
+      const m = pausedBits & ((1 << PRIO.DATA_COUNT) - 1);
       snap.paused[p] = pausedBits;
       if (m === 0) {
         snap.cause[p] = -1;
@@ -42,12 +40,12 @@ export class LiveSampler {
       }
       const prio = 31 - Math.clz32(m & -m); // lowest paused data priority
       const bit = 1 << prio;
-      const cause = xoffCause[(p ^ 1) * NPRIO + prio];
+      const cause = xoffCause[(p ^ 1) * PRIO.COUNT + prio];
       snap.cause[p] = cause;
       let root = cause;
       let hops = 0;
       while (root >= 0 && (fabric.pausedBits(root) & bit) !== 0) {
-        root = xoffCause[(root ^ 1) * NPRIO + prio];
+        root = xoffCause[(root ^ 1) * PRIO.COUNT + prio];
         if (++hops > n) { root = -2; break; } // a cycle of pauses
       }
       snap.root[p] = root;
