@@ -111,16 +111,12 @@ describe('determinism', () => {
 });
 
 describe('event kinds', () => {
-  it("transports' kinds (literals, so that they inline) are distinct, above the fabric's and inside a lane entry's kind span", () => {
+  it("transports' kinds (literals, so that they inline) are distinct and above the fabric's", () => {
     const fabric = [EV.TX_DONE, EV.ARRIVE, EV.HOST_WAKE, EV.SAMPLE, EV.TRACE, EV.ANALYSIS, EV.WATCHDOG];
     const transport = [EV_ROCE.FLOW_START, EV_ROCE.RTO, EV_DCQCN.ALPHA, EV_DCQCN.INCREASE, EV_DCQCN.DECREASE, EV_UET.START, EV_UET.RTO, EV_UET.PULL];
     expect(new Set([...fabric, ...transport]).size).toBe(fabric.length + transport.length);
     for (const k of fabric) expect(k).toBeLessThan(EV.TRANSPORT);
     expect(EV_ROCE.FLOW_START).toBe(EV.TRANSPORT);
-    // A fixed-delay lane stores kind + 64 × a (laneQueue.ts); larger kinds would fall back to the heap.
-    for (const k of transport) {
-      expect(k).toBeGreaterThanOrEqual(EV.TRANSPORT);
-      expect(k).toBeLessThan(64);
-    }
+    for (const k of transport) expect(k).toBeGreaterThanOrEqual(EV.TRANSPORT);
   });
 });
