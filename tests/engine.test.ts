@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { EventQueue } from '../sim/engine/eventQueue.ts';
 import { CalendarQueue } from '../sim/engine/calendarQueue.ts';
 import { LaneQueue } from '../sim/engine/laneQueue.ts';
+import { alignedBuffer, alignedInt32Array } from '../sim/engine/alignedBuffer.ts';
 import { RandomStreams } from '../sim/engine/random.ts';
 import { Simulator } from '../sim/engine/simulator.ts';
 import { ActiveFlows } from '../sim/transport/activeFlows.ts';
@@ -155,6 +156,18 @@ describe('LaneQueue against the heap', () => {
     expect(warm.warmed.length).toBeGreaterThan(0.8 * laneEvents.length);
   });
 
+  it('a lane entry carries any int32 kind, a and b', () => {
+    const l = new LaneQueue(4);
+    const cases = [[1000, -5, 2 ** 31 - 1], [0, 2 ** 31 - 1, -(2 ** 31)], [63, 0, -1], [64, 123456789, 7]];
+    for (const [kind, a, b] of cases) l.pushAfter(0, 10, kind, a, b);
+    expect(l.laneCount).toBe(1);
+    expect(l.heap.size).toBe(0);
+    for (const [kind, a, b] of cases) {
+      expect(l.pop()).toBe(true);
+      expect([l.popTime, l.popKind, l.popA, l.popB]).toEqual([10, kind, a, b]);
+    }
+  });
+
   it('opens at most 64 lanes; the rest goes through the heap, still in order', () => {
     const l = new LaneQueue(4);
     const h = new EventQueue(4);
@@ -266,5 +279,22 @@ describe('ActiveFlows', () => {
       }),
       { numRuns: 200 },
     );
+  });
+});
+
+describe('alignedBuffer', () => {
+  it('gives zeroed memory of at least the size asked, in whole pages (page-mapped, so line-aligned)', () => {
+    for (const bytes of [0, 1, 4096, 65536, 65537, 3 << 20]) {
+      const b = alignedBuffer(bytes);
+      expect(b.byteLength).toBeGreaterThanOrEqual(bytes);
+      expect(b.byteLength % 65536).toBe(0);
+      expect(b.byteLength - bytes).toBeLessThan(65536 + (bytes === 0 ? 1 : 0));
+      expect(new Uint8Array(b).every((x) => x === 0)).toBe(true);
+    }
+    const a = alignedInt32Array(1000);
+    expect(a.length).toBe(1000);
+    expect(a.byteOffset).toBe(0);
+    a[999] = -7;
+    expect(new Int32Array(a.buffer)[999]).toBe(-7);
   });
 });

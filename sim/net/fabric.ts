@@ -1,6 +1,7 @@
 import type { Simulator, EventHandler } from '../engine/simulator.ts';
 import type { Rng } from '../engine/random.ts';
 import type { TopologyGraph } from '../topology/graph.ts';
+import { alignedInt32Array } from '../engine/alignedBuffer.ts';
 import {
   PS, P, F, WIRE, PK, PRIO, PacketPool,
 } from './packets.ts';
@@ -217,8 +218,8 @@ export class Fabric implements EventHandler {
     this.rateBps = timing.rateBps;
     this.psPerByte = timing.psPerByte;
     this.arrivalDelayPs = timing.arrivalDelayPs;
-    this.pi = new Int32Array(np * PI.STRIDE);
-    this.pf = new Float64Array(this.pi.buffer);
+    this.pi = alignedInt32Array(np * PI.STRIDE);
+    this.pf = new Float64Array(this.pi.buffer, 0, np * PF.STRIDE);
     for (let p = 0; p < np; p++) {
       const r = p * PI.STRIDE;
       const f = p * PF.STRIDE;

@@ -1,3 +1,4 @@
+import { alignedInt32Array } from '../engine/alignedBuffer.ts';
 /**
  * Packets as a struct of arrays: a packet is an integer index into typed arrays, recycled
  * through a free list (performance.md: SoA beats pooled objects 2–4× with many packets in
@@ -145,9 +146,9 @@ export class PacketPool {
 
   constructor(capacity = 4096) {
     this.cap = capacity;
-    this.i32 = new Int32Array(capacity * I32_STRIDE);
-    this.side = new Int32Array(capacity * SIDE_STRIDE);
-    this.sideF64 = new Float64Array(this.side.buffer);
+    this.i32 = alignedInt32Array(capacity * I32_STRIDE);
+    this.side = alignedInt32Array(capacity * SIDE_STRIDE);
+    this.sideF64 = new Float64Array(this.side.buffer, 0, this.side.length >> 1);
     this.pauseMark = new Float64Array(capacity);
     this.freeList = new Int32Array(capacity);
   }
@@ -158,9 +159,9 @@ export class PacketPool {
 
   private grow(): void {
     const cap = this.cap * 2;
-    const i32 = new Int32Array(cap * I32_STRIDE);
+    const i32 = alignedInt32Array(cap * I32_STRIDE);
     i32.set(this.i32);
-    const side = new Int32Array(cap * SIDE_STRIDE);
+    const side = alignedInt32Array(cap * SIDE_STRIDE);
     side.set(this.side);
     const pauseMark = new Float64Array(cap);
     pauseMark.set(this.pauseMark);
@@ -168,7 +169,7 @@ export class PacketPool {
     fl.set(this.freeList);
     this.i32 = i32;
     this.side = side;
-    this.sideF64 = new Float64Array(side.buffer);
+    this.sideF64 = new Float64Array(side.buffer, 0, side.length >> 1);
     this.pauseMark = pauseMark;
     this.freeList = fl;
     this.cap = cap;
