@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildSimulation, runScenario } from '../sim/run.ts';
 import type { Result } from '../sim/metrics/result.ts';
 import {
-  P, PS, F, PK, WIRE,
+  P, PS, F, PK, WIRE, REC,
 } from '../sim/net/packets.ts';
 import { sackBase, encodeSack, decodeSack } from '../sim/transport/uet/sack.ts';
 import { UetTransportModel, type UetReport } from '../sim/transport/uet/uet.ts';
@@ -38,8 +38,8 @@ describe('RUD receiver', () => {
     // Capture what the receiver sends instead of putting it on the wire.
     const acks: { psn: number; cum: number; lo: number; hi: number; ev: number; ce: boolean }[] = [];
     s.fabric.sendFromHost = (_host: number, pkt: number) => {
-      expect(pool.i32[(pkt << 3) + P.KIND] & P.KIND_MASK).toBe(PK.ACK);
-      acks.push({ psn: pool.side[(pkt << 3) + PS.PSN], cum: pool.side[(pkt << 3) + PS.AUX], lo: pool.side[(pkt << 3) + PS.AUX2], hi: pool.side[(pkt << 3) + PS.AUX3], ev: pool.i32[(pkt << 3) + P.EV], ce: (pool.i32[(pkt << 3) + P.FLAGS] & F.CE) !== 0 });
+      expect(pool.i32[(pkt << REC.SHIFT) + P.KIND] & P.KIND_MASK).toBe(PK.ACK);
+      acks.push({ psn: pool.side[(pkt << REC.SHIFT) + PS.PSN], cum: pool.side[(pkt << REC.SHIFT) + PS.AUX], lo: pool.side[(pkt << REC.SHIFT) + PS.AUX2], hi: pool.side[(pkt << REC.SHIFT) + PS.AUX3], ev: pool.i32[(pkt << REC.SHIFT) + P.EV], ce: (pool.i32[(pkt << REC.SHIFT) + P.FLAGS] & F.CE) !== 0 });
       pool.release(pkt);
     };
     const rng = new Rng([1, 2, 3, 4]);
@@ -52,11 +52,11 @@ describe('RUD receiver', () => {
     for (const [i, psn] of order.entries()) {
       const payload = psn === 99 ? SIZE - 99 * MTU : MTU;
       const pkt = pool.alloc(PK.DATA, 0, 0, 1, payload + 64, 1);
-      pool.side[(pkt << 3) + PS.PSN] = psn;
-      pool.side[(pkt << 3) + PS.AUX] = 1;
-      pool.side[(pkt << 3) + PS.PAYLOAD] = payload;
-      pool.i32[(pkt << 3) + P.EV] = 1000 + i;
-      pool.i32[(pkt << 3) + P.FLAGS] = F.ECT | F.TRIMMABLE | (i % 13 === 5 ? F.CE : 0);
+      pool.side[(pkt << REC.SHIFT) + PS.PSN] = psn;
+      pool.side[(pkt << REC.SHIFT) + PS.AUX] = 1;
+      pool.side[(pkt << REC.SHIFT) + PS.PAYLOAD] = payload;
+      pool.i32[(pkt << REC.SHIFT) + P.EV] = 1000 + i;
+      pool.i32[(pkt << REC.SHIFT) + P.FLAGS] = F.ECT | F.TRIMMABLE | (i % 13 === 5 ? F.CE : 0);
       const before = acks.length;
       t.receive(1, pkt);
       if (got.has(psn)) dups++;

@@ -15,10 +15,12 @@ const sim = buildSimulation(s);
 const tBuilt = performance.now(); // wall clock: benchmark timing
 const reason = runSimulation(sim);
 const tRun = performance.now(); // wall clock: benchmark timing
-// JS heap plus typed-array backing stores (outside the JS heap), grown by building and running,
-// measured while the simulation is alive: its pools only grow, so this is their peak size.
+// JS heap plus memory outside it (typed-array backing stores, and the WebAssembly pages that hold
+// the line-aligned records, engine/alignedBuffer.ts — counted in `external`, not `arrayBuffers`),
+// grown by building and running, measured while the simulation is alive: its pools only grow, so
+// this is their peak size.
 const m1 = process.memoryUsage();
-const heapGrownBytes = m1.heapUsed + m1.arrayBuffers - (m0.heapUsed + m0.arrayBuffers);
+const heapGrownBytes = m1.heapUsed + m1.external - (m0.heapUsed + m0.external);
 const r = collectResult(sim, reason);
 const fcts = r.flows.filter((f) => f.fctPs >= 0).map((f) => f.fctPs / 1e6).sort((a, b) => a - b);
 process.stdout.write(JSON.stringify({

@@ -1,4 +1,4 @@
-import { P, PRIO } from '../net/packets.ts';
+import { P, PRIO, REC } from '../net/packets.ts';
 import type { Fabric, PauseObserver } from '../net/fabric.ts';
 import { EV } from '../net/fabric.ts';
 import type { FlowTable } from '../transport/flows.ts';
@@ -285,9 +285,9 @@ export class CongestionAnalysis implements PauseObserver {
     const root = this.edgeRoot[port * PRIO.COUNT + prio];
     if (root < 0) return;
     const pool = this.fabric.pool;
-    const flow = pool.i32[(pkt << 3) + P.FLOW];
+    const flow = pool.i32[(pkt << REC.SHIFT) + P.FLOW];
     if (flow < 0 || flow >= this.flows.count) return;
-    this.blockFlow(flow, root, blockedPs, pool.i32[(pkt << 3) + P.EV]);
+    this.blockFlow(flow, root, blockedPs, pool.i32[(pkt << REC.SHIFT) + P.EV]);
   }
 
   /** Charge blocked time to a flow if its path (with entropy ev; -1 = its first packet's) avoids the root. */

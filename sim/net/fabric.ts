@@ -3,7 +3,7 @@ import type { Rng } from '../engine/random.ts';
 import type { TopologyGraph } from '../topology/graph.ts';
 import { alignedInt32Array } from '../engine/alignedBuffer.ts';
 import {
-  PS, P, F, WIRE, PK, PRIO, PacketPool,
+  PS, P, F, WIRE, PK, PRIO, REC, PacketPool,
 } from './packets.ts';
 import { ecmpIndex, nextHopList, type RouteTable } from './routing.ts';
 import type { PortTiming } from './portTiming.ts';
@@ -310,10 +310,10 @@ export class Fabric implements EventHandler {
       // At a host the transport reads the side record too (PSN, send time); at a switch the
       // packet joins the egress queue chosen upstream (startTx).
       const pool = this.pool;
-      if (this.portNode[a ^ 1] < this.hostCount) return pool.i32[b << 3] + pool.side[b << 3];
-      const word = pool.i32[b << 3];
+      if (this.portNode[a ^ 1] < this.hostCount) return pool.i32[b << REC.SHIFT] + pool.side[b << REC.SHIFT];
+      const word = pool.i32[b << REC.SHIFT];
       if ((word & P.KIND_MASK) === PK.PFC) return word;
-      const r = pool.i32[(b << 3) + P.IN_PORT] * PI.STRIDE;
+      const r = pool.i32[(b << REC.SHIFT) + P.IN_PORT] * PI.STRIDE;
       return this.pi[r + PI.NONEMPTY] + this.pi[r + PI.QUEUES + ((word >> P.PRIO_SHIFT) << 2) + QF.HEAD];
     }
     if (kind === EV.TX_DONE) {
@@ -324,7 +324,7 @@ export class Fabric implements EventHandler {
       const m = pi[r + PI.NONEMPTY];
       const q = (m & (1 << PRIO.CONTROL)) !== 0 ? PRIO.CONTROL : (m & (1 << PRIO.TRIMMED)) !== 0 ? PRIO.TRIMMED : this.dataPrio;
       const head = pi[r + PI.QUEUES + (q << 2) + QF.HEAD];
-      return head >= 0 ? this.pool.i32[head << 3] : m;
+      return head >= 0 ? this.pool.i32[head << REC.SHIFT] : m;
     }
     return 0;
   }
@@ -347,7 +347,7 @@ export class Fabric implements EventHandler {
   /** Queue a packet (control or data) at a host's NIC, e.g. an ACK. */
   sendFromHost(host: number, pkt: number): void {
     const port = this.routes.hostNicPort[host];
-    this.enqueue(port, this.pool.i32[(pkt << 3) + P.KIND] >> P.PRIO_SHIFT, pkt);
+    this.enqueue(port, this.pool.i32[(pkt << REC.SHIFT) + P.KIND] >> P.PRIO_SHIFT, pkt);
     this.kick(port);
   }
 
@@ -357,7 +357,7 @@ export class Fabric implements EventHandler {
     const pool = this.pool;
     const pi = this.pi;
     const r = port * PI.STRIDE;
-    pool.i32[(pkt << 3) + P.NEXT] = -1;
+    pool.i32[(pkt << REC.SHIFT) + P.NEXT] = -1;
     // The head-of-line mark: the queue's paused time so far. Only lossless data classes are ever
     // paused (PFC, §1.1). A packet outside a queue has mark 0 (alloc, and dequeue resets it), so a
     // queue never paused yet writes nothing and its dequeue reads nothing.
@@ -371,9 +371,9 @@ export class Fabric implements EventHandler {
     if (tail < 0) {
       pi[q + QF.HEAD] = pkt;
       pi[r + PI.NONEMPTY] |= 1 << prio;
-    } else pool.i32[(tail << 3) + P.NEXT] = pkt;
+    } else pool.i32[(tail << REC.SHIFT) + P.NEXT] = pkt;
     pi[q + QF.TAIL] = pkt;
-    pi[q + QF.BYTES] += pool.i32[(pkt << 3) + P.BYTES];
+    pi[q + QF.BYTES] += pool.i32[(pkt << REC.SHIFT) + P.BYTES];
   }
 
   /** Take the head packet of `port`'s queue `prio`. */
@@ -382,13 +382,13 @@ export class Fabric implements EventHandler {
     const r = port * PI.STRIDE;
     const q = r + PI.QUEUES + (prio << 2);
     const pkt = pi[q + QF.HEAD];
-    const next = this.pool.i32[(pkt << 3) + P.NEXT];
+    const next = this.pool.i32[(pkt << REC.SHIFT) + P.NEXT];
     pi[q + QF.HEAD] = next;
     if (next < 0) {
       pi[q + QF.TAIL] = -1;
       pi[r + PI.NONEMPTY] &= ~(1 << prio);
     }
-    pi[q + QF.BYTES] -= this.pool.i32[(pkt << 3) + P.BYTES];
+    pi[q + QF.BYTES] -= this.pool.i32[(pkt << REC.SHIFT) + P.BYTES];
     return pkt;
   }
 
@@ -448,10 +448,10 @@ export class Fabric implements EventHandler {
     // the arrival is warmed with its egress queue (warm) and reads it instead of routing
     // (P.IN_PORT is free on the wire: the ingress was released by leaveSwitch above).
     const next = this.portNode[port ^ 1];
-    if (next >= this.hostCount && (i32[(pkt << 3) + P.KIND] & P.KIND_MASK) !== PK.PFC) {
-      i32[(pkt << 3) + P.IN_PORT] = this.routeFor(next, i32[(pkt << 3) + P.DST], i32[(pkt << 3) + P.FLOW], i32[(pkt << 3) + P.EV]);
+    if (next >= this.hostCount && (i32[(pkt << REC.SHIFT) + P.KIND] & P.KIND_MASK) !== PK.PFC) {
+      i32[(pkt << REC.SHIFT) + P.IN_PORT] = this.routeFor(next, i32[(pkt << REC.SHIFT) + P.DST], i32[(pkt << REC.SHIFT) + P.FLOW], i32[(pkt << REC.SHIFT) + P.EV]);
     }
-    const wire = i32[(pkt << 3) + P.BYTES] + WIRE.OVERHEAD_BYTES;
+    const wire = i32[(pkt << REC.SHIFT) + P.BYTES] + WIRE.OVERHEAD_BYTES;
     pf[f + PF.TX_BYTES] += wire;
     const serPs = Math.round(wire * pf[f + PF.PS_PER_BYTE]);
     pf[f + PF.BUSY_UNTIL] = this.sim.now + serPs;
@@ -469,7 +469,7 @@ export class Fabric implements EventHandler {
     // The compact per-port array (24 KB at 6,144 ports, cache-resident), not the port record:
     // arrival needs nothing else of the ingress port.
     const node = this.portNode[port];
-    if ((pool.i32[(pkt << 3) + P.KIND] & P.KIND_MASK) === PK.PFC) {
+    if ((pool.i32[(pkt << REC.SHIFT) + P.KIND] & P.KIND_MASK) === PK.PFC) {
       this.receivePfc(port, pkt);
       return;
     }
@@ -477,9 +477,9 @@ export class Fabric implements EventHandler {
       this.transport.receive(node, pkt);
       return;
     }
-    const egress = pool.i32[(pkt << 3) + P.IN_PORT]; // chosen by the upstream port (startTx)
-    const prio = pool.i32[(pkt << 3) + P.KIND] >> P.PRIO_SHIFT;
-    const bytes = pool.i32[(pkt << 3) + P.BYTES];
+    const egress = pool.i32[(pkt << REC.SHIFT) + P.IN_PORT]; // chosen by the upstream port (startTx)
+    const prio = pool.i32[(pkt << REC.SHIFT) + P.KIND] >> P.PRIO_SHIFT;
+    const bytes = pool.i32[(pkt << REC.SHIFT) + P.BYTES];
     const cfg = this.cfg;
     if (prio === PRIO.CONTROL) {
       // Control frames: strict priority, no admission control (HPCC switch queue 0, §1.1).
@@ -489,7 +489,7 @@ export class Fabric implements EventHandler {
       this.enqueue(egress, prio, pkt);
     } else if ((cfg.losslessMask & (1 << prio)) !== 0) {
       if (!this.admitLossless(node, port, prio, bytes)) return this.drop(pkt);
-      pool.i32[(pkt << 3) + P.IN_PORT] = port;
+      pool.i32[(pkt << REC.SHIFT) + P.IN_PORT] = port;
       this.usedBytes[node] += bytes;
       if (this.ieTracked[node] !== 0) this.ieBytes[this.ieRow[port] + this.portLocal[egress]] += bytes;
       this.markOnEnqueue(egress, prio, pkt);
@@ -497,14 +497,14 @@ export class Fabric implements EventHandler {
       this.checkXoff(node, port, prio, egress);
     } else {
       const qb = this.pi[egress * PI.STRIDE + PI.QUEUES + (prio << 2) + QF.BYTES];
-      if (cfg.trimEnabled && (pool.i32[(pkt << 3) + P.FLAGS] & F.TRIMMABLE) !== 0 && qb + bytes > cfg.trimThresholdBytes) {
+      if (cfg.trimEnabled && (pool.i32[(pkt << REC.SHIFT) + P.FLAGS] & F.TRIMMABLE) !== 0 && qb + bytes > cfg.trimThresholdBytes) {
         this.trim(egress, pkt);
         return;
       }
       const free = cfg.bufferBytes - this.usedBytes[node];
       const cap = Math.min(cfg.lossyQueueCapBytes, cfg.lossyAlpha * free);
       if (qb + bytes > cap || bytes > free) return this.drop(pkt);
-      pool.i32[(pkt << 3) + P.IN_PORT] = -1;
+      pool.i32[(pkt << REC.SHIFT) + P.IN_PORT] = -1;
       this.usedBytes[node] += bytes;
       this.markOnEnqueue(egress, prio, pkt);
       this.enqueue(egress, prio, pkt);
@@ -535,9 +535,9 @@ export class Fabric implements EventHandler {
     const hdr = this.cfg.trimHeaderBytes;
     if (this.pi[egress * PI.STRIDE + PI.QUEUES + (PRIO.TRIMMED << 2) + QF.BYTES] + hdr > this.cfg.trimQueueCapBytes) return this.drop(pkt);
     this.counters.trims++;
-    pool.i32[(pkt << 3) + P.FLAGS] = (pool.i32[(pkt << 3) + P.FLAGS] | F.TRIMMED) & ~F.TRIMMABLE;
-    pool.i32[(pkt << 3) + P.BYTES] = hdr;
-    pool.i32[(pkt << 3) + P.KIND] = (pool.i32[(pkt << 3) + P.KIND] & P.KIND_MASK) | (PRIO.TRIMMED << P.PRIO_SHIFT);
+    pool.i32[(pkt << REC.SHIFT) + P.FLAGS] = (pool.i32[(pkt << REC.SHIFT) + P.FLAGS] | F.TRIMMED) & ~F.TRIMMABLE;
+    pool.i32[(pkt << REC.SHIFT) + P.BYTES] = hdr;
+    pool.i32[(pkt << REC.SHIFT) + P.KIND] = (pool.i32[(pkt << REC.SHIFT) + P.KIND] & P.KIND_MASK) | (PRIO.TRIMMED << P.PRIO_SHIFT);
     this.enqueue(egress, PRIO.TRIMMED, pkt);
     this.kick(egress);
   }
@@ -599,9 +599,9 @@ export class Fabric implements EventHandler {
       const egress = ports[j];
       for (let prio = 0; prio < PRIO.TRIMMED; prio++) {
         if ((this.cfg.losslessMask & (1 << prio)) === 0) continue;
-        for (let pkt = pi[egress * PI.STRIDE + PI.QUEUES + (prio << 2) + QF.HEAD]; pkt >= 0; pkt = i32[(pkt << 3) + P.NEXT]) {
-          const inPort = i32[(pkt << 3) + P.IN_PORT];
-          if (inPort >= 0) this.ieBytes[this.ieRow[inPort] + this.portLocal[egress]] += i32[(pkt << 3) + P.BYTES];
+        for (let pkt = pi[egress * PI.STRIDE + PI.QUEUES + (prio << 2) + QF.HEAD]; pkt >= 0; pkt = i32[(pkt << REC.SHIFT) + P.NEXT]) {
+          const inPort = i32[(pkt << REC.SHIFT) + P.IN_PORT];
+          if (inPort >= 0) this.ieBytes[this.ieRow[inPort] + this.portLocal[egress]] += i32[(pkt << REC.SHIFT) + P.BYTES];
         }
       }
     }
@@ -611,11 +611,11 @@ export class Fabric implements EventHandler {
   /** A data packet leaves a switch queue: release its buffer, maybe XON, maybe ECN-mark. */
   private leaveSwitch(node: number, egress: number, pkt: number): void {
     const pool = this.pool;
-    const prio = pool.i32[(pkt << 3) + P.KIND] >> P.PRIO_SHIFT;
+    const prio = pool.i32[(pkt << REC.SHIFT) + P.KIND] >> P.PRIO_SHIFT;
     if (prio >= PRIO.TRIMMED) return;
-    const bytes = pool.i32[(pkt << 3) + P.BYTES];
+    const bytes = pool.i32[(pkt << REC.SHIFT) + P.BYTES];
     this.usedBytes[node] -= bytes;
-    const inPort = pool.i32[(pkt << 3) + P.IN_PORT];
+    const inPort = pool.i32[(pkt << REC.SHIFT) + P.IN_PORT];
     if (inPort >= 0) {
       const iq = inPort * PRIO.COUNT + prio;
       const fromHdrm = Math.min(this.hdrmBytes[iq], bytes);
@@ -639,7 +639,7 @@ export class Fabric implements EventHandler {
   private sendPfc(port: number, prio: number, pause: boolean): void {
     const node = this.portNode[port];
     const pkt = this.pool.alloc(PK.PFC, -1, node, this.portNode[port ^ 1], WIRE.PFC_FRAME_BYTES, PRIO.CONTROL);
-    this.pool.side[(pkt << 3) + PS.AUX] = prio | (pause ? 256 : 0);
+    this.pool.side[(pkt << REC.SHIFT) + PS.AUX] = prio | (pause ? 256 : 0);
     if (pause) this.counters.pauseFrames++;
     else this.counters.resumeFrames++;
     this.enqueue(port, PRIO.CONTROL, pkt);
@@ -652,7 +652,7 @@ export class Fabric implements EventHandler {
    * checked when it next picks a packet.
    */
   private receivePfc(port: number, pkt: number): void {
-    const v = this.pool.side[(pkt << 3) + PS.AUX];
+    const v = this.pool.side[(pkt << REC.SHIFT) + PS.AUX];
     this.pool.release(pkt);
     const prio = v & 7;
     const bit = 1 << prio;
@@ -704,7 +704,7 @@ export class Fabric implements EventHandler {
 
   private maybeMark(port: number, prio: number, pkt: number): void {
     const pool = this.pool;
-    if (!this.cfg.ecnEnabled || (pool.i32[(pkt << 3) + P.FLAGS] & (F.ECT | F.CE)) !== F.ECT) return;
+    if (!this.cfg.ecnEnabled || (pool.i32[(pkt << REC.SHIFT) + P.FLAGS] & (F.ECT | F.CE)) !== F.ECT) return;
     const len = this.pi[port * PI.STRIDE + PI.QUEUES + (prio << 2) + QF.BYTES];
     const kmin = this.pf[port * PF.STRIDE + PF.KMIN];
     if (len <= kmin) return;
@@ -713,7 +713,7 @@ export class Fabric implements EventHandler {
       const p = kmax > kmin ? (this.cfg.pmax * (len - kmin)) / (kmax - kmin) : this.cfg.pmax;
       if (this.markRng.next() >= p) return;
     }
-    pool.i32[(pkt << 3) + P.FLAGS] |= F.CE;
+    pool.i32[(pkt << REC.SHIFT) + P.FLAGS] |= F.CE;
     this.counters.ecnMarks++;
   }
 
@@ -751,7 +751,7 @@ export class Fabric implements EventHandler {
     let s = 0;
     for (let p = 0; p < this.portCount; p++) {
       for (let q = 0; q < PRIO.COUNT; q++) {
-        for (let pkt = this.pi[p * PI.STRIDE + PI.QUEUES + (q << 2) + QF.HEAD]; pkt >= 0; pkt = this.pool.i32[(pkt << 3) + P.NEXT]) s++;
+        for (let pkt = this.pi[p * PI.STRIDE + PI.QUEUES + (q << 2) + QF.HEAD]; pkt >= 0; pkt = this.pool.i32[(pkt << REC.SHIFT) + P.NEXT]) s++;
       }
     }
     return s;

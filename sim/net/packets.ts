@@ -89,11 +89,24 @@ export const enum P {
    *  so that its arrival can be warmed with that queue. */
   IN_PORT = 7,
 }
-const I32_STRIDE = 8;
 
 /**
- * Field offsets of a packet's side record (8 × Int32, the `side` array): what only the
- * endpoints' transports use.
+ * A packet's record: 16 Int32 words, 64 bytes — one cache line, since the pool's memory is
+ * line-aligned (engine/alignedBuffer.ts). Words 0–7 are the fields every hop reads (P.*),
+ * words 8–15 the side record only the endpoints read (PS.*, seen through the `side` view, which
+ * starts 8 words in). Record p is at (p << SHIFT) in both views, and its side record's doubles at
+ * (p << F64_SHIFT) in `sideF64`.
+ */
+export const enum REC {
+  SHIFT = 4,
+  WORDS = 16,
+  F64_SHIFT = 3,
+  SIDE_WORD = 8,
+}
+
+/**
+ * Field offsets of a packet's side record (8 × Int32, words 8–15 of its record, read through the
+ * `side` view): what only the endpoints' transports use.
  */
 export const enum PS {
   SRC = 0,
@@ -106,9 +119,8 @@ export const enum PS {
   AUX3 = 4,
   PAYLOAD = 5,
 }
-const SIDE_STRIDE = 8;
 
-/** Float64 offsets in the side record, read through `sideF64` at (p << 2) + PS64.*. */
+/** Float64 offsets in the side record, read through `sideF64` at (p << REC.F64_SHIFT) + PS64.*. */
 export const enum PS64 {
   /** The side record's last 8 bytes: the time the source handed the packet to its NIC (one-way
    *  latency, RTT samples), beside the fields the endpoints read with it, so an endpoint touches
@@ -118,18 +130,20 @@ export const enum PS64 {
 
 /**
  * Packets as records in typed arrays: a packet is an integer index p, its hot fields at
- * i32[(p << 3) + P_*], its transport fields at side[(p << 3) + P_*] (its send time at
- * sideF64[(p << 2) + PS64.SENT_PS]), recycled through a free list. pauseMark[p] is the queue's
- * cumulative paused time when the packet entered it, for the head-of-line analysis: 0 outside
- * queues and in queues never paused (fabric.ts enqueue/startTx). One packet shape for every
- * protocol; the meaning of psn/aux fields is per kind.
+ * i32[(p << REC.SHIFT) + P.*], its transport fields at side[(p << REC.SHIFT) + PS.*] (its send
+ * time at sideF64[(p << REC.F64_SHIFT) + PS64.SENT_PS]), recycled through a free list.
+ * pauseMark[p] is the queue's cumulative paused time when the packet entered it, for the
+ * head-of-line analysis: 0 outside queues and in queues never paused (fabric.ts
+ * enqueue/startTx). One packet shape for every protocol; the meaning of psn/aux fields is per
+ * kind.
  *
  * Why records rather than one array per field: a packet is touched at every hop, and with
  * 10^5 packets in flight (a 1024-host permutation) the pool is far larger than the caches;
- * one record costs one cache miss per touch instead of one per field. Why a 32-byte hot record
- * and a side record rather than one 64-byte record: switches (five of a packet's six hops in
- * a fat-tree) never read the transport fields, and half the bytes per live packet is half the
- * cache footprint of the packets in flight (`npm run bench`: see README "Performance").
+ * one record costs one cache miss per touch instead of one per field. Why one 64-byte line
+ * holding both halves rather than a 32-byte hot array beside a side array: packets are picked
+ * at random among those in flight, so a touch of a 32-byte record loads a whole line anyway (the
+ * neighbour's half is rarely wanted), and an endpoint, which reads both halves, then waits for
+ * one line instead of two (README "Performance").
  */
 export class PacketPool {
   i32: Int32Array;
@@ -146,9 +160,9 @@ export class PacketPool {
 
   constructor(capacity = 4096) {
     this.cap = capacity;
-    this.i32 = alignedInt32Array(capacity * I32_STRIDE);
-    this.side = alignedInt32Array(capacity * SIDE_STRIDE);
-    this.sideF64 = new Float64Array(this.side.buffer, 0, this.side.length >> 1);
+    this.i32 = alignedInt32Array(capacity * REC.WORDS);
+    this.side = PacketPool.sideOf(this.i32);
+    this.sideF64 = PacketPool.sideF64Of(this.i32);
     this.pauseMark = new Float64Array(capacity);
     this.freeList = new Int32Array(capacity);
   }
@@ -157,19 +171,26 @@ export class PacketPool {
     return this.cap;
   }
 
+  /** The side view: the same memory from word REC.SIDE_WORD on, so record p's side fields are at (p << REC.SHIFT) + PS.*. */
+  private static sideOf(i32: Int32Array): Int32Array {
+    return new Int32Array(i32.buffer, 4 * REC.SIDE_WORD, i32.length - REC.SIDE_WORD);
+  }
+
+  private static sideF64Of(i32: Int32Array): Float64Array {
+    return new Float64Array(i32.buffer, 4 * REC.SIDE_WORD, (i32.length - REC.SIDE_WORD) >> 1);
+  }
+
   private grow(): void {
     const cap = this.cap * 2;
-    const i32 = alignedInt32Array(cap * I32_STRIDE);
+    const i32 = alignedInt32Array(cap * REC.WORDS);
     i32.set(this.i32);
-    const side = alignedInt32Array(cap * SIDE_STRIDE);
-    side.set(this.side);
     const pauseMark = new Float64Array(cap);
     pauseMark.set(this.pauseMark);
     const fl = new Int32Array(cap);
     fl.set(this.freeList);
     this.i32 = i32;
-    this.side = side;
-    this.sideF64 = new Float64Array(side.buffer, 0, side.length >> 1);
+    this.side = PacketPool.sideOf(i32);
+    this.sideF64 = PacketPool.sideF64Of(i32);
     this.pauseMark = pauseMark;
     this.freeList = fl;
     this.cap = cap;
@@ -184,7 +205,7 @@ export class PacketPool {
       p = this.hwm++;
     }
     this.live++;
-    const b = p << 3;
+    const b = p << REC.SHIFT;
     const i = this.i32;
     i[b + P.KIND] = kind | (prio << P.PRIO_SHIFT);
     i[b + P.FLAGS] = 0;
@@ -202,7 +223,7 @@ export class PacketPool {
     side[b + PS.AUX2] = 0;
     side[b + PS.AUX3] = 0;
     side[b + PS.PAYLOAD] = 0;
-    this.sideF64[(p << 2) + PS64.SENT_PS] = 0;
+    this.sideF64[(p << REC.F64_SHIFT) + PS64.SENT_PS] = 0;
     this.pauseMark[p] = 0;
     return p;
   }

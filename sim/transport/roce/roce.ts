@@ -2,7 +2,7 @@ import { ActiveFlows } from '../activeFlows.ts';
 import type { Fabric, HostTransport } from '../../net/fabric.ts';
 import { EV } from '../../net/fabric.ts';
 import {
-  P, PS, PS64, F, PK, PRIO, WIRE,
+  P, PS, PS64, F, PK, PRIO, WIRE, REC,
 } from '../../net/packets.ts';
 import type { FlowTable } from '../flows.ts';
 import type { LatencyRecorder } from '../../metrics/latencyHistogram.ts';
@@ -145,10 +145,10 @@ export class RoceTransportModel implements HostTransport {
     const payload = Math.max(1, Math.min(this.mtu, size - psn * this.mtu));
     const bytes = payload + WIRE.ROCE_HEADER_BYTES;
     const pkt = pool.alloc(PK.DATA, f, this.flows.src[f], this.flows.dst[f], bytes, this.prio);
-    pool.side[(pkt << 3) + PS.PSN] = psn;
-    pool.side[(pkt << 3) + PS.PAYLOAD] = payload;
-    pool.i32[(pkt << 3) + P.EV] = this.qpEv[f];
-    pool.sideF64[(pkt << 2) + PS64.SENT_PS] = now;
+    pool.side[(pkt << REC.SHIFT) + PS.PSN] = psn;
+    pool.side[(pkt << REC.SHIFT) + PS.PAYLOAD] = payload;
+    pool.i32[(pkt << REC.SHIFT) + P.EV] = this.qpEv[f];
+    pool.sideF64[(pkt << REC.F64_SHIFT) + PS64.SENT_PS] = now;
     let flags = F.ECT;
     if (psn === this.npkts[f] - 1) flags |= F.LAST;
     if (psn < this.maxSent[f]) {
@@ -156,7 +156,7 @@ export class RoceTransportModel implements HostTransport {
       this.flows.retransmits[f]++;
       fabric.counters.retransmits++;
     } else this.maxSent[f] = psn + 1;
-    pool.i32[(pkt << 3) + P.FLAGS] = flags;
+    pool.i32[(pkt << REC.SHIFT) + P.FLAGS] = flags;
     // Rate limiter: the next packet of this QP may start one packet time at the QP's rate later.
     const dc = this.dcqcn;
     if (dc !== null) {
@@ -177,16 +177,16 @@ export class RoceTransportModel implements HostTransport {
   receive(host: number, pkt: number): void {
     const fabric = this.fabric;
     const pool = fabric.pool;
-    const f = pool.i32[(pkt << 3) + P.FLOW];
-    switch (pool.i32[(pkt << 3) + P.KIND] & P.KIND_MASK) {
+    const f = pool.i32[(pkt << REC.SHIFT) + P.FLOW];
+    switch (pool.i32[(pkt << REC.SHIFT) + P.KIND] & P.KIND_MASK) {
       case PK.DATA:
         this.receiveData(host, f, pkt);
         break;
       case PK.ACK:
-        this.onAck(f, pool.side[(pkt << 3) + PS.AUX]);
+        this.onAck(f, pool.side[(pkt << REC.SHIFT) + PS.AUX]);
         break;
       case PK.NAK:
-        this.onNak(f, pool.side[(pkt << 3) + PS.AUX]);
+        this.onNak(f, pool.side[(pkt << REC.SHIFT) + PS.AUX]);
         break;
       case PK.CNP:
         if (this.dcqcn !== null) this.dcqcn.onCnp(f);
@@ -199,18 +199,18 @@ export class RoceTransportModel implements HostTransport {
     const fabric = this.fabric;
     const pool = fabric.pool;
     const now = fabric.sim.now;
-    if (this.latency !== null) this.latency.record(now - pool.sideF64[(pkt << 2) + PS64.SENT_PS]);
-    if ((pool.i32[(pkt << 3) + P.FLAGS] & F.CE) !== 0 && this.dcqcn !== null && this.dcqcn.shouldSendCnp(f, now)) {
+    if (this.latency !== null) this.latency.record(now - pool.sideF64[(pkt << REC.F64_SHIFT) + PS64.SENT_PS]);
+    if ((pool.i32[(pkt << REC.SHIFT) + P.FLAGS] & F.CE) !== 0 && this.dcqcn !== null && this.dcqcn.shouldSendCnp(f, now)) {
       this.sendControl(host, f, PK.CNP, WIRE.ROCE_CNP_BYTES, 0);
       fabric.counters.cnps++;
     }
-    const psn = pool.side[(pkt << 3) + PS.PSN];
+    const psn = pool.side[(pkt << REC.SHIFT) + PS.PSN];
     const expected = this.rcvExpected[f];
     if (psn === expected) {
       this.rcvExpected[f] = expected + 1;
       fabric.counters.packetsDelivered++;
-      fabric.counters.bytesDelivered += pool.side[(pkt << 3) + PS.PAYLOAD];
-      this.flows.deliveredBytes[f] += pool.side[(pkt << 3) + PS.PAYLOAD];
+      fabric.counters.bytesDelivered += pool.side[(pkt << REC.SHIFT) + PS.PAYLOAD];
+      this.flows.deliveredBytes[f] += pool.side[(pkt << REC.SHIFT) + PS.PAYLOAD];
       if (++this.rcvSinceAck[f] >= this.ackEvery || expected + 1 === this.npkts[f]) {
         this.rcvSinceAck[f] = 0;
         this.sendControl(host, f, PK.ACK, WIRE.ROCE_ACK_BYTES, expected + 1);
@@ -237,9 +237,9 @@ export class RoceTransportModel implements HostTransport {
     const fabric = this.fabric;
     const pool = fabric.pool;
     const pkt = pool.alloc(kind, f, host, this.flows.src[f], bytes, PRIO.CONTROL);
-    pool.side[(pkt << 3) + PS.AUX] = aux;
-    pool.i32[(pkt << 3) + P.EV] = this.qpEv[f];
-    pool.sideF64[(pkt << 2) + PS64.SENT_PS] = fabric.sim.now;
+    pool.side[(pkt << REC.SHIFT) + PS.AUX] = aux;
+    pool.i32[(pkt << REC.SHIFT) + P.EV] = this.qpEv[f];
+    pool.sideF64[(pkt << REC.F64_SHIFT) + PS64.SENT_PS] = fabric.sim.now;
     if (kind === PK.ACK) fabric.counters.acks++;
     fabric.sendFromHost(host, pkt);
   }

@@ -1,7 +1,7 @@
 import { ActiveFlows } from '../activeFlows.ts';
 import type { Fabric, HostTransport } from '../../net/fabric.ts';
 import {
-  P, PS, PS64, F, PK, PRIO,
+  P, PS, PS64, F, PK, PRIO, REC,
 } from '../../net/packets.ts';
 import type { FlowTable } from '../flows.ts';
 import type { LatencyRecorder } from '../../metrics/latencyHistogram.ts';
@@ -326,14 +326,14 @@ export class UetTransportModel implements HostTransport {
     if (this.rccc !== null) {
       this.credit[f] -= bytes;
       if (this.credit[f] <= 0) flags |= F.AR;
-      pool.side[(pkt << 3) + PS.AUX2] = this.pullTarget(f);
+      pool.side[(pkt << REC.SHIFT) + PS.AUX2] = this.pullTarget(f);
     }
-    pool.i32[(pkt << 3) + P.FLAGS] = flags;
-    pool.side[(pkt << 3) + PS.PSN] = psn;
-    pool.side[(pkt << 3) + PS.AUX] = att;
-    pool.side[(pkt << 3) + PS.PAYLOAD] = bytes - this.hdr;
-    pool.i32[(pkt << 3) + P.EV] = ev;
-    pool.sideF64[(pkt << 2) + PS64.SENT_PS] = now;
+    pool.i32[(pkt << REC.SHIFT) + P.FLAGS] = flags;
+    pool.side[(pkt << REC.SHIFT) + PS.PSN] = psn;
+    pool.side[(pkt << REC.SHIFT) + PS.AUX] = att;
+    pool.side[(pkt << REC.SHIFT) + PS.PAYLOAD] = bytes - this.hdr;
+    pool.i32[(pkt << REC.SHIFT) + P.EV] = ev;
+    pool.sideF64[(pkt << REC.F64_SHIFT) + PS64.SENT_PS] = now;
     this.armRto(f, now + this.rtoFor(att));
     return pkt;
   }
@@ -377,10 +377,10 @@ export class UetTransportModel implements HostTransport {
 
   receive(host: number, pkt: number): void {
     const pool = this.fabric.pool;
-    const f = pool.i32[(pkt << 3) + P.FLOW];
-    switch (pool.i32[(pkt << 3) + P.KIND] & P.KIND_MASK) {
+    const f = pool.i32[(pkt << REC.SHIFT) + P.FLOW];
+    switch (pool.i32[(pkt << REC.SHIFT) + P.KIND] & P.KIND_MASK) {
       case PK.DATA:
-        if ((pool.i32[(pkt << 3) + P.FLAGS] & F.TRIMMED) !== 0) this.receiveTrimmed(host, f, pkt);
+        if ((pool.i32[(pkt << REC.SHIFT) + P.FLAGS] & F.TRIMMED) !== 0) this.receiveTrimmed(host, f, pkt);
         else this.receiveData(host, f, pkt);
         break;
       case PK.ACK:
@@ -390,8 +390,8 @@ export class UetTransportModel implements HostTransport {
         this.onNack(f, pkt);
         break;
       case PK.CREDIT:
-        if (host === this.flows.src[f]) this.onCredit(f, pool.side[(pkt << 3) + PS.PSN]);
-        else this.onPullRequest(f, pool.side[(pkt << 3) + PS.AUX2]);
+        if (host === this.flows.src[f]) this.onCredit(f, pool.side[(pkt << REC.SHIFT) + PS.PSN]);
+        else this.onPullRequest(f, pool.side[(pkt << REC.SHIFT) + PS.AUX2]);
         break;
     }
     pool.release(pkt);
@@ -401,25 +401,25 @@ export class UetTransportModel implements HostTransport {
     const fabric = this.fabric;
     const pool = fabric.pool;
     const now = fabric.sim.now;
-    const psn = pool.side[(pkt << 3) + PS.PSN];
-    const flags = pool.i32[(pkt << 3) + P.FLAGS];
+    const psn = pool.side[(pkt << REC.SHIFT) + PS.PSN];
+    const flags = pool.i32[(pkt << REC.SHIFT) + P.FLAGS];
     const ce = (flags & F.CE) !== 0;
     const o = this.off[f];
-    if (this.rccc !== null) this.onPullRequest(f, pool.side[(pkt << 3) + PS.AUX2]);
+    if (this.rccc !== null) this.onPullRequest(f, pool.side[(pkt << REC.SHIFT) + PS.AUX2]);
     const cum = this.rcvCum[f];
     if (psn < cum || this.got[o + psn] !== 0) {
       // A copy we already have: discard it and ACK at once (the sender is confused).
       fabric.counters.discards++;
       this.duplicates++;
-      this.sendAck(host, f, psn, ce, (flags & F.RETX) !== 0, pool.i32[(pkt << 3) + P.EV]);
+      this.sendAck(host, f, psn, ce, (flags & F.RETX) !== 0, pool.i32[(pkt << REC.SHIFT) + P.EV]);
       return;
     }
-    if (this.latency !== null) this.latency.record(now - pool.sideF64[(pkt << 2) + PS64.SENT_PS]);
+    if (this.latency !== null) this.latency.record(now - pool.sideF64[(pkt << REC.F64_SHIFT) + PS64.SENT_PS]);
     this.got[o + psn] = 1;
     fabric.counters.packetsDelivered++;
-    fabric.counters.bytesDelivered += pool.side[(pkt << 3) + PS.PAYLOAD];
-    this.flows.deliveredBytes[f] += pool.side[(pkt << 3) + PS.PAYLOAD];
-    const bytes = pool.i32[(pkt << 3) + P.BYTES];
+    fabric.counters.bytesDelivered += pool.side[(pkt << REC.SHIFT) + PS.PAYLOAD];
+    this.flows.deliveredBytes[f] += pool.side[(pkt << REC.SHIFT) + PS.PAYLOAD];
+    const bytes = pool.i32[(pkt << REC.SHIFT) + P.BYTES];
     this.rcvBytes[f] = (this.rcvBytes[f] + bytes) | 0;
     this.arrivals++;
     if (psn === cum) {
@@ -438,24 +438,24 @@ export class UetTransportModel implements HostTransport {
     this.rcvAny[f] = 1;
     this.rcvSinceAck[f] += bytes;
     if (ce || first || (flags & F.AR) !== 0 || this.rcvCum[f] === this.npkts[f] || this.rcvSinceAck[f] >= this.ackEvery) {
-      this.sendAck(host, f, psn, ce, (flags & F.RETX) !== 0, pool.i32[(pkt << 3) + P.EV]);
+      this.sendAck(host, f, psn, ce, (flags & F.RETX) !== 0, pool.i32[(pkt << REC.SHIFT) + P.EV]);
     }
   }
 
   private receiveTrimmed(host: number, f: number, pkt: number): void {
     const pool = this.fabric.pool;
-    const psn = pool.side[(pkt << 3) + PS.PSN];
+    const psn = pool.side[(pkt << REC.SHIFT) + PS.PSN];
     if (psn < this.rcvCum[f] || this.got[this.off[f] + psn] !== 0) {
       // The trimmed copy of a packet we have: ACK so the sender learns it (htsim processTrimmed).
-      this.sendAck(host, f, psn, false, (pool.i32[(pkt << 3) + P.FLAGS] & F.RETX) !== 0, pool.i32[(pkt << 3) + P.EV]);
+      this.sendAck(host, f, psn, false, (pool.i32[(pkt << REC.SHIFT) + P.FLAGS] & F.RETX) !== 0, pool.i32[(pkt << REC.SHIFT) + P.EV]);
       return;
     }
     const nak = this.control(host, f, PK.NAK, this.flows.src[f]);
-    pool.side[(nak << 3) + PS.PSN] = psn;
-    pool.side[(nak << 3) + PS.AUX] = pool.side[(pkt << 3) + PS.AUX]; // echo the transmission number: stale NACKs are ignored
-    pool.i32[(nak << 3) + P.EV] = pool.i32[(pkt << 3) + P.EV];
-    pool.side[(nak << 3) + PS.PAYLOAD] = this.rcvBytes[f];
-    if ((pool.i32[(pkt << 3) + P.FLAGS] & F.CE) !== 0) pool.i32[(nak << 3) + P.FLAGS] = F.CE;
+    pool.side[(nak << REC.SHIFT) + PS.PSN] = psn;
+    pool.side[(nak << REC.SHIFT) + PS.AUX] = pool.side[(pkt << REC.SHIFT) + PS.AUX]; // echo the transmission number: stale NACKs are ignored
+    pool.i32[(nak << REC.SHIFT) + P.EV] = pool.i32[(pkt << REC.SHIFT) + P.EV];
+    pool.side[(nak << REC.SHIFT) + PS.PAYLOAD] = this.rcvBytes[f];
+    if ((pool.i32[(pkt << REC.SHIFT) + P.FLAGS] & F.CE) !== 0) pool.i32[(nak << REC.SHIFT) + P.FLAGS] = F.CE;
     this.fabric.counters.naks++;
     this.fabric.sendFromHost(host, nak);
     const r = this.rccc;
@@ -469,7 +469,7 @@ export class UetTransportModel implements HostTransport {
   private control(host: number, f: number, kind: number, to: number): number {
     const pool = this.fabric.pool;
     const pkt = pool.alloc(kind, f, host, to, this.ackBytes, PRIO.CONTROL);
-    pool.sideF64[(pkt << 2) + PS64.SENT_PS] = this.fabric.sim.now;
+    pool.sideF64[(pkt << REC.F64_SHIFT) + PS64.SENT_PS] = this.fabric.sim.now;
     return pkt;
   }
 
@@ -479,13 +479,13 @@ export class UetTransportModel implements HostTransport {
     const pkt = this.control(host, f, PK.ACK, this.flows.src[f]);
     const cum = this.rcvCum[f];
     encodeSack(this.got, this.off[f], sackBase(ackedPsn, cum), this.npkts[f], this.sack);
-    pool.side[(pkt << 3) + PS.PSN] = ackedPsn;
-    pool.side[(pkt << 3) + PS.AUX] = cum;
-    pool.side[(pkt << 3) + PS.AUX2] = this.sack[0];
-    pool.side[(pkt << 3) + PS.AUX3] = this.sack[1];
-    pool.side[(pkt << 3) + PS.PAYLOAD] = this.rcvBytes[f];
-    pool.i32[(pkt << 3) + P.EV] = ev;
-    pool.i32[(pkt << 3) + P.FLAGS] = (ce ? F.CE : 0) | (retx ? F.RETX : 0);
+    pool.side[(pkt << REC.SHIFT) + PS.PSN] = ackedPsn;
+    pool.side[(pkt << REC.SHIFT) + PS.AUX] = cum;
+    pool.side[(pkt << REC.SHIFT) + PS.AUX2] = this.sack[0];
+    pool.side[(pkt << REC.SHIFT) + PS.AUX3] = this.sack[1];
+    pool.side[(pkt << REC.SHIFT) + PS.PAYLOAD] = this.rcvBytes[f];
+    pool.i32[(pkt << REC.SHIFT) + P.EV] = ev;
+    pool.i32[(pkt << REC.SHIFT) + P.FLAGS] = (ce ? F.CE : 0) | (retx ? F.RETX : 0);
     this.rcvSinceAck[f] = 0;
     fabric.counters.acks++;
     fabric.sendFromHost(host, pkt);
@@ -512,13 +512,13 @@ export class UetTransportModel implements HostTransport {
     const pool = fabric.pool;
     const now = fabric.sim.now;
     const o = this.off[f];
-    const acked = pool.side[(pkt << 3) + PS.PSN];
-    const cum = pool.side[(pkt << 3) + PS.AUX];
-    const flags = pool.i32[(pkt << 3) + P.FLAGS];
+    const acked = pool.side[(pkt << REC.SHIFT) + PS.PSN];
+    const cum = pool.side[(pkt << REC.SHIFT) + PS.AUX];
+    const flags = pool.i32[(pkt << REC.SHIFT) + P.FLAGS];
     const ce = (flags & F.CE) !== 0;
     // ACK clock: bytes the receiver got since the last ACK we saw (int32 wrap-safe).
-    let newly = (pool.side[(pkt << 3) + PS.PAYLOAD] - this.rcvdSeen[f]) | 0;
-    if (newly > 0) this.rcvdSeen[f] = pool.side[(pkt << 3) + PS.PAYLOAD];
+    let newly = (pool.side[(pkt << REC.SHIFT) + PS.PAYLOAD] - this.rcvdSeen[f]) | 0;
+    if (newly > 0) this.rcvdSeen[f] = pool.side[(pkt << REC.SHIFT) + PS.PAYLOAD];
     else newly = 0;
     this.inflight[f] -= newly;
     // RTT sample: only from a packet still outstanding, sent once (no retx echo) or twice (with it).
@@ -534,8 +534,8 @@ export class UetTransportModel implements HostTransport {
     let u = this.una[f];
     for (; u < cum; u++) this.ackPsn(f, o, u);
     const base = sackBase(acked, cum);
-    const lo = pool.side[(pkt << 3) + PS.AUX2];
-    const hi = pool.side[(pkt << 3) + PS.AUX3];
+    const lo = pool.side[(pkt << REC.SHIFT) + PS.AUX2];
+    const hi = pool.side[(pkt << REC.SHIFT) + PS.AUX3];
     if ((lo | hi) !== 0) {
       const np = this.npkts[f];
       for (let i = 0; i < 64; i++) if (sackBit(lo, hi, i) && base + i < np) this.ackPsn(f, o, base + i);
@@ -544,7 +544,7 @@ export class UetTransportModel implements HostTransport {
     while (u < end && this.st[o + u] === UET.ST_ACKED) u++;
     this.una[f] = u;
     this.stopSpeculating(f);
-    this.chooser.onAck(f, pool.i32[(pkt << 3) + P.EV], ce, now);
+    this.chooser.onAck(f, pool.i32[(pkt << REC.SHIFT) + P.EV], ce, now);
     if (nscc !== null) nscc.onAck(f, ce, delay, newly, this.inflight[f], now);
     if (this.ackedCount[f] === this.npkts[f]) {
       this.flows.finish(f);
@@ -579,12 +579,12 @@ export class UetTransportModel implements HostTransport {
   private onNack(f: number, pkt: number): void {
     if (this.flows.finishPs[f] >= 0) return;
     const pool = this.fabric.pool;
-    const p = pool.side[(pkt << 3) + PS.PSN];
+    const p = pool.side[(pkt << REC.SHIFT) + PS.PSN];
     const o = this.off[f];
     this.nacksReceived++;
     this.stopSpeculating(f);
     // Stale: that transmission was already declared lost, or this PSN was acknowledged.
-    if (this.st[o + p] !== UET.ST_OUT || this.attempt[o + p] !== pool.side[(pkt << 3) + PS.AUX]) return;
+    if (this.st[o + p] !== UET.ST_OUT || this.attempt[o + p] !== pool.side[(pkt << REC.SHIFT) + PS.AUX]) return;
     const now = this.fabric.sim.now;
     const bytes = this.frameBytes(f, p);
     this.chooser.onNack(f, this.txEv[o + p]);
@@ -628,7 +628,7 @@ export class UetTransportModel implements HostTransport {
       if (r.granted[f] < r.target[f]) r.request(h, f);
       if (k > 0) {
         const c = this.control(h, f, PK.CREDIT, this.flows.src[f]);
-        this.fabric.pool.side[(c << 3) + PS.PSN] = r.granted[f];
+        this.fabric.pool.side[(c << REC.SHIFT) + PS.PSN] = r.granted[f];
         this.fabric.sendFromHost(h, c);
         this.fabric.sim.at(this.fabric.sim.now + Math.round(k * r.psPerQuantum[h]), EV_UET.PULL, h, 0);
         return;
@@ -692,7 +692,7 @@ export class UetTransportModel implements HostTransport {
       this.lastRtsPs[f] = now;
       const src = this.flows.src[f];
       const rts = this.control(src, f, PK.CREDIT, this.flows.dst[f]);
-      this.fabric.pool.side[(rts << 3) + PS.AUX2] = this.pullTarget(f);
+      this.fabric.pool.side[(rts << REC.SHIFT) + PS.AUX2] = this.pullTarget(f);
       this.fabric.sendFromHost(src, rts);
     }
     this.wake(f);
