@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { runScenario } from '../sim/run.ts';
 import { EV } from '../sim/net/fabric.ts';
+import { PRIO } from '../sim/net/packets.ts';
+import { roundRobinPick } from '../sim/net/roundRobin.ts';
 import { EV_ROCE } from '../sim/transport/roce/roce.ts';
 import { EV_DCQCN } from '../sim/transport/roce/dcqcn.ts';
 import { EV_UET } from '../sim/transport/uet/uet.ts';
@@ -118,5 +120,21 @@ describe('event kinds', () => {
     for (const k of fabric) expect(k).toBeLessThan(EV.TRANSPORT);
     expect(EV_ROCE.FLOW_START).toBe(EV.TRANSPORT);
     for (const k of transport) expect(k).toBeGreaterThanOrEqual(EV.TRANSPORT);
+  });
+});
+
+describe('data-class round-robin', () => {
+  it('picks the first ready class at or after the pointer, wrapping, as a scan over the classes does (every case)', () => {
+    const scan = (ready: number, rr: number) => {
+      for (let i = 0; i < PRIO.DATA_COUNT; i++) {
+        const p = (rr + i) % PRIO.DATA_COUNT;
+        if ((ready & (1 << p)) !== 0) return p;
+      }
+      return -1;
+    };
+    // There are only 63 × 6 (ready, rr) pairs.
+    for (let ready = 1; ready < 1 << PRIO.DATA_COUNT; ready++) {
+      for (let rr = 0; rr < PRIO.DATA_COUNT; rr++) expect(roundRobinPick(ready, rr)).toBe(scan(ready, rr));
+    }
   });
 });

@@ -6,6 +6,7 @@ import {
   PS, P, F, WIRE, PK, PRIO, REC, PacketPool,
 } from './packets.ts';
 import { ecmpIndex, nextHopList, type RouteTable } from './routing.ts';
+import { roundRobinPick } from './roundRobin.ts';
 import type { PortTiming } from './portTiming.ts';
 import type { Counters } from '../metrics/result.ts';
 
@@ -408,16 +409,8 @@ export class Fabric implements EventHandler {
       if ((ready & (1 << PRIO.CONTROL)) !== 0) prio = PRIO.CONTROL;
       else if ((ready & (1 << PRIO.TRIMMED)) !== 0) prio = PRIO.TRIMMED;
       else if (ready !== 0) {
-        const start = pi[r + PI.RR];
-        for (let i = 0; i < PRIO.DATA_COUNT; i++) {
-          let p = start + i;
-          if (p >= PRIO.DATA_COUNT) p -= PRIO.DATA_COUNT;
-          if ((ready & (1 << p)) !== 0) {
-            prio = p;
-            pi[r + PI.RR] = p + 1 === PRIO.DATA_COUNT ? 0 : p + 1;
-            break;
-          }
-        }
+        prio = roundRobinPick(ready, pi[r + PI.RR]);
+        pi[r + PI.RR] = prio + 1 === PRIO.DATA_COUNT ? 0 : prio + 1;
       }
     }
     let pkt: number;
