@@ -308,11 +308,11 @@ export class Fabric implements EventHandler {
    */
   warm(kind: number, a: number, b: number): number {
     if (kind === EV.ARRIVE) {
-      // At a host the transport reads the side record too (PSN, send time); at a switch the
-      // packet joins the egress queue chosen upstream (startTx).
+      // At a host the transport reads the endpoint half too, on the same line (packets.ts REC);
+      // at a switch the packet joins the egress queue chosen upstream (startTx).
       const pool = this.pool;
-      if (this.portNode[a ^ 1] < this.hostCount) return pool.i32[b << REC.SHIFT] + pool.side[b << REC.SHIFT];
       const word = pool.i32[b << REC.SHIFT];
+      if (this.portNode[a ^ 1] < this.hostCount) return word;
       if ((word & P.KIND_MASK) === PK.PFC) return word;
       const r = pool.i32[(b << REC.SHIFT) + P.IN_PORT] * PI.STRIDE;
       return this.pi[r + PI.NONEMPTY] + this.pi[r + PI.QUEUES + ((word >> P.PRIO_SHIFT) << 2) + QF.HEAD];
