@@ -86,6 +86,22 @@ describe('LaneQueue against the heap', () => {
     );
   });
 
+  it("breaks a tie between the popped lane's next event and another source's head by insertion order", () => {
+    // The popped lane's next event (A2) ties in time with lane B's head, which was pushed first:
+    // B must pop before A2 even though A2's lane was on top.
+    const l = new LaneQueue(4);
+    l.pushAfter(0, 10_000, 1, 1, 0); // A1: t 10 000, lane A
+    l.pushAfter(0, 15_000, 1, 2, 0); // B: t 15 000, lane B
+    l.push(5000, 1, 3, 0); // a timer, so that A2 is pushed later than B
+    const order: number[] = [];
+    expect(l.pop()).toBe(true);
+    order.push(l.popA);
+    l.pushAfter(l.popTime, 10_000, 1, 4, 0); // A2: t 15 000, lane A, behind A1
+    l.pushAfter(l.popTime, 12_000, 1, 5, 0); // C: t 17 000
+    while (l.pop()) order.push(l.popA);
+    expect(order).toEqual([3, 1, 2, 4, 5]);
+  });
+
   it('a lane wraps around and grows (from 256 entries) without losing its order', () => {
     const l = new LaneQueue(4);
     const h = new EventQueue(4);
