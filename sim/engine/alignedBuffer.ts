@@ -9,7 +9,6 @@
  * layout was designed for. WebAssembly memory is mapped by pages (64 KiB), so its buffer is
  * aligned everywhere the core runs (Node, workers, browsers); it costs at most a page of slack.
  */
-export const CACHE_LINE_BYTES = 64;
 const WASM_PAGE_BYTES = 65536;
 
 export function alignedBuffer(bytes: number): ArrayBuffer {

@@ -1,8 +1,8 @@
 import { alignedInt32Array } from '../engine/alignedBuffer.ts';
 /**
- * Packets as a struct of arrays: a packet is an integer index into typed arrays, recycled
- * through a free list (performance.md: SoA beats pooled objects 2–4× with many packets in
- * flight). One packet shape for every protocol; the meaning of psn/aux fields is per kind.
+ * Packets as records in typed arrays: a packet is an integer index, recycled through a free
+ * list (performance.md: typed arrays beat pooled objects 2–4× with many packets in flight). One
+ * packet shape for every protocol; the meaning of psn/aux fields is per kind (PacketPool below).
  */
 
 // The constants below are `const enum`s, not `const`s, because TypeScript tooling (tsx, esbuild
@@ -67,8 +67,8 @@ export const enum WIRE {
 }
 
 /**
- * Field offsets of a packet's hot record (8 × Int32 = 32 bytes, two packets per cache line):
- * what a switch reads and writes at every hop.
+ * Field offsets of the first half of a packet's record (words 0–7, see REC): what a switch
+ * reads and writes at every hop.
  */
 export const enum P {
   /** Kind in bits 0–7 (KIND_MASK), priority class from bit PRIO_SHIFT up: both read on every arrival. */
