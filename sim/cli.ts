@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
 import { dirname, isAbsolute, resolve, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
+import { availableParallelism } from 'node:os';
 import type { Scenario } from './scenario/schema.ts';
 import type { Result } from './metrics/result.ts';
 import { loadScenario, scenarioVariants, scenarioJsonSchema, scenarioHash, ScenarioError } from './scenario/load.ts';
@@ -279,6 +280,18 @@ export function safeDirName(name: string, i: number): string {
   return s || `variant-${i}`;
 }
 
+/**
+ * Threads for a run: a partitioned scenario gets one per partition when engine.threads allows
+ * it (0: when the machine has that many cores); otherwise its partitions take turns in one
+ * thread. Never changes the result.
+ */
+function threadsFor(s: Scenario): number {
+  const n = s.engine.partitions;
+  if (n <= 1) return 1;
+  const allowed = s.engine.threads === 0 ? availableParallelism() : s.engine.threads;
+  return allowed >= n ? n : 1;
+}
+
 async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
   const { path, loaded, variants } = loadFromArgs(args, io);
   if (loaded.scenario.compare?.length && !io.runScenario) {
@@ -325,7 +338,14 @@ async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
     const t0 = performance.now();
     let result: Result;
     try {
-      result = runScenario(v.scenario, { onProgress, progressEveryEvents: onProgress ? 20_000 : undefined, readText });
+      const threads = io.runScenario ? 1 : threadsFor(v.scenario);
+      if (threads > 1) {
+        // A thread per partition (sim/parallel/threads.ts): the same result as one thread, sooner.
+        const { runPartitionedThreaded } = await import('./parallel/threads.ts');
+        result = (await runPartitionedThreaded(v.scenario, { baseDir: path ? dirname(path) : io.cwd, readText })).result;
+      } else {
+        result = runScenario(v.scenario, { onProgress, progressEveryEvents: onProgress ? 20_000 : undefined, readText });
+      }
     } catch (e) {
       if (drewSomething && tty) io.stderr('\r\x1b[K');
       const where = label ? `variant "${v.name}": ` : '';

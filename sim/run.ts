@@ -21,6 +21,10 @@ import { quantiles } from './metrics/summary.ts';
 import type { FlowResult, PortPfcStat, Result } from './metrics/result.ts';
 import { VERSION } from './version.ts';
 import { checkSize, DEFAULT_MEMORY_LIMIT_BYTES } from './scenario/estimate.ts';
+import { planPartitions, PartitionError, type PartitionPlan } from './net/partition.ts';
+import { Outbox } from './net/outbox.ts';
+import { runPartitionsInOneThread } from './parallel/sequential.ts';
+import { absorbPartials, partialOf } from './parallel/merge.ts';
 
 export interface Progress {
   simTimePs: number;
@@ -38,6 +42,39 @@ export interface RunOptions {
   readText?: (path: string) => string;
   /** Refuse scenarios estimated to need more (default: ETHERSIM_MAX_MEMORY_MB, else 8 GiB). */
   maxMemoryBytes?: number;
+  /** Build partition `lp` of a partitioned run (sim/parallel/), not the whole fabric. */
+  partition?: PartitionSpec;
+}
+
+/** Which partition to build, and where its outboxes live. */
+export interface PartitionSpec {
+  lp: number;
+  /**
+   * Its outboxes (two sets, [parity][destination partition], used in alternate windows so that
+   * a partition in another thread can read one set while this one fills the other) in
+   * SharedArrayBuffers, for a threaded run (sim/parallel/threads.ts); else ArrayBuffers.
+   */
+  shared?: boolean;
+}
+
+/**
+ * The capacity (messages) of the outbox from partition `src` to `dst`: the most packets the
+ * cut ports from src to dst can start in one window (net/outbox.ts).
+ */
+export function outboxCapacity(plan: PartitionPlan, timing: { portCount: number; portNode: Int32Array; psPerByte: Float64Array }, minFrameBytes: number, src: number, dst: number): number {
+  let cap = 0;
+  for (let p = 0; p < timing.portCount; p++) {
+    if (plan.nodeLp[timing.portNode[p]] !== src || plan.nodeLp[timing.portNode[p ^ 1]] !== dst) continue;
+    const serPs = Math.max(1, Math.round((minFrameBytes + WIRE.OVERHEAD_BYTES) * timing.psPerByte[p]));
+    cap += Math.floor(plan.lookaheadPs / serPs) + 2;
+  }
+  return cap;
+}
+
+/** The smallest frame any port can send (PFC, ACKs, trimmed headers, a 1-byte data packet). */
+export function minFrameBytes(s: Scenario): number {
+  const f = framingOf(s);
+  return Math.min(WIRE.PFC_FRAME_BYTES, f.ackBytes, f.headerBytes + 1, s.switch.trimming.headerBytes, WIRE.ROCE_CNP_BYTES);
 }
 
 function memoryLimit(options: RunOptions): number {
@@ -67,6 +104,9 @@ export interface Simulation {
   framing: FramingSizes;
   baseRttPs: number;
   planeBdpBytes: number;
+  /** Partitioned runs: the cut, this partition, and its outboxes [parity][destination]. */
+  plan: PartitionPlan | null;
+  outboxSets: Outbox[][] | null;
 }
 
 export function buildSimulation(scenario: Scenario, options: RunOptions = {}): Simulation {
@@ -91,10 +131,32 @@ export function buildSimulation(scenario: Scenario, options: RunOptions = {}): S
     planeBdpBytes,
   });
   const sim = new Simulator();
-  const fabric = new Fabric(sim, graph, timing, cfg, streams.stream('ecn/red'), (n) => streams.stream(`ecmp/${graph.nodeNames[n]}`).uint32() | 0);
+  // Streams drawn while the run goes (RED marks, UET entropy) are the partition's own in a
+  // partitioned run: two partitions drawing one sequence would give their packets correlated
+  // choices. Streams drawn while building (ECMP seeds, QP source ports, workloads) are shared,
+  // so that every partition builds the same fabric and flows.
+  const live = (name: string) => streams.stream(options.partition !== undefined ? `${name}#p${options.partition.lp}` : name);
+  const fabric = new Fabric(sim, graph, timing, cfg, live('ecn/red'), (n) => streams.stream(`ecmp/${graph.nodeNames[n]}`).uint32() | 0);
   const nicBps = timing.rateBps[timing.routes.hostNicPort[0]];
   const flowSpecs = buildFlows(scenario.workload, graph.hostCount, nicBps, streams, options.readText);
   const flows = new FlowTable(flowSpecs, sim);
+  const part = options.partition;
+  let plan: PartitionPlan | null = null;
+  let outboxSets: Outbox[][] | null = null;
+  if (part !== undefined) {
+    plan = planPartitions(graph, timing, scenario.engine.partitions);
+    if (flows.hasDependencies) throw new PartitionError('engine.partitions: a partitioned run needs flows that do not wait on others (ringAllReduce steps do); use engine.partitions: 1');
+    const minFrame = minFrameBytes(scenario);
+    outboxSets = [0, 1].map((parity) => Array.from({ length: plan!.count }, (_, dst) => {
+      const cap = dst === part.lp ? 0 : outboxCapacity(plan!, timing, minFrame, part.lp, dst);
+      const buf = part.shared === true ? new SharedArrayBuffer(Outbox.bytesFor(cap)) : new ArrayBuffer(Outbox.bytesFor(cap));
+      return new Outbox(buf);
+    }));
+    fabric.setPartition(plan, part.lp, outboxSets[0]);
+    const local = new Uint8Array(graph.hostCount);
+    for (let h = 0; h < graph.hostCount; h++) local[h] = plan.nodeLp[h] === part.lp ? 1 : 0;
+    flows.localHost = local;
+  }
   const latency = scenario.metrics.latency ? new LatencyHistogram() : null;
   let transport: HostTransport;
   const t = scenario.transport;
@@ -105,7 +167,7 @@ export function buildSimulation(scenario: Scenario, options: RunOptions = {}): S
     transport = new RoceTransportModel(fabric, flows, t, latency, (f) => evs[f]);
   } else {
     transport = new UetTransportModel(fabric, flows, t, latency, {
-      baseRttPs: rtt, planeBdpBytes, pathQueues: longest.length - 1, evRng: streams.stream('uet/entropy'),
+      baseRttPs: rtt, planeBdpBytes, pathQueues: longest.length - 1, evRng: live('uet/entropy'),
     });
   }
   fabric.transport = transport;
@@ -118,19 +180,25 @@ export function buildSimulation(scenario: Scenario, options: RunOptions = {}): S
     ? new FlowTracer(fabric, flows, (m.traceFlows ?? [...Array(Math.min(16, flows.count)).keys()]).filter((f) => f < flows.count), m.flowTraceNs, m.maxSamples)
     : null;
   fabric.tracer = tracer;
-  fabric.watchdog = new StallWatchdog(fabric, flows, Math.round(scenario.stop.stallUs * 1e6));
+  // A partitioned run checks for stalls at window ends, over all partitions (sim/parallel/).
+  fabric.watchdog = part === undefined ? new StallWatchdog(fabric, flows, Math.round(scenario.stop.stallUs * 1e6)) : null;
+  if (part !== undefined && m.congestion && scenario.switch.pfc.enabled) {
+    // The analysis follows pauses across switches as they happen, which one partition cannot see.
+    throw new PartitionError('engine.partitions: the congestion analysis (metrics.congestion) does not run in a partitioned run with PFC on; set metrics.congestion: false, or engine.partitions: 1');
+  }
   let congestion: CongestionAnalysis | null = null;
-  if (m.congestion) {
+  if (m.congestion && part === undefined) {
     const waiting = transport.waitingFlows?.bind(transport) ?? (() => []);
     const entropy = transport.flowEntropy?.bind(transport) ?? (() => 0);
     congestion = new CongestionAnalysis(fabric, flows, Math.round(m.deadlockTimeoutUs * 1e6), waiting, entropy);
     fabric.pauseObserver = congestion;
   }
-  return { scenario, sim, fabric, flows, transport, latency, sampler, tracer, congestion, framing, baseRttPs: rtt, planeBdpBytes };
+  return { scenario, sim, fabric, flows, transport, latency, sampler, tracer, congestion, framing, baseRttPs: rtt, planeBdpBytes, plan, outboxSets };
 }
 
 /** Run a validated scenario to completion and return its result (meta.wallMs is left 0 for the caller). */
 export function runScenario(scenario: Scenario, options: RunOptions = {}): Result {
+  if (scenario.engine.partitions > 1) return runPartitionedScenario(scenario, options);
   const s = buildSimulation(scenario, options);
   const reason = runSimulation(s, options);
   return collectResult(s, reason);
@@ -140,6 +208,11 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): Resul
 export function stopLimits(s: Simulation): StopConditions {
   const stop = s.scenario.stop;
   return { timeLimitPs: stop.timeUs !== undefined ? Math.round(stop.timeUs * 1e6) : Infinity, maxEvents: stop.maxEvents ?? Infinity };
+}
+
+/** The stall watchdog's period (ps). */
+export function stallPsOf(s: Simulation): number {
+  return Math.round(s.scenario.stop.stallUs * 1e6);
 }
 
 /** Work after the last event, before the result is collected (open pause intervals closed). */
@@ -156,6 +229,44 @@ export function runSimulation(s: Simulation, options: RunOptions = {}): StopReas
   const reason = sim.run(s.fabric, stopLimits(s), between, options.progressEveryEvents ?? 65536);
   finishSimulation(s);
   return reason;
+}
+
+// ------------------------------------------------------------------ partitioned runs (sim/parallel/)
+
+/** Every partition of a partitioned scenario, built in this thread. */
+export function buildPartitions(scenario: Scenario, options: RunOptions = {}): Simulation[] {
+  return Array.from({ length: scenario.engine.partitions }, (_, lp) => buildSimulation(scenario, { ...options, partition: { lp } }));
+}
+
+/** A partitioned scenario with its partitions taking turns in this thread (sim/parallel/sequential.ts). */
+export function runPartitionedScenario(scenario: Scenario, options: RunOptions = {}): Result {
+  const parts = buildPartitions(scenario, options);
+  const between = () => {
+    options.onProgress?.(partitionsProgress(parts));
+    return options.isCancelled?.() ?? false;
+  };
+  const reason = runPartitionsInOneThread(parts, stopLimits(parts[0]), stallPsOf(parts[0]), between);
+  return collectPartitioned(parts, reason);
+}
+
+export function partitionsProgress(parts: Simulation[]): Progress {
+  let events = 0;
+  let done = 0;
+  let t = 0;
+  for (const p of parts) {
+    events += p.sim.events;
+    done += p.flows.doneCount;
+    if (p.sim.now > t) t = p.sim.now;
+  }
+  return { simTimePs: t, events, flowsDone: done, flowsTotal: parts[0].flows.count };
+}
+
+/** Finish every partition, fold them into partition 0 and collect the whole run's result. */
+export function collectPartitioned(parts: Simulation[], reason: StopReason): Result {
+  for (const p of parts) finishSimulation(p);
+  const partials = parts.map(partialOf);
+  absorbPartials(parts[0], partials[0], partials.slice(1));
+  return collectResult(parts[0], reason);
 }
 
 export function collectResult(s: Simulation, reason: StopReason): Result {

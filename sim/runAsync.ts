@@ -1,6 +1,10 @@
 import type { Scenario } from './scenario/schema.ts';
 import type { Counters, Result, Series } from './metrics/result.ts';
-import { buildSimulation, collectResult, finishSimulation, stopLimits, type Progress, type Simulation } from './run.ts';
+import {
+  buildSimulation, buildPartitions, collectResult, collectPartitioned, finishSimulation, partitionsProgress, stallPsOf, stopLimits,
+  type Progress, type Simulation,
+} from './run.ts';
+import { PartitionTurns } from './parallel/sequential.ts';
 import type { StopReason } from './engine/simulator.ts';
 
 /**
@@ -90,14 +94,46 @@ export async function runSimulationAsync(s: Simulation, options: AsyncRunOptions
 
 /** Build, run in slices and collect: the same Result as runScenario (meta.wallMs 0). */
 export async function runScenarioAsync(scenario: Scenario, options: AsyncRunOptions = {}): Promise<Result> {
-  const s = buildSimulation(scenario, { readText: options.readText });
-  const reason = await runSimulationAsync(s, options);
-  return collectResult(s, reason);
+  return (await runScenarioWithHistogramAsync(scenario, options)).result;
 }
 
 /** As runScenarioAsync, also returning the per-packet latency histogram's buckets [lowNs, highNs, count]. */
 export async function runScenarioWithHistogramAsync(scenario: Scenario, options: AsyncRunOptions = {}): Promise<{ result: Result; latencyBuckets: Array<[number, number, number]> }> {
+  if (scenario.engine.partitions > 1) {
+    const parts = buildPartitions(scenario, { readText: options.readText });
+    const reason = await runPartitionsAsync(parts, options);
+    const result = collectPartitioned(parts, reason);
+    return { result, latencyBuckets: parts[0].latency ? parts[0].latency.buckets() : [] };
+  }
   const s = buildSimulation(scenario, { readText: options.readText });
   const reason = await runSimulationAsync(s, options);
   return { result: collectResult(s, reason), latencyBuckets: s.latency ? s.latency.buckets() : [] };
+}
+
+/**
+ * The partitions of a partitioned run taking turns in this thread (parallel/sequential.ts),
+ * yielding to the host's event loop once at least `sliceEvents` events have run since the last
+ * yield: the same result as runPartitionedScenario. Progress is reported between slices;
+ * snapshots are not (a partitioned run is read once, at its end).
+ */
+export async function runPartitionsAsync(parts: Simulation[], options: AsyncRunOptions = {}): Promise<StopReason> {
+  const slice = Math.max(1, Math.floor(options.sliceEvents ?? 16384));
+  const yieldFn = options.yieldFn ?? defaultYield;
+  const cancelled = () => (options.signal?.aborted ?? false) || (options.isCancelled?.() ?? false);
+  const turns = new PartitionTurns(parts, stopLimits(parts[0]), stallPsOf(parts[0]));
+  const events = () => parts.reduce((n, p) => n + p.sim.events, 0);
+  let mark = 0;
+  for (;;) {
+    if (cancelled()) { turns.cancel(); break; }
+    const r = turns.step();
+    if (r !== null) break;
+    const n = events();
+    if (n - mark >= slice) {
+      mark = n;
+      options.onProgress?.(partitionsProgress(parts));
+      await yieldFn();
+    }
+  }
+  options.onProgress?.(partitionsProgress(parts));
+  return turns.reason!;
 }

@@ -22,7 +22,7 @@ import { loadScenario, scenarioHash } from './scenario/load.ts';
 import type { Scenario } from './scenario/schema.ts';
 import type { Result } from './metrics/result.ts';
 import type { Progress } from './run.ts';
-import { runSimulationAsync, type Snapshot } from './runAsync.ts';
+import { runSimulationAsync, runScenarioWithHistogramAsync, type Snapshot } from './runAsync.ts';
 import { buildSimulation, collectResult } from './run.ts';
 import { VERSION } from './version.ts';
 
@@ -95,20 +95,30 @@ async function runDetailedImpl(input: unknown, opts: WorkerRunOptions = {}, onPr
   const myGeneration = generation;
   const scenario = scenarioFromInput(input, opts);
   const t0 = clock();
-  const s = buildSimulation(scenario, { readText: readerFor(opts.baseDir) });
   const progressEvery = opts.progressEveryMs ?? 100;
   const snapshotEvery = opts.snapshotEveryMs ?? 500;
   let lastProgress = -Infinity;
   let lastSnapshot = t0;
+  const throttled = onProgress ? (p: Progress) => {
+    const now = clock();
+    if (now - lastProgress < progressEvery) return;
+    lastProgress = now;
+    void onProgress(p);
+  } : undefined;
+  if (scenario.engine.partitions > 1) {
+    // Partitions take turns in this thread (sim/parallel/sequential.ts): the threaded run's result.
+    const d = await runScenarioWithHistogramAsync(scenario, {
+      readText: readerFor(opts.baseDir), sliceEvents: opts.sliceEvents, isCancelled: () => generation !== myGeneration, onProgress: throttled,
+    });
+    if (onProgress) void onProgress({ simTimePs: d.result.meta.simTimePs, events: d.result.meta.events, flowsDone: d.result.summary.flowsDone, flowsTotal: d.result.summary.flowsTotal });
+    d.result.meta.wallMs = clock() - t0;
+    return d;
+  }
+  const s = buildSimulation(scenario, { readText: readerFor(opts.baseDir) });
   const reason = await runSimulationAsync(s, {
     sliceEvents: opts.sliceEvents,
     isCancelled: () => generation !== myGeneration,
-    onProgress: onProgress ? (p) => {
-      const now = clock();
-      if (now - lastProgress < progressEvery) return;
-      lastProgress = now;
-      void onProgress(p);
-    } : undefined,
+    onProgress: throttled,
     onSnapshot: onSnapshot ? (snap) => {
       const now = clock();
       if (now - lastSnapshot < snapshotEvery) return;

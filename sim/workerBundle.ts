@@ -19,6 +19,19 @@ export function workerBundleEntry(): Promise<string | null> {
   return bundle;
 }
 
+let partitionBundle: Promise<string> | undefined;
+
+/**
+ * The thread entry of a threaded partitioned run (sim/parallel/partitionWorker.ts), bundled once
+ * per process; the tsx-loading entry if esbuild cannot be loaded. Resolved from this module, so
+ * that it is found from the sources and from the CLI's bundle in sim/ alike.
+ */
+export function partitionWorkerEntry(): Promise<string> {
+  partitionBundle ??= bundleToTempFile(new URL('./parallel/partitionWorker.ts', import.meta.url))
+    .catch(() => fileURLToPath(new URL('./parallel/partitionWorkerTsx.mjs', import.meta.url)));
+  return partitionBundle;
+}
+
 /**
  * Bundle `entry` (a .ts module whose code does not use import.meta.url) with everything it
  * imports into one ESM file in a temporary directory, removed when the process exits.

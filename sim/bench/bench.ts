@@ -31,7 +31,8 @@ import { compareToBaseline, fctSampleOfSeeds, parseBaseline, type CheckReport } 
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-interface Case { name: string; file: string; sets?: string[]; large?: boolean; baseline?: string }
+/** threaded: a partitioned run with a thread per partition (sim/parallel/threads.ts). */
+interface Case { name: string; file: string; sets?: string[]; large?: boolean; baseline?: string; threaded?: boolean }
 const CASES: Case[] = [
   { name: 'incast 32→1 RoCE+PFC 400G', file: 'scenarios/incast-roce.yaml' },
   { name: 'perm 128 2MB 400G RoCE/ECMP', file: 'scenarios/permutation-roce.yaml' },
@@ -39,6 +40,13 @@ const CASES: Case[] = [
   { name: 'perm 1024 2MB 400G RoCE/ECMP', file: 'scenarios/bench/permutation-1024-roce.yaml', baseline: 'scenarios/bench/baselines/permutation-1024-roce.json' },
   { name: 'perm 1024 2MB 400G UET/spray', file: 'scenarios/bench/permutation-1024-uet.yaml', baseline: 'scenarios/bench/baselines/permutation-1024-uet.json' },
   { name: 'perm 8192 2MB 100G UET/spray', file: 'scenarios/bench/permutation-8192-uet.yaml', large: true },
+  // The same runs cut in two partitions, a thread each (engine.partitions, sim/parallel/): checked
+  // against the unpartitioned runs' baselines (the hash leaves `engine` out). The RoCE run turns
+  // the congestion analysis off, which a partitioned run with PFC cannot do (so it has no
+  // baseline of its own: metrics are part of the hash).
+  { name: 'perm 1024 UET/spray, 2 threads', file: 'scenarios/bench/permutation-1024-uet.yaml', sets: ['engine.partitions=2'], threaded: true, baseline: 'scenarios/bench/baselines/permutation-1024-uet.json' },
+  { name: 'perm 1024 RoCE/ECMP, 2 threads', file: 'scenarios/bench/permutation-1024-roce.yaml', sets: ['engine.partitions=2', 'metrics.congestion=false'], threaded: true },
+  { name: 'perm 8192 UET/spray, 2 threads', file: 'scenarios/bench/permutation-8192-uet.yaml', sets: ['engine.partitions=2'], threaded: true, large: true },
 ];
 
 interface One { scenarioHash: string; seed: number; fctUs: number[]; heapGrownBytes: number; wallMs: number; runMs: number; events: number; maxRssMB: number; grownBytes: number; peakPackets: number; fctP99Us: number; flowsDone: number; flows: number }
@@ -48,13 +56,19 @@ interface One { scenarioHash: string; seed: number; fctUs: number[]; heapGrownBy
  * tsx's loader module by module the core is 10–25 % slower). --tsx measures the loader path.
  */
 let runOneArgs: string[] | undefined;
+/** runOneThreaded.ts, and the partition threads' entry (bundled as well unless --tsx). */
+let runThreadedArgs: string[] | undefined;
 async function prepareRunOne(viaTsx: boolean): Promise<void> {
   const entry = join(root, 'sim/bench/runOne.ts');
   runOneArgs = viaTsx ? ['--import', 'tsx', entry] : [await bundleToTempFile(pathToFileURL(entry))];
+  const threaded = join(root, 'sim/bench/runOneThreaded.ts');
+  const worker = viaTsx ? join(root, 'sim/parallel/partitionWorkerTsx.mjs') : await bundleToTempFile(pathToFileURL(join(root, 'sim/parallel/partitionWorker.ts')));
+  runThreadedArgs = viaTsx ? ['--import', 'tsx', threaded, '--worker', worker] : [await bundleToTempFile(pathToFileURL(threaded)), '--worker', worker];
 }
 
 function runOnce(c: Case, extraSets: string[] = []): One {
-  const p = spawnSync(process.execPath, [...runOneArgs!, join(root, c.file), ...(c.sets ?? []), ...extraSets], {
+  const args = c.threaded ? runThreadedArgs! : runOneArgs!;
+  const p = spawnSync(process.execPath, [...args, join(root, c.file), ...(c.sets ?? []), ...extraSets], {
     cwd: root, encoding: 'utf8', maxBuffer: 1 << 28,
   });
   if (p.status !== 0) throw new Error(`${c.name}: ${p.stderr.trim().split('\n').pop()}`);
@@ -160,7 +174,7 @@ async function main(argv: string[]) {
     const deterministic = rs.every((r) => r.events === rs[0].events && JSON.stringify(r.fctUs) === fcts);
     const check = c.baseline ? checkAgainstBaseline(c, rs[0]) : undefined;
     rows.push({
-      scenario: c.name, file: c.file, sets: c.sets ?? [], runs: n,
+      scenario: c.name, file: c.file, sets: c.sets ?? [], runs: n, threaded: c.threaded === true,
       wallMs: median(rs.map((r) => r.wallMs)), wallSpreadMs: spread(rs.map((r) => r.wallMs)),
       runMs: median(rs.map((r) => r.runMs)),
       events: median(rs.map((r) => r.events)),
@@ -193,7 +207,7 @@ async function main(argv: string[]) {
   const table = rows.map((r) => [
     r.scenario, `${r.wallMs.toFixed(0)} (${r.wallSpreadMs.toFixed(0)})`, String(r.events),
     `${(r.eventsPerSec / 1e6).toFixed(2)} (${(r.eventsPerSecSpread / 1e6).toFixed(2)})`, r.peakRssMB.toFixed(0),
-    String(r.peakPackets), r.heapBytesPerPacket.toFixed(0), r.bytesPerPacket.toFixed(0), r.fctP99Us.toFixed(1), r.flowsDone,
+    String(r.peakPackets), r.threaded ? '—' : r.heapBytesPerPacket.toFixed(0), r.bytesPerPacket.toFixed(0), r.fctP99Us.toFixed(1), r.flowsDone,
     (r.deterministic ? '' : 'RUNS DIFFER; ') + (r.vsBaseline?.verdict ?? '—'),
   ]);
   const w = head.map((h, i) => Math.max(h.length, ...table.map((t) => t[i].length)));

@@ -143,20 +143,29 @@ export class LaneQueue {
    * as in the heap (eventQueue.ts).
    */
   pushAfter(now: number, delayPs: number, kind: number, a: number, b: number): void {
-    const t = now + delayPs;
-    let h = Math.imul(delayPs | 0, 0x9e3779b1) >>> (32 - LQ.TABLE_BITS);
+    this.pushLane(delayPs, now + delayPs, kind, a, b);
+  }
+
+  /**
+   * Schedule (kind, a, b) at t in the lane named `key` (a lane per distinct key, as pushAfter
+   * has one per delay). The caller guarantees that the times it pushes under one key never
+   * decrease — pushAfter's keys are delays pushed at a non-decreasing now; a partitioned run's
+   * packets from another partition use keys of their own (net/fabric.ts receiveHandOvers).
+   */
+  pushLane(key: number, t: number, kind: number, a: number, b: number): void {
+    let h = Math.imul(key | 0, 0x9e3779b1) >>> (32 - LQ.TABLE_BITS);
     let li = -1;
     for (;;) {
       const l = this.tableLane[h];
       if (l < 0) break;
-      if (this.tableKey[h] === delayPs) { li = l; break; }
+      if (this.tableKey[h] === key) { li = l; break; }
       h = (h + 1) & (LQ.TABLE_SIZE - 1);
     }
     if (li < 0) {
       if (this.lanes.length === LQ.MAX_LANES) { this.push(t, kind, a, b); return; }
       li = this.lanes.length;
       this.lanes.push(new Lane(256));
-      this.tableKey[h] = delayPs;
+      this.tableKey[h] = key;
       this.tableLane[h] = li;
     }
     const lane = this.lanes[li];

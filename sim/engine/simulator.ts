@@ -57,6 +57,11 @@ export class Simulator {
     this.queue.pushAfter(this.now, delayPs, kind, a, b);
   }
 
+  /** Schedule (kind, a, b) at t in the FIFO lane `key` (laneQueue.ts pushLane: t never decreases per key). */
+  inLane(key: number, t: number, kind: number, a: number, b: number): void {
+    this.queue.pushLane(key, t, kind, a, b);
+  }
+
   /**
    * Run until a stop condition holds. Events are handled in batches so that the loop's
    * doubles stay in object fields (performance.md, "V8 habits"); `between` runs after each
@@ -83,5 +88,32 @@ export class Simulator {
       }
       this.events += n;
     }
+  }
+
+  /**
+   * Handle every event earlier than `endPs` and not later than `limitPs` (one window of a
+   * partitioned run, sim/parallel/): 'window' when the next event is at or after endPs,
+   * 'timeLimit' when it is after limitPs, 'idle' when none is left, or the reason a model asked
+   * to stop for.
+   */
+  runUntil(handler: EventHandler, endPs: number, limitPs = Infinity): StopReason | 'window' {
+    const q = this.queue;
+    q.warmer = handler.warm !== undefined ? (handler as EventWarmer) : null;
+    if (this.stopRequested) return this.requestedReason;
+    let n = 0;
+    let reason: StopReason | 'window' = 'window';
+    for (;;) {
+      if (q.size === 0) { reason = 'idle'; break; }
+      const t = q.peekTime();
+      if (t >= endPs) break;
+      if (t > limitPs) { reason = 'timeLimit'; break; }
+      q.pop();
+      this.now = q.popTime;
+      handler.handle(q.popKind, q.popA, q.popB);
+      n++;
+      if (this.stopRequested) { reason = this.requestedReason; break; }
+    }
+    this.events += n;
+    return reason;
   }
 }

@@ -29,7 +29,9 @@ export class FlowTracer {
     const n = this.t.length;
     this.t.push(now);
     for (const f of this.traced) {
-      this.put(`flow:${f}:deliveredBytes`, n, this.flows.deliveredBytes[f]);
+      // Partitioned runs: delivered bytes are known where the receiver is, the rest where the sender is.
+      if (this.flows.isLocalReceiver(f)) this.put(`flow:${f}:deliveredBytes`, n, this.flows.deliveredBytes[f]);
+      if (!this.flows.isLocal(f)) continue;
       const extra = this.fabric.transport.flowTrace?.(f);
       if (extra) for (const k of Object.keys(extra)) this.put(`flow:${f}:${k}`, n, extra[k]);
     }
@@ -39,7 +41,7 @@ export class FlowTracer {
       for (const s of this.data.values()) keep(s);
       this.intervalPs *= 2;
     }
-    if (this.flows.doneCount < this.flows.count) this.fabric.sim.at(now + this.intervalPs, EV.TRACE, 0, 0);
+    if (!this.flows.allDone()) this.fabric.sim.at(now + this.intervalPs, EV.TRACE, 0, 0);
   }
 
   private put(name: string, index: number, v: number): void {
@@ -52,6 +54,21 @@ export class FlowTracer {
   }
 
   series(): Series[] {
-    return [...this.data.entries()].map(([name, v]) => ({ name, t: this.t.slice(0, v.length), v }));
+    const own = [...this.data.entries()].map(([name, v]) => ({ name, t: this.t.slice(0, v.length), v }));
+    if (this.absorbed.length === 0) return own;
+    // In the order of the traced flows, as an unpartitioned run lists them.
+    const flowOf = (s: Series) => Number(s.name.split(':')[1]);
+    const rank = new Map(this.traced.map((f, i) => [f, i]));
+    const delivered = (s: Series) => (s.name.endsWith(':deliveredBytes') ? 0 : 1);
+    return [...own, ...this.absorbed].map((s, i) => ({ s, i }))
+      .sort((a, b) => (rank.get(flowOf(a.s))! - rank.get(flowOf(b.s))!) || delivered(a.s) - delivered(b.s) || a.i - b.i)
+      .map((x) => x.s);
   }
+
+  /** Series another partition traced for its own flows (sim/parallel/merge.ts). */
+  absorb(series: Series[]): void {
+    this.absorbed.push(...series);
+  }
+
+  private readonly absorbed: Series[] = [];
 }

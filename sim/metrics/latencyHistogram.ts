@@ -31,6 +31,18 @@ export class LatencyHistogram implements LatencyRecorder {
     if (ns > this.maxNs) this.maxNs = ns;
   }
 
+  /** The raw state, for merging partitions of one run (sim/parallel/merge.ts). */
+  raw(): { counts: Float64Array; total: number; maxNs: number; sumNs: number } {
+    return { counts: this.counts.slice(), total: this.total, maxNs: this.maxNs, sumNs: this.sumNs };
+  }
+
+  addRaw(o: { counts: Float64Array; total: number; maxNs: number; sumNs: number }): void {
+    for (let i = 0; i < this.counts.length; i++) this.counts[i] += o.counts[i];
+    this.total += o.total;
+    this.sumNs += o.sumNs;
+    if (o.maxNs > this.maxNs) this.maxNs = o.maxNs;
+  }
+
   /** Merge another histogram's counts (pooling seeds or runs). */
   add(other: LatencyHistogram): void {
     for (let i = 0; i < this.counts.length; i++) this.counts[i] += other.counts[i];

@@ -17,7 +17,7 @@ export class QueueSampler {
   constructor(private readonly fabric: Fabric, private readonly flows: FlowTable, intervalNs: number, private readonly maxSamples: number) {
     this.intervalPs = Math.max(1, Math.round(intervalNs * 1000));
     for (let p = 0; p < fabric.portCount; p++) {
-      if (fabric.portNode[p] >= fabric.hostCount) {
+      if (fabric.portNode[p] >= fabric.hostCount && fabric.isLocalNode(fabric.portNode[p])) {
         this.ports.push(p);
         this.v.push([]);
       }
@@ -36,15 +36,28 @@ export class QueueSampler {
       for (const s of this.v) keep(s);
       this.intervalPs *= 2;
     }
-    if (this.flows.doneCount < this.flows.count) fabric.sim.at(now + this.intervalPs, EV.SAMPLE, 0, 0);
+    if (!this.flows.allDone()) fabric.sim.at(now + this.intervalPs, EV.SAMPLE, 0, 0);
   }
 
   series(): Series[] {
-    const names = this.fabric.graph.nodeNames;
-    return this.ports.map((p, i) => ({
-      name: `queue:${names[this.fabric.portNode[p]]}->${names[this.fabric.portNode[p ^ 1]]}`,
-      t: this.t.slice(),
-      v: this.v[i],
-    }));
+    return this.portSeries().map((x) => x.series);
   }
+
+  /** The series with the port each samples, in port order (other partitions' ones included). */
+  portSeries(): Array<{ port: number; series: Series }> {
+    const names = this.fabric.graph.nodeNames;
+    const own = this.ports.map((p, i) => ({
+      port: p,
+      series: { name: `queue:${names[this.fabric.portNode[p]]}->${names[this.fabric.portNode[p ^ 1]]}`, t: this.t.slice(), v: this.v[i] },
+    }));
+    if (this.absorbed.length === 0) return own;
+    return [...own, ...this.absorbed].sort((a, b) => a.port - b.port);
+  }
+
+  /** Series another partition of the run sampled at its own ports (sim/parallel/merge.ts). */
+  absorb(series: Array<{ port: number; series: Series }>): void {
+    this.absorbed.push(...series);
+  }
+
+  private readonly absorbed: Array<{ port: number; series: Series }> = [];
 }

@@ -9,6 +9,11 @@ import { ecmpIndex, nextHopList, type RouteTable } from './routing.ts';
 import { roundRobinPick } from './roundRobin.ts';
 import type { PortTiming } from './portTiming.ts';
 import type { Counters } from '../metrics/result.ts';
+import type { PartitionPlan } from './partition.ts';
+import type { Outbox } from './outbox.ts';
+
+/** Lane keys of handed-over packets: -1 - (delay × PARTITION_KEY_SPAN + source partition); ≥ the partition limit (64). */
+const PARTITION_KEY_SPAN = 64;
 
 /** Event kinds handled by the fabric; transports use kinds ≥ EV.TRANSPORT (a const enum: see
  *  packets.ts on why). */
@@ -96,6 +101,9 @@ const enum PI {
   TX_PENDING = 13,
   /** Bit q: queue q holds packets (so choosing a queue reads no queue's line). */
   NONEMPTY = 14,
+  /** Partitioned runs: 1 + the partition of the peer node when the link is cut, else 0
+   *  (net/partition.ts); read with the rest of line 0 when a packet starts. */
+  REMOTE = 15,
   /** Lines 1 and 2: the eight queues, QF.* words each (queue q at QUEUES + 4q): queues 0–3, the
    *  data classes a hop uses, in line 1; 4–7, with control and trimmed headers, in line 2. */
   QUEUES = 16,
@@ -196,6 +204,14 @@ export class Fabric implements EventHandler {
   private pausesSeen = false;
   tracer: { sample(): void } | null = null;
   watchdog: { check(): void } | null = null;
+  /** Partitioned runs: this fabric's partition, and per partition the outbox of packets handed
+   *  to it over cut links (null in an unpartitioned run). */
+  partition = 0;
+  outboxes: Outbox[] | null = null;
+  /** Partitioned runs: packets received from other partitions so far. */
+  handOversIn = 0;
+  /** Partitioned runs: each node's partition (null: unpartitioned). */
+  nodeLp: Int32Array | null = null;
   readonly counters: Counters = {
     packetsSent: 0, packetsDelivered: 0, bytesDelivered: 0, drops: 0, discards: 0, ecnMarks: 0,
     pauseFrames: 0, resumeFrames: 0, pausedTimePs: 0, naks: 0, retransmits: 0, timeouts: 0,
@@ -452,7 +468,58 @@ export class Fabric implements EventHandler {
       pi[r + PI.TX_PENDING] = 1;
       this.sim.after(serPs, EV.TX_DONE, port, 0);
     }
-    this.sim.after(serPs + pf[f + PF.ARRIVAL_DELAY], EV.ARRIVE, port, pkt);
+    const remote = pi[r + PI.REMOTE];
+    if (remote === 0) this.sim.after(serPs + pf[f + PF.ARRIVAL_DELAY], EV.ARRIVE, port, pkt);
+    else this.handOver(remote - 1, port, pkt, this.sim.now + serPs + pf[f + PF.ARRIVAL_DELAY]);
+  }
+
+  // ------------------------------------------------------------------ partitioned runs
+
+  /**
+   * Make this fabric partition `lp` of `plan`: it simulates that partition's nodes only, and a
+   * packet started on a cut link goes to `outboxes[peer partition]` instead of becoming an
+   * arrival here (net/partition.ts).
+   */
+  setPartition(plan: PartitionPlan, lp: number, outboxes: Outbox[]): void {
+    this.partition = lp;
+    this.outboxes = outboxes;
+    this.nodeLp = plan.nodeLp;
+    for (let p = 0; p < this.portCount; p++) {
+      const peer = plan.nodeLp[this.portNode[p ^ 1]];
+      this.pi[p * PI.STRIDE + PI.REMOTE] = plan.nodeLp[this.portNode[p]] === lp && peer !== lp ? peer + 1 : 0;
+    }
+  }
+
+  /** This fabric simulates node n (always, in an unpartitioned run). */
+  isLocalNode(n: number): boolean {
+    return this.nodeLp === null || this.nodeLp[n] === this.partition;
+  }
+
+  /** A packet leaves this partition: its record goes to the peer partition's outbox, due at `atPs`. */
+  private handOver(lp: number, port: number, pkt: number, atPs: number): void {
+    this.outboxes![lp].put(atPs, port, this.pool.i32, pkt);
+    this.pool.release(pkt);
+  }
+
+  /**
+   * Packets partition `src` handed over in the last window become arrivals here, in order. Each
+   * rides a lane of the event queue named by its source partition and its delay from send to
+   * arrival (serialisation + flight, recomputed exactly as the sender computed it in startTx):
+   * the sender started them in time order, so per (source, delay) their arrival times never
+   * decrease, as the lanes need; the heap would cost a sift per packet instead.
+   */
+  receiveHandOvers(src: number, box: Outbox): void {
+    const n = box.count;
+    this.handOversIn += n;
+    const i32 = this.pool.i32;
+    for (let m = 0; m < n; m++) {
+      const pkt = this.pool.allocCopy(box.i32, box.recordOffset(m));
+      const port = box.portOf(m);
+      const f = port * PF.STRIDE;
+      const delayPs = Math.round((i32[(pkt << REC.SHIFT) + P.BYTES] + WIRE.OVERHEAD_BYTES) * this.pf[f + PF.PS_PER_BYTE]) + this.pf[f + PF.ARRIVAL_DELAY];
+      // Keys below 0 never collide with pushAfter's delays (≥ 0).
+      this.sim.inLane(-1 - (delayPs * PARTITION_KEY_SPAN + src), box.timeOf(m), EV.ARRIVE, port, pkt);
+    }
   }
 
   // ------------------------------------------------------------------ arrival and forwarding
@@ -732,6 +799,13 @@ export class Fabric implements EventHandler {
   /** Time (ps) `port`'s priority `prio` has been paused, over closed pause intervals. */
   pausedTimeOf(port: number, prio: number): number {
     return this.pf[port * PF.STRIDE + PF.PAUSED_TIME + prio];
+  }
+
+  /** Set every (port, priority)'s paused time (merging the partitions of a run, sim/parallel/merge.ts). */
+  overridePausedTimes(ps: Float64Array): void {
+    for (let port = 0; port < this.portCount; port++) {
+      for (let p = 0; p < PRIO.COUNT; p++) this.pf[port * PF.STRIDE + PF.PAUSED_TIME + p] = ps[port * PRIO.COUNT + p];
+    }
   }
 
   /** Wire bytes (frame + preamble + IFG) `port` has sent so far. */

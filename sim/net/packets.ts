@@ -129,6 +129,30 @@ export const enum PS64 {
 }
 
 /**
+ * Copy a packet record (REC.WORDS int32 words) from src[s…] to dst[d…], unrolled: a loop cost
+ * several times more per packet, set(subarray()) allocates a view per call, and copying as
+ * doubles is not safe (a record's word pairs can form NaNs, whose bits an engine may change).
+ */
+export function copyRecord(src: Int32Array, s: number, dst: Int32Array, d: number): void {
+  dst[d] = src[s];
+  dst[d + 1] = src[s + 1];
+  dst[d + 2] = src[s + 2];
+  dst[d + 3] = src[s + 3];
+  dst[d + 4] = src[s + 4];
+  dst[d + 5] = src[s + 5];
+  dst[d + 6] = src[s + 6];
+  dst[d + 7] = src[s + 7];
+  dst[d + 8] = src[s + 8];
+  dst[d + 9] = src[s + 9];
+  dst[d + 10] = src[s + 10];
+  dst[d + 11] = src[s + 11];
+  dst[d + 12] = src[s + 12];
+  dst[d + 13] = src[s + 13];
+  dst[d + 14] = src[s + 14];
+  dst[d + 15] = src[s + 15];
+}
+
+/**
  * Packets as records in typed arrays: a packet is an integer index p, its hot fields at
  * i32[(p << REC.SHIFT) + P.*], its transport fields at side[(p << REC.SHIFT) + PS.*] (its send
  * time at sideF64[(p << REC.F64_SHIFT) + PS64.SENT_PS]), recycled through a free list.
@@ -224,6 +248,21 @@ export class PacketPool {
     side[b + PS.AUX3] = 0;
     side[b + PS.PAYLOAD] = 0;
     this.sideF64[(p << REC.F64_SHIFT) + PS64.SENT_PS] = 0;
+    this.pauseMark[p] = 0;
+    return p;
+  }
+
+  /** A packet whose record is a copy of the REC.WORDS words at src[offset…] (a packet handed
+   *  over from another partition, net/outbox.ts). */
+  allocCopy(src: Int32Array, offset: number): number {
+    let p: number;
+    if (this.freeTop > 0) p = this.freeList[--this.freeTop];
+    else {
+      if (this.hwm === this.cap) this.grow();
+      p = this.hwm++;
+    }
+    this.live++;
+    copyRecord(src, offset, this.i32, p << REC.SHIFT);
     this.pauseMark[p] = 0;
     return p;
   }

@@ -3,10 +3,11 @@ import type { Scenario } from './schema.ts';
 /**
  * A stable identity for a scenario's physics: FNV-1a 64 over canonical (sorted-key) JSON of the
  * validated scenario, leaving out the fields that do not change what is simulated or that name
- * the run (`seed`, `name`, `description`, `compare`, `sweep`). So a regression baseline recorded
+ * the run (`seed`, `name`, `description`, `compare`, `sweep`, and `engine`, which says how the
+ * run is executed: a partitioned run is checked against the baselines of the unpartitioned one). So a regression baseline recorded
  * with one seed can be checked against runs with other seeds. Pure JS: works in browsers.
  */
-export const HASH_EXCLUDED_FIELDS = ['seed', 'name', 'description', 'compare', 'sweep'] as const;
+export const HASH_EXCLUDED_FIELDS = ['seed', 'name', 'description', 'compare', 'sweep', 'engine'] as const;
 
 export function scenarioHash(s: Scenario): string {
   const copy: Record<string, unknown> = { ...(s as Record<string, unknown>) };

@@ -259,6 +259,19 @@ export const MetricsSchema = z.strictObject({
   deadlockTimeoutUs: positive().default(10_000),
 }).prefault({});
 
+export const EngineSchema = z.strictObject({
+  /**
+   * Cut the fabric into this many partitions that run in windows of the smallest cut-link delay
+   * (conservative parallel simulation, sim/parallel/). 1: one event queue. A partitioned run is
+   * deterministic and its results do not depend on `threads`, but they are not byte-identical to
+   * the unpartitioned run of the same scenario: events at equal times in different partitions
+   * are ordered per partition (the distributions are the same; `ethersim check` compares them).
+   */
+  partitions: posInt().max(64, { error: 'expected a number of partitions from 1 to 64' }).default(1),
+  /** Threads for the partitions (Node; 0 = one per partition, up to the machine's cores). Never changes results. */
+  threads: nonNegInt().default(0),
+}).prefault({});
+
 export const VariantSchema = z.strictObject({
   name: z.string().min(1),
   /** Overrides as `path: value`, e.g. `transport.kind: uet`. */
@@ -276,6 +289,7 @@ export const ScenarioSchema = z.strictObject({
   workload: WorkloadSchema,
   stop: StopSchema,
   metrics: MetricsSchema,
+  engine: EngineSchema,
   compare: z.array(VariantSchema).optional(),
   sweep: z.record(z.string(), z.array(z.unknown()).min(1)).optional(),
 });

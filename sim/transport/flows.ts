@@ -58,7 +58,37 @@ export class FlowTable {
   /** Schedule every flow that does not wait on another; dependents start from finish(). */
   scheduleStarts(kind: number): void {
     this.startKind = kind;
-    for (let f = 0; f < this.count; f++) if (this.startPs[f] >= 0) this.sim.at(this.startPs[f], kind, f, 0);
+    for (let f = 0; f < this.count; f++) if (this.startPs[f] >= 0 && this.isLocal(f)) this.sim.at(this.startPs[f], kind, f, 0);
+  }
+
+  /**
+   * Partitioned runs (sim/parallel/): per host, 1 if this partition simulates it. Only flows
+   * whose sender is local start here; a flow's receiver state lives in its receiver's
+   * partition. null: every host is local.
+   */
+  localHost: Uint8Array | null = null;
+
+  /** Partitioned runs: flows other partitions had finished at the last window end. */
+  othersDone = 0;
+
+  /** Every flow has finished (in a partitioned run: as far as known at the last window end). */
+  allDone(): boolean {
+    return this.doneCount + this.othersDone === this.count;
+  }
+
+  /** This partition simulates flow f's sender. */
+  isLocal(f: number): boolean {
+    return this.localHost === null || this.localHost[this.src[f]] !== 0;
+  }
+
+  /** This partition simulates flow f's receiver. */
+  isLocalReceiver(f: number): boolean {
+    return this.localHost === null || this.localHost[this.dst[f]] !== 0;
+  }
+
+  /** Flows that wait on another flow (ring all-reduce steps). */
+  get hasDependencies(): boolean {
+    return this.dependents !== null;
   }
 
   finish(f: number): void {

@@ -10,7 +10,8 @@
  * snapshots for the browser and leaves that file alone.
  */
 import { expose, transfer } from 'comlink';
-import { buildSimulation, collectResult } from '../../sim/run.ts';
+import { buildSimulation, buildPartitions, collectPartitioned, collectResult, type Simulation } from '../../sim/run.ts';
+import { runPartitionsAsync } from '../../sim/runAsync.ts';
 import type { Scenario } from '../../sim/scenario/schema.ts';
 import type { Result } from '../../sim/metrics/result.ts';
 import { LiveSampler, flowPath } from './liveSampler.ts';
@@ -47,12 +48,27 @@ const api: LiveWorkerApi = {
     const c = newControl(opts);
     ctl = c;
     const t0 = clock();
-    const s = buildSimulation(scenario);
-    c.sim = s.sim;
-    reanchor(c);
-    const reason = await runLive(s, c, opts, (buf) => onSnapshot(transfer(buf, [buf])), onProgress);
-    s.fabric.finishPauses();
-    const result = collectResult(s, reason);
+    let s: Simulation;
+    let result: Result;
+    if (scenario.engine.partitions > 1) {
+      // A partitioned scenario (sim/parallel/): its partitions take turns in this worker, at full
+      // speed, with no live view (pace, pause and step act on one event queue); the result is the
+      // CLI's. Afterwards partition 0 holds the merged run.
+      const parts = buildPartitions(scenario);
+      const reason = await runPartitionsAsync(parts, {
+        isCancelled: () => c.cancelled,
+        onProgress: onProgress ? (p) => { void onProgress({ ...p, paused: false }); } : undefined,
+      });
+      result = collectPartitioned(parts, reason);
+      s = parts[0];
+    } else {
+      s = buildSimulation(scenario);
+      c.sim = s.sim;
+      reanchor(c);
+      const reason = await runLive(s, c, opts, (buf) => onSnapshot(transfer(buf, [buf])), onProgress);
+      s.fabric.finishPauses();
+      result = collectResult(s, reason);
+    }
     result.meta.wallMs = clock() - t0;
     // One last snapshot of the final state.
     const last = new LiveSampler(s).snapshot();

@@ -15,6 +15,18 @@ import { RcccReceiver, RCCC, quantizeCeil } from './rccc.ts';
 
 export type { UetReport };
 
+/** UetTransportModel.stats(): what report() sums over receivers and senders. */
+export interface UetStats {
+  arrivals: number;
+  outOfOrder: number;
+  maxReorder: number;
+  sumReorder: number;
+  reorderHist: Float64Array;
+  nacksReceived: number;
+  sackInferred: number;
+  duplicates: number;
+}
+
 /** UET's event kinds: EV.TRANSPORT + 20…22, written as literals so that they inline (packets.ts). */
 export const enum EV_UET {
   START = 36,
@@ -699,6 +711,26 @@ export class UetTransportModel implements HostTransport {
   }
 
   // ------------------------------------------------------------------ results
+
+  /** The receivers' reorder and the senders' loss statistics, for merging partitions (sim/parallel/merge.ts). */
+  stats(): UetStats {
+    return {
+      arrivals: this.arrivals, outOfOrder: this.outOfOrder, maxReorder: this.maxReorder, sumReorder: this.sumReorder,
+      reorderHist: this.reorderHist.slice(), nacksReceived: this.nacksReceived, sackInferred: this.sackInferred, duplicates: this.duplicates,
+    };
+  }
+
+  /** Add another partition's statistics to this one's (before report()). */
+  absorbStats(o: UetStats): void {
+    this.arrivals += o.arrivals;
+    this.outOfOrder += o.outOfOrder;
+    if (o.maxReorder > this.maxReorder) this.maxReorder = o.maxReorder;
+    this.sumReorder += o.sumReorder;
+    for (let d = 0; d < this.reorderHist.length; d++) this.reorderHist[d] += o.reorderHist[d];
+    this.nacksReceived += o.nacksReceived;
+    this.sackInferred += o.sackInferred;
+    this.duplicates += o.duplicates;
+  }
 
   report(): UetReport {
     const h = this.reorderHist;

@@ -1,0 +1,107 @@
+import type { TopologyGraph } from '../topology/graph.ts';
+import type { PortTiming } from './portTiming.ts';
+
+/**
+ * How a fabric is cut into logical processes (LPs) for a partitioned run (sim/parallel/): every
+ * node belongs to one LP, each LP simulates its own nodes, and a packet that crosses a cut link
+ * is handed to the LP at the far end at the next window boundary (sim/net/outbox.ts).
+ *
+ * Why this is exact for a conservative run (Chandy–Misra–Bryant; ns-3's distributed simulator
+ * and OMNeT++'s parallel simulation use the same rule): a packet started on a cut link at time t
+ * arrives at t + serialisation + propagation (+ switch latency) > t + lookahead, where the
+ * lookahead is the smallest propagation-plus-latency of any cut link. So if every LP handles
+ * the events of [T, T + lookahead) on its own, nothing it receives in that window can be due
+ * before T + lookahead — no LP ever needs to see the future or roll back.
+ *
+ * The cut follows the tiers: ToRs (tier 1) go to LPs in contiguous blocks balanced by host
+ * count, hosts go with their ToR (a host link is never cut: host, NIC and ToR stay together), a
+ * switch above whose lower neighbours all sit in one LP joins it (a fat-tree pod stays whole),
+ * and the rest (cores, spines) are spread in contiguous blocks by column. In a k = 16 fat-tree cut
+ * in two, that keeps pods whole and cuts half of the aggregation–core links, the least any cut
+ * of the cores can do (every core links to every pod).
+ */
+export interface PartitionPlan {
+  /** Number of LPs. */
+  count: number;
+  /** Per node: its LP. */
+  nodeLp: Int32Array;
+  /** Smallest propagation + switch latency over cut links (ps): the window length. */
+  lookaheadPs: number;
+  /** Ports (directions) whose link is cut. */
+  cutPorts: number;
+  /** Hosts per LP. */
+  hostsPerLp: number[];
+}
+
+export class PartitionError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ScenarioError';
+  }
+}
+
+export function planPartitions(graph: TopologyGraph, timing: PortTiming, count: number): PartitionPlan {
+  const n = graph.nodeCount;
+  const nodeLp = new Int32Array(n).fill(-1);
+  if (count === 1) {
+    nodeLp.fill(0);
+    return { count, nodeLp, lookaheadPs: Infinity, cutPorts: 0, hostsPerLp: [graph.hostCount] };
+  }
+  const neighbours: number[][] = Array.from({ length: n }, () => []);
+  for (const l of graph.links) {
+    neighbours[l.a].push(l.b);
+    neighbours[l.b].push(l.a);
+  }
+  // ToRs: the switches hosts attach to, in node order, cut into blocks of about equal host count.
+  const tors: number[] = [];
+  const torHosts = new Int32Array(n);
+  for (let h = 0; h < graph.hostCount; h++) {
+    const s = timing.routes.hostSwitch[h];
+    if (torHosts[s]++ === 0) tors.push(s);
+  }
+  tors.sort((a, b) => a - b);
+  if (tors.length < count) {
+    throw new PartitionError(`engine.partitions: expected at most ${tors.length} (the switches hosts attach to: a cut never separates a host from its switch), got ${count}`);
+  }
+  let seen = 0;
+  for (const s of tors) {
+    // The LP whose share of hosts this ToR's first host falls in (blocks of hostCount / count).
+    nodeLp[s] = Math.min(count - 1, Math.floor((seen * count) / graph.hostCount));
+    seen += torHosts[s];
+  }
+  for (let h = 0; h < graph.hostCount; h++) nodeLp[h] = nodeLp[timing.routes.hostSwitch[h]];
+  // Upper tiers, lowest first.
+  const maxTier = Math.max(...graph.nodeTier);
+  for (let tier = 1; tier <= maxTier; tier++) {
+    const spread: number[] = [];
+    for (let v = graph.hostCount; v < n; v++) {
+      if (graph.nodeTier[v] !== tier || nodeLp[v] >= 0) continue;
+      let lp = -2;
+      for (const u of neighbours[v]) {
+        if (graph.nodeTier[u] >= tier || nodeLp[u] < 0) continue;
+        if (lp === -2) lp = nodeLp[u];
+        else if (lp !== nodeLp[u]) { lp = -1; break; }
+      }
+      if (lp >= 0) nodeLp[v] = lp;
+      else spread.push(v);
+    }
+    spread.forEach((v, i) => { nodeLp[v] = Math.floor((i * count) / spread.length); });
+  }
+  for (let v = 0; v < n; v++) if (nodeLp[v] < 0) nodeLp[v] = 0;
+  let lookaheadPs = Infinity;
+  let cutPorts = 0;
+  for (let p = 0; p < timing.portCount; p++) {
+    if (nodeLp[timing.portNode[p]] === nodeLp[timing.portNode[p ^ 1]]) continue;
+    cutPorts++;
+    if (timing.arrivalDelayPs[p] < lookaheadPs) lookaheadPs = timing.arrivalDelayPs[p];
+  }
+  const hostsPerLp = new Array<number>(count).fill(0);
+  for (let h = 0; h < graph.hostCount; h++) hostsPerLp[nodeLp[h]]++;
+  if (hostsPerLp.some((c) => c === 0)) {
+    throw new PartitionError(`engine.partitions: ${count} partitions of this topology leave one without hosts; use at most ${hostsPerLp.filter((c) => c > 0).length}`);
+  }
+  if (!(lookaheadPs > 0)) {
+    throw new PartitionError('engine.partitions: a partitioned run needs links with a propagation delay > 0 between partitions (links.*.delayNs), so that a partition can run ahead of the others by that much');
+  }
+  return { count, nodeLp, lookaheadPs, cutPorts, hostsPerLp };
+}

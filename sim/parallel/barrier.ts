@@ -1,0 +1,131 @@
+import type { StopReason } from '../engine/simulator.ts';
+import { WindowRule, type PartitionWindow, type WindowDecision, type WindowStatus } from './window.ts';
+import { Outbox } from '../net/outbox.ts';
+
+/** Shared control block layout (a const enum: values compile in place, net/packets.ts). */
+const enum CTL {
+  /** Int32 slot: partitions that have reached a barrier, over the whole run. */
+  ARRIVED = 0,
+  /** Int32 slot: a partition failed (its thread reports the error); everyone stops. */
+  FAILED = 1,
+  I32_SLOTS = 4,
+  /** Float64 cells per partition status (WindowStatus, reason as a code). */
+  STATUS_F64 = 7,
+}
+
+const REASONS: Array<StopReason | 'window'> = ['window', 'idle', 'timeLimit', 'eventBudget', 'cancelled', 'deadlock', 'stalled', 'done'];
+
+/** Bytes of the control block for `count` partitions: the barrier counter, then two status sets. */
+export function controlBytes(count: number): number {
+  return 8 * (CTL.I32_SLOTS / 2 + 2 * count * CTL.STATUS_F64);
+}
+
+export class PartitionFailed extends Error {
+  constructor() {
+    super('another partition of the run failed');
+  }
+}
+
+/**
+ * One partition's side of a threaded partitioned run: the window loop of sequential.ts, with a
+ * barrier between windows instead of a turn. Every partition publishes its status in the shared
+ * control block, waits until all have, then reads every status and the outboxes addressed to it
+ * (SharedArrayBuffers of the other threads, read in place) and takes the same decision as every
+ * other partition (window.ts `decide`). Statuses and outboxes are double-buffered by window
+ * parity, so one barrier per window is enough: a partition cannot refill a buffer before every
+ * reader has passed the next barrier.
+ */
+export class BarrierDriver {
+  private readonly i32: Int32Array;
+  private readonly f64: Float64Array;
+  private window = 0;
+  /** Outboxes addressed to this partition: [parity][source partition] (null at its own index). */
+  private readonly inbound: Array<Array<Outbox | null>>;
+
+  constructor(
+    private readonly w: PartitionWindow,
+    control: SharedArrayBuffer,
+    private readonly count: number,
+    /** Every partition's outbox buffers, [source][parity][destination]. */
+    buffers: Array<Array<Array<SharedArrayBuffer | null>>>,
+  ) {
+    this.i32 = new Int32Array(control, 0, CTL.I32_SLOTS);
+    this.f64 = new Float64Array(control, 4 * CTL.I32_SLOTS);
+    const me = w.lp;
+    this.inbound = [0, 1].map((parity) => buffers.map((sets, src) => {
+      if (src === me) return null;
+      // A view of its own over the writer's buffer (count and all are in the buffer). Not
+      // cleared here: the writer may already be filling it.
+      return Outbox.view(sets[parity][me]!);
+    }));
+  }
+
+  /** Tell the others that this partition failed, so their barriers end. */
+  fail(): void {
+    Atomics.store(this.i32, CTL.FAILED, 1);
+    Atomics.add(this.i32, CTL.ARRIVED, 1 << 20);
+    Atomics.notify(this.i32, CTL.ARRIVED);
+  }
+
+  private publish(parity: number, st: WindowStatus): void {
+    const o = (parity * this.count + this.w.lp) * CTL.STATUS_F64;
+    this.f64[o] = st.nextPs;
+    this.f64[o + 1] = st.handedOverPs;
+    this.f64[o + 2] = REASONS.indexOf(st.reason);
+    this.f64[o + 3] = st.events;
+    this.f64[o + 4] = st.flowsDone;
+    this.f64[o + 5] = st.bytesDelivered;
+    this.f64[o + 6] = st.oldestUnfinishedStartPs;
+  }
+
+  private read(parity: number): WindowStatus[] {
+    const out: WindowStatus[] = [];
+    for (let lp = 0; lp < this.count; lp++) {
+      const o = (parity * this.count + lp) * CTL.STATUS_F64;
+      out.push({
+        nextPs: this.f64[o], handedOverPs: this.f64[o + 1], reason: REASONS[this.f64[o + 2]], events: this.f64[o + 3],
+        flowsDone: this.f64[o + 4], bytesDelivered: this.f64[o + 5], oldestUnfinishedStartPs: this.f64[o + 6],
+      });
+    }
+    return out;
+  }
+
+  /** Wait until every partition has arrived at barrier number `n` (1-based over the run). */
+  private barrier(n: number): void {
+    const target = n * this.count;
+    Atomics.add(this.i32, CTL.ARRIVED, 1);
+    Atomics.notify(this.i32, CTL.ARRIVED);
+    for (let spin = 0; ; spin++) {
+      const v = Atomics.load(this.i32, CTL.ARRIVED);
+      if (Atomics.load(this.i32, CTL.FAILED) !== 0) throw new PartitionFailed();
+      if (v >= target) return;
+      // Spin a little (the other thread is usually about to arrive), then sleep on the counter.
+      if (spin > 2000) Atomics.wait(this.i32, CTL.ARRIVED, v, 50);
+    }
+  }
+
+  /** The whole run from this partition's side; every partition returns the same reason. */
+  run(limitPs: number, maxEvents: number, stallPs: number, lookaheadPs: number): StopReason {
+    const w = this.w;
+    const rule = new WindowRule(limitPs, maxEvents, stallPs, w.s.flows.count);
+    // Window 0 starts at the earliest event anywhere: exchange next-event times first.
+    const first: WindowStatus = {
+      nextPs: w.nextEventPs(), handedOverPs: Infinity, reason: 'window', events: 0, flowsDone: 0, bytesDelivered: 0, oldestUnfinishedStartPs: Infinity,
+    };
+    this.publish(1, first);
+    this.barrier(1);
+    let d: WindowDecision = rule.decide(this.read(1), -Infinity);
+    let barriers = 1;
+    while (!('stop' in d)) {
+      const end = d.nextPs + lookaheadPs;
+      const parity = this.window & 1;
+      this.publish(parity, w.status(w.run(end, limitPs), rule.checkDue(end)));
+      this.barrier(++barriers);
+      const statuses = this.read(parity);
+      w.receive(this.inbound[parity], statuses);
+      this.window++;
+      d = rule.decide(statuses, end);
+    }
+    return d.stop;
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * A partition's thread in a threaded partitioned run (threads.ts has the protocol): build
+ * partition `lp`, hand over the outbox buffers, run the window loop at the barrier, send the
+ * partial result.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Scenario } from '../scenario/schema.ts';
+import { buildSimulation, finishSimulation, stopLimits, stallPsOf } from '../run.ts';
+import { PartitionWindow } from './window.ts';
+import { BarrierDriver, PartitionFailed } from './barrier.ts';
+import { partialOf } from './merge.ts';
+import { finishAtLimit } from './sequential.ts';
+
+interface Init { scenario: Scenario; lp: number; control: SharedArrayBuffer; baseDir?: string; maxMemoryBytes?: number }
+
+const init = workerData as Init;
+const port = parentPort!;
+let driver: BarrierDriver | null = null;
+
+function fail(e: unknown): void {
+  if (e instanceof PartitionFailed) return; // another partition failed; it reports
+  driver?.fail();
+  const err = e as Error;
+  port.postMessage({ type: 'error', message: err?.message ?? String(e), name: err?.name ?? 'Error' });
+}
+
+try {
+  const readText = (p: string) => readFileSync(resolve(init.baseDir ?? '.', p), 'utf8');
+  const s = buildSimulation(init.scenario, { readText, maxMemoryBytes: init.maxMemoryBytes, partition: { lp: init.lp, shared: true } });
+  port.postMessage({
+    type: 'ready',
+    buffers: s.outboxSets!.map((set) => set.map((b, dst) => (dst === init.lp ? null : b.buffer))),
+  });
+  port.once('message', (m: { type: 'go'; buffers: Array<Array<Array<SharedArrayBuffer | null>>> }) => {
+    try {
+      driver = new BarrierDriver(new PartitionWindow(s), init.control, init.scenario.engine.partitions, m.buffers);
+      const stop = stopLimits(s);
+      const reason = driver.run(stop.timeLimitPs, stop.maxEvents, stallPsOf(s), s.plan!.lookaheadPs);
+      if (reason === 'timeLimit') finishAtLimit([s], stop.timeLimitPs);
+      finishSimulation(s);
+      port.postMessage({ type: 'partial', partial: partialOf(s) });
+    } catch (e) {
+      fail(e);
+    }
+  });
+} catch (e) {
+  fail(e);
+}

@@ -1,0 +1,127 @@
+import { Worker } from 'node:worker_threads';
+import type { Scenario } from '../scenario/schema.ts';
+import type { Result } from '../metrics/result.ts';
+import { buildSimulation, collectResult, finishSimulation, stopLimits, stallPsOf, type RunOptions, type Simulation } from '../run.ts';
+import { PartitionWindow } from './window.ts';
+import { BarrierDriver, PartitionFailed, controlBytes } from './barrier.ts';
+import { absorbPartials, partialOf, type PartitionPartial } from './merge.ts';
+import { partitionWorkerEntry } from '../workerBundle.ts';
+import { finishAtLimit } from './sequential.ts';
+
+/**
+ * A partitioned run with one Node worker thread per partition (this thread runs partition 0):
+ * the partitions run their windows at the same time and meet at a barrier between windows
+ * (barrier.ts). Same result as runPartitionedScenario in one thread, byte for byte.
+ *
+ * Message protocol with a partition's thread (partitionWorker.ts): it builds its partition and
+ * answers `ready` with its outbox buffers; once every partition is ready, each gets `go` with
+ * all partitions' buffers; at the end it sends its `partial` (merge.ts), or `error`.
+ */
+export interface ThreadedRunOptions extends Pick<RunOptions, 'maxMemoryBytes'> {
+  /** Directory that relative file paths in the scenario (CDF files) are read from. */
+  baseDir?: string;
+  readText?: (path: string) => string;
+  /** The partition threads' entry module (default: sim/workerBundle.ts partitionWorkerEntry). */
+  workerEntry?: string;
+}
+
+export interface ThreadedRun {
+  result: Result;
+  /** Packet records in use at the peak, over all partitions. */
+  peakPackets: number;
+  /** Wall time of building the partitions, and of running them (ms; benchmark reporting only). */
+  buildMs: number;
+  runMs: number;
+}
+
+type FromWorker =
+  | { type: 'ready'; buffers: Array<Array<SharedArrayBuffer | null>> }
+  | { type: 'partial'; partial: PartitionPartial }
+  | { type: 'error'; message: string; name: string };
+
+
+// wall clock: benchmark figures (buildMs, runMs) only; never reaches the physics.
+const clock = (): number => performance.now(); // wall clock: reporting only
+
+export async function runPartitionedThreaded(scenario: Scenario, options: ThreadedRunOptions = {}): Promise<ThreadedRun> {
+  const n = scenario.engine.partitions;
+  const t0 = clock();
+  const control = new SharedArrayBuffer(controlBytes(n));
+  const file = options.workerEntry ?? await partitionWorkerEntry();
+  const workers: Worker[] = [];
+  const inbox: Array<Array<(m: FromWorker) => void>> = [];
+  const waiters: Array<Array<FromWorker>> = [];
+  const next = (lp: number): Promise<FromWorker> => new Promise((resolve) => {
+    const q = waiters[lp];
+    if (q.length > 0) resolve(q.shift()!);
+    else inbox[lp].push(resolve);
+  });
+  for (let lp = 1; lp < n; lp++) {
+    inbox[lp] = [];
+    waiters[lp] = [];
+    const w = new Worker(file, { workerData: { scenario, lp, control, baseDir: options.baseDir, maxMemoryBytes: options.maxMemoryBytes } });
+    const deliver = (m: FromWorker) => {
+      const r = inbox[lp].shift();
+      if (r) r(m); else waiters[lp].push(m);
+    };
+    w.on('message', deliver);
+    w.on('error', (e) => deliver({ type: 'error', message: e.message, name: e.name }));
+    w.on('exit', (code) => { if (code !== 0) deliver({ type: 'error', message: `partition ${lp} thread exited (code ${code})`, name: 'Error' }); });
+    workers.push(w);
+  }
+  try {
+    const s0 = buildSimulation(scenario, { readText: options.readText, maxMemoryBytes: options.maxMemoryBytes, partition: { lp: 0, shared: true } });
+    const buffers: Array<Array<Array<SharedArrayBuffer | null>>> = [outboxBuffers(s0)];
+    for (let lp = 1; lp < n; lp++) {
+      const m = await next(lp);
+      if (m.type !== 'ready') throw workerError(m);
+      buffers[lp] = m.buffers;
+    }
+    for (const w of workers) w.postMessage({ type: 'go', buffers });
+    const tBuilt = clock();
+    const win = new PartitionWindow(s0);
+    const driver = new BarrierDriver(win, control, n, buffers);
+    const stop = stopLimits(s0);
+    let reason;
+    try {
+      reason = driver.run(stop.timeLimitPs, stop.maxEvents, stallPsOf(s0), s0.plan!.lookaheadPs);
+    } catch (e) {
+      if (!(e instanceof PartitionFailed)) driver.fail();
+      throw e;
+    }
+    if (reason === 'timeLimit') finishAtLimit([s0], stop.timeLimitPs);
+    const tRun = clock();
+    finishSimulation(s0);
+    const others: PartitionPartial[] = [];
+    for (let lp = 1; lp < n; lp++) {
+      const m = await next(lp);
+      if (m.type !== 'partial') throw workerError(m);
+      others.push(m.partial);
+    }
+    const merged = absorbPartials(s0, partialOf(s0), others);
+    return { result: collectResult(s0, reason), peakPackets: merged.peakPackets, buildMs: tBuilt - t0, runMs: tRun - tBuilt };
+  } catch (e) {
+    if (e instanceof PartitionFailed) {
+      // The partition that failed says why.
+      for (let lp = 1; lp < n; lp++) {
+        const m = await next(lp);
+        if (m.type === 'error') throw workerError(m);
+      }
+    }
+    throw e;
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+}
+
+function outboxBuffers(s: Simulation): Array<Array<SharedArrayBuffer | null>> {
+  return s.outboxSets!.map((set) => set.map((b, dst) => (dst === s.fabric.partition ? null : (b.buffer as SharedArrayBuffer))));
+}
+
+function workerError(m: FromWorker): Error {
+  const e = new Error(m.type === 'error' ? m.message : `unexpected message from a partition thread: ${m.type}`);
+  if (m.type === 'error') e.name = m.name;
+  return e;
+}
+
+export { outboxBuffers };

@@ -1,0 +1,151 @@
+import { describe, expect, it } from 'vitest';
+import { buildPartitions, collectPartitioned, runScenario, stallPsOf, stopLimits } from '../sim/run.ts';
+import { runScenarioAsync } from '../sim/runAsync.ts';
+import { runPartitionedThreaded } from '../sim/parallel/threads.ts';
+import { PartitionTurns } from '../sim/parallel/sequential.ts';
+import { planPartitions } from '../sim/net/partition.ts';
+import { buildTopology } from '../sim/topology/index.ts';
+import { buildPortTiming } from '../sim/net/portTiming.ts';
+import { ksCriticalValue, ksStatistic } from '../sim/regression/ks.ts';
+import type { Result } from '../sim/metrics/result.ts';
+import { bundled, scenario } from './helpers/scenario.ts';
+import type { ScenarioInput } from '../sim/scenario/schema.ts';
+
+/** Every field but the wall time. */
+const digest = (r: Result) => JSON.stringify({ ...r, meta: { ...r.meta, wallMs: 0 } });
+
+function expectConservation(r: Result) {
+  const c = r.counters as Result['counters'] & { inFlight: number };
+  expect(c.packetsSent).toBe(c.packetsDelivered + c.drops + c.discards);
+  expect(c.inFlight).toBe(0);
+}
+
+function plan(input: ScenarioInput, n: number) {
+  const s = scenario(input);
+  const g = buildTopology(s.topology, s.links);
+  return { g, p: planPartitions(g, buildPortTiming(g, Math.round(s.switch.latencyNs * 1000)), n) };
+}
+
+const fatTree4: ScenarioInput = {
+  topology: { kind: 'fatTree', k: 4 },
+  links: { host: { rateGbps: 400, delayNs: 1000 } },
+  transport: { kind: 'roce' },
+  workload: { kind: 'flows', flows: [{ src: 0, dst: 15, sizeBytes: 2_000_000 }] },
+};
+
+describe('the cut (net/partition.ts)', () => {
+  it('keeps fat-tree pods whole, hosts with their ToR, spreads the cores, and takes the cut links\' delay as lookahead', () => {
+    const { g, p } = plan({ ...fatTree4, switch: { latencyNs: 250 } }, 2);
+    expect(p.hostsPerLp).toEqual([8, 8]);
+    for (let n = 0; n < g.nodeCount; n++) {
+      const name = g.nodeNames[n];
+      const pod = /^(edge|agg)(\d+)\./.exec(name);
+      if (pod) expect(p.nodeLp[n]).toBe(Number(pod[2]) < 2 ? 0 : 1);
+      if (n < g.hostCount) expect(p.nodeLp[n]).toBe(n < 8 ? 0 : 1);
+    }
+    expect([...g.nodeNames.keys()].filter((n) => g.nodeTier[n] === 3).map((n) => p.nodeLp[n])).toEqual([0, 0, 1, 1]);
+    // 1 µs propagation + 250 ns switch latency: every cut link ends at a switch.
+    expect(p.lookaheadPs).toBe(1_250_000);
+    // Each core links to one agg per pod: half of its 4 links cross (2 × 4 cores, both directions).
+    expect(p.cutPorts).toBe(16);
+  });
+
+  it('refuses what it cannot cut, naming the field', () => {
+    expect(() => plan({ ...fatTree4, topology: { kind: 'star', hosts: 4 } }, 2)).toThrow(/engine.partitions: expected at most 1/);
+    expect(() => plan({ ...fatTree4, links: { host: { rateGbps: 400, delayNs: 0 } } }, 2)).toThrow(/propagation delay > 0/);
+    expect(() => runScenario(scenario({ ...fatTree4, workload: { kind: 'ringAllReduce', sizeBytes: 1_000_000, hosts: [0, 15] }, engine: { partitions: 2 } })))
+      .toThrow(/flows that do not wait on others/);
+    expect(() => runScenario(scenario({ ...fatTree4, engine: { partitions: 2 } }))).toThrow(/metrics.congestion: false/);
+  });
+});
+
+describe('partitioned runs (sim/parallel/)', () => {
+  it('one flow across the cut: the same FCT as the unpartitioned run, to the picosecond', () => {
+    const one = runScenario(scenario(fatTree4));
+    const two = runScenario(scenario({ ...fatTree4, metrics: { congestion: false }, engine: { partitions: 2 } }));
+    expect(two.flows[0].fctPs).toBe(one.flows[0].fctPs);
+    // One event fewer: the unpartitioned run's stall watchdog fires once at stop.stallUs and
+    // finds every flow done; a partitioned run checks for stalls at window ends instead.
+    expect(two.meta.events).toBe(one.meta.events - 1);
+    expect(two.counters).toEqual(one.counters);
+    expectConservation(two);
+  });
+
+  it('threads or turns in one thread: byte-identical results (UET spraying with trimming)', async () => {
+    const s = bundled('permutation-uet.yaml', ['engine.partitions=2', 'metrics.queueSampleNs=20000', 'metrics.flowTraceNs=20000']);
+    const turns = runScenario(s);
+    const threaded = await runPartitionedThreaded(s);
+    expect(digest(threaded.result)).toBe(digest(turns));
+    expect(digest(await runScenarioAsync(s, { sliceEvents: 5000 }))).toBe(digest(turns));
+    expect(digest(runScenario(s))).toBe(digest(turns));
+    // Each partition's series are there: every switch port's queue, every traced flow.
+    expect(turns.series.filter((x) => x.name.startsWith('queue:')).length).toBe(runScenario(bundled('permutation-uet.yaml', ['metrics.queueSampleNs=20000'])).series.length);
+    expect(turns.series.filter((x) => x.name.endsWith(':deliveredBytes')).length).toBe(16);
+    expectConservation(turns);
+  }, 60_000);
+
+  it('the same FCT distribution as the unpartitioned run (128-host UET permutation, KS at α = 0.01)', () => {
+    const fct = (r: Result) => r.flows.map((f) => f.fctPs);
+    const one = runScenario(bundled('permutation-uet.yaml'));
+    const two = runScenario(bundled('permutation-uet.yaml', ['engine.partitions=2']));
+    const four = runScenario(bundled('permutation-uet.yaml', ['engine.partitions=4']));
+    for (const r of [two, four]) {
+      expect(r.summary.flowsDone).toBe(128);
+      expectConservation(r);
+      expect(ksStatistic(fct(one), fct(r))).toBeLessThan(ksCriticalValue(0.01, 128, 128));
+      // The FCTs are set by the fabric's line rate: within a few per cent of the unpartitioned ones.
+      expect(Math.abs(r.summary.fctUs.p99 / one.summary.fctUs.p99 - 1)).toBeLessThan(0.03);
+    }
+    // The run's totals are summed over partitions: bytes delivered are exactly the workload's.
+    expect(two.counters.bytesDelivered).toBe(one.counters.bytesDelivered);
+  });
+
+  it('PFC across the cut: a lossless incast with correct headroom drops nothing, and the pauses cross partitions', () => {
+    const input: ScenarioInput = {
+      topology: { kind: 'leafSpine', leaves: 2, spines: 2, hostsPerLeaf: 8 },
+      links: { host: { rateGbps: 100, delayNs: 1000 } },
+      switch: { bufferBytes: 1_000_000 },
+      transport: { kind: 'roce' },
+      workload: { kind: 'incast', senders: [8, 9, 10, 11, 12, 13, 14, 15, 1, 2], receiver: 0, sizeBytes: 500_000 },
+      metrics: { congestion: false },
+    };
+    const one = runScenario(scenario(input));
+    const two = runScenario(scenario({ ...input, engine: { partitions: 2 } }));
+    expect(two.counters.drops).toBe(0);
+    expect(two.counters.pauseFrames).toBeGreaterThan(0);
+    // Pauses at the leaf that took the senders of the other partition: its uplinks to the spines.
+    expect(two.pfc.some((x) => x.node.startsWith('spine'))).toBe(true);
+    expect(two.summary.flowsDone).toBe(10);
+    // An incast is bound by the receiver's link: the last flow ends when 5 MB have crossed it.
+    expect(Math.abs(two.meta.simTimePs / one.meta.simTimePs - 1)).toBeLessThan(0.02);
+    expectConservation(two);
+  });
+
+  it('a fabric stuck in a PFC deadlock stops as stalled (the watchdog runs at window ends over all partitions)', () => {
+    const r = runScenario(bundled('pfc-deadlock.yaml', ['metrics.congestion=false', 'stop.stallUs=50000', 'engine.partitions=2']));
+    expect(r.meta.stopReason).toBe('stalled');
+    expect(r.summary.flowsDone).toBe(0);
+  });
+
+  it('time limits stop every partition at the limit; event budgets at the first window end past them', () => {
+    const s = bundled('permutation-uet.yaml', ['engine.partitions=2', 'stop.timeUs=20']);
+    const r = runScenario(s);
+    expect(r.meta.stopReason).toBe('timeLimit');
+    expect(r.meta.simTimePs).toBe(20e6);
+    expect(r.summary.flowsDone).toBe(0);
+    const b = runScenario(bundled('permutation-uet.yaml', ['engine.partitions=2', 'stop.maxEvents=100000']));
+    expect(b.meta.stopReason).toBe('eventBudget');
+    expect(b.meta.events).toBeGreaterThanOrEqual(100_000);
+    expect(b.meta.events).toBeLessThan(200_000);
+  });
+
+  it('the run is the same however often the turns are interrupted (progress and cancellation between windows)', () => {
+    const s = bundled('incast-uet.yaml', ['engine.partitions=2']);
+    const parts = buildPartitions(s);
+    const turns = new PartitionTurns(parts, stopLimits(parts[0]), stallPsOf(parts[0]));
+    let windows = 0;
+    while (turns.step() === null) windows++;
+    expect(windows).toBeGreaterThan(100);
+    expect(digest(collectPartitioned(parts, turns.reason!))).toBe(digest(runScenario(s)));
+  });
+});
