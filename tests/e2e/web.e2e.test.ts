@@ -10,6 +10,7 @@ import { build } from 'vite';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { loadScenario, scenarioVariants } from '../../sim/scenario/load.ts';
 import { runScenario } from '../../sim/run.ts';
+import { runPartitionedThreaded } from '../../sim/parallel/threads.ts';
 import { resultDigest } from '../../web/src/transforms.ts';
 import { serveStatic } from './staticServer.ts';
 
@@ -262,6 +263,21 @@ describe('web front end in headless Chromium', () => {
     await other.close();
     await page.close();
   }, 60_000);
+
+  it('a partitioned scenario runs in the browser worker with the result of Node\'s threads, byte for byte', async () => {
+    const page = await openApp();
+    await page.selectOption('#scenario-picker', 'permutation-uet');
+    const text = (await page.inputValue('#yaml')) + '\nengine: { partitions: 2 }\n';
+    await page.fill('#yaml', text);
+    const s = await runToEnd(page, null);
+    const scenario = loadScenario(text, 'scenario').scenario;
+    const threaded = (await runPartitionedThreaded(scenario)).result;
+    console.log(`partitioned permutation-uet digest: browser ${s.runs[0].digest}, node threads ${resultDigest(threaded)}`);
+    expect(s.runs[0].stopReason).toBe('allFlowsDone');
+    expect(s.runs[0].digest).toBe(resultDigest(threaded));
+    expect(s.runs[0].digest).toBe(resultDigest(runScenario(scenario)));
+    await page.close();
+  }, 90_000);
 
   it('raised no page errors', () => {
     expect(pageErrors).toEqual([]);
