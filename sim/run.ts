@@ -16,6 +16,7 @@ import { baseRttPs, idealFctPs, pathPorts, type FramingSizes } from './metrics/i
 import { QueueSampler } from './metrics/queueSampler.ts';
 import { FlowTracer } from './metrics/flowTracer.ts';
 import { CongestionAnalysis } from './metrics/congestion.ts';
+import { PauseLog } from './metrics/pauseLog.ts';
 import { StallWatchdog } from './transport/stallWatchdog.ts';
 import { quantiles } from './metrics/summary.ts';
 import type { FlowResult, PortPfcStat, Result } from './metrics/result.ts';
@@ -101,6 +102,8 @@ export interface Simulation {
   sampler: QueueSampler | null;
   tracer: FlowTracer | null;
   congestion: CongestionAnalysis | null;
+  /** Partitioned runs with the congestion analysis: this partition's pause log (replayed at the merge). */
+  pauseLog: PauseLog | null;
   framing: FramingSizes;
   baseRttPs: number;
   planeBdpBytes: number;
@@ -182,18 +185,22 @@ export function buildSimulation(scenario: Scenario, options: RunOptions = {}): S
   fabric.tracer = tracer;
   // A partitioned run checks for stalls at window ends, over all partitions (sim/parallel/).
   fabric.watchdog = part === undefined ? new StallWatchdog(fabric, flows, Math.round(scenario.stop.stallUs * 1e6)) : null;
-  if (part !== undefined && m.congestion && scenario.switch.pfc.enabled) {
-    // The analysis follows pauses across switches as they happen, which one partition cannot see.
-    throw new PartitionError('engine.partitions: the congestion analysis (metrics.congestion) does not run in a partitioned run with PFC on; set metrics.congestion: false, or engine.partitions: 1');
-  }
+
   let congestion: CongestionAnalysis | null = null;
-  if (m.congestion && part === undefined) {
+  let pauseLog: PauseLog | null = null;
+  if (m.congestion) {
     const waiting = transport.waitingFlows?.bind(transport) ?? (() => []);
     const entropy = transport.flowEntropy?.bind(transport) ?? (() => 0);
-    congestion = new CongestionAnalysis(fabric, flows, Math.round(m.deadlockTimeoutUs * 1e6), waiting, entropy);
-    fabric.pauseObserver = congestion;
+    if (part === undefined) {
+      congestion = CongestionAnalysis.live(fabric, flows, Math.round(m.deadlockTimeoutUs * 1e6), waiting, entropy);
+      fabric.pauseObserver = congestion;
+    } else {
+      // A partition sees its own ports only: it logs, and the merge replays every log (pauseLog.ts).
+      pauseLog = new PauseLog(fabric, waiting);
+      fabric.pauseObserver = pauseLog;
+    }
   }
-  return { scenario, sim, fabric, flows, transport, latency, sampler, tracer, congestion, framing, baseRttPs: rtt, planeBdpBytes, plan, outboxSets };
+  return { scenario, sim, fabric, flows, transport, latency, sampler, tracer, congestion, pauseLog, framing, baseRttPs: rtt, planeBdpBytes, plan, outboxSets };
 }
 
 /** Run a validated scenario to completion and return its result (meta.wallMs is left 0 for the caller). */

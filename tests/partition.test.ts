@@ -55,14 +55,13 @@ describe('the cut (net/partition.ts)', () => {
     expect(() => plan({ ...fatTree4, links: { host: { rateGbps: 400, delayNs: 0 } } }, 2)).toThrow(/propagation delay > 0/);
     expect(() => runScenario(scenario({ ...fatTree4, workload: { kind: 'ringAllReduce', sizeBytes: 1_000_000, hosts: [0, 15] }, engine: { partitions: 2 } })))
       .toThrow(/flows that do not wait on others/);
-    expect(() => runScenario(scenario({ ...fatTree4, engine: { partitions: 2 } }))).toThrow(/metrics.congestion: false/);
   });
 });
 
 describe('partitioned runs (sim/parallel/)', () => {
   it('one flow across the cut: the same FCT as the unpartitioned run, to the picosecond', () => {
     const one = runScenario(scenario(fatTree4));
-    const two = runScenario(scenario({ ...fatTree4, metrics: { congestion: false }, engine: { partitions: 2 } }));
+    const two = runScenario(scenario({ ...fatTree4, engine: { partitions: 2 } }));
     expect(two.flows[0].fctPs).toBe(one.flows[0].fctPs);
     // One event fewer: the unpartitioned run's stall watchdog fires once at stop.stallUs and
     // finds every flow done; a partitioned run checks for stalls at window ends instead.
@@ -82,6 +81,11 @@ describe('partitioned runs (sim/parallel/)', () => {
     expect(turns.series.filter((x) => x.name.startsWith('queue:')).length).toBe(runScenario(bundled('permutation-uet.yaml', ['metrics.queueSampleNs=20000'])).series.length);
     expect(turns.series.filter((x) => x.name.endsWith(':deliveredBytes')).length).toBe(16);
     expectConservation(turns);
+    // RoCE with PFC pauses across the cut and the congestion analysis replayed from both threads' logs.
+    const incast = bundled('incast-roce.yaml', ['engine.partitions=2']);
+    const r = runScenario(incast);
+    expect(r.counters.pauseFrames).toBeGreaterThan(0);
+    expect(digest((await runPartitionedThreaded(incast)).result)).toBe(digest(r));
   }, 60_000);
 
   it('the same FCT distribution as the unpartitioned run (128-host UET permutation, KS at α = 0.01)', () => {
@@ -107,7 +111,6 @@ describe('partitioned runs (sim/parallel/)', () => {
       switch: { bufferBytes: 1_000_000 },
       transport: { kind: 'roce' },
       workload: { kind: 'incast', senders: [8, 9, 10, 11, 12, 13, 14, 15, 1, 2], receiver: 0, sizeBytes: 500_000 },
-      metrics: { congestion: false },
     };
     const one = runScenario(scenario(input));
     const two = runScenario(scenario({ ...input, engine: { partitions: 2 } }));
@@ -119,6 +122,32 @@ describe('partitioned runs (sim/parallel/)', () => {
     // An incast is bound by the receiver's link: the last flow ends when 5 MB have crossed it.
     expect(Math.abs(two.meta.simTimePs / one.meta.simTimePs - 1)).toBeLessThan(0.02);
     expectConservation(two);
+  });
+
+  it('congestion analysis from the partitions\' pause logs: the incast tree, the victim, as the live analysis finds them', () => {
+    for (const name of ['incast-roce.yaml', 'victim-flow.yaml']) {
+      const one = runScenario(bundled(name)).congestion!;
+      const two = runScenario(bundled(name, ['engine.partitions=2'])).congestion!;
+      // incast-roce.yaml: 32 → 1 behind leaf0; the tree's root is the receiver's link, three links deep.
+      expect(two.roots.find((r) => r.root === 'leaf0->h0')).toBeDefined();
+      expect(two.summary.largestDepth).toBe(one.summary.largestDepth);
+      expect(two.summary.largestBreadth).toBe(one.summary.largestBreadth);
+      expect(two.summary.victims).toBe(one.summary.victims);
+      expect(two.victims.map((v) => v.flow)).toEqual(one.victims.map((v) => v.flow));
+      for (let i = 0; i < one.victims.length; i++) expect(Math.abs(two.victims[i].blockedPs / one.victims[i].blockedPs - 1)).toBeLessThan(0.05);
+      // Pauses cross the cut (spine ↔ leaf links), and every one is an interval with a cause.
+      expect(Math.abs(two.pauseIntervals.length / one.pauseIntervals.length - 1)).toBeLessThan(0.1);
+      expect(two.pauseIntervals.every((iv) => iv.causePort >= 0)).toBe(true);
+    }
+  });
+
+  it('a PFC deadlock across the cut: found in the replayed logs; the run ends at the stall watchdog', () => {
+    const one = runScenario(bundled('pfc-deadlock.yaml'));
+    const two = runScenario(bundled('pfc-deadlock.yaml', ['engine.partitions=2', 'stop.stallUs=50000']));
+    expect(one.meta.stopReason).toBe('deadlock');
+    expect(two.meta.stopReason).toBe('stalled');
+    expect(two.congestion!.deadlocks.map((d) => d.cycle)).toEqual(one.congestion!.deadlocks.map((d) => d.cycle));
+    expect(two.congestion!.deadlocks[0].formedPs).toBe(one.congestion!.deadlocks[0].formedPs);
   });
 
   it('a fabric stuck in a PFC deadlock stops as stalled (the watchdog runs at window ends over all partitions)', () => {

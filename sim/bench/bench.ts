@@ -40,12 +40,10 @@ const CASES: Case[] = [
   { name: 'perm 1024 2MB 400G RoCE/ECMP', file: 'scenarios/bench/permutation-1024-roce.yaml', baseline: 'scenarios/bench/baselines/permutation-1024-roce.json' },
   { name: 'perm 1024 2MB 400G UET/spray', file: 'scenarios/bench/permutation-1024-uet.yaml', baseline: 'scenarios/bench/baselines/permutation-1024-uet.json' },
   { name: 'perm 8192 2MB 100G UET/spray', file: 'scenarios/bench/permutation-8192-uet.yaml', large: true },
-  // The same runs cut in two partitions, a thread each (engine.partitions, sim/parallel/): checked
-  // against the unpartitioned runs' baselines (the hash leaves `engine` out). The RoCE run turns
-  // the congestion analysis off, which a partitioned run with PFC cannot do (so it has no
-  // baseline of its own: metrics are part of the hash).
+  // The same runs cut in two partitions, a thread each (engine.partitions, sim/parallel/), checked
+  // against the unpartitioned runs' baselines (the hash leaves `engine` out).
   { name: 'perm 1024 UET/spray, 2 threads', file: 'scenarios/bench/permutation-1024-uet.yaml', sets: ['engine.partitions=2'], threaded: true, baseline: 'scenarios/bench/baselines/permutation-1024-uet.json' },
-  { name: 'perm 1024 RoCE/ECMP, 2 threads', file: 'scenarios/bench/permutation-1024-roce.yaml', sets: ['engine.partitions=2', 'metrics.congestion=false'], threaded: true },
+  { name: 'perm 1024 RoCE/ECMP, 2 threads', file: 'scenarios/bench/permutation-1024-roce.yaml', sets: ['engine.partitions=2'], threaded: true, baseline: 'scenarios/bench/baselines/permutation-1024-roce.json' },
   { name: 'perm 8192 UET/spray, 2 threads', file: 'scenarios/bench/permutation-8192-uet.yaml', sets: ['engine.partitions=2'], threaded: true, large: true },
 ];
 

@@ -4,6 +4,48 @@ import { EV } from '../net/fabric.ts';
 import type { FlowTable } from '../transport/flows.ts';
 
 /**
+ * What the analysis reads of the network and how it sets its deadlock timers: the live fabric
+ * (liveView), or a replay of the pause logs of a partitioned run's partitions (pauseLog.ts).
+ */
+export interface CongestionView {
+  readonly portCount: number;
+  readonly hostCount: number;
+  readonly nodeCount: number;
+  readonly portNode: Int32Array;
+  readonly names: string[];
+  /** Bit p: priority p of `port` is paused now. */
+  pausedBits(port: number): number;
+  /** The egress port at port's peer that caused the pause of (port, prio) starting now. */
+  pauseCause(port: number, prio: number): number;
+  routeFor(node: number, dst: number, flow: number, ev: number): number;
+  hostNicPort(host: number): number;
+  nowPs(): number;
+  /** Call onTimer(a, 0) at atPs. */
+  setTimer(atPs: number, a: number): void;
+  /** A PFC deadlock was found: end the run. */
+  stopForDeadlock(): void;
+}
+
+/** The live fabric as the analysis sees it. */
+export function liveView(f: Fabric): CongestionView {
+  return {
+    portCount: f.portCount,
+    hostCount: f.hostCount,
+    nodeCount: f.nodeCount,
+    portNode: f.portNode,
+    names: f.graph.nodeNames,
+    pausedBits: (port) => f.pausedBits(port),
+    // The pause came from the peer's ingress (port ^ 1); its cause was recorded at XOFF.
+    pauseCause: (port, prio) => f.xoffCause[(port ^ 1) * PRIO.COUNT + prio],
+    routeFor: (node, dst, flow, ev) => f.routeFor(node, dst, flow, ev),
+    hostNicPort: (h) => f.routes.hostNicPort[h],
+    nowPs: () => f.sim.now,
+    setTimer: (atPs, a) => f.sim.at(atPs, EV.ANALYSIS, a, 0),
+    stopForDeadlock: () => f.sim.requestStop('deadlock'),
+  };
+}
+
+/**
  * Congestion trees, head-of-line blocking and PFC deadlock, from the simulator's ground truth
  * (DESIGN.md "Head-of-line blocking and congestion trees").
  *
@@ -141,7 +183,7 @@ export class CongestionAnalysis implements PauseObserver {
   private readonly names: string[];
 
   constructor(
-    private readonly fabric: Fabric,
+    private readonly fabric: CongestionView,
     private readonly flows: FlowTable,
     private readonly deadlockTimeoutPs: number,
     /** Flows with data waiting at a host (for host-NIC blocking); cold path. */
@@ -159,7 +201,18 @@ export class CongestionAnalysis implements PauseObserver {
     this.flowBlocked = new Float64Array(flows.count);
     this.flowBlockedUntil = new Float64Array(flows.count);
     this.flowRoots = new Array(flows.count);
-    this.names = fabric.graph.nodeNames;
+    this.names = fabric.names;
+    this.pool = null;
+  }
+
+  /** The live fabric's packets, for onBlocked (null when replaying a log, which gives flow and entropy). */
+  private pool: Fabric['pool'] | null;
+
+  /** Analyse the live fabric `f` (its pause observer). */
+  static live(f: Fabric, flows: FlowTable, deadlockTimeoutPs: number, waitingFlows: (host: number) => number[], entropyOf: (flow: number) => number): CongestionAnalysis {
+    const a = new CongestionAnalysis(liveView(f), flows, deadlockTimeoutPs, waitingFlows, entropyOf);
+    a.pool = f.pool;
+    return a;
   }
 
   private portName(port: number): string {
@@ -182,8 +235,7 @@ export class CongestionAnalysis implements PauseObserver {
 
   private onPause(port: number, prio: number, e: number, now: number): void {
     const f = this.fabric;
-    // The pause came from the peer's ingress (port ^ 1); its cause was recorded at XOFF.
-    const cause = f.xoffCause[(port ^ 1) * PRIO.COUNT + prio];
+    const cause = f.pauseCause(port, prio);
     this.edgeCause[e] = cause;
     // Follow causes downstream to the root, watching for a cycle.
     let depth = 1;
@@ -282,18 +334,22 @@ export class CongestionAnalysis implements PauseObserver {
   // ------------------------------------------------------------------ head-of-line blocking
 
   onBlocked(pkt: number, port: number, prio: number, blockedPs: number): void {
+    const pool = this.pool!;
+    this.blocked(pool.i32[(pkt << REC.SHIFT) + P.FLOW], pool.i32[(pkt << REC.SHIFT) + P.EV], port, prio, blockedPs);
+  }
+
+  /** A packet of `flow` (entropy ev) left (port, prio) after waiting blockedPs while it was paused. */
+  blocked(flow: number, ev: number, port: number, prio: number, blockedPs: number): void {
     const root = this.edgeRoot[port * PRIO.COUNT + prio];
     if (root < 0) return;
-    const pool = this.fabric.pool;
-    const flow = pool.i32[(pkt << REC.SHIFT) + P.FLOW];
     if (flow < 0 || flow >= this.flows.count) return;
-    this.blockFlow(flow, root, blockedPs, pool.i32[(pkt << REC.SHIFT) + P.EV]);
+    this.blockFlow(flow, root, blockedPs, ev);
   }
 
   /** Charge blocked time to a flow if its path (with entropy ev; -1 = its first packet's) avoids the root. */
   private blockFlow(flow: number, root: number, blockedPs: number, ev: number): void {
     if (this.pathCrosses(flow, root, ev)) return;
-    const now = this.fabric.sim.now;
+    const now = this.fabric.nowPs();
     const start = now - blockedPs;
     const until = this.flowBlockedUntil[flow];
     const add = start >= until ? blockedPs : now > until ? now - until : 0;
@@ -310,7 +366,7 @@ export class CongestionAnalysis implements PauseObserver {
     const f = this.fabric;
     const src = this.flows.src[flow];
     const dst = this.flows.dst[flow];
-    let port = f.routes.hostNicPort[src];
+    let port = f.hostNicPort(src);
     const e = ev >= 0 ? ev : this.entropyOf(flow);
     for (let hops = 0; hops <= f.nodeCount; hops++) {
       if (port === root) return true;
@@ -331,7 +387,7 @@ export class CongestionAnalysis implements PauseObserver {
     if (this.candidates.some((c) => c.open && [...c.edges].sort((a, b) => a - b).join(',') === sig)) return;
     const c: Candidate = { edges: keys, gens: keys.map((k) => this.edgeGen[k]), formedPs: now, priority: prio, open: true };
     this.candidates.push(c);
-    this.fabric.sim.at(now + this.deadlockTimeoutPs, EV.ANALYSIS, this.candidates.length - 1, 0);
+    this.fabric.setTimer(now + this.deadlockTimeoutPs, this.candidates.length - 1);
   }
 
   onTimer(a: number, _b: number): void {
@@ -342,10 +398,10 @@ export class CongestionAnalysis implements PauseObserver {
     if (!held) return;
     const ports = c.edges.map((k) => Math.floor(k / PRIO.COUNT));
     this.deadlocks.push({
-      formedPs: c.formedPs, detectedPs: this.fabric.sim.now, priority: c.priority,
+      formedPs: c.formedPs, detectedPs: this.fabric.nowPs(), priority: c.priority,
       cycle: ports.map((p) => this.portName(p)), ports,
     });
-    this.fabric.sim.requestStop('deadlock');
+    this.fabric.stopForDeadlock();
   }
 
   // ------------------------------------------------------------------ result

@@ -47,8 +47,10 @@ export interface HostTransport {
 
 /** Observer of pause state changes and blocked packets (congestion analysis plugs in here). */
 export interface PauseObserver {
-  /** `port` (upstream egress) got paused / resumed for `prio` by its peer's buffer. */
-  onPauseChange(port: number, prio: number, paused: boolean, nowPs: number): void;
+  /** `port` (upstream egress) got paused / resumed for `prio` by its peer's buffer; a pause
+   *  names the egress port at the peer held responsible (the peer's xoffCause when it sent XOFF,
+   *  carried by the PFC frame). */
+  onPauseChange(port: number, prio: number, paused: boolean, nowPs: number, cause: number): void;
   /** A data packet left `port`'s queue after waiting `blockedPs` while that queue was paused. */
   onBlocked(pkt: number, port: number, prio: number, blockedPs: number): void;
   /** A timer the observer scheduled with EV.ANALYSIS fired. */
@@ -636,7 +638,7 @@ export class Fabric implements EventHandler {
     if (this.hdrmBytes[iq] > 0 || this.sharedOf(iq) >= this.pfcThreshold(node, port)) {
       this.xoffSent[iq] = 1;
       this.xoffCause[iq] = this.pauseObserver !== null ? this.heaviestEgress(node, port) : egress;
-      this.sendPfc(port, prio, true);
+      this.sendPfc(port, prio, true, this.xoffCause[iq]);
     }
   }
 
@@ -689,17 +691,20 @@ export class Fabric implements EventHandler {
         const shared = this.sharedOf(iq);
         if (shared === 0 || shared + this.cfg.resumeOffsetBytes <= this.pfcThreshold(node, inPort)) {
           this.xoffSent[iq] = 0;
-          this.sendPfc(inPort, prio, false);
+          this.sendPfc(inPort, prio, false, -1);
         }
       }
     }
     if (this.cfg.ecnAtDequeue) this.maybeMark(egress, prio, pkt);
   }
 
-  private sendPfc(port: number, prio: number, pause: boolean): void {
+  private sendPfc(port: number, prio: number, pause: boolean, cause: number): void {
     const node = this.portNode[port];
     const pkt = this.pool.alloc(PK.PFC, -1, node, this.portNode[port ^ 1], WIRE.PFC_FRAME_BYTES, PRIO.CONTROL);
     this.pool.side[(pkt << REC.SHIFT) + PS.AUX] = prio | (pause ? 256 : 0);
+    // Not on the wire of a real frame: the simulator's ground truth of why, for the analysis at
+    // the paused end (which a partitioned run may simulate in another partition).
+    this.pool.side[(pkt << REC.SHIFT) + PS.AUX2] = cause;
     if (pause) this.counters.pauseFrames++;
     else this.counters.resumeFrames++;
     this.enqueue(port, PRIO.CONTROL, pkt);
@@ -713,6 +718,7 @@ export class Fabric implements EventHandler {
    */
   private receivePfc(port: number, pkt: number): void {
     const v = this.pool.side[(pkt << REC.SHIFT) + PS.AUX];
+    const cause = this.pool.side[(pkt << REC.SHIFT) + PS.AUX2];
     this.pool.release(pkt);
     const prio = v & 7;
     const bit = 1 << prio;
@@ -727,14 +733,14 @@ export class Fabric implements EventHandler {
       this.pausesSeen = this.pauseObserver !== null;
       this.pf[f + PF.PAUSE_SINCE + prio] = now;
       this.pauseCount[pq]++;
-      if (this.pauseObserver !== null) this.pauseObserver.onPauseChange(port, prio, true, now);
+      if (this.pauseObserver !== null) this.pauseObserver.onPauseChange(port, prio, true, now, cause);
     } else {
       if ((pi[r + PI.PAUSED] & bit) === 0) return;
       pi[r + PI.PAUSED] &= ~bit;
       const d = now - this.pf[f + PF.PAUSE_SINCE + prio];
       this.pf[f + PF.PAUSED_TIME + prio] += d;
       this.counters.pausedTimePs += d;
-      if (this.pauseObserver !== null) this.pauseObserver.onPauseChange(port, prio, false, now);
+      if (this.pauseObserver !== null) this.pauseObserver.onPauseChange(port, prio, false, now, -1);
       this.kick(port);
     }
   }

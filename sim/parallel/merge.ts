@@ -1,6 +1,7 @@
 import type { Simulation } from '../run.ts';
 import type { Series } from '../metrics/result.ts';
 import { UetTransportModel, type UetStats } from '../transport/uet/uet.ts';
+import { replayPauseLogs, type PauseLogData } from '../metrics/pauseLog.ts';
 
 /**
  * What one partition of a partitioned run knows at its end, as plain data (so that it can come
@@ -27,6 +28,7 @@ export interface PartitionPartial {
   uet: UetStats | null;
   queueSeries: Array<{ port: number; series: Series }>;
   traceSeries: Series[];
+  pauseLog: PauseLogData | null;
 }
 
 export function partialOf(s: Simulation): PartitionPartial {
@@ -52,6 +54,7 @@ export function partialOf(s: Simulation): PartitionPartial {
     uet: s.transport instanceof UetTransportModel ? s.transport.stats() : null,
     queueSeries: s.sampler !== null ? s.sampler.portSeries() : [],
     traceSeries: s.tracer !== null ? s.tracer.series() : [],
+    pauseLog: s.pauseLog !== null ? s.pauseLog.data() : null,
   };
 }
 
@@ -105,5 +108,10 @@ export function absorbPartials(s0: Simulation, own: PartitionPartial, others: Pa
   if (s0.tracer !== null) for (const p of others) s0.tracer.absorb(p.traceSeries);
   sim.events = all.reduce((sum, p) => sum + p.events, 0);
   sim.now = Math.max(...all.map((p) => p.nowPs));
+  if (s0.pauseLog !== null) {
+    const t = s0.transport;
+    const entropy = t.flowEntropy?.bind(t) ?? (() => 0);
+    s0.congestion = replayPauseLogs(all.map((p) => p.pauseLog!), fabric, flows, Math.round(s0.scenario.metrics.deadlockTimeoutUs * 1e6), entropy, sim.now);
+  }
   return { peakPackets: all.reduce((sum, p) => sum + p.peakPackets, 0) };
 }
