@@ -378,7 +378,10 @@ async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
     }
     if (result.meta.stopReason === 'stalled') {
       const left = result.summary.flowsTotal - result.summary.flowsDone;
-      io.stderr(`ethersim: ${label ? `variant "${v.name}": ` : ''}the run stalled at ${fmtPs(result.meta.simTimePs)}: nothing delivered for stop.stallUs while ${left} flows were unfinished\n`);
+      // A partitioned run finds a deadlock in its replayed pause logs, after the run (sim/metrics/pauseLog.ts).
+      const d = result.congestion?.deadlocks[0];
+      const why = d ? `; a PFC deadlock: cycle ${d.cycle.join(' → ')} (priority ${d.priority}) formed at ${fmtPs(d.formedPs)}` : '';
+      io.stderr(`ethersim: ${label ? `variant "${v.name}": ` : ''}the run stalled at ${fmtPs(result.meta.simTimePs)}: nothing delivered for stop.stallUs while ${left} flows were unfinished${why}\n`);
       if (exit === EXIT_OK) exit = EXIT_RUN_FAILED;
     }
   }
