@@ -12,6 +12,8 @@
  * 1024-host runs gained a few per cent). `npm run bench` compares it with js-sdsl's
  * PriorityQueue and the calendar queue.
  */
+import { doubleFields } from './doubleFields.ts';
+
 export class EventQueue {
   private hTime: Float64Array;
   private hSeq: Float64Array;
@@ -32,6 +34,7 @@ export class EventQueue {
   popB = 0;
 
   constructor(capacity = 1024) {
+    doubleFields(this, 'popTime');
     this.hTime = new Float64Array(capacity);
     this.hSeq = new Float64Array(capacity);
     this.hSlot = new Int32Array(capacity);

@@ -1,4 +1,5 @@
 import { EventQueue } from './eventQueue.ts';
+import { doubleFields } from './doubleFields.ts';
 
 /**
  * The pending-event set the simulator runs on: fixed-delay FIFO lanes beside a general heap.
@@ -120,6 +121,8 @@ export class LaneQueue {
 
   constructor(capacity = 1024) {
     this.heap = new EventQueue(capacity);
+    doubleFields(this, 'popTime', 'warmSink');
+    doubleFields(this as unknown as { runS: number }, 'runS');
   }
 
   /** Number of lanes opened so far (≤ MAX_LANES). */

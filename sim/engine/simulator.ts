@@ -1,4 +1,5 @@
 import { LaneQueue, type EventWarmer } from './laneQueue.ts';
+import { doubleFields } from './doubleFields.ts';
 
 /** Whatever handles events: the network model implements it with one `switch` on kind. */
 export interface EventHandler {
@@ -36,6 +37,10 @@ export class Simulator {
   /** Set by a model (through requestStop) to end the run after the current event. */
   stopRequested = false;
   private requestedReason: StopReason = 'done';
+
+  constructor() {
+    doubleFields(this, 'now');
+  }
 
   /** End the run after the current event: all flows done, a deadlock found, … */
   requestStop(reason: StopReason): void {

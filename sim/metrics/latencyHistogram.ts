@@ -1,4 +1,5 @@
 import * as hdr from 'hdr-histogram-js';
+import { doubleFields } from '../engine/doubleFields.ts';
 import type { Quantiles } from './result.ts';
 
 /** Anything that takes one latency sample per packet (ps). */
@@ -22,6 +23,11 @@ export class LatencyHistogram implements LatencyRecorder {
   total = 0;
   maxNs = 0;
   sumNs = 0;
+
+  constructor() {
+    // The sum outgrows a small integer (engine/doubleFields.ts).
+    doubleFields(this, 'sumNs');
+  }
 
   record(ps: number): void {
     const ns = Math.round(ps / 1000);

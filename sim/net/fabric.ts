@@ -2,6 +2,7 @@ import type { Simulator, EventHandler } from '../engine/simulator.ts';
 import type { Rng } from '../engine/random.ts';
 import type { TopologyGraph } from '../topology/graph.ts';
 import { alignedInt32Array } from '../engine/alignedBuffer.ts';
+import { doubleFields } from '../engine/doubleFields.ts';
 import {
   PS, P, F, WIRE, PK, PRIO, REC, PacketPool,
 } from './packets.ts';
@@ -286,6 +287,8 @@ export class Fabric implements EventHandler {
       if (n >= this.hostCount) this.fixedReserved[n] += losslessCount * (cfg.headroomBytes[p] + cfg.reserveBytes);
     }
     for (let n = this.hostCount; n < this.nodeCount; n++) this.ecmpSeed[n] = seedFor(n);
+    // Sums that outgrow a small integer (bytes, paused ps) are doubles from the start (engine/doubleFields.ts).
+    doubleFields(this.counters, 'bytesDelivered', 'pausedTimePs');
   }
 
   // ------------------------------------------------------------------ events
