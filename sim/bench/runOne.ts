@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { parseScenario } from '../scenario/load.ts';
 import { buildSimulation, collectResult, runSimulation } from '../run.ts';
+import { runRecord } from './runRecord.ts';
 
 const [file, ...sets] = process.argv.slice(2);
 const s = parseScenario(readFileSync(file, 'utf8'), file, sets);
@@ -22,24 +23,4 @@ const tRun = performance.now(); // wall clock: benchmark timing
 const m1 = process.memoryUsage();
 const heapGrownBytes = m1.heapUsed + m1.external - (m0.heapUsed + m0.external);
 const r = collectResult(sim, reason);
-const fcts = r.flows.filter((f) => f.fctPs >= 0).map((f) => f.fctPs / 1e6).sort((a, b) => a - b);
-process.stdout.write(JSON.stringify({
-  scenarioHash: r.meta.scenarioHash,
-  seed: r.meta.seed,
-  buildMs: tBuilt - t0,
-  runMs: tRun - tBuilt,
-  wallMs: tRun - t0,
-  events: r.meta.events,
-  flowsDone: r.summary.flowsDone,
-  flows: r.summary.flowsTotal,
-  stopReason: r.meta.stopReason,
-  fctP50Us: r.summary.fctUs.p50,
-  fctP99Us: r.summary.fctUs.p99,
-  fctMaxUs: r.summary.fctUs.max,
-  fctUs: fcts,
-  peakPackets: sim.fabric.pool.highWater,
-  heapGrownBytes,
-  /** Memory grown by the run (peak RSS over RSS before building), for bytes per live packet. */
-  grownBytes: process.resourceUsage().maxRSS * 1024 - rss0,
-  maxRssMB: process.resourceUsage().maxRSS / 1024,
-}) + '\n');
+process.stdout.write(runRecord(r, { buildMs: tBuilt - t0, runMs: tRun - tBuilt, peakPackets: sim.fabric.pool.highWater, heapGrownBytes, rss0 }));

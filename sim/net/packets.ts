@@ -220,8 +220,8 @@ export class PacketPool {
     this.cap = cap;
   }
 
-  /** A fresh packet with every field set (no stale state from its previous life). */
-  alloc(kind: number, flow: number, src: number, dst: number, bytes: number, prio: number): number {
+  /** A free packet slot (the most recently freed: its line is likely in cache), counted live. */
+  private take(): number {
     let p: number;
     if (this.freeTop > 0) p = this.freeList[--this.freeTop];
     else {
@@ -229,6 +229,13 @@ export class PacketPool {
       p = this.hwm++;
     }
     this.live++;
+    this.pauseMark[p] = 0;
+    return p;
+  }
+
+  /** A fresh packet with every field set (no stale state from its previous life). */
+  alloc(kind: number, flow: number, src: number, dst: number, bytes: number, prio: number): number {
+    const p = this.take();
     const b = p << REC.SHIFT;
     const i = this.i32;
     i[b + P.KIND] = kind | (prio << P.PRIO_SHIFT);
@@ -248,22 +255,14 @@ export class PacketPool {
     side[b + PS.AUX3] = 0;
     side[b + PS.PAYLOAD] = 0;
     this.sideF64[(p << REC.F64_SHIFT) + PS64.SENT_PS] = 0;
-    this.pauseMark[p] = 0;
     return p;
   }
 
   /** A packet whose record is a copy of the REC.WORDS words at src[offset…] (a packet handed
    *  over from another partition, net/outbox.ts). */
   allocCopy(src: Int32Array, offset: number): number {
-    let p: number;
-    if (this.freeTop > 0) p = this.freeList[--this.freeTop];
-    else {
-      if (this.hwm === this.cap) this.grow();
-      p = this.hwm++;
-    }
-    this.live++;
+    const p = this.take();
     copyRecord(src, offset, this.i32, p << REC.SHIFT);
-    this.pauseMark[p] = 0;
     return p;
   }
 
