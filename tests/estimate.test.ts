@@ -26,6 +26,17 @@ describe('size estimate and the oversized-scenario guard', () => {
     expect(estimateSize(bundled('bench/permutation-1024-uet.yaml')).bytes).toBeLessThan(1024 ** 3);
   });
 
+  it('a partitioned run is estimated with a fabric and flow table per partition, its packets shared out', () => {
+    const at = (n: number) => estimateSize(bundled('bench/permutation-8192-uet.yaml', [`engine.partitions=${n}`]));
+    const [one, two, four] = [at(1), at(2), at(4)];
+    expect(four.packets).toBe(one.packets);
+    // Each partition adds the same fixed part (its Node heap, ports, routes, flows): linear in N.
+    const perPartition = two.bytes - one.bytes;
+    expect(perPartition).toBeGreaterThan(80e6);
+    expect(four.bytes - one.bytes).toBeCloseTo(3 * perPartition, -3);
+    expect(four.bytes).toBeLessThan(4 * one.bytes);
+  });
+
   it('the CLI exits 2 with one line, and the limit can be raised', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ethersim-'));
     const f = join(dir, 'huge.yaml');

@@ -76,7 +76,7 @@ function flowStats(item: WorkloadItem, hosts: number, hostRateBps: number): { fl
  * costs are those of the data structures: ~540 B per port (8 priority queues with PFC and
  * pause accounting), routes (switches × ToRs × next hops), ~700 B per flow plus 12 B per
  * packet of a flow (UET per-PSN state), 160 B per live packet (record + events), and
- * time series.
+ * time series; all but packets and series once per partition of a partitioned run.
  */
 export function estimateSize(s: Scenario): SizeEstimate {
   const { hosts, switches, links, maxDegree } = topologyCounts(s);
@@ -96,12 +96,16 @@ export function estimateSize(s: Scenario): SizeEstimate {
   const wirePackets = (ports * s.links.host.rateGbps * 1e9 * (s.links.host.delayNs * 1e-9 + 1e-6)) / 8 / mtu;
   const packets = Math.ceil(Math.min(dataBytes / mtu + flows, bufferPackets + wirePackets + 4 * flows));
   const sampled = s.metrics.queueSampleNs !== undefined ? ports * s.metrics.maxSamples * 16 : 0;
+  // A partitioned run builds the whole fabric and flow table once per partition (each in its own
+  // thread and heap, sim/parallel/), while its packets and samples are split among them.
+  const replicas = s.engine.partitions;
   const bytes =
-    80e6 + // Node, the code, the scenario
-    ports * 540 +
-    switches * tors * (8 + 4 * Math.max(1, maxDegree / 2)) +
-    switches * maxDegree * maxDegree * 8 +
-    flows * 700 + (dataBytes / mtu) * 12 +
+    replicas * (
+      80e6 + // Node, the code, the scenario
+      ports * 540 +
+      switches * tors * (8 + 4 * Math.max(1, maxDegree / 2)) +
+      switches * maxDegree * maxDegree * 8 +
+      flows * 700 + (dataBytes / mtu) * 12) +
     packets * 160 +
     sampled;
   return { hosts, switches, links, flows, packets, bytes };
