@@ -45,6 +45,7 @@ const clock = (): number => performance.now(); // wall clock: reporting only
 
 export async function runPartitionedThreaded(scenario: Scenario, options: ThreadedRunOptions = {}): Promise<ThreadedRun> {
   const n = scenario.engine.partitions;
+  if (n <= 1) throw new Error('runPartitionedThreaded: the scenario has one partition (engine.partitions); run it with runScenario');
   const t0 = clock();
   const control = new SharedArrayBuffer(controlBytes(n));
   const file = options.workerEntry ?? await partitionWorkerEntry();
