@@ -48,7 +48,7 @@ describe('worker face', () => {
     expect(entry).toMatch(/worker\.mjs$/);
     const wb = spawnSimWorker(entry);
     workers.push(w, wb);
-    for (const [file, sets] of [['incast-roce.yaml', ['seed=7']], ['dcqcn-fairness.yaml', FAIR_SETS]] as const) {
+    for (const [file, sets] of [['incast-roce.yaml', ['seed=7']], ['dcqcn-fairness.yaml', FAIR_SETS], ['incast-roce.yaml', ['engine.partitions=2']]] as const) {
       const text = readFileSync(`scenarios/${file}`, 'utf8');
       const main = runScenario(bundled(file, [...sets]));
       let progress = 0;
