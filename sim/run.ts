@@ -22,7 +22,7 @@ import { quantiles } from './metrics/summary.ts';
 import type { FlowResult, PortPfcStat, Result } from './metrics/result.ts';
 import { VERSION } from './version.ts';
 import { checkSize, DEFAULT_MEMORY_LIMIT_BYTES } from './scenario/estimate.ts';
-import { planPartitions, PartitionError, type PartitionPlan } from './net/partition.ts';
+import { outboxCapacity, planPartitions, windowFor, PartitionError, type PartitionPlan } from './net/partition.ts';
 import { Outbox } from './net/outbox.ts';
 import { runPartitionsInOneThread } from './parallel/sequential.ts';
 import { absorbPartials, partialOf } from './parallel/merge.ts';
@@ -56,20 +56,6 @@ export interface PartitionSpec {
    * SharedArrayBuffers, for a threaded run (sim/parallel/threads.ts); else ArrayBuffers.
    */
   shared?: boolean;
-}
-
-/**
- * The capacity (messages) of the outbox from partition `src` to `dst`: the most packets the
- * cut ports from src to dst can start in one window (net/outbox.ts).
- */
-export function outboxCapacity(plan: PartitionPlan, timing: { portCount: number; portNode: Int32Array; psPerByte: Float64Array }, minFrameBytes: number, src: number, dst: number): number {
-  let cap = 0;
-  for (let p = 0; p < timing.portCount; p++) {
-    if (plan.nodeLp[timing.portNode[p]] !== src || plan.nodeLp[timing.portNode[p ^ 1]] !== dst) continue;
-    const serPs = Math.max(1, Math.round((minFrameBytes + WIRE.OVERHEAD_BYTES) * timing.psPerByte[p]));
-    cap += Math.floor(plan.lookaheadPs / serPs) + 2;
-  }
-  return cap;
 }
 
 /** The smallest frame any port can send (PFC, ACKs, trimmed headers, a 1-byte data packet). */
@@ -149,9 +135,10 @@ export function buildSimulation(scenario: Scenario, options: RunOptions = {}): S
   if (part !== undefined) {
     plan = planPartitions(graph, timing, scenario.engine.partitions);
     if (flows.hasDependencies) throw new PartitionError('engine.partitions: a partitioned run needs flows that do not wait on others (ringAllReduce steps do); use engine.partitions: 1');
-    const minFrame = minFrameBytes(scenario);
+    const minWire = minFrameBytes(scenario) + WIRE.OVERHEAD_BYTES;
+    plan.windowPs = windowFor(plan, timing, minWire);
     outboxSets = [0, 1].map((parity) => Array.from({ length: plan!.count }, (_, dst) => {
-      const cap = dst === part.lp ? 0 : outboxCapacity(plan!, timing, minFrame, part.lp, dst);
+      const cap = dst === part.lp ? 0 : outboxCapacity(plan!, timing, minWire, part.lp, dst);
       const buf = part.shared === true ? new SharedArrayBuffer(Outbox.bytesFor(cap)) : new ArrayBuffer(Outbox.bytesFor(cap));
       return new Outbox(buf);
     }));

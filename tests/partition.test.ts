@@ -3,7 +3,7 @@ import { buildPartitions, collectPartitioned, runScenario, stallPsOf, stopLimits
 import { runScenarioAsync } from '../sim/runAsync.ts';
 import { runPartitionedThreaded } from '../sim/parallel/threads.ts';
 import { PartitionTurns } from '../sim/parallel/sequential.ts';
-import { planPartitions } from '../sim/net/partition.ts';
+import { outboxCapacity, planPartitions, windowFor } from '../sim/net/partition.ts';
 import { buildTopology } from '../sim/topology/index.ts';
 import { buildPortTiming } from '../sim/net/portTiming.ts';
 import { ksCriticalValue, ksStatistic } from '../sim/regression/ks.ts';
@@ -50,6 +50,20 @@ describe('the cut (net/partition.ts)', () => {
     expect(p.cutPorts).toBe(16);
   });
 
+  it('windows: the lookahead, or the longest window whose outboxes stay within the budget', () => {
+    const s = scenario(fatTree4);
+    const g = buildTopology(s.topology, s.links);
+    const timing = buildPortTiming(g, 0);
+    const p = planPartitions(g, timing, 2);
+    const wire = 64 + 20;
+    // 8 cut ports each way at 400 G: a 64 B frame every 1,680 ps, 1 µs of lookahead.
+    expect(outboxCapacity(p, timing, wire, 0, 1, 1e6)).toBe(8 * (Math.floor(1e6 / 1680) + 2));
+    expect(windowFor(p, timing, wire)).toBe(1e6);
+    const w = windowFor(p, timing, wire, 1000);
+    expect(outboxCapacity(p, timing, wire, 0, 1, w)).toBeLessThanOrEqual(1000);
+    expect(outboxCapacity(p, timing, wire, 0, 1, w + 1)).toBeGreaterThan(1000);
+  });
+
   it('refuses what it cannot cut, naming the field', () => {
     expect(() => plan({ ...fatTree4, topology: { kind: 'star', hosts: 4 } }, 2)).toThrow(/engine.partitions: expected at most 1/);
     expect(() => plan({ ...fatTree4, links: { host: { rateGbps: 400, delayNs: 0 } } }, 2)).toThrow(/propagation delay > 0/);
@@ -68,6 +82,17 @@ describe('partitioned runs (sim/parallel/)', () => {
     expect(two.meta.events).toBe(one.meta.events - 1);
     expect(two.counters).toEqual(one.counters);
     expectConservation(two);
+  });
+
+  it('any window up to the lookahead is exact: a third of it gives the same single-flow FCT', () => {
+    const one = runScenario(scenario(fatTree4));
+    const parts = buildPartitions(scenario({ ...fatTree4, engine: { partitions: 2 } }));
+    for (const p of parts) p.plan!.windowPs = Math.floor(p.plan!.lookaheadPs / 3);
+    const turns = new PartitionTurns(parts, stopLimits(parts[0]), stallPsOf(parts[0]));
+    while (turns.step() === null);
+    const r = collectPartitioned(parts, turns.reason!);
+    expect(r.flows[0].fctPs).toBe(one.flows[0].fctPs);
+    expectConservation(r);
   });
 
   it('threads or turns in one thread: byte-identical results (UET spraying with trimming)', async () => {

@@ -25,8 +25,11 @@ export interface PartitionPlan {
   count: number;
   /** Per node: its LP. */
   nodeLp: Int32Array;
-  /** Smallest propagation + switch latency over cut links (ps): the window length. */
+  /** Smallest propagation + switch latency over cut links (ps): the longest safe window. */
   lookaheadPs: number;
+  /** The window length used (ps): the lookahead, or less where that keeps every outbox within
+   *  OUTBOX_BUDGET_MESSAGES (windowFor); set when the run is built. */
+  windowPs: number;
   /** Ports (directions) whose link is cut. */
   cutPorts: number;
   /** Hosts per LP. */
@@ -45,7 +48,7 @@ export function planPartitions(graph: TopologyGraph, timing: PortTiming, count: 
   const nodeLp = new Int32Array(n).fill(-1);
   if (count === 1) {
     nodeLp.fill(0);
-    return { count, nodeLp, lookaheadPs: Infinity, cutPorts: 0, hostsPerLp: [graph.hostCount] };
+    return { count, nodeLp, lookaheadPs: Infinity, windowPs: Infinity, cutPorts: 0, hostsPerLp: [graph.hostCount] };
   }
   const neighbours: number[][] = Array.from({ length: n }, () => []);
   for (const l of graph.links) {
@@ -103,5 +106,55 @@ export function planPartitions(graph: TopologyGraph, timing: PortTiming, count: 
   if (!(lookaheadPs > 0)) {
     throw new PartitionError('engine.partitions: a partitioned run needs links with a propagation delay > 0 between partitions (links.*.delayNs), so that a partition can run ahead of the others by that much');
   }
-  return { count, nodeLp, lookaheadPs, cutPorts, hostsPerLp };
+  return { count, nodeLp, lookaheadPs, windowPs: lookaheadPs, cutPorts, hostsPerLp };
+}
+
+/** Most messages one outbox may have to hold in a window (80 B each: 40 MB). */
+export const OUTBOX_BUDGET_MESSAGES = 1 << 19;
+
+/**
+ * The most packets the cut ports from partition `src` to `dst` can start in a window of
+ * `windowPs`: each starts at most one frame per serialisation time of the smallest frame.
+ */
+export function outboxCapacity(plan: PartitionPlan, timing: Pick<PortTiming, 'portCount' | 'portNode' | 'psPerByte'>, minWireBytes: number, src: number, dst: number, windowPs = plan.windowPs): number {
+  let cap = 0;
+  for (let p = 0; p < timing.portCount; p++) {
+    if (plan.nodeLp[timing.portNode[p]] !== src || plan.nodeLp[timing.portNode[p ^ 1]] !== dst) continue;
+    cap += Math.floor(windowPs / Math.max(1, Math.round(minWireBytes * timing.psPerByte[p]))) + 2;
+  }
+  return cap;
+}
+
+/**
+ * The window length: the lookahead, unless so many fast cut links would then need outboxes of
+ * more than OUTBOX_BUDGET_MESSAGES (long links between many ports: the bound grows with the
+ * window); then the longest window within it. Any window up to the lookahead is exact; a shorter
+ * one only means more window ends.
+ */
+export function windowFor(plan: PartitionPlan, timing: Pick<PortTiming, 'portCount' | 'portNode' | 'psPerByte'>, minWireBytes: number, budget = OUTBOX_BUDGET_MESSAGES): number {
+  // The cut ports' smallest-frame serialisation times, per (source, destination) pair.
+  const pairs = new Map<number, number[]>();
+  for (let p = 0; p < timing.portCount; p++) {
+    const src = plan.nodeLp[timing.portNode[p]];
+    const dst = plan.nodeLp[timing.portNode[p ^ 1]];
+    if (src === dst) continue;
+    const k = src * plan.count + dst;
+    let l = pairs.get(k);
+    if (l === undefined) pairs.set(k, l = []);
+    l.push(Math.max(1, Math.round(minWireBytes * timing.psPerByte[p])));
+  }
+  let w = plan.lookaheadPs;
+  for (const sers of pairs.values()) {
+    const fits = (win: number) => sers.reduce((n, ser) => n + Math.floor(win / ser) + 2, 0) <= budget;
+    if (fits(w)) continue;
+    // The longest window that fits (capacity grows with the window): bisect in whole ps.
+    let lo = 1;
+    let hi = Math.floor(w);
+    while (lo < hi) {
+      const mid = Math.ceil((lo + hi) / 2);
+      if (fits(mid)) lo = mid; else hi = mid - 1;
+    }
+    w = lo;
+  }
+  return w;
 }

@@ -105,7 +105,7 @@ export class BarrierDriver {
   }
 
   /** The whole run from this partition's side; every partition returns the same reason. */
-  run(limitPs: number, maxEvents: number, stallPs: number, lookaheadPs: number): StopReason {
+  run(limitPs: number, maxEvents: number, stallPs: number, windowPs: number): StopReason {
     const w = this.w;
     const rule = new WindowRule(limitPs, maxEvents, stallPs, w.s.flows.count);
     // Window 0 starts at the earliest event anywhere: exchange next-event times first.
@@ -117,7 +117,7 @@ export class BarrierDriver {
     let d: WindowDecision = rule.decide(this.read(1), -Infinity);
     let barriers = 1;
     while (!('stop' in d)) {
-      const end = d.nextPs + lookaheadPs;
+      const end = d.nextPs + windowPs;
       const parity = this.window & 1;
       this.publish(parity, w.status(w.run(end, limitPs), rule.checkDue(end)));
       this.barrier(++barriers);

@@ -37,7 +37,7 @@ try {
     try {
       driver = new BarrierDriver(new PartitionWindow(s), init.control, init.scenario.engine.partitions, m.buffers);
       const stop = stopLimits(s);
-      const reason = driver.run(stop.timeLimitPs, stop.maxEvents, stallPsOf(s), s.plan!.lookaheadPs);
+      const reason = driver.run(stop.timeLimitPs, stop.maxEvents, stallPsOf(s), s.plan!.windowPs);
       if (reason === 'timeLimit') finishAtLimit([s], stop.timeLimitPs);
       finishSimulation(s);
       port.postMessage({ type: 'partial', partial: partialOf(s) });

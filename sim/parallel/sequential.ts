@@ -12,14 +12,14 @@ import { PartitionWindow, WindowRule, type WindowStatus } from './window.ts';
 export class PartitionTurns {
   private readonly ws: PartitionWindow[];
   private readonly rule: WindowRule;
-  private readonly lookaheadPs: number;
+  private readonly windowPs: number;
   private nextPs: number;
   /** The stop reason once the run has ended. */
   reason: StopReason | null = null;
 
   constructor(readonly parts: Simulation[], private readonly stop: StopConditions, stallPs: number) {
     this.ws = parts.map((s) => new PartitionWindow(s));
-    this.lookaheadPs = parts[0].plan!.lookaheadPs;
+    this.windowPs = parts[0].plan!.windowPs;
     this.rule = new WindowRule(stop.timeLimitPs, stop.maxEvents, stallPs, parts[0].flows.count);
     const first: WindowStatus[] = this.ws.map((w) => ({
       nextPs: w.nextEventPs(), handedOverPs: Infinity, reason: 'window', events: 0, flowsDone: 0, bytesDelivered: 0, oldestUnfinishedStartPs: Infinity,
@@ -32,7 +32,7 @@ export class PartitionTurns {
   /** Run one window of every partition; returns the stop reason when the run has ended, else null. */
   step(): StopReason | null {
     if (this.reason !== null) return this.reason;
-    const end = this.nextPs + this.lookaheadPs;
+    const end = this.nextPs + this.windowPs;
     const due = this.rule.checkDue(end);
     const statuses = this.ws.map((w) => w.status(w.run(end, this.stop.timeLimitPs), due));
     // Every partition's outboxes of this window, taken before any partition moves to its next set.

@@ -85,7 +85,7 @@ export async function runPartitionedThreaded(scenario: Scenario, options: Thread
     const stop = stopLimits(s0);
     let reason;
     try {
-      reason = driver.run(stop.timeLimitPs, stop.maxEvents, stallPsOf(s0), s0.plan!.lookaheadPs);
+      reason = driver.run(stop.timeLimitPs, stop.maxEvents, stallPsOf(s0), s0.plan!.windowPs);
     } catch (e) {
       if (!(e instanceof PartitionFailed)) driver.fail();
       throw e;
