@@ -59,6 +59,8 @@ Usage:
 Commands:
   run        Simulate the scenario in FILE (YAML or JSON) and print a summary table.
              With a compare: block, runs every variant and prints them side by side.
+             A scenario with engine.partitions: N runs on N threads when there are the cores
+             (e.g. --set engine.partitions=2; README "Partitioned runs").
   compare    Run the variants of FILE's compare: block, or several FILEs, in parallel worker
              threads and print them side by side (--json: {"variants":[{"name","result"}]}).
   sweep      Run the grid of FILE's sweep: block in parallel; write results.csv (one row per

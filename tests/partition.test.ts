@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
 import { buildPartitions, collectPartitioned, runScenario, stallPsOf, stopLimits } from '../sim/run.ts';
 import { runScenarioAsync } from '../sim/runAsync.ts';
 import { runPartitionedThreaded } from '../sim/parallel/threads.ts';
@@ -192,6 +193,17 @@ describe('partitioned runs (sim/parallel/)', () => {
     expect(b.meta.events).toBeGreaterThanOrEqual(100_000);
     expect(b.meta.events).toBeLessThan(200_000);
   });
+
+  it('the CLI runs a partitioned scenario on a thread per partition, with the result of turns in one thread', () => {
+    const run = (threads: number) => {
+      const p = spawnSync(process.execPath, ['bin/ethersim.mjs', 'run', 'scenarios/incast-uet.yaml', '--json', '--set', 'engine.partitions=2', '--set', `engine.threads=${threads}`], { encoding: 'utf8' });
+      expect(p.status).toBe(0);
+      return JSON.parse(p.stdout) as Result;
+    };
+    const threaded = run(2);
+    expect(digest(threaded)).toBe(digest(run(1)));
+    expect(digest(threaded)).toBe(digest(runScenario(bundled('incast-uet.yaml', ['engine.partitions=2']))));
+  }, 60_000);
 
   it('the run is the same however often the turns are interrupted (progress and cancellation between windows)', () => {
     const s = bundled('incast-uet.yaml', ['engine.partitions=2']);
