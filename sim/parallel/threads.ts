@@ -23,15 +23,16 @@ export interface ThreadedRunOptions extends Pick<RunOptions, 'maxMemoryBytes'> {
   readText?: (path: string) => string;
   /** The partition threads' entry module (default: sim/workerBundle.ts partitionWorkerEntry). */
   workerEntry?: string;
+  /** Called once every partition is built, just before the windows start, and when the last
+   *  window has ended, before the results are merged (a benchmark's timer). */
+  onBuilt?: () => void;
+  onRunEnd?: () => void;
 }
 
 export interface ThreadedRun {
   result: Result;
   /** Packet records in use at the peak, over all partitions. */
   peakPackets: number;
-  /** Wall time of building the partitions, and of running them (ms; benchmark reporting only). */
-  buildMs: number;
-  runMs: number;
 }
 
 type FromWorker =
@@ -39,31 +40,27 @@ type FromWorker =
   | { type: 'partial'; partial: PartitionPartial }
   | { type: 'error'; message: string; name: string };
 
-
-// wall clock: benchmark figures (buildMs, runMs) only; never reaches the physics.
-const clock = (): number => performance.now(); // wall clock: reporting only
-
 export async function runPartitionedThreaded(scenario: Scenario, options: ThreadedRunOptions = {}): Promise<ThreadedRun> {
   const n = scenario.engine.partitions;
   if (n <= 1) throw new Error('runPartitionedThreaded: the scenario has one partition (engine.partitions); run it with runScenario');
-  const t0 = clock();
   const control = new SharedArrayBuffer(controlBytes(n));
   const file = options.workerEntry ?? await partitionWorkerEntry();
   const workers: Worker[] = [];
-  const inbox: Array<Array<(m: FromWorker) => void>> = [];
-  const waiters: Array<Array<FromWorker>> = [];
+  // Per partition thread: messages not yet asked for, and requests (next) not yet answered.
+  const arrived: Array<Array<FromWorker>> = [];
+  const asking: Array<Array<(m: FromWorker) => void>> = [];
   const next = (lp: number): Promise<FromWorker> => new Promise((resolve) => {
-    const q = waiters[lp];
+    const q = arrived[lp];
     if (q.length > 0) resolve(q.shift()!);
-    else inbox[lp].push(resolve);
+    else asking[lp].push(resolve);
   });
   for (let lp = 1; lp < n; lp++) {
-    inbox[lp] = [];
-    waiters[lp] = [];
+    arrived[lp] = [];
+    asking[lp] = [];
     const w = new Worker(file, { workerData: { scenario, lp, control, baseDir: options.baseDir, maxMemoryBytes: options.maxMemoryBytes } });
     const deliver = (m: FromWorker) => {
-      const r = inbox[lp].shift();
-      if (r) r(m); else waiters[lp].push(m);
+      const r = asking[lp].shift();
+      if (r) r(m); else arrived[lp].push(m);
     };
     w.on('message', deliver);
     w.on('error', (e) => deliver({ type: 'error', message: e.message, name: e.name }));
@@ -79,7 +76,7 @@ export async function runPartitionedThreaded(scenario: Scenario, options: Thread
       buffers[lp] = m.buffers;
     }
     for (const w of workers) w.postMessage({ type: 'go', buffers });
-    const tBuilt = clock();
+    options.onBuilt?.();
     const win = new PartitionWindow(s0);
     const driver = new BarrierDriver(win, control, n, buffers);
     const stop = stopLimits(s0);
@@ -90,8 +87,8 @@ export async function runPartitionedThreaded(scenario: Scenario, options: Thread
       if (!(e instanceof PartitionFailed)) driver.fail();
       throw e;
     }
+    options.onRunEnd?.();
     if (reason === 'timeLimit') finishAtLimit([s0], stop.timeLimitPs);
-    const tRun = clock();
     finishSimulation(s0);
     const others: PartitionPartial[] = [];
     for (let lp = 1; lp < n; lp++) {
@@ -100,7 +97,7 @@ export async function runPartitionedThreaded(scenario: Scenario, options: Thread
       others.push(m.partial);
     }
     const merged = absorbPartials(s0, partialOf(s0), others);
-    return { result: collectResult(s0, reason), peakPackets: merged.peakPackets, buildMs: tBuilt - t0, runMs: tRun - tBuilt };
+    return { result: collectResult(s0, reason), peakPackets: merged.peakPackets };
   } catch (e) {
     if (e instanceof PartitionFailed) {
       // The partition that failed says why.
@@ -124,5 +121,3 @@ function workerError(m: FromWorker): Error {
   if (m.type === 'error') e.name = m.name;
   return e;
 }
-
-export { outboxBuffers };
