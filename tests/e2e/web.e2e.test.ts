@@ -269,7 +269,11 @@ describe('web front end in headless Chromium', () => {
     await page.selectOption('#scenario-picker', 'permutation-uet');
     const text = (await page.inputValue('#yaml')) + '\nengine: { partitions: 2 }\n';
     await page.fill('#yaml', text);
-    const s = await runToEnd(page, null);
+    await page.selectOption('#speed', 'Infinity');
+    await page.click('#btn-run');
+    await expect.poll(() => page.locator('.tree-note').first().textContent()).toMatch(/^2 partitions: no live view|µs/);
+    await page.waitForSelector('body[data-run-state="done"]', { timeout: 90_000 });
+    const s = await state(page);
     const scenario = loadScenario(text, 'scenario').scenario;
     const threaded = (await runPartitionedThreaded(scenario)).result;
     console.log(`partitioned permutation-uet digest: browser ${s.runs[0].digest}, node threads ${resultDigest(threaded)}`);

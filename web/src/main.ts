@@ -207,6 +207,8 @@ function newRun(name: string, scenario: Scenario, i: number, withName: boolean):
   const graph = buildTopology(scenario.topology, scenario.links);
   const color = VARIANT_COLORS[i % VARIANT_COLORS.length];
   const { view, note } = makeCell(name, color, scenario, graph, withName);
+  // A partitioned scenario runs at full speed with no live view (sim.worker.ts): say so until its result is in.
+  if (scenario.engine.partitions > 1) note.textContent = `${scenario.engine.partitions} partitions: no live view; the result shows when the run ends`;
   return { name, color, scenario, graph, worker: null, api: null, view, note, latest: null, history: [], dirty: false, output: null, status: 'running' };
 }
 
