@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { buildPartitions, collectPartitioned, runScenario, stallPsOf, stopLimits } from '../sim/run.ts';
 import { runScenarioAsync } from '../sim/runAsync.ts';
 import { runPartitionedThreaded } from '../sim/parallel/threads.ts';
@@ -193,6 +194,12 @@ describe('partitioned runs (sim/parallel/)', () => {
     expect(b.meta.events).toBeGreaterThanOrEqual(100_000);
     expect(b.meta.events).toBeLessThan(200_000);
   });
+
+  it('a partition thread that dies ends the run with an error naming it, instead of leaving the others waiting', async () => {
+    const entry = fileURLToPath(new URL('./helpers/dyingPartitionWorker.mjs', import.meta.url));
+    await expect(runPartitionedThreaded(bundled('incast-uet.yaml', ['engine.partitions=2']), { workerEntry: entry }))
+      .rejects.toThrow(/partition 1 thread exited \(code 9\)/);
+  }, 30_000);
 
   it('the CLI runs a partitioned scenario on a thread per partition, with the result of turns in one thread', () => {
     const run = (threads: number) => {

@@ -20,6 +20,19 @@ export function controlBytes(count: number): number {
   return 8 * (CTL.I32_SLOTS / 2 + 2 * count * CTL.STATUS_F64);
 }
 
+/** Atomics.waitAsync (ES2024; in Node since 16), typed here for the ES2022 library this project builds against. */
+const waitAsync = (Atomics as unknown as {
+  waitAsync(a: Int32Array, index: number, value: number, timeoutMs: number): { async: boolean; value: Promise<string> | string };
+}).waitAsync;
+
+/** Mark the run failed in its control block: every partition's barrier then throws PartitionFailed. */
+export function failRun(control: SharedArrayBuffer): void {
+  const i32 = new Int32Array(control, 0, CTL.I32_SLOTS);
+  Atomics.store(i32, CTL.FAILED, 1);
+  Atomics.add(i32, CTL.ARRIVED, 1 << 20);
+  Atomics.notify(i32, CTL.ARRIVED);
+}
+
 export class PartitionFailed extends Error {
   constructor() {
     super('another partition of the run failed');
@@ -62,9 +75,7 @@ export class BarrierDriver {
 
   /** Tell the others that this partition failed, so their barriers end. */
   fail(): void {
-    Atomics.store(this.i32, CTL.FAILED, 1);
-    Atomics.add(this.i32, CTL.ARRIVED, 1 << 20);
-    Atomics.notify(this.i32, CTL.ARRIVED);
+    failRun(this.i32.buffer as SharedArrayBuffer);
   }
 
   private publish(parity: number, st: WindowStatus): void {
@@ -90,8 +101,13 @@ export class BarrierDriver {
     return out;
   }
 
-  /** Wait until every partition has arrived at barrier number `n` (1-based over the run). */
-  private barrier(n: number): void {
+  /**
+   * Wait until every partition has arrived at barrier number `n` (1-based over the run): spin a
+   * little (the others are usually about to arrive), then sleep on the counter — blocking in a
+   * partition's thread; in the coordinating thread (`yieldTo`) without blocking its event loop,
+   * so that it hears of a partition thread that died (threads.ts) and ends the run.
+   */
+  private async barrier(n: number, sleepAsync: boolean): Promise<void> {
     const target = n * this.count;
     Atomics.add(this.i32, CTL.ARRIVED, 1);
     Atomics.notify(this.i32, CTL.ARRIVED);
@@ -99,13 +115,21 @@ export class BarrierDriver {
       const v = Atomics.load(this.i32, CTL.ARRIVED);
       if (Atomics.load(this.i32, CTL.FAILED) !== 0) throw new PartitionFailed();
       if (v >= target) return;
-      // Spin a little (the other thread is usually about to arrive), then sleep on the counter.
-      if (spin > 2000) Atomics.wait(this.i32, CTL.ARRIVED, v, 50);
+      if (spin <= 2000) continue;
+      if (!sleepAsync) Atomics.wait(this.i32, CTL.ARRIVED, v, 50);
+      else {
+        const r = waitAsync(this.i32, CTL.ARRIVED, v, 50);
+        if (r.async) await r.value;
+      }
     }
   }
 
-  /** The whole run from this partition's side; every partition returns the same reason. */
-  run(limitPs: number, maxEvents: number, stallPs: number, windowPs: number): StopReason {
+  /**
+   * The whole run from this partition's side; every partition returns the same reason. In a
+   * partition's own thread (sleepAsync false) every await is of an already-settled promise; the
+   * coordinating thread passes true.
+   */
+  async run(limitPs: number, maxEvents: number, stallPs: number, windowPs: number, sleepAsync = false): Promise<StopReason> {
     const w = this.w;
     const rule = new WindowRule(limitPs, maxEvents, stallPs, w.s.flows.count);
     // Window 0 starts at the earliest event anywhere: exchange next-event times first.
@@ -113,14 +137,14 @@ export class BarrierDriver {
       nextPs: w.nextEventPs(), handedOverPs: Infinity, reason: 'window', events: 0, flowsDone: 0, bytesDelivered: 0, oldestUnfinishedStartPs: Infinity,
     };
     this.publish(1, first);
-    this.barrier(1);
+    await this.barrier(1, sleepAsync);
     let d: WindowDecision = rule.decide(this.read(1), -Infinity);
     let barriers = 1;
     while (!('stop' in d)) {
       const end = d.nextPs + windowPs;
       const parity = this.window & 1;
       this.publish(parity, w.status(w.run(end, limitPs), rule.checkDue(end)));
-      this.barrier(++barriers);
+      await this.barrier(++barriers, sleepAsync);
       const statuses = this.read(parity);
       w.receive(this.inbound[parity], statuses);
       this.window++;

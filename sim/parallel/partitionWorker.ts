@@ -33,11 +33,11 @@ try {
     type: 'ready',
     buffers: s.outboxSets!.map((set) => set.map((b, dst) => (dst === init.lp ? null : b.buffer))),
   });
-  port.once('message', (m: { type: 'go'; buffers: Array<Array<Array<SharedArrayBuffer | null>>> }) => {
+  port.once('message', async (m: { type: 'go'; buffers: Array<Array<Array<SharedArrayBuffer | null>>> }) => {
     try {
       driver = new BarrierDriver(new PartitionWindow(s), init.control, init.scenario.engine.partitions, m.buffers);
       const stop = stopLimits(s);
-      const reason = driver.run(stop.timeLimitPs, stop.maxEvents, stallPsOf(s), s.plan!.windowPs);
+      const reason = await driver.run(stop.timeLimitPs, stop.maxEvents, stallPsOf(s), s.plan!.windowPs);
       if (reason === 'timeLimit') finishAtLimit([s], stop.timeLimitPs);
       finishSimulation(s);
       port.postMessage({ type: 'partial', partial: partialOf(s) });

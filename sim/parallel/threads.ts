@@ -3,7 +3,7 @@ import type { Scenario } from '../scenario/schema.ts';
 import type { Result } from '../metrics/result.ts';
 import { buildSimulation, collectResult, finishSimulation, stopLimits, stallPsOf, type RunOptions, type Simulation } from '../run.ts';
 import { PartitionWindow } from './window.ts';
-import { BarrierDriver, PartitionFailed, controlBytes } from './barrier.ts';
+import { BarrierDriver, PartitionFailed, controlBytes, failRun } from './barrier.ts';
 import { absorbPartials, partialOf, type PartitionPartial } from './merge.ts';
 import { partitionWorkerEntry } from '../workerBundle.ts';
 import { finishAtLimit } from './sequential.ts';
@@ -46,6 +46,7 @@ export async function runPartitionedThreaded(scenario: Scenario, options: Thread
   const control = new SharedArrayBuffer(controlBytes(n));
   const file = options.workerEntry ?? await partitionWorkerEntry();
   const workers: Worker[] = [];
+  let finished = false;
   // Per partition thread: messages not yet asked for, and requests (next) not yet answered.
   const arrived: Array<Array<FromWorker>> = [];
   const asking: Array<Array<(m: FromWorker) => void>> = [];
@@ -62,9 +63,13 @@ export async function runPartitionedThreaded(scenario: Scenario, options: Thread
       const r = asking[lp].shift();
       if (r) r(m); else arrived[lp].push(m);
     };
+    // A thread that dies (an error outside the run's own handling, out of memory, exit) ends the
+    // run: every other partition's barrier throws (this thread waits at its barriers without
+    // blocking its event loop, so it hears of it).
+    const died = (m: FromWorker) => { if (!finished) failRun(control); deliver(m); };
     w.on('message', deliver);
-    w.on('error', (e) => deliver({ type: 'error', message: e.message, name: e.name }));
-    w.on('exit', (code) => { if (code !== 0) deliver({ type: 'error', message: `partition ${lp} thread exited (code ${code})`, name: 'Error' }); });
+    w.on('error', (e) => died({ type: 'error', message: e.message, name: e.name }));
+    w.on('exit', (code) => { if (code !== 0) died({ type: 'error', message: `partition ${lp} thread exited (code ${code})`, name: 'Error' }); });
     workers.push(w);
   }
   try {
@@ -82,7 +87,7 @@ export async function runPartitionedThreaded(scenario: Scenario, options: Thread
     const stop = stopLimits(s0);
     let reason;
     try {
-      reason = driver.run(stop.timeLimitPs, stop.maxEvents, stallPsOf(s0), s0.plan!.windowPs);
+      reason = await driver.run(stop.timeLimitPs, stop.maxEvents, stallPsOf(s0), s0.plan!.windowPs, true);
     } catch (e) {
       if (!(e instanceof PartitionFailed)) driver.fail();
       throw e;
@@ -108,6 +113,7 @@ export async function runPartitionedThreaded(scenario: Scenario, options: Thread
     }
     throw e;
   } finally {
+    finished = true;
     await Promise.all(workers.map((w) => w.terminate()));
   }
 }
