@@ -211,8 +211,6 @@ export class Fabric implements EventHandler {
    *  to it over cut links (null in an unpartitioned run). */
   partition = 0;
   outboxes: Outbox[] | null = null;
-  /** Partitioned runs: packets received from other partitions so far. */
-  handOversIn = 0;
   /** Partitioned runs: each node's partition (null: unpartitioned). */
   nodeLp: Int32Array | null = null;
   readonly counters: Counters = {
@@ -515,7 +513,6 @@ export class Fabric implements EventHandler {
    */
   receiveHandOvers(src: number, box: Outbox): void {
     const n = box.count;
-    this.handOversIn += n;
     const i32 = this.pool.i32;
     for (let m = 0; m < n; m++) {
       const pkt = this.pool.allocCopy(box.i32, box.recordOffset(m));
