@@ -143,9 +143,7 @@ export function buildSimulation(scenario: Scenario, options: RunOptions = {}): S
       return new Outbox(buf);
     }));
     fabric.setPartition(plan, part.lp, outboxSets[0]);
-    const local = new Uint8Array(graph.hostCount);
-    for (let h = 0; h < graph.hostCount; h++) local[h] = plan.nodeLp[h] === part.lp ? 1 : 0;
-    flows.localHost = local;
+    flows.setPartition(plan.nodeLp, part.lp);
   }
   const latency = scenario.metrics.latency ? new LatencyHistogram() : null;
   let transport: HostTransport;
@@ -172,7 +170,6 @@ export function buildSimulation(scenario: Scenario, options: RunOptions = {}): S
   fabric.tracer = tracer;
   // A partitioned run checks for stalls at window ends, over all partitions (sim/parallel/).
   fabric.watchdog = part === undefined ? new StallWatchdog(fabric, flows, Math.round(scenario.stop.stallUs * 1e6)) : null;
-
   let congestion: CongestionAnalysis | null = null;
   let pauseLog: PauseLog | null = null;
   if (m.congestion) {
@@ -259,7 +256,7 @@ export function partitionsProgress(parts: Simulation[]): Progress {
 export function collectPartitioned(parts: Simulation[], reason: StopReason): Result {
   for (const p of parts) finishSimulation(p);
   const partials = parts.map(partialOf);
-  absorbPartials(parts[0], partials[0], partials.slice(1));
+  absorbPartials(parts[0], partials);
   return collectResult(parts[0], reason);
 }
 

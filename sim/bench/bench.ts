@@ -180,7 +180,8 @@ async function main(argv: string[]) {
       peakRssMB: median(rs.map((r) => r.maxRssMB)),
       peakPackets: median(rs.map((r) => r.peakPackets)),
       bytesPerPacket: median(rs.map((r) => r.grownBytes / Math.max(1, r.peakPackets))),
-      heapBytesPerPacket: median(rs.map((r) => r.heapGrownBytes / Math.max(1, r.peakPackets))),
+      // Not measurable with partition threads (their heaps are not visible from here): null.
+      heapBytesPerPacket: c.threaded ? null : median(rs.map((r) => r.heapGrownBytes / Math.max(1, r.peakPackets))),
       fctP99Us: median(rs.map((r) => r.fctP99Us)),
       flowsDone: `${rs[0].flowsDone}/${rs[0].flows}`,
       deterministic,
@@ -205,7 +206,7 @@ async function main(argv: string[]) {
   const table = rows.map((r) => [
     r.scenario, `${r.wallMs.toFixed(0)} (${r.wallSpreadMs.toFixed(0)})`, String(r.events),
     `${(r.eventsPerSec / 1e6).toFixed(2)} (${(r.eventsPerSecSpread / 1e6).toFixed(2)})`, r.peakRssMB.toFixed(0),
-    String(r.peakPackets), r.threaded ? '—' : r.heapBytesPerPacket.toFixed(0), r.bytesPerPacket.toFixed(0), r.fctP99Us.toFixed(1), r.flowsDone,
+    String(r.peakPackets), r.heapBytesPerPacket === null ? '—' : r.heapBytesPerPacket.toFixed(0), r.bytesPerPacket.toFixed(0), r.fctP99Us.toFixed(1), r.flowsDone,
     (r.deterministic ? '' : 'RUNS DIFFER; ') + (r.vsBaseline?.verdict ?? '—'),
   ]);
   const w = head.map((h, i) => Math.max(h.length, ...table.map((t) => t[i].length)));

@@ -66,7 +66,7 @@ export class PauseLog implements PauseObserver {
     r[o + PL.C] = c;
   }
 
-  onPauseChange(port: number, prio: number, paused: boolean, _nowPs: number, cause = -1): void {
+  onPauseChange(port: number, prio: number, paused: boolean, _nowPs: number, cause: number): void {
     if (paused) {
       this.append(PL.PAUSE, port, prio, cause, 0, 0);
       return;

@@ -90,7 +90,6 @@ export function planPartitions(graph: TopologyGraph, timing: PortTiming, count: 
     }
     spread.forEach((v, i) => { nodeLp[v] = Math.floor((i * count) / spread.length); });
   }
-  for (let v = 0; v < n; v++) if (nodeLp[v] < 0) nodeLp[v] = 0;
   let lookaheadPs = Infinity;
   let cutPorts = 0;
   for (let p = 0; p < timing.portCount; p++) {

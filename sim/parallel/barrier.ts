@@ -44,7 +44,7 @@ export class PartitionFailed extends Error {
  * barrier between windows instead of a turn. Every partition publishes its status in the shared
  * control block, waits until all have, then reads every status and the outboxes addressed to it
  * (SharedArrayBuffers of the other threads, read in place) and takes the same decision as every
- * other partition (window.ts `decide`). Statuses and outboxes are double-buffered by window
+ * other partition (window.ts WindowRule). Statuses and outboxes are double-buffered by window
  * parity, so one barrier per window is enough: a partition cannot refill a buffer before every
  * reader has passed the next barrier.
  */
@@ -104,8 +104,8 @@ export class BarrierDriver {
   /**
    * Wait until every partition has arrived at barrier number `n` (1-based over the run): spin a
    * little (the others are usually about to arrive), then sleep on the counter — blocking in a
-   * partition's thread; in the coordinating thread (`yieldTo`) without blocking its event loop,
-   * so that it hears of a partition thread that died (threads.ts) and ends the run.
+   * partition's thread; in the coordinating thread (`sleepAsync`) without blocking its event
+   * loop, so that it hears of a partition thread that died (threads.ts) and ends the run.
    */
   private async barrier(n: number, sleepAsync: boolean): Promise<void> {
     const target = n * this.count;
@@ -133,10 +133,7 @@ export class BarrierDriver {
     const w = this.w;
     const rule = new WindowRule(limitPs, maxEvents, stallPs, w.s.flows.count);
     // Window 0 starts at the earliest event anywhere: exchange next-event times first.
-    const first: WindowStatus = {
-      nextPs: w.nextEventPs(), handedOverPs: Infinity, reason: 'window', events: 0, flowsDone: 0, bytesDelivered: 0, oldestUnfinishedStartPs: Infinity,
-    };
-    this.publish(1, first);
+    this.publish(1, w.firstStatus());
     await this.barrier(1, sleepAsync);
     let d: WindowDecision = rule.decide(this.read(1), -Infinity);
     let barriers = 1;

@@ -35,7 +35,6 @@ export function partialOf(s: Simulation): PartitionPartial {
   const { fabric, flows } = s;
   const pausedTimePs = new Float64Array(fabric.portCount * 8);
   for (let port = 0; port < fabric.portCount; port++) {
-    if (!fabric.isLocalNode(fabric.portNode[port])) continue;
     for (let prio = 0; prio < 8; prio++) pausedTimePs[port * 8 + prio] = fabric.pausedTimeOf(port, prio);
   }
   return {
@@ -65,12 +64,13 @@ export interface MergedTotals {
 }
 
 /**
- * Fold the other partitions' partials into partition 0's simulation (`s0`, whose own state is
- * `own`, taken before anything was folded in). Afterwards s0 reads as the whole run.
+ * Fold every partition's partial (s0's own among them, taken before anything was folded in)
+ * into partition 0's simulation `s0`. Afterwards s0 reads as the whole run.
  */
-export function absorbPartials(s0: Simulation, own: PartitionPartial, others: PartitionPartial[]): MergedTotals {
+export function absorbPartials(s0: Simulation, partials: PartitionPartial[]): MergedTotals {
   const { fabric, flows, sim } = s0;
-  const all = [own, ...others].sort((a, b) => a.lp - b.lp);
+  const all = [...partials].sort((a, b) => a.lp - b.lp);
+  const others = all.filter((p) => p.lp !== fabric.partition);
   const plan = s0.plan!;
   const lpOfHost = (h: number) => plan.nodeLp[h];
   // Flows: sender side and receiver side from where they live.

@@ -1,6 +1,6 @@
 import type { StopConditions, StopReason } from '../engine/simulator.ts';
 import type { Simulation } from '../run.ts';
-import { PartitionWindow, WindowRule, type WindowStatus } from './window.ts';
+import { PartitionWindow, WindowRule } from './window.ts';
 
 /**
  * The partitions of a partitioned run taking turns in this thread, window by window
@@ -21,10 +21,7 @@ export class PartitionTurns {
     this.ws = parts.map((s) => new PartitionWindow(s));
     this.windowPs = parts[0].plan!.windowPs;
     this.rule = new WindowRule(stop.timeLimitPs, stop.maxEvents, stallPs, parts[0].flows.count);
-    const first: WindowStatus[] = this.ws.map((w) => ({
-      nextPs: w.nextEventPs(), handedOverPs: Infinity, reason: 'window', events: 0, flowsDone: 0, bytesDelivered: 0, oldestUnfinishedStartPs: Infinity,
-    }));
-    const d = this.rule.decide(first, -Infinity);
+    const d = this.rule.decide(this.ws.map((w) => w.firstStatus()), -Infinity);
     this.nextPs = 'stop' in d ? Infinity : d.nextPs;
     if ('stop' in d) this.end(d.stop);
   }

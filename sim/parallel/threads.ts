@@ -101,7 +101,7 @@ export async function runPartitionedThreaded(scenario: Scenario, options: Thread
       if (m.type !== 'partial') throw workerError(m);
       others.push(m.partial);
     }
-    const merged = absorbPartials(s0, partialOf(s0), others);
+    const merged = absorbPartials(s0, [partialOf(s0), ...others]);
     return { result: collectResult(s0, reason), peakPackets: merged.peakPackets };
   } catch (e) {
     if (e instanceof PartitionFailed) {

@@ -39,9 +39,12 @@ export class PartitionWindow {
     };
   }
 
-  /** Earliest pending local event (Infinity when none). */
-  nextEventPs(): number {
-    return this.s.sim.queue.peekTime();
+  /** The status before the first window: only the earliest event matters (where window 0 starts). */
+  firstStatus(): WindowStatus {
+    return {
+      nextPs: this.s.sim.queue.peekTime(), handedOverPs: Infinity, reason: 'window', events: 0, flowsDone: 0,
+      bytesDelivered: 0, oldestUnfinishedStartPs: Infinity,
+    };
   }
 
   /** Earliest arrival this partition handed over in the window just run (Infinity when none). */

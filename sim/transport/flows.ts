@@ -62,11 +62,17 @@ export class FlowTable {
   }
 
   /**
-   * Partitioned runs (sim/parallel/): per host, 1 if this partition simulates it. Only flows
-   * whose sender is local start here; a flow's receiver state lives in its receiver's
-   * partition. null: every host is local.
+   * Partitioned runs (sim/parallel/): each node's partition (net/partition.ts) and this one's.
+   * Only flows whose sender is local start here; a flow's receiver state lives in its
+   * receiver's partition. null: every host is local.
    */
-  localHost: Uint8Array | null = null;
+  private nodeLp: Int32Array | null = null;
+  private partition = 0;
+
+  setPartition(nodeLp: Int32Array, lp: number): void {
+    this.nodeLp = nodeLp;
+    this.partition = lp;
+  }
 
   /** Partitioned runs: flows other partitions had finished at the last window end. */
   othersDone = 0;
@@ -78,12 +84,12 @@ export class FlowTable {
 
   /** This partition simulates flow f's sender. */
   isLocal(f: number): boolean {
-    return this.localHost === null || this.localHost[this.src[f]] !== 0;
+    return this.nodeLp === null || this.nodeLp[this.src[f]] === this.partition;
   }
 
   /** This partition simulates flow f's receiver. */
   isLocalReceiver(f: number): boolean {
-    return this.localHost === null || this.localHost[this.dst[f]] !== 0;
+    return this.nodeLp === null || this.nodeLp[this.dst[f]] === this.partition;
   }
 
   /** Flows that wait on another flow (ring all-reduce steps). */
