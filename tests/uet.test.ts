@@ -5,6 +5,7 @@ import {
   P, PS, F, PK, WIRE, REC,
 } from '../sim/net/packets.ts';
 import { sackBase, encodeSack, decodeSack } from '../sim/transport/uet/sack.ts';
+import { ReceivedPsns } from '../sim/transport/uet/receivedPsns.ts';
 import { UetTransportModel, type UetReport } from '../sim/transport/uet/uet.ts';
 import { Rng } from '../sim/engine/random.ts';
 import { bundled, scenario } from './helpers/scenario.ts';
@@ -95,21 +96,35 @@ describe('RUD receiver', () => {
     const rng = new Rng([9, 8, 7, 6]);
     const out = new Int32Array(2);
     for (let trial = 0; trial < 200; trial++) {
-      const n = 300;
-      const got = new Uint8Array(n + 10);
-      for (let p = 0; p < n; p++) got[10 + p] = rng.next() < 0.5 ? 1 : 0;
-      const base = rng.int(n);
-      encodeSack(got, 10, base, n, out);
+      // Flow 1 of three, its neighbours full: no window may see their bits.
+      const n = 1 + rng.int(300);
+      const got = new ReceivedPsns(Int32Array.of(64, n, 40));
+      for (let p = 0; p < 64; p++) got.add(0, p);
+      for (let p = 0; p < 40; p++) got.add(2, p);
+      const mine = new Uint8Array(n);
+      for (let p = 0; p < n; p++) if (rng.next() < 0.5) { mine[p] = 1; got.add(1, p); }
+      // Bases up to n + 1: an ACK's base once all of the flow has arrived.
+      const base = rng.int(n + 2);
+      encodeSack(got, 1, base, out);
       const want: number[] = [];
-      for (let p = base; p < Math.min(n, base + 64); p++) if (got[10 + p]) want.push(p);
+      for (let p = base; p < Math.min(n, base + 64); p++) if (mine[p]) want.push(p);
       expect(decodeSack(base, out[0], out[1])).toEqual(want);
+      // The cumulative ACK: the first PSN not received, from any starting point.
+      const from = rng.int(n + 1);
+      let miss = from;
+      while (miss < n && mine[miss]) miss++;
+      expect(got.firstMissing(1, from, n)).toBe(miss);
+      for (let p = 0; p < n; p++) expect(got.has(1, p)).toBe(mine[p] === 1);
     }
     // Bits 31 and 63 (the sign bits of the halves) survive.
-    const g = new Uint8Array(64);
-    g[31] = 1;
-    g[63] = 1;
-    encodeSack(g, 0, 0, 64, out);
+    const g = new ReceivedPsns(Int32Array.of(64));
+    g.add(0, 31);
+    g.add(0, 63);
+    encodeSack(g, 0, 0, out);
     expect(decodeSack(0, out[0], out[1])).toEqual([31, 63]);
+    const all = new ReceivedPsns(Int32Array.of(100));
+    for (let p = 0; p < 100; p++) all.add(0, p);
+    expect(all.firstMissing(0, 0, 100)).toBe(100);
     expect(sackBase(100, 10)).toBe(37);
     expect(sackBase(20, 10)).toBe(11);
   });

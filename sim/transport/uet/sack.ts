@@ -10,6 +10,7 @@
  *
  * The 64 bits travel as two int32 halves (packet fields aux2 = bits 0–31, aux3 = 32–63).
  */
+import type { ReceivedPsns } from './receivedPsns.ts';
 
 /** SACK_Base for an ACK triggered by `ackedPsn` when the cumulative ACK is `cum`. */
 export function sackBase(ackedPsn: number, cum: number): number {
@@ -18,22 +19,29 @@ export function sackBase(ackedPsn: number, cum: number): number {
 }
 
 /**
- * Encode the bitmap from a per-PSN "received" byte array (`got[off + psn] !== 0`) for the
- * 64 PSNs from `base`, never past `limit` (the flow's packet count). Writes the halves
- * into `out[0]` (bits 0–31) and `out[1]` (bits 32–63); no allocation.
+ * Encode flow f's bitmap for the 64 PSNs from `base` (≥ 0) into `out[0]` (bits 0–31) and
+ * `out[1]` (bits 32–63): a funnel shift across the three words the window touches. PSNs past
+ * the flow's last read as not received (receivedPsns.ts keeps spare zero words). No allocation.
  */
-export function encodeSack(got: Uint8Array, off: number, base: number, limit: number, out: Int32Array): void {
-  let lo = 0;
-  let hi = 0;
-  const end = Math.min(limit, base + 64);
-  for (let p = base; p < end; p++) {
-    if (got[off + p] === 0) continue;
-    const i = p - base;
-    if (i < 32) lo |= 1 << i;
-    else hi |= 1 << (i - 32);
+export function encodeSack(got: ReceivedPsns, f: number, base: number, out: Int32Array): void {
+  const words = got.words;
+  const w = got.wordOff[f] + (base >> 5);
+  const s = base & 31;
+  const w0 = words[w];
+  const w1 = words[w + 1];
+  if (s === 0) {
+    out[0] = w0;
+    out[1] = w1;
+  } else {
+    const w2 = words[w + 2];
+    out[0] = (w0 >>> s) | (w1 << (32 - s));
+    out[1] = (w1 >>> s) | (w2 << (32 - s));
   }
-  out[0] = lo;
-  out[1] = hi;
+}
+
+/** Index (0–31) of the lowest set bit of a nonzero int32. */
+export function lowestBit(w: number): number {
+  return 31 - Math.clz32(w & -w);
 }
 
 /** Is bit i (0–63) set in the bitmap (lo, hi)? */

@@ -8,7 +8,8 @@ import type { LatencyRecorder } from '../../metrics/latencyHistogram.ts';
 import type { UetReport } from '../../metrics/result.ts';
 import type { UetTransport } from '../../scenario/schema.ts';
 import type { Rng } from '../../engine/random.ts';
-import { sackBase, encodeSack, sackBit } from './sack.ts';
+import { sackBase, encodeSack, lowestBit } from './sack.ts';
+import { ReceivedPsns } from './receivedPsns.ts';
 import { EntropyChooser } from './loadBalancing.ts';
 import { Nscc, deriveNsccParams, type NsccParams } from './nscc.ts';
 import { RcccReceiver, RCCC, quantizeCeil } from './rccc.ts';
@@ -141,7 +142,8 @@ export class UetTransportModel implements HostTransport {
   private readonly txTime: Float64Array;
   private readonly attempt: Uint8Array;
   private readonly txEv: Uint16Array;
-  private readonly got: Uint8Array;
+  // Per PSN, receiver: what has arrived.
+  private readonly got: ReceivedPsns;
   // Per host.
   /** Flows that may have data to send, served round-robin by the host's NIC. */
   private readonly active: ActiveFlows;
@@ -221,7 +223,7 @@ export class UetTransportModel implements HostTransport {
     this.txTime = new Float64Array(total);
     this.attempt = new Uint8Array(total);
     this.txEv = new Uint16Array(total);
-    this.got = new Uint8Array(total);
+    this.got = new ReceivedPsns(this.npkts);
     const hosts = fabric.hostCount;
     this.active = new ActiveFlows(flows.src, hosts);
     flows.scheduleStarts(EV_UET.START);
@@ -416,10 +418,9 @@ export class UetTransportModel implements HostTransport {
     const psn = pool.side[(pkt << REC.SHIFT) + PS.PSN];
     const flags = pool.i32[(pkt << REC.SHIFT) + P.FLAGS];
     const ce = (flags & F.CE) !== 0;
-    const o = this.off[f];
     if (this.rccc !== null) this.onPullRequest(f, pool.side[(pkt << REC.SHIFT) + PS.AUX2]);
     const cum = this.rcvCum[f];
-    if (psn < cum || this.got[o + psn] !== 0) {
+    if (psn < cum || this.got.has(f, psn)) {
       // A copy we already have: discard it and ACK at once (the sender is confused).
       fabric.counters.discards++;
       this.duplicates++;
@@ -427,7 +428,7 @@ export class UetTransportModel implements HostTransport {
       return;
     }
     if (this.latency !== null) this.latency.record(now - pool.sideF64[(pkt << REC.F64_SHIFT) + PS64.SENT_PS]);
-    this.got[o + psn] = 1;
+    this.got.add(f, psn);
     fabric.counters.packetsDelivered++;
     fabric.counters.bytesDelivered += pool.side[(pkt << REC.SHIFT) + PS.PAYLOAD];
     this.flows.deliveredBytes[f] += pool.side[(pkt << REC.SHIFT) + PS.PAYLOAD];
@@ -435,10 +436,7 @@ export class UetTransportModel implements HostTransport {
     this.rcvBytes[f] = (this.rcvBytes[f] + bytes) | 0;
     this.arrivals++;
     if (psn === cum) {
-      let c = cum + 1;
-      const np = this.npkts[f];
-      while (c < np && this.got[o + c] !== 0) c++;
-      this.rcvCum[f] = c;
+      this.rcvCum[f] = this.got.firstMissing(f, cum + 1, this.npkts[f]);
     } else {
       const d = psn - cum;
       this.outOfOrder++;
@@ -457,7 +455,7 @@ export class UetTransportModel implements HostTransport {
   private receiveTrimmed(host: number, f: number, pkt: number): void {
     const pool = this.fabric.pool;
     const psn = pool.side[(pkt << REC.SHIFT) + PS.PSN];
-    if (psn < this.rcvCum[f] || this.got[this.off[f] + psn] !== 0) {
+    if (psn < this.rcvCum[f] || this.got.has(f, psn)) {
       // The trimmed copy of a packet we have: ACK so the sender learns it (htsim processTrimmed).
       this.sendAck(host, f, psn, false, (pool.i32[(pkt << REC.SHIFT) + P.FLAGS] & F.RETX) !== 0, pool.i32[(pkt << REC.SHIFT) + P.EV]);
       return;
@@ -490,7 +488,7 @@ export class UetTransportModel implements HostTransport {
     const pool = fabric.pool;
     const pkt = this.control(host, f, PK.ACK, this.flows.src[f]);
     const cum = this.rcvCum[f];
-    encodeSack(this.got, this.off[f], sackBase(ackedPsn, cum), this.npkts[f], this.sack);
+    encodeSack(this.got, f, sackBase(ackedPsn, cum), this.sack);
     pool.side[(pkt << REC.SHIFT) + PS.PSN] = ackedPsn;
     pool.side[(pkt << REC.SHIFT) + PS.AUX] = cum;
     pool.side[(pkt << REC.SHIFT) + PS.AUX2] = this.sack[0];
@@ -549,8 +547,10 @@ export class UetTransportModel implements HostTransport {
     const lo = pool.side[(pkt << REC.SHIFT) + PS.AUX2];
     const hi = pool.side[(pkt << REC.SHIFT) + PS.AUX3];
     if ((lo | hi) !== 0) {
+      // The set bits only, lowest first (the order of a scan of all 64).
       const np = this.npkts[f];
-      for (let i = 0; i < 64; i++) if (sackBit(lo, hi, i) && base + i < np) this.ackPsn(f, o, base + i);
+      for (let w = lo; w !== 0; w &= w - 1) if (base + lowestBit(w) < np) this.ackPsn(f, o, base + lowestBit(w));
+      for (let w = hi; w !== 0; w &= w - 1) if (base + 32 + lowestBit(w) < np) this.ackPsn(f, o, base + 32 + lowestBit(w));
     }
     const end = this.nextNew[f];
     while (u < end && this.st[o + u] === UET.ST_ACKED) u++;
@@ -572,7 +572,14 @@ export class UetTransportModel implements HostTransport {
     const u = this.una[f];
     const end = Math.min(this.nextNew[f], u + 64);
     for (let p = u; p < end; p++) {
-      if (this.st[o + p] === UET.ST_OUT && this.txTime[o + p] < horizon) {
+      const t = this.txTime[o + p];
+      if (t >= horizon) {
+        // First transmissions go out in PSN order (makeData), and a resend is later than its
+        // first: past a PSN sent once at or after the horizon, none is older than it.
+        if (this.attempt[o + p] === 1) break;
+        continue;
+      }
+      if (this.st[o + p] === UET.ST_OUT) {
         this.sackInferred++;
         this.markLost(f, o, p);
         if (this.nscc !== null) this.nscc.onLoss(f, this.frameBytes(f, p));
