@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { EventQueue } from '../sim/engine/eventQueue.ts';
 import { CalendarQueue } from '../sim/engine/calendarQueue.ts';
-import { LaneQueue } from '../sim/engine/laneQueue.ts';
+import { LaneQueue, LANE } from '../sim/engine/laneQueue.ts';
 import { alignedBuffer, alignedInt32Array } from '../sim/engine/alignedBuffer.ts';
 import { RandomStreams } from '../sim/engine/random.ts';
 import { Simulator } from '../sim/engine/simulator.ts';
@@ -136,7 +136,19 @@ describe('LaneQueue against the heap', () => {
       const l = new LaneQueue(4);
       const warmed: string[] = [];
       const log: string[] = [];
-      if (warm) l.warmer = { warm: (kind, a, b) => { warmed.push(`${kind}/${a}/${b}`); log.push(`W ${kind}/${a}/${b}`); return a; } };
+      if (warm) {
+        l.warmer = {
+          warmBatch: (ring, first, mask) => {
+            for (let k = 0; k < LANE.WARM_BATCH; k++) {
+              const j = LANE.I32_PER_ENTRY * ((first + k) & mask);
+              const e = `${ring[j + LANE.I_KIND]}/${ring[j + LANE.I_A]}/${ring[j + LANE.I_B]}`;
+              warmed.push(e);
+              log.push(`W ${e}`);
+            }
+            return 0;
+          },
+        };
+      }
       const popped: string[] = [];
       let now = 0;
       let id = 0;

@@ -4,8 +4,8 @@ import { doubleFields } from './doubleFields.ts';
 /** Whatever handles events: the network model implements it with one `switch` on kind. */
 export interface EventHandler {
   handle(kind: number, a: number, b: number): void;
-  /** Optional: load what handling (kind, a, b) will touch (laneQueue.ts `warmer`). */
-  warm?(kind: number, a: number, b: number): number;
+  /** Optional: load what handling a batch of lane entries will touch (laneQueue.ts `warmer`). */
+  warmBatch?(ring: Int32Array, first: number, mask: number): number;
 }
 
 export interface StopConditions {
@@ -74,7 +74,7 @@ export class Simulator {
    */
   run(handler: EventHandler, stop: StopConditions, between?: () => boolean, batch = 65536): StopReason {
     const q = this.queue;
-    q.warmer = handler.warm !== undefined ? (handler as EventWarmer) : null;
+    q.warmer = handler.warmBatch !== undefined ? (handler as EventWarmer) : null;
     const limited = stop.timeLimitPs !== Infinity;
     for (;;) {
       if (this.stopRequested) return this.requestedReason;
@@ -106,7 +106,7 @@ export class Simulator {
    */
   runUntil(handler: EventHandler, endPs: number, limitPs = Infinity): StopReason | 'window' {
     const q = this.queue;
-    q.warmer = handler.warm !== undefined ? (handler as EventWarmer) : null;
+    q.warmer = handler.warmBatch !== undefined ? (handler as EventWarmer) : null;
     if (this.stopRequested) return this.requestedReason;
     let n = 0;
     let reason: StopReason | 'window' = 'window';

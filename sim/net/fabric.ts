@@ -3,6 +3,7 @@ import type { Rng } from '../engine/random.ts';
 import type { TopologyGraph } from '../topology/graph.ts';
 import { alignedInt32Array } from '../engine/alignedBuffer.ts';
 import { doubleFields } from '../engine/doubleFields.ts';
+import { LANE } from '../engine/laneQueue.ts';
 import {
   PS, P, F, WIRE, PK, PRIO, REC, PacketPool,
 } from './packets.ts';
@@ -321,32 +322,41 @@ export class Fabric implements EventHandler {
   }
 
   /**
-   * Load, ahead of time, the state an upcoming event reads first (laneQueue.ts `warmer`): the
-   * record of an arriving packet and, at a switch, the egress queue it joins; the head packet of a
-   * port about to finish one.
+   * Load, ahead of time, the state the upcoming lane events of a batch read first (laneQueue.ts
+   * `warmer`): the record of an arriving packet and, at a switch, the egress queue it joins; the
+   * head packet of a port about to finish one.
    */
-  warm(kind: number, a: number, b: number): number {
-    if (kind === EV.ARRIVE) {
-      // At a host the transport reads the endpoint half too, on the same line (packets.ts REC);
-      // at a switch the packet joins the egress queue chosen upstream (startTx).
-      const pool = this.pool;
-      const word = pool.i32[b << REC.SHIFT];
-      if (this.portNode[a ^ 1] < this.hostCount) return word;
-      if ((word & P.KIND_MASK) === PK.PFC) return word;
-      const r = pool.i32[(b << REC.SHIFT) + P.IN_PORT] * PI.STRIDE;
-      return this.pi[r + PI.NONEMPTY] + this.pi[r + PI.QUEUES + ((word >> P.PRIO_SHIFT) << 2) + QF.HEAD];
+  warmBatch(ring: Int32Array, first: number, mask: number): number {
+    const i32 = this.pool.i32;
+    const pi = this.pi;
+    const portNode = this.portNode;
+    const hosts = this.hostCount;
+    const dataPrio = this.dataPrio;
+    // Xor keeps the sink an int32 (a sum would overflow into a double and be checked for it).
+    let acc = 0;
+    for (let k = 0; k < LANE.WARM_BATCH; k++) {
+      const j = LANE.I32_PER_ENTRY * ((first + k) & mask);
+      const kind = ring[j + LANE.I_KIND];
+      const a = ring[j + LANE.I_A];
+      if (kind === EV.ARRIVE) {
+        // At a host the transport reads the endpoint half too, on the same line (packets.ts REC);
+        // at a switch the packet joins the egress queue chosen upstream (startTx).
+        const b = ring[j + LANE.I_B];
+        const word = i32[b << REC.SHIFT];
+        if (portNode[a ^ 1] < hosts || (word & P.KIND_MASK) === PK.PFC) { acc ^= word; continue; }
+        const r = i32[(b << REC.SHIFT) + P.IN_PORT] * PI.STRIDE;
+        acc ^= pi[r + PI.NONEMPTY] ^ pi[r + PI.QUEUES + ((word >> P.PRIO_SHIFT) << 2) + QF.HEAD];
+      } else if (kind === EV.TX_DONE) {
+        // The head packet of the queue startTx will most likely serve (control, trimmed, else the
+        // data class): its record is the next cold read after the port's own lines.
+        const r = a * PI.STRIDE;
+        const m = pi[r + PI.NONEMPTY];
+        const q = (m & (1 << PRIO.CONTROL)) !== 0 ? PRIO.CONTROL : (m & (1 << PRIO.TRIMMED)) !== 0 ? PRIO.TRIMMED : dataPrio;
+        const head = pi[r + PI.QUEUES + (q << 2) + QF.HEAD];
+        acc ^= head >= 0 ? i32[head << REC.SHIFT] : m;
+      }
     }
-    if (kind === EV.TX_DONE) {
-      // The head packet of the queue startTx will most likely serve (control, trimmed, else the
-      // data class): its record is the next cold read after the port's own lines.
-      const pi = this.pi;
-      const r = a * PI.STRIDE;
-      const m = pi[r + PI.NONEMPTY];
-      const q = (m & (1 << PRIO.CONTROL)) !== 0 ? PRIO.CONTROL : (m & (1 << PRIO.TRIMMED)) !== 0 ? PRIO.TRIMMED : this.dataPrio;
-      const head = pi[r + PI.QUEUES + (q << 2) + QF.HEAD];
-      return head >= 0 ? this.pool.i32[head << REC.SHIFT] : m;
-    }
-    return 0;
+    return acc;
   }
 
   /** A host has new data to send: start its NIC if idle. */
