@@ -43,7 +43,7 @@ export class ReceivedPsns {
       // word's top count as missing, so a word's run of got PSNs is skipped at once).
       const s = p & 31;
       const missing = ~(words[w0 + (p >> 5)] >>> s);
-      const k = missing === 0 ? 32 : 31 - Math.clz32(missing & -missing);
+      const k = missing === 0 ? 32 : 31 - Math.clz32(missing & Math.imul(missing, -1));
       if (k < 32 - s) return p + k < limit ? p + k : limit;
       p += 32 - s;
     }
