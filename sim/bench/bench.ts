@@ -190,6 +190,7 @@ async function main(argv: string[]) {
     if (!deterministic || (check && !check.ok)) process.exitCode = 1;
   }
   const queue = argv.includes('--no-queue') ? [] : queueBench();
+  const machineSpeed = machineSpeedOf(queue);
   let analysisOverhead: number | undefined;
   if (!argv.includes('--no-analysis')) {
     const entry = join(root, 'sim/bench/analysisOverhead.ts');
@@ -198,7 +199,7 @@ async function main(argv: string[]) {
     if (p.status === 0) analysisOverhead = JSON.parse(p.stdout).overhead;
   }
   if (json) {
-    process.stdout.write(JSON.stringify({ scenarios: rows, queue, analysisOverhead }, null, 2) + '\n');
+    process.stdout.write(JSON.stringify({ scenarios: rows, queue, analysisOverhead, machineSpeedVsReference: machineSpeed }, null, 2) + '\n');
     return;
   }
   process.stderr.write('\n');
@@ -219,7 +220,25 @@ async function main(argv: string[]) {
     for (const n of [1e3, 1e4, 1e5]) {
       console.log(`  ${String(n).padStart(6)} pending: ` + queue.filter((q) => q.pending === n).map((q) => `${q.queue} ${q.mHoldsPerSec.toFixed(1)}`).join(', '));
     }
+    if (machineSpeed !== null) {
+      console.log(`machine speed: js-sdsl held ${machineSpeed.toFixed(2)}× the rates performance.md gives for this machine class `
+        + `(${Object.values(REFERENCE_JS_SDSL_HOLDS).join(', ')} M holds/s at 10^3, 10^4, 10^5 pending; geometric mean)`);
+    }
   }
+}
+
+/**
+ * js-sdsl's hold rates on the reference machine of this machine class (../shared/reference/
+ * performance.md, "Event queue", M holds/s by pending events): a third-party queue none of this
+ * project's changes touch, so its rate here over these says how fast this VM ran today.
+ */
+const REFERENCE_JS_SDSL_HOLDS: Record<number, number> = { 1000: 6.9, 10000: 5.1, 100000: 2.1 };
+
+function machineSpeedOf(queue: Array<{ queue: string; pending: number; mHoldsPerSec: number }>): number | null {
+  const ratios = queue.filter((q) => q.queue === 'js-sdsl' && q.pending in REFERENCE_JS_SDSL_HOLDS)
+    .map((q) => q.mHoldsPerSec / REFERENCE_JS_SDSL_HOLDS[q.pending]);
+  if (ratios.length === 0) return null;
+  return Math.exp(ratios.reduce((a, r) => a + Math.log(r), 0) / ratios.length);
 }
 
 await main(process.argv.slice(2));
