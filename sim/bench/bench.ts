@@ -12,8 +12,11 @@
  * PriorityQueue; heap vs fixed-delay lanes when delays recur), and the cost of the congestion
  * analysis on permutation-roce.
  *
- *   npm run bench [-- --runs N] [--large] [--only NAME] [--json] [--no-queue] [--no-analysis] [--sweep] [--tsx]
+ *   npm run bench [-- --runs N] [--large] [--only NAME] [--json] [--no-queue] [--no-analysis] [--sweep] [--tsx] [--profile]
  *
+ * `--profile` adds an instruction profile of the 1024-host runs (those `--only` selects, one
+ * thread): instructions per event and the most expensive functions, under callgrind
+ * (instructionProfile.ts), which do not depend on the VM's speed of the day.
  * `--sweep` also runs sim/bench/sweepBench.ts (8 sweep variants on 2 worker threads against
  * the same run one after another).
  */
@@ -28,6 +31,7 @@ import { RandomStreams } from '../engine/random.ts';
 import { readFileSync } from 'node:fs';
 import { bundleToTempFile } from '../workerBundle.ts';
 import { compareToBaseline, fctSampleOfSeeds, parseBaseline, type CheckReport } from '../regression/baseline.ts';
+import { hasValgrind, profileRun, type InstructionProfile } from './instructionProfile.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -191,6 +195,17 @@ async function main(argv: string[]) {
   }
   const queue = argv.includes('--no-queue') ? [] : queueBench();
   const machineSpeed = machineSpeedOf(queue);
+  const profiles: Array<{ scenario: string } & InstructionProfile> = [];
+  if (argv.includes('--profile')) {
+    if (!hasValgrind()) throw new Error('--profile needs valgrind (Debian package valgrind)');
+    const bundle = await bundleToTempFile(pathToFileURL(join(root, 'sim/bench/runOne.ts')));
+    for (const c of CASES) {
+      if (c.large || c.threaded || !c.file.includes('1024')) continue;
+      if (only && !c.name.includes(only) && !c.file.includes(only)) continue;
+      profiles.push({ scenario: c.name, ...profileRun(bundle, [join(root, c.file), ...(c.sets ?? [])], root) });
+      if (!json) process.stderr.write('.');
+    }
+  }
   let analysisOverhead: number | undefined;
   if (!argv.includes('--no-analysis')) {
     const entry = join(root, 'sim/bench/analysisOverhead.ts');
@@ -199,7 +214,7 @@ async function main(argv: string[]) {
     if (p.status === 0) analysisOverhead = JSON.parse(p.stdout).overhead;
   }
   if (json) {
-    process.stdout.write(JSON.stringify({ scenarios: rows, queue, analysisOverhead, machineSpeedVsReference: machineSpeed }, null, 2) + '\n');
+    process.stdout.write(JSON.stringify({ scenarios: rows, queue, analysisOverhead, machineSpeedVsReference: machineSpeed, profiles }, null, 2) + '\n');
     return;
   }
   process.stderr.write('\n');
@@ -223,6 +238,13 @@ async function main(argv: string[]) {
     if (machineSpeed !== null) {
       console.log(`machine speed: js-sdsl held ${machineSpeed.toFixed(2)}× the rates performance.md gives for this machine class `
         + `(${Object.values(REFERENCE_JS_SDSL_HOLDS).join(', ')} M holds/s at 10^3, 10^4, 10^5 pending; geometric mean)`);
+    }
+  }
+  if (profiles.length > 0) {
+    console.log('\ninstruction profile (callgrind, node --single-threaded: the same count every run of the same code):');
+    for (const pr of profiles) {
+      console.log(`  ${pr.scenario}: ${(pr.instructions / 1e9).toFixed(2)} G instructions, ${(pr.instructions / pr.events).toFixed(0)} per event`);
+      for (const f of pr.top) console.log(`    ${(100 * f.instructions / pr.instructions).toFixed(1).padStart(5)} %  ${f.name}`);
     }
   }
 }
