@@ -59,7 +59,7 @@ export function profileRun(bundle: string, args: string[], cwd: string, topN = 8
 }
 
 /** JIT code ranges, sorted by start address. */
-class CodeMap {
+export class CodeMap {
   constructor(readonly starts: number[], readonly ends: number[], readonly names: string[]) {}
 
   nameAt(addr: number): string | null {
@@ -117,7 +117,7 @@ function readCodeMap(file: string, moduleOf: (line: number) => string): CodeMap 
  * function name (native code; V8 code outside the map, e.g. on-stack-replacement code, shows as
  * a hex address and is summed as one row).
  */
-function attribute(text: string, jit: CodeMap): { total: number; byName: Map<string, number> } {
+export function attribute(text: string, jit: CodeMap): { total: number; byName: Map<string, number> } {
   const byName = new Map<string, number>();
   const fnNames = new Map<string, string>();
   let fn = '';
