@@ -241,7 +241,7 @@ async function main(argv: string[]) {
     }
   }
   if (profiles.length > 0) {
-    console.log('\ninstruction profile (callgrind, node --single-threaded: the same count every run of the same code):');
+    console.log('\ninstruction profile (callgrind, node --single-threaded: the same code gives the same hot-function counts, totals within 0.1 %):');
     for (const pr of profiles) {
       console.log(`  ${pr.scenario}: ${(pr.instructions / 1e9).toFixed(2)} G instructions, ${(pr.instructions / pr.events).toFixed(0)} per event`);
       for (const f of pr.top) console.log(`    ${(100 * f.instructions / pr.instructions).toFixed(1).padStart(5)} %  ${f.name}`);
