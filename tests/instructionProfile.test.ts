@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CodeMap, attribute } from '../sim/bench/instructionProfile.ts';
+import { CodeMap, UNMAPPED, attribute } from '../sim/bench/instructionProfile.ts';
 
 describe('instruction profile (bench --profile)', () => {
   it('sums callgrind costs by JIT function and native function, skipping the inclusive cost of calls', () => {
@@ -22,6 +22,6 @@ describe('instruction profile (bench --profile)', () => {
     expect(byName.get('v8::internal::Heap::Scavenge()')).toBe(14);
     expect(byName.get('startTx (net/fabric.ts)')).toBe(18);
     expect(byName.get('pop (engine/laneQueue.ts)')).toBe(40);
-    expect(byName.get("JIT code not in V8's map (on-stack replacement)")).toBe(11);
+    expect(byName.get(UNMAPPED)).toBe(11);
   });
 });

@@ -161,10 +161,11 @@ async function main(argv: string[]) {
   const runs = runsArg >= 0 ? Number(argv[runsArg + 1]) : 3;
   const onlyArg = argv.indexOf('--only');
   const only = onlyArg >= 0 ? argv[onlyArg + 1] : undefined;
+  const selected = (c: Case) => only === undefined || c.name.includes(only) || c.file.includes(only);
   const rows = [];
   for (const c of CASES) {
     if (c.large && !large) continue;
-    if (only && !c.name.includes(only) && !c.file.includes(only)) continue;
+    if (!selected(c)) continue;
     const rs: One[] = [];
     const n = c.large ? 1 : runs;
     for (let i = 0; i < n; i++) {
@@ -200,8 +201,7 @@ async function main(argv: string[]) {
     if (!hasValgrind()) throw new Error('--profile needs valgrind (Debian package valgrind)');
     const bundle = await bundleToTempFile(pathToFileURL(join(root, 'sim/bench/runOne.ts')));
     for (const c of CASES) {
-      if (c.large || c.threaded || !c.file.includes('1024')) continue;
-      if (only && !c.name.includes(only) && !c.file.includes(only)) continue;
+      if (c.large || c.threaded || !c.file.includes('1024') || !selected(c)) continue;
       profiles.push({ scenario: c.name, ...profileRun(bundle, [join(root, c.file), ...(c.sets ?? [])], root) });
       if (!json) process.stderr.write('.');
     }

@@ -59,6 +59,12 @@ export function profileRun(bundle: string, args: string[], cwd: string, topN = 8
   return { instructions: total, events, top };
 }
 
+/**
+ * The row for code in no object file and not in V8's map. Earlier profiling traced most of it to
+ * the event loop compiled for on-stack replacement, which V8 does not write to the map.
+ */
+export const UNMAPPED = 'JIT code not in V8\'s map (e.g. on-stack replacement)';
+
 /** JIT code ranges, sorted by start address. */
 export class CodeMap {
   constructor(readonly starts: number[], readonly ends: number[], readonly names: string[]) {}
@@ -150,7 +156,7 @@ export function attribute(text: string, jit: CodeMap): { total: number; byName: 
     if (skipNext) { skipNext = false; continue; } // the inclusive cost of a call, counted in the callee
     const n = Number(parts[positions] ?? 0);
     total += n;
-    const name = jit.nameAt(last) ?? (/^0x[0-9a-f]+$/.test(fn) || fn === '?' ? 'JIT code not in V8\'s map (on-stack replacement)' : fn);
+    const name = jit.nameAt(last) ?? (/^0x[0-9a-f]+$/.test(fn) || fn === '?' ? UNMAPPED : fn);
     byName.set(name, (byName.get(name) ?? 0) + n);
   }
   return { total, byName };

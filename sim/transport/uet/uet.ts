@@ -547,10 +547,8 @@ export class UetTransportModel implements HostTransport {
     const lo = pool.side[(pkt << REC.SHIFT) + PS.AUX2];
     const hi = pool.side[(pkt << REC.SHIFT) + PS.AUX3];
     if ((lo | hi) !== 0) {
-      // The set bits only, lowest first (the order of a scan of all 64).
-      const np = this.npkts[f];
-      for (let w = lo; w !== 0; w &= w - 1) if (base + lowestBit(w) < np) this.ackPsn(f, o, base + lowestBit(w));
-      for (let w = hi; w !== 0; w &= w - 1) if (base + 32 + lowestBit(w) < np) this.ackPsn(f, o, base + 32 + lowestBit(w));
+      this.ackSackWord(f, o, lo, base);
+      this.ackSackWord(f, o, hi, base + 32);
     }
     const end = this.nextNew[f];
     while (u < end && this.st[o + u] === UET.ST_ACKED) u++;
@@ -564,6 +562,18 @@ export class UetTransportModel implements HostTransport {
     }
     this.inferLosses(f, o);
     this.wake(f);
+  }
+
+  /** Acknowledge the PSNs of one 32-bit half of a SACK (bit i: PSN first + i), lowest first. */
+  private ackSackWord(f: number, o: number, word: number, first: number): void {
+    const np = this.npkts[f];
+    for (let w = word; w !== 0;) {
+      const i = lowestBit(w);
+      // Clear the bit by xor: w − 1 would leave int32 range for bit 31 alone (and deoptimise).
+      w ^= 1 << i;
+      if (first + i >= np) return; // past the flow's last PSN, and so is every higher bit
+      this.ackPsn(f, o, first + i);
+    }
   }
 
   /** SACK-inferred loss (rule in the class comment). */
