@@ -223,6 +223,25 @@ describe('live run loop', () => {
     for (let i = 1; i < snaps.length; i++) expect(snaps[i]).toBeGreaterThanOrEqual(snaps[i - 1]);
   });
 
+  it('a paced run ends when its flows do: the empty time up to the stall watchdog is not paced', async () => {
+    // incast-roce's flows finish at about 0.7 ms, its watchdog event lies at 1 s (stop.stallUs).
+    // At 20 µs of simulated time per wall ms, pacing up to the watchdog would take 50 s (beyond
+    // the test's timeout); the flows themselves take some 40 ms.
+    const sc = scenario('incast-roce');
+    const want = runScenario(sc);
+    const s = buildSimulation(sc);
+    const c = newControl({ speedUsPerSec: 20_000 });
+    c.sim = s.sim;
+    const snaps: number[] = [];
+    const reason = await runLive(s, c, { speedUsPerSec: 20_000, sliceEvents: 1000 }, (b) => snaps.push(decodeSnapshot(b).simTimePs));
+    s.fabric.finishPauses();
+    const got = collectResult(s, reason);
+    expect(got.meta.stopReason).toBe('allFlowsDone');
+    expect(T.resultDigest(got)).toBe(T.resultDigest(want));
+    // The last picture is of the moment the last flow finished, not of the drained fabric at 1 s.
+    expect(snaps[snaps.length - 1]).toBe(want.meta.simTimePs);
+  });
+
   it('cancel ends the run between slices', async () => {
     const s = buildSimulation(scenario('victim-flow'));
     const c = newControl({ speedUsPerSec: Infinity });

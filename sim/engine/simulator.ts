@@ -48,6 +48,14 @@ export class Simulator {
     this.requestedReason = reason;
   }
 
+  /**
+   * Withdraw a stop request, so that the next run() goes on from where the last one ended (a
+   * live run that stops at its last flow's completion to draw it, then drains: web/src/liveRun.ts).
+   */
+  withdrawStop(): void {
+    this.stopRequested = false;
+  }
+
   /** Schedule (kind, a, b) at absolute time t ≥ now. */
   at(t: number, kind: number, a: number, b: number): void {
     this.queue.push(t, kind, a, b);

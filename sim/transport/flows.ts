@@ -109,8 +109,15 @@ export class FlowTable {
     }
     // The run is not stopped here: it drains (packets still in flight arrive, timers lapse)
     // so that conservation can be checked with nothing left in queues.
-    if (this.doneCount === this.count) this.allDonePs = this.sim.now;
+    if (this.doneCount === this.count) {
+      this.allDonePs = this.sim.now;
+      this.onAllDone?.();
+    }
   }
+
+  /** Called once, at the event that finishes the last flow (the browser's live run takes its
+   *  last picture there: web/src/liveRun.ts). */
+  onAllDone: (() => void) | null = null;
 
   isDone(f: number): boolean {
     return this.finishPs[f] >= 0;

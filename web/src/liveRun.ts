@@ -80,26 +80,47 @@ export async function runLive(s: Simulation, c: Control, opts: LiveRunOptions, o
   };
   send();
   const limits = { timeLimitPs: 0, maxEvents: 0 };
+  // Once every flow is done the run is over for the viewer, but not for the queue: the stall
+  // watchdog (stop.stallUs, 1 s by default) and a transport's timers still lie ahead. Pacing
+  // through that empty time at 200 µs/s would take over an hour, so the rest runs flat out, with
+  // the last snapshot taken at the moment the last flow finished.
+  let finishing = false;
+  // The last flow's completion stops the slice (after that event), so that the picture is of
+  // that moment; unless something else asked to stop first, the stop is withdrawn and the run
+  // goes on where it left off, which leaves the physics as runScenario's.
+  let ownStop = false;
+  flows.onAllDone = () => {
+    if (sim.stopRequested) return;
+    ownStop = true;
+    sim.requestStop('done');
+  };
   for (;;) {
     if (c.cancelled) return 'cancelled';
-    if (c.paused && c.stepUntilPs <= sim.now) {
+    if (ownStop || (!finishing && flows.count > 0 && flows.allDone())) {
+      finishing = true;
+      if (ownStop) sim.withdrawStop();
+      ownStop = false;
+      send();
+    }
+    if (c.paused && c.stepUntilPs <= sim.now && !finishing) {
       if (c.stepUntilPs > 0) { c.stepUntilPs = 0; send(); }
       await new Promise<void>((r) => { c.wake = r; });
       reanchor(c);
       continue;
     }
     let target = endPs;
-    if (c.paused) target = Math.min(target, c.stepUntilPs);
+    if (finishing) { /* flat out, paused or not */ } else if (c.paused) target = Math.min(target, c.stepUntilPs);
     else if (Number.isFinite(c.speed)) target = Math.min(target, c.simAnchorPs + (clock() - c.wallAnchorMs) * c.speed * 1e3);
     limits.timeLimitPs = Math.max(Math.floor(target), sim.now); // integer picoseconds, as everywhere
     limits.maxEvents = Math.min(maxEvents, sim.events + slice);
     const reason = sim.run(fabric, limits, undefined, slice);
+    if (ownStop) continue;
     const sliceEnded = (reason === 'eventBudget' && sim.events < maxEvents) || (reason === 'timeLimit' && target < endPs);
     if (!sliceEnded) return reason;
     const now = clock();
-    if (now - lastSnap >= minGapMs) send();
+    if (!finishing && now - lastSnap >= minGapMs) send();
     // Caught up with the pace: wait for wall time to pass instead of spinning.
-    if (reason === 'timeLimit' && !c.paused) await sleep(Math.min(16, minGapMs / 2));
+    if (reason === 'timeLimit' && !c.paused && !finishing) await sleep(Math.min(16, minGapMs / 2));
     else await defaultYield();
   }
 }

@@ -231,6 +231,7 @@ async function start(paused = false): Promise<void> {
   previewKey = '';
   clearResults();
   scrubPs = null;
+  updateScrubLabel();
   runs = variants.map((v, i) => newRun(v.name, v.scenario, i, variants.length > 1));
   setRunState(paused ? 'paused' : 'running');
   const jobs = runs.map(async (r) => {

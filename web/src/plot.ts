@@ -84,6 +84,7 @@ export function linePlot(svgEl: SVGSVGElement, spec: LinePlotSpec): void {
   const m = { top: 12, right: 14, bottom: 40, left: 58 };
   const svg = d3.select(svgEl).attr('viewBox', `0 0 ${width} ${height}`).attr('width', width).attr('height', height);
   svg.selectAll('*').remove();
+  hideTooltip(); // its anchor is gone with the old marks
   const xs = spec.series.flatMap((s) => s.points.map((p) => p.x));
   const ys = spec.series.flatMap((s) => s.points.map((p) => p.y));
   const x = makeScale(spec.x, xs, [m.left, width - m.right]);
@@ -157,6 +158,7 @@ export function rangePlot(svgEl: SVGSVGElement, data: RangeDatum[], spec: { y: A
   const m = { top: 12, right: 14, bottom: 40, left: 58 };
   const svg = d3.select(svgEl).attr('viewBox', `0 0 ${width} ${height}`).attr('width', width).attr('height', height);
   svg.selectAll('*').remove();
+  hideTooltip(); // its anchor is gone with the old marks
   const groups = [...new Set(data.map((d) => d.group))];
   const series = [...new Set(data.map((d) => d.series))];
   const x0 = d3.scaleBand().domain(groups).range([m.left, width - m.right]).padding(0.2);
