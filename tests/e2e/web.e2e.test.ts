@@ -152,6 +152,22 @@ describe('web front end in headless Chromium', () => {
     await page.close();
   }, 120_000);
 
+  it('a paced run ends when its flows do, and its view shows the moment the last flow finished', async () => {
+    // dumbbell's flows finish within a millisecond; its stall watchdog lies at 1 s. At 10 ms/s,
+    // pacing through the empty time up to the watchdog took 100 s (beyond this test's wait).
+    const page = await openApp();
+    const t0 = Date.now();
+    const s = await runToEnd(page, 'dumbbell', '10000');
+    console.log(`dumbbell at 10 ms/s: done in ${Date.now() - t0} ms of wall time`);
+    expect(s.runs[0].stopReason).toBe('allFlowsDone');
+    const simUs = s.runs[0].simTimePs / 1e6;
+    expect(simUs).toBeLessThan(1000);
+    const note = await page.locator('.tree-note').first().textContent();
+    expect(note!.startsWith(`${simUs.toLocaleString('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 })} µs`)).toBe(true);
+    expect(await page.textContent('#scrub-time')).toBe('live');
+    await page.close();
+  }, 60_000);
+
   it('victim-flow: the victims table is populated; selecting one highlights its path, where it was blocked and the root', async () => {
     const page = await openApp();
     // PFC alone (DCQCN off), as in tests/congestion.test.ts: the incast's tree catches flow 20.

@@ -14,7 +14,7 @@ import { RandomStreams } from '../../sim/engine/random.ts';
 import type { Result } from '../../sim/metrics/result.ts';
 import type { LiveRunOutput, LiveWorkerApi } from './sim.worker.ts';
 import { decodeSnapshot, type Snapshot } from './snapshot.ts';
-import { TopologyView, utilColor, type TopologyFrame } from './topologyView.ts';
+import { CYCLE_COLOR, TopologyView, utilColor, type TopologyFrame } from './topologyView.ts';
 import { VARIANT_COLORS, download, linePlot, rangePlot, svgDocument, type LineSeries } from './plot.ts';
 import * as T from './transforms.ts';
 
@@ -342,8 +342,11 @@ function renderTopologies(force = false): void {
     r.view.render(f);
     const roots = new Set([...f.paused.values()].filter((x) => x >= 0));
     const cycle = [...f.paused.values()].some((x) => x === -2);
+    // The deadlock the analysis found, named link by link as the CLI does, once it has formed.
+    const dl = r.output?.result.congestion?.deadlocks.find((d) => d.formedPs <= f.simTimePs);
+    const cycleText = dl ? ` · DEADLOCK since ${fmt.us(dl.formedPs)}: ${dl.cycle.join(' → ')}` : cycle ? ' · CYCLE (deadlock)' : '';
     r.note.textContent = `${fmt.us(f.simTimePs)} · ${f.paused.size} paused edge${f.paused.size === 1 ? '' : 's'}` +
-      (roots.size ? ` · ${roots.size} tree${roots.size === 1 ? '' : 's'}` : '') + (cycle ? ' · CYCLE (deadlock)' : '') +
+      (roots.size ? ` · ${roots.size} tree${roots.size === 1 ? '' : 's'}` : '') + cycleText +
       (r.status === 'error' ? ' · error' : '');
   }
 }
@@ -381,10 +384,13 @@ function renderTimeline(): void {
     return { name: r.name, color: r.color, points };
   });
   const marker = (scrubPs ?? maxEndPs()) / 1e6;
+  // Drawn at the width it is shown at (a fixed 900-wide drawing scaled down to a narrow page
+  // shrank its text to 5 px).
+  const shown = treeTimeline.getBoundingClientRect?.().width ?? 0;
   linePlot(treeTimeline, {
-    series, step: true, width: 900, height: 110, marker,
-    x: { label: 'simulated time (µs)', domain: [0, Math.max(1e-6, maxEndPs() / 1e6)] },
-    y: { label: 'paused edges' },
+    series, step: true, width: shown > 0 ? Math.max(420, Math.round(shown)) : 900, height: 110, marker,
+    x: { label: 'simulated time (µs)', domain: [0, maxEndPs() > 0 ? maxEndPs() / 1e6 : 1] },
+    y: { label: 'paused edges', tickFormat: (n) => (Number.isInteger(n) ? String(n) : '') },
     empty: 'paused (link, priority) edges over time appear here',
   });
 }
@@ -429,19 +435,21 @@ function renderSummary(): void {
   const rs = done();
   if (!rs.length) return;
   const q = (r: Result) => r.summary;
+  const ifDone = (r: Run & { output: LiveRunOutput }, v: number) => (q(r.output.result).flowsDone > 0 ? fmt.n3(v) : '—');
   const rows: Array<[string, (r: Run & { output: LiveRunOutput }) => string]> = [
     ['transport', (r) => r.output.result.meta.transport],
     ['hosts / switches', (r) => `${r.output.result.meta.hosts} / ${r.output.result.meta.switches}`],
     ['flows done', (r) => `${q(r.output.result).flowsDone} / ${q(r.output.result).flowsTotal}`],
-    ['FCT p50 (µs)', (r) => fmt.n3(q(r.output.result).fctUs.p50)],
-    ['FCT p99 (µs)', (r) => fmt.n3(q(r.output.result).fctUs.p99)],
-    ['FCT max (µs)', (r) => fmt.n3(q(r.output.result).fctUs.max)],
-    ['slowdown p50', (r) => fmt.n3(q(r.output.result).slowdown.p50)],
-    ['slowdown p99', (r) => fmt.n3(q(r.output.result).slowdown.p99)],
+    // No finished flow, no FCT: a dash, as the CLI prints, not a 0 that reads as a measurement.
+    ['FCT p50 (µs)', (r) => ifDone(r, q(r.output.result).fctUs.p50)],
+    ['FCT p99 (µs)', (r) => ifDone(r, q(r.output.result).fctUs.p99)],
+    ['FCT max (µs)', (r) => ifDone(r, q(r.output.result).fctUs.max)],
+    ['slowdown p50', (r) => ifDone(r, q(r.output.result).slowdown.p50)],
+    ['slowdown p99', (r) => ifDone(r, q(r.output.result).slowdown.p99)],
     ['pkt latency p50 (µs)', (r) => fmt.n3(q(r.output.result).latencyUs.p50)],
     ['pkt latency p99 (µs)', (r) => fmt.n3(q(r.output.result).latencyUs.p99)],
     ['PFC pauses', (r) => fmt.int(r.output.result.counters.pauseFrames)],
-    ['paused time', (r) => fmt.us(r.output.result.counters.pausedTimePs)],
+    ['paused time (sum over ports)', (r) => fmt.us(r.output.result.counters.pausedTimePs)],
     ['congestion trees', (r) => String(r.output.result.congestion?.summary.trees ?? '-')],
     ['largest tree (depth / edges)', (r) => { const s = r.output.result.congestion?.summary; return s ? `${s.largestDepth} / ${s.largestBreadth}` : '-'; }],
     ['victims', (r) => String(r.output.result.congestion?.summary.victims ?? '-')],
@@ -465,12 +473,15 @@ function renderSummary(): void {
   summaryEl.querySelectorAll('td').forEach((td) => { if (td.dataset.digest) td.classList.add('digest'); });
 }
 
+/** A port name ("spine1->leaf0") with a non-breaking hyphen, so that a table cell wraps between names, not inside one. */
+const noBreak = (name: string) => name.replace(/-/g, '\u2011');
+
 function renderVictims(): void {
   const rows: HTMLTableRowElement[] = [];
   runs.forEach((r, ri) => {
     if (!r.output) return;
     for (const v of T.victimRows(r.output.result)) {
-      const tr = row([r.name, String(v.flow), `h${v.src} → h${v.dst}`, fmt.n3(v.blockedUs), fmt.pct(v.fctShare), Number.isFinite(v.fctUs) ? fmt.n3(v.fctUs) : 'unfinished', v.roots.join(', ')],
+      const tr = row([r.name, String(v.flow), `h${v.src} → h${v.dst}`, fmt.n3(v.blockedUs), fmt.pct(v.fctShare), Number.isFinite(v.fctUs) ? fmt.n3(v.fctUs) : 'unfinished', v.roots.map(noBreak).join(', ')],
         'td', ['', 'num', '', 'num', 'num', 'num', '']);
       tr.className = 'victim-row';
       tr.tabIndex = 0;
@@ -539,12 +550,14 @@ function renderLatencyPlots(): void {
   const svg = (id: string) => document.querySelector(`#${id} svg`) as SVGSVGElement;
   linePlot(svg('plot-cdf'), { series: cdf, step: true, x: { label: 'flow completion time (µs)', type: logIfWide(allF) }, y: { label: 'fraction of flows ≤ x', domain: [0, 1] }, empty: 'no finished flows' });
   const cc = rs.map((r) => ({ name: r.name, color: r.color, points: T.ccdf(T.fctsUs(r.output.result.flows)) }));
-  linePlot(svg('plot-ccdf'), { series: cc, step: true, x: { label: 'flow completion time (µs)', type: 'log' }, y: { label: 'fraction of flows ≥ x', type: 'log', domain: [Math.min(1, ...cc.map((s) => s.points.at(-1)?.y ?? 1)), 1] }, empty: 'no finished flows' });
+  const ccLow = Math.min(1, ...cc.map((s) => s.points.at(-1)?.y ?? 1));
+  linePlot(svg('plot-ccdf'), { series: cc, step: true, x: { label: 'flow completion time (µs)', type: 'log' }, y: { label: 'fraction of flows ≥ x', type: 'log', domain: [ccLow < 1 ? ccLow : 0.01, 1] }, empty: 'no finished flows' });
   const buckets = rs.flatMap((r) => T.slowdownBuckets(r.output.result.flows).map((b) => ({ group: b.label, series: r.name, color: r.color, lo: b.p50, hi: b.p99, note: `${b.count} flows` })));
   rangePlot(svg('plot-slowdown'), buckets, { xLabel: 'flow size', y: { label: 'slowdown (FCT / ideal)', type: logIfWide(buckets.flatMap((b) => [b.lo, b.hi])) }, loLabel: 'p50', hiLabel: 'p99', empty: 'no finished flows' });
   const pk = rs.map((r) => ({ name: r.name, color: r.color, points: T.latencyPercentiles(r.output.latencyBuckets).map((p) => ({ x: p.nines, y: p.us })) }));
   const nl = (n: number) => (n <= 0 ? 'p0' : `p${d3.format('.6~r')(100 * (1 - 10 ** -n))}`);
-  linePlot(svg('plot-pktlat'), { series: pk, x: { label: 'percentile (nines)', tickFormat: nl, format: nl }, y: { label: 'one-way latency (µs)', type: logIfWide(pk.flatMap((s) => s.points.map((p) => p.y))) }, empty: 'no packets (metrics.latency off?)' });
+  // Ticks at whole nines only (p90, p99, p99.9, …); the hover names the exact percentile.
+  linePlot(svg('plot-pktlat'), { series: pk, x: { label: 'percentile (nines)', tickFormat: (n) => (Number.isInteger(n) ? nl(n) : ''), format: nl }, y: { label: 'one-way latency (µs)', type: logIfWide(pk.flatMap((s) => s.points.map((p) => p.y))) }, empty: 'no packets (metrics.latency off?)' });
 }
 
 function fillSelect(sel: HTMLSelectElement, items: Array<[string, string]>, selected: (v: string, i: number) => boolean): void {
@@ -573,8 +586,14 @@ function fillSeriesControls(): void {
 
 const CTL_LABEL: Record<string, string> = {
   rateGbps: 'DCQCN current rate (Gb/s)', targetGbps: 'DCQCN target rate (Gb/s)', alpha: 'DCQCN α',
-  cwndBytes: 'NSCC window (bytes)', cwnd: 'NSCC window (bytes)',
+  cwndBytes: 'NSCC window (KB)', cwnd: 'NSCC window (KB)', inflightBytes: 'UET bytes in flight (KB)',
 };
+
+/** Byte-valued control traces are drawn in KB (a window of 600,000 B needs no six-digit ticks). */
+const CTL_SCALE: Record<string, number> = { cwndBytes: 1e-3, cwnd: 1e-3, inflightBytes: 1e-3 };
+
+/** Flow colours when a single run is shown (colour-blind-safe categorical scheme). */
+const FLOW_COLORS = d3.schemeTableau10;
 
 function renderSeries(): void {
   const rs = done();
@@ -592,12 +611,17 @@ function renderSeries(): void {
   const tput: LineSeries[] = [];
   const ctl: LineSeries[] = [];
   const metric = selCtl.value;
+  // Several runs: a colour per run, a dash per flow. One run: a colour per flow.
+  const single = rs.length === 1;
   for (const r of rs) {
     flows.forEach((f, i) => {
+      const color = single ? FLOW_COLORS[i % FLOW_COLORS.length] : r.color;
+      const dash = single ? undefined : dashes[i % dashes.length];
+      const name = single ? `flow ${f}` : `${r.name} · flow ${f}`;
       const d = r.output.result.series.find((x) => x.name === `flow:${f}:deliveredBytes`);
-      if (d) tput.push({ name: `${r.name} · flow ${f}`, color: r.color, dash: dashes[i % dashes.length], points: T.throughputGbps(d.t, d.v) });
+      if (d) tput.push({ name, color, dash, points: T.throughputGbps(d.t, d.v) });
       const c = r.output.result.series.find((x) => x.name === `flow:${f}:${metric}`);
-      if (c) ctl.push({ name: `${r.name} · flow ${f} · ${metric}`, color: r.color, dash: dashes[i % dashes.length], points: T.seriesPoints(c) });
+      if (c) ctl.push({ name, color, dash, points: T.seriesPoints(c, CTL_SCALE[metric] ?? 1) });
     });
   }
   linePlot(svg('plot-tput'), { series: tput, x: { label: 'simulated time (µs)' }, y: { label: 'throughput (Gb/s)' }, marker, empty: none });
@@ -640,6 +664,9 @@ function renderLegend(): void {
   const r = el.append('span');
   r.append('svg').attr('width', 16).attr('height', 16).append('circle').attr('cx', 8).attr('cy', 8).attr('r', 6).attr('fill', 'none').attr('stroke', '#D55E00').attr('stroke-width', 2.5);
   r.append('span').text(' congestion-tree root port');
+  const c = el.append('span');
+  c.append('svg').attr('width', 34).attr('height', 10).append('path').attr('class', 'paused-edge cycle').attr('d', 'M30,5L4,5').attr('stroke', CYCLE_COLOR);
+  c.append('span').text(' pause cycle (deadlock)');
 }
 
 // ------------------------------------------------------------------ wiring
@@ -697,6 +724,15 @@ btn.reset.addEventListener('click', () => {
   showErrors([]);
   preview();
   updateScrubLabel();
+});
+// The Run button's shortcut (its title says R): not while typing in the editor or a field.
+document.addEventListener('keydown', (e) => {
+  const t = e.target as HTMLElement | null;
+  if (e.key !== 'r' && e.key !== 'R') return;
+  if (e.ctrlKey || e.metaKey || e.altKey || (t && (t.isContentEditable || /^(TEXTAREA|INPUT|SELECT)$/.test(t.tagName)))) return;
+  if (btn.run.disabled) return;
+  e.preventDefault();
+  btn.run.click();
 });
 speedSel.addEventListener('change', () => { for (const r of runs) void r.api?.setSpeed(speed()); });
 scrub.addEventListener('input', () => {

@@ -37,6 +37,8 @@ export interface LinePlotSpec {
   /** Vertical marker at this x (the scrubber's time). */
   marker?: number;
   empty?: string;
+  /** Draw a key of the series (default: when there is more than one). */
+  legend?: boolean;
 }
 
 const fmt3 = d3.format('.4~g');
@@ -81,7 +83,7 @@ function makeScale(spec: AxisSpec, values: number[], range: [number, number]): d
 export function linePlot(svgEl: SVGSVGElement, spec: LinePlotSpec): void {
   const width = spec.width ?? 420;
   const height = spec.height ?? 240;
-  const m = { top: 12, right: 14, bottom: 40, left: 58 };
+  const m = { top: 12, right: 26, bottom: 40, left: 62 };
   const svg = d3.select(svgEl).attr('viewBox', `0 0 ${width} ${height}`).attr('width', width).attr('height', height);
   svg.selectAll('*').remove();
   hideTooltip(); // its anchor is gone with the old marks
@@ -99,7 +101,7 @@ export function linePlot(svgEl: SVGSVGElement, spec: LinePlotSpec): void {
     .call(d3.axisLeft(y).ticks(Math.max(2, Math.floor((height - m.top - m.bottom) / 36))).tickSize(-(width - m.left - m.right)).tickFormat(() => ''))
     .call((g) => g.select('.domain').remove());
   svg.append('text').attr('class', 'axis-label').attr('x', (m.left + width - m.right) / 2).attr('y', height - 6).attr('text-anchor', 'middle').text(spec.x.label);
-  svg.append('text').attr('class', 'axis-label').attr('transform', `translate(14,${(m.top + height - m.bottom) / 2}) rotate(-90)`).attr('text-anchor', 'middle').text(spec.y.label);
+  svg.append('text').attr('class', 'axis-label').attr('transform', `translate(12,${(m.top + height - m.bottom) / 2}) rotate(-90)`).attr('text-anchor', 'middle').text(spec.y.label);
   if (spec.series.every((s) => s.points.length === 0)) {
     svg.append('text').attr('class', 'empty-note').attr('x', (m.left + width - m.right) / 2).attr('y', (m.top + height - m.bottom) / 2).attr('text-anchor', 'middle').text(spec.empty ?? 'no data');
     return;
@@ -128,6 +130,7 @@ export function linePlot(svgEl: SVGSVGElement, spec: LinePlotSpec): void {
     const px = x(p.x), py = y(clipY(p.y));
     if (Number.isFinite(px) && Number.isFinite(py)) flat.push({ s, p, px, py });
   }
+  if (spec.legend ?? spec.series.length > 1) legend(svg, spec.series, { left: m.left + 6, right: width - m.right - 6, top: m.top + 4, bottom: height - m.bottom - 4 }, flat);
   const xf = spec.x.format ?? fmt3;
   const yf = spec.y.format ?? fmt3;
   svg.append('rect').attr('class', 'hover-target').attr('x', m.left).attr('y', m.top).attr('width', width - m.left - m.right).attr('height', height - m.top - m.bottom)
@@ -140,6 +143,45 @@ export function linePlot(svgEl: SVGSVGElement, spec: LinePlotSpec): void {
       showTooltip(ev, [best.s.name, `${spec.x.label}: ${xf(best.p.x)}`, `${spec.y.label}: ${yf(best.p.y)}`]);
     })
     .on('pointerleave', () => { focus.style('display', 'none'); hideTooltip(); });
+}
+
+/** Most legend rows; the rest are named in one more row (hover a line for its name). */
+const LEGEND_ROWS = 6;
+
+/**
+ * A key inside the plot area: a sample of each series' stroke (colour and dash) and its name, so
+ * that an exported SVG reads on its own. It goes in the corner that covers the fewest data
+ * points (a CDF's top right is where its curves end; a decay's is where they start).
+ */
+function legend(svg: d3.Selection<SVGSVGElement, unknown, null, undefined>, series: LineSeries[], area: { left: number; right: number; top: number; bottom: number }, points: Array<{ px: number; py: number }>): void {
+  const rows = series.slice(0, LEGEND_ROWS);
+  const extra = series.length - rows.length;
+  const g = svg.append('g').attr('class', 'legend');
+  const bg = g.append('rect').attr('class', 'legend-bg');
+  const lineH = 13;
+  rows.forEach((s, i) => {
+    const yy = 6 + i * lineH;
+    g.append('line').attr('x1', 0).attr('x2', 16).attr('y1', yy).attr('y2', yy).attr('stroke', s.color).attr('stroke-width', 1.8).attr('stroke-dasharray', s.dash ?? null);
+    g.append('text').attr('x', 20).attr('y', yy).attr('dy', '0.32em').text(s.name);
+  });
+  if (extra > 0) g.append('text').attr('x', 20).attr('y', 6 + rows.length * lineH).attr('dy', '0.32em').text(`+ ${extra} more`);
+  // Measured once drawn (an engine without getBBox, as jsdom, gets the top-right corner by estimate).
+  const node = g.node() as SVGGElement;
+  const box = typeof node.getBBox === 'function' ? node.getBBox() : null;
+  const w = box ? box.width : 120;
+  const h = box ? box.height : lineH * (rows.length + (extra > 0 ? 1 : 0));
+  if (box) bg.attr('x', box.x - 4).attr('y', box.y - 3).attr('width', box.width + 8).attr('height', box.height + 6);
+  const corners: Array<[number, number]> = [
+    [area.right - w, area.top], [area.right - w, area.bottom - h], [area.left, area.top], [area.left, area.bottom - h],
+  ];
+  const covered = ([cx, cy]: [number, number]) => points.reduce((n, p) => n + (p.px >= cx - 6 && p.px <= cx + w + 6 && p.py >= cy - 6 && p.py <= cy + h + 6 ? 1 : 0), 0);
+  let best = corners[0];
+  let bestN = covered(best);
+  for (const c of corners.slice(1)) {
+    const n = covered(c);
+    if (n < bestN) { best = c; bestN = n; }
+  }
+  g.attr('transform', `translate(${best[0]},${best[1]})`);
 }
 
 export interface RangeDatum {
@@ -155,7 +197,7 @@ export interface RangeDatum {
 export function rangePlot(svgEl: SVGSVGElement, data: RangeDatum[], spec: { y: AxisSpec; xLabel: string; loLabel: string; hiLabel: string; width?: number; height?: number; empty?: string }): void {
   const width = spec.width ?? 420;
   const height = spec.height ?? 240;
-  const m = { top: 12, right: 14, bottom: 40, left: 58 };
+  const m = { top: 12, right: 26, bottom: 40, left: 62 };
   const svg = d3.select(svgEl).attr('viewBox', `0 0 ${width} ${height}`).attr('width', width).attr('height', height);
   svg.selectAll('*').remove();
   hideTooltip(); // its anchor is gone with the old marks
@@ -167,7 +209,7 @@ export function rangePlot(svgEl: SVGSVGElement, data: RangeDatum[], spec: { y: A
   svg.append('g').attr('class', 'axis x-axis').attr('transform', `translate(0,${height - m.bottom})`).call(d3.axisBottom(x0));
   svg.append('g').attr('class', 'axis y-axis').attr('transform', `translate(${m.left},0)`).call(d3.axisLeft(y).ticks(5, spec.y.type === 'log' ? '~g' : undefined));
   svg.append('text').attr('class', 'axis-label').attr('x', (m.left + width - m.right) / 2).attr('y', height - 6).attr('text-anchor', 'middle').text(spec.xLabel);
-  svg.append('text').attr('class', 'axis-label').attr('transform', `translate(14,${(m.top + height - m.bottom) / 2}) rotate(-90)`).attr('text-anchor', 'middle').text(spec.y.label);
+  svg.append('text').attr('class', 'axis-label').attr('transform', `translate(12,${(m.top + height - m.bottom) / 2}) rotate(-90)`).attr('text-anchor', 'middle').text(spec.y.label);
   if (data.length === 0) {
     svg.append('text').attr('class', 'empty-note').attr('x', width / 2).attr('y', height / 2).attr('text-anchor', 'middle').text(spec.empty ?? 'no data');
     return;

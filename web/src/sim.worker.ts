@@ -50,7 +50,8 @@ const api: LiveWorkerApi = {
     const t0 = clock();
     let s: Simulation;
     let result: Result;
-    if (scenario.engine.partitions > 1) {
+    const live = scenario.engine.partitions <= 1;
+    if (!live) {
       // A partitioned scenario (sim/parallel/): its partitions take turns in this worker, at full
       // speed, with no live view (pace, pause and step act on one event queue); the result is the
       // CLI's. Afterwards partition 0 holds the merged run.
@@ -70,9 +71,12 @@ const api: LiveWorkerApi = {
       result = collectResult(s, reason);
     }
     result.meta.wallMs = clock() - t0;
-    // One last snapshot of the final state.
-    const last = new LiveSampler(s).snapshot();
-    onSnapshot(transfer(last, [last]));
+    // One last snapshot of the final state, unless the live run already sent it at the moment its
+    // last flow finished (what follows is the drained fabric, up to the stall watchdog's 1 s).
+    if (!(live && s.flows.allDone())) {
+      const last = new LiveSampler(s).snapshot();
+      onSnapshot(transfer(last, [last]));
+    }
     const n = Math.min(s.flows.count, MAX_PATH_FLOWS);
     const offsets = new Int32Array(n + 1);
     const ports: number[] = [];

@@ -20,6 +20,8 @@ export interface Highlight {
 
 /** Congestion-tree colours: distinct from the utilisation ramp, vermillion first. */
 const TREE_COLORS = ['#D55E00', '#CC79A7', '#E69F00', '#56B4E9', '#7A5195', '#009E73'];
+/** A pause cycle (a PFC deadlock) in a colour no tree uses, so that it cannot pass for an unknown root (grey). */
+export const CYCLE_COLOR = '#E6007E';
 const UTIL_LEVELS = 24;
 
 const dark = () => window.matchMedia?.('(prefers-color-scheme: dark)').matches ?? false;
@@ -58,7 +60,7 @@ export class TopologyView {
       .attr('role', 'img').attr('aria-label', `Topology ${graph.kind}: ${graph.hostCount} hosts, ${graph.nodeCount - graph.hostCount} switches`);
     this.svg = svg.node()!;
     const defs = svg.append('defs');
-    TREE_COLORS.concat(['#888888']).forEach((c, i) => {
+    TREE_COLORS.concat(['#888888', CYCLE_COLOR]).forEach((c, i) => {
       defs.append('marker').attr('id', `bp-arrow-${i}-${uid}`).attr('viewBox', '0 0 10 10').attr('refX', 9).attr('refY', 5)
         .attr('markerWidth', 5).attr('markerHeight', 5).attr('orient', 'auto-start-reverse')
         .append('path').attr('d', 'M0,0L10,5L0,10z').attr('fill', c);
@@ -85,7 +87,10 @@ export class TopologyView {
       nodes.filter((d) => d.tier > 0).append('text').attr('class', 'node-label').attr('dy', -L.switchRadius - 3).attr('text-anchor', 'middle').text((d) => d.name);
     }
     if (graph.hostCount <= 40) {
-      nodes.filter((d) => d.tier === 0).append('text').attr('class', 'node-label host-label').attr('dy', L.hostRadius + 10).attr('text-anchor', 'middle').text((d) => d.name);
+      // Every k-th host, so that labels keep about 26 px apart ("h10" runs into "h11" at 36 hosts).
+      const gap = L.width / Math.max(1, graph.hostCount);
+      const every = Math.max(1, Math.ceil(26 / gap));
+      nodes.filter((d) => d.tier === 0 && d.id % every === 0).append('text').attr('class', 'node-label host-label').attr('dy', L.hostRadius + 10).attr('text-anchor', 'middle').text((d) => d.name);
     }
     this.rootLayer = svg.append('g').attr('class', 'roots');
     linkLayer.on('pointermove', (ev: PointerEvent) => {
@@ -160,8 +165,8 @@ export class TopologyView {
     if (key === this.pausedKey) return;
     this.pausedKey = key;
     const roots = [...new Set(f.paused.values())].sort((a, b) => a - b);
-    const colorIdx = (r: number) => (r < 0 ? TREE_COLORS.length : roots.filter((x) => x >= 0).indexOf(r) % TREE_COLORS.length);
-    const color = (r: number) => (r < 0 ? '#888888' : TREE_COLORS[colorIdx(r)]);
+    const colorIdx = (r: number) => (r === -2 ? TREE_COLORS.length + 1 : r < 0 ? TREE_COLORS.length : roots.filter((x) => x >= 0).indexOf(r) % TREE_COLORS.length);
+    const color = (r: number) => (r === -2 ? CYCLE_COLOR : r < 0 ? '#888888' : TREE_COLORS[colorIdx(r)]);
     const portIndex = (p: number) => p; // ports are laid out in port order
     const edges = [...f.paused].map(([port, root]) => ({ port, root }));
     this.pausedLayer.selectAll<SVGPathElement, { port: number; root: number }>('path').data(edges, (d) => String(d.port)).join('path')
@@ -182,7 +187,10 @@ export class TopologyView {
     });
     rg.attr('data-root', (d) => d).attr('transform', (d) => `translate(${L.ports[d].qx},${L.ports[d].qy})`);
     rg.select('circle').attr('stroke', (d) => color(d));
-    rg.select('text').attr('fill', (d) => color(d)).text((d) => `root ${this.names[d]}`);
+    // In the right half the label goes to the left of its ring, so that the drawing's edge does not cut it.
+    const left = (d: number) => L.ports[d].qx > L.width / 2;
+    rg.select('text').attr('fill', (d) => color(d)).text((d) => `root ${this.names[d]}`)
+      .attr('text-anchor', (d) => (left(d) ? 'end' : 'start')).attr('dx', (d) => (left(d) ? -(L.switchRadius + 6) : L.switchRadius + 6));
   }
 
   /** Highlight a flow's path, the ports where it was blocked, and the roots responsible (or clear). */
