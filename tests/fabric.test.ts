@@ -33,12 +33,14 @@ describe('line-rate FCT of one 2 MB flow equals the hand-computed ideal', () => 
       transport: { kind: 'roce' },
       workload: { kind: 'flows', flows: [{ src: 0, dst: 1, sizeBytes: 2_000_000 }] },
     }));
-    // all packets serialised on the first link, the last one store-and-forwarded on the
-    // second, 2 × 1 µs propagation, then the ACK back over 2 links.
-    const hand = ALL_SERIALISED + LAST_WIRE * PS_PER_BYTE_400G + 2e6 + 2 * (ACK_WIRE * PS_PER_BYTE_400G + 1e6);
-    expect(hand).toBe(44_830_080);
-    const fct = r.flows[0].fctPs;
-    expect(Math.abs(fct - hand) / hand).toBeLessThan(0.01);
+    // All packets serialised on the first link; on the second, the short last packet (1152 B of
+    // payload) waits behind the full one ahead of it, which leaves FULL_WIRE after that one left
+    // the first link; then 2 × 1 µs propagation and the ACK back over 2 links.
+    const hand = ALL_SERIALISED - LAST_WIRE * PS_PER_BYTE_400G + FULL_WIRE * PS_PER_BYTE_400G + LAST_WIRE * PS_PER_BYTE_400G
+      + 2e6 + 2 * (ACK_WIRE * PS_PER_BYTE_400G + 1e6);
+    expect(hand).toBe(44_888_960);
+    // Alone on an empty path the flow takes exactly that: nothing else to wait for.
+    expect(r.flows[0].fctPs).toBe(hand);
     expect(r.flows[0].idealFctPs).toBe(hand);
     expectConservation(r);
   });
@@ -56,6 +58,27 @@ describe('line-rate FCT of one 2 MB flow equals the hand-computed ideal', () => 
     expect(Math.abs(fct - hand) / hand).toBeLessThan(0.01);
     expectConservation(r);
   });
+});
+
+describe('a lone flow of any size takes exactly its ideal FCT (slowdown 1)', () => {
+  // Sizes around the MTU and a 2 MB flow one byte over a multiple: the short last packet waits
+  // where the full one ahead of it is still on the wire (metrics/ideal.ts).
+  const sizes = [1, 4095, 4096, 4097, 10_000, 2_000_001];
+  for (const [name, host, fabric] of [['NIC the bottleneck (100 G hosts, 400 G fabric)', 100, 400], ['fabric the bottleneck (400 G hosts, 100 G fabric)', 400, 100]] as const) {
+    it(`across a k=4 fat-tree with 300 ns switches, ${name}`, () => {
+      const r = runScenario(scenario({
+        topology: { kind: 'fatTree', k: 4 },
+        links: { host: { rateGbps: host, delayNs: 1000 }, fabric: { rateGbps: fabric, delayNs: 500 } },
+        switch: { latencyNs: 300 },
+        transport: { kind: 'roce' },
+        workload: { kind: 'flows', flows: sizes.map((sizeBytes, i) => ({ src: 0, dst: 15, sizeBytes, startNs: 1_000_000 * i })) },
+      }));
+      for (const f of r.flows) {
+        expect(f.fctPs).toBe(f.idealFctPs);
+        expect(f.slowdown).toBe(1);
+      }
+    });
+  }
 });
 
 describe('32 → 1 incast at 400 G', () => {
@@ -77,6 +100,19 @@ describe('32 → 1 incast at 400 G', () => {
     console.log(`incast goodput ${(goodputBps / 1e9).toFixed(1)} Gb/s, ${r.counters.pauseFrames} PAUSE frames`);
     expect(goodputBps).toBeGreaterThanOrEqual(0.95 * 400e9);
     expectConservation(r);
+  });
+
+  it('with forwarding latency in the switches the auto headroom still loses nothing', () => {
+    // The bytes in a switch's pipeline at XOFF are part of the gray period (fabricConfig.ts);
+    // the PAUSE frame itself is not forwarded, so not delayed by it. (Before: 287 drops at 600 ns,
+    // 3,509 at 1 µs.)
+    for (const ns of [300, 600, 1000, 2000]) {
+      const r = runScenario(bundled('incast-roce.yaml', [`switch.latencyNs=${ns}`]));
+      expect(r.summary.flowsDone).toBe(32);
+      expect(r.counters.drops).toBe(0);
+      expect(r.counters.pauseFrames).toBeGreaterThan(0);
+      expectConservation(r);
+    }
   });
 
   it('PFC off with a small buffer: drops, and go-back-N recovers every flow', () => {

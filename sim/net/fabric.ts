@@ -163,6 +163,8 @@ export class Fabric implements EventHandler {
   readonly psPerByte: Float64Array;
   /** Propagation delay plus the receiving switch's forwarding latency. */
   readonly arrivalDelayPs: Float64Array;
+  /** Propagation delay alone (PFC frames: portTiming.ts). */
+  readonly linkDelayPs: Float64Array;
   /** The ports' hot records (PI.STRIDE words each; layout above). A TX_DONE is pending
    *  (PI.TX_PENDING) only while something waits behind the packet on the wire: ports whose queue
    *  is empty when they start a packet book none, and the next packet to arrive starts at once or
@@ -237,6 +239,7 @@ export class Fabric implements EventHandler {
     this.rateBps = timing.rateBps;
     this.psPerByte = timing.psPerByte;
     this.arrivalDelayPs = timing.arrivalDelayPs;
+    this.linkDelayPs = timing.linkDelayPs;
     this.pi = alignedInt32Array(np * PI.STRIDE);
     this.pf = new Float64Array(this.pi.buffer, 0, np * PF.STRIDE);
     for (let p = 0; p < np; p++) {
@@ -470,7 +473,8 @@ export class Fabric implements EventHandler {
     // the arrival is warmed with its egress queue (warm) and reads it instead of routing
     // (P.IN_PORT is free on the wire: the ingress was released by leaveSwitch above).
     const next = this.portNode[port ^ 1];
-    if (next >= this.hostCount && (i32[(pkt << REC.SHIFT) + P.KIND] & P.KIND_MASK) !== PK.PFC) {
+    const isPfc = (i32[(pkt << REC.SHIFT) + P.KIND] & P.KIND_MASK) === PK.PFC;
+    if (next >= this.hostCount && !isPfc) {
       i32[(pkt << REC.SHIFT) + P.IN_PORT] = this.routeFor(next, i32[(pkt << REC.SHIFT) + P.DST], i32[(pkt << REC.SHIFT) + P.FLOW], i32[(pkt << REC.SHIFT) + P.EV]);
     }
     const wire = i32[(pkt << REC.SHIFT) + P.BYTES] + WIRE.OVERHEAD_BYTES;
@@ -482,8 +486,11 @@ export class Fabric implements EventHandler {
       this.sim.after(serPs, EV.TX_DONE, port, 0);
     }
     const remote = pi[r + PI.REMOTE];
-    if (remote === 0) this.sim.after(serPs + pf[f + PF.ARRIVAL_DELAY], EV.ARRIVE, port, pkt);
-    else this.handOver(remote - 1, port, pkt, this.sim.now + serPs + pf[f + PF.ARRIVAL_DELAY]);
+    // A PFC frame's flight is the propagation alone (portTiming.ts); rare, so read from its own
+    // array (line 0 of the record has no free cell).
+    const flightPs = isPfc ? this.linkDelayPs[port] : pf[f + PF.ARRIVAL_DELAY];
+    if (remote === 0) this.sim.after(serPs + flightPs, EV.ARRIVE, port, pkt);
+    else this.handOver(remote - 1, port, pkt, this.sim.now + serPs + flightPs);
   }
 
   // ------------------------------------------------------------------ partitioned runs
@@ -528,7 +535,8 @@ export class Fabric implements EventHandler {
       const pkt = this.pool.allocCopy(box.i32, box.recordOffset(m));
       const port = box.portOf(m);
       const f = port * PF.STRIDE;
-      const delayPs = Math.round((i32[(pkt << REC.SHIFT) + P.BYTES] + WIRE.OVERHEAD_BYTES) * this.pf[f + PF.PS_PER_BYTE]) + this.pf[f + PF.ARRIVAL_DELAY];
+      const isPfc = (i32[(pkt << REC.SHIFT) + P.KIND] & P.KIND_MASK) === PK.PFC;
+      const delayPs = Math.round((i32[(pkt << REC.SHIFT) + P.BYTES] + WIRE.OVERHEAD_BYTES) * this.pf[f + PF.PS_PER_BYTE]) + (isPfc ? this.linkDelayPs[port] : this.pf[f + PF.ARRIVAL_DELAY]);
       // Keys below 0 never collide with pushAfter's delays (≥ 0).
       this.sim.inLane(-1 - (delayPs * PARTITION_KEY_SPAN + src), box.timeOf(m), EV.ARRIVE, port, pkt);
     }

@@ -23,14 +23,19 @@ export function resolveFabricConfig(s: Scenario, graph: TopologyGraph, sizes: Fa
   const kmax = new Float64Array(np);
   const uet = s.transport.kind === 'uet';
   const bdp = sizes.planeBdpBytes;
+  const latencyPs = Math.round(sw.latencyNs * 1000);
   for (let p = 0; p < np; p++) {
     const l = graph.links[p >> 1];
     // HPCC third.cc: headroom = rate × link delay / 8 × 3 (physics.md §1.2), plus one
     // maximum frame in each direction (the frame being sent when XOFF is generated and the
     // one the upstream is serialising when it arrives — the MTU[R] + MTU[S] terms of the
-    // Cisco closed form, §1.2), so a zero-delay link still gets a lossless headroom.
+    // Cisco closed form, §1.2), so a zero-delay link still gets a lossless headroom; plus the
+    // bytes inside this switch's forwarding pipeline at XOFF (rate × switch latency): a frame
+    // counts in the buffer only once through it (portTiming.ts), while the PAUSE frame itself
+    // is not delayed by it (the first-principles rate × (2 × propagation + reaction) of §1.2,
+    // with the pipeline part of the data's path). HPCC has no forwarding latency, so no term.
     headroom[p] = sw.pfc.headroomBytes === 'auto'
-      ? Math.ceil((l.rateBps * l.delayPs) / 1e12 / 8) * 3 + 2 * (sizes.maxFrameBytes + 20)
+      ? Math.ceil((l.rateBps * l.delayPs) / 1e12 / 8) * 3 + Math.ceil((l.rateBps * latencyPs) / 1e12 / 8) + 2 * (sizes.maxFrameBytes + 20)
       : sw.pfc.headroomBytes;
     // HPCC: α = 1/8 (shift 3) at NIC speed, doubled once per doubling of port speed (§1.2).
     if (sw.pfc.alpha === 'auto') {

@@ -9,7 +9,8 @@ import type { PortTiming } from './portTiming.ts';
  * Why this is exact for a conservative run (Chandy–Misra–Bryant; ns-3's distributed simulator
  * and OMNeT++'s parallel simulation use the same rule): a packet started on a cut link at time t
  * arrives at t + serialisation + propagation (+ switch latency) > t + lookahead, where the
- * lookahead is the smallest propagation-plus-latency of any cut link. So if every LP handles
+ * lookahead is the smallest propagation delay of any cut link (a PFC frame is not delayed by
+ * the switch's latency, portTiming.ts). So if every LP handles
  * the events of [T, T + lookahead) on its own, nothing it receives in that window can be due
  * before T + lookahead — no LP ever needs to see the future or roll back.
  *
@@ -95,7 +96,8 @@ export function planPartitions(graph: TopologyGraph, timing: PortTiming, count: 
   for (let p = 0; p < timing.portCount; p++) {
     if (nodeLp[timing.portNode[p]] === nodeLp[timing.portNode[p ^ 1]]) continue;
     cutPorts++;
-    if (timing.arrivalDelayPs[p] < lookaheadPs) lookaheadPs = timing.arrivalDelayPs[p];
+    // The propagation delay alone: a PFC frame crossing the cut skips the forwarding latency (portTiming.ts).
+    if (timing.linkDelayPs[p] < lookaheadPs) lookaheadPs = timing.linkDelayPs[p];
   }
   const hostsPerLp = new Array<number>(count).fill(0);
   for (let h = 0; h < graph.hostCount; h++) hostsPerLp[nodeLp[h]]++;

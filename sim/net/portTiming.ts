@@ -14,8 +14,14 @@ export interface PortTiming {
   portNode: Int32Array;
   rateBps: Float64Array;
   psPerByte: Float64Array;
-  /** Propagation delay plus the receiving switch's forwarding latency. */
+  /** Propagation delay plus the receiving switch's forwarding latency (a forwarded frame). */
   arrivalDelayPs: Float64Array;
+  /**
+   * Propagation delay alone: a PFC PAUSE/RESUME frame is a MAC control frame, consumed by the
+   * receiving port's MAC and never forwarded (IEEE 802.1Qbb; HPCC's ns-3 QbbNetDevice acts on it
+   * on receipt), so the switch's forwarding latency does not delay it.
+   */
+  linkDelayPs: Float64Array;
 }
 
 export function buildPortTiming(graph: TopologyGraph, switchLatencyPs: number): PortTiming {
@@ -24,6 +30,7 @@ export function buildPortTiming(graph: TopologyGraph, switchLatencyPs: number): 
   const rateBps = new Float64Array(np);
   const psPerByte = new Float64Array(np);
   const arrivalDelayPs = new Float64Array(np);
+  const linkDelayPs = new Float64Array(np);
   for (let p = 0; p < np; p++) {
     const l = graph.links[p >> 1];
     portNode[p] = portNodeOf(graph, p);
@@ -32,10 +39,11 @@ export function buildPortTiming(graph: TopologyGraph, switchLatencyPs: number): 
   }
   for (let p = 0; p < np; p++) {
     const peer = portNode[p ^ 1];
-    arrivalDelayPs[p] = graph.links[p >> 1].delayPs + (peer >= graph.hostCount ? switchLatencyPs : 0);
+    linkDelayPs[p] = graph.links[p >> 1].delayPs;
+    arrivalDelayPs[p] = linkDelayPs[p] + (peer >= graph.hostCount ? switchLatencyPs : 0);
   }
   return {
     hostCount: graph.hostCount, nodeCount: graph.nodeCount, portCount: np,
-    routes: computeRoutes(graph), portNode, rateBps, psPerByte, arrivalDelayPs,
+    routes: computeRoutes(graph), portNode, rateBps, psPerByte, arrivalDelayPs, linkDelayPs,
   };
 }
