@@ -208,7 +208,7 @@ export async function main(argv: string[], ioIn: Partial<CliIO> = {}): Promise<n
         io.stdout(JSON.stringify(scenarioJsonSchema(), null, 2) + '\n');
         return EXIT_OK;
       case 'validate':
-        return validateCommand(args, io);
+        return await validateCommand(args, io);
       case 'run':
         return await runCommand(args, io);
       case 'compare': case 'sweep': case 'merge': case 'baseline': case 'check': {
@@ -224,6 +224,7 @@ export async function main(argv: string[], ioIn: Partial<CliIO> = {}): Promise<n
   } catch (e) {
     if (e instanceof UsageError) { fail(e.message); return EXIT_INVALID; }
     if (e instanceof ScenarioError) { for (const l of e.lines) fail(l); return EXIT_INVALID; }
+    if (isInputError(e)) { fail(e.message); return EXIT_INVALID; }
     fail(`internal error: ${(e as Error)?.message ?? String(e)}`);
     if (io.env.ETHERSIM_DEBUG === '1') io.stderr(String((e as Error)?.stack ?? e) + '\n');
     return EXIT_RUN_FAILED;
@@ -249,9 +250,21 @@ export function loadFromArgs(args: RunArgs, io: CliIO) {
   return { path, loaded, variants };
 }
 
-function validateCommand(args: RunArgs, io: CliIO): number {
-  const { loaded, variants } = loadFromArgs(args, io);
+async function validateCommand(args: RunArgs, io: CliIO): Promise<number> {
+  const { path, loaded, variants } = loadFromArgs(args, io);
   const s = loaded.scenario;
+  // Valid by the schema is not enough: a host index past the topology, an unknown CDF or a buffer
+  // smaller than PFC's reservation fail when the run is built, so build what can fail (not the run).
+  const readText = makeReadText(path, io.cwd);
+  const { checkScenario } = await import('./run.ts');
+  for (const v of variants) {
+    try {
+      checkScenario(v.scenario, { readText });
+    } catch (e) {
+      if (isInputError(e) && variants.length > 1) e.message = `variant "${v.name}": ${e.message}`;
+      throw e;
+    }
+  }
   io.stdout(`${args.file}: ok — "${s.name}", topology ${s.topology.kind}, transport ${s.transport.kind}, seed ${s.seed}, hash ${scenarioHash(s)}\n`);
   if (s.compare?.length) {
     for (const v of variants) io.stdout(`  variant "${v.name}": ok — transport ${v.scenario.transport.kind}, hash ${scenarioHash(v.scenario)}\n`);

@@ -44,7 +44,11 @@ export function inProcessRunner(options: RunnerOptions = {}): Runner {
     run(scenario, onProgress) {
       const p = chain.then(async () => {
         if (cancelled) throw new CancelledError();
-        return runScenarioWithHistogramAsync(scenario, { onProgress, isCancelled: () => cancelled, readText: options.readText });
+        // The wall time is the worker face's (worker.ts): from the start of building to the result.
+        const t0 = performance.now(); // wall clock: meta.wallMs only, never the physics
+        const d = await runScenarioWithHistogramAsync(scenario, { onProgress, isCancelled: () => cancelled, readText: options.readText });
+        d.result.meta.wallMs = performance.now() - t0; // wall clock: meta.wallMs only
+        return d;
       });
       chain = p.catch(() => undefined);
       return p;

@@ -232,7 +232,8 @@ export function compareRows(r: Result): Map<string, string> {
   rows.set('pkt latency p50 (µs)', q(s.latencyUs, 'p50'));
   rows.set('pkt latency p99 (µs)', q(s.latencyUs, 'p99'));
   rows.set('PFC pauses', fmtInt(c.pauseFrames));
-  rows.set('paused time', fmtPs(c.pausedTimePs));
+  // Summed over every paused (port, priority): it can exceed the run's length.
+  rows.set('paused time (Σ ports)', fmtPs(c.pausedTimePs));
   rows.set('drops', fmtInt(c.drops));
   rows.set('trims', fmtInt(c.trims));
   rows.set('ECN marks', fmtInt(c.ecnMarks));

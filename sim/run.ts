@@ -6,7 +6,7 @@ import { buildTopology } from './topology/index.ts';
 import { buildFlows } from './workload/index.ts';
 import { Fabric, type HostTransport } from './net/fabric.ts';
 import { buildPortTiming } from './net/portTiming.ts';
-import { resolveFabricConfig } from './net/fabricConfig.ts';
+import { checkPfcReservation, resolveFabricConfig } from './net/fabricConfig.ts';
 import { WIRE } from './net/packets.ts';
 import { FlowTable } from './transport/flows.ts';
 import { RoceTransportModel } from './transport/roce/roce.ts';
@@ -98,6 +98,25 @@ export interface Simulation {
   outboxSets: Outbox[][] | null;
 }
 
+/**
+ * Everything that can make a valid scenario unbuildable, checked without building it (`ethersim
+ * validate`): the size estimate, the topology, PFC's reservation in the buffers, the workload
+ * (host indices, incast senders, CDFs), the partition cut. Throws what buildSimulation would.
+ */
+export function checkScenario(scenario: Scenario, options: Pick<RunOptions, 'readText' | 'maxMemoryBytes'> = {}): void {
+  checkSize(scenario, memoryLimit(options));
+  const graph = buildTopology(scenario.topology, scenario.links);
+  const timing = buildPortTiming(graph, Math.round(scenario.switch.latencyNs * 1000));
+  const framing = framingOf(scenario);
+  // The headroom does not depend on the plane BDP (which only sets UET's ECN and trim points).
+  checkPfcReservation(resolveFabricConfig(scenario, graph, { maxFrameBytes: framing.mtuBytes + framing.headerBytes, planeBdpBytes: 0 }), graph);
+  const flows = buildFlows(scenario.workload, graph.hostCount, timing.rateBps[timing.routes.hostNicPort[0]], new RandomStreams(scenario.seed), options.readText);
+  if (scenario.engine.partitions > 1) {
+    planPartitions(graph, timing, scenario.engine.partitions);
+    if (flows.some((f) => f.after !== undefined)) throw new PartitionError('engine.partitions: a partitioned run needs flows that do not wait on others (ringAllReduce steps do); use engine.partitions: 1');
+  }
+}
+
 export function buildSimulation(scenario: Scenario, options: RunOptions = {}): Simulation {
   checkSize(scenario, memoryLimit(options));
   const streams = new RandomStreams(scenario.seed);
@@ -119,6 +138,7 @@ export function buildSimulation(scenario: Scenario, options: RunOptions = {}): S
     maxFrameBytes: framing.mtuBytes + framing.headerBytes,
     planeBdpBytes,
   });
+  checkPfcReservation(cfg, graph);
   const sim = new Simulator();
   // Streams drawn while the run goes (RED marks, UET entropy) are the partition's own in a
   // partitioned run: two partitions drawing one sequence would give their packets correlated

@@ -81,6 +81,25 @@ describe('ethersim binary (child process)', () => {
     ]);
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
+  it('validate and run: a scenario valid by the schema but not buildable exits 2 with one line, before any run', () => {
+    // Too many incast senders for the topology; a buffer smaller than what PFC reserves in it;
+    // a misspelt bundled CDF.
+    const cases: Array<[string, string, RegExp]> = [
+      ['senders.yaml', GOOD.replace('senders: 3', 'senders: 9'), /^ethersim: workload\.senders: 9 senders need 10 hosts, the topology has 4\n$/],
+      ['buffer.yaml', GOOD + 'switch: { bufferBytes: 100000, pfc: { enabled: true } }\n',
+        /^ethersim: switch\.bufferBytes: 100000 B \(0\.10 MB\) is less than the \d+ B \([\d.]+ MB\) that PFC sets aside at sw0: 4 ingress ports × 1 lossless priority × \(headroom up to \d+ B \+ reserve 4096 B\); raise switch\.bufferBytes, or lower switch\.pfc\.headroomBytes or reserveBytes\n$/],
+      ['cdf.yaml', GOOD.replace('{ kind: incast, senders: 3, sizeBytes: 4096 }', '{ kind: poisson, cdf: websarch, load: 0.3, durationUs: 10 }'),
+        /^ethersim: workload\.cdf: "websarch" is not a bundled CDF \(websearch, fb_hadoop, alistorage2019, googlerpc2008\) nor a file that can be read\n$/],
+    ];
+    for (const [name, text, msg] of cases) {
+      for (const cmd of ['validate', 'run']) {
+        const r = spawnCli([cmd, file(name, text), '--quiet']);
+        expect(r.code, `${cmd} ${name}`).toBe(2);
+        expect(r.stderr).toMatch(msg);
+        expect(r.stdout).toBe('');
+      }
+    }
+  });
   it('validate: a valid scenario exits 0', () => {
     const r = spawnCli(['validate', file('good.yaml', GOOD)]);
     expect(r.stderr).toBe('');

@@ -205,6 +205,21 @@ describe('--set on fields the file leaves to their defaults', () => {
   });
 });
 
+describe('link fields left out', () => {
+  it('take their defaults field by field, in a file as with --set: host 400 G / 1 µs, fabric as host, core as fabric', async () => {
+    const { linkTiers } = await import('../sim/topology/builder.ts');
+    const file = parseScenario(BASE + 'links: { host: { rateGbps: 100 }, fabric: { delayNs: 500 }, core: { rateGbps: 800 } }\n', 'l.yaml');
+    const set = parseScenario(BASE, 'l.yaml', ['links.host.rateGbps=100']);
+    expect(file.links.host).toEqual({ rateGbps: 100, delayNs: 1000 });
+    expect(set.links.host).toEqual(file.links.host);
+    expect(linkTiers(file.links)).toEqual({
+      host: { rateBps: 100e9, delayPs: 1_000_000 },
+      fabric: { rateBps: 100e9, delayPs: 500_000 },
+      core: { rateBps: 800e9, delayPs: 500_000 },
+    });
+  });
+});
+
 describe('README', () => {
   it('starts with the set-up commands, and its annotated scenario is valid', async () => {
     const { readFileSync } = await import('node:fs');

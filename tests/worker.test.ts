@@ -95,3 +95,17 @@ describe('worker face', () => {
     expect((await w.api.run(readFileSync('scenarios/dumbbell.yaml', 'utf8'))).meta.stopReason).toBe('allFlowsDone');
   });
 });
+
+describe('runners (sim/pool.ts)', () => {
+  it('the in-process runner (--jobs 1) reports the wall time as the worker pool does, and the same result otherwise', async () => {
+    const { inProcessRunner } = await import('../sim/pool.ts');
+    const runner = inProcessRunner();
+    const s = bundled('dumbbell.yaml');
+    const d = await runner.run(s);
+    await runner.close();
+    // It was 0, so compare and sweep printed "wall time 0.0 ms" with one job.
+    expect(d.result.meta.wallMs).toBeGreaterThan(0);
+    const want = runScenario(s);
+    expect(JSON.stringify({ ...d.result, meta: { ...d.result.meta, wallMs: 0 } })).toBe(JSON.stringify(want));
+  });
+});

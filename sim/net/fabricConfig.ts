@@ -1,6 +1,7 @@
 import type { Scenario } from '../scenario/schema.ts';
 import type { TopologyGraph } from '../topology/graph.ts';
 import type { FabricConfig } from './fabric.ts';
+import { InputError } from '../scenario/inputError.ts';
 
 export interface FabricSizes {
   /** Largest data frame on the wire (bytes, without preamble/IFG). */
@@ -74,4 +75,36 @@ export function resolveFabricConfig(s: Scenario, graph: TopologyGraph, sizes: Fa
     trimHeaderBytes: sw.trimming.headerBytes,
     trimQueueCapBytes: 2 * trimThreshold,
   };
+}
+
+/**
+ * Refuse a switch whose buffer is smaller than what PFC sets aside in it: headroom and reserve
+ * per ingress port and lossless priority come out of the buffer before anything is shared
+ * (HPCC switch-mmu, physics.md §1.2). Otherwise the shared pool is negative, every lossless
+ * packet goes to headroom, and the switch holds more than its buffer.
+ */
+export function checkPfcReservation(cfg: FabricConfig, graph: TopologyGraph): void {
+  let lossless = 0;
+  for (let b = 0; b < 8; b++) if (cfg.losslessMask & (1 << b)) lossless++;
+  if (lossless === 0) return;
+  const reserved = new Float64Array(graph.nodeCount);
+  const ports = new Int32Array(graph.nodeCount);
+  const hMax = new Float64Array(graph.nodeCount);
+  graph.links.forEach((l, i) => {
+    for (const [n, p] of [[l.a, 2 * i], [l.b, 2 * i + 1]] as const) {
+      if (n < graph.hostCount) continue;
+      reserved[n] += lossless * (cfg.headroomBytes[p] + cfg.reserveBytes);
+      ports[n]++;
+      hMax[n] = Math.max(hMax[n], cfg.headroomBytes[p]);
+    }
+  });
+  let worst = -1;
+  for (let n = graph.hostCount; n < graph.nodeCount; n++) if (worst < 0 || reserved[n] > reserved[worst]) worst = n;
+  if (worst < 0 || reserved[worst] <= cfg.bufferBytes) return;
+  const mb = (b: number) => `${(b / 1e6).toFixed(2)} MB`;
+  throw new InputError(
+    `switch.bufferBytes: ${cfg.bufferBytes} B (${mb(cfg.bufferBytes)}) is less than the ${Math.ceil(reserved[worst])} B (${mb(reserved[worst])}) ` +
+    `that PFC sets aside at ${graph.nodeNames[worst]}: ${ports[worst]} ingress ports × ${lossless} lossless priorit${lossless === 1 ? 'y' : 'ies'} × ` +
+    `(headroom up to ${Math.ceil(hMax[worst])} B + reserve ${cfg.reserveBytes} B); raise switch.bufferBytes, or lower switch.pfc.headroomBytes or reserveBytes`,
+  );
 }

@@ -12,9 +12,15 @@ const nonNeg = (what = 'a number ≥ 0') => z.number({ error: `expected ${what}`
 const positive = (what = 'a number > 0') => z.number({ error: `expected ${what}` }).positive({ error: `expected ${what}` });
 const fraction = (what = 'a number in [0, 1]') => z.number({ error: `expected ${what}` }).min(0, { error: `expected ${what}` }).max(1, { error: `expected ${what}` });
 
+/** Host links: each field defaults on its own (400 G, 1 µs), in a file as with --set. */
 export const LinkSchema = z.strictObject({
-  rateGbps: positive('a link rate in Gb/s > 0'),
-  delayNs: nonNeg('a propagation delay in ns ≥ 0'),
+  rateGbps: positive('a link rate in Gb/s > 0').default(400),
+  delayNs: nonNeg('a propagation delay in ns ≥ 0').default(1000),
+});
+/** Switch links: a field left out is the tier below's (fabric: host's; core: fabric's). */
+const TierLinkSchema = z.strictObject({
+  rateGbps: positive('a link rate in Gb/s > 0').optional(),
+  delayNs: nonNeg('a propagation delay in ns ≥ 0').optional(),
 });
 
 // ---------------------------------------------------------------- topology
@@ -56,9 +62,9 @@ export const LinksSchema = z.strictObject({
   /** Host ↔ first switch. */
   host: LinkSchema.default({ rateGbps: 400, delayNs: 1000 }),
   /** Switch ↔ switch (leaf–spine, edge–aggregation, dumbbell bottleneck, ring). Default: as host. */
-  fabric: LinkSchema.optional(),
+  fabric: TierLinkSchema.optional(),
   /** Aggregation ↔ core in a fat-tree. Default: as fabric. */
-  core: LinkSchema.optional(),
+  core: TierLinkSchema.optional(),
 }).default({ host: { rateGbps: 400, delayNs: 1000 } });
 
 // ---------------------------------------------------------------- switch

@@ -15,12 +15,11 @@ export function toLinkTier(cfg: LinkTierConfig): LinkTier {
   return { rateBps: cfg.rateGbps * 1e9, delayPs: Math.round(cfg.delayNs * 1000) };
 }
 
-/** The three link tiers with their fallbacks: fabric defaults to host, core to fabric. */
+/** The three link tiers with their fallbacks, field by field: fabric defaults to host, core to fabric. */
 export function linkTiers(links: LinksConfig): { host: LinkTier; fabric: LinkTier; core: LinkTier } {
-  const host = toLinkTier(links.host);
-  const fabric = links.fabric ? toLinkTier(links.fabric) : host;
-  const core = links.core ? toLinkTier(links.core) : fabric;
-  return { host, fabric, core };
+  const fabricCfg = { rateGbps: links.fabric?.rateGbps ?? links.host.rateGbps, delayNs: links.fabric?.delayNs ?? links.host.delayNs };
+  const coreCfg = { rateGbps: links.core?.rateGbps ?? fabricCfg.rateGbps, delayNs: links.core?.delayNs ?? fabricCfg.delayNs };
+  return { host: toLinkTier(links.host), fabric: toLinkTier(fabricCfg), core: toLinkTier(coreCfg) };
 }
 
 /**

@@ -1,4 +1,5 @@
 import { bundledCdfs } from './bundledCdfs.ts';
+import { InputError } from '../scenario/inputError.ts';
 
 /**
  * A flow-size CDF: points (sizeBytes, cumulative percent), both non-decreasing, the last at
@@ -28,19 +29,19 @@ export function parseCdf(text: string, source = 'cdf'): Cdf {
     const x = Number(parts[0]);
     const y = Number(parts[1]);
     if (parts.length !== 2 || !Number.isFinite(x) || !Number.isFinite(y)) {
-      throw new Error(`${where}: expected "<bytes> <cumulative percent>", got "${lines[i].trim()}"`);
+      throw new InputError(`${where}: expected "<bytes> <cumulative percent>", got "${lines[i].trim()}"`);
     }
-    if (x < 0) throw new Error(`${where}: size ${x} is negative`);
-    if (y < 0 || y > 100) throw new Error(`${where}: percent ${y} is outside [0, 100]`);
+    if (x < 0) throw new InputError(`${where}: size ${x} is negative`);
+    if (y < 0 || y > 100) throw new InputError(`${where}: percent ${y} is outside [0, 100]`);
     if (sizes.length > 0 && (x < sizes[sizes.length - 1] || y < percents[percents.length - 1])) {
-      throw new Error(`${where}: sizes and percents must not decrease`);
+      throw new InputError(`${where}: sizes and percents must not decrease`);
     }
     sizes.push(x);
     percents.push(y);
   }
-  if (sizes.length < 2) throw new Error(`${source}: a CDF needs at least 2 points, got ${sizes.length}`);
+  if (sizes.length < 2) throw new InputError(`${source}: a CDF needs at least 2 points, got ${sizes.length}`);
   if (percents[percents.length - 1] !== 100) {
-    throw new Error(`${source}: the last point must be at 100 %, got ${percents[percents.length - 1]}`);
+    throw new InputError(`${source}: the last point must be at 100 %, got ${percents[percents.length - 1]}`);
   }
   return { source, sizes: Float64Array.from(sizes), percents: Float64Array.from(percents) };
 }
@@ -52,13 +53,17 @@ export function parseCdf(text: string, source = 'cdf'): Cdf {
 export function loadCdf(nameOrPath: string, readText?: (path: string) => string, where = 'cdf'): Cdf {
   if (Object.hasOwn(bundledCdfs, nameOrPath)) return parseCdf(bundledCdfs[nameOrPath], nameOrPath);
   if (!readText) {
-    throw new Error(`${where}: "${nameOrPath}" is not a bundled CDF (${BUNDLED_CDF_NAMES.join(', ')}) and files cannot be read here`);
+    throw new InputError(`${where}: "${nameOrPath}" is not a bundled CDF (${BUNDLED_CDF_NAMES.join(', ')}) and files cannot be read here`);
   }
   let text: string;
   try {
     text = readText(nameOrPath);
   } catch (e) {
-    throw new Error(`${where}: cannot read CDF file "${nameOrPath}": ${(e as Error).message}`);
+    // A bare name is most likely a misspelt bundled one: name those.
+    const bare = !/[/\\.]/.test(nameOrPath);
+    throw new InputError(bare
+      ? `${where}: "${nameOrPath}" is not a bundled CDF (${BUNDLED_CDF_NAMES.join(', ')}) nor a file that can be read`
+      : `${where}: cannot read CDF file "${nameOrPath}": ${(e as Error).message}`);
   }
   return parseCdf(text, nameOrPath);
 }

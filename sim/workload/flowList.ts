@@ -1,5 +1,6 @@
 import type { WorkloadItem } from '../scenario/schema.ts';
 import { checkHost, nsToPs, type FlowSpec, type WorkloadContext } from './types.ts';
+import { InputError } from '../scenario/inputError.ts';
 
 type FlowList = Extract<WorkloadItem, { kind: 'flows' }>;
 
@@ -9,7 +10,7 @@ export function flowListFlows(item: FlowList, ctx: WorkloadContext): FlowSpec[] 
     const where = `${ctx.path}.flows[${i}]`;
     checkHost(`${where}.src`, f.src, ctx.hostCount);
     checkHost(`${where}.dst`, f.dst, ctx.hostCount);
-    if (f.src === f.dst) throw new Error(`${where}: src and dst are both host ${f.src}`);
+    if (f.src === f.dst) throw new InputError(`${where}: src and dst are both host ${f.src}`);
     return { src: f.src, dst: f.dst, sizeBytes: f.sizeBytes, startPs: nsToPs(f.startNs) };
   });
 }

@@ -1,5 +1,6 @@
 import type { WorkloadItem } from '../scenario/schema.ts';
 import { checkHost, nsToPs, type FlowSpec, type WorkloadContext } from './types.ts';
+import { InputError } from '../scenario/inputError.ts';
 
 type Incast = Extract<WorkloadItem, { kind: 'incast' }>;
 
@@ -15,7 +16,7 @@ export function incastFlows(item: Incast, ctx: WorkloadContext): FlowSpec[] {
   if (typeof item.senders === 'number') {
     const n = item.senders;
     if (n > hostCount - 1) {
-      throw new Error(`${path}.senders: ${n} senders need ${n + 1} hosts, the topology has ${hostCount}`);
+      throw new InputError(`${path}.senders: ${n} senders need ${n + 1} hosts, the topology has ${hostCount}`);
     }
     senders = [];
     for (let h = 0; senders.length < n; h++) if (h !== receiver) senders.push(h);
@@ -23,7 +24,7 @@ export function incastFlows(item: Incast, ctx: WorkloadContext): FlowSpec[] {
     senders = item.senders.slice();
     senders.forEach((h, i) => {
       checkHost(`${path}.senders[${i}]`, h, hostCount);
-      if (h === receiver) throw new Error(`${path}.senders[${i}]: host ${h} is the receiver`);
+      if (h === receiver) throw new InputError(`${path}.senders[${i}]: host ${h} is the receiver`);
     });
   }
   const startPs = nsToPs(item.startNs);

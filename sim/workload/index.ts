@@ -7,6 +7,7 @@ import { allToAllFlows } from './allToAll.ts';
 import { flowListFlows } from './flowList.ts';
 import { poissonFlows } from './poisson.ts';
 import { ringAllReduceFlows } from './ringAllReduce.ts';
+import { InputError } from '../scenario/inputError.ts';
 
 export type { FlowSpec } from './types.ts';
 export { incastFlows } from './incast.ts';
@@ -46,7 +47,7 @@ export function buildFlows(
     };
     const base = flows.length;
     for (const f of generate(item, ctx)) {
-      if (f.src === f.dst) throw new Error(`${ctx.path}: flow from host ${f.src} to itself`);
+      if (f.src === f.dst) throw new InputError(`${ctx.path}: flow from host ${f.src} to itself`);
       flows.push(f.after === undefined ? f : { ...f, after: base + f.after });
     }
   });
@@ -76,7 +77,7 @@ function generate(item: WorkloadItem, ctx: WorkloadContext): FlowSpec[] {
       return ringAllReduceFlows(item, ctx);
     default: {
       const never: never = item;
-      throw new Error(`${ctx.path}.kind: unknown workload kind ${(never as { kind: string }).kind}`);
+      throw new InputError(`${ctx.path}.kind: unknown workload kind ${(never as { kind: string }).kind}`);
     }
   }
 }

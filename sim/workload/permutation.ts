@@ -1,6 +1,7 @@
 import type { WorkloadItem } from '../scenario/schema.ts';
 import type { Rng } from '../engine/random.ts';
 import { nsToPs, type FlowSpec, type WorkloadContext } from './types.ts';
+import { InputError } from '../scenario/inputError.ts';
 
 type Permutation = Extract<WorkloadItem, { kind: 'permutation' }>;
 
@@ -9,7 +10,7 @@ type Permutation = Extract<WorkloadItem, { kind: 'permutation' }>;
  * element maps to itself (expected e ≈ 2.72 shuffles), which is exactly uniform.
  */
 export function randomDerangement(n: number, rng: Rng): Int32Array {
-  if (n < 2) throw new Error(`a derangement needs at least 2 elements, got ${n}`);
+  if (n < 2) throw new InputError(`a derangement needs at least 2 elements, got ${n}`);
   const p = new Int32Array(n);
   for (;;) {
     for (let i = 0; i < n; i++) p[i] = i;
@@ -22,7 +23,7 @@ export function randomDerangement(n: number, rng: Rng): Int32Array {
 
 /** Every host sends `sizeBytes` to its image under a random derangement (stream `workload/permutation`). */
 export function permutationFlows(item: Permutation, ctx: WorkloadContext): FlowSpec[] {
-  if (ctx.hostCount < 2) throw new Error(`${ctx.path}: a permutation needs at least 2 hosts, the topology has ${ctx.hostCount}`);
+  if (ctx.hostCount < 2) throw new InputError(`${ctx.path}: a permutation needs at least 2 hosts, the topology has ${ctx.hostCount}`);
   const perm = randomDerangement(ctx.hostCount, ctx.streams.stream(`workload/permutation${ctx.streamSuffix}`));
   const startPs = nsToPs(item.startNs);
   const flows: FlowSpec[] = [];

@@ -1,6 +1,7 @@
 import type { WorkloadItem } from '../scenario/schema.ts';
 import { cdfMean, loadCdf, sampleCdf } from './cdf.ts';
 import { hostSet, nsToPs, type FlowSpec, type WorkloadContext } from './types.ts';
+import { InputError } from '../scenario/inputError.ts';
 
 type Poisson = Extract<WorkloadItem, { kind: 'poisson' }>;
 
@@ -16,7 +17,7 @@ export function poissonFlows(item: Poisson, ctx: WorkloadContext): FlowSpec[] {
   const hosts = hostSet(`${ctx.path}.hosts`, item.hosts, ctx.hostCount, 2);
   const cdf = loadCdf(item.cdf, ctx.readText, `${ctx.path}.cdf`);
   const avgBytes = cdfMean(cdf);
-  if (!(ctx.hostRateBps > 0)) throw new Error(`${ctx.path}: host link rate must be > 0`);
+  if (!(ctx.hostRateBps > 0)) throw new InputError(`${ctx.path}: host link rate must be > 0`);
   const meanGapPs = ((avgBytes * 8) / (ctx.hostRateBps * item.load)) * 1e12;
   const startPs = nsToPs(item.startNs);
   const endPs = startPs + item.durationUs * 1e6;

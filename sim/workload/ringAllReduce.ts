@@ -1,5 +1,6 @@
 import type { WorkloadItem } from '../scenario/schema.ts';
 import { checkHost, nsToPs, type FlowSpec, type WorkloadContext } from './types.ts';
+import { InputError } from '../scenario/inputError.ts';
 
 type RingAllReduce = Extract<WorkloadItem, { kind: 'ringAllReduce' }>;
 
@@ -15,7 +16,7 @@ export function ringAllReduceFlows(item: RingAllReduce, ctx: WorkloadContext): F
   const { hostCount, path } = ctx;
   const ranks = item.hosts ?? Array.from({ length: hostCount }, (_, h) => h);
   ranks.forEach((h, i) => checkHost(`${path}.hosts[${i}]`, h, hostCount));
-  if (new Set(ranks).size !== ranks.length) throw new Error(`${path}.hosts: a host is listed twice`);
+  if (new Set(ranks).size !== ranks.length) throw new InputError(`${path}.hosts: a host is listed twice`);
   const n = ranks.length;
   const chunk = Math.max(1, Math.ceil(item.sizeBytes / n));
   const startPs = nsToPs(item.startNs);

@@ -1,4 +1,5 @@
 import type { RandomStreams } from '../engine/random.ts';
+import { InputError } from '../scenario/inputError.ts';
 
 /** One flow to run: `sizeBytes` of payload from host `src` to host `dst`, created at `startPs`. */
 export interface FlowSpec {
@@ -29,22 +30,22 @@ export const nsToPs = (ns: number): number => Math.round(ns * 1000);
 /** Throws unless `h` is a valid host index. */
 export function checkHost(where: string, h: number, hostCount: number): void {
   if (!Number.isInteger(h) || h < 0 || h >= hostCount) {
-    throw new Error(`${where}: host ${h} does not exist (hosts 0..${hostCount - 1})`);
+    throw new InputError(`${where}: host ${h} does not exist (hosts 0..${hostCount - 1})`);
   }
 }
 
 /** Validates an optional host subset (each index valid, none repeated); default all hosts. */
 export function hostSet(where: string, hosts: number[] | undefined, hostCount: number, minSize: number): number[] {
   if (!hosts) {
-    if (hostCount < minSize) throw new Error(`${where}: needs at least ${minSize} hosts, the topology has ${hostCount}`);
+    if (hostCount < minSize) throw new InputError(`${where}: needs at least ${minSize} hosts, the topology has ${hostCount}`);
     return Array.from({ length: hostCount }, (_, i) => i);
   }
   const seen = new Set<number>();
   hosts.forEach((h, i) => {
     checkHost(`${where}[${i}]`, h, hostCount);
-    if (seen.has(h)) throw new Error(`${where}[${i}]: host ${h} is listed twice`);
+    if (seen.has(h)) throw new InputError(`${where}[${i}]: host ${h} is listed twice`);
     seen.add(h);
   });
-  if (hosts.length < minSize) throw new Error(`${where}: needs at least ${minSize} hosts, got ${hosts.length}`);
+  if (hosts.length < minSize) throw new InputError(`${where}: needs at least ${minSize} hosts, got ${hosts.length}`);
   return hosts.slice();
 }
