@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { availableParallelism } from 'node:os';
 import type { Scenario } from './scenario/schema.ts';
 import type { Result } from './metrics/result.ts';
-import { loadScenario, scenarioVariants, scenarioJsonSchema, scenarioHash, ScenarioError } from './scenario/load.ts';
+import { loadScenario, scenarioVariants, scenarioJsonSchema, scenarioHash, scenarioNotes, ScenarioError } from './scenario/load.ts';
 import { formatResultTable, flowsCsv, progressLine, fmtPs, type NamedResult, type ProgressInfo } from './report.ts';
 
 /**
@@ -247,6 +247,14 @@ export function loadFromArgs(args: RunArgs, io: CliIO) {
   if (args.seed !== undefined) sets.push(`seed=${args.seed}`);
   const loaded = loadScenario(text, args.file, sets);
   const variants = scenarioVariants(loaded);
+  const seen = new Set<string>();
+  for (const v of variants) {
+    for (const n of scenarioNotes(v.scenario)) {
+      const line = variants.length > 1 ? `variant "${v.name}": ${n}` : n;
+      if (!seen.has(n)) io.stderr(`ethersim: note: ${line}\n`);
+      seen.add(n);
+    }
+  }
   return { path, loaded, variants };
 }
 

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import {
-  parseScenario, loadScenario, scenarioVariants, applyVariant, scenarioHash, scenarioJsonSchema, ScenarioError,
+  parseScenario, loadScenario, scenarioVariants, applyVariant, scenarioHash, scenarioJsonSchema, scenarioNotes, ScenarioError,
 } from '../sim/scenario/load.ts';
 
 const BASE = `
@@ -202,6 +202,23 @@ describe('--set on fields the file leaves to their defaults', () => {
     expect(s.switch.pfc.priorities).toEqual([3, 5]);
     expect(s.switch.ecn.pmax).toBe(0.5);
     expect(problems(BASE, ['switch.pfc.priorities.4=1'])).toEqual(['--set switch.pfc.priorities.4: switch.pfc.priorities has 1 item; index 4 is out of range (1 appends)']);
+  });
+});
+
+describe('settings that contradict each other', () => {
+  it('Kmin above Kmax and a payload beyond a jumbo frame are errors, one line each', () => {
+    expect(problems(BASE, ['switch.ecn.kminBytes=2000000', 'switch.ecn.kmaxBytes=1000'])).toEqual([
+      'switch.ecn.kminBytes: 2000000 is above switch.ecn.kmaxBytes 1000; RED marks from Kmin up to Kmax (physics.md §2.1), so Kmin ≤ Kmax',
+    ]);
+    expect(problems(BASE, ['transport.mtuBytes=100000'])).toEqual(['transport.mtuBytes: expected a payload size in bytes from 1 to 9216, got 100000']);
+  });
+  it('trimming with RoCE and a RoCE MTU above 4096 are notes (valid, but most likely not meant); the bundled set-ups give none', () => {
+    expect(scenarioNotes(parseScenario(BASE, 'b.yaml'))).toEqual([]);
+    expect(scenarioNotes(parseScenario(BASE, 'b.yaml', ['switch.trimming.enabled=true', 'transport.mtuBytes=9000']))).toEqual([
+      'switch.trimming: RoCE packets are never trimmed (only UET marks its packets trimmable), so trimming does nothing here',
+      'transport.mtuBytes: 9000 is above 4096, the largest RoCE path MTU (InfiniBand MTUs are 256–4096 bytes)',
+    ]);
+    expect(scenarioNotes(parseScenario(BASE, 'b.yaml', ['transport.kind=uet', 'switch.trimming.enabled=true']))).toEqual([]);
   });
 });
 

@@ -79,8 +79,38 @@ export function parseYamlObject(text: string, sourceName: string): Record<string
 /** Validate a raw object against ScenarioSchema; throws ScenarioError with one line per problem. */
 export function validateScenario(raw: unknown): Scenario {
   const r = ScenarioSchema.safeParse(raw);
-  if (r.success) return r.data;
-  throw new ScenarioError(formatIssues(r.error.issues, raw));
+  if (!r.success) throw new ScenarioError(formatIssues(r.error.issues, raw));
+  const bad = contradictions(r.data);
+  if (bad.length) throw new ScenarioError(bad);
+  return r.data;
+}
+
+/** Settings that each pass the schema but cannot hold together. */
+function contradictions(s: Scenario): string[] {
+  const out: string[] = [];
+  const { kminBytes, kmaxBytes } = s.switch.ecn;
+  if (typeof kminBytes === 'number' && typeof kmaxBytes === 'number' && kminBytes > kmaxBytes) {
+    out.push(`switch.ecn.kminBytes: ${kminBytes} is above switch.ecn.kmaxBytes ${kmaxBytes}; RED marks from Kmin up to Kmax (physics.md §2.1), so Kmin ≤ Kmax`);
+  }
+  return out;
+}
+
+/**
+ * Settings that are valid but most likely not what was meant, as one-line notes (the command
+ * line prints them on stderr; the run goes ahead).
+ */
+export function scenarioNotes(s: Scenario): string[] {
+  const out: string[] = [];
+  const t = s.transport;
+  // (PFC on with UET on a lossy class is no note: a fabric with a lossless class for RoCE and
+  // UET beside it is the usual set-up, and what the bundled comparisons model.)
+  if (s.switch.trimming.enabled && t.kind === 'roce') {
+    out.push('switch.trimming: RoCE packets are never trimmed (only UET marks its packets trimmable), so trimming does nothing here');
+  }
+  if (t.kind === 'roce' && t.mtuBytes > 4096) {
+    out.push(`transport.mtuBytes: ${t.mtuBytes} is above 4096, the largest RoCE path MTU (InfiniBand MTUs are 256–4096 bytes)`);
+  }
+  return out;
 }
 
 /**

@@ -130,10 +130,14 @@ export const DcqcnParamsSchema = z.strictObject({
   clampTargetRate: z.boolean().optional(),
 });
 
+/** Payload bytes per packet: at most a jumbo frame's 9,216 bytes (Ethernet switches' largest; RoCE path MTUs stop at 4,096). */
+const mtu = () => z.number({ error: 'expected a payload size in bytes from 1 to 9216' }).int({ error: 'expected a payload size in bytes from 1 to 9216' })
+  .min(1, { error: 'expected a payload size in bytes from 1 to 9216' }).max(9216, { error: 'expected a payload size in bytes from 1 to 9216' }).default(4096);
+
 const RoceSchema = z.strictObject({
   kind: z.literal('roce'),
   /** Payload bytes per packet (RoCE path MTU); headers (62 B) are added. */
-  mtuBytes: posInt().default(4096),
+  mtuBytes: mtu(),
   priority: z.number().int().min(0).max(5).default(3),
   cc: z.enum(['none', 'dcqcn'], { error: 'expected one of: none, dcqcn' }).default('none'),
   preset: z.enum(['connectx', 'paper', 'bz'], { error: 'expected one of: connectx, paper, bz' }).default('connectx'),
@@ -158,7 +162,7 @@ export const NsccParamsSchema = z.strictObject({
 
 const UetSchema = z.strictObject({
   kind: z.literal('uet'),
-  mtuBytes: posInt().default(4096),
+  mtuBytes: mtu(),
   /** UET/UDP/IP/Ethernet header bytes per packet. */
   headerBytes: posInt().default(64),
   priority: z.number().int().min(0).max(5).default(1),
