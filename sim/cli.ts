@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdirSync, existsSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, resolve, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
@@ -70,7 +70,7 @@ Commands:
   baseline   Record FCT and per-packet latency distributions over --seeds seeds (default 4).
   check      Re-run with other seeds and compare with a baseline: KS test at --alpha (default
              0.01) and per-quantile tolerances. Exit 3 if a distribution moved.
-  validate   Check FILE (and its compare: variants) against the scenario schema.
+  validate   Check FILE (and its compare: variants) against the scenario schema, and that it can be built.
   schema     Print the scenario JSON Schema (for editor completion).
   bench      The benchmark (also "npm run bench"): scenarios in fresh processes, medians and
              spread of wall time, events/s and memory; see README "Performance".
@@ -89,7 +89,7 @@ Options:
   --jobs N          Worker threads for compare, sweep, baseline, check (default: one per core).
   --shard I/N       Run only every N-th variant of a sweep, starting at the I-th (1-based).
 
-Exit codes: 0 ok, 1 run failure (exception or PFC deadlock), 2 invalid input (including a
+Exit codes: 0 ok, 1 run failure (exception, PFC deadlock, or a stalled run), 2 invalid input (including a
 baseline recorded for another scenario), 3 check found a distribution regression.
 Set ETHERSIM_DEBUG=1 to see stack traces.
 `;
@@ -317,6 +317,11 @@ function threadsFor(s: Scenario): number {
 
 async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
   const { path, loaded, variants } = loadFromArgs(args, io);
+  // An --out that cannot be a directory is found now, not after the simulation.
+  if (args.out) {
+    const outDir = resolve(io.cwd, args.out);
+    if (existsSync(outDir) && !statSync(outDir).isDirectory()) throw new UsageError(`--out ${args.out}: is a file, not a directory`);
+  }
   if (loaded.scenario.compare?.length && !io.runScenario) {
     // Variants run in parallel worker threads (tests that stub the simulator run them in-process).
     const cmds = await import('./cliCommands.ts');

@@ -1,4 +1,4 @@
-import { readFileSync, existsSync, mkdirSync } from 'node:fs';
+import { readFileSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, resolve, join, basename, relative, sep } from 'node:path';
 import type { Scenario } from './scenario/schema.ts';
 import type { Result } from './metrics/result.ts';
@@ -282,6 +282,7 @@ const check: Command = async (args, io) => {
   const { path, text } = readScenarioText(args, io);
   const bpath = resolve(io.cwd, args.baseline);
   if (!existsSync(bpath)) throw new UsageError(`check: no such baseline file ${args.baseline} (record one with \`ethersim baseline FILE --out ${args.baseline}\`)`);
+  if (statSync(bpath).isDirectory()) throw new UsageError(`check: baseline ${args.baseline} is a directory; give the baseline's JSON file`);
   let base;
   try { base = parseBaseline(readFileSync(bpath, 'utf8'), args.baseline); } catch (e) {
     if (e instanceof BaselineError) throw new UsageError(e.message);

@@ -22,6 +22,7 @@ import { quantiles } from './metrics/summary.ts';
 import type { FlowResult, PortPfcStat, Result } from './metrics/result.ts';
 import { VERSION } from './version.ts';
 import { checkSize, DEFAULT_MEMORY_LIMIT_BYTES } from './scenario/estimate.ts';
+import { InputError } from './scenario/inputError.ts';
 import { outboxCapacity, planPartitions, windowFor, PartitionError, type PartitionPlan } from './net/partition.ts';
 import { Outbox } from './net/outbox.ts';
 import { runPartitionsInOneThread } from './parallel/sequential.ts';
@@ -67,7 +68,10 @@ export function minFrameBytes(s: Scenario): number {
 function memoryLimit(options: RunOptions): number {
   if (options.maxMemoryBytes !== undefined) return options.maxMemoryBytes;
   const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.ETHERSIM_MAX_MEMORY_MB;
-  return env !== undefined && Number(env) > 0 ? Number(env) * 1024 ** 2 : DEFAULT_MEMORY_LIMIT_BYTES;
+  if (env === undefined || env === '') return DEFAULT_MEMORY_LIMIT_BYTES;
+  // A limit that is not a number must not pass for "no limit given".
+  if (!(Number(env) > 0)) throw new InputError(`ETHERSIM_MAX_MEMORY_MB: expected a number of MiB > 0, got "${env}"`);
+  return Number(env) * 1024 ** 2;
 }
 
 /** Framing of the scenario's transport: payload, header and ACK bytes. */

@@ -34,7 +34,7 @@ describe('workload generators', () => {
     const b = flowsOf({ kind: 'incast', senders: [5, 9, 30], sizeBytes: 10 });
     expect(b.map((f) => [f.src, f.dst])).toEqual([[5, 0], [9, 0], [30, 0]]);
     expect(() => flowsOf({ kind: 'incast', senders: 32, sizeBytes: 10 })).toThrow(/workload\.senders: 32 senders need 33 hosts/);
-    expect(() => flowsOf({ kind: 'incast', senders: [1, 0], sizeBytes: 10 })).toThrow('workload.senders[1]: host 0 is the receiver');
+    expect(() => flowsOf({ kind: 'incast', senders: [1, 0], sizeBytes: 10 })).toThrow('workload.senders.1: host 0 is the receiver');
     expect(() => flowsOf({ kind: 'incast', senders: 3, receiver: 32, sizeBytes: 10 })).toThrow('workload.receiver: host 32 does not exist (hosts 0..31)');
   });
 
@@ -45,14 +45,14 @@ describe('workload generators', () => {
     expect(a.every((f) => f.src !== f.dst)).toBe(true);
     const b = flowsOf({ kind: 'allToAll', sizeBytes: 100, hosts: [2, 4, 6] }, 16);
     expect(b.map((f) => [f.src, f.dst])).toEqual([[2, 4], [2, 6], [4, 2], [4, 6], [6, 2], [6, 4]]);
-    expect(() => flowsOf({ kind: 'allToAll', sizeBytes: 1, hosts: [1, 2, 1] })).toThrow('workload.hosts[2]: host 1 is listed twice');
+    expect(() => flowsOf({ kind: 'allToAll', sizeBytes: 1, hosts: [1, 2, 1] })).toThrow('workload.hosts.2: host 1 is listed twice');
   });
 
   it('flow list: invalid host index and self-flows name the path', () => {
     const flows = [{ src: 0, dst: 1, sizeBytes: 5 }, { src: 1, dst: 2, sizeBytes: 5 }, { src: 3, dst: 40, sizeBytes: 5 }];
-    expect(() => flowsOf({ kind: 'flows', flows })).toThrow('workload.flows[2].dst: host 40 does not exist (hosts 0..31)');
-    expect(() => flowsOf([{ kind: 'permutation', sizeBytes: 1 }, { kind: 'flows', flows }])).toThrow('workload[1].flows[2].dst: host 40 does not exist (hosts 0..31)');
-    expect(() => flowsOf({ kind: 'flows', flows: [{ src: 4, dst: 4, sizeBytes: 5 }] })).toThrow('workload.flows[0]: src and dst are both host 4');
+    expect(() => flowsOf({ kind: 'flows', flows })).toThrow('workload.flows.2.dst: host 40 does not exist (hosts 0..31)');
+    expect(() => flowsOf([{ kind: 'permutation', sizeBytes: 1 }, { kind: 'flows', flows }])).toThrow('workload.1.flows.2.dst: host 40 does not exist (hosts 0..31)');
+    expect(() => flowsOf({ kind: 'flows', flows: [{ src: 4, dst: 4, sizeBytes: 5 }] })).toThrow('workload.flows.0: src and dst are both host 4');
   });
 
   it('a list is concatenated and stably sorted by start time', () => {
@@ -142,6 +142,6 @@ describe('poisson', () => {
     // host 5's flows do not depend on which other hosts are in the set
     const only5 = (fs: typeof a) => fs.filter((f) => f.src === 5).map((f) => [f.startPs, f.sizeBytes]);
     expect(only5(flowsOf({ ...w, hosts: [5, 9, 1] }, 16, 11))).toEqual(only5(a));
-    expect(() => flowsOf({ ...w, hosts: [1, 99] }, 16)).toThrow('workload.hosts[1]: host 99 does not exist (hosts 0..15)');
+    expect(() => flowsOf({ ...w, hosts: [1, 99] }, 16)).toThrow('workload.hosts.1: host 99 does not exist (hosts 0..15)');
   });
 });

@@ -12,15 +12,18 @@ const nonNeg = (what = 'a number ≥ 0') => z.number({ error: `expected ${what}`
 const positive = (what = 'a number > 0') => z.number({ error: `expected ${what}` }).positive({ error: `expected ${what}` });
 const fraction = (what = 'a number in [0, 1]') => z.number({ error: `expected ${what}` }).min(0, { error: `expected ${what}` }).max(1, { error: `expected ${what}` });
 
+/** A propagation delay: at most 1 s, so that times stay exact integers of picoseconds (doubles are exact to 2^53 ps ≈ 2.5 h). */
+const delayNs = () => nonNeg('a propagation delay in ns from 0 to 1000000000 (1 s)').max(1e9, { error: 'expected a propagation delay in ns from 0 to 1000000000 (1 s)' });
+
 /** Host links: each field defaults on its own (400 G, 1 µs), in a file as with --set. */
 export const LinkSchema = z.strictObject({
   rateGbps: positive('a link rate in Gb/s > 0').default(400),
-  delayNs: nonNeg('a propagation delay in ns ≥ 0').default(1000),
+  delayNs: delayNs().default(1000),
 });
 /** Switch links: a field left out is the tier below's (fabric: host's; core: fabric's). */
 const TierLinkSchema = z.strictObject({
   rateGbps: positive('a link rate in Gb/s > 0').optional(),
-  delayNs: nonNeg('a propagation delay in ns ≥ 0').optional(),
+  delayNs: delayNs().optional(),
 });
 
 // ---------------------------------------------------------------- topology

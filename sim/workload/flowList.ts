@@ -7,7 +7,7 @@ type FlowList = Extract<WorkloadItem, { kind: 'flows' }>;
 /** Explicit flows, validated one by one. */
 export function flowListFlows(item: FlowList, ctx: WorkloadContext): FlowSpec[] {
   return item.flows.map((f, i) => {
-    const where = `${ctx.path}.flows[${i}]`;
+    const where = `${ctx.path}.flows.${i}`;
     checkHost(`${where}.src`, f.src, ctx.hostCount);
     checkHost(`${where}.dst`, f.dst, ctx.hostCount);
     if (f.src === f.dst) throw new InputError(`${where}: src and dst are both host ${f.src}`);

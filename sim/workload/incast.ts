@@ -23,8 +23,8 @@ export function incastFlows(item: Incast, ctx: WorkloadContext): FlowSpec[] {
   } else {
     senders = item.senders.slice();
     senders.forEach((h, i) => {
-      checkHost(`${path}.senders[${i}]`, h, hostCount);
-      if (h === receiver) throw new InputError(`${path}.senders[${i}]: host ${h} is the receiver`);
+      checkHost(`${path}.senders.${i}`, h, hostCount);
+      if (h === receiver) throw new InputError(`${path}.senders.${i}: host ${h} is the receiver`);
     });
   }
   const startPs = nsToPs(item.startNs);

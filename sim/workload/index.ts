@@ -41,7 +41,7 @@ export function buildFlows(
       hostCount,
       hostRateBps,
       streams,
-      path: Array.isArray(workload) ? `workload[${i}]` : 'workload',
+      path: Array.isArray(workload) ? `workload.${i}` : 'workload',
       streamSuffix: n === 0 ? '' : `#${n}`,
       readText,
     };

@@ -42,8 +42,8 @@ export function hostSet(where: string, hosts: number[] | undefined, hostCount: n
   }
   const seen = new Set<number>();
   hosts.forEach((h, i) => {
-    checkHost(`${where}[${i}]`, h, hostCount);
-    if (seen.has(h)) throw new InputError(`${where}[${i}]: host ${h} is listed twice`);
+    checkHost(`${where}.${i}`, h, hostCount);
+    if (seen.has(h)) throw new InputError(`${where}.${i}: host ${h} is listed twice`);
     seen.add(h);
   });
   if (hosts.length < minSize) throw new InputError(`${where}: needs at least ${minSize} hosts, got ${hosts.length}`);
