@@ -6,7 +6,7 @@
  */
 import * as Comlink from 'comlink';
 import * as d3 from 'd3';
-import { loadScenario, scenarioVariants, ScenarioError } from '../../sim/scenario/load.ts';
+import { loadScenario, scenarioNotes, scenarioVariants, ScenarioError } from '../../sim/scenario/load.ts';
 import type { Scenario } from '../../sim/scenario/schema.ts';
 import { buildTopology, type TopologyGraph } from '../../sim/topology/index.ts';
 import { buildFlows } from '../../sim/workload/index.ts';
@@ -103,10 +103,10 @@ function splitError(line: string): [string, string] {
   return i > 0 ? [line.slice(0, i), line.slice(i + 2)] : ['', line];
 }
 
-function showErrors(lines: string[]): void {
-  errorsEl.replaceChildren(...lines.map((l) => {
+function showErrors(lines: string[], notes: string[] = []): void {
+  errorsEl.replaceChildren(...[...lines.map((l) => [l, 'error'] as const), ...notes.map((l) => [l, 'note'] as const)].map(([l, kind]) => {
     const li = document.createElement('li');
-    li.className = 'error';
+    li.className = kind;
     const [path, msg] = splitError(l);
     if (path) {
       const p = document.createElement('span');
@@ -150,7 +150,11 @@ function validate(): Array<{ name: string; scenario: Scenario }> | null {
         lines.push(variants.length > 1 ? `compare "${v.name}": ${msg}` : msg);
       }
     }
-    showErrors(lines);
+    // Valid but most likely not meant (the CLI prints the same notes), and what the page does not do.
+    const loaded = loadScenario(text, 'scenario');
+    const notes = [...new Set(variants.flatMap((v) => scenarioNotes(v.scenario)))];
+    if (loaded.scenario.sweep) notes.push('sweep: the page runs the base scenario (and its compare: variants); `ethersim sweep FILE` runs the sweep');
+    showErrors(lines, notes);
     return lines.length ? null : variants;
   } catch (e) {
     showErrors(e instanceof ScenarioError ? e.lines : [String((e as Error).message ?? e)]);
