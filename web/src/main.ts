@@ -316,17 +316,24 @@ function endPsOf(r: Run): number {
   return r.output ? r.output.result.meta.simTimePs : r.latest?.simTimePs ?? 0;
 }
 
+/** The paused ports of the deadlock cycles formed by time t (null while the run is live: not known yet). */
+function cyclePortsAt(r: Run, tPs: number): Set<number> | null {
+  const dls = r.output?.result.congestion?.deadlocks;
+  if (!dls) return null;
+  return new Set(dls.filter((d) => d.formedPs <= tPs).flatMap((d) => d.ports));
+}
+
 function frameFor(r: Run): TopologyFrame | null {
   if (scrubPs === null) {
     const s = r.latest;
     if (!s) return null;
-    return { simTimePs: s.simTimePs, queueBytes: s.queueBytes, util: s.util, paused: pausedOf(s) };
+    return { simTimePs: s.simTimePs, queueBytes: s.queueBytes, util: s.util, paused: pausedOf(s), cyclePorts: cyclePortsAt(r, s.simTimePs) };
   }
   const t = Math.min(scrubPs, endPsOf(r));
   const s = snapshotAt(r, t);
   const cong = r.output?.result.congestion;
   const paused = cong ? T.pausedAt(cong.pauseIntervals, t) : pausedOf(s);
-  return { simTimePs: t, queueBytes: s?.queueBytes ?? null, util: s?.util ?? null, paused };
+  return { simTimePs: t, queueBytes: s?.queueBytes ?? null, util: s?.util ?? null, paused, cyclePorts: cyclePortsAt(r, t) };
 }
 
 function maxEndPs(): number {
@@ -629,7 +636,7 @@ function renderSeries(): void {
     });
   }
   linePlot(svg('plot-tput'), { series: tput, x: { label: 'simulated time (µs)' }, y: { label: 'throughput (Gb/s)' }, marker, empty: none });
-  linePlot(svg('plot-ctl'), { series: ctl, x: { label: 'simulated time (µs)' }, y: { label: CTL_LABEL[metric] ?? metric ?? 'value' }, marker, empty: metric ? none : 'no rate/window trace for this transport' });
+  linePlot(svg('plot-ctl'), { series: ctl, x: { label: 'simulated time (µs)' }, y: { label: CTL_LABEL[metric] ?? (metric || 'value') }, marker, empty: metric ? none : 'no rate/window trace for this transport' });
 }
 
 function renderResults(): void {
@@ -729,6 +736,19 @@ btn.reset.addEventListener('click', () => {
   preview();
   updateScrubLabel();
 });
+// The tree timeline is drawn at the width it is shown at: redraw it when that changes.
+{
+  let pending = false;
+  let lastWidth = 0;
+  new ResizeObserver((entries) => {
+    const w = Math.round(entries[0]?.contentRect.width ?? 0);
+    if (w === lastWidth || pending) return;
+    lastWidth = w;
+    pending = true;
+    requestAnimationFrame(() => { pending = false; renderTimeline(); });
+  }).observe(treeTimeline.parentElement ?? treeTimeline);
+}
+
 // The Run button's shortcut (its title says R): not while typing in the editor or a field.
 document.addEventListener('keydown', (e) => {
   const t = e.target as HTMLElement | null;

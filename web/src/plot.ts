@@ -54,8 +54,12 @@ function tip(): HTMLDivElement {
   return tooltip;
 }
 
+/** The drawing the tooltip belongs to: a redraw hides only its own drawing's tooltip. */
+let tooltipOwner: Element | null = null;
+
 export function showTooltip(ev: PointerEvent | MouseEvent, lines: string[]): void {
   const t = tip();
+  tooltipOwner = (ev.target as Element | null)?.closest?.('svg') ?? null;
   t.replaceChildren(...lines.map((l) => { const d = document.createElement('div'); d.textContent = l; return d; }));
   t.style.display = 'block';
   const x = Math.min(window.innerWidth - t.offsetWidth - 8, ev.clientX + 14);
@@ -63,7 +67,9 @@ export function showTooltip(ev: PointerEvent | MouseEvent, lines: string[]): voi
   t.style.top = `${ev.clientY + window.scrollY + 14}px`;
 }
 
-export function hideTooltip(): void {
+/** Hide the tooltip; with `owner`, only when it belongs to that drawing (one being redrawn). */
+export function hideTooltip(owner?: Element): void {
+  if (owner !== undefined && owner !== tooltipOwner) return;
   if (tooltip) tooltip.style.display = 'none';
 }
 
@@ -86,7 +92,7 @@ export function linePlot(svgEl: SVGSVGElement, spec: LinePlotSpec): void {
   const m = { top: 12, right: 26, bottom: 40, left: 62 };
   const svg = d3.select(svgEl).attr('viewBox', `0 0 ${width} ${height}`).attr('width', width).attr('height', height);
   svg.selectAll('*').remove();
-  hideTooltip(); // its anchor is gone with the old marks
+  hideTooltip(svgEl); // its anchor is gone with the old marks
   const xs = spec.series.flatMap((s) => s.points.map((p) => p.x));
   const ys = spec.series.flatMap((s) => s.points.map((p) => p.y));
   const x = makeScale(spec.x, xs, [m.left, width - m.right]);
@@ -130,7 +136,29 @@ export function linePlot(svgEl: SVGSVGElement, spec: LinePlotSpec): void {
     const px = x(p.x), py = y(clipY(p.y));
     if (Number.isFinite(px) && Number.isFinite(py)) flat.push({ s, p, px, py });
   }
-  if (spec.legend ?? spec.series.length > 1) legend(svg, spec.series, { left: m.left + 6, right: width - m.right - 6, top: m.top + 4, bottom: height - m.bottom - 4 }, flat);
+  if (spec.legend ?? spec.series.length > 1) {
+    // What the key must not hide: the lines (sampled every few pixels, as a step or straight
+    // segment between points) and the time marker.
+    const marks: Array<{ px: number; py: number }> = [];
+    for (const s of spec.series) {
+      let prev: { px: number; py: number } | null = null;
+      for (const p of s.points) {
+        const px = x(p.x), py = y(clipY(p.y));
+        if (!Number.isFinite(px) || !Number.isFinite(py)) { prev = null; continue; }
+        if (prev) {
+          const n = Math.min(200, Math.ceil(Math.hypot(px - prev.px, py - prev.py) / 6));
+          for (let k = 1; k < n; k++) {
+            const f = k / n;
+            marks.push(spec.step ? (f < 0.5 ? { px: prev.px + (px - prev.px) * 2 * f, py: prev.py } : { px, py: prev.py + (py - prev.py) * (2 * f - 1) }) : { px: prev.px + (px - prev.px) * f, py: prev.py + (py - prev.py) * f });
+          }
+        }
+        marks.push({ px, py });
+        prev = { px, py };
+      }
+    }
+    if (spec.marker !== undefined && Number.isFinite(x(spec.marker))) for (let py = m.top; py <= height - m.bottom; py += 6) marks.push({ px: x(spec.marker), py });
+    legend(svg, spec.series, { left: m.left + 6, right: width - m.right - 6, top: m.top + 4, bottom: height - m.bottom - 4 }, marks, { x: m.left, y: height, width, height });
+  }
   const xf = spec.x.format ?? fmt3;
   const yf = spec.y.format ?? fmt3;
   svg.append('rect').attr('class', 'hover-target').attr('x', m.left).attr('y', m.top).attr('width', width - m.left - m.right).attr('height', height - m.top - m.bottom)
@@ -153,7 +181,8 @@ const LEGEND_ROWS = 6;
  * that an exported SVG reads on its own. It goes in the corner that covers the fewest data
  * points (a CDF's top right is where its curves end; a decay's is where they start).
  */
-function legend(svg: d3.Selection<SVGSVGElement, unknown, null, undefined>, series: LineSeries[], area: { left: number; right: number; top: number; bottom: number }, points: Array<{ px: number; py: number }>): void {
+function legend(svg: d3.Selection<SVGSVGElement, unknown, null, undefined>, series: Array<{ name: string; color: string; dash?: string }>, area: { left: number; right: number; top: number; bottom: number }, points: Array<{ px: number; py: number }>,
+  below: { x: number; y: number; width: number; height: number }): void {
   const rows = series.slice(0, LEGEND_ROWS);
   const extra = series.length - rows.length;
   const g = svg.append('g').attr('class', 'legend');
@@ -181,6 +210,12 @@ function legend(svg: d3.Selection<SVGSVGElement, unknown, null, undefined>, seri
     const n = covered(c);
     if (n < bestN) { best = c; bestN = n; }
   }
+  if (bestN > 0) {
+    // Every corner would hide data: the key goes under the plot, which grows to hold it.
+    best = [below.x, below.y + 2];
+    const grown = below.height + h + 8;
+    svg.attr('viewBox', `0 0 ${below.width} ${grown}`).attr('height', grown);
+  }
   g.attr('transform', `translate(${best[0]},${best[1]})`);
 }
 
@@ -200,7 +235,7 @@ export function rangePlot(svgEl: SVGSVGElement, data: RangeDatum[], spec: { y: A
   const m = { top: 12, right: 26, bottom: 40, left: 62 };
   const svg = d3.select(svgEl).attr('viewBox', `0 0 ${width} ${height}`).attr('width', width).attr('height', height);
   svg.selectAll('*').remove();
-  hideTooltip(); // its anchor is gone with the old marks
+  hideTooltip(svgEl); // its anchor is gone with the old marks
   const groups = [...new Set(data.map((d) => d.group))];
   const series = [...new Set(data.map((d) => d.series))];
   const x0 = d3.scaleBand().domain(groups).range([m.left, width - m.right]).padding(0.2);
@@ -221,7 +256,17 @@ export function rangePlot(svgEl: SVGSVGElement, data: RangeDatum[], spec: { y: A
   g.append('path').attr('d', (d) => `M-6,${y(d.hi)}h12`).attr('stroke', (d) => d.color).attr('stroke-width', 2.5);
   g.append('rect').attr('x', -8).attr('width', 16).attr('y', (d) => y(d.hi) - 6).attr('height', (d) => Math.max(12, y(d.lo) - y(d.hi) + 12)).attr('fill', 'transparent')
     .on('pointermove', (ev: PointerEvent, d) => showTooltip(ev, [`${d.series} · ${d.group}`, `${spec.loLabel}: ${fmt3(d.lo)}`, `${spec.hiLabel}: ${fmt3(d.hi)}`, ...(d.note ? [d.note] : [])]))
-    .on('pointerleave', hideTooltip);
+    .on('pointerleave', () => hideTooltip());
+  if (series.length > 1) {
+    const keyed = series.map((name) => ({ name, color: data.find((d) => d.series === name)!.color }));
+    const marks = data.flatMap((d) => {
+      const px = x0(d.group)! + x1(d.series)! + x1.bandwidth() / 2;
+      const out: Array<{ px: number; py: number }> = [];
+      for (let py = y(d.hi) - 6; py <= y(d.lo) + 6; py += 4) out.push({ px, py });
+      return out;
+    });
+    legend(svg, keyed, { left: m.left + 6, right: width - m.right - 6, top: m.top + 4, bottom: height - m.bottom - 4 }, marks, { x: m.left, y: height, width, height });
+  }
 }
 
 // ------------------------------------------------------------------ export

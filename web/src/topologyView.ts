@@ -8,8 +8,11 @@ export interface TopologyFrame {
   simTimePs: number;
   queueBytes: Float32Array | null;
   util: Float32Array | null;
-  /** Paused port → its tree's root port (-1 unknown, -2 part of a cycle). */
+  /** Paused port → its tree's root port (-1 unknown, -2 part of a cycle or fed by one). */
   paused: Map<number, number>;
+  /** The paused ports that form a deadlock's cycle, once the analysis has found it (null: not
+   *  known, so every edge rooted in a cycle is drawn as the cycle). */
+  cyclePorts?: Set<number> | null;
 }
 
 export interface Highlight {
@@ -62,7 +65,8 @@ export class TopologyView {
     const defs = svg.append('defs');
     TREE_COLORS.concat(['#888888', CYCLE_COLOR]).forEach((c, i) => {
       defs.append('marker').attr('id', `bp-arrow-${i}-${uid}`).attr('viewBox', '0 0 10 10').attr('refX', 9).attr('refY', 5)
-        .attr('markerWidth', 5).attr('markerHeight', 5).attr('orient', 'auto-start-reverse')
+        // In user units: an arrowhead keeps its size on a thicker (cycle) stroke.
+        .attr('markerUnits', 'userSpaceOnUse').attr('markerWidth', 12).attr('markerHeight', 12).attr('orient', 'auto-start-reverse')
         .append('path').attr('d', 'M0,0L10,5L0,10z').attr('fill', c);
     });
     this.markerBase = `bp-arrow-`;
@@ -98,7 +102,7 @@ export class TopologyView {
       const port = Number(t.getAttribute('data-port'));
       if (!Number.isFinite(port)) return;
       showTooltip(ev, this.describePort(port));
-    }).on('pointerleave', hideTooltip);
+    }).on('pointerleave', () => hideTooltip());
   }
 
   private markerBase: string;
@@ -161,14 +165,18 @@ export class TopologyView {
       circles[i].setAttribute('r', String(r));
     }
     // Paused edges and roots: rebuilt only when the set changes.
-    const key = [...f.paused].map(([p, r]) => `${p}:${r}`).sort().join(',');
+    const key = [...f.paused].map(([p, r]) => `${p}:${r}`).sort().join(',') + '|' + [...(f.cyclePorts ?? [])].join(',');
     if (key === this.pausedKey) return;
     this.pausedKey = key;
     const roots = [...new Set(f.paused.values())].sort((a, b) => a - b);
+    // Only the cycle's own edges in the cycle's colour: the edges it back-pressures (rooted in the
+    // cycle, not part of it) are drawn as of an unknown root.
+    const cycle = f.cyclePorts ?? null;
+    const rootOf = (port: number, r: number) => (r === -2 && cycle !== null && !cycle.has(port) ? -1 : r);
     const colorIdx = (r: number) => (r === -2 ? TREE_COLORS.length + 1 : r < 0 ? TREE_COLORS.length : roots.filter((x) => x >= 0).indexOf(r) % TREE_COLORS.length);
     const color = (r: number) => (r === -2 ? CYCLE_COLOR : r < 0 ? '#888888' : TREE_COLORS[colorIdx(r)]);
     const portIndex = (p: number) => p; // ports are laid out in port order
-    const edges = [...f.paused].map(([port, root]) => ({ port, root }));
+    const edges = [...f.paused].map(([port, root]) => ({ port, root: rootOf(port, root), cause: root }));
     this.pausedLayer.selectAll<SVGPathElement, { port: number; root: number }>('path').data(edges, (d) => String(d.port)).join('path')
       .attr('class', (d) => (d.root === -2 ? 'paused-edge cycle' : 'paused-edge'))
       .attr('data-port', (d) => d.port)
@@ -177,8 +185,9 @@ export class TopologyView {
       .attr('stroke', (d) => color(d.root))
       .attr('marker-end', (d) => `url(#${this.markerBase}${colorIdx(d.root)}-${this.markerUid})`)
       .selectAll('title').data((d) => [d]).join('title')
-      .text((d) => `${this.names[d.port]} paused by ${this.names[d.port ^ 1]} (back-pressure ←); root ${d.root >= 0 ? this.names[d.root] : d.root === -2 ? 'cycle' : '?'}`);
+      .text((d) => `${this.names[d.port]} paused by ${this.names[d.port ^ 1]} (back-pressure ←); root ${d.root >= 0 ? this.names[d.root] : d.root === -2 ? 'cycle (deadlock)' : d.cause === -2 ? 'the deadlock cycle, upstream of it' : '?'}`);
     const rootData = roots.filter((r) => r >= 0);
+    const labelShift = this.spreadRootLabels(rootData);
     const rg = this.rootLayer.selectAll<SVGGElement, number>('g.root-marker').data(rootData, (d) => String(d)).join((enter) => {
       const g = enter.append('g').attr('class', 'root-marker');
       g.append('circle').attr('r', L.switchRadius * 0.9 + 3);
@@ -190,7 +199,33 @@ export class TopologyView {
     // In the right half the label goes to the left of its ring, so that the drawing's edge does not cut it.
     const left = (d: number) => L.ports[d].qx > L.width / 2;
     rg.select('text').attr('fill', (d) => color(d)).text((d) => `root ${this.names[d]}`)
-      .attr('text-anchor', (d) => (left(d) ? 'end' : 'start')).attr('dx', (d) => (left(d) ? -(L.switchRadius + 6) : L.switchRadius + 6));
+      .attr('text-anchor', (d) => (left(d) ? 'end' : 'start')).attr('dx', (d) => (left(d) ? -(L.switchRadius + 6) : L.switchRadius + 6))
+      .attr('dy', (d) => 4 + (labelShift.get(d) ?? 0));
+  }
+
+  /**
+   * Vertical offsets that keep root labels apart: several roots on one switch (or on switches
+   * side by side) would print their labels over each other. Labels are placed top to bottom,
+   * each moved down a line at a time past those already placed (widths estimated at 6.3 px per
+   * character of the 11-px bold label).
+   */
+  private spreadRootLabels(roots: number[]): Map<number, number> {
+    const L = this.layout;
+    const out = new Map<number, number>();
+    const placed: Array<{ x0: number; x1: number; y: number }> = [];
+    const order = [...roots].sort((a, b) => L.ports[a].qy - L.ports[b].qy || L.ports[a].qx - L.ports[b].qx);
+    for (const r of order) {
+      const p = L.ports[r];
+      const w = (5 + this.names[r].length) * 6.3;
+      const left = p.qx > L.width / 2;
+      const x0 = left ? p.qx - L.switchRadius - 6 - w : p.qx + L.switchRadius + 6;
+      const x1 = x0 + w;
+      let shift = 0;
+      for (let tries = 0; tries < 12 && placed.some((b) => b.x0 < x1 && x0 < b.x1 && Math.abs(b.y - (p.qy + shift)) < 12); tries++) shift += 12;
+      placed.push({ x0, x1, y: p.qy + shift });
+      out.set(r, shift);
+    }
+    return out;
   }
 
   /** Highlight a flow's path, the ports where it was blocked, and the roots responsible (or clear). */
