@@ -168,6 +168,20 @@ describe('web front end in headless Chromium', () => {
     await page.close();
   }, 60_000);
 
+  it('pfc-deadlock: the four ring links of the cycle, and only they, are drawn as the cycle; the view names it link by link', async () => {
+    const page = await openApp();
+    const s = await runToEnd(page, 'pfc-deadlock');
+    expect(s.runs[0].stopReason).toBe('deadlock');
+    const cycle = page.locator('.topology .paused-edge.cycle');
+    expect(await cycle.count()).toBe(4);
+    // The host links the cycle back-pressures are paused too, but not part of it.
+    expect(await page.locator('.topology .paused-edge').count()).toBeGreaterThan(4);
+    expect(await page.locator('.tree-note').first().textContent()).toMatch(/DEADLOCK since [\d.,]+ µs: sw\d->sw\d( → sw\d->sw\d){3}$/);
+    // No finished flow: a dash for the FCT, not 0.
+    expect(await page.locator('#summary tr', { hasText: 'FCT p99' }).locator('td').nth(1).textContent()).toBe('—');
+    await page.close();
+  }, 60_000);
+
   it('victim-flow: the victims table is populated; selecting one highlights its path, where it was blocked and the root', async () => {
     const page = await openApp();
     // PFC alone (DCQCN off), as in tests/congestion.test.ts: the incast's tree catches flow 20.
