@@ -102,6 +102,8 @@ export interface Simulation {
   outboxSets: Outbox[][] | null;
 }
 
+const DEPENDENT_FLOWS = 'engine.partitions: a partitioned run needs flows that do not wait on others (ringAllReduce steps do); use engine.partitions: 1';
+
 /**
  * Everything that can make a valid scenario unbuildable, checked without building it (`ethersim
  * validate`): the size estimate, the topology, PFC's reservation in the buffers, the workload
@@ -117,7 +119,7 @@ export function checkScenario(scenario: Scenario, options: Pick<RunOptions, 'rea
   const flows = buildFlows(scenario.workload, graph.hostCount, timing.rateBps[timing.routes.hostNicPort[0]], new RandomStreams(scenario.seed), options.readText);
   if (scenario.engine.partitions > 1) {
     planPartitions(graph, timing, scenario.engine.partitions);
-    if (flows.some((f) => f.after !== undefined)) throw new PartitionError('engine.partitions: a partitioned run needs flows that do not wait on others (ringAllReduce steps do); use engine.partitions: 1');
+    if (flows.some((f) => f.after !== undefined)) throw new PartitionError(DEPENDENT_FLOWS);
   }
 }
 
@@ -158,7 +160,7 @@ export function buildSimulation(scenario: Scenario, options: RunOptions = {}): S
   let outboxSets: Outbox[][] | null = null;
   if (part !== undefined) {
     plan = planPartitions(graph, timing, scenario.engine.partitions);
-    if (flows.hasDependencies) throw new PartitionError('engine.partitions: a partitioned run needs flows that do not wait on others (ringAllReduce steps do); use engine.partitions: 1');
+    if (flows.hasDependencies) throw new PartitionError(DEPENDENT_FLOWS);
     const minWire = minFrameBytes(scenario) + WIRE.OVERHEAD_BYTES;
     plan.windowPs = windowFor(plan, timing, minWire);
     outboxSets = [0, 1].map((parity) => Array.from({ length: plan!.count }, (_, dst) => {
