@@ -80,6 +80,7 @@ export function summaryRows(r: Result): [string, string][] {
     ['FCT max (µs)', q(s.fctUs, 'max')],
     ['slowdown p50', q(s.slowdown, 'p50')],
     ['slowdown p99', q(s.slowdown, 'p99')],
+    ['goodput fairness (Jain)', fmtJain(goodputFairness(r))],
     ['pkt latency p50 (µs)', q(s.latencyUs, 'p50')],
     ['pkt latency p99 (µs)', q(s.latencyUs, 'p99')],
     ['drops', fmtInt(c.drops)],
@@ -97,6 +98,27 @@ export function summaryRows(r: Result): [string, string][] {
     ['stop reason', m.stopReason],
   ];
 }
+
+/**
+ * Jain's fairness index (Σx)² / (n Σx²) of the flows' goodputs over the run: x = payload bytes
+ * delivered over the flow's own lifetime (start to finish, or to the end of the run for a flow
+ * still going). 1 when all flows got the same rate, 1/n when one got everything. NaN with fewer
+ * than two flows that had time to send. (The index of Jain, Chiu and Hawe, DEC-TR-301, 1984.)
+ */
+export function goodputFairness(r: Result): number {
+  const xs: number[] = [];
+  for (const f of r.flows) {
+    if (f.startPs < 0 || f.startPs >= r.meta.simTimePs) continue;
+    const end = f.fctPs >= 0 ? f.startPs + f.fctPs : r.meta.simTimePs;
+    if (end > f.startPs) xs.push(f.deliveredBytes / (end - f.startPs));
+  }
+  if (xs.length < 2) return NaN;
+  const sum = xs.reduce((a, b) => a + b, 0);
+  const sq = xs.reduce((a, b) => a + b * b, 0);
+  return sq > 0 ? (sum * sum) / (xs.length * sq) : NaN;
+}
+
+const fmtJain = (j: number) => (Number.isFinite(j) ? j.toFixed(3) : '-');
 
 /** Congestion analysis: trees, the largest one, victims and their blocked time, deadlocks. */
 function congestionRows(r: Result): [string, string][] {
@@ -229,6 +251,7 @@ export function compareRows(r: Result): Map<string, string> {
     rows.set(`slowdown p50 ${label}`, fmtNum(p50));
     rows.set(`slowdown p99 ${label}`, `${fmtNum(p99)} (${fmtInt(n)})`);
   }
+  rows.set('goodput fairness (Jain)', fmtJain(goodputFairness(r)));
   rows.set('pkt latency p50 (µs)', q(s.latencyUs, 'p50'));
   rows.set('pkt latency p99 (µs)', q(s.latencyUs, 'p99'));
   rows.set('PFC pauses', fmtInt(c.pauseFrames));

@@ -310,7 +310,7 @@ export function collectResult(s: Simulation, reason: StopReason): Result {
       fcts.push(fct / 1e6);
       slowdowns.push(slowdown);
     }
-    flowResults.push({ id: f, src, dst, sizeBytes: size, startPs: flows.startPs[f], fctPs: fct, idealFctPs: ideal, slowdown, retransmits: flows.retransmits[f] });
+    flowResults.push({ id: f, src, dst, sizeBytes: size, startPs: flows.startPs[f], fctPs: fct, idealFctPs: ideal, slowdown, retransmits: flows.retransmits[f], deliveredBytes: flows.deliveredBytes[f] });
   }
   const names = fabric.graph.nodeNames;
   const pfc: PortPfcStat[] = [];

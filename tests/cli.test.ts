@@ -40,8 +40,8 @@ function fakeResult(s: { name: string; seed: number; transport: { kind: string }
   return {
     meta: { version: '0.1.0', name: s.name, seed: s.seed, scenarioHash: 'x', transport: s.transport.kind, hosts: 4, switches: 1, links: 4, simTimePs: 12_345_678, events: 4321, wallMs: 0, stopReason },
     flows: [
-      { id: 0, src: 1, dst: 0, sizeBytes: 4096, startPs: 0, fctPs: 1_000_000, idealFctPs: 500_000, slowdown: 2, retransmits: 0 },
-      { id: 1, src: 2, dst: 0, sizeBytes: 4096, startPs: 0, fctPs: -1, idealFctPs: 500_000, slowdown: -1, retransmits: 1 },
+      { id: 0, src: 1, dst: 0, sizeBytes: 4096, startPs: 0, fctPs: 1_000_000, idealFctPs: 500_000, slowdown: 2, retransmits: 0, deliveredBytes: 4096 },
+      { id: 1, src: 2, dst: 0, sizeBytes: 4096, startPs: 0, fctPs: -1, idealFctPs: 500_000, slowdown: -1, retransmits: 1, deliveredBytes: 0 },
     ],
     counters: { packetsSent: 3, packetsDelivered: 3, bytesDelivered: 12288, drops: 0, discards: 0, ecnMarks: 5, pauseFrames: 2, resumeFrames: 2, pausedTimePs: 10, naks: 0, retransmits: 1, timeouts: 0, cnps: 1, trims: 0, acks: 3 },
     summary: { flowsTotal: 2, flowsDone: 1, fctUs: qz(1.5), slowdown: qz(2), latencyUs: qz(1.2) },

@@ -91,6 +91,22 @@ function seriesOf(r: Result, name: string) {
   return s;
 }
 
+describe('goodput fairness in the reports (sim/report.ts goodputFairness)', () => {
+  it("Jain's index: 1 for equal rates, 1/n when one flow gets everything; dcqcn-fairness ≥ 0.99 over the run", async () => {
+    const { goodputFairness } = await import('../sim/report.ts');
+    const r = runScenario(bundled('dcqcn-fairness.yaml'));
+    // By hand from the flows' own numbers: all four run to the 10 ms limit.
+    const xs = r.flows.map((f) => f.deliveredBytes / (r.meta.simTimePs - f.startPs));
+    const hand = xs.reduce((a, b) => a + b, 0) ** 2 / (4 * xs.reduce((a, b) => a + b * b, 0));
+    expect(goodputFairness(r)).toBeCloseTo(hand, 12);
+    expect(goodputFairness(r)).toBeGreaterThanOrEqual(0.99);
+    const starved = { ...r, flows: r.flows.map((f, i) => ({ ...f, deliveredBytes: i === 0 ? 1e6 : 0 })) };
+    expect(goodputFairness(starved)).toBeCloseTo(1 / 4, 12);
+    const equal = { ...r, flows: r.flows.map((f) => ({ ...f, deliveredBytes: 5e6 })) };
+    expect(goodputFairness(equal)).toBeCloseTo(1, 12);
+  });
+});
+
 describe('DCQCN convergence and fairness', () => {
   it('dcqcn-fairness.yaml: Jain ≥ 0.95 over the last half, queue below Kmax ≥ 90 % of that time', () => {
     const r = runScenario(bundled('dcqcn-fairness.yaml'));

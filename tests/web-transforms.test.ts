@@ -15,7 +15,7 @@ import { layoutTopology, portNames } from '../web/src/layout.ts';
 const scenario = (name: string) => parseScenario(readFileSync(`scenarios/${name}.yaml`, 'utf8'), name);
 
 function flow(id: number, sizeBytes: number, fctUs: number, slowdown: number): FlowResult {
-  return { id, src: 0, dst: 1, sizeBytes, startPs: 0, fctPs: fctUs < 0 ? -1 : fctUs * 1e6, idealFctPs: 1e6, slowdown, retransmits: 0 };
+  return { id, src: 0, dst: 1, sizeBytes, startPs: 0, fctPs: fctUs < 0 ? -1 : fctUs * 1e6, idealFctPs: 1e6, slowdown, retransmits: 0, deliveredBytes: fctUs < 0 ? 0 : sizeBytes };
 }
 
 describe('distributions', () => {

@@ -26,6 +26,8 @@ export interface FlowResult {
   idealFctPs: number;
   slowdown: number;
   retransmits: number;
+  /** Payload bytes delivered to the receiving application by the end of the run (each byte once). */
+  deliveredBytes: number;
 }
 
 export interface Counters {

@@ -14,6 +14,7 @@ import { RandomStreams } from '../../sim/engine/random.ts';
 import type { Result } from '../../sim/metrics/result.ts';
 import type { LiveRunOutput, LiveWorkerApi } from './sim.worker.ts';
 import { decodeSnapshot, type Snapshot } from './snapshot.ts';
+import { goodputFairness } from '../../sim/report.ts';
 import { CYCLE_COLOR, TopologyView, utilColor, type TopologyFrame } from './topologyView.ts';
 import { VARIANT_COLORS, download, linePlot, rangePlot, svgDocument, type LineSeries } from './plot.ts';
 import * as T from './transforms.ts';
@@ -457,6 +458,7 @@ function renderSummary(): void {
     ['FCT max (µs)', (r) => ifDone(r, q(r.output.result).fctUs.max)],
     ['slowdown p50', (r) => ifDone(r, q(r.output.result).slowdown.p50)],
     ['slowdown p99', (r) => ifDone(r, q(r.output.result).slowdown.p99)],
+    ['goodput fairness (Jain)', (r) => { const j = goodputFairness(r.output.result); return Number.isFinite(j) ? j.toFixed(3) : '—'; }],
     ['pkt latency p50 (µs)', (r) => fmt.n3(q(r.output.result).latencyUs.p50)],
     ['pkt latency p99 (µs)', (r) => fmt.n3(q(r.output.result).latencyUs.p99)],
     ['PFC pauses', (r) => fmt.int(r.output.result.counters.pauseFrames)],
