@@ -16,7 +16,7 @@ import type { LiveRunOutput, LiveWorkerApi } from './sim.worker.ts';
 import { decodeSnapshot, type Snapshot } from './snapshot.ts';
 import { goodputFairness } from '../../sim/report.ts';
 import { CYCLE_COLOR, TopologyView, utilColor, type TopologyFrame } from './topologyView.ts';
-import { VARIANT_COLORS, download, linePlot, rangePlot, svgDocument, type LineSeries } from './plot.ts';
+import { download, linePlot, variantColor, rangePlot, svgDocument, type LineSeries } from './plot.ts';
 import * as T from './transforms.ts';
 
 // ------------------------------------------------------------------ bundled scenarios
@@ -210,7 +210,7 @@ function preview(): void {
 
 function newRun(name: string, scenario: Scenario, i: number, withName: boolean): Run {
   const graph = buildTopology(scenario.topology, scenario.links);
-  const color = VARIANT_COLORS[i % VARIANT_COLORS.length];
+  const color = variantColor(i);
   const { view, note } = makeCell(name, color, scenario, graph, withName);
   // A partitioned scenario runs at full speed with no live view (sim.worker.ts): say so until its result is in.
   if (scenario.engine.partitions > 1) note.textContent = `${scenario.engine.partitions} partitions: no live view; the result shows when the run ends`;

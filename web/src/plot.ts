@@ -9,7 +9,16 @@ import type { Point } from './transforms.ts';
  */
 
 /** Okabe–Ito: distinguishable with every common colour-vision deficiency. */
-export const VARIANT_COLORS = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '#D55E00', '#F0E442', '#999999'];
+const VARIANT_COLORS = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '#D55E00', '#F0E442', '#999999'];
+/** The same set for a dark page: its blue (#0072B2) has too little contrast on it, so sky blue comes first. */
+const VARIANT_COLORS_DARK = ['#56B4E9', '#E69F00', '#009E73', '#CC79A7', '#0072B2', '#D55E00', '#F0E442', '#999999'];
+
+/** Variant i's colour, for the theme in force when its run starts (a run keeps its colours). */
+export function variantColor(i: number): string {
+  const dark = typeof window !== 'undefined' && (window.matchMedia?.('(prefers-color-scheme: dark)').matches ?? false);
+  const set = dark ? VARIANT_COLORS_DARK : VARIANT_COLORS;
+  return set[i % set.length];
+}
 
 export interface LineSeries {
   name: string;
