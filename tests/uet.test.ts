@@ -290,3 +290,16 @@ describe('UEC htsim validation thresholds (physics.md §5.2)', () => {
     expect(tail.ecmp).toBeGreaterThan(2 * tail.oblivious);
   });
 });
+
+describe('UET without trimming', () => {
+  it('queues are capped at 5 × plane BDP by default, so the auto RTO holds: every retransmission follows a drop, none is a duplicate', () => {
+    const r = runScenario(bundled('incast-uet.yaml', ['switch.trimming.enabled=false']));
+    expect(r.summary.flowsDone).toBe(15);
+    const loss = r.uet!.loss;
+    // Uncapped (α × free buffer) the same incast dropped nothing yet timed out 816 times and
+    // sent 357 duplicates: its queues outgrew the one-BDP drain the RTO was computed from.
+    expect(r.counters.drops).toBeGreaterThan(0);
+    expect(loss.duplicates).toBe(0);
+    expect(r.counters.retransmits).toBe(r.counters.drops);
+  });
+});

@@ -53,9 +53,12 @@ export function resolveFabricConfig(s: Scenario, graph: TopologyGraph, sizes: Fa
   if (sw.pfc.enabled) for (const p of sw.pfc.priorities) losslessMask |= 1 << p;
   // Trim at 1 × plane BDP (§4.6); the trimmed-header queue holds 2 × that (htsim, §4.5).
   const trimThreshold = sw.trimming.thresholdBytes === 'auto' ? Math.max(bdp, 2 * sizes.maxFrameBytes) : sw.trimming.thresholdBytes;
-  // Without trimming, UET tail-drops between 2 and 5 × plane BDP (§4.6): 'auto' takes 5 ×.
+  // Without trimming, UET tail-drops between 2 and 5 × plane BDP (§4.6): 'auto' takes 5 ×, and
+  // so does a UET fabric without trimming that names no cap (the preset of §0). Uncapped, its
+  // queues grew to α × the free buffer (MBs), past what UET's auto RTO assumes (uet.ts): a 15 → 1
+  // incast then timed out 816 times with no drop and sent 357 duplicates.
   const cap = sw.lossy.queueCapBytes;
-  const lossyCap = cap === undefined ? Infinity : cap === 'auto' ? 5 * bdp : cap;
+  const lossyCap = cap === undefined ? (uet && !sw.trimming.enabled ? 5 * bdp : Infinity) : cap === 'auto' ? 5 * bdp : cap;
   return {
     bufferBytes: sw.bufferBytes,
     losslessMask,

@@ -92,8 +92,11 @@ export interface UetOptions {
  *   full queue's delay, so a fixed "3 higher PSNs SACKed" rule would fire on reordering):
  *   an outstanding PSN is lost when a packet *sent more than one reorder window after it*
  *   has been acknowledged. The reorder window is the drain time of one full data queue
- *   (the trim threshold, or the drop cap without trimming) — the largest delay difference
- *   queueing at one hop can explain. Checked on the 64 PSNs above the cumulative ACK.
+ *   (the trim threshold, or the drop cap without trimming) times the switch queues on the
+ *   longest path — the largest delay difference queueing along a path can explain. Checked on
+ *   the 64 PSNs above the cumulative ACK. (Without trimming that window, 352 µs at a 5 × BDP
+ *   cap on a k = 4 fat-tree at 100 G, is most of the RTO, 437 µs: there a drop is mostly
+ *   recovered by the RTO, as in htsim, whose SACK-based loss detection is off by default.)
  * - RTO backstop per packet, `rto × 2^(transmissions − 1)`; auto RTO = 15 µs + 6 × queue
  *   drain time (htsim), where the queue drain time is the same full-queue drain time,
  *   rounded up to whole frames, at the NIC rate. On a lossless (PFC) class: 1 ms for both
