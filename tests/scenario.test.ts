@@ -222,6 +222,17 @@ describe('settings that contradict each other', () => {
   });
 });
 
+describe('transport-dependent defaults', () => {
+  it("ECN pmax: 0.2 for RoCE (HPCC), 1 for UET (htsim) — per variant, and a value given is kept", () => {
+    expect(parseScenario(BASE, 'b.yaml').switch.ecn.pmax).toBe(0.2);
+    expect(parseScenario(BASE, 'b.yaml', ['transport.kind=uet']).switch.ecn.pmax).toBe(1);
+    expect(parseScenario(BASE, 'b.yaml', ['transport.kind=uet', 'switch.ecn.pmax=0.5']).switch.ecn.pmax).toBe(0.5);
+    const uetBase = BASE.replace('{ kind: roce, cc: dcqcn }', '{ kind: uet }') + 'compare:\n  - name: uet\n  - name: roce\n    set: { transport.kind: roce }\n';
+    const [uet, roce] = scenarioVariants(loadScenario(uetBase, 'c.yaml'));
+    expect([uet.scenario.switch.ecn.pmax, roce.scenario.switch.ecn.pmax]).toEqual([1, 0.2]);
+  });
+});
+
 describe('link fields left out', () => {
   it('take their defaults field by field, in a file as with --set: host 400 G / 1 µs, fabric as host, core as fabric', async () => {
     const { linkTiers } = await import('../sim/topology/builder.ts');

@@ -78,11 +78,34 @@ export function parseYamlObject(text: string, sourceName: string): Record<string
 
 /** Validate a raw object against ScenarioSchema; throws ScenarioError with one line per problem. */
 export function validateScenario(raw: unknown): Scenario {
-  const r = ScenarioSchema.safeParse(raw);
+  const r = ScenarioSchema.safeParse(transportDefaults(raw));
   if (!r.success) throw new ScenarioError(formatIssues(r.error.issues, raw));
   const bad = contradictions(r.data);
   if (bad.length) throw new ScenarioError(bad);
   return r.data;
+}
+
+/**
+ * Defaults that depend on the transport, filled in before validation (on a copy: the raw object
+ * is also the base of compare: variants, which may use another transport). UET: ECN marking
+ * probability ramping to 1 at Kmax, as htsim's UET switch (physics.md §0, §4.5); RoCE keeps the
+ * schema's 0.2 (HPCC). Every bundled UET set-up names pmax: 1, so their results and hashes
+ * are the same either way.
+ */
+function transportDefaults(raw: unknown): unknown {
+  if (raw === null || typeof raw !== 'object') return raw;
+  const t = (raw as { transport?: { kind?: unknown } }).transport;
+  if (t === null || typeof t !== 'object' || t.kind !== 'uet') return raw;
+  const sw = (raw as { switch?: unknown }).switch;
+  const ecn = sw !== null && typeof sw === 'object' ? (sw as { ecn?: unknown }).ecn : undefined;
+  if (sw !== undefined && (sw === null || typeof sw !== 'object')) return raw; // the schema says what is wrong
+  if (ecn !== undefined && (ecn === null || typeof ecn !== 'object')) return raw;
+  if (ecn !== undefined && (ecn as { pmax?: unknown }).pmax !== undefined) return raw;
+  const copy = structuredClone(raw) as { switch?: { ecn?: { pmax?: number } } };
+  copy.switch ??= {};
+  copy.switch.ecn ??= {};
+  copy.switch.ecn.pmax = 1;
+  return copy;
 }
 
 /** Settings that each pass the schema but cannot hold together. */

@@ -97,6 +97,7 @@ export const SwitchSchema = z.strictObject({
     kminBytes: z.union([nonNegInt(), auto]).default('auto'),
     /** RED Kmax; 'auto' = 400 KB × rate/25 G. */
     kmaxBytes: z.union([nonNegInt(), auto]).default('auto'),
+    /** RED's marking probability at Kmax: 0.2 (HPCC) by default, 1 for UET (htsim, §4.5; filled in by load.ts). */
     pmax: fraction().default(0.2),
     /** Mark when the packet leaves (HPCC default) or when it is queued. */
     mode: z.enum(['dequeue', 'enqueue'], { error: 'expected one of: dequeue, enqueue' }).default('dequeue'),
