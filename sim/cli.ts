@@ -178,7 +178,19 @@ function packageVersion(): string {
   }
 }
 
+/** Once: a reader that stops early (`ethersim run … --json | head`) ends the output, not with a stack trace. */
+let pipeWatched = false;
+function endQuietlyOnClosedPipe(): void {
+  if (pipeWatched) return;
+  pipeWatched = true;
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
+}
+
 export async function main(argv: string[], ioIn: Partial<CliIO> = {}): Promise<number> {
+  if (ioIn.stdout === undefined) endQuietlyOnClosedPipe();
   const io: CliIO = {
     stdout: (s) => { process.stdout.write(s); },
     stderr: (s) => { process.stderr.write(s); },

@@ -100,6 +100,11 @@ describe('ethersim binary (child process)', () => {
       }
     }
   });
+  it('a reader that stops early ends the output quietly (no EPIPE stack trace)', () => {
+    const r = spawnSync('sh', ['-c', `"${process.execPath}" "${BIN}" run scenarios/dumbbell.yaml --json --quiet | head -c 20 > /dev/null`], { cwd: ROOT, encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stderr).toBe('');
+  });
   it('validate: a valid scenario exits 0', () => {
     const r = spawnCli(['validate', file('good.yaml', GOOD)]);
     expect(r.stderr).toBe('');

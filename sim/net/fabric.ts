@@ -615,7 +615,10 @@ export class Fabric implements EventHandler {
     const hdr = this.cfg.trimHeaderBytes;
     if (this.pi[egress * PI.STRIDE + PI.QUEUES + (PRIO.TRIMMED << 2) + QF.BYTES] + hdr > this.cfg.trimQueueCapBytes) return this.drop(pkt);
     this.counters.trims++;
-    pool.i32[(pkt << REC.SHIFT) + P.FLAGS] = (pool.i32[(pkt << REC.SHIFT) + P.FLAGS] | F.TRIMMED) & ~F.TRIMMABLE;
+    // A trim at the port facing the destination host is a last-hop trim (§4.5): under RCCC it is
+    // not a congestion signal for NSCC (transport/uet/nscc.ts onNack).
+    const lastHop = this.portNode[egress ^ 1] < this.hostCount ? F.LASTHOP : 0;
+    pool.i32[(pkt << REC.SHIFT) + P.FLAGS] = (pool.i32[(pkt << REC.SHIFT) + P.FLAGS] | F.TRIMMED | lastHop) & ~F.TRIMMABLE;
     pool.i32[(pkt << REC.SHIFT) + P.BYTES] = hdr;
     pool.i32[(pkt << REC.SHIFT) + P.KIND] = (pool.i32[(pkt << REC.SHIFT) + P.KIND] & P.KIND_MASK) | (PRIO.TRIMMED << P.PRIO_SHIFT);
     this.enqueue(egress, PRIO.TRIMMED, pkt);

@@ -23,6 +23,7 @@ export function resolveFabricConfig(s: Scenario, graph: TopologyGraph, sizes: Fa
   const kmin = new Float64Array(np);
   const kmax = new Float64Array(np);
   const uet = s.transport.kind === 'uet';
+  const rccc = s.transport.kind === 'uet' && s.transport.rccc;
   const bdp = sizes.planeBdpBytes;
   const latencyPs = Math.round(sw.latencyNs * 1000);
   for (let p = 0; p < np; p++) {
@@ -48,6 +49,11 @@ export function resolveFabricConfig(s: Scenario, graph: TopologyGraph, sizes: Fa
     const perRate = l.rateBps / 25e9;
     kmin[p] = sw.ecn.kminBytes !== 'auto' ? sw.ecn.kminBytes : uet ? 0.2 * bdp : 100_000 * perRate;
     kmax[p] = sw.ecn.kmaxBytes !== 'auto' ? sw.ecn.kmaxBytes : uet ? 0.8 * bdp : 400_000 * perRate;
+    // RCCC manages the last hop: no ECN on a switch port facing a host (physics.md §4.6 table,
+    // §4.8: "last-hop ECN disabled when RCCC on"). Thresholds at infinity mark nothing.
+    const towardHost = (p & 1) === 0 ? l.b : l.a;
+    const atSwitch = ((p & 1) === 0 ? l.a : l.b) >= graph.hostCount;
+    if (rccc && atSwitch && towardHost < graph.hostCount) kmin[p] = kmax[p] = Infinity;
   }
   let losslessMask = 0;
   if (sw.pfc.enabled) for (const p of sw.pfc.priorities) losslessMask |= 1 << p;

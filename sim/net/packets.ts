@@ -38,6 +38,9 @@ export const enum F {
   LAST = 32,
   /** UET ACK request: the receiver ACKs this packet at once (NSCC.AckRequest, physics.md §4.7). */
   AR = 64,
+  /** Trimmed at the port facing its destination host (DSCP_TRIMMED_LASTHOP; on a NACK,
+   *  UET_TRIMMED_LASTHOP: physics.md §4.4, §4.5). */
+  LASTHOP = 128,
 }
 
 /** Priority classes of a port's eight queues (physics.md §1.1). */

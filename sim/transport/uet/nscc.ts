@@ -208,11 +208,17 @@ export class Nscc {
   }
 
   /** A trim NACK for a packet of `bytes` (htsim updateCwndOnNack_NSCC). */
-  onNack(f: number, bytes: number, inflight: number, nowPs: number): void {
+  onNack(f: number, bytes: number, inflight: number, nowPs: number, lastHopUnderRccc = false): void {
     this.bytesIgnored[f] += bytes;
     // The trimmed packet saw about a full queue: a delay sample of one base RTT (htsim uses
     // the network RTT as the trim-threshold delay estimate), counted as marked.
     this.updateAvgDelay(f, this.p.configBaseRttPs, true);
+    // UET_TRIMMED, or UET_TRIMMED_LASTHOP without RCCC: quick adapt; a last-hop trim under RCCC
+    // (which paces the last hop itself) only takes the packet off the window, floor MTU (§4.7).
+    if (lastHopUnderRccc) {
+      this.onLoss(f, bytes);
+      return;
+    }
     this.triggerQa[f] = 1;
     if (this.quickAdapt(f, true, true, 0, inflight, nowPs)) return;
     this.cwnd[f] -= bytes;

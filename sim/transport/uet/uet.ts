@@ -468,7 +468,8 @@ export class UetTransportModel implements HostTransport {
     pool.side[(nak << REC.SHIFT) + PS.AUX] = pool.side[(pkt << REC.SHIFT) + PS.AUX]; // echo the transmission number: stale NACKs are ignored
     pool.i32[(nak << REC.SHIFT) + P.EV] = pool.i32[(pkt << REC.SHIFT) + P.EV];
     pool.side[(nak << REC.SHIFT) + PS.PAYLOAD] = this.rcvBytes[f];
-    if ((pool.i32[(pkt << REC.SHIFT) + P.FLAGS] & F.CE) !== 0) pool.i32[(nak << REC.SHIFT) + P.FLAGS] = F.CE;
+    // The NACK carries CE, and the trim's code: UET_TRIMMED or UET_TRIMMED_LASTHOP (§4.4).
+    pool.i32[(nak << REC.SHIFT) + P.FLAGS] = pool.i32[(pkt << REC.SHIFT) + P.FLAGS] & (F.CE | F.LASTHOP);
     this.fabric.counters.naks++;
     this.fabric.sendFromHost(host, nak);
     const r = this.rccc;
@@ -621,7 +622,9 @@ export class UetTransportModel implements HostTransport {
     const bytes = this.frameBytes(f, p);
     this.chooser.onNack(f, this.txEv[o + p]);
     this.markLost(f, o, p);
-    if (this.nscc !== null) this.nscc.onNack(f, bytes, this.inflight[f], now);
+    // A last-hop trim is RCCC's to handle when RCCC is on (§4.5 p.356): NSCC then only takes the packet off its window.
+    const lastHopUnderRccc = this.rccc !== null && (pool.i32[(pkt << REC.SHIFT) + P.FLAGS] & F.LASTHOP) !== 0;
+    if (this.nscc !== null) this.nscc.onNack(f, bytes, this.inflight[f], now, lastHopUnderRccc);
     this.wake(f);
   }
 
