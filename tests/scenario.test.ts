@@ -56,7 +56,7 @@ describe('parseScenario: one line per problem, naming the path', () => {
   });
   it('unknown nested field lists that object\'s fields (of the right kind)', () => {
     expect(problems(BASE.replace('cc: dcqcn', 'cc: dcqcn, frob: 2'))).toEqual([
-      'transport.frob: unknown field; allowed fields: kind, mtuBytes, priority, cc, preset, dcqcn, nakIntervalUs, ackEveryPackets, rtoUs',
+      'transport.frob: unknown field; allowed fields: kind, mtuBytes, priority, cc, preset, dcqcn, nakIntervalUs, ackEveryPackets, rtoUs, ackPriority',
     ]);
   });
   it('bad enum value', () => {

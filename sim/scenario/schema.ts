@@ -152,6 +152,15 @@ const RoceSchema = z.strictObject({
   ackEveryPackets: posInt().default(4),
   /** Retransmission timeout (htsim RoCE DEFAULT_RTO_MIN 5 ms, §3.3). */
   rtoUs: positive().default(5000),
+  /**
+   * The class ACKs and NAKs travel in at switches: 'control' (strict priority, never paused, as
+   * PFC frames and CNPs; HPCC with AckHighPrio), or 'data' (the flow's own lossless class, so
+   * PFC pauses them and they queue behind data: HPCC third.cc's default, physics.md §1.1, §3.2).
+   * Default 'control'.
+   */
+  // Optional rather than defaulted, so that scenarios that leave it out keep their hash (the
+  // default, 'control', is the behaviour before the field existed).
+  ackPriority: z.enum(['control', 'data'], { error: 'expected one of: control, data' }).optional(),
 });
 
 export const NsccParamsSchema = z.strictObject({

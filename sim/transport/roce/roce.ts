@@ -50,6 +50,8 @@ export class RoceTransportModel implements HostTransport {
   private readonly nakIntervalPs: number;
   private readonly ackEvery: number;
   private readonly prio: number;
+  /** The class of ACKs and NAKs (transport.ackPriority); CNPs always go as control. */
+  private readonly ackPrio: number;
   readonly dcqcn: Dcqcn | null;
 
   constructor(
@@ -62,6 +64,7 @@ export class RoceTransportModel implements HostTransport {
     const n = flows.count;
     this.mtu = cfg.mtuBytes;
     this.prio = cfg.priority;
+    this.ackPrio = cfg.ackPriority === 'data' ? cfg.priority : PRIO.CONTROL;
     fabric.dataPrio = cfg.priority;
     this.rtoPs = Math.round(cfg.rtoUs * 1e6);
     this.nakIntervalPs = Math.round(cfg.nakIntervalUs * 1e6);
@@ -232,11 +235,12 @@ export class RoceTransportModel implements HostTransport {
     }
   }
 
-  /** ACK/NAK/CNP from the receiver back to the sender, in the strict-priority control class. */
+  /** ACK/NAK/CNP from the receiver back to the sender: CNPs in the strict-priority control class
+   *  (HPCC: switch queue 0), ACKs and NAKs in the class transport.ackPriority names. */
   private sendControl(host: number, f: number, kind: number, bytes: number, aux: number): void {
     const fabric = this.fabric;
     const pool = fabric.pool;
-    const pkt = pool.alloc(kind, f, host, this.flows.src[f], bytes, PRIO.CONTROL);
+    const pkt = pool.alloc(kind, f, host, this.flows.src[f], bytes, kind === PK.CNP ? PRIO.CONTROL : this.ackPrio);
     pool.side[(pkt << REC.SHIFT) + PS.AUX] = aux;
     pool.i32[(pkt << REC.SHIFT) + P.EV] = this.qpEv[f];
     pool.sideF64[(pkt << REC.F64_SHIFT) + PS64.SENT_PS] = fabric.sim.now;
