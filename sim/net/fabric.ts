@@ -609,7 +609,12 @@ export class Fabric implements EventHandler {
     this.pool.release(pkt);
   }
 
-  /** Cut a trimmable packet to its header and send it on in the trimmed class (§4.5). */
+  /**
+   * Cut a trimmable packet to its header and send it on in the trimmed class (UET trimming,
+   * §4.5). Always the arriving one: htsim's trimming queue sometimes trims a packet already
+   * queued instead; this keeps the queue's order and its bytes as they were (a choice, the spec
+   * leaves it to the switch).
+   */
   private trim(egress: number, pkt: number): void {
     const pool = this.pool;
     const hdr = this.cfg.trimHeaderBytes;

@@ -92,7 +92,12 @@ export class Dcqcn {
     this.running[f] = 0;
   }
 
-  /** NP: should a CE-marked arrival on this QP produce a CNP now? */
+  /**
+   * NP: should a CE-marked arrival on this QP produce a CNP now? At most one per CNP interval;
+   * marks inside the interval are dropped, as in HPCC's NIC (a choice: htsim instead sends one
+   * deferred CNP at the end of the interval; the sender then sees the congestion up to one
+   * interval later here).
+   */
   shouldSendCnp(f: number, nowPs: number): boolean {
     if (nowPs - this.lastCnpPs[f] < this.cnpIntervalPs) return false;
     this.lastCnpPs[f] = nowPs;
@@ -108,6 +113,8 @@ export class Dcqcn {
     if (this.cnpSeen[f] === 0) {
       this.cnpSeen[f] = 1;
       this.alpha[f] = this.params.initialAlpha;
+      // Only the current rate: HPCC also sets the target rate to it. The same at the presets'
+      // rateOnFirstCnp of 1; below 1 the target here stays at line rate, so recovery aims higher.
       this.rateBps[f] = Math.max(this.minBps, this.rateBps[f] * this.params.rateOnFirstCnp);
       sim.at(now + this.alphaPs, EV_DCQCN.ALPHA, f, 0);
       if (this.decreasePs > 0) {
@@ -122,6 +129,11 @@ export class Dcqcn {
       return;
     }
     if (this.decreasePending[f] !== 0) return;
+    // The decrease check is driven by CNP arrival: a cut at the first CNP one monitor period
+    // after the last cut. HPCC checks on a fixed grid of monitor periods from the first CNP
+    // instead; a cut here can come up to one period (4 µs at the ConnectX preset) earlier. (The
+    // CNP-in-window flag is also left set by the first CNP.) Measured against HPCC's rule on
+    // one flow: the first cut lands at 50.39 G rather than 50.78 G.
     const at = this.lastDecreasePs[f] + this.decreasePs;
     if (at <= now) this.cut(f);
     else {
@@ -191,6 +203,8 @@ export class Dcqcn {
     const sim = this.fabric.sim;
     switch (kind) {
       case EV_DCQCN.ALPHA: {
+        // α moves once per α window: +g if any CNP came in it (HPCC's AlphaResumInterval rule).
+        // htsim's paper/bz model adds g on every CNP instead; here all presets use the window.
         const g = this.params.g;
         this.alpha[f] = this.cnpInWindow[f] !== 0 ? (1 - g) * this.alpha[f] + g : (1 - g) * this.alpha[f];
         this.cnpInWindow[f] = 0;
