@@ -104,26 +104,26 @@ export interface Simulation {
 
 const DEPENDENT_FLOWS = 'engine.partitions: a partitioned run needs flows that do not wait on others (ringAllReduce steps do); use engine.partitions: 1';
 
-/**
- * Everything that can make a valid scenario unbuildable, checked without building it (`ethersim
- * validate`): the size estimate, the topology, PFC's reservation in the buffers, the workload
- * (host indices, incast senders, CDFs), the partition cut. Throws what buildSimulation would.
- */
-export function checkScenario(scenario: Scenario, options: Pick<RunOptions, 'readText' | 'maxMemoryBytes'> = {}): void {
-  checkSize(scenario, memoryLimit(options));
-  const graph = buildTopology(scenario.topology, scenario.links);
-  const timing = buildPortTiming(graph, Math.round(scenario.switch.latencyNs * 1000));
-  const framing = framingOf(scenario);
-  // The headroom does not depend on the plane BDP (which only sets UET's ECN and trim points).
-  checkPfcReservation(resolveFabricConfig(scenario, graph, { maxFrameBytes: framing.mtuBytes + framing.headerBytes, planeBdpBytes: 0 }), graph);
-  const flows = buildFlows(scenario.workload, graph.hostCount, timing.rateBps[timing.routes.hostNicPort[0]], new RandomStreams(scenario.seed), options.readText);
-  if (scenario.engine.partitions > 1) {
-    planPartitions(graph, timing, scenario.engine.partitions);
-    if (flows.some((f) => f.after !== undefined)) throw new PartitionError(DEPENDENT_FLOWS);
-  }
+/** What a simulation is built from, before anything that runs: shared by buildSimulation and checkScenario. */
+interface Statics {
+  streams: RandomStreams;
+  graph: ReturnType<typeof buildTopology>;
+  timing: ReturnType<typeof buildPortTiming>;
+  framing: FramingSizes;
+  /** Ports of the longest host-to-host path (from host 0). */
+  longest: number[];
+  rtt: number;
+  planeBdpBytes: number;
+  cfg: ReturnType<typeof resolveFabricConfig>;
+  flowSpecs: ReturnType<typeof buildFlows>;
 }
 
-export function buildSimulation(scenario: Scenario, options: RunOptions = {}): Simulation {
+/**
+ * The size estimate, the topology and its timing, the switch configuration (refused when PFC
+ * would reserve more than the buffer) and the workload (host indices, incast senders, CDFs):
+ * everything that can make a valid scenario unbuildable, short of the fabric's own state.
+ */
+function buildStatics(scenario: Scenario, options: Pick<RunOptions, 'readText' | 'maxMemoryBytes'>): Statics {
   checkSize(scenario, memoryLimit(options));
   const streams = new RandomStreams(scenario.seed);
   const graph = buildTopology(scenario.topology, scenario.links);
@@ -145,6 +145,26 @@ export function buildSimulation(scenario: Scenario, options: RunOptions = {}): S
     planeBdpBytes,
   });
   checkPfcReservation(cfg, graph);
+  // Workload streams are named, so drawing them here rather than after the fabric changes nothing.
+  const nicBps = timing.rateBps[timing.routes.hostNicPort[0]];
+  const flowSpecs = buildFlows(scenario.workload, graph.hostCount, nicBps, streams, options.readText);
+  return { streams, graph, timing, framing, longest, rtt, planeBdpBytes, cfg, flowSpecs };
+}
+
+/**
+ * Everything that can make a valid scenario unbuildable, checked without building it (`ethersim
+ * validate`): buildStatics, and the partition cut. Throws what buildSimulation would.
+ */
+export function checkScenario(scenario: Scenario, options: Pick<RunOptions, 'readText' | 'maxMemoryBytes'> = {}): void {
+  const { graph, timing, flowSpecs } = buildStatics(scenario, options);
+  if (scenario.engine.partitions > 1) {
+    planPartitions(graph, timing, scenario.engine.partitions);
+    if (flowSpecs.some((f) => f.after !== undefined)) throw new PartitionError(DEPENDENT_FLOWS);
+  }
+}
+
+export function buildSimulation(scenario: Scenario, options: RunOptions = {}): Simulation {
+  const { streams, graph, timing, framing, longest, rtt, planeBdpBytes, cfg, flowSpecs } = buildStatics(scenario, options);
   const sim = new Simulator();
   // Streams drawn while the run goes (RED marks, UET entropy) are the partition's own in a
   // partitioned run: two partitions drawing one sequence would give their packets correlated
@@ -152,8 +172,6 @@ export function buildSimulation(scenario: Scenario, options: RunOptions = {}): S
   // so that every partition builds the same fabric and flows.
   const live = (name: string) => streams.stream(options.partition !== undefined ? `${name}#p${options.partition.lp}` : name);
   const fabric = new Fabric(sim, graph, timing, cfg, live('ecn/red'), (n) => streams.stream(`ecmp/${graph.nodeNames[n]}`).uint32() | 0);
-  const nicBps = timing.rateBps[timing.routes.hostNicPort[0]];
-  const flowSpecs = buildFlows(scenario.workload, graph.hostCount, nicBps, streams, options.readText);
   const flows = new FlowTable(flowSpecs, sim);
   const part = options.partition;
   let plan: PartitionPlan | null = null;

@@ -305,13 +305,45 @@ describe('UET without trimming', () => {
 });
 
 describe('RCCC and the last hop (physics.md §4.5 p.356, §4.6)', () => {
-  it('last-hop trims are not an NSCC signal under RCCC, and last-hop ports mark no ECN: the 15 → 1 incast finishes together', () => {
-    const r = runScenario(bundled('incast-uet.yaml', ['transport.rccc=true']));
-    const fcts = r.flows.map((f) => f.fctPs);
-    // With NSCC cutting its window on last-hop trims too, the first flow finished at 1853 µs
-    // and the last at 2469 µs (max/min 1.33); RCCC alone paces them to within 5 %.
-    expect(Math.max(...fcts) / Math.min(...fcts)).toBeLessThan(1.1);
-    expect(r.counters.timeouts).toBe(0);
+  it('a last-hop trim under RCCC only takes the packet off the window; any other trim NACK quick-adapts (htsim rule, §4.7)', async () => {
+    const { Nscc, deriveNsccParams } = await import('../sim/transport/uet/nscc.ts');
+    const rtt = 14_000_000;
+    const p = deriveNsccParams(rtt, 100e9, 4096, 4160, true);
+    const n = new Nscc(2, p);
+    for (const f of [0, 1]) {
+      n.start(f, 100e9, 0);
+      n.onAck(f, false, 0, 4096, 100_000, 1_000_000); // opens the first quick-adapt period
+    }
+    const w = n.cwnd[0];
+    // A period later, with next to nothing delivered in it: the plain trim NACK quick-adapts to
+    // what was delivered (floor one MTU), the last-hop one under RCCC does not.
+    const t = 1_000_000 + 3 * rtt;
+    n.onNack(0, 4160, 100_000, t, false);
+    n.onNack(1, 4160, 100_000, t, true);
+    expect(n.cwnd[0]).toBe(p.minWndBytes);
+    expect(n.cwnd[1]).toBe(w - 4160);
+  });
+
+  it('the switch flags last-hop trims, the NACK carries the code to NSCC, and last-hop ports mark no ECN under RCCC', async () => {
+    const { runSimulation, collectResult } = await import('../sim/run.ts');
+    // Count NSCC's NACKs by whether they arrived as last-hop trims under RCCC.
+    const nacks = (sets: string[]) => {
+      const sim = buildSimulation(bundled('incast-uet.yaml', sets));
+      const nscc = (sim.transport as unknown as { nscc: { onNack: (...a: unknown[]) => void } }).nscc;
+      const seen = { lastHop: 0, other: 0 };
+      const orig = nscc.onNack.bind(nscc);
+      nscc.onNack = (...a: unknown[]) => { if (a[4] === true) seen.lastHop++; else seen.other++; orig(...a); };
+      const r = collectResult(sim, runSimulation(sim));
+      return { seen, r };
+    };
+    // A 15 → 1 incast trims at the receiver's ToR port, the last hop.
+    const withRccc = nacks(['transport.rccc=true']);
+    expect(withRccc.seen.lastHop).toBeGreaterThan(0);
+    expect(withRccc.r.summary.flowsDone).toBe(15);
+    expect(withRccc.r.counters.timeouts).toBe(0);
+    const without = nacks([]);
+    expect(without.seen.lastHop).toBe(0);
+    expect(without.seen.other).toBeGreaterThan(0);
     const s = buildSimulation(bundled('incast-uet.yaml', ['transport.rccc=true']));
     const cfg = s.fabric.cfg;
     const hosts = s.fabric.hostCount;

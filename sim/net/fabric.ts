@@ -13,6 +13,7 @@ import type { PortTiming } from './portTiming.ts';
 import type { Counters } from '../metrics/result.ts';
 import type { PartitionPlan } from './partition.ts';
 import type { Outbox } from './outbox.ts';
+import { pfcReservedBytes } from './fabricConfig.ts';
 
 /** Lane keys of handed-over packets: -1 - (delay × PARTITION_KEY_SPAN + source partition); ≥ the partition limit (64). */
 const PARTITION_KEY_SPAN = 64;
@@ -280,14 +281,8 @@ export class Fabric implements EventHandler {
     }
     this.sharedUsed = new Float64Array(this.nodeCount);
     this.usedBytes = new Float64Array(this.nodeCount);
-    this.fixedReserved = new Float64Array(this.nodeCount);
+    this.fixedReserved = pfcReservedBytes(cfg, graph);
     this.ecmpSeed = new Int32Array(this.nodeCount);
-    let losslessCount = 0;
-    for (let b = 0; b < PRIO.COUNT; b++) if (cfg.losslessMask & (1 << b)) losslessCount++;
-    for (let p = 0; p < np; p++) {
-      const n = this.portNode[p];
-      if (n >= this.hostCount) this.fixedReserved[n] += losslessCount * (cfg.headroomBytes[p] + cfg.reserveBytes);
-    }
     for (let n = this.hostCount; n < this.nodeCount; n++) this.ecmpSeed[n] = seedFor(n);
     // Sums that outgrow a small integer (bytes, paused ps) are doubles from the start (engine/doubleFields.ts).
     doubleFields(this.counters, 'bytesDelivered', 'pausedTimePs');
@@ -486,11 +481,18 @@ export class Fabric implements EventHandler {
       this.sim.after(serPs, EV.TX_DONE, port, 0);
     }
     const remote = pi[r + PI.REMOTE];
-    // A PFC frame's flight is the propagation alone (portTiming.ts); rare, so read from its own
-    // array (line 0 of the record has no free cell).
-    const flightPs = isPfc ? this.linkDelayPs[port] : pf[f + PF.ARRIVAL_DELAY];
+    const flightPs = this.flightPs(port, isPfc);
     if (remote === 0) this.sim.after(serPs + flightPs, EV.ARRIVE, port, pkt);
     else this.handOver(remote - 1, port, pkt, this.sim.now + serPs + flightPs);
+  }
+
+  /**
+   * From the end of a frame's serialisation on `port` to its arrival: propagation plus the
+   * receiving switch's latency, or propagation alone for a PFC frame (portTiming.ts; rare, so
+   * read from its own array: line 0 of the port record has no free cell).
+   */
+  private flightPs(port: number, isPfc: boolean): number {
+    return isPfc ? this.linkDelayPs[port] : this.pf[port * PF.STRIDE + PF.ARRIVAL_DELAY];
   }
 
   // ------------------------------------------------------------------ partitioned runs
@@ -536,7 +538,7 @@ export class Fabric implements EventHandler {
       const port = box.portOf(m);
       const f = port * PF.STRIDE;
       const isPfc = (i32[(pkt << REC.SHIFT) + P.KIND] & P.KIND_MASK) === PK.PFC;
-      const delayPs = Math.round((i32[(pkt << REC.SHIFT) + P.BYTES] + WIRE.OVERHEAD_BYTES) * this.pf[f + PF.PS_PER_BYTE]) + (isPfc ? this.linkDelayPs[port] : this.pf[f + PF.ARRIVAL_DELAY]);
+      const delayPs = Math.round((i32[(pkt << REC.SHIFT) + P.BYTES] + WIRE.OVERHEAD_BYTES) * this.pf[f + PF.PS_PER_BYTE]) + this.flightPs(port, isPfc);
       // Keys below 0 never collide with pushAfter's delays (≥ 0).
       this.sim.inLane(-1 - (delayPs * PARTITION_KEY_SPAN + src), box.timeOf(m), EV.ARRIVE, port, pkt);
     }

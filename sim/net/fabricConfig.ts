@@ -2,6 +2,7 @@ import type { Scenario } from '../scenario/schema.ts';
 import type { TopologyGraph } from '../topology/graph.ts';
 import type { FabricConfig } from './fabric.ts';
 import { InputError } from '../scenario/inputError.ts';
+import { portNodeOf } from './routing.ts';
 
 export interface FabricSizes {
   /** Largest data frame on the wire (bytes, without preamble/IFG). */
@@ -51,9 +52,7 @@ export function resolveFabricConfig(s: Scenario, graph: TopologyGraph, sizes: Fa
     kmax[p] = sw.ecn.kmaxBytes !== 'auto' ? sw.ecn.kmaxBytes : uet ? 0.8 * bdp : 400_000 * perRate;
     // RCCC manages the last hop: no ECN on a switch port facing a host (physics.md §4.6 table,
     // §4.8: "last-hop ECN disabled when RCCC on"). Thresholds at infinity mark nothing.
-    const towardHost = (p & 1) === 0 ? l.b : l.a;
-    const atSwitch = ((p & 1) === 0 ? l.a : l.b) >= graph.hostCount;
-    if (rccc && atSwitch && towardHost < graph.hostCount) kmin[p] = kmax[p] = Infinity;
+    if (rccc && portNodeOf(graph, p) >= graph.hostCount && portNodeOf(graph, p ^ 1) < graph.hostCount) kmin[p] = kmax[p] = Infinity;
   }
   let losslessMask = 0;
   if (sw.pfc.enabled) for (const p of sw.pfc.priorities) losslessMask |= 1 << p;
@@ -86,34 +85,50 @@ export function resolveFabricConfig(s: Scenario, graph: TopologyGraph, sizes: Fa
   };
 }
 
+/** Lossless priorities in a mask (bit p: priority p). */
+function losslessCount(mask: number): number {
+  let n = 0;
+  for (let b = 0; b < 8; b++) if (mask & (1 << b)) n++;
+  return n;
+}
+
 /**
- * Refuse a switch whose buffer is smaller than what PFC sets aside in it: headroom and reserve
- * per ingress port and lossless priority come out of the buffer before anything is shared
- * (HPCC switch-mmu, physics.md §1.2). Otherwise the shared pool is negative, every lossless
- * packet goes to headroom, and the switch holds more than its buffer.
+ * Bytes PFC sets aside in each switch's buffer before anything is shared: headroom and reserve
+ * per ingress port and lossless priority (HPCC switch-mmu, physics.md §1.2); 0 at hosts.
+ */
+export function pfcReservedBytes(cfg: FabricConfig, graph: TopologyGraph): Float64Array {
+  const lossless = losslessCount(cfg.losslessMask);
+  const reserved = new Float64Array(graph.nodeCount);
+  for (let p = 0; p < 2 * graph.links.length; p++) {
+    const n = portNodeOf(graph, p);
+    if (n >= graph.hostCount) reserved[n] += lossless * (cfg.headroomBytes[p] + cfg.reserveBytes);
+  }
+  return reserved;
+}
+
+/**
+ * Refuse a switch whose buffer is smaller than what PFC sets aside in it (pfcReservedBytes):
+ * the shared pool would be negative, every lossless packet would go to headroom, and the switch
+ * would hold more than its buffer.
  */
 export function checkPfcReservation(cfg: FabricConfig, graph: TopologyGraph): void {
-  let lossless = 0;
-  for (let b = 0; b < 8; b++) if (cfg.losslessMask & (1 << b)) lossless++;
-  if (lossless === 0) return;
-  const reserved = new Float64Array(graph.nodeCount);
-  const ports = new Int32Array(graph.nodeCount);
-  const hMax = new Float64Array(graph.nodeCount);
-  graph.links.forEach((l, i) => {
-    for (const [n, p] of [[l.a, 2 * i], [l.b, 2 * i + 1]] as const) {
-      if (n < graph.hostCount) continue;
-      reserved[n] += lossless * (cfg.headroomBytes[p] + cfg.reserveBytes);
-      ports[n]++;
-      hMax[n] = Math.max(hMax[n], cfg.headroomBytes[p]);
-    }
-  });
+  const reserved = pfcReservedBytes(cfg, graph);
   let worst = -1;
   for (let n = graph.hostCount; n < graph.nodeCount; n++) if (worst < 0 || reserved[n] > reserved[worst]) worst = n;
   if (worst < 0 || reserved[worst] <= cfg.bufferBytes) return;
+  // What the message names, for that switch only.
+  const lossless = losslessCount(cfg.losslessMask);
+  let ports = 0;
+  let hMax = 0;
+  for (let p = 0; p < 2 * graph.links.length; p++) {
+    if (portNodeOf(graph, p) !== worst) continue;
+    ports++;
+    hMax = Math.max(hMax, cfg.headroomBytes[p]);
+  }
   const mb = (b: number) => `${(b / 1e6).toFixed(2)} MB`;
   throw new InputError(
     `switch.bufferBytes: ${cfg.bufferBytes} B (${mb(cfg.bufferBytes)}) is less than the ${Math.ceil(reserved[worst])} B (${mb(reserved[worst])}) ` +
-    `that PFC sets aside at ${graph.nodeNames[worst]}: ${ports[worst]} ingress ports × ${lossless} lossless priorit${lossless === 1 ? 'y' : 'ies'} × ` +
-    `(headroom up to ${Math.ceil(hMax[worst])} B + reserve ${cfg.reserveBytes} B); raise switch.bufferBytes, or lower switch.pfc.headroomBytes or reserveBytes`,
+    `that PFC sets aside at ${graph.nodeNames[worst]}: ${ports} ingress ports × ${lossless} lossless priorit${lossless === 1 ? 'y' : 'ies'} × ` +
+    `(headroom up to ${Math.ceil(hMax)} B + reserve ${cfg.reserveBytes} B); raise switch.bufferBytes, or lower switch.pfc.headroomBytes or reserveBytes`,
   );
 }

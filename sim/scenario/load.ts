@@ -93,19 +93,13 @@ export function validateScenario(raw: unknown): Scenario {
  * are the same either way.
  */
 function transportDefaults(raw: unknown): unknown {
-  if (raw === null || typeof raw !== 'object') return raw;
-  const t = (raw as { transport?: { kind?: unknown } }).transport;
-  if (t === null || typeof t !== 'object' || t.kind !== 'uet') return raw;
-  const sw = (raw as { switch?: unknown }).switch;
-  const ecn = sw !== null && typeof sw === 'object' ? (sw as { ecn?: unknown }).ecn : undefined;
-  if (sw !== undefined && (sw === null || typeof sw !== 'object')) return raw; // the schema says what is wrong
-  if (ecn !== undefined && (ecn === null || typeof ecn !== 'object')) return raw;
-  if (ecn !== undefined && (ecn as { pmax?: unknown }).pmax !== undefined) return raw;
-  const copy = structuredClone(raw) as { switch?: { ecn?: { pmax?: number } } };
-  copy.switch ??= {};
-  copy.switch.ecn ??= {};
-  copy.switch.ecn.pmax = 1;
-  return copy;
+  const obj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object';
+  if (!obj(raw) || !obj(raw.transport) || raw.transport.kind !== 'uet') return raw;
+  const sw = raw.switch ?? {};
+  const ecn = obj(sw) ? sw.ecn ?? {} : null;
+  // Anything but mappings here is the schema's to report; a pmax given is kept.
+  if (!obj(ecn) || ecn.pmax !== undefined) return raw;
+  return { ...raw, switch: { ...(sw as object), ecn: { ...ecn, pmax: 1 } } };
 }
 
 /** Settings that each pass the schema but cannot hold together. */

@@ -96,10 +96,10 @@ export async function runLive(s: Simulation, c: Control, opts: LiveRunOptions, o
   };
   for (;;) {
     if (c.cancelled) return 'cancelled';
-    if (ownStop || (!finishing && flows.count > 0 && flows.allDone())) {
-      finishing = true;
-      if (ownStop) sim.withdrawStop();
+    if (ownStop) {
       ownStop = false;
+      finishing = true;
+      sim.withdrawStop();
       send();
     }
     if (c.paused && c.stepUntilPs <= sim.now && !finishing) {

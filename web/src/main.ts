@@ -139,7 +139,8 @@ function seriesSets(text: string): string[] {
 function validate(): Array<{ name: string; scenario: Scenario }> | null {
   const text = yaml.value;
   try {
-    const variants = scenarioVariants(loadScenario(text, 'scenario', seriesSets(text)));
+    const loaded = loadScenario(text, 'scenario', seriesSets(text));
+    const variants = scenarioVariants(loaded);
     // What only shows when the run is built: hosts a workload names that the topology lacks.
     const lines: string[] = [];
     for (const v of variants) {
@@ -152,7 +153,6 @@ function validate(): Array<{ name: string; scenario: Scenario }> | null {
       }
     }
     // Valid but most likely not meant (the CLI prints the same notes), and what the page does not do.
-    const loaded = loadScenario(text, 'scenario');
     const notes = [...new Set(variants.flatMap((v) => scenarioNotes(v.scenario)))];
     if (loaded.scenario.sweep) notes.push('sweep: the page runs the base scenario (and its compare: variants); `ethersim sweep FILE` runs the sweep');
     showErrors(lines, notes);

@@ -196,11 +196,15 @@ export class TopologyView {
     });
     rg.attr('data-root', (d) => d).attr('transform', (d) => `translate(${L.ports[d].qx},${L.ports[d].qy})`);
     rg.select('circle').attr('stroke', (d) => color(d));
-    // In the right half the label goes to the left of its ring, so that the drawing's edge does not cut it.
-    const left = (d: number) => L.ports[d].qx > L.width / 2;
+    const left = (d: number) => this.rootLabelLeft(d);
     rg.select('text').attr('fill', (d) => color(d)).text((d) => `root ${this.names[d]}`)
       .attr('text-anchor', (d) => (left(d) ? 'end' : 'start')).attr('dx', (d) => (left(d) ? -(L.switchRadius + 6) : L.switchRadius + 6))
       .attr('dy', (d) => 4 + (labelShift.get(d) ?? 0));
+  }
+
+  /** A root label in the right half goes to the left of its ring, so that the drawing's edge does not cut it. */
+  private rootLabelLeft(root: number): boolean {
+    return this.layout.ports[root].qx > this.layout.width / 2;
   }
 
   /**
@@ -217,8 +221,7 @@ export class TopologyView {
     for (const r of order) {
       const p = L.ports[r];
       const w = (5 + this.names[r].length) * 6.3;
-      const left = p.qx > L.width / 2;
-      const x0 = left ? p.qx - L.switchRadius - 6 - w : p.qx + L.switchRadius + 6;
+      const x0 = this.rootLabelLeft(r) ? p.qx - L.switchRadius - 6 - w : p.qx + L.switchRadius + 6;
       const x1 = x0 + w;
       let shift = 0;
       for (let tries = 0; tries < 12 && placed.some((b) => b.x0 < x1 && x0 < b.x1 && Math.abs(b.y - (p.qy + shift)) < 12); tries++) shift += 12;

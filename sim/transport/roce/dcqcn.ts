@@ -132,8 +132,8 @@ export class Dcqcn {
     // The decrease check is driven by CNP arrival: a cut at the first CNP one monitor period
     // after the last cut. HPCC checks on a fixed grid of monitor periods from the first CNP
     // instead; a cut here can come up to one period (4 µs at the ConnectX preset) earlier. (The
-    // CNP-in-window flag is also left set by the first CNP.) Measured against HPCC's rule on
-    // one flow: the first cut lands at 50.39 G rather than 50.78 G.
+    // CNP-in-window flag is also left set by the first CNP.) A harness driving this class and
+    // HPCC's rule with one flow (2026-12-02 review) put the first cut at 50.39 G against 50.78 G.
     const at = this.lastDecreasePs[f] + this.decreasePs;
     if (at <= now) this.cut(f);
     else {
