@@ -12,7 +12,8 @@
  * PriorityQueue; heap vs fixed-delay lanes when delays recur), and the cost of the congestion
  * analysis on permutation-roce.
  *
- *   npm run bench [-- --runs N] [--large] [--only NAME] [--json] [--no-queue] [--no-analysis] [--sweep] [--tsx] [--profile]
+ *   npm run bench [-- --runs N] [--large] [--only NAME] [--json] [--no-queue] [--no-analysis] [--sweep] [--tsx] [--profile] [--help]
+ * (benchArgs.ts parses them: an unknown option or a bad value is refused before anything runs)
  *
  * `--profile` adds an instruction profile of the 1024-host runs (those `--only` selects, one
  * thread): instructions per event and the most expensive functions, under callgrind
@@ -32,6 +33,7 @@ import { readFileSync } from 'node:fs';
 import { bundleToTempFile } from '../workerBundle.ts';
 import { compareToBaseline, fctSampleOfSeeds, parseBaseline, type CheckReport } from '../regression/baseline.ts';
 import { hasValgrind, profileRun, type InstructionProfile } from './instructionProfile.ts';
+import { BENCH_USAGE, parseBenchArgs, type BenchArgs } from './benchArgs.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -153,15 +155,10 @@ function queueBench(): Array<{ queue: string; pending: number; mHoldsPerSec: num
   return out;
 }
 
-async function main(argv: string[]) {
-  await prepareRunOne(argv.includes('--tsx'));
-  const json = argv.includes('--json');
-  const large = argv.includes('--large');
-  const runsArg = argv.indexOf('--runs');
-  const runs = runsArg >= 0 ? Number(argv[runsArg + 1]) : 3;
-  const onlyArg = argv.indexOf('--only');
-  const only = onlyArg >= 0 ? argv[onlyArg + 1] : undefined;
+async function main(args: BenchArgs) {
+  const { json, large, runs, only } = args;
   const selected = (c: Case) => only === undefined || c.name.includes(only) || c.file.includes(only);
+  await prepareRunOne(args.tsx);
   const rows = [];
   for (const c of CASES) {
     if (c.large && !large) continue;
@@ -194,10 +191,10 @@ async function main(argv: string[]) {
     });
     if (!deterministic || (check && !check.ok)) process.exitCode = 1;
   }
-  const queue = argv.includes('--no-queue') ? [] : queueBench();
+  const queue = args.noQueue ? [] : queueBench();
   const machineSpeed = machineSpeedOf(queue);
   const profiles: Array<{ scenario: string } & InstructionProfile> = [];
-  if (argv.includes('--profile')) {
+  if (args.profile) {
     if (!hasValgrind()) throw new Error('--profile needs valgrind (Debian package valgrind)');
     const bundle = await bundleToTempFile(pathToFileURL(join(root, 'sim/bench/runOne.ts')));
     for (const c of CASES) {
@@ -207,10 +204,10 @@ async function main(argv: string[]) {
     }
   }
   let analysisOverhead: number | undefined;
-  if (!argv.includes('--no-analysis')) {
+  if (!args.noAnalysis) {
     const entry = join(root, 'sim/bench/analysisOverhead.ts');
-    const args = argv.includes('--tsx') ? ['--import', 'tsx', entry] : [await bundleToTempFile(pathToFileURL(entry))];
-    const p = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8' });
+    const entryArgs = args.tsx ? ['--import', 'tsx', entry] : [await bundleToTempFile(pathToFileURL(entry))];
+    const p = spawnSync(process.execPath, entryArgs, { cwd: root, encoding: 'utf8' });
     if (p.status === 0) analysisOverhead = JSON.parse(p.stdout).overhead;
   }
   if (json) {
@@ -263,8 +260,28 @@ function machineSpeedOf(queue: Array<{ queue: string; pending: number; mHoldsPer
   return Math.exp(ratios.reduce((a, r) => a + Math.log(r), 0) / ratios.length);
 }
 
-await main(process.argv.slice(2));
-if (process.argv.includes('--sweep')) {
+let args: BenchArgs;
+try {
+  args = parseBenchArgs(process.argv.slice(2));
+  const { only, large } = args;
+  if (only !== undefined && !CASES.some((c) => (c.name.includes(only) || c.file.includes(only)) && (large || !c.large))) {
+    throw new Error(`--only ${JSON.stringify(only)} matches no case${large ? '' : ' (without --large)'}: ${CASES.filter((c) => large || !c.large).map((c) => JSON.stringify(c.name)).join(', ')}`);
+  }
+} catch (e) {
+  console.error(`bench: ${(e as Error).message}`);
+  process.exit(2);
+}
+if (args.help) {
+  console.log(BENCH_USAGE);
+  process.exit(0);
+}
+try {
+  await main(args);
+} catch (e) {
+  console.error(`bench: ${(e as Error).message}`);
+  process.exit(1);
+}
+if (args.sweep) {
   const p = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'sim/bench/sweepBench.ts')], { cwd: root, stdio: 'inherit' });
   if (p.status !== 0) process.exitCode = p.status ?? 1;
 }
