@@ -83,6 +83,37 @@ describe('CNP pacing at the notification point', () => {
     expect(r.counters.cnps).toBeLessThanOrEqual(bound);
     expect(r.counters.cnps).toBeGreaterThanOrEqual(bound - 4);
   });
+
+  it('connectx preset (HPCC model, no NP pacing): α stays 1 under steady marking; a 4 µs NP interval lets it decay towards g(1−g)³/(1−(1−g)⁴) ≈ 0.25', () => {
+    // Steady marking as in the test above (every queued packet marked, RPs pinned at line rate so
+    // the 2 → 1 queue never drains), with the connectx preset's 1 µs α windows.
+    const alphaAt100Us = (cnpIntervalUs?: number) => {
+      const s = buildSimulation(scenario({
+        topology: { kind: 'star', hosts: 3 },
+        links: { host: { rateGbps: 100, delayNs: 1000 } },
+        switch: { ecn: { kminBytes: 0, kmaxBytes: 0, pmax: 1 } },
+        transport: { kind: 'roce', cc: 'dcqcn', preset: 'connectx', dcqcn: { minRateMbps: 100_000, cnpIntervalUs } },
+        workload: { kind: 'flows', flows: [{ src: 1, dst: 0, sizeBytes: 4_000_000 }, { src: 2, dst: 0, sizeBytes: 4_000_000 }] },
+      }));
+      const dc = (s.transport as RoceTransportModel).dcqcn!;
+      const firstCnpPs = [-1, -1];
+      const onCnp = dc.onCnp.bind(dc);
+      dc.onCnp = (f: number) => { if (firstCnpPs[f] < 0) firstCnpPs[f] = s.sim.now; onCnp(f); };
+      runTo(s, 100);
+      expect(firstCnpPs.every((t) => t >= 0)).toBe(true);
+      return { alpha: (dc.alpha[0] + dc.alpha[1]) / 2, sinceUs: 100 - (firstCnpPs[0] + firstCnpPs[1]) / 2e6, g: dc.params.g };
+    };
+    const hpcc = alphaAt100Us();
+    // A CNP in every 1 µs α window: α ← (1−g)α + g from α = 1 stays 1 (physics.md §2.2(c)).
+    expect(hpcc.alpha).toBeCloseTo(1, 9);
+    // One CNP per four windows: per 4 µs α ← (1−g)⁴α + g(1−g)³, fixed point α* ≈ 0.25, approached as (1−g)^t.
+    const paced = alphaAt100Us(4);
+    const g = paced.g;
+    const fixed = (g * (1 - g) ** 3) / (1 - (1 - g) ** 4);
+    const predicted = fixed + (1 - fixed) * (1 - g) ** paced.sinceUs;
+    console.log(`α at 100 µs: ${hpcc.alpha.toFixed(3)} without NP pacing; ${paced.alpha.toFixed(3)} with 4 µs (predicted ${predicted.toFixed(3)}, fixed point ${fixed.toFixed(3)})`);
+    expect(Math.abs(paced.alpha - predicted)).toBeLessThanOrEqual(0.03);
+  });
 });
 
 function seriesOf(r: Result, name: string) {

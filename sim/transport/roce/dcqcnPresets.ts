@@ -38,13 +38,18 @@ export function dcqcnPreset(name: RoceTransport['preset'], nicGbps: number): Dcq
       // (DCE_TCP_RTT), decrease period 4 µs (RATE_REDUCE_MONITOR_PERIOD), timer 300 µs
       // (RPG_TIME_RESET), F = 1 (RPG_THRESHOLD), g = 1/256, AI 5·bw/25 Mb/s, HAI 50·bw/25 Mb/s,
       // min rate 1000 Mb/s, rate unchanged on the first CNP with α = 1, no clamp.
-      // HPCC's model has no byte counter (timer-only) and no NP pacing; the firmware's
-      // MIN_TIME_BETWEEN_CNPS is dumped without a unit, so the NP interval is set to the 4 µs
-      // decrease period: CNPs closer than that could not cause another cut anyway.
+      // HPCC's model has no byte counter (timer-only) and no NP pacing: the receiver flags a CNP
+      // in the ACK of every marked packet (§2.2(c)), so no NP interval here either. (The firmware's
+      // MIN_TIME_BETWEEN_CNPS is dumped as 2 without a unit, §2.2(d), and cannot be followed.) Pacing
+      // is not harmless even below the 4 µs decrease period: α rises only in 1 µs windows that saw
+      // a CNP, so one CNP per 4 µs holds α near g(1−g)³/(1−(1−g)⁴) ≈ 0.25 under steady marking
+      // instead of 1, and each cut is 12.5 % instead of 50 %. On a 32 → 1 incast at 400 G
+      // (tests/dcqcn.test.ts) a 4 µs NP interval had α 0.77 at 100 µs against 0.996 without one,
+      // and 2,548 PAUSE frames against 1,680.
       return {
         rateDecreaseIntervalUs: 4, alphaUpdateIntervalUs: 1, rateIncreaseTimerUs: 300, byteCounterBytes: 0,
         fastRecoverySteps: 1, g: 1 / 256, rateAiMbps: 5 * scale, rateHaiMbps: 50 * scale, minRateMbps: 1000,
-        cnpIntervalUs: 4, rateOnFirstCnp: 1, initialAlpha: 1, clampTargetRate: false,
+        cnpIntervalUs: 0, rateOnFirstCnp: 1, initialAlpha: 1, clampTargetRate: false,
       };
     case 'paper':
       // §2.2(a): DCQCN paper values as implemented by htsim/BZ: N = 50 µs, K = 55 µs,
