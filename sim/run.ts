@@ -204,12 +204,12 @@ export function buildSimulation(scenario: Scenario, options: RunOptions = {}): S
   }
   fabric.transport = transport;
   const sampler = scenario.metrics.queueSampleNs !== undefined
-    ? new QueueSampler(fabric, flows, scenario.metrics.queueSampleNs, scenario.metrics.maxSamples)
+    ? new QueueSampler(fabric, flows, scenario.metrics.queueSampleNs, scenario.metrics.maxSamples, !scenario.stop.allFlowsDone)
     : null;
   fabric.sampler = sampler;
   const m = scenario.metrics;
   const tracer = m.flowTraceNs !== undefined
-    ? new FlowTracer(fabric, flows, (m.traceFlows ?? [...Array(Math.min(16, flows.count)).keys()]).filter((f) => f < flows.count), m.flowTraceNs, m.maxSamples)
+    ? new FlowTracer(fabric, flows, (m.traceFlows ?? [...Array(Math.min(16, flows.count)).keys()]).filter((f) => f < flows.count), m.flowTraceNs, m.maxSamples, !scenario.stop.allFlowsDone)
     : null;
   fabric.tracer = tracer;
   // A partitioned run checks for stalls at window ends, over all partitions (sim/parallel/).
@@ -343,8 +343,12 @@ export function collectResult(s: Simulation, reason: StopReason): Result {
     }
   }
   const allDone = flows.doneCount === flows.count;
+  // Every flow done and the run ended by draining (idle) or at a time limit that only timers
+  // still pending reached (the stall watchdog's next check, say): the run ended because the flows
+  // did, unless the scenario asked to run on to the time limit (stop.allFlowsDone: false).
+  const untilLimit = !scenario.stop.allFlowsDone;
   const stopReason: Result['meta']['stopReason'] =
-    reason === 'done' || (reason === 'idle' && allDone) ? 'allFlowsDone' : reason === 'timeLimit' ? 'timeLimit'
+    reason === 'done' || (allDone && !untilLimit && (reason === 'idle' || reason === 'timeLimit')) ? 'allFlowsDone' : reason === 'timeLimit' ? 'timeLimit'
       : reason === 'eventBudget' ? 'eventBudget' : reason === 'cancelled' ? 'cancelled' : reason === 'deadlock' ? 'deadlock'
         : reason === 'stalled' ? 'stalled' : 'idle';
   const counters = { ...fabric.counters };
@@ -360,7 +364,7 @@ export function collectResult(s: Simulation, reason: StopReason): Result {
       hosts: fabric.hostCount,
       switches: fabric.nodeCount - fabric.hostCount,
       links: fabric.graph.links.length,
-      simTimePs: allDone && flows.count > 0 ? flows.allDonePs : sim.now,
+      simTimePs: allDone && flows.count > 0 && !untilLimit ? flows.allDonePs : sim.now,
       events: sim.events,
       wallMs: 0,
       stopReason,

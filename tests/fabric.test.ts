@@ -192,3 +192,28 @@ describe('data-class round-robin', () => {
     }
   });
 });
+
+describe('stop conditions (stop.allFlowsDone, stop.timeUs)', () => {
+  it('a run whose flows all finish before stop.timeUs ends as allFlowsDone, at the last completion', () => {
+    const r = runScenario(bundled('incast-uet.yaml', ['stop.timeUs=10000']));
+    expect(r.summary.flowsDone).toBe(15);
+    // (It used to say timeLimit: the stall watchdog's next check, 1 s out, was past the limit.)
+    expect(r.meta.stopReason).toBe('allFlowsDone');
+    expect(r.meta.simTimePs).toBe(Math.max(...r.flows.map((f) => f.startPs + f.fctPs)));
+  });
+
+  it('stop.allFlowsDone: false runs on to stop.timeUs, the queue sampler sampling all the way', () => {
+    const sets = ['stop.timeUs=4000', 'metrics.queueSampleNs=100000'];
+    const done = runScenario(bundled('incast-uet.yaml', sets));
+    const on = runScenario(bundled('incast-uet.yaml', [...sets, 'stop.allFlowsDone=false']));
+    const last = (r: typeof on) => { const t = r.series.find((s) => s.name.startsWith('queue:'))!.t; return t[t.length - 1]; };
+    expect(on.summary.flowsDone).toBe(15);
+    expect(on.meta.stopReason).toBe('timeLimit');
+    expect(on.meta.simTimePs).toBe(4000e6);
+    // Samples every 100 µs up to the limit; the default run's sampler stops after the last flow (~2.5 ms).
+    expect(last(on)).toBe(4000e6);
+    expect(last(done)).toBeLessThan(2600e6);
+    // The flows themselves are the same run.
+    expect(on.flows.map((f) => f.fctPs)).toEqual(done.flows.map((f) => f.fctPs));
+  });
+});

@@ -19,6 +19,8 @@ export class FlowTracer {
     private readonly traced: number[],
     intervalNs: number,
     private readonly maxSamples: number,
+    /** stop.allFlowsDone false: sample on after the last flow, to the time limit. */
+    private readonly untilTimeLimit = false,
   ) {
     this.intervalPs = Math.max(1, Math.round(intervalNs * 1000));
     fabric.sim.at(0, EV.TRACE, 0, 0);
@@ -41,7 +43,7 @@ export class FlowTracer {
       for (const s of this.data.values()) keep(s);
       this.intervalPs *= 2;
     }
-    if (!this.flows.allDone()) this.fabric.sim.at(now + this.intervalPs, EV.TRACE, 0, 0);
+    if (this.untilTimeLimit || !this.flows.allDone()) this.fabric.sim.at(now + this.intervalPs, EV.TRACE, 0, 0);
   }
 
   private put(name: string, index: number, v: number): void {

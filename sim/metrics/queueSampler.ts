@@ -14,7 +14,7 @@ export class QueueSampler {
   private readonly t: number[] = [];
   private readonly v: number[][] = [];
 
-  constructor(private readonly fabric: Fabric, private readonly flows: FlowTable, intervalNs: number, private readonly maxSamples: number) {
+  constructor(private readonly fabric: Fabric, private readonly flows: FlowTable, intervalNs: number, private readonly maxSamples: number, private readonly untilTimeLimit = false) {
     this.intervalPs = Math.max(1, Math.round(intervalNs * 1000));
     for (let p = 0; p < fabric.portCount; p++) {
       if (fabric.portNode[p] >= fabric.hostCount && fabric.isLocalNode(fabric.portNode[p])) {
@@ -36,7 +36,7 @@ export class QueueSampler {
       for (const s of this.v) keep(s);
       this.intervalPs *= 2;
     }
-    if (!this.flows.allDone()) fabric.sim.at(now + this.intervalPs, EV.SAMPLE, 0, 0);
+    if (this.untilTimeLimit || !this.flows.allDone()) fabric.sim.at(now + this.intervalPs, EV.SAMPLE, 0, 0);
   }
 
   series(): Series[] {

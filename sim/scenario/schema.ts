@@ -258,7 +258,9 @@ export const StopSchema = z.strictObject({
   timeUs: positive().optional(),
   /** Event budget. */
   maxEvents: posInt().optional(),
-  /** Stop when every flow has completed (default true). */
+  /** End the run once every flow has completed and what is still in flight has drained (default
+   *  true; stopReason allFlowsDone, even with timeUs set). false: go on to timeUs (then required),
+   *  the queue sampler and flow traces sampling all the way, so runs share one time axis. */
   allFlowsDone: z.boolean().default(true),
   /** Stop (stopReason 'stalled') when started flows deliver nothing for this long: a run stuck
    *  behind a PFC deadlock with the analysis off, say, would otherwise retry forever. */
@@ -266,7 +268,7 @@ export const StopSchema = z.strictObject({
 }).prefault({});
 
 export const MetricsSchema = z.strictObject({
-  /** Sample every port's queue depth at this interval (off when absent). */
+  /** Sample every switch port's queue depth at this interval (off when absent; host NICs are not sampled). */
   queueSampleNs: positive().optional(),
   /** Cap on stored samples per series (older samples are decimated). */
   maxSamples: posInt().default(2000),
