@@ -53,7 +53,7 @@ Usage:
                  [--tol p50=0.05,p99=0.1,p999=0.15] [--latency-n N] [--set path=value]... [--json]
   ethersim validate FILE [--set path=value]...
   ethersim schema
-  ethersim bench [--runs N] [--large] [--only NAME] [--json] [--sweep] [--tsx]
+  ethersim bench [--runs N] [--large] [--only NAME] [--json] [--profile] [--sweep] [--tsx] [--help]
   ethersim help
 
 Commands:
@@ -231,7 +231,7 @@ export async function main(argv: string[], ioIn: Partial<CliIO> = {}): Promise<n
         io.stderr(USAGE);
         return EXIT_INVALID;
       default:
-        throw new UsageError(`unknown command "${args.command}"; commands: run, compare, sweep, merge, baseline, check, validate, schema, help`);
+        throw new UsageError(`unknown command "${args.command}"; commands: run, compare, sweep, merge, baseline, check, validate, schema, bench, help`);
     }
   } catch (e) {
     if (e instanceof UsageError) { fail(e.message); return EXIT_INVALID; }
@@ -285,7 +285,18 @@ async function validateCommand(args: RunArgs, io: CliIO): Promise<number> {
       throw e;
     }
   }
+  // The sweep: grid's points too (as `sweep` would expand it), each checked like a variant.
+  const sweepPoints = s.sweep && Object.keys(s.sweep).length > 0 ? (await import('./sweep.ts')).expandSweep(loaded) : [];
+  for (const v of sweepPoints) {
+    try {
+      checkScenario(v.scenario, { readText });
+    } catch (e) {
+      if (isInputError(e)) e.message = `sweep "${v.name}": ${e.message}`;
+      throw e;
+    }
+  }
   io.stdout(`${args.file}: ok — "${s.name}", topology ${s.topology.kind}, transport ${s.transport.kind}, seed ${s.seed}, hash ${scenarioHash(s)}\n`);
+  if (sweepPoints.length > 0) io.stdout(`  sweep: ${sweepPoints.length} variants ok (${Object.keys(s.sweep!).join(' × ')})\n`);
   if (s.compare?.length) {
     for (const v of variants) io.stdout(`  variant "${v.name}": ok — transport ${v.scenario.transport.kind}, hash ${scenarioHash(v.scenario)}\n`);
   }
@@ -295,7 +306,7 @@ async function validateCommand(args: RunArgs, io: CliIO): Promise<number> {
 /** File reads for the simulator (e.g. a Poisson workload's CDF file): relative to the scenario file, then cwd, then the package. */
 export function makeReadText(scenarioPath: string, cwd: string): (p: string) => string {
   return (p: string) => {
-    const candidates = isAbsolute(p) ? [p] : [resolve(dirname(scenarioPath), p), resolve(cwd, p), resolve(PACKAGE_ROOT, p)];
+    const candidates = isAbsolute(p) ? [p] : [...new Set([resolve(dirname(scenarioPath), p), resolve(cwd, p), resolve(PACKAGE_ROOT, p)])];
     for (const c of candidates) if (existsSync(c)) return readFileSync(c, 'utf8');
     throw new Error(`cannot read ${p}: no such file (looked in ${candidates.join(', ')})`);
   };
@@ -382,7 +393,7 @@ async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
       if (threads > 1) {
         // A thread per partition (sim/parallel/threads.ts): the same result as one thread, sooner.
         const { runPartitionedThreaded } = await import('./parallel/threads.ts');
-        result = (await runPartitionedThreaded(v.scenario, { baseDir: path ? dirname(path) : io.cwd, readText })).result;
+        result = (await runPartitionedThreaded(v.scenario, { baseDir: path ? dirname(path) : io.cwd, readText, onProgress })).result;
       } else {
         result = runScenario(v.scenario, { onProgress, progressEveryEvents: onProgress ? 20_000 : undefined, readText });
       }

@@ -269,7 +269,7 @@ function parseTolerances(text: string | undefined): Tolerances {
   if (!text) return t;
   for (const part of text.split(',')) {
     const m = /^\s*(p50|p99|p999|p99\.9)\s*=\s*([\d.]+)(%?)\s*$/.exec(part);
-    if (!m) throw new UsageError(`--tol: expected e.g. p50=0.05,p99=0.1,p999=0.15 (or 5%), got "${part}"`);
+    if (!m) throw new UsageError(`--tol: expected e.g. p50=0.05,p99=0.1,p999=0.15 (or p50=5%,p99=10%), got "${part}"`);
     const key = (m[1] === 'p99.9' ? 'p999' : m[1]) as keyof Tolerances;
     t[key] = Number(m[2]) / (m[3] ? 100 : 1);
   }

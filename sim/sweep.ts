@@ -71,8 +71,25 @@ export function expandSweep(loaded: LoadedScenario): SweepVariant[] {
       if (e instanceof ScenarioError) lines.push(...e.lines.map((l) => l.replace(/^compare "/, 'sweep "'))); else throw e;
     }
   });
-  if (lines.length) throw new ScenarioError([...new Set(lines)]);
+  if (lines.length) throw new ScenarioError(collapseVariantErrors(lines));
   return out;
+}
+
+/**
+ * One line per problem, not per grid point: a bad path or value in a sweep fails every variant
+ * that has it, with the same message after the variant's name (`sweep "a=1,b=2": path: …`).
+ */
+function collapseVariantErrors(lines: string[]): string[] {
+  const byProblem = new Map<string, string[]>();
+  for (const l of lines) {
+    const m = /^sweep "(.*?)": (.*)$/.exec(l);
+    const key = m ? m[2] : l;
+    const names = byProblem.get(key) ?? [];
+    if (m) names.push(m[1]);
+    byProblem.set(key, names);
+  }
+  return [...byProblem].map(([problem, names]) => names.length === 0 ? problem
+    : `sweep "${names[0]}"${names.length > 1 ? ` (and ${names.length - 1} more variant${names.length > 2 ? 's' : ''})` : ''}: ${problem}`);
 }
 
 /** `--shard I/N` → {index: I, count: N}; throws on malformed text. */

@@ -167,6 +167,17 @@ describe('argument and input errors (exit 2)', () => {
     expect(r.seen).toHaveLength(0);
     expect(r.stderr).toMatch(/^ethersim: --set topology\.bogus: unknown field "bogus" in topology; allowed fields: kind, hosts\n$/);
   });
+  it('validate checks the sweep: grid, one line per problem however many grid points have it', async () => {
+    const bad = file('badsweep.yaml', GOOD + 'sweep:\n  transport.foo: [none, dcqcn]\n  seed: [1, 2, 3]\n');
+    for (const cmd of ['validate', 'sweep']) {
+      const r = await runMain([cmd, bad]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/^ethersim: sweep "transport\.foo=none,seed=1" \(and 5 more variants\): transport\.foo: unknown field "foo" in transport; allowed fields: kind,[^\n]*\n$/);
+    }
+    const ok = await runMain(['validate', join(ROOT, 'scenarios/incast-sweep.yaml')]);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/\n {2}sweep: 12 variants ok \(transport\.cc × switch\.ecn\.kminBytes × workload\.sizeBytes\)\n/);
+  });
   it('a --set value that breaks the schema names the path', async () => {
     const r = await runMain(['validate', file('good.yaml', GOOD), '--set', 'links.host.rateGbps=-5']);
     expect(r.code).toBe(2);

@@ -116,6 +116,21 @@ describe('partitioned runs (sim/parallel/)', () => {
     expect(digest((await runPartitionedThreaded(incast)).result)).toBe(digest(r));
   }, 60_000);
 
+  it('a threaded run reports progress over all partitions after each window (the CLI\'s --progress)', async () => {
+    const seen: Array<{ simTimePs: number; events: number; flowsDone: number; flowsTotal: number }> = [];
+    const run = await runPartitionedThreaded(bundled('permutation-uet.yaml', ['engine.partitions=2']), { onProgress: (p) => seen.push({ ...p }) });
+    expect(seen.length).toBeGreaterThan(10);
+    for (let i = 1; i < seen.length; i++) {
+      expect(seen[i].simTimePs).toBeGreaterThan(seen[i - 1].simTimePs);
+      expect(seen[i].events).toBeGreaterThanOrEqual(seen[i - 1].events);
+      expect(seen[i].flowsDone).toBeGreaterThanOrEqual(seen[i - 1].flowsDone);
+    }
+    const last = seen[seen.length - 1];
+    expect(last.flowsTotal).toBe(128);
+    expect(last.flowsDone).toBe(128);
+    expect(last.events).toBe(run.result.meta.events);
+  }, 60_000);
+
   it('the same FCT distribution as the unpartitioned run (128-host UET permutation, KS at α = 0.01)', () => {
     const fct = (r: Result) => r.flows.map((f) => f.fctPs);
     const one = runScenario(bundled('permutation-uet.yaml'));

@@ -103,6 +103,12 @@ describe('parseScenario: one line per problem, naming the path', () => {
 });
 
 describe('--set overrides', () => {
+  it('names of object internals are unknown fields, not a way to an object\'s prototype', () => {
+    expect(problems(BASE, ['__proto__.x=1'])).toEqual(['--set __proto__.x: unknown field "__proto__" at the top level']);
+    expect(problems(BASE, ['switch.__proto__=1'])).toEqual(['--set switch.__proto__: unknown field "__proto__" in switch']);
+    expect(problems(BASE, ['switch.constructor=1'])).toEqual(['--set switch.constructor: unknown field "constructor" in switch']);
+    expect(({} as Record<string, unknown>).x).toBeUndefined();
+  });
   it('set scalars, booleans and numbers parsed as YAML', () => {
     const s = parseScenario(BASE, 'b.yaml', ['switch.pfc.enabled=false', 'topology.k=8', 'links.host.rateGbps=100', 'name=renamed']);
     expect(s.switch.pfc.enabled).toBe(false);
@@ -211,6 +217,9 @@ describe('settings that contradict each other', () => {
       'switch.ecn.kminBytes: 2000000 is above switch.ecn.kmaxBytes 1000; RED marks from Kmin up to Kmax (physics.md §2.1), so Kmin ≤ Kmax',
     ]);
     expect(problems(BASE, ['transport.mtuBytes=100000'])).toEqual(['transport.mtuBytes: expected a payload size in bytes from 1 to 9216, got 100000']);
+    expect(problems(BASE, ['stop.allFlowsDone=false'])).toEqual([
+      'stop.allFlowsDone: false runs on to stop.timeUs after the last flow, so it needs stop.timeUs (a positive number of µs)',
+    ]);
   });
   it('trimming with RoCE and a RoCE MTU above 4096 are notes (valid, but most likely not meant); the bundled set-ups give none', () => {
     expect(scenarioNotes(parseScenario(BASE, 'b.yaml'))).toEqual([]);

@@ -129,7 +129,11 @@ export class BarrierDriver {
    * partition's own thread (sleepAsync false) every await is of an already-settled promise; the
    * coordinating thread passes true.
    */
-  async run(limitPs: number, maxEvents: number, stallPs: number, windowPs: number, sleepAsync = false): Promise<StopReason> {
+  async run(
+    limitPs: number, maxEvents: number, stallPs: number, windowPs: number, sleepAsync = false,
+    /** After each window, with every partition's status (the coordinating thread's progress report). */
+    onWindow?: (statuses: WindowStatus[], endPs: number) => void,
+  ): Promise<StopReason> {
     const w = this.w;
     const rule = new WindowRule(limitPs, maxEvents, stallPs, w.s.flows.count);
     // Window 0 starts at the earliest event anywhere: exchange next-event times first.
@@ -144,6 +148,7 @@ export class BarrierDriver {
       await this.barrier(++barriers, sleepAsync);
       const statuses = this.read(parity);
       w.receive(this.inbound[parity], statuses);
+      onWindow?.(statuses, end);
       this.window++;
       d = rule.decide(statuses, end);
     }

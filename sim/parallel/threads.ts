@@ -2,7 +2,7 @@ import { Worker } from 'node:worker_threads';
 import type { Scenario } from '../scenario/schema.ts';
 import type { Result } from '../metrics/result.ts';
 import { buildSimulation, collectResult, finishSimulation, stopLimits, stallPsOf, type RunOptions, type Simulation } from '../run.ts';
-import { PartitionWindow } from './window.ts';
+import { PartitionWindow, type WindowStatus } from './window.ts';
 import { BarrierDriver, PartitionFailed, controlBytes, failRun } from './barrier.ts';
 import { absorbPartials, partialOf, type PartitionPartial } from './merge.ts';
 import { partitionWorkerEntry } from '../workerBundle.ts';
@@ -27,6 +27,9 @@ export interface ThreadedRunOptions extends Pick<RunOptions, 'maxMemoryBytes'> {
    *  window has ended, before the results are merged (a benchmark's timer). */
   onBuilt?: () => void;
   onRunEnd?: () => void;
+  /** Called after every window with the run's progress over all partitions (as runSimulation's
+   *  onProgress; the caller throttles its output). */
+  onProgress?: RunOptions['onProgress'];
 }
 
 export interface ThreadedRun {
@@ -87,7 +90,13 @@ export async function runPartitionedThreaded(scenario: Scenario, options: Thread
     const stop = stopLimits(s0);
     let reason;
     try {
-      reason = await driver.run(stop.timeLimitPs, stop.maxEvents, stallPsOf(s0), s0.plan!.windowPs, true);
+      const flowsTotal = s0.flows.count;
+      const onWindow = options.onProgress === undefined ? undefined : (statuses: WindowStatus[], endPs: number) => {
+        let events = 0, flowsDone = 0;
+        for (const st of statuses) { events += st.events; flowsDone += st.flowsDone; }
+        options.onProgress!({ simTimePs: Math.min(endPs, stop.timeLimitPs), events, flowsDone, flowsTotal });
+      };
+      reason = await driver.run(stop.timeLimitPs, stop.maxEvents, stallPsOf(s0), s0.plan!.windowPs, true, onWindow);
     } catch (e) {
       if (!(e instanceof PartitionFailed)) driver.fail();
       throw e;

@@ -109,6 +109,9 @@ function contradictions(s: Scenario): string[] {
   if (typeof kminBytes === 'number' && typeof kmaxBytes === 'number' && kminBytes > kmaxBytes) {
     out.push(`switch.ecn.kminBytes: ${kminBytes} is above switch.ecn.kmaxBytes ${kmaxBytes}; RED marks from Kmin up to Kmax (physics.md §2.1), so Kmin ≤ Kmax`);
   }
+  if (!s.stop.allFlowsDone && s.stop.timeUs === undefined) {
+    out.push('stop.allFlowsDone: false runs on to stop.timeUs after the last flow, so it needs stop.timeUs (a positive number of µs)');
+  }
   return out;
 }
 
@@ -212,6 +215,9 @@ export function applySets(raw: Record<string, unknown>, sets: Record<string, unk
 function setPath(root: Record<string, unknown>, path: string, value: unknown): string | undefined {
   if (path === '' || path.split('.').some((p) => p === '')) return 'expected a dotted path like switch.pfc.enabled';
   const segs = splitPath(path);
+  // No scenario field has these names, and assigning them would reach an object's prototype.
+  const bad = segs.findIndex((g) => g === '__proto__' || g === 'constructor' || g === 'prototype');
+  if (bad >= 0) return `unknown field "${segs[bad]}" ${bad === 0 ? 'at the top level' : `in ${pathText(segs.slice(0, bad))}`}`;
   let schema: z.ZodType = ScenarioSchema;
   let holder: Record<string | number, unknown> = root;
   for (let i = 0; i < segs.length; i++) {
@@ -333,7 +339,7 @@ function stepSchema(schema: z.ZodType | undefined, seg: Seg, parentValue: unknow
     const d = defOf(o);
     if (d.type === 'object') {
       for (const k of Object.keys(d.shape)) allowed.add(k);
-      if (seg in d.shape) found.push(d.shape[seg]);
+      if (Object.hasOwn(d.shape, seg)) found.push(d.shape[seg]); // not `in`: "constructor" is in every object
     } else if (d.type === 'record') {
       found.push(d.valueType);
     } else if (d.type === 'unknown' || d.type === 'any') {
