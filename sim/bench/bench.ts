@@ -247,7 +247,7 @@ async function main(args: BenchArgs) {
 }
 
 /**
- * js-sdsl's hold rates on the reference machine of this machine class (../shared/reference/
+ * js-sdsl's hold rates on the reference machine of this machine class (docs/reference/
  * performance.md, "Event queue", M holds/s by pending events): a third-party queue none of this
  * project's changes touch, so its rate here over these says how fast this VM ran today.
  */
