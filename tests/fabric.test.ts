@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { runScenario } from '../sim/run.ts';
+import { buildSimulation, collectResult, runScenario, runSimulation } from '../sim/run.ts';
 import { EV } from '../sim/net/fabric.ts';
-import { PRIO } from '../sim/net/packets.ts';
+import {
+  P, PS, PK, F, PRIO, REC, WIRE,
+} from '../sim/net/packets.ts';
+import { RandomStreams } from '../sim/engine/random.ts';
 import { roundRobinPick } from '../sim/net/roundRobin.ts';
-import { EV_ROCE } from '../sim/transport/roce/roce.ts';
+import { EV_ROCE, type RoceTransportModel } from '../sim/transport/roce/roce.ts';
 import { EV_DCQCN } from '../sim/transport/roce/dcqcn.ts';
 import { EV_UET } from '../sim/transport/uet/uet.ts';
 import type { Result } from '../sim/metrics/result.ts';
@@ -216,4 +219,174 @@ describe('stop conditions (stop.allFlowsDone, stop.timeUs)', () => {
     // The flows themselves are the same run.
     expect(on.flows.map((f) => f.fctPs)).toEqual(done.flows.map((f) => f.fctPs));
   });
+});
+
+describe('go-back-N after a single loss (physics.md §3.1, §3.2)', () => {
+  // One 1 MB flow, 1000-byte packets (HPCC's payload, §5.1), alone on a star at 100 G. PSN K is
+  // lost once — taken out at the receiving host before its transport sees it, like a loss on the
+  // last link — and nothing else happens to the flow.
+  const MTU = 1000;
+  const NPKT = 1000;
+  const T = (MTU + WIRE.ROCE_HEADER_BYTES + WIRE.OVERHEAD_BYTES) * 80; // ps per data packet at 100 G (80 ps/B)
+  const A = (WIRE.ROCE_ACK_BYTES + WIRE.OVERHEAD_BYTES) * 80; // ps per ACK/NAK
+  function lose(K: number, delayNs: number) {
+    const s = buildSimulation(scenario({
+      topology: { kind: 'star', hosts: 2 },
+      links: { host: { rateGbps: 100, delayNs } },
+      transport: { kind: 'roce', mtuBytes: MTU },
+      workload: { kind: 'flows', flows: [{ src: 0, dst: 1, sizeBytes: NPKT * MTU }] },
+    }));
+    const t = s.transport as RoceTransportModel;
+    const pool = s.fabric.pool;
+    const deliver = t.receive.bind(t);
+    let lost = 0;
+    t.receive = (host: number, pkt: number) => {
+      const r = pkt << REC.SHIFT;
+      if (lost === 0 && (pool.i32[r + P.KIND] & P.KIND_MASK) === PK.DATA && pool.side[r + PS.PSN] === K) {
+        lost++;
+        pool.release(pkt);
+        return;
+      }
+      deliver(host, pkt);
+    };
+    const r = collectResult(s, runSimulation(s));
+    expect(lost).toBe(1);
+    return r;
+  }
+
+  it('retransmits exactly the packets sent from the lost PSN up to the NAK’s arrival: the loop’s packets in flight', () => {
+    for (const [K, delayNs] of [[100, 1000], [0, 1000], [500, 2000]] as const) {
+      const r = lose(K, delayNs);
+      const d = delayNs * 1000;
+      // The sender sends back to back: packet j starts at j·T. PSN K+1 reaches the receiver after
+      // its own serialisation, the switch's (store-and-forward) and two propagation delays, at
+      // (K+3)·T + 2d; that sequence error sends NAK(K) at once (§3.2), which needs 2 ACK times and 2d
+      // more. By then the sender has started packets K … ⌊t_NAK/T⌋, and go-back-N resends all of them
+      // ("retransmit all packets starting from the first missing PSN", §3.1):
+      //   R = ⌊((K+3)·T + 4d + 2A)/T⌋ + 1 − K = 4 + ⌊(4d + 2A)/T⌋
+      // = 4 + ⌊4,013.76 / 86.56⌋ = 50 at 1 µs links, 4 + ⌊8,013.76 / 86.56⌋ = 96 at 2 µs (no tie:
+      // the fractions are .37 and .58 of a packet time).
+      const R = 4 + Math.floor((4 * d + 2 * A) / T);
+      console.log(`loss of PSN ${K} at ${delayNs} ns links: ${r.counters.retransmits} retransmissions, go-back-N predicts ${R}`);
+      expect(r.counters.retransmits).toBe(R);
+      expect(r.counters.naks).toBe(1); // one NAK: repeats for the same PSN are held back 500 µs (§3.2)
+      expect(r.counters.timeouts).toBe(0);
+      // The receiver accepts only the expected PSN: the R − 1 originals behind the hole are discarded.
+      expect(r.counters.discards).toBe(R - 1);
+      expect(r.counters.packetsSent).toBe(NPKT + R);
+      expect(r.flows[0].deliveredBytes).toBe(NPKT * MTU);
+      // The sender's link never idles (the rewind takes effect at the next packet boundary), so the
+      // flow pays exactly R extra packet times.
+      expect(r.flows[0].fctPs - r.flows[0].idealFctPs).toBe(R * T);
+    }
+  });
+
+  it('near the end of the flow the rewind is capped by what had been sent: N − K packets', () => {
+    // PSN 998 of 1000 lost: by the NAK all 1000 were sent, so go-back-N resends PSNs 998 and 999.
+    const r = lose(998, 1000);
+    expect(r.counters.retransmits).toBe(NPKT - 998);
+    expect(r.counters.naks).toBe(1);
+    expect(r.counters.timeouts).toBe(0);
+    expect(r.flows[0].deliveredBytes).toBe(NPKT * MTU);
+  });
+});
+
+describe('RED/ECN marking ramp at a switch queue (physics.md §2.1 CP)', () => {
+  // p = 0 for q ≤ Kmin; Pmax·(q − Kmin)/(Kmax − Kmin) for Kmin < q ≤ Kmax; 1 above Kmax, on the
+  // instantaneous egress queue of the packet's class. Driven by hand through the fabric's public
+  // methods: host 1 pauses the switch port facing it (a PFC frame, §1.1), host 0 queues N
+  // 1000-byte ECT packets there, host 1 resumes, and the packets drain to host 1 in order, where
+  // their CE bits are read. PFC is off in the switch (lossy class, no XOFF back to host 0); a
+  // received PAUSE is obeyed regardless, as by any port.
+  const KMIN = 100_000;
+  const KMAX = 400_000;
+  const PMAX = 0.5;
+  const B = 1000;
+  const N = 600;
+  const SEED = 7;
+  const p = (q: number) => (q <= KMIN ? 0 : q <= KMAX ? (PMAX * (q - KMIN)) / (KMAX - KMIN) : 1);
+
+  function drain(mode: 'dequeue' | 'enqueue') {
+    const s = buildSimulation(scenario({
+      seed: SEED,
+      topology: { kind: 'star', hosts: 2 },
+      links: { host: { rateGbps: 100, delayNs: 1000 } },
+      switch: { pfc: { enabled: false }, ecn: { kminBytes: KMIN, kmaxBytes: KMAX, pmax: PMAX, mode } },
+      transport: { kind: 'roce' },
+      workload: { kind: 'flows', flows: [{ src: 0, dst: 1, sizeBytes: 1000, startNs: 1e9 }] },
+    }));
+    const fabric = s.fabric;
+    const pool = fabric.pool;
+    const got: { id: number; ce: boolean }[] = [];
+    fabric.transport = {
+      pull: () => -1,
+      onEvent: () => {},
+      receive: (_host: number, pkt: number) => {
+        got.push({ id: pool.side[(pkt << REC.SHIFT) + PS.PSN], ce: (pool.i32[(pkt << REC.SHIFT) + P.FLAGS] & F.CE) !== 0 });
+        pool.release(pkt);
+      },
+    };
+    const pfc = (pause: boolean) => {
+      const pkt = pool.alloc(PK.PFC, -1, 1, 2, WIRE.PFC_FRAME_BYTES, PRIO.CONTROL);
+      pool.side[(pkt << REC.SHIFT) + PS.AUX] = 3 | (pause ? 256 : 0);
+      pool.side[(pkt << REC.SHIFT) + PS.AUX2] = -1;
+      fabric.sendFromHost(1, pkt);
+    };
+    pfc(true); // arrives after 84 B + 1 µs, before the first data packet (1020 B + 1 µs)
+    for (let i = 0; i < N; i++) {
+      const pkt = pool.alloc(PK.DATA, 0, 0, 1, B, 3);
+      pool.i32[(pkt << REC.SHIFT) + P.FLAGS] = F.ECT;
+      pool.side[(pkt << REC.SHIFT) + PS.PSN] = i;
+      fabric.sendFromHost(0, pkt);
+    }
+    const egress = fabric.routes.hostSwitchPort[1];
+    s.sim.run(fabric, { timeLimitPs: 60e6, maxEvents: Infinity }); // N × 81.6 ns + 1 µs ≈ 50 µs
+    expect(fabric.pausedBits(egress)).toBe(1 << 3);
+    expect(fabric.queueBytes(egress, 3)).toBe(N * B);
+    expect(got.length).toBe(0);
+    pfc(false);
+    s.sim.run(fabric, { timeLimitPs: 200e6, maxEvents: Infinity });
+    expect(got.map((g) => g.id)).toEqual([...Array(N).keys()]);
+    expect(fabric.counters.ecnMarks).toBe(got.filter((g) => g.ce).length);
+    // The queue each packet was judged on: marking at dequeue (HPCC, the default) sees the bytes
+    // left behind the departing packet, (N − 1 − j)·B for the j-th out; at enqueue, the bytes ahead, i·B.
+    return got.map((g, j) => ({ ...g, q: mode === 'dequeue' ? (N - 1 - j) * B : g.id * B }));
+  }
+
+  for (const mode of ['dequeue', 'enqueue'] as const) {
+    it(`marking at ${mode}: none up to Kmin, every packet above Kmax, and in between the linear ramp to Pmax`, () => {
+      const pkts = drain(mode);
+      const below = pkts.filter((x) => x.q <= KMIN);
+      const above = pkts.filter((x) => x.q > KMAX);
+      const ramp = pkts.filter((x) => x.q > KMIN && x.q <= KMAX);
+      expect(below.length).toBe(KMIN / B + 1); // q = 0 … 100 KB
+      expect(above.length).toBe(N - 1 - KMAX / B); // q = 401 … 599 KB
+      expect(ramp.length).toBe((KMAX - KMIN) / B);
+      expect(below.filter((x) => x.ce).length).toBe(0);
+      expect(above.filter((x) => !x.ce).length).toBe(0);
+      // The ramp, statistically: in three bands of 100 packets the marks follow the binomial with
+      // the band's mean p (Pmax × 50.5/300, × 150.5/300, × 250.5/300 = 0.084, 0.251, 0.418), within
+      // 4 σ = 4·√(Σ p(1 − p)). A step to Pmax at Kmin, no marks below Kmax, or a ramp to 1 instead
+      // of Pmax each moves one band by ≥ 8 σ.
+      for (let band = 0; band < 3; band++) {
+        const xs = ramp.filter((x) => x.q > KMIN + band * 100_000 && x.q <= KMIN + (band + 1) * 100_000);
+        expect(xs.length).toBe(100);
+        const expected = xs.reduce((a, x) => a + p(x.q), 0);
+        const sigma = Math.sqrt(xs.reduce((a, x) => a + p(x.q) * (1 - p(x.q)), 0));
+        const marked = xs.filter((x) => x.ce).length;
+        console.log(`${mode} band ${band + 1}: ${marked} marks, expected ${expected.toFixed(1)} ± ${sigma.toFixed(1)}`);
+        expect(Math.abs(marked - expected)).toBeLessThanOrEqual(4 * sigma);
+      }
+      // And exactly: the fabric draws its RED uniforms from the named stream 'ecn/red' of the
+      // scenario seed (engine/random.ts, one draw per packet inside the ramp, none outside it), so
+      // replaying that stream in the packets' marking order (FIFO: the order they arrive in, at
+      // either end) must reproduce every mark from the formula above — this pins the boundaries
+      // (q ≤ Kmin unmarked, q = Kmax on the ramp) and the queue the decision is made on.
+      const u = new RandomStreams(SEED).stream('ecn/red');
+      for (const x of pkts) {
+        const want = x.q <= KMIN ? false : x.q > KMAX ? true : u.next() < p(x.q);
+        expect(x.ce, `packet ${x.id} at q = ${x.q}`).toBe(want);
+      }
+    });
+  }
 });

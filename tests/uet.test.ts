@@ -353,3 +353,80 @@ describe('RCCC and the last hop (physics.md §4.5 p.356, §4.6)', () => {
     }
   });
 });
+
+describe('UET ACK coalescing on an idle path (physics.md §4.3, §4.7)', () => {
+  it('one ACK for the first packet, then one per 16 KiB received, and one at the end: 1 + ⌈(N − 1)/4⌉', () => {
+    // §4.3: ACK_GEN_TRIGGER = 16 KiB; §4.7 (htsim): an ACK every 16,384 B received, at once on a CE
+    // mark, on an ACK request (AR) and on the flow's first packet; the last packet carries AR (it
+    // completes the message). Full packets are 4096 + 64 = 4160 B: three are 12,480 B < 16,384,
+    // four 16,640 B ≥ 16,384 (also 4 × 4096 = 16,384 counting payload only), so after the first
+    // packet's ACK every fourth packet triggers one. With N packets: the ACK of packet 0, those
+    // of packets 4, 8, … below N − 1, and the last packet's:
+    //   acks = 1 + ⌈(N − 1)/4⌉   (N = 489 for 2 MB: 123).
+    // No other trigger may fire: no marks on an idle path (checked), and in order on one path (a
+    // star; a fat tree with ECMP), and no window-full AR: the window stays max_wnd = 1.5 × BDP
+    // (§4.7) while at most a BDP plus one ACK's 16 KiB is in flight (checked below).
+    const cases = [
+      { topology: { kind: 'star', hosts: 2 }, dst: 1, lb: 'oblivious', sizeBytes: 2_000_000 },
+      { topology: { kind: 'star', hosts: 2 }, dst: 1, lb: 'oblivious', sizeBytes: 100 * 4096 - 1000 },
+      { topology: { kind: 'star', hosts: 2 }, dst: 1, lb: 'oblivious', sizeBytes: 12 * 4096 },
+      { topology: { kind: 'star', hosts: 2 }, dst: 1, lb: 'oblivious', sizeBytes: 4097 },
+      { topology: { kind: 'star', hosts: 2 }, dst: 1, lb: 'oblivious', sizeBytes: 4096 },
+      { topology: { kind: 'fatTree', k: 4 }, dst: 15, lb: 'ecmp', sizeBytes: 2_000_000 },
+    ] as const;
+    for (const c of cases) {
+      const r = runScenario(scenario({
+        topology: c.topology,
+        links: { host: { rateGbps: 100, delayNs: 1000 } },
+        switch: { pfc: { enabled: false } },
+        transport: { kind: 'uet', loadBalancing: c.lb },
+        workload: { kind: 'flows', flows: [{ src: 0, dst: c.dst, sizeBytes: c.sizeBytes }] },
+      }));
+      const N = Math.ceil(c.sizeBytes / 4096);
+      const want = 1 + Math.ceil((N - 1) / 4);
+      console.log(`${c.topology.kind} ${c.sizeBytes} B (${N} packets): ${r.counters.acks} ACKs, rule ${want}`);
+      expect(r.counters.ecnMarks).toBe(0);
+      expect(r.counters.trims + r.counters.drops + r.counters.retransmits).toBe(0);
+      expect(r.uet!.reorder.outOfOrder).toBe(0);
+      const { planeBdpBytes, maxWndBytes } = r.uet!.params;
+      expect(maxWndBytes - (planeBdpBytes + 4 * 4160)).toBeGreaterThanOrEqual(4160);
+      expect(r.counters.acks).toBe(want);
+    }
+  });
+
+  it('a CE mark triggers an ACK at once and restarts the 16 KiB count', () => {
+    // The receiver driven by hand (as in the RUD test above), packets in order: CE on packet 5 only.
+    // The 16 KiB count is of bytes not yet acknowledged (htsim's _bytes_unacked), so every ACK
+    // restarts it. ACKs: packet 0 (first), 4 (16 KiB), 5 (CE, and the count restarts), 9 (four more), 13, …,
+    // and the last: 1 + 1 + 1 + ⌈(N − 1 − 5)/4⌉ for N = 40 → 3 + 9 = 12, at packets 0, 4, 5, 9, …, 37, 39.
+    const MTU = 4096;
+    const NP = 40;
+    const s = buildSimulation(scenario({
+      topology: { kind: 'star', hosts: 2 },
+      switch: { pfc: { enabled: false } },
+      transport: { kind: 'uet', mtuBytes: MTU },
+      workload: { kind: 'flows', flows: [{ src: 0, dst: 1, sizeBytes: NP * MTU, startNs: 1e9 }] },
+    }));
+    const t = s.transport as UetTransportModel;
+    const pool = s.fabric.pool;
+    const ackedAt: number[] = [];
+    s.fabric.sendFromHost = (_host: number, pkt: number) => {
+      expect(pool.i32[(pkt << REC.SHIFT) + P.KIND] & P.KIND_MASK).toBe(PK.ACK);
+      ackedAt.push(pool.side[(pkt << REC.SHIFT) + PS.PSN]);
+      pool.release(pkt);
+    };
+    for (let psn = 0; psn < NP; psn++) {
+      const pkt = pool.alloc(PK.DATA, 0, 0, 1, MTU + 64, 1);
+      pool.side[(pkt << REC.SHIFT) + PS.PSN] = psn;
+      pool.side[(pkt << REC.SHIFT) + PS.AUX] = 1;
+      pool.side[(pkt << REC.SHIFT) + PS.PAYLOAD] = MTU;
+      pool.i32[(pkt << REC.SHIFT) + P.FLAGS] = F.ECT | F.TRIMMABLE | (psn === 5 ? F.CE : 0) | (psn === NP - 1 ? F.LAST | F.AR : 0);
+      t.receive(1, pkt);
+    }
+    const want = [0, 4, 5];
+    for (let p = 9; p < NP - 1; p += 4) want.push(p);
+    want.push(NP - 1);
+    expect(ackedAt).toEqual(want);
+    expect(ackedAt.length).toBe(3 + Math.ceil((NP - 1 - 5) / 4));
+  });
+});
