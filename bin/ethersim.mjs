@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Runs the TypeScript CLI with no build step after `npm ci`.
 //
-// The CLI runs from one esbuild bundle of sim/cli.ts (esbuild is tsx's own dependency; building
+// The CLI runs from one esbuild bundle of sim/cli/main.ts (esbuild is tsx's own dependency; building
 // takes ~40 ms), written next to its sources as sim/.cli-<content hash>.mjs so that the
 // `import.meta.url`-relative paths in sim/ stay right, and reused while the sources do not
 // change. The same modules loaded one by one through tsx's loader run the simulation core
@@ -14,7 +14,8 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-const SIM_DIR = fileURLToPath(new URL('../sim/', import.meta.url));
+// In sim/run/: the bundled modules resolve their import.meta.url-relative paths from there.
+const SIM_DIR = fileURLToPath(new URL('../sim/run/', import.meta.url));
 
 async function bundledCli() {
   if (process.env.ETHERSIM_NO_BUNDLE) return null;
@@ -22,7 +23,7 @@ async function bundledCli() {
     const req = createRequire(createRequire(import.meta.url).resolve('tsx/package.json'));
     const esbuild = req('esbuild');
     const out = await esbuild.build({
-      entryPoints: [join(SIM_DIR, 'cli.ts')],
+      entryPoints: [join(SIM_DIR, '..', 'cli', 'main.ts')],
       bundle: true, format: 'esm', platform: 'node', target: 'node20', write: false, logLevel: 'silent',
       packages: 'external', // resolved from sim/ at run time, like the sources' own imports
     });
@@ -48,12 +49,12 @@ async function bundledCli() {
 
 const file = await bundledCli();
 // ETHERSIM_TRACE_ENTRY=1 names the module the CLI runs from on stderr (tests check the path taken).
-if (process.env.ETHERSIM_TRACE_ENTRY) process.stderr.write(`ethersim entry: ${file ?? 'sim/cli.ts via tsx'}\n`);
+if (process.env.ETHERSIM_TRACE_ENTRY) process.stderr.write(`ethersim entry: ${file ?? 'sim/cli/main.ts via tsx'}\n`);
 let main;
 if (file !== null) ({ main } = await import(pathToFileURL(file).href));
 else {
   const { register } = await import('tsx/esm/api');
   register();
-  ({ main } = await import('../sim/cli.ts'));
+  ({ main } = await import('../sim/cli/main.ts'));
 }
 process.exitCode = await main(process.argv.slice(2));

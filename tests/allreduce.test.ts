@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildFlows } from '../sim/workload/index.ts';
 import { RandomStreams } from '../sim/engine/random.ts';
-import { runScenario } from '../sim/run.ts';
+import { runScenario } from '../sim/run/run.ts';
 import { bundled, scenario } from './helpers/scenario.ts';
 
 describe('ring all-reduce', () => {

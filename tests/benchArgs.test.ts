@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseBenchArgs } from '../sim/bench/benchArgs.ts';
+import { parseBenchArgs } from '../tools/bench/benchArgs.ts';
 
 describe('npm run bench arguments', () => {
   it('reads every option', () => {

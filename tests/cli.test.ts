@@ -3,9 +3,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { main, type CliIO, type RunScenarioFn } from '../sim/cli.ts';
+import { main, type CliIO, type RunScenarioFn } from '../sim/cli/main.ts';
 import type { Result } from '../sim/metrics/result.ts';
-import { FLOWS_CSV_HEADER } from '../sim/report.ts';
+import { FLOWS_CSV_HEADER } from '../sim/cli/report.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const BIN = join(ROOT, 'bin/ethersim.mjs');
@@ -118,8 +118,8 @@ describe('ethersim binary (child process)', () => {
     const viaTsx = spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8', env: { ...env, ETHERSIM_NO_BUNDLE: '1' } });
     expect([viaBundle.status, viaTsx.status]).toEqual([0, 0]);
     // each took the path it claims: the bundle next to the sources, or the sources through tsx
-    expect(viaBundle.stderr).toMatch(/^ethersim entry: .*[/\\]sim[/\\]\.cli-[0-9a-f]{16}\.mjs\n$/);
-    expect(viaTsx.stderr).toBe('ethersim entry: sim/cli.ts via tsx\n');
+    expect(viaBundle.stderr).toMatch(/^ethersim entry: .*[/\\]sim[/\\]run[/\\]\.cli-[0-9a-f]{16}\.mjs\n$/);
+    expect(viaTsx.stderr).toBe('ethersim entry: sim/cli/main.ts via tsx\n');
     const strip = (out: string) => { const r = JSON.parse(out) as Result; r.meta.wallMs = 0; return JSON.stringify(r); };
     expect(strip(viaBundle.stdout)).toBe(strip(viaTsx.stdout));
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { runScenario } from '../sim/run.ts';
+import { runScenario } from '../sim/run/run.ts';
 import { bundled, scenario } from './helpers/scenario.ts';
 
 describe('congestion trees on hand-checkable topologies', () => {

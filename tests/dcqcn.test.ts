@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildSimulation, runScenario, type Simulation } from '../sim/run.ts';
+import { buildSimulation, runScenario, type Simulation } from '../sim/run/run.ts';
 import type { Dcqcn } from '../sim/transport/roce/dcqcn.ts';
 import type { RoceTransportModel } from '../sim/transport/roce/roce.ts';
 import type { Result } from '../sim/metrics/result.ts';
@@ -122,9 +122,9 @@ function seriesOf(r: Result, name: string) {
   return s;
 }
 
-describe('goodput fairness in the reports (sim/report.ts goodputFairness)', () => {
+describe('goodput fairness in the reports (sim/cli/report.ts goodputFairness)', () => {
   it("Jain's index: 1 for equal rates, 1/n when one flow gets everything; dcqcn-fairness ≥ 0.99 over the run", async () => {
-    const { goodputFairness } = await import('../sim/report.ts');
+    const { goodputFairness } = await import('../sim/cli/report.ts');
     const r = runScenario(bundled('dcqcn-fairness.yaml'));
     // By hand from the flows' own numbers: all four run to the 10 ms limit.
     const xs = r.flows.map((f) => f.deliveredBytes / (r.meta.simTimePs - f.startPs));

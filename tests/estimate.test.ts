@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { estimateSize, checkSize } from '../sim/scenario/estimate.ts';
 import { buildTopology } from '../sim/topology/index.ts';
-import { runScenario } from '../sim/run.ts';
+import { runScenario } from '../sim/run/run.ts';
 import { bundled, scenario } from './helpers/scenario.ts';
 
 describe('size estimate and the oversized-scenario guard', () => {

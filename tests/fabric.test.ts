@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildSimulation, collectResult, runScenario, runSimulation } from '../sim/run.ts';
+import { buildSimulation, collectResult, runScenario, runSimulation } from '../sim/run/run.ts';
 import { EV } from '../sim/net/fabric.ts';
 import {
   P, PS, PK, F, PRIO, REC, WIRE,

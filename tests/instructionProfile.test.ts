@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CodeMap, UNMAPPED, attribute } from '../sim/bench/instructionProfile.ts';
+import { CodeMap, UNMAPPED, attribute } from '../tools/bench/instructionProfile.ts';
 
 describe('instruction profile (bench --profile)', () => {
   it('sums callgrind costs by JIT function and native function, skipping the inclusive cost of calls', () => {

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { buildPartitions, collectPartitioned, runScenario, stallPsOf, stopLimits } from '../sim/run.ts';
-import { runScenarioAsync } from '../sim/runAsync.ts';
-import { runPartitionedThreaded } from '../sim/parallel/threads.ts';
-import { PartitionTurns } from '../sim/parallel/sequential.ts';
+import { buildPartitions, collectPartitioned, runScenario, stallPsOf, stopLimits } from '../sim/run/run.ts';
+import { runScenarioAsync } from '../sim/run/runAsync.ts';
+import { runPartitionedThreaded } from '../sim/run/parallel/threads.ts';
+import { PartitionTurns } from '../sim/run/parallel/sequential.ts';
 import { outboxCapacity, planPartitions, windowFor } from '../sim/net/partition.ts';
 import { buildTopology } from '../sim/topology/index.ts';
 import { buildPortTiming } from '../sim/net/portTiming.ts';
@@ -75,7 +75,7 @@ describe('the cut (net/partition.ts)', () => {
   });
 });
 
-describe('partitioned runs (sim/parallel/)', () => {
+describe('partitioned runs (sim/run/parallel/)', () => {
   it('one flow across the cut: the same FCT as the unpartitioned run, to the picosecond', () => {
     const one = runScenario(scenario(fatTree4));
     const two = runScenario(scenario({ ...fatTree4, engine: { partitions: 2 } }));

@@ -3,7 +3,7 @@
 // reference's formula or table (section cited next to it), never from an earlier ethersim run.
 // Each tolerance is argued from the physics in a comment; none was widened to make a run pass.
 import { describe, expect, it } from 'vitest';
-import { buildSimulation, runScenario } from '../sim/run.ts';
+import { buildSimulation, runScenario } from '../sim/run/run.ts';
 import type { Result } from '../sim/metrics/result.ts';
 import type { Scenario, ScenarioInput } from '../sim/scenario/schema.ts';
 import { bundled, scenario } from './helpers/scenario.ts';

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, readFileSync, writeFileSync, readdirSync, existsSy
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { main, type CliIO } from '../sim/cli.ts';
+import { main, type CliIO } from '../sim/cli/main.ts';
 import { parseBaseline } from '../sim/regression/baseline.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildSimulation, runScenario } from '../sim/run.ts';
+import { buildSimulation, runScenario } from '../sim/run/run.ts';
 import type { Result } from '../sim/metrics/result.ts';
 import {
   P, PS, F, PK, WIRE, REC,
@@ -252,7 +252,7 @@ describe('determinism with spraying', () => {
 
 describe('RCCC receiver credits (physics.md §4.8)', () => {
   it('alone and with NSCC: the 15 → 1 incast completes without timeouts, the credit pacer moving what speculation did not', async () => {
-    const { buildSimulation, runSimulation, collectResult } = await import('../sim/run.ts');
+    const { buildSimulation, runSimulation, collectResult } = await import('../sim/run/run.ts');
     const { bundled } = await import('./helpers/scenario.ts');
     for (const sets of [['transport.rccc=true', 'transport.cc=none'], ['transport.rccc=true']]) {
       const s = buildSimulation(bundled('incast-uet.yaml', sets));
@@ -276,7 +276,7 @@ describe('RCCC receiver credits (physics.md §4.8)', () => {
 
 describe('UEC htsim validation thresholds (physics.md §5.2)', () => {
   it('1024-node permutation, 2 MB at 100 G: sprayed tail ≤ 220 µs, ECMP tail ≤ 1300 µs', async () => {
-    const { runScenario } = await import('../sim/run.ts');
+    const { runScenario } = await import('../sim/run/run.ts');
     const { bundled } = await import('./helpers/scenario.ts');
     const tail: Record<string, number> = {};
     for (const lb of ['oblivious', 'ecmp']) {
@@ -325,7 +325,7 @@ describe('RCCC and the last hop (physics.md §4.5 p.356, §4.6)', () => {
   });
 
   it('the switch flags last-hop trims, the NACK carries the code to NSCC, and last-hop ports mark no ECN under RCCC', async () => {
-    const { runSimulation, collectResult } = await import('../sim/run.ts');
+    const { runSimulation, collectResult } = await import('../sim/run/run.ts');
     // Count NSCC's NACKs by whether they arrived as last-hop trims under RCCC.
     const nacks = (sets: string[]) => {
       const sim = buildSimulation(bundled('incast-uet.yaml', sets));

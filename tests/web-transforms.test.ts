@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { parseScenario } from '../sim/scenario/load.ts';
-import { buildSimulation, collectResult, runScenario, runSimulation } from '../sim/run.ts';
-import { slowdownBySize } from '../sim/report.ts';
+import { buildSimulation, collectResult, runScenario, runSimulation } from '../sim/run/run.ts';
+import { slowdownBySize } from '../sim/cli/report.ts';
 import { buildLeafSpine } from '../sim/topology/index.ts';
 import type { FlowResult, Result } from '../sim/metrics/result.ts';
 import type { PauseInterval } from '../sim/metrics/congestion.ts';
@@ -53,7 +53,7 @@ describe('slowdown by flow-size bucket', () => {
     expect(b[2].count).toBe(1);
   });
 
-  it('agrees with the CLI table (sim/report.ts) on a real run', () => {
+  it('agrees with the CLI table (sim/cli/report.ts) on a real run', () => {
     const r = runScenario(scenario('incast-roce-vs-uet'));
     const cli = slowdownBySize(r);
     for (const b of T.slowdownBuckets(r.flows)) expect([b.p50, b.p99, b.count]).toEqual(cli.get(b.label));

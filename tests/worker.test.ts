@@ -1,11 +1,11 @@
 import { describe, it, expect, afterAll } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { runScenario } from '../sim/run.ts';
-import { runScenarioAsync } from '../sim/runAsync.ts';
-import { spawnSimWorker, proxy, type SimWorker } from '../sim/workerClient.ts';
-import { simWorkerApi } from '../sim/worker.ts';
-import { workerBundleEntry } from '../sim/workerBundle.ts';
+import { runScenario } from '../sim/run/run.ts';
+import { runScenarioAsync } from '../sim/run/runAsync.ts';
+import { spawnSimWorker, proxy, type SimWorker } from '../sim/run/workerClient.ts';
+import { simWorkerApi } from '../sim/run/worker.ts';
+import { workerBundleEntry } from '../sim/run/workerBundle.ts';
 import type { Result } from '../sim/metrics/result.ts';
 import { bundled } from './helpers/scenario.ts';
 
@@ -96,9 +96,9 @@ describe('worker face', () => {
   });
 });
 
-describe('runners (sim/pool.ts)', () => {
+describe('runners (sim/run/pool.ts)', () => {
   it('the in-process runner (--jobs 1) reports the wall time as the worker pool does, and the same result otherwise', async () => {
-    const { inProcessRunner } = await import('../sim/pool.ts');
+    const { inProcessRunner } = await import('../sim/run/pool.ts');
     const runner = inProcessRunner();
     const s = bundled('dumbbell.yaml');
     const d = await runner.run(s);

@@ -108,7 +108,7 @@ export class Simulator {
    * runUntil took 5.4 % more instructions on the 1024-host UET run, callgrind 14.08 G → 14.84 G.)
    *
    * Handle every event earlier than `endPs` and not later than `limitPs` (one window of a
-   * partitioned run, sim/parallel/): 'window' when the next event is at or after endPs,
+   * partitioned run, sim/run/parallel/): 'window' when the next event is at or after endPs,
    * 'timeLimit' when it is after limitPs, 'idle' when none is left, or the reason a model asked
    * to stop for.
    */

@@ -67,7 +67,7 @@ export class FlowTracer {
       .map((x) => x.s);
   }
 
-  /** Series another partition traced for its own flows (sim/parallel/merge.ts). */
+  /** Series another partition traced for its own flows (sim/run/parallel/merge.ts). */
   absorb(series: Series[]): void {
     this.absorbed.push(...series);
   }

@@ -37,7 +37,7 @@ export class LatencyHistogram implements LatencyRecorder {
     if (ns > this.maxNs) this.maxNs = ns;
   }
 
-  /** The raw state, for merging partitions of one run (sim/parallel/merge.ts). */
+  /** The raw state, for merging partitions of one run (sim/run/parallel/merge.ts). */
   raw(): { counts: Float64Array; total: number; maxNs: number; sumNs: number } {
     return { counts: this.counts.slice(), total: this.total, maxNs: this.maxNs, sumNs: this.sumNs };
   }

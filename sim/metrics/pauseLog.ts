@@ -28,7 +28,7 @@ export interface PauseLogData {
 }
 
 /**
- * The congestion analysis of a partitioned run (sim/parallel/), in two steps. A partition sees
+ * The congestion analysis of a partitioned run (sim/run/parallel/), in two steps. A partition sees
  * only its own ports, while the analysis follows a pause's causes downstream across switches the
  * moment it starts; so each partition records what the analysis would be told — every pause with
  * the cause its PFC frame carries (set where XOFF was sent, fabric.ts sendPfc), every resume with

@@ -54,7 +54,7 @@ export class QueueSampler {
     return [...own, ...this.absorbed].sort((a, b) => a.port - b.port);
   }
 
-  /** Series another partition of the run sampled at its own ports (sim/parallel/merge.ts). */
+  /** Series another partition of the run sampled at its own ports (sim/run/parallel/merge.ts). */
   absorb(series: Array<{ port: number; series: Series }>): void {
     this.absorbed.push(...series);
   }

@@ -3,6 +3,9 @@
  * (every field except meta.wallMs is deterministic).
  */
 import type { CongestionResult } from './congestion.ts';
+import type { Counters } from './counters.ts';
+
+export type { Counters };
 
 export interface Quantiles {
   p50: number;
@@ -28,26 +31,6 @@ export interface FlowResult {
   retransmits: number;
   /** Payload bytes delivered to the receiving application by the end of the run (each byte once). */
   deliveredBytes: number;
-}
-
-export interface Counters {
-  packetsSent: number;
-  packetsDelivered: number;
-  bytesDelivered: number;
-  /** Packets dropped by switches (buffer full). */
-  drops: number;
-  /** Data packets a receiver threw away (out of order under go-back-N, or duplicates). */
-  discards: number;
-  ecnMarks: number;
-  pauseFrames: number;
-  resumeFrames: number;
-  pausedTimePs: number;
-  naks: number;
-  retransmits: number;
-  timeouts: number;
-  cnps: number;
-  trims: number;
-  acks: number;
 }
 
 export interface PortPfcStat {

@@ -10,10 +10,12 @@ import {
 import { ecmpIndex, nextHopList, type RouteTable } from './routing.ts';
 import { roundRobinPick } from './roundRobin.ts';
 import type { PortTiming } from './portTiming.ts';
-import type { Counters } from '../metrics/result.ts';
+import type { Counters } from '../metrics/counters.ts';
 import type { PartitionPlan } from './partition.ts';
 import type { Outbox } from './outbox.ts';
-import { pfcReservedBytes } from './fabricConfig.ts';
+import { pfcReservedBytes, type FabricConfig } from './fabricConfig.ts';
+
+export type { FabricConfig };
 
 /** Lane keys of handed-over packets: -1 - (delay × PARTITION_KEY_SPAN + source partition); ≥ the partition limit (64). */
 const PARTITION_KEY_SPAN = 64;
@@ -58,33 +60,6 @@ export interface PauseObserver {
   onBlocked(pkt: number, port: number, prio: number, blockedPs: number): void;
   /** A timer the observer scheduled with EV.ANALYSIS fired. */
   onTimer(a: number, b: number): void;
-}
-
-/** Switch and buffer settings resolved to numbers (sim/net/fabricConfig.ts builds it from a scenario). */
-export interface FabricConfig {
-  bufferBytes: number;
-  /** Bit p set ⇒ priority p is lossless (PFC). */
-  losslessMask: number;
-  reserveBytes: number;
-  resumeOffsetBytes: number;
-  /** Per port: headroom bytes per lossless priority at this ingress port. */
-  headroomBytes: Float64Array;
-  /** Per port: PFC dynamic-threshold α. */
-  pfcAlpha: Float64Array;
-  ecnEnabled: boolean;
-  ecnAtDequeue: boolean;
-  /** Per port: RED thresholds (bytes) and max probability. */
-  kminBytes: Float64Array;
-  kmaxBytes: Float64Array;
-  pmax: number;
-  lossyAlpha: number;
-  /** Static cap per lossy egress queue (Infinity = none). */
-  lossyQueueCapBytes: number;
-  trimEnabled: boolean;
-  trimThresholdBytes: number;
-  trimHeaderBytes: number;
-  /** Cap of the trimmed-header queue (htsim: 2 × queue size, physics.md §4.5). */
-  trimQueueCapBytes: number;
 }
 
 // A port's hot state as one record of PI.STRIDE Int32 words (320 bytes, five cache lines),
@@ -835,7 +810,7 @@ export class Fabric implements EventHandler {
     return this.pf[port * PF.STRIDE + PF.PAUSED_TIME + prio];
   }
 
-  /** Set every (port, priority)'s paused time (merging the partitions of a run, sim/parallel/merge.ts). */
+  /** Set every (port, priority)'s paused time (merging the partitions of a run, sim/run/parallel/merge.ts). */
   overridePausedTimes(ps: Float64Array): void {
     for (let port = 0; port < this.portCount; port++) {
       for (let p = 0; p < PRIO.COUNT; p++) this.pf[port * PF.STRIDE + PF.PAUSED_TIME + p] = ps[port * PRIO.COUNT + p];

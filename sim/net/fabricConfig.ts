@@ -1,8 +1,34 @@
 import type { Scenario } from '../scenario/schema.ts';
 import type { TopologyGraph } from '../topology/graph.ts';
-import type { FabricConfig } from './fabric.ts';
 import { InputError } from '../scenario/inputError.ts';
 import { portNodeOf } from './routing.ts';
+
+/** Switch and buffer settings resolved to numbers (resolveFabricConfig below builds it from a scenario). */
+export interface FabricConfig {
+  bufferBytes: number;
+  /** Bit p set ⇒ priority p is lossless (PFC). */
+  losslessMask: number;
+  reserveBytes: number;
+  resumeOffsetBytes: number;
+  /** Per port: headroom bytes per lossless priority at this ingress port. */
+  headroomBytes: Float64Array;
+  /** Per port: PFC dynamic-threshold α. */
+  pfcAlpha: Float64Array;
+  ecnEnabled: boolean;
+  ecnAtDequeue: boolean;
+  /** Per port: RED thresholds (bytes) and max probability. */
+  kminBytes: Float64Array;
+  kmaxBytes: Float64Array;
+  pmax: number;
+  lossyAlpha: number;
+  /** Static cap per lossy egress queue (Infinity = none). */
+  lossyQueueCapBytes: number;
+  trimEnabled: boolean;
+  trimThresholdBytes: number;
+  trimHeaderBytes: number;
+  /** Cap of the trimmed-header queue (htsim: 2 × queue size, physics.md §4.5). */
+  trimQueueCapBytes: number;
+}
 
 export interface FabricSizes {
   /** Largest data frame on the wire (bytes, without preamble/IFG). */

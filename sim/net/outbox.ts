@@ -25,7 +25,7 @@ export const enum OB {
  * starts at most one frame per serialisation time of the smallest frame, so in a window of W ps
  * it hands over at most floor(W / minFramePs) + 1 packets. Everything, the count included, lives
  * in the buffer, which may be a SharedArrayBuffer: the partition in another thread then reads it
- * in place through an Outbox of its own over the same buffer (sim/parallel/barrier.ts).
+ * in place through an Outbox of its own over the same buffer (sim/run/parallel/barrier.ts).
  */
 export class Outbox {
   readonly i32: Int32Array;

@@ -2,7 +2,7 @@ import type { TopologyGraph } from '../topology/graph.ts';
 import type { PortTiming } from './portTiming.ts';
 
 /**
- * How a fabric is cut into logical processes (LPs) for a partitioned run (sim/parallel/): every
+ * How a fabric is cut into logical processes (LPs) for a partitioned run (sim/run/parallel/): every
  * node belongs to one LP, each LP simulates its own nodes, and a packet that crosses a cut link
  * is handed to the LP at the far end at the next window boundary (sim/net/outbox.ts).
  *

@@ -97,7 +97,7 @@ export function estimateSize(s: Scenario): SizeEstimate {
   const packets = Math.ceil(Math.min(dataBytes / mtu + flows, bufferPackets + wirePackets + 4 * flows));
   const sampled = s.metrics.queueSampleNs !== undefined ? ports * s.metrics.maxSamples * 16 : 0;
   // A partitioned run builds the whole fabric and flow table once per partition (each in its own
-  // thread and heap, sim/parallel/), while its packets and samples are split among them.
+  // thread and heap, sim/run/parallel/), while its packets and samples are split among them.
   const replicas = s.engine.partitions;
   const bytes =
     replicas * (

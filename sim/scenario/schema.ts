@@ -287,7 +287,7 @@ export const MetricsSchema = z.strictObject({
 export const EngineSchema = z.strictObject({
   /**
    * Cut the fabric into this many partitions that run in windows of the smallest cut-link delay
-   * (conservative parallel simulation, sim/parallel/). 1: one event queue. A partitioned run is
+   * (conservative parallel simulation, sim/run/parallel/). 1: one event queue. A partitioned run is
    * deterministic and its results do not depend on `threads`, but they are not byte-identical to
    * the unpartitioned run of the same scenario: events at equal times in different partitions
    * are ordered per partition (the distributions are the same; `ethersim check` compares them).

@@ -62,7 +62,7 @@ export class FlowTable {
   }
 
   /**
-   * Partitioned runs (sim/parallel/): each node's partition (net/partition.ts) and this one's.
+   * Partitioned runs (sim/run/parallel/): each node's partition (net/partition.ts) and this one's.
    * Only flows whose sender is local start here; a flow's receiver state lives in its
    * receiver's partition. null: every host is local.
    */

@@ -9,8 +9,8 @@ import { resolve } from 'node:path';
 import { build } from 'vite';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { loadScenario, scenarioVariants } from '../../sim/scenario/load.ts';
-import { runScenario } from '../../sim/run.ts';
-import { runPartitionedThreaded } from '../../sim/parallel/threads.ts';
+import { runScenario } from '../../sim/run/run.ts';
+import { runPartitionedThreaded } from '../../sim/run/parallel/threads.ts';
 import { resultDigest } from '../../web/src/transforms.ts';
 import { serveStatic } from './staticServer.ts';
 

@@ -4,4 +4,4 @@ import { parentPort } from 'node:worker_threads';
 import { register } from 'tsx/esm/api';
 register();
 parentPort.once('message', () => process.exit(9));
-await import('../../sim/parallel/partitionWorker.ts');
+await import('../../sim/run/parallel/partitionWorker.ts');

@@ -15,7 +15,7 @@ import { expect } from 'vitest';
 import { readFileSync } from 'node:fs';
 import type { Result } from '../../sim/metrics/result.ts';
 import { parseScenario } from '../../sim/scenario/load.ts';
-import { runScenarioWithHistogramAsync } from '../../sim/runAsync.ts';
+import { runScenarioWithHistogramAsync } from '../../sim/run/runAsync.ts';
 import {
   poolRuns, parseBaseline, compareToBaseline, formatCheckReport,
   type CheckOptions, type DistributionSample, type RunWithHistogram, type LatencyBaseline,

@@ -5,9 +5,9 @@
  * times a wall second. Slicing does not touch the physics (sim.run continues exactly where the
  * previous slice stopped), so the final state is runScenario's.
  */
-import type { Simulation } from '../../sim/run.ts';
+import type { Simulation } from '../../sim/run/run.ts';
 import type { StopReason } from '../../sim/engine/simulator.ts';
-import { defaultYield } from '../../sim/runAsync.ts';
+import { defaultYield } from '../../sim/run/runAsync.ts';
 import { LiveSampler } from './liveSampler.ts';
 
 export interface LiveProgress {

@@ -1,4 +1,4 @@
-import type { Simulation } from '../../sim/run.ts';
+import type { Simulation } from '../../sim/run/run.ts';
 import { allocSnapshot, writeHeader } from './snapshot.ts';
 import { PRIO } from '../../sim/net/packets.ts';
 

@@ -14,7 +14,7 @@ import { RandomStreams } from '../../sim/engine/random.ts';
 import type { Result } from '../../sim/metrics/result.ts';
 import type { LiveRunOutput, LiveWorkerApi } from './sim.worker.ts';
 import { decodeSnapshot, type Snapshot } from './snapshot.ts';
-import { goodputFairness } from '../../sim/report.ts';
+import { goodputFairness } from '../../sim/metrics/flowStats.ts';
 import { CYCLE_COLOR, TopologyView, utilColor, type TopologyFrame } from './topologyView.ts';
 import { download, linePlot, variantColor, rangePlot, svgDocument, type LineSeries } from './plot.ts';
 import * as T from './transforms.ts';

@@ -6,12 +6,12 @@
  * continues exactly where the last slice stopped, so the final Result is the one runScenario
  * gives for the same scenario and seed (tests/e2e/web.e2e.test.ts checks the digest).
  *
- * sim/worker.ts is the general-purpose worker face (CLI pool, Node); this one adds pacing and
+ * sim/run/worker.ts is the general-purpose worker face (CLI pool, Node); this one adds pacing and
  * snapshots for the browser and leaves that file alone.
  */
 import { expose, transfer } from 'comlink';
-import { buildSimulation, buildPartitions, collectPartitioned, collectResult, type Simulation } from '../../sim/run.ts';
-import { runPartitionsAsync } from '../../sim/runAsync.ts';
+import { buildSimulation, buildPartitions, collectPartitioned, collectResult, type Simulation } from '../../sim/run/run.ts';
+import { runPartitionsAsync } from '../../sim/run/runAsync.ts';
 import type { Scenario } from '../../sim/scenario/schema.ts';
 import type { Result } from '../../sim/metrics/result.ts';
 import { LiveSampler, flowPath } from './liveSampler.ts';
@@ -52,7 +52,7 @@ const api: LiveWorkerApi = {
     let result: Result;
     const live = scenario.engine.partitions <= 1;
     if (!live) {
-      // A partitioned scenario (sim/parallel/): its partitions take turns in this worker, at full
+      // A partitioned scenario (sim/run/parallel/): its partitions take turns in this worker, at full
       // speed, with no live view (pace, pause and step act on one event queue); the result is the
       // CLI's. Afterwards partition 0 holds the merged run.
       const parts = buildPartitions(scenario);

@@ -6,7 +6,7 @@
 import type { FlowResult, Result, Series } from '../../sim/metrics/result.ts';
 import type { PauseInterval } from '../../sim/metrics/congestion.ts';
 import { canonicalJson, fnv1a64Hex } from '../../sim/scenario/hash.ts';
-import { SIZE_BUCKETS } from '../../sim/report.ts';
+import { SIZE_BUCKETS } from '../../sim/metrics/flowStats.ts';
 
 export interface Point {
   x: number;
@@ -70,7 +70,7 @@ export interface BucketStat {
   count: number;
 }
 
-/** Slowdown p50/p99 per flow-size bucket (finished flows; the CLI's buckets, sim/report.ts). */
+/** Slowdown p50/p99 per flow-size bucket (finished flows; the CLI's buckets, sim/cli/report.ts). */
 export function slowdownBuckets(flows: readonly FlowResult[]): BucketStat[] {
   const by = SIZE_BUCKETS.map(() => [] as number[]);
   for (const f of flows) {

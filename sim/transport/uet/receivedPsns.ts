@@ -9,7 +9,7 @@
  * PSN reads zeros, never the next flow's bits (the furthest window starts at PSN npkts + 1,
  * an ACK's base once everything has arrived, and reads three words from there).
  */
-import { lowestBit } from './sack.ts';
+import { lowestBit } from './bits.ts';
 
 export class ReceivedPsns {
   readonly words: Int32Array;

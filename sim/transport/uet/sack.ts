@@ -11,6 +11,9 @@
  * The 64 bits travel as two int32 halves (packet fields aux2 = bits 0–31, aux3 = 32–63).
  */
 import type { ReceivedPsns } from './receivedPsns.ts';
+import { lowestBit } from './bits.ts';
+
+export { lowestBit };
 
 /** SACK_Base for an ACK triggered by `ackedPsn` when the cumulative ACK is `cum`. */
 export function sackBase(ackedPsn: number, cum: number): number {
@@ -37,12 +40,6 @@ export function encodeSack(got: ReceivedPsns, f: number, base: number, out: Int3
     out[0] = (w0 >>> s) | (w1 << (32 - s));
     out[1] = (w1 >>> s) | (w2 << (32 - s));
   }
-}
-
-/** Index (0–31) of the lowest set bit of a nonzero int32. (imul negates without the int32
- *  overflow check -w has for bit 31 alone, which deoptimised the caller once per isolate.) */
-export function lowestBit(w: number): number {
-  return 31 - Math.clz32(w & Math.imul(w, -1));
 }
 
 /** Is bit i (0–63) set in the bitmap (lo, hi)? */

@@ -735,7 +735,7 @@ export class UetTransportModel implements HostTransport {
 
   // ------------------------------------------------------------------ results
 
-  /** The receivers' reorder and the senders' loss statistics, for merging partitions (sim/parallel/merge.ts). */
+  /** The receivers' reorder and the senders' loss statistics, for merging partitions (sim/run/parallel/merge.ts). */
   stats(): UetStats {
     return {
       arrivals: this.arrivals, outOfOrder: this.outOfOrder, maxReorder: this.maxReorder, sumReorder: this.sumReorder,

@@ -1,7 +1,7 @@
-import type { Simulation } from '../run.ts';
-import type { Series } from '../metrics/result.ts';
-import { UetTransportModel, type UetStats } from '../transport/uet/uet.ts';
-import { replayPauseLogs, type PauseLogData } from '../metrics/pauseLog.ts';
+import type { Simulation } from '../simulation.ts';
+import type { Series } from '../../metrics/result.ts';
+import { UetTransportModel, type UetStats } from '../../transport/uet/uet.ts';
+import { replayPauseLogs, type PauseLogData } from '../../metrics/pauseLog.ts';
 
 /**
  * What one partition of a partitioned run knows at its end, as plain data (so that it can come

@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import type { Scenario } from './scenario/schema.ts';
+import type { Scenario } from '../scenario/schema.ts';
 import type { Progress } from './run.ts';
 import type { DetailedResult } from './worker.ts';
 import { spawnSimWorker, proxy, type SimWorker } from './workerClient.ts';

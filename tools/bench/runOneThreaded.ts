@@ -1,11 +1,11 @@
 /**
- * One benchmark run of a partitioned scenario with a thread per partition (sim/parallel/), in a
+ * One benchmark run of a partitioned scenario with a thread per partition (sim/run/parallel/), in a
  * fresh process: prints the same JSON line as runOne.ts. Wall-clock reads are the point of a
  * benchmark (allowed here).
  */
 import { readFileSync } from 'node:fs';
-import { parseScenario } from '../scenario/load.ts';
-import { runPartitionedThreaded } from '../parallel/threads.ts';
+import { parseScenario } from '../../sim/scenario/load.ts';
+import { runPartitionedThreaded } from '../../sim/run/parallel/threads.ts';
 import { runRecord } from './runRecord.ts';
 
 // argv: --worker ENTRY FILE [path=value]... (the bench passes the partition threads' entry, bundled).

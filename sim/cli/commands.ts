@@ -1,27 +1,27 @@
 import { readFileSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, resolve, join, basename, relative, sep } from 'node:path';
-import type { Scenario } from './scenario/schema.ts';
-import type { Result } from './metrics/result.ts';
-import { loadScenario, scenarioHash, ScenarioError } from './scenario/load.ts';
+import type { Scenario } from '../scenario/schema.ts';
+import type { Result } from '../metrics/result.ts';
+import { loadScenario, scenarioHash, ScenarioError } from '../scenario/load.ts';
 import {
   UsageError, loadFromArgs, makeReadText, isInputError, safeDirName,
   EXIT_OK, EXIT_RUN_FAILED, EXIT_INVALID, EXIT_REGRESSION, type CliIO, type RunArgs,
-} from './cli.ts';
+} from './io.ts';
 import { formatCompareTable, formatResultTable, flowsCsv, fmtPs, type NamedResult } from './report.ts';
-import { makeRunner, defaultJobs, CancelledError, type Runner } from './pool.ts';
-import type { DetailedResult } from './worker.ts';
+import { makeRunner, defaultJobs, CancelledError, type Runner } from '../run/pool.ts';
+import type { DetailedResult } from '../run/worker.ts';
 import {
   expandSweep, parseShard, inShard, manifestFor, finishedResult, writeVariantResult, finishSweepDir,
   mergeSweepDirs, removeStaleTemps, writeAtomic,
-} from './sweep.ts';
+} from '../run/sweep.ts';
 import {
   poolRuns, makeBaseline, parseBaseline, compareToBaseline, formatCheckReport, BaselineError,
   DEFAULT_TOLERANCES, type Tolerances,
-} from './regression/baseline.ts';
+} from '../regression/baseline.ts';
 
 /**
  * The parallel and statistical commands: compare, sweep, merge, baseline, check. Loaded by
- * sim/cli.ts on demand. Simulations run in worker threads (sim/pool.ts), `--jobs N` of them
+ * sim/cli/main.ts on demand. Simulations run in worker threads (sim/run/pool.ts), `--jobs N` of them
  * (default one per core); with --jobs 1 they run in this thread.
  */
 

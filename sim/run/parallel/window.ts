@@ -1,6 +1,6 @@
-import type { StopReason } from '../engine/simulator.ts';
-import type { Simulation } from '../run.ts';
-import type { Outbox } from '../net/outbox.ts';
+import type { StopReason } from '../../engine/simulator.ts';
+import type { Simulation } from '../simulation.ts';
+import type { Outbox } from '../../net/outbox.ts';
 
 /**
  * One partition of a partitioned run, driven window by window (sim/net/partition.ts has why

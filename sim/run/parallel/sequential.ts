@@ -1,5 +1,5 @@
-import type { StopConditions, StopReason } from '../engine/simulator.ts';
-import type { Simulation } from '../run.ts';
+import type { StopConditions, StopReason } from '../../engine/simulator.ts';
+import type { Simulation } from '../simulation.ts';
 import { PartitionWindow, WindowRule } from './window.ts';
 
 /**

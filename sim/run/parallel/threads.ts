@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
-import type { Scenario } from '../scenario/schema.ts';
-import type { Result } from '../metrics/result.ts';
+import type { Scenario } from '../../scenario/schema.ts';
+import type { Result } from '../../metrics/result.ts';
 import { buildSimulation, collectResult, finishSimulation, stopLimits, stallPsOf, type RunOptions, type Simulation } from '../run.ts';
 import { PartitionWindow, type WindowStatus } from './window.ts';
 import { BarrierDriver, PartitionFailed, controlBytes, failRun } from './barrier.ts';
@@ -21,7 +21,7 @@ export interface ThreadedRunOptions extends Pick<RunOptions, 'maxMemoryBytes'> {
   /** Directory that relative file paths in the scenario (CDF files) are read from. */
   baseDir?: string;
   readText?: (path: string) => string;
-  /** The partition threads' entry module (default: sim/workerBundle.ts partitionWorkerEntry). */
+  /** The partition threads' entry module (default: sim/run/workerBundle.ts partitionWorkerEntry). */
   workerEntry?: string;
   /** Called once every partition is built, just before the windows start, and when the last
    *  window has ended, before the results are merged (a benchmark's timer). */

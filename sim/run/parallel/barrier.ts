@@ -1,6 +1,6 @@
-import type { StopReason } from '../engine/simulator.ts';
+import type { StopReason } from '../../engine/simulator.ts';
 import { WindowRule, type PartitionWindow, type WindowDecision, type WindowStatus } from './window.ts';
-import { Outbox } from '../net/outbox.ts';
+import { Outbox } from '../../net/outbox.ts';
 
 /** Shared control block layout (a const enum: values compile in place, net/packets.ts). */
 const enum CTL {

@@ -6,7 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { Scenario } from '../scenario/schema.ts';
+import type { Scenario } from '../../scenario/schema.ts';
 import { buildSimulation, finishSimulation, stopLimits, stallPsOf } from '../run.ts';
 import { PartitionWindow } from './window.ts';
 import { BarrierDriver, PartitionFailed } from './barrier.ts';

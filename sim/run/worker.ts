@@ -1,8 +1,8 @@
 /**
  * The simulator's worker face, exposed through comlink. The same module runs in a browser Web
- * Worker (`new Worker(new URL('../sim/worker.ts', import.meta.url), { type: 'module' })` then
+ * Worker (`new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' })` then
  * `Comlink.wrap<SimWorkerApi>(worker)`) and in a Node `worker_threads` worker (started through
- * `sim/workerNode.mjs`, which registers tsx first; see `sim/workerClient.ts`), where comlink's
+ * `sim/run/workerNode.mjs`, which registers tsx first; see `sim/run/workerClient.ts`), where comlink's
  * node adapter wraps `parentPort`.
  *
  *   const api = Comlink.wrap<SimWorkerApi>(worker);
@@ -10,7 +10,7 @@
  *                                Comlink.proxy((p) => draw(p)));
  *   api.cancel();   // the pending run resolves with meta.stopReason 'cancelled'
  *
- * The run goes in slices (sim/runAsync.ts) and yields between them, so `cancel` is received
+ * The run goes in slices (sim/run/runAsync.ts) and yields between them, so `cancel` is received
  * within one slice (≈ 10–30 ms). Results cross as plain data (structured clone): the Result is
  * JSON-shaped, identical to `runScenario`'s for the same scenario and seed (except meta.wallMs).
  * Invalid scenarios reject with an Error named 'ScenarioError' whose message has one line per
@@ -18,13 +18,13 @@
  */
 import { expose } from 'comlink/dist/esm/comlink.mjs';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
-import { loadScenario, scenarioHash } from './scenario/load.ts';
-import type { Scenario } from './scenario/schema.ts';
-import type { Result } from './metrics/result.ts';
+import { loadScenario, scenarioHash } from '../scenario/load.ts';
+import type { Scenario } from '../scenario/schema.ts';
+import type { Result } from '../metrics/result.ts';
 import type { Progress } from './run.ts';
 import { runSimulationAsync, runScenarioWithHistogramAsync, type Snapshot } from './runAsync.ts';
 import { buildSimulation, collectResult } from './run.ts';
-import { VERSION } from './version.ts';
+import { VERSION } from '../version.ts';
 
 export type { Progress, Snapshot };
 
@@ -106,7 +106,7 @@ async function runDetailedImpl(input: unknown, opts: WorkerRunOptions = {}, onPr
     void onProgress(p);
   } : undefined;
   if (scenario.engine.partitions > 1) {
-    // Partitions take turns in this thread (sim/parallel/sequential.ts): the threaded run's result.
+    // Partitions take turns in this thread (sim/run/parallel/sequential.ts): the threaded run's result.
     const d = await runScenarioWithHistogramAsync(scenario, {
       readText: readerFor(opts.baseDir), sliceEvents: opts.sliceEvents, isCancelled: () => generation !== myGeneration, onProgress: throttled,
     });

@@ -1,32 +1,35 @@
-import { Simulator, type StopConditions, type StopReason } from './engine/simulator.ts';
-import { RandomStreams } from './engine/random.ts';
-import type { Scenario } from './scenario/schema.ts';
-import { scenarioHash } from './scenario/hash.ts';
-import { buildTopology } from './topology/index.ts';
-import { buildFlows } from './workload/index.ts';
-import { Fabric, type HostTransport } from './net/fabric.ts';
-import { buildPortTiming } from './net/portTiming.ts';
-import { checkPfcReservation, resolveFabricConfig } from './net/fabricConfig.ts';
-import { WIRE } from './net/packets.ts';
-import { FlowTable } from './transport/flows.ts';
-import { RoceTransportModel } from './transport/roce/roce.ts';
-import { UetTransportModel } from './transport/uet/uet.ts';
-import { LatencyHistogram } from './metrics/latencyHistogram.ts';
-import { baseRttPs, idealFctPs, pathPorts, type FramingSizes } from './metrics/ideal.ts';
-import { QueueSampler } from './metrics/queueSampler.ts';
-import { FlowTracer } from './metrics/flowTracer.ts';
-import { CongestionAnalysis } from './metrics/congestion.ts';
-import { PauseLog } from './metrics/pauseLog.ts';
-import { StallWatchdog } from './transport/stallWatchdog.ts';
-import { quantiles } from './metrics/summary.ts';
-import type { FlowResult, PortPfcStat, Result } from './metrics/result.ts';
-import { VERSION } from './version.ts';
-import { checkSize, DEFAULT_MEMORY_LIMIT_BYTES } from './scenario/estimate.ts';
-import { InputError } from './scenario/inputError.ts';
-import { outboxCapacity, planPartitions, windowFor, PartitionError, type PartitionPlan } from './net/partition.ts';
-import { Outbox } from './net/outbox.ts';
+import { Simulator, type StopConditions, type StopReason } from '../engine/simulator.ts';
+import { RandomStreams } from '../engine/random.ts';
+import type { Scenario } from '../scenario/schema.ts';
+import { scenarioHash } from '../scenario/hash.ts';
+import { buildTopology } from '../topology/index.ts';
+import { buildFlows } from '../workload/index.ts';
+import { Fabric, type HostTransport } from '../net/fabric.ts';
+import { buildPortTiming } from '../net/portTiming.ts';
+import { checkPfcReservation, resolveFabricConfig } from '../net/fabricConfig.ts';
+import { WIRE } from '../net/packets.ts';
+import { FlowTable } from '../transport/flows.ts';
+import { RoceTransportModel } from '../transport/roce/roce.ts';
+import { UetTransportModel } from '../transport/uet/uet.ts';
+import { LatencyHistogram } from '../metrics/latencyHistogram.ts';
+import { baseRttPs, idealFctPs, pathPorts, type FramingSizes } from '../metrics/ideal.ts';
+import { QueueSampler } from '../metrics/queueSampler.ts';
+import { FlowTracer } from '../metrics/flowTracer.ts';
+import { CongestionAnalysis } from '../metrics/congestion.ts';
+import { PauseLog } from '../metrics/pauseLog.ts';
+import { StallWatchdog } from '../transport/stallWatchdog.ts';
+import { quantiles } from '../metrics/summary.ts';
+import type { FlowResult, PortPfcStat, Result } from '../metrics/result.ts';
+import { VERSION } from '../version.ts';
+import { checkSize, DEFAULT_MEMORY_LIMIT_BYTES } from '../scenario/estimate.ts';
+import { InputError } from '../scenario/inputError.ts';
+import { outboxCapacity, planPartitions, windowFor, PartitionError, type PartitionPlan } from '../net/partition.ts';
+import { Outbox } from '../net/outbox.ts';
 import { runPartitionsInOneThread } from './parallel/sequential.ts';
 import { absorbPartials, partialOf } from './parallel/merge.ts';
+import type { Simulation } from './simulation.ts';
+
+export type { Simulation };
 
 export interface Progress {
   simTimePs: number;
@@ -44,7 +47,7 @@ export interface RunOptions {
   readText?: (path: string) => string;
   /** Refuse scenarios estimated to need more (default: ETHERSIM_MAX_MEMORY_MB, else 8 GiB). */
   maxMemoryBytes?: number;
-  /** Build partition `lp` of a partitioned run (sim/parallel/), not the whole fabric. */
+  /** Build partition `lp` of a partitioned run (sim/run/parallel/), not the whole fabric. */
   partition?: PartitionSpec;
 }
 
@@ -54,7 +57,7 @@ export interface PartitionSpec {
   /**
    * Its outboxes (two sets, [parity][destination partition], used in alternate windows so that
    * a partition in another thread can read one set while this one fills the other) in
-   * SharedArrayBuffers, for a threaded run (sim/parallel/threads.ts); else ArrayBuffers.
+   * SharedArrayBuffers, for a threaded run (sim/run/parallel/threads.ts); else ArrayBuffers.
    */
   shared?: boolean;
 }
@@ -79,27 +82,6 @@ export function framingOf(s: Scenario): FramingSizes {
   const t = s.transport;
   if (t.kind === 'roce') return { mtuBytes: t.mtuBytes, headerBytes: WIRE.ROCE_HEADER_BYTES, ackBytes: WIRE.ROCE_ACK_BYTES };
   return { mtuBytes: t.mtuBytes, headerBytes: t.headerBytes, ackBytes: t.headerBytes };
-}
-
-/** Everything a run is made of, built but not yet run (tests and analyses poke at it). */
-export interface Simulation {
-  scenario: Scenario;
-  sim: Simulator;
-  fabric: Fabric;
-  flows: FlowTable;
-  transport: HostTransport;
-  latency: LatencyHistogram | null;
-  sampler: QueueSampler | null;
-  tracer: FlowTracer | null;
-  congestion: CongestionAnalysis | null;
-  /** Partitioned runs with the congestion analysis: this partition's pause log (replayed at the merge). */
-  pauseLog: PauseLog | null;
-  framing: FramingSizes;
-  baseRttPs: number;
-  planeBdpBytes: number;
-  /** Partitioned runs: the cut, this partition, and its outboxes [parity][destination]. */
-  plan: PartitionPlan | null;
-  outboxSets: Outbox[][] | null;
 }
 
 const DEPENDENT_FLOWS = 'engine.partitions: a partitioned run needs flows that do not wait on others (ringAllReduce steps do); use engine.partitions: 1';
@@ -212,7 +194,7 @@ export function buildSimulation(scenario: Scenario, options: RunOptions = {}): S
     ? new FlowTracer(fabric, flows, (m.traceFlows ?? [...Array(Math.min(16, flows.count)).keys()]).filter((f) => f < flows.count), m.flowTraceNs, m.maxSamples, !scenario.stop.allFlowsDone)
     : null;
   fabric.tracer = tracer;
-  // A partitioned run checks for stalls at window ends, over all partitions (sim/parallel/).
+  // A partitioned run checks for stalls at window ends, over all partitions (sim/run/parallel/).
   fabric.watchdog = part === undefined ? new StallWatchdog(fabric, flows, Math.round(scenario.stop.stallUs * 1e6)) : null;
   let congestion: CongestionAnalysis | null = null;
   let pauseLog: PauseLog | null = null;
@@ -266,14 +248,14 @@ export function runSimulation(s: Simulation, options: RunOptions = {}): StopReas
   return reason;
 }
 
-// ------------------------------------------------------------------ partitioned runs (sim/parallel/)
+// ------------------------------------------------------------------ partitioned runs (sim/run/parallel/)
 
 /** Every partition of a partitioned scenario, built in this thread. */
 export function buildPartitions(scenario: Scenario, options: RunOptions = {}): Simulation[] {
   return Array.from({ length: scenario.engine.partitions }, (_, lp) => buildSimulation(scenario, { ...options, partition: { lp } }));
 }
 
-/** A partitioned scenario with its partitions taking turns in this thread (sim/parallel/sequential.ts). */
+/** A partitioned scenario with its partitions taking turns in this thread (sim/run/parallel/sequential.ts). */
 export function runPartitionedScenario(scenario: Scenario, options: RunOptions = {}): Result {
   const parts = buildPartitions(scenario, options);
   const between = () => {

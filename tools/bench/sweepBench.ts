@@ -4,7 +4,7 @@
  * them in this thread instead would compare the bundle against tsx's slower module-by-module
  * loading). Target (issue #6): parallel ≤ 0.65 × sequential.
  *
- *   npx tsx sim/bench/sweepBench.ts [--jobs 2] [--variants 8] [--size BYTES] [--repeats 5]
+ *   npx tsx tools/bench/sweepBench.ts [--jobs 2] [--variants 8] [--size BYTES] [--repeats 5]
  *
  * The variants are the bundled 128-host fat-tree permutation under 8 seeds (each seed its own
  * ECMP placement). Parallel wall time includes starting the worker threads (the worker bundle
@@ -13,8 +13,8 @@
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { availableParallelism } from 'node:os';
-import { parseScenario } from '../scenario/load.ts';
-import { workerPoolRunner } from '../pool.ts';
+import { parseScenario } from '../../sim/scenario/load.ts';
+import { workerPoolRunner } from '../../sim/run/pool.ts';
 
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(name);

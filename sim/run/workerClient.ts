@@ -23,8 +23,8 @@ export interface SimWorker {
 const ENTRY = new URL('./workerNode.mjs', import.meta.url);
 
 /**
- * Start one Node worker thread running sim/worker.ts: through tsx by default, or from a
- * pre-built bundle (`entry`, from workerBundleEntry() in sim/workerBundle.ts; pools use it).
+ * Start one Node worker thread running sim/run/worker.ts: through tsx by default, or from a
+ * pre-built bundle (`entry`, from workerBundleEntry() in sim/run/workerBundle.ts; pools use it).
  */
 export function spawnSimWorker(entry?: string | URL | null): SimWorker {
   const worker = new Worker(entry ?? ENTRY, { workerData: { ethersimWorker: true } });

@@ -5,7 +5,7 @@ import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
- * Node worker threads load sim/worker.ts through tsx's loader, which costs ~0.7 s per thread
+ * Node worker threads load sim/run/worker.ts through tsx's loader, which costs ~0.7 s per thread
  * (every module goes through the loader hooks), and the core runs 10–25 % slower from separate
  * modules than from one bundle (`npm run bench`). For pools, bundle the worker once per process
  * with esbuild (tsx's own dependency, resolved through tsx) into one plain ESM file that a
@@ -22,7 +22,7 @@ export function workerBundleEntry(): Promise<string | null> {
 let partitionBundle: Promise<string> | undefined;
 
 /**
- * The thread entry of a threaded partitioned run (sim/parallel/partitionWorker.ts), bundled once
+ * The thread entry of a threaded partitioned run (sim/run/parallel/partitionWorker.ts), bundled once
  * per process; the tsx-loading entry if esbuild cannot be loaded. Resolved from this module, so
  * that it is found from the sources and from the CLI's bundle in sim/ alike.
  */

@@ -1,4 +1,4 @@
-import type { Result } from '../metrics/result.ts';
+import type { Result } from '../../sim/metrics/result.ts';
 
 /** What a benchmark run measured besides its result (runOne.ts, runOneThreaded.ts). */
 export interface RunTiming {

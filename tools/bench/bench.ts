@@ -18,26 +18,26 @@
  * `--profile` adds an instruction profile of the 1024-host runs (those `--only` selects, one
  * thread): instructions per event and the most expensive functions, under callgrind
  * (instructionProfile.ts), which do not depend on the VM's speed of the day.
- * `--sweep` also runs sim/bench/sweepBench.ts (8 sweep variants on 2 worker threads against
+ * `--sweep` also runs tools/bench/sweepBench.ts (8 sweep variants on 2 worker threads against
  * the same run one after another).
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, join } from 'node:path';
 import { PriorityQueue } from 'js-sdsl';
-import { CalendarQueue } from '../engine/calendarQueue.ts';
-import { EventQueue } from '../engine/eventQueue.ts';
-import { LaneQueue } from '../engine/laneQueue.ts';
-import { RandomStreams } from '../engine/random.ts';
+import { CalendarQueue } from '../../sim/engine/calendarQueue.ts';
+import { EventQueue } from '../../sim/engine/eventQueue.ts';
+import { LaneQueue } from '../../sim/engine/laneQueue.ts';
+import { RandomStreams } from '../../sim/engine/random.ts';
 import { readFileSync } from 'node:fs';
-import { bundleToTempFile } from '../workerBundle.ts';
-import { compareToBaseline, fctSampleOfSeeds, parseBaseline, type CheckReport } from '../regression/baseline.ts';
+import { bundleToTempFile } from '../../sim/run/workerBundle.ts';
+import { compareToBaseline, fctSampleOfSeeds, parseBaseline, type CheckReport } from '../../sim/regression/baseline.ts';
 import { hasValgrind, profileRun, type InstructionProfile } from './instructionProfile.ts';
 import { BENCH_USAGE, parseBenchArgs, type BenchArgs } from './benchArgs.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-/** threaded: a partitioned run with a thread per partition (sim/parallel/threads.ts). */
+/** threaded: a partitioned run with a thread per partition (sim/run/parallel/threads.ts). */
 interface Case { name: string; file: string; sets?: string[]; large?: boolean; baseline?: string; threaded?: boolean }
 const CASES: Case[] = [
   { name: 'incast 32→1 RoCE+PFC 400G', file: 'scenarios/incast-roce.yaml' },
@@ -46,7 +46,7 @@ const CASES: Case[] = [
   { name: 'perm 1024 2MB 400G RoCE/ECMP', file: 'scenarios/bench/permutation-1024-roce.yaml', baseline: 'scenarios/bench/baselines/permutation-1024-roce.json' },
   { name: 'perm 1024 2MB 400G UET/spray', file: 'scenarios/bench/permutation-1024-uet.yaml', baseline: 'scenarios/bench/baselines/permutation-1024-uet.json' },
   { name: 'perm 8192 2MB 100G UET/spray', file: 'scenarios/bench/permutation-8192-uet.yaml', large: true },
-  // The same runs cut in two partitions, a thread each (engine.partitions, sim/parallel/), checked
+  // The same runs cut in two partitions, a thread each (engine.partitions, sim/run/parallel/), checked
   // against the unpartitioned runs' baselines (the hash leaves `engine` out).
   { name: 'perm 1024 UET/spray, 2 threads', file: 'scenarios/bench/permutation-1024-uet.yaml', sets: ['engine.partitions=2'], threaded: true, baseline: 'scenarios/bench/baselines/permutation-1024-uet.json' },
   { name: 'perm 1024 RoCE/ECMP, 2 threads', file: 'scenarios/bench/permutation-1024-roce.yaml', sets: ['engine.partitions=2'], threaded: true, baseline: 'scenarios/bench/baselines/permutation-1024-roce.json' },
@@ -63,10 +63,10 @@ let runOneArgs: string[] | undefined;
 /** runOneThreaded.ts, and the partition threads' entry (bundled as well unless --tsx). */
 let runThreadedArgs: string[] | undefined;
 async function prepareRunOne(viaTsx: boolean): Promise<void> {
-  const entry = join(root, 'sim/bench/runOne.ts');
+  const entry = join(root, 'tools/bench/runOne.ts');
   runOneArgs = viaTsx ? ['--import', 'tsx', entry] : [await bundleToTempFile(pathToFileURL(entry))];
-  const threaded = join(root, 'sim/bench/runOneThreaded.ts');
-  const worker = viaTsx ? join(root, 'sim/parallel/partitionWorkerTsx.mjs') : await bundleToTempFile(pathToFileURL(join(root, 'sim/parallel/partitionWorker.ts')));
+  const threaded = join(root, 'tools/bench/runOneThreaded.ts');
+  const worker = viaTsx ? join(root, 'sim/run/parallel/partitionWorkerTsx.mjs') : await bundleToTempFile(pathToFileURL(join(root, 'sim/run/parallel/partitionWorker.ts')));
   runThreadedArgs = viaTsx ? ['--import', 'tsx', threaded, '--worker', worker] : [await bundleToTempFile(pathToFileURL(threaded)), '--worker', worker];
 }
 
@@ -196,7 +196,7 @@ async function main(args: BenchArgs) {
   const profiles: Array<{ scenario: string } & InstructionProfile> = [];
   if (args.profile) {
     if (!hasValgrind()) throw new Error('--profile needs valgrind (Debian package valgrind)');
-    const bundle = await bundleToTempFile(pathToFileURL(join(root, 'sim/bench/runOne.ts')));
+    const bundle = await bundleToTempFile(pathToFileURL(join(root, 'tools/bench/runOne.ts')));
     for (const c of CASES) {
       if (c.large || c.threaded || !c.file.includes('1024') || !selected(c)) continue;
       profiles.push({ scenario: c.name, ...profileRun(bundle, [join(root, c.file), ...(c.sets ?? [])], root) });
@@ -205,7 +205,7 @@ async function main(args: BenchArgs) {
   }
   let analysisOverhead: number | undefined;
   if (!args.noAnalysis) {
-    const entry = join(root, 'sim/bench/analysisOverhead.ts');
+    const entry = join(root, 'tools/bench/analysisOverhead.ts');
     const entryArgs = args.tsx ? ['--import', 'tsx', entry] : [await bundleToTempFile(pathToFileURL(entry))];
     const p = spawnSync(process.execPath, entryArgs, { cwd: root, encoding: 'utf8' });
     if (p.status === 0) analysisOverhead = JSON.parse(p.stdout).overhead;
@@ -282,6 +282,6 @@ try {
   process.exit(1);
 }
 if (args.sweep) {
-  const p = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'sim/bench/sweepBench.ts')], { cwd: root, stdio: 'inherit' });
+  const p = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'tools/bench/sweepBench.ts')], { cwd: root, stdio: 'inherit' });
   if (p.status !== 0) process.exitCode = p.status ?? 1;
 }

@@ -3,43 +3,23 @@ import { dirname, isAbsolute, resolve, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { availableParallelism } from 'node:os';
-import type { Scenario } from './scenario/schema.ts';
-import type { Result } from './metrics/result.ts';
-import { loadScenario, scenarioVariants, scenarioJsonSchema, scenarioHash, scenarioNotes, ScenarioError } from './scenario/load.ts';
+import type { Scenario } from '../scenario/schema.ts';
+import type { Result } from '../metrics/result.ts';
+import { loadScenario, scenarioVariants, scenarioJsonSchema, scenarioHash, scenarioNotes, ScenarioError } from '../scenario/load.ts';
 import { formatResultTable, flowsCsv, progressLine, fmtPs, type NamedResult, type ProgressInfo } from './report.ts';
+import {
+  EXIT_OK, EXIT_RUN_FAILED, EXIT_INVALID, EXIT_REGRESSION, PACKAGE_ROOT, UsageError, loadFromArgs, makeReadText, isInputError, safeDirName,
+  type CliIO, type RunArgs, type RunScenarioFn,
+} from './io.ts';
+
+export { EXIT_OK, EXIT_RUN_FAILED, EXIT_INVALID, EXIT_REGRESSION, UsageError, type CliIO, type RunArgs, type RunScenarioFn };
 
 /**
  * The command line: `ethersim run|validate|schema|help`. `main` never throws and never exits the
  * process; it returns the exit code (0 ok, 1 run failure, 2 invalid input).
- * It is the one place (with sim/bench*.ts) allowed to read the wall clock.
+ * It is the one place (with tools/bench*.ts) allowed to read the wall clock.
  */
 
-export type RunScenarioFn = (scenario: Scenario, options?: {
-  onProgress?: (p: ProgressInfo) => void;
-  progressEveryEvents?: number;
-  isCancelled?: () => boolean;
-  readText?: (path: string) => string;
-}) => Result;
-
-/** What `main` touches outside itself; tests replace parts of it. */
-export interface CliIO {
-  stdout: (s: string) => void;
-  stderr: (s: string) => void;
-  stderrIsTTY: boolean;
-  env: Record<string, string | undefined>;
-  cwd: string;
-  /** The simulator; loaded lazily from ./run.ts when not given. When given, compare runs in-process one after another. */
-  runScenario?: RunScenarioFn;
-  /** Aborting it cancels runs in progress (compare, sweep, baseline, check); the binary wires SIGINT to it. */
-  signal?: AbortSignal;
-}
-
-export const EXIT_OK = 0;
-export const EXIT_RUN_FAILED = 1;
-export const EXIT_INVALID = 2;
-export const EXIT_REGRESSION = 3;
-
-const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 export const USAGE = `ethersim — packet-level network simulator (RoCEv2 + PFC + DCQCN vs Ultra Ethernet)
 
@@ -94,28 +74,6 @@ baseline recorded for another scenario), 3 check found a distribution regression
 Set ETHERSIM_DEBUG=1 to see stack traces.
 `;
 
-/** A bad command line: reported as one line, exit code 2. */
-export class UsageError extends Error {}
-
-export interface RunArgs {
-  command: string;
-  file?: string;
-  /** Every positional argument after the command (compare and merge take several). */
-  files: string[];
-  jobs?: number;
-  shard?: string;
-  baseline?: string;
-  seeds?: number;
-  alpha?: number;
-  tol?: string;
-  latencyN?: number;
-  seed?: string;
-  sets: string[];
-  json: boolean;
-  out?: string;
-  quiet: boolean;
-  progress: boolean;
-}
 
 function parseArgs(argv: string[]): RunArgs {
   const args: RunArgs = { command: '', files: [], sets: [], json: false, quiet: false, progress: false };
@@ -201,11 +159,11 @@ export async function main(argv: string[], ioIn: Partial<CliIO> = {}): Promise<n
   };
   const fail = (line: string) => io.stderr(`ethersim: ${line}\n`);
   if (argv[0] === 'bench') {
-    // The benchmark runs its scenarios in fresh processes; its options are its own (see sim/bench/bench.ts).
+    // The benchmark runs its scenarios in fresh processes; its options are its own (see tools/bench/bench.ts).
     const { spawnSync } = await import('node:child_process');
     const { fileURLToPath } = await import('node:url');
-    const root = fileURLToPath(new URL('..', import.meta.url));
-    return spawnSync(process.execPath, ['--import', 'tsx', 'sim/bench/bench.ts', ...argv.slice(1)], { stdio: 'inherit', cwd: root }).status ?? 1;
+    const root = fileURLToPath(new URL('../..', import.meta.url));
+    return spawnSync(process.execPath, ['--import', 'tsx', 'tools/bench/bench.ts', ...argv.slice(1)], { stdio: 'inherit', cwd: root }).status ?? 1;
   }
   try {
     const args = parseArgs(argv);
@@ -224,7 +182,7 @@ export async function main(argv: string[], ioIn: Partial<CliIO> = {}): Promise<n
       case 'run':
         return await runCommand(args, io);
       case 'compare': case 'sweep': case 'merge': case 'baseline': case 'check': {
-        const cmds = await import('./cliCommands.ts');
+        const cmds = await import('./commands.ts');
         return await cmds.commands[args.command](args, io);
       }
       case '':
@@ -243,32 +201,6 @@ export async function main(argv: string[], ioIn: Partial<CliIO> = {}): Promise<n
   }
 }
 
-/** Read and validate FILE with the command line's overrides; every variant it asks to run. */
-export function loadFromArgs(args: RunArgs, io: CliIO) {
-  if (!args.file) throw new UsageError(`${args.command}: missing scenario FILE (see \`ethersim help\`)`);
-  const path = resolve(io.cwd, args.file);
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (e as Error).message;
-    throw new UsageError(`cannot read scenario file ${args.file}: ${why}`);
-  }
-  const sets = [...args.sets];
-  if (args.seed !== undefined) sets.push(`seed=${args.seed}`);
-  const loaded = loadScenario(text, args.file, sets);
-  const variants = scenarioVariants(loaded);
-  const seen = new Set<string>();
-  for (const v of variants) {
-    for (const n of scenarioNotes(v.scenario)) {
-      const line = variants.length > 1 ? `variant "${v.name}": ${n}` : n;
-      if (!seen.has(n)) io.stderr(`ethersim: note: ${line}\n`);
-      seen.add(n);
-    }
-  }
-  return { path, loaded, variants };
-}
 
 async function validateCommand(args: RunArgs, io: CliIO): Promise<number> {
   const { path, loaded, variants } = loadFromArgs(args, io);
@@ -276,7 +208,7 @@ async function validateCommand(args: RunArgs, io: CliIO): Promise<number> {
   // Valid by the schema is not enough: a host index past the topology, an unknown CDF or a buffer
   // smaller than PFC's reservation fail when the run is built, so build what can fail (not the run).
   const readText = makeReadText(path, io.cwd);
-  const { checkScenario } = await import('./run.ts');
+  const { checkScenario } = await import('../run/run.ts');
   for (const v of variants) {
     try {
       checkScenario(v.scenario, { readText });
@@ -286,7 +218,7 @@ async function validateCommand(args: RunArgs, io: CliIO): Promise<number> {
     }
   }
   // The sweep: grid's points too (as `sweep` would expand it), each checked like a variant.
-  const sweepPoints = s.sweep && Object.keys(s.sweep).length > 0 ? (await import('./sweep.ts')).expandSweep(loaded) : [];
+  const sweepPoints = s.sweep && Object.keys(s.sweep).length > 0 ? (await import('../run/sweep.ts')).expandSweep(loaded) : [];
   for (const v of sweepPoints) {
     try {
       checkScenario(v.scenario, { readText });
@@ -301,29 +233,6 @@ async function validateCommand(args: RunArgs, io: CliIO): Promise<number> {
     for (const v of variants) io.stdout(`  variant "${v.name}": ok — transport ${v.scenario.transport.kind}, hash ${scenarioHash(v.scenario)}\n`);
   }
   return EXIT_OK;
-}
-
-/** File reads for the simulator (e.g. a Poisson workload's CDF file): relative to the scenario file, then cwd, then the package. */
-export function makeReadText(scenarioPath: string, cwd: string): (p: string) => string {
-  return (p: string) => {
-    const candidates = isAbsolute(p) ? [p] : [...new Set([resolve(dirname(scenarioPath), p), resolve(cwd, p), resolve(PACKAGE_ROOT, p)])];
-    for (const c of candidates) if (existsSync(c)) return readFileSync(c, 'utf8');
-    throw new Error(`cannot read ${p}: no such file (looked in ${candidates.join(', ')})`);
-  };
-}
-
-/**
- * An exception from the simulator that means "this scenario cannot be built" rather than "the
- * simulator failed": a ScenarioError, or any Error whose name is 'ScenarioError' (so layers that
- * may not import sim/scenario can still say so). Reported like validation errors, exit code 2.
- */
-export function isInputError(e: unknown): e is Error {
-  return e instanceof ScenarioError || (e instanceof Error && e.name === 'ScenarioError');
-}
-
-export function safeDirName(name: string, i: number): string {
-  const s = name.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+/, '');
-  return s || `variant-${i}`;
 }
 
 /**
@@ -347,7 +256,7 @@ async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
   }
   if (loaded.scenario.compare?.length && !io.runScenario) {
     // Variants run in parallel worker threads (tests that stub the simulator run them in-process).
-    const cmds = await import('./cliCommands.ts');
+    const cmds = await import('./commands.ts');
     return cmds.compareVariants(args, io, path, variants.map((v) => ({ name: v.name, scenario: v.scenario })));
   }
   if (loaded.scenario.sweep && !loaded.scenario.compare?.length && !args.quiet) {
@@ -357,9 +266,9 @@ async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
   let runScenario = io.runScenario;
   if (!runScenario) {
     try {
-      runScenario = (await import('./run.ts')).runScenario as RunScenarioFn;
+      runScenario = (await import('../run/run.ts')).runScenario as RunScenarioFn;
     } catch (e) {
-      io.stderr(`ethersim: the simulator core (sim/run.ts) could not be loaded: ${(e as Error).message}\n`);
+      io.stderr(`ethersim: the simulator core (sim/run/run.ts) could not be loaded: ${(e as Error).message}\n`);
       if (io.env.ETHERSIM_DEBUG === '1') io.stderr(String((e as Error).stack) + '\n');
       return EXIT_RUN_FAILED;
     }
@@ -391,8 +300,8 @@ async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
     try {
       const threads = io.runScenario ? 1 : threadsFor(v.scenario);
       if (threads > 1) {
-        // A thread per partition (sim/parallel/threads.ts): the same result as one thread, sooner.
-        const { runPartitionedThreaded } = await import('./parallel/threads.ts');
+        // A thread per partition (sim/run/parallel/threads.ts): the same result as one thread, sooner.
+        const { runPartitionedThreaded } = await import('../run/parallel/threads.ts');
         result = (await runPartitionedThreaded(v.scenario, { baseDir: path ? dirname(path) : io.cwd, readText, onProgress })).result;
       } else {
         result = runScenario(v.scenario, { onProgress, progressEveryEvents: onProgress ? 20_000 : undefined, readText });

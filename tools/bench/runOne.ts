@@ -3,8 +3,8 @@
  * wall time, events and memory. Wall-clock reads are the point of a benchmark (allowed here).
  */
 import { readFileSync } from 'node:fs';
-import { parseScenario } from '../scenario/load.ts';
-import { buildSimulation, collectResult, runSimulation } from '../run.ts';
+import { parseScenario } from '../../sim/scenario/load.ts';
+import { buildSimulation, collectResult, runSimulation } from '../../sim/run/run.ts';
 import { runRecord } from './runRecord.ts';
 
 const [file, ...sets] = process.argv.slice(2);

@@ -1,11 +1,11 @@
-import type { Scenario } from './scenario/schema.ts';
-import type { Counters, Result, Series } from './metrics/result.ts';
+import type { Scenario } from '../scenario/schema.ts';
+import type { Counters, Result, Series } from '../metrics/result.ts';
 import {
   buildSimulation, buildPartitions, collectResult, collectPartitioned, finishSimulation, partitionsProgress, stallPsOf, stopLimits,
   type Progress, type Simulation,
 } from './run.ts';
 import { PartitionTurns } from './parallel/sequential.ts';
-import type { StopReason } from './engine/simulator.ts';
+import type { StopReason } from '../engine/simulator.ts';
 
 /**
  * `runScenario`, but cooperative: the synchronous event loop runs in slices of `sliceEvents`

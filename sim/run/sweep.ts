@@ -1,11 +1,11 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { LoadedScenario } from './scenario/load.ts';
-import { applyVariant, ScenarioError } from './scenario/load.ts';
-import { canonicalJson, fnv1a64Hex, scenarioHash } from './scenario/hash.ts';
-import type { Scenario } from './scenario/schema.ts';
-import type { Result } from './metrics/result.ts';
-import { VERSION } from './version.ts';
+import type { LoadedScenario } from '../scenario/load.ts';
+import { applyVariant, ScenarioError } from '../scenario/load.ts';
+import { canonicalJson, fnv1a64Hex, scenarioHash } from '../scenario/hash.ts';
+import type { Scenario } from '../scenario/schema.ts';
+import type { Result } from '../metrics/result.ts';
+import { VERSION } from '../version.ts';
 
 /**
  * Sweeps: a `sweep:` block maps scenario paths to lists of values; the grid is every

@@ -6,8 +6,8 @@
  * rounds' paired on/off ratios).
  */
 import { readFileSync } from 'node:fs';
-import { parseScenario } from '../scenario/load.ts';
-import { buildSimulation, runSimulation } from '../run.ts';
+import { parseScenario } from '../../sim/scenario/load.ts';
+import { buildSimulation, runSimulation } from '../../sim/run/run.ts';
 
 const file = 'scenarios/permutation-roce.yaml';
 const text = readFileSync(file, 'utf8');

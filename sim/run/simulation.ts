@@ -1,0 +1,33 @@
+import type { Simulator } from '../engine/simulator.ts';
+import type { Scenario } from '../scenario/schema.ts';
+import type { Fabric, HostTransport } from '../net/fabric.ts';
+import type { FlowTable } from '../transport/flows.ts';
+import type { LatencyHistogram } from '../metrics/latencyHistogram.ts';
+import type { QueueSampler } from '../metrics/queueSampler.ts';
+import type { FlowTracer } from '../metrics/flowTracer.ts';
+import type { CongestionAnalysis } from '../metrics/congestion.ts';
+import type { PauseLog } from '../metrics/pauseLog.ts';
+import type { FramingSizes } from '../metrics/ideal.ts';
+import type { PartitionPlan } from '../net/partition.ts';
+import type { Outbox } from '../net/outbox.ts';
+
+/** Everything a run is made of, built but not yet run (tests and analyses poke at it). */
+export interface Simulation {
+  scenario: Scenario;
+  sim: Simulator;
+  fabric: Fabric;
+  flows: FlowTable;
+  transport: HostTransport;
+  latency: LatencyHistogram | null;
+  sampler: QueueSampler | null;
+  tracer: FlowTracer | null;
+  congestion: CongestionAnalysis | null;
+  /** Partitioned runs with the congestion analysis: this partition's pause log (replayed at the merge). */
+  pauseLog: PauseLog | null;
+  framing: FramingSizes;
+  baseRttPs: number;
+  planeBdpBytes: number;
+  /** Partitioned runs: the cut, this partition, and its outboxes [parity][destination]. */
+  plan: PartitionPlan | null;
+  outboxSets: Outbox[][] | null;
+}
