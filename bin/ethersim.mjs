@@ -24,7 +24,12 @@ async function bundledCli() {
     const esbuild = req('esbuild');
     const out = await esbuild.build({
       entryPoints: [join(SIM_DIR, '..', 'cli', 'main.ts')],
-      bundle: true, format: 'esm', platform: 'node', target: 'node20', write: false, logLevel: 'silent',
+      bundle: true,
+      format: 'esm',
+      platform: 'node',
+      target: 'node20',
+      write: false,
+      logLevel: 'silent',
       packages: 'external', // resolved from sim/ at run time, like the sources' own imports
     });
     const text = out.outputFiles[0].text;
@@ -38,7 +43,11 @@ async function bundledCli() {
       for (const f of readdirSync(SIM_DIR)) {
         if (!f.startsWith('.cli-') || f === name) continue;
         const p = join(SIM_DIR, f);
-        try { if (Date.now() - statSync(p).mtimeMs > 3_600_000) rmSync(p, { force: true }); } catch { /* gone already */ }
+        try {
+          if (Date.now() - statSync(p).mtimeMs > 3_600_000) rmSync(p, { force: true });
+        } catch {
+          /* gone already */
+        }
       }
     }
     return file;

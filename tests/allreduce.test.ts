@@ -6,10 +6,14 @@ import { bundled, scenario } from './helpers/scenario.ts';
 
 describe('ring all-reduce', () => {
   it('generates 2(n−1) steps of n chunk transfers, each step waiting on the previous rank', () => {
-    const s = scenario({ topology: { kind: 'star', hosts: 4 }, transport: { kind: 'roce' }, workload: [
-      { kind: 'permutation', sizeBytes: 1000, startNs: 5 },
-      { kind: 'ringAllReduce', sizeBytes: 4000, hosts: [3, 1, 0, 2] },
-    ] });
+    const s = scenario({
+      topology: { kind: 'star', hosts: 4 },
+      transport: { kind: 'roce' },
+      workload: [
+        { kind: 'permutation', sizeBytes: 1000, startNs: 5 },
+        { kind: 'ringAllReduce', sizeBytes: 4000, hosts: [3, 1, 0, 2] },
+      ],
+    });
     const flows = buildFlows(s.workload, 4, 400e9, new RandomStreams(1));
     const ring = flows.filter((f) => f.sizeBytes === 1000 && (f.after !== undefined || f.startPs === 0));
     expect(ring).toHaveLength(2 * 3 * 4);
@@ -35,6 +39,8 @@ describe('ring all-reduce', () => {
     const total = r.meta.simTimePs;
     expect(total).toBeGreaterThanOrEqual(2 * (n - 1) * stepIdeal * 0.99);
     expect(total).toBeLessThan(2 * (n - 1) * stepIdeal * 1.15);
-    console.log(`all-reduce ${(total / 1e6).toFixed(0)} µs for ${2 * (n - 1)} steps of ideal ${(stepIdeal / 1e6).toFixed(1)} µs`);
+    console.log(
+      `all-reduce ${(total / 1e6).toFixed(0)} µs for ${2 * (n - 1)} steps of ideal ${(stepIdeal / 1e6).toFixed(1)} µs`,
+    );
   });
 });

@@ -16,7 +16,9 @@ topology: { kind: star, hosts: 4 }
 transport: { kind: roce }
 workload: { kind: incast, senders: 3, sizeBytes: 4096 }
 `;
-const COMPARE = GOOD + `compare:
+const COMPARE =
+  GOOD +
+  `compare:
   - name: roce
   - name: uet
     set: { transport.kind: uet }
@@ -30,20 +32,78 @@ function file(name: string, text: string): string {
 
 /** Run the real binary (a child process, as a user would). */
 function spawnCli(args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ETHERSIM_DEBUG: '' } });
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, ETHERSIM_DEBUG: '' },
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** A made-up Result, as runScenario would return it. */
-function fakeResult(s: { name: string; seed: number; transport: { kind: string } }, stopReason: Result['meta']['stopReason'] = 'allFlowsDone'): Result {
+function fakeResult(
+  s: { name: string; seed: number; transport: { kind: string } },
+  stopReason: Result['meta']['stopReason'] = 'allFlowsDone',
+): Result {
   const qz = (v: number) => ({ p50: v, p90: v, p99: v * 2, p999: v * 2, max: v * 3, mean: v, count: 3 });
   return {
-    meta: { version: '0.1.0', name: s.name, seed: s.seed, scenarioHash: 'x', transport: s.transport.kind, hosts: 4, switches: 1, links: 4, simTimePs: 12_345_678, events: 4321, wallMs: 0, stopReason },
+    meta: {
+      version: '0.1.0',
+      name: s.name,
+      seed: s.seed,
+      scenarioHash: 'x',
+      transport: s.transport.kind,
+      hosts: 4,
+      switches: 1,
+      links: 4,
+      simTimePs: 12_345_678,
+      events: 4321,
+      wallMs: 0,
+      stopReason,
+    },
     flows: [
-      { id: 0, src: 1, dst: 0, sizeBytes: 4096, startPs: 0, fctPs: 1_000_000, idealFctPs: 500_000, slowdown: 2, retransmits: 0, deliveredBytes: 4096 },
-      { id: 1, src: 2, dst: 0, sizeBytes: 4096, startPs: 0, fctPs: -1, idealFctPs: 500_000, slowdown: -1, retransmits: 1, deliveredBytes: 0 },
+      {
+        id: 0,
+        src: 1,
+        dst: 0,
+        sizeBytes: 4096,
+        startPs: 0,
+        fctPs: 1_000_000,
+        idealFctPs: 500_000,
+        slowdown: 2,
+        retransmits: 0,
+        deliveredBytes: 4096,
+      },
+      {
+        id: 1,
+        src: 2,
+        dst: 0,
+        sizeBytes: 4096,
+        startPs: 0,
+        fctPs: -1,
+        idealFctPs: 500_000,
+        slowdown: -1,
+        retransmits: 1,
+        deliveredBytes: 0,
+      },
     ],
-    counters: { packetsSent: 3, packetsDelivered: 3, bytesDelivered: 12288, drops: 0, discards: 0, ecnMarks: 5, pauseFrames: 2, resumeFrames: 2, pausedTimePs: 10, naks: 0, retransmits: 1, timeouts: 0, cnps: 1, trims: 0, acks: 3 },
+    counters: {
+      packetsSent: 3,
+      packetsDelivered: 3,
+      bytesDelivered: 12288,
+      drops: 0,
+      discards: 0,
+      ecnMarks: 5,
+      pauseFrames: 2,
+      resumeFrames: 2,
+      pausedTimePs: 10,
+      naks: 0,
+      retransmits: 1,
+      timeouts: 0,
+      cnps: 1,
+      trims: 0,
+      acks: 3,
+    },
     summary: { flowsTotal: 2, flowsDone: 1, fctUs: qz(1.5), slowdown: qz(2), latencyUs: qz(1.2) },
     pfc: [],
     series: [],
@@ -52,15 +112,42 @@ function fakeResult(s: { name: string; seed: number; transport: { kind: string }
 
 /** Call main in-process with captured output and a stub simulator. */
 async function runMain(args: string[], run?: RunScenarioFn, extra: Partial<CliIO> = {}) {
-  let stdout = '', stderr = '';
+  let stdout = '',
+    stderr = '';
   const seen: unknown[] = [];
-  const runScenario: RunScenarioFn = run ?? ((s) => { seen.push(s); return fakeResult(s); });
-  const code = await main(args, { stdout: (t) => { stdout += t; }, stderr: (t) => { stderr += t; }, stderrIsTTY: false, env: {}, cwd: dir, runScenario, ...extra });
-  return { code, stdout, stderr, seen: seen as { name: string; seed: number; transport: { kind: string }; topology: { hosts: number } }[] };
+  const runScenario: RunScenarioFn =
+    run ??
+    ((s) => {
+      seen.push(s);
+      return fakeResult(s);
+    });
+  const code = await main(args, {
+    stdout: (t) => {
+      stdout += t;
+    },
+    stderr: (t) => {
+      stderr += t;
+    },
+    stderrIsTTY: false,
+    env: {},
+    cwd: dir,
+    runScenario,
+    ...extra,
+  });
+  return {
+    code,
+    stdout,
+    stderr,
+    seen: seen as { name: string; seed: number; transport: { kind: string }; topology: { hosts: number } }[],
+  };
 }
 
-beforeAll(() => { dir = mkdtempSync(join(tmpdir(), 'ethersim-cli-')); });
-afterAll(() => { rmSync(dir, { recursive: true, force: true }); });
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'ethersim-cli-'));
+});
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
 
 describe('ethersim binary (child process)', () => {
   it('validate: an invalid scenario exits 2 with one line naming the path', () => {
@@ -85,11 +172,24 @@ describe('ethersim binary (child process)', () => {
     // Too many incast senders for the topology; a buffer smaller than what PFC reserves in it;
     // a misspelt bundled CDF.
     const cases: Array<[string, string, RegExp]> = [
-      ['senders.yaml', GOOD.replace('senders: 3', 'senders: 9'), /^ethersim: workload\.senders: 9 senders need 10 hosts, the topology has 4\n$/],
-      ['buffer.yaml', GOOD + 'switch: { bufferBytes: 100000, pfc: { enabled: true } }\n',
-        /^ethersim: switch\.bufferBytes: 100000 B \(0\.10 MB\) is less than the \d+ B \([\d.]+ MB\) that PFC sets aside at sw0: 4 ingress ports × 1 lossless priority × \(headroom up to \d+ B \+ reserve 4096 B\); raise switch\.bufferBytes, or lower switch\.pfc\.headroomBytes or reserveBytes\n$/],
-      ['cdf.yaml', GOOD.replace('{ kind: incast, senders: 3, sizeBytes: 4096 }', '{ kind: poisson, cdf: websarch, load: 0.3, durationUs: 10 }'),
-        /^ethersim: workload\.cdf: "websarch" is not a bundled CDF \(websearch, fb_hadoop, alistorage2019, googlerpc2008\) nor a file that can be read\n$/],
+      [
+        'senders.yaml',
+        GOOD.replace('senders: 3', 'senders: 9'),
+        /^ethersim: workload\.senders: 9 senders need 10 hosts, the topology has 4\n$/,
+      ],
+      [
+        'buffer.yaml',
+        GOOD + 'switch: { bufferBytes: 100000, pfc: { enabled: true } }\n',
+        /^ethersim: switch\.bufferBytes: 100000 B \(0\.10 MB\) is less than the \d+ B \([\d.]+ MB\) that PFC sets aside at sw0: 4 ingress ports × 1 lossless priority × \(headroom up to \d+ B \+ reserve 4096 B\); raise switch\.bufferBytes, or lower switch\.pfc\.headroomBytes or reserveBytes\n$/,
+      ],
+      [
+        'cdf.yaml',
+        GOOD.replace(
+          '{ kind: incast, senders: 3, sizeBytes: 4096 }',
+          '{ kind: poisson, cdf: websarch, load: 0.3, durationUs: 10 }',
+        ),
+        /^ethersim: workload\.cdf: "websarch" is not a bundled CDF \(websearch, fb_hadoop, alistorage2019, googlerpc2008\) nor a file that can be read\n$/,
+      ],
     ];
     for (const [name, text, msg] of cases) {
       for (const cmd of ['validate', 'run']) {
@@ -101,7 +201,11 @@ describe('ethersim binary (child process)', () => {
     }
   });
   it('a reader that stops early ends the output quietly (no EPIPE stack trace)', () => {
-    const r = spawnSync('sh', ['-c', `"${process.execPath}" "${BIN}" run scenarios/dumbbell.yaml --json --quiet | head -c 20 > /dev/null`], { cwd: ROOT, encoding: 'utf8' });
+    const r = spawnSync(
+      'sh',
+      ['-c', `"${process.execPath}" "${BIN}" run scenarios/dumbbell.yaml --json --quiet | head -c 20 > /dev/null`],
+      { cwd: ROOT, encoding: 'utf8' },
+    );
     expect(r.status).toBe(0);
     expect(r.stderr).toBe('');
   });
@@ -115,12 +219,20 @@ describe('ethersim binary (child process)', () => {
     const args = [BIN, 'run', join(ROOT, 'scenarios/dumbbell.yaml'), '--json', '--quiet'];
     const env = { ...process.env, ETHERSIM_TRACE_ENTRY: '1' };
     const viaBundle = spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8', env });
-    const viaTsx = spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8', env: { ...env, ETHERSIM_NO_BUNDLE: '1' } });
+    const viaTsx = spawnSync(process.execPath, args, {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...env, ETHERSIM_NO_BUNDLE: '1' },
+    });
     expect([viaBundle.status, viaTsx.status]).toEqual([0, 0]);
     // each took the path it claims: the bundle next to the sources, or the sources through tsx
     expect(viaBundle.stderr).toMatch(/^ethersim entry: .*[/\\]sim[/\\]run[/\\]\.cli-[0-9a-f]{16}\.mjs\n$/);
     expect(viaTsx.stderr).toBe('ethersim entry: sim/cli/main.ts via tsx\n');
-    const strip = (out: string) => { const r = JSON.parse(out) as Result; r.meta.wallMs = 0; return JSON.stringify(r); };
+    const strip = (out: string) => {
+      const r = JSON.parse(out) as Result;
+      r.meta.wallMs = 0;
+      return JSON.stringify(r);
+    };
     expect(strip(viaBundle.stdout)).toBe(strip(viaTsx.stdout));
   });
 
@@ -165,18 +277,24 @@ describe('argument and input errors (exit 2)', () => {
     const r = await runMain(['run', p, '--set', 'topology.bogus=1']);
     expect(r.code).toBe(2);
     expect(r.seen).toHaveLength(0);
-    expect(r.stderr).toMatch(/^ethersim: --set topology\.bogus: unknown field "bogus" in topology; allowed fields: kind, hosts\n$/);
+    expect(r.stderr).toMatch(
+      /^ethersim: --set topology\.bogus: unknown field "bogus" in topology; allowed fields: kind, hosts\n$/,
+    );
   });
   it('validate checks the sweep: grid, one line per problem however many grid points have it', async () => {
     const bad = file('badsweep.yaml', GOOD + 'sweep:\n  transport.foo: [none, dcqcn]\n  seed: [1, 2, 3]\n');
     for (const cmd of ['validate', 'sweep']) {
       const r = await runMain([cmd, bad]);
       expect(r.code).toBe(2);
-      expect(r.stderr).toMatch(/^ethersim: sweep "transport\.foo=none,seed=1" \(and 5 more variants\): transport\.foo: unknown field "foo" in transport; allowed fields: kind,[^\n]*\n$/);
+      expect(r.stderr).toMatch(
+        /^ethersim: sweep "transport\.foo=none,seed=1" \(and 5 more variants\): transport\.foo: unknown field "foo" in transport; allowed fields: kind,[^\n]*\n$/,
+      );
     }
     const ok = await runMain(['validate', join(ROOT, 'scenarios/incast-sweep.yaml')]);
     expect(ok.code).toBe(0);
-    expect(ok.stdout).toMatch(/\n {2}sweep: 12 variants ok \(transport\.cc × switch\.ecn\.kminBytes × workload\.sizeBytes\)\n/);
+    expect(ok.stdout).toMatch(
+      /\n {2}sweep: 12 variants ok \(transport\.cc × switch\.ecn\.kminBytes × workload\.sizeBytes\)\n/,
+    );
   });
   it('a --set value that breaks the schema names the path', async () => {
     const r = await runMain(['validate', file('good.yaml', GOOD), '--set', 'links.host.rateGbps=-5']);
@@ -192,7 +310,19 @@ describe('run', () => {
     expect(r.code).toBe(0);
     expect(r.seen[0].topology.hosts).toBe(8);
     expect(r.seen[0].seed).toBe(42);
-    for (const label of ['scenario', 'hosts / switches', 'transport', 'flows done', 'FCT p99 (µs)', 'slowdown p50', 'ECN marks', 'PFC pauses', 'events/s', 'wall time', 'sim time']) {
+    for (const label of [
+      'scenario',
+      'hosts / switches',
+      'transport',
+      'flows done',
+      'FCT p99 (µs)',
+      'slowdown p50',
+      'ECN marks',
+      'PFC pauses',
+      'events/s',
+      'wall time',
+      'sim time',
+    ]) {
       expect(r.stdout).toContain(label);
     }
     expect(r.stdout).toMatch(/flows done\s+1 \/ 2/);
@@ -207,7 +337,10 @@ describe('run', () => {
     expect(doc.meta.wallMs).toBeGreaterThanOrEqual(0);
   });
   it('--json progress goes to stderr only', async () => {
-    const run: RunScenarioFn = (s, o) => { o?.onProgress?.({ simTimePs: 1e6, events: 10, flowsDone: 1, flowsTotal: 2 }); return fakeResult(s); };
+    const run: RunScenarioFn = (s, o) => {
+      o?.onProgress?.({ simTimePs: 1e6, events: 10, flowsDone: 1, flowsTotal: 2 });
+      return fakeResult(s);
+    };
     const r = await runMain(['run', file('good.yaml', GOOD), '--json', '--progress'], run);
     expect(() => JSON.parse(r.stdout)).not.toThrow();
     expect(r.stderr).toMatch(/\[#+\.+\]\s+50%\s+flows 1\/2/);
@@ -231,7 +364,10 @@ describe('run', () => {
     const p = file('cmp.yaml', COMPARE);
     const t = await runMain(['run', p]);
     expect(t.code).toBe(0);
-    expect(t.seen.map((s) => [s.name, s.transport.kind])).toEqual([['roce', 'roce'], ['uet', 'uet']]);
+    expect(t.seen.map((s) => [s.name, s.transport.kind])).toEqual([
+      ['roce', 'roce'],
+      ['uet', 'uet'],
+    ]);
     const header = t.stdout.split('\n')[0];
     expect(header).toMatch(/^\s+roce\s+uet$/);
     const j = await runMain(['run', p, '--json', '--out', join(dir, 'cmpout')]);
@@ -242,7 +378,10 @@ describe('run', () => {
   });
   it('compare: a failing variant is reported, the others still print, exit 1', async () => {
     const p = file('cmp.yaml', COMPARE);
-    const run: RunScenarioFn = (s) => { if (s.transport.kind === 'uet') throw new Error('no uet'); return fakeResult(s); };
+    const run: RunScenarioFn = (s) => {
+      if (s.transport.kind === 'uet') throw new Error('no uet');
+      return fakeResult(s);
+    };
     const t = await runMain(['run', p], run);
     expect(t.code).toBe(1);
     expect(t.stderr).toBe('ethersim: run failed (variant "uet"): no uet\n');
@@ -257,20 +396,33 @@ describe('run', () => {
     const dl = await runMain(['run', p], (s) => fakeResult(s, 'deadlock'));
     expect(dl.code).toBe(1);
     expect(dl.stderr).toMatch(/^ethersim: PFC deadlock detected/);
-    const ex = await runMain(['run', p], () => { throw new Error('boom'); });
+    const ex = await runMain(['run', p], () => {
+      throw new Error('boom');
+    });
     expect(ex.code).toBe(1);
     expect(ex.stderr).toBe('ethersim: run failed: boom\n');
   });
   it('an input error thrown while building the run (name ScenarioError) exits 2, one line', async () => {
     const p = file('good.yaml', GOOD);
-    const r = await runMain(['run', p], () => { const e = new Error('workload.senders: 9 senders need 10 hosts, the topology has 4'); e.name = 'ScenarioError'; throw e; });
+    const r = await runMain(['run', p], () => {
+      const e = new Error('workload.senders: 9 senders need 10 hosts, the topology has 4');
+      e.name = 'ScenarioError';
+      throw e;
+    });
     expect(r.code).toBe(2);
     expect(r.stderr).toBe('ethersim: workload.senders: 9 senders need 10 hosts, the topology has 4\n');
   });
   it('passes a readText that resolves paths relative to the scenario file', async () => {
     file('my.cdf', '1 0\n100 100\n');
     let text = '';
-    await runMain(['run', file('good.yaml', GOOD)], (s, o) => { text = o!.readText!('my.cdf'); return fakeResult(s); }, { cwd: ROOT });
+    await runMain(
+      ['run', file('good.yaml', GOOD)],
+      (s, o) => {
+        text = o!.readText!('my.cdf');
+        return fakeResult(s);
+      },
+      { cwd: ROOT },
+    );
     expect(text).toBe('1 0\n100 100\n');
   });
 });

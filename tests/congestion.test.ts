@@ -5,13 +5,21 @@ import { bundled, scenario } from './helpers/scenario.ts';
 
 describe('congestion trees on hand-checkable topologies', () => {
   it('dumbbell 2 → 1: the only tree has depth 1, rooted at the port towards the receiver', () => {
-    const r = runScenario(scenario({
-      topology: { kind: 'dumbbell', hostsPerSide: 2 },
-      links: { host: { rateGbps: 100, delayNs: 1000 } },
-      switch: { bufferBytes: 4_000_000 },
-      transport: { kind: 'roce' },
-      workload: { kind: 'flows', flows: [{ src: 0, dst: 2, sizeBytes: 4_000_000 }, { src: 1, dst: 2, sizeBytes: 4_000_000 }] },
-    }));
+    const r = runScenario(
+      scenario({
+        topology: { kind: 'dumbbell', hostsPerSide: 2 },
+        links: { host: { rateGbps: 100, delayNs: 1000 } },
+        switch: { bufferBytes: 4_000_000 },
+        transport: { kind: 'roce' },
+        workload: {
+          kind: 'flows',
+          flows: [
+            { src: 0, dst: 2, sizeBytes: 4_000_000 },
+            { src: 1, dst: 2, sizeBytes: 4_000_000 },
+          ],
+        },
+      }),
+    );
     const c = r.congestion!;
     expect(r.counters.pauseFrames).toBeGreaterThan(0);
     expect(c.trees.length).toBeGreaterThan(0);
@@ -23,7 +31,7 @@ describe('congestion trees on hand-checkable topologies', () => {
     expect(c.victims).toEqual([]);
   });
 
-  it('two-tier leaf-spine incast: the tree rooted at leaf0->h0 reaches the senders\' leaves through the spines', () => {
+  it("two-tier leaf-spine incast: the tree rooted at leaf0->h0 reaches the senders' leaves through the spines", () => {
     const r = runScenario(bundled('incast-roce.yaml'));
     const c = r.congestion!;
     const trees = c.trees.filter((t) => t.root === 'leaf0->h0');
@@ -51,7 +59,9 @@ describe('head-of-line blocking', () => {
     expect(v!.blockedPs).toBeGreaterThan(0);
     expect(v!.blockedPs).toBeLessThanOrEqual(victim.fctPs);
     expect(v!.roots).toContain('leaf0->h0');
-    console.log(`victim blocked ${(v!.blockedPs / 1e6).toFixed(0)} µs = ${(v!.fctShare * 100).toFixed(1)} % of its FCT; roots ${v!.roots.join(', ')}`);
+    console.log(
+      `victim blocked ${(v!.blockedPs / 1e6).toFixed(0)} µs = ${(v!.fctShare * 100).toFixed(1)} % of its FCT; roots ${v!.roots.join(', ')}`,
+    );
     const incastIds = new Set(r.flows.filter((f) => f.dst === 0).map((f) => f.id));
     expect(c.victims.some((x) => incastIds.has(x.flow))).toBe(false);
     const root = c.roots.find((x) => x.root === 'leaf0->h0')!;
@@ -59,7 +69,9 @@ describe('head-of-line blocking', () => {
   });
 
   it('the same traffic over UET on a lossy fabric: no trees, no victims', () => {
-    const r = runScenario(bundled('victim-flow.yaml', ['transport.kind=uet', 'switch.pfc.enabled=false', 'switch.trimming.enabled=true']));
+    const r = runScenario(
+      bundled('victim-flow.yaml', ['transport.kind=uet', 'switch.pfc.enabled=false', 'switch.trimming.enabled=true']),
+    );
     expect(r.summary.flowsDone).toBe(r.summary.flowsTotal);
     expect(r.counters.pauseFrames).toBe(0);
     expect(r.congestion!.trees).toEqual([]);
@@ -86,7 +98,9 @@ describe('PFC deadlock', () => {
   });
 
   it('the CLI reports the cycle and exits 1', () => {
-    const p = spawnSync(process.execPath, ['bin/ethersim.mjs', 'run', 'scenarios/pfc-deadlock.yaml', '--quiet'], { encoding: 'utf8' });
+    const p = spawnSync(process.execPath, ['bin/ethersim.mjs', 'run', 'scenarios/pfc-deadlock.yaml', '--quiet'], {
+      encoding: 'utf8',
+    });
     expect(p.status).toBe(1);
     expect(p.stderr).toMatch(/PFC deadlock detected .*cycle sw\d->sw\d → /);
     expect(p.stderr.trim().split('\n')).toHaveLength(1);
@@ -100,18 +114,39 @@ describe('stall watchdog', () => {
     expect(r.summary.flowsDone).toBeLessThan(4);
     // the watchdog fires on simulated time: a whole number of 50 ms periods
     expect(r.meta.simTimePs % 50e9).toBe(0);
-    const p = spawnSync(process.execPath, ['bin/ethersim.mjs', 'run', 'scenarios/pfc-deadlock.yaml', '--quiet', '--set', 'metrics.congestion=false', '--set', 'stop.stallUs=50000'], { encoding: 'utf8' });
+    const p = spawnSync(
+      process.execPath,
+      [
+        'bin/ethersim.mjs',
+        'run',
+        'scenarios/pfc-deadlock.yaml',
+        '--quiet',
+        '--set',
+        'metrics.congestion=false',
+        '--set',
+        'stop.stallUs=50000',
+      ],
+      { encoding: 'utf8' },
+    );
     expect(p.status).toBe(1);
     expect(p.stderr).toMatch(/the run stalled at .*: nothing delivered for stop.stallUs while 4 flows were unfinished/);
   });
 
   it('does not fire while flows wait for their start time', () => {
-    const r = runScenario(scenario({
-      topology: { kind: 'star', hosts: 2 },
-      transport: { kind: 'roce' },
-      stop: { stallUs: 100 },
-      workload: { kind: 'flows', flows: [{ src: 0, dst: 1, sizeBytes: 100_000 }, { src: 0, dst: 1, sizeBytes: 100_000, startNs: 2_000_000 }] },
-    }));
+    const r = runScenario(
+      scenario({
+        topology: { kind: 'star', hosts: 2 },
+        transport: { kind: 'roce' },
+        stop: { stallUs: 100 },
+        workload: {
+          kind: 'flows',
+          flows: [
+            { src: 0, dst: 1, sizeBytes: 100_000 },
+            { src: 0, dst: 1, sizeBytes: 100_000, startNs: 2_000_000 },
+          ],
+        },
+      }),
+    );
     expect(r.meta.stopReason).toBe('allFlowsDone');
     expect(r.summary.flowsDone).toBe(2);
   });

@@ -7,12 +7,14 @@ import { bundled, scenario } from './helpers/scenario.ts';
 
 /** A two-host star whose only flow starts far in the future, so the RP can be driven by hand. */
 function idleRp(preset: 'connectx' | 'paper'): { s: Simulation; dc: Dcqcn } {
-  const s = buildSimulation(scenario({
-    topology: { kind: 'star', hosts: 2 },
-    links: { host: { rateGbps: 100, delayNs: 1000 } },
-    transport: { kind: 'roce', cc: 'dcqcn', preset },
-    workload: { kind: 'flows', flows: [{ src: 0, dst: 1, sizeBytes: 1000, startNs: 1e9 }] },
-  }));
+  const s = buildSimulation(
+    scenario({
+      topology: { kind: 'star', hosts: 2 },
+      links: { host: { rateGbps: 100, delayNs: 1000 } },
+      transport: { kind: 'roce', cc: 'dcqcn', preset },
+      workload: { kind: 'flows', flows: [{ src: 0, dst: 1, sizeBytes: 1000, startNs: 1e9 }] },
+    }),
+  );
   const dc = (s.transport as RoceTransportModel).dcqcn!;
   dc.start(0, 100e9);
   return { s, dc };
@@ -70,13 +72,21 @@ describe('CNP pacing at the notification point', () => {
   it('a receiver flooded with CE-marked packets sends at most one CNP per interval per QP', () => {
     // Every queued packet is marked (Kmin = Kmax = 0), and the RP is pinned at line rate
     // (min rate = line rate) so the 2 → 1 queue never drains; paper preset: N = 50 µs.
-    const r = runScenario(scenario({
-      topology: { kind: 'star', hosts: 3 },
-      links: { host: { rateGbps: 100, delayNs: 1000 } },
-      switch: { ecn: { kminBytes: 0, kmaxBytes: 0, pmax: 1 } },
-      transport: { kind: 'roce', cc: 'dcqcn', preset: 'paper', dcqcn: { minRateMbps: 100_000 } },
-      workload: { kind: 'flows', flows: [{ src: 1, dst: 0, sizeBytes: 4_000_000 }, { src: 2, dst: 0, sizeBytes: 4_000_000 }] },
-    }));
+    const r = runScenario(
+      scenario({
+        topology: { kind: 'star', hosts: 3 },
+        links: { host: { rateGbps: 100, delayNs: 1000 } },
+        switch: { ecn: { kminBytes: 0, kmaxBytes: 0, pmax: 1 } },
+        transport: { kind: 'roce', cc: 'dcqcn', preset: 'paper', dcqcn: { minRateMbps: 100_000 } },
+        workload: {
+          kind: 'flows',
+          flows: [
+            { src: 1, dst: 0, sizeBytes: 4_000_000 },
+            { src: 2, dst: 0, sizeBytes: 4_000_000 },
+          ],
+        },
+      }),
+    );
     expect(r.counters.ecnMarks).toBeGreaterThan(1000);
     const bound = r.flows.reduce((sum, f) => sum + Math.floor(f.fctPs / 50e6) + 1, 0);
     console.log(`CNPs ${r.counters.cnps} for ${r.counters.ecnMarks} CE marks; bound ${bound}`);
@@ -88,20 +98,35 @@ describe('CNP pacing at the notification point', () => {
     // Steady marking as in the test above (every queued packet marked, RPs pinned at line rate so
     // the 2 → 1 queue never drains), with the connectx preset's 1 µs α windows.
     const alphaAt100Us = (cnpIntervalUs?: number) => {
-      const s = buildSimulation(scenario({
-        topology: { kind: 'star', hosts: 3 },
-        links: { host: { rateGbps: 100, delayNs: 1000 } },
-        switch: { ecn: { kminBytes: 0, kmaxBytes: 0, pmax: 1 } },
-        transport: { kind: 'roce', cc: 'dcqcn', preset: 'connectx', dcqcn: { minRateMbps: 100_000, cnpIntervalUs } },
-        workload: { kind: 'flows', flows: [{ src: 1, dst: 0, sizeBytes: 4_000_000 }, { src: 2, dst: 0, sizeBytes: 4_000_000 }] },
-      }));
+      const s = buildSimulation(
+        scenario({
+          topology: { kind: 'star', hosts: 3 },
+          links: { host: { rateGbps: 100, delayNs: 1000 } },
+          switch: { ecn: { kminBytes: 0, kmaxBytes: 0, pmax: 1 } },
+          transport: { kind: 'roce', cc: 'dcqcn', preset: 'connectx', dcqcn: { minRateMbps: 100_000, cnpIntervalUs } },
+          workload: {
+            kind: 'flows',
+            flows: [
+              { src: 1, dst: 0, sizeBytes: 4_000_000 },
+              { src: 2, dst: 0, sizeBytes: 4_000_000 },
+            ],
+          },
+        }),
+      );
       const dc = (s.transport as RoceTransportModel).dcqcn!;
       const firstCnpPs = [-1, -1];
       const onCnp = dc.onCnp.bind(dc);
-      dc.onCnp = (f: number) => { if (firstCnpPs[f] < 0) firstCnpPs[f] = s.sim.now; onCnp(f); };
+      dc.onCnp = (f: number) => {
+        if (firstCnpPs[f] < 0) firstCnpPs[f] = s.sim.now;
+        onCnp(f);
+      };
       runTo(s, 100);
       expect(firstCnpPs.every((t) => t >= 0)).toBe(true);
-      return { alpha: (dc.alpha[0] + dc.alpha[1]) / 2, sinceUs: 100 - (firstCnpPs[0] + firstCnpPs[1]) / 2e6, g: dc.params.g };
+      return {
+        alpha: (dc.alpha[0] + dc.alpha[1]) / 2,
+        sinceUs: 100 - (firstCnpPs[0] + firstCnpPs[1]) / 2e6,
+        g: dc.params.g,
+      };
     };
     const hpcc = alphaAt100Us();
     // A CNP in every 1 µs α window: α ← (1−g)α + g from α = 1 stays 1 (physics.md §2.2(c)).
@@ -111,7 +136,9 @@ describe('CNP pacing at the notification point', () => {
     const g = paced.g;
     const fixed = (g * (1 - g) ** 3) / (1 - (1 - g) ** 4);
     const predicted = fixed + (1 - fixed) * (1 - g) ** paced.sinceUs;
-    console.log(`α at 100 µs: ${hpcc.alpha.toFixed(3)} without NP pacing; ${paced.alpha.toFixed(3)} with 4 µs (predicted ${predicted.toFixed(3)}, fixed point ${fixed.toFixed(3)})`);
+    console.log(
+      `α at 100 µs: ${hpcc.alpha.toFixed(3)} without NP pacing; ${paced.alpha.toFixed(3)} with 4 µs (predicted ${predicted.toFixed(3)}, fixed point ${fixed.toFixed(3)})`,
+    );
     expect(Math.abs(paced.alpha - predicted)).toBeLessThanOrEqual(0.03);
   });
 });
@@ -154,7 +181,9 @@ describe('DCQCN convergence and fairness', () => {
     const kmax = 1_600_000; // auto Kmax at 100 G (HPCC run.py 400 KB × 100/25)
     const late = q.v.filter((_, i) => q.t[i] >= T / 2);
     const below = late.filter((v) => v < kmax).length / late.length;
-    console.log(`throughputs ${thr.map((x) => (x / 1e9).toFixed(1)).join(', ')} Gb/s; Jain ${jain.toFixed(4)}; queue < Kmax ${(below * 100).toFixed(1)} %`);
+    console.log(
+      `throughputs ${thr.map((x) => (x / 1e9).toFixed(1)).join(', ')} Gb/s; Jain ${jain.toFixed(4)}; queue < Kmax ${(below * 100).toFixed(1)} %`,
+    );
     expect(jain).toBeGreaterThanOrEqual(0.95);
     expect(below).toBeGreaterThanOrEqual(0.9);
     expect(sum).toBeGreaterThan(0.9 * 100e9); // and the link stays busy
@@ -166,7 +195,12 @@ describe('PFC interplay', () => {
   it('32 → 1 incast: DCQCN sends ≥ 5× fewer PAUSE frames than no CC', () => {
     // HPCC's 32 MB buffer and ECN thresholds below XOFF (Kmin < Kmax < XOFF, physics.md §1.3);
     // 32 MB per flow so that the run is mostly steady state, not the first line-rate burst.
-    const sets = ['switch.bufferBytes=32000000', 'switch.ecn.kminBytes=100000', 'switch.ecn.kmaxBytes=400000', 'workload.sizeBytes=32000000'];
+    const sets = [
+      'switch.bufferBytes=32000000',
+      'switch.ecn.kminBytes=100000',
+      'switch.ecn.kmaxBytes=400000',
+      'workload.sizeBytes=32000000',
+    ];
     const none = runScenario(bundled('incast-roce.yaml', [...sets, 'transport.cc=none']));
     const dcqcn = runScenario(bundled('incast-roce.yaml', [...sets, 'transport.cc=dcqcn']));
     console.log(`PAUSE frames: cc none ${none.counters.pauseFrames}, dcqcn ${dcqcn.counters.pauseFrames}`);
@@ -197,7 +231,9 @@ describe('victim flow', () => {
       const shared = victimGbps([`transport.cc=${cc}`], 20);
       const solo = victimGbps([`transport.cc=${cc}`, 'workload.0.senders=[16]'], 1);
       cut[cc] = 1 - shared / solo;
-      console.log(`victim with cc ${cc}: ${shared.toFixed(1)} Gb/s vs solo ${solo.toFixed(1)} Gb/s — cut ${(cut[cc] * 100).toFixed(1)} %`);
+      console.log(
+        `victim with cc ${cc}: ${shared.toFixed(1)} Gb/s vs solo ${solo.toFixed(1)} Gb/s — cut ${(cut[cc] * 100).toFixed(1)} %`,
+      );
     }
     expect(cut.none).toBeGreaterThan(0.3);
     expect(cut.dcqcn).toBeLessThanOrEqual(cut.none / 2);
@@ -214,26 +250,52 @@ describe('DCQCN presets against the reference tables (physics.md §2.2)', () => 
     // §2.1: the RP cuts on every CNP (no monitor period) and sets RT ← RC on each cut (clamp).
     // MinRate 100 Mb/s is §2.2(b)'s attribute default: (a) gives none.
     const paper = {
-      cnpIntervalUs: 50, alphaUpdateIntervalUs: 55, rateIncreaseTimerUs: 55, byteCounterBytes: 10_000_000,
-      fastRecoverySteps: 5, g: 1 / 256, rateAiMbps: 40, rateHaiMbps: 200, rateDecreaseIntervalUs: 0,
-      clampTargetRate: true, minRateMbps: 100,
+      cnpIntervalUs: 50,
+      alphaUpdateIntervalUs: 55,
+      rateIncreaseTimerUs: 55,
+      byteCounterBytes: 10_000_000,
+      fastRecoverySteps: 5,
+      g: 1 / 256,
+      rateAiMbps: 40,
+      rateHaiMbps: 200,
+      rateDecreaseIntervalUs: 0,
+      clampTargetRate: true,
+      minRateMbps: 100,
     };
     // §2.2(b) mix/config.txt: CNP_INTERVAL 50, ALPHA_RESUME_INTERVAL 55, RP_TIMER 60,
     // BYTE_COUNTER 300000000, DCTCP_GAIN 0.00390625, FAST_RECOVERY_TIMES 5, RATE_AI 40Mb/s,
     // RATE_HAI 200Mb/s, CLAMP_TARGET_RATE 1; MinRate attribute default 100 Mb/s.
     const bz = {
-      cnpIntervalUs: 50, alphaUpdateIntervalUs: 55, rateIncreaseTimerUs: 60, byteCounterBytes: 300_000_000,
-      fastRecoverySteps: 5, g: 0.00390625, rateAiMbps: 40, rateHaiMbps: 200, rateDecreaseIntervalUs: 0,
-      clampTargetRate: true, minRateMbps: 100,
+      cnpIntervalUs: 50,
+      alphaUpdateIntervalUs: 55,
+      rateIncreaseTimerUs: 60,
+      byteCounterBytes: 300_000_000,
+      fastRecoverySteps: 5,
+      g: 0.00390625,
+      rateAiMbps: 40,
+      rateHaiMbps: 200,
+      rateDecreaseIntervalUs: 0,
+      clampTargetRate: true,
+      minRateMbps: 100,
     };
     // §2.2(c), column `run.py --cc dcqcn`: ALPHA_RESUME_INTERVAL 1, RATE_DECREASE_INTERVAL 4,
     // RP_TIMER 300, g 1/256, F 1, RATE_AI 5·bw/25, RATE_HAI 50·bw/25, MIN_RATE 1000 Mb/s,
     // CLAMP_TARGET_RATE 0; timer only (no byte counter), no NP pacing (a CNP flag in the ACK of
     // every marked packet), first CNP: rate unchanged (RateOnFirstCnp 1.0) and α = 1.
     const connectx = (bw: number) => ({
-      alphaUpdateIntervalUs: 1, rateDecreaseIntervalUs: 4, rateIncreaseTimerUs: 300, g: 1 / 256, fastRecoverySteps: 1,
-      rateAiMbps: (5 * bw) / 25, rateHaiMbps: (50 * bw) / 25, minRateMbps: 1000, clampTargetRate: false,
-      byteCounterBytes: 0, cnpIntervalUs: 0, rateOnFirstCnp: 1, initialAlpha: 1,
+      alphaUpdateIntervalUs: 1,
+      rateDecreaseIntervalUs: 4,
+      rateIncreaseTimerUs: 300,
+      g: 1 / 256,
+      fastRecoverySteps: 1,
+      rateAiMbps: (5 * bw) / 25,
+      rateHaiMbps: (50 * bw) / 25,
+      minRateMbps: 1000,
+      clampTargetRate: false,
+      byteCounterBytes: 0,
+      cnpIntervalUs: 0,
+      rateOnFirstCnp: 1,
+      initialAlpha: 1,
     });
     // §2.2(c) spells out the 100 G values: 20 Mb/s and 200 Mb/s; at 25 G they are the firmware's
     // RPG_AI_RATE 5 / RPG_HAI_RATE 50 Mb/s (§2.2(d)).
@@ -270,14 +332,22 @@ describe('DCQCN convergence from a staggered start (physics.md §2.4, §5.4 (i))
   } as const;
 
   function staggered(preset: 'connectx' | 'bz', seed: number): [number, number] {
-    const s = buildSimulation(scenario({
-      seed,
-      topology: { kind: 'star', hosts: 3 },
-      links: { host: { rateGbps: 100, delayNs: 1000 } },
-      switch: { bufferBytes: 32_000_000, ecn: ecn[preset] },
-      transport: { kind: 'roce', cc: 'dcqcn', preset },
-      workload: { kind: 'flows', flows: [{ src: 1, dst: 0, sizeBytes: 1e9 }, { src: 2, dst: 0, sizeBytes: 1e9, startNs: 1_000_000 }] },
-    }));
+    const s = buildSimulation(
+      scenario({
+        seed,
+        topology: { kind: 'star', hosts: 3 },
+        links: { host: { rateGbps: 100, delayNs: 1000 } },
+        switch: { bufferBytes: 32_000_000, ecn: ecn[preset] },
+        transport: { kind: 'roce', cc: 'dcqcn', preset },
+        workload: {
+          kind: 'flows',
+          flows: [
+            { src: 1, dst: 0, sizeBytes: 1e9 },
+            { src: 2, dst: 0, sizeBytes: 1e9, startNs: 1_000_000 },
+          ],
+        },
+      }),
+    );
     runTo(s, 10_000);
     const at10 = [s.flows.deliveredBytes[0], s.flows.deliveredBytes[1]];
     runTo(s, 20_000);
@@ -290,7 +360,9 @@ describe('DCQCN convergence from a staggered start (physics.md §2.4, §5.4 (i))
     it(`${preset}: the late flow's share is 1/2 in expectation over ${SEEDS.length} seeds, and every run has closed the gap the join opened to under C/10`, () => {
       const runs = SEEDS.map((seed) => staggered(preset, seed));
       const gbps = (x: number) => (x / 1e9).toFixed(2);
-      console.log(`${preset} staggered, 10–20 ms (early/late, Gb/s; C/2 = ${gbps(C / 2)}): ${runs.map(([a, b]) => `${gbps(a)}/${gbps(b)}`).join(', ')}`);
+      console.log(
+        `${preset} staggered, 10–20 ms (early/late, Gb/s; C/2 = ${gbps(C / 2)}): ${runs.map(([a, b]) => `${gbps(a)}/${gbps(b)}`).join(', ')}`,
+      );
       // Fairness (§5.4 (i): N flows on one bottleneck ≈ C/N each). The split a run ends with is a
       // random variable — the RED draws decide which flow each mark hits — and the fair point
       // only weakly attracts it: a cut preserves the flows' ratio (RC·(1 − α/2), α alike), and
@@ -302,7 +374,9 @@ describe('DCQCN convergence from a staggered start (physics.md §2.4, §5.4 (i))
       const mean = share.reduce((x, y) => x + y, 0) / share.length;
       const sd = Math.sqrt(share.reduce((x, y) => x + (y - mean) ** 2, 0) / (share.length - 1));
       const se = sd / Math.sqrt(share.length);
-      console.log(`${preset}: late flow's share ${mean.toFixed(4)} ± ${se.toFixed(4)} (SE); per run ${share.map((x) => x.toFixed(3)).join(', ')}`);
+      console.log(
+        `${preset}: late flow's share ${mean.toFixed(4)} ± ${se.toFixed(4)} (SE); per run ${share.map((x) => x.toFixed(3)).join(', ')}`,
+      );
       expect(Math.abs(mean - 1 / 2)).toBeLessThanOrEqual(3 * se);
       for (const [early, late] of runs) {
         // Convergence of each run: at the join the early flow had C and the late one nothing, a gap

@@ -59,29 +59,35 @@ describe('LaneQueue against the heap', () => {
   // lanes, so some spill into the heap) and from a continuous spread (timers), zero delays, bursts.
   it("pops exactly the heap's (time, insertion) order for any mix of push and pushAfter (property)", () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 99 }), fc.integer({ min: 0, max: 3 }), fc.boolean()), { maxLength: 600 }), (ops) => {
-        const l = new LaneQueue(2);
-        const h = new EventQueue(2);
-        let now = 0;
-        let id = 0;
-        for (const [d, pops, viaLane] of ops) {
-          const delay = d < 80 ? (d % 70) * 1000 : d * 7919;
-          if (viaLane) l.pushAfter(now, delay, 2, id, -id);
-          else l.push(now + delay, 2, id, -id);
-          h.push(now + delay, 2, id++, 0);
-          for (let k = 0; k < pops && h.size > 0; k++) {
-            h.pop();
-            if (!l.pop() || l.popA !== h.popA || l.popTime !== h.popTime || l.popB !== -h.popA || l.popKind !== 2) return false;
-            now = h.popTime;
-            if (l.peekTime() !== h.peekTime()) return false;
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 99 }), fc.integer({ min: 0, max: 3 }), fc.boolean()), {
+          maxLength: 600,
+        }),
+        (ops) => {
+          const l = new LaneQueue(2);
+          const h = new EventQueue(2);
+          let now = 0;
+          let id = 0;
+          for (const [d, pops, viaLane] of ops) {
+            const delay = d < 80 ? (d % 70) * 1000 : d * 7919;
+            if (viaLane) l.pushAfter(now, delay, 2, id, -id);
+            else l.push(now + delay, 2, id, -id);
+            h.push(now + delay, 2, id++, 0);
+            for (let k = 0; k < pops && h.size > 0; k++) {
+              h.pop();
+              if (!l.pop() || l.popA !== h.popA || l.popTime !== h.popTime || l.popB !== -h.popA || l.popKind !== 2)
+                return false;
+              now = h.popTime;
+              if (l.peekTime() !== h.peekTime()) return false;
+            }
           }
-        }
-        while (h.size > 0) {
-          h.pop();
-          if (!l.pop() || l.popA !== h.popA || l.popTime !== h.popTime) return false;
-        }
-        return l.size === 0 && !l.pop();
-      }),
+          while (h.size > 0) {
+            h.pop();
+            if (!l.pop() || l.popA !== h.popA || l.popTime !== h.popTime) return false;
+          }
+          return l.size === 0 && !l.pop();
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -124,7 +130,11 @@ describe('LaneQueue against the heap', () => {
         now = h.popTime;
       }
     };
-    push(200); pop(300); push(300); pop(100); push(700); // the ring's head is mid-array when it grows
+    push(200);
+    pop(300);
+    push(300);
+    pop(100);
+    push(700); // the ring's head is mid-array when it grows
     pop(h.size);
     expect(l.size).toBe(0);
     expect(l.laneCount).toBe(1);
@@ -186,7 +196,12 @@ describe('LaneQueue against the heap', () => {
 
   it('a lane entry carries any int32 kind, a and b', () => {
     const l = new LaneQueue(4);
-    const cases = [[1000, -5, 2 ** 31 - 1], [0, 2 ** 31 - 1, -(2 ** 31)], [63, 0, -1], [64, 123456789, 7]];
+    const cases = [
+      [1000, -5, 2 ** 31 - 1],
+      [0, 2 ** 31 - 1, -(2 ** 31)],
+      [63, 0, -1],
+      [64, 123456789, 7],
+    ];
     for (const [kind, a, b] of cases) l.pushAfter(0, 10, kind, a, b);
     expect(l.laneCount).toBe(1);
     expect(l.heap.size).toBe(0);
@@ -232,7 +247,7 @@ describe('CalendarQueue against the heap', () => {
       // bursts of equal times, near and far events, a size that drifts down then up
       const r = rng.next();
       const dt = r < 0.3 ? 0 : Math.floor(rng.exp(r < 0.6 ? 100 : 5000));
-      const pushes = i < 100_000 ? (i % 3 === 0 ? 0 : 1) : (i % 3 === 0 ? 2 : 1);
+      const pushes = i < 100_000 ? (i % 3 === 0 ? 0 : 1) : i % 3 === 0 ? 2 : 1;
       for (let j = 0; j < pushes; j++) {
         c.push(h.popTime + dt, 0, id, 0);
         h.push(h.popTime + dt, 0, id++, 0);
@@ -246,7 +261,12 @@ describe('Simulator', () => {
   it('stops at the time limit and at the event budget', () => {
     const sim = new Simulator();
     let handled = 0;
-    const h = { handle: (_k: number, a: number) => { handled++; sim.at(sim.now + 10, 0, a, 0); } };
+    const h = {
+      handle: (_k: number, a: number) => {
+        handled++;
+        sim.at(sim.now + 10, 0, a, 0);
+      },
+    };
     sim.at(0, 0, 0, 0);
     expect(sim.run(h, { timeLimitPs: 1000, maxEvents: Infinity })).toBe('timeLimit');
     expect(handled).toBe(101);
@@ -276,7 +296,7 @@ describe('RandomStreams', () => {
     const n = 160_000;
     for (let i = 0; i < n; i++) bins[r.int(16)]++;
     const e = n / 16;
-    const chi = bins.reduce((s, o) => s + ((o - e) ** 2) / e, 0);
+    const chi = bins.reduce((s, o) => s + (o - e) ** 2 / e, 0);
     expect(chi).toBeLessThan(37.7); // χ²(15) at p = 0.001
   });
 });
@@ -284,27 +304,32 @@ describe('RandomStreams', () => {
 describe('ActiveFlows', () => {
   it('keeps the order of per-host arrays with push and swap-with-last removal (property)', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 11 }), fc.boolean(), fc.nat()), { maxLength: 300 }), (ops) => {
-        const hosts = 3;
-        const src = Int32Array.from({ length: 12 }, (_, f) => (f * 7) % hosts);
-        const act = new ActiveFlows(src, hosts);
-        const ref: number[][] = [[], [], []];
-        for (const [f, add, k] of ops) {
-          if (add) {
-            act.add(f);
-            if (!ref[src[f]].includes(f)) ref[src[f]].push(f);
-          } else {
-            const h = src[f];
-            if (ref[h].length === 0) continue;
-            const i = k % ref[h].length;
-            act.removeAt(h, i);
-            ref[h][i] = ref[h][ref[h].length - 1];
-            ref[h].pop();
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 11 }), fc.boolean(), fc.nat()), { maxLength: 300 }),
+        (ops) => {
+          const hosts = 3;
+          const src = Int32Array.from({ length: 12 }, (_, f) => (f * 7) % hosts);
+          const act = new ActiveFlows(src, hosts);
+          const ref: number[][] = [[], [], []];
+          for (const [f, add, k] of ops) {
+            if (add) {
+              act.add(f);
+              if (!ref[src[f]].includes(f)) ref[src[f]].push(f);
+            } else {
+              const h = src[f];
+              if (ref[h].length === 0) continue;
+              const i = k % ref[h].length;
+              act.removeAt(h, i);
+              ref[h][i] = ref[h][ref[h].length - 1];
+              ref[h].pop();
+            }
+            for (let h = 0; h < hosts; h++)
+              if (JSON.stringify(act.flowsOf(h)) !== JSON.stringify(ref[h]) || act.count[h] !== ref[h].length)
+                return false;
           }
-          for (let h = 0; h < hosts; h++) if (JSON.stringify(act.flowsOf(h)) !== JSON.stringify(ref[h]) || act.count[h] !== ref[h].length) return false;
-        }
-        return true;
-      }),
+          return true;
+        },
+      ),
       { numRuns: 200 },
     );
   });

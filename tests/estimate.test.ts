@@ -10,7 +10,13 @@ import { bundled, scenario } from './helpers/scenario.ts';
 
 describe('size estimate and the oversized-scenario guard', () => {
   it('counts hosts, switches and links exactly as the builders do', () => {
-    for (const name of ['incast-roce.yaml', 'permutation-roce.yaml', 'pfc-deadlock.yaml', 'dumbbell.yaml', 'bench/permutation-8192-uet.yaml']) {
+    for (const name of [
+      'incast-roce.yaml',
+      'permutation-roce.yaml',
+      'pfc-deadlock.yaml',
+      'dumbbell.yaml',
+      'bench/permutation-8192-uet.yaml',
+    ]) {
       const s = bundled(name);
       const e = estimateSize(s);
       const g = buildTopology(s.topology, s.links);
@@ -19,8 +25,14 @@ describe('size estimate and the oversized-scenario guard', () => {
   });
 
   it('refuses a too-large scenario before allocating, naming the estimate and the limit', () => {
-    const huge = scenario({ topology: { kind: 'fatTree', k: 64 }, transport: { kind: 'roce' }, workload: { kind: 'allToAll', sizeBytes: 1_000_000 } });
-    expect(() => checkSize(huge, 8 * 1024 ** 3)).toThrow(/scenario too large: estimated [\d.]+ (GiB|MiB) \(65536 hosts, .* is over the limit of 8\.0 GiB/);
+    const huge = scenario({
+      topology: { kind: 'fatTree', k: 64 },
+      transport: { kind: 'roce' },
+      workload: { kind: 'allToAll', sizeBytes: 1_000_000 },
+    });
+    expect(() => checkSize(huge, 8 * 1024 ** 3)).toThrow(
+      /scenario too large: estimated [\d.]+ (GiB|MiB) \(65536 hosts, .* is over the limit of 8\.0 GiB/,
+    );
     expect(() => runScenario(huge, { maxMemoryBytes: 1024 ** 3 })).toThrow(/scenario too large/);
     // and the bundled scenarios fit comfortably
     expect(estimateSize(bundled('bench/permutation-1024-uet.yaml')).bytes).toBeLessThan(1024 ** 3);
@@ -40,14 +52,23 @@ describe('size estimate and the oversized-scenario guard', () => {
   it('the CLI exits 2 with one line, and the limit can be raised', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ethersim-'));
     const f = join(dir, 'huge.yaml');
-    writeFileSync(f, 'topology: { kind: fatTree, k: 64 }\ntransport: { kind: roce }\nworkload: { kind: allToAll, sizeBytes: 1000000 }\n');
+    writeFileSync(
+      f,
+      'topology: { kind: fatTree, k: 64 }\ntransport: { kind: roce }\nworkload: { kind: allToAll, sizeBytes: 1000000 }\n',
+    );
     const p = spawnSync(process.execPath, ['bin/ethersim.mjs', 'run', f], { encoding: 'utf8' });
     expect(p.status).toBe(2);
     expect(p.stderr.trim().split('\n')).toHaveLength(1);
     expect(p.stderr).toMatch(/^ethersim: scenario too large: estimated/);
     const small = join(dir, 'small.yaml');
-    writeFileSync(small, 'topology: { kind: star, hosts: 2 }\ntransport: { kind: roce }\nworkload: { kind: flows, flows: [{ src: 0, dst: 1, sizeBytes: 1000 }] }\n');
-    const q = spawnSync(process.execPath, ['bin/ethersim.mjs', 'run', small, '--quiet'], { encoding: 'utf8', env: { ...process.env, ETHERSIM_MAX_MEMORY_MB: '1' } });
+    writeFileSync(
+      small,
+      'topology: { kind: star, hosts: 2 }\ntransport: { kind: roce }\nworkload: { kind: flows, flows: [{ src: 0, dst: 1, sizeBytes: 1000 }] }\n',
+    );
+    const q = spawnSync(process.execPath, ['bin/ethersim.mjs', 'run', small, '--quiet'], {
+      encoding: 'utf8',
+      env: { ...process.env, ETHERSIM_MAX_MEMORY_MB: '1' },
+    });
     expect(q.status).toBe(2);
     expect(q.stderr).toMatch(/over the limit of 1 MiB/);
   });

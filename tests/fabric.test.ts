@@ -1,9 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildSimulation, collectResult, runScenario, runSimulation } from '../sim/run/run.ts';
 import { EV } from '../sim/net/fabric.ts';
-import {
-  P, PS, PK, F, PRIO, REC, WIRE,
-} from '../sim/net/packets.ts';
+import { P, PS, PK, F, PRIO, REC, WIRE } from '../sim/net/packets.ts';
 import { RandomStreams } from '../sim/engine/random.ts';
 import { roundRobinPick } from '../sim/net/roundRobin.ts';
 import { EV_ROCE, type RoceTransportModel } from '../sim/transport/roce/roce.ts';
@@ -30,17 +28,24 @@ const ALL_SERIALISED = ((NPKT - 1) * FULL_WIRE + LAST_WIRE) * PS_PER_BYTE_400G;
 
 describe('line-rate FCT of one 2 MB flow equals the hand-computed ideal', () => {
   it('through one switch (two 400 G links, 1 µs each)', () => {
-    const r = runScenario(scenario({
-      topology: { kind: 'star', hosts: 2 },
-      links: { host: { rateGbps: 400, delayNs: 1000 } },
-      transport: { kind: 'roce' },
-      workload: { kind: 'flows', flows: [{ src: 0, dst: 1, sizeBytes: 2_000_000 }] },
-    }));
+    const r = runScenario(
+      scenario({
+        topology: { kind: 'star', hosts: 2 },
+        links: { host: { rateGbps: 400, delayNs: 1000 } },
+        transport: { kind: 'roce' },
+        workload: { kind: 'flows', flows: [{ src: 0, dst: 1, sizeBytes: 2_000_000 }] },
+      }),
+    );
     // All packets serialised on the first link; on the second, the short last packet (1152 B of
     // payload) waits behind the full one ahead of it, which leaves FULL_WIRE after that one left
     // the first link; then 2 × 1 µs propagation and the ACK back over 2 links.
-    const hand = ALL_SERIALISED - LAST_WIRE * PS_PER_BYTE_400G + FULL_WIRE * PS_PER_BYTE_400G + LAST_WIRE * PS_PER_BYTE_400G
-      + 2e6 + 2 * (ACK_WIRE * PS_PER_BYTE_400G + 1e6);
+    const hand =
+      ALL_SERIALISED -
+      LAST_WIRE * PS_PER_BYTE_400G +
+      FULL_WIRE * PS_PER_BYTE_400G +
+      LAST_WIRE * PS_PER_BYTE_400G +
+      2e6 +
+      2 * (ACK_WIRE * PS_PER_BYTE_400G + 1e6);
     expect(hand).toBe(44_888_960);
     // Alone on an empty path the flow takes exactly that: nothing else to wait for.
     expect(r.flows[0].fctPs).toBe(hand);
@@ -49,13 +54,15 @@ describe('line-rate FCT of one 2 MB flow equals the hand-computed ideal', () => 
   });
 
   it('across a 3-tier k=4 fat-tree (6 hops)', () => {
-    const r = runScenario(scenario({
-      topology: { kind: 'fatTree', k: 4 },
-      links: { host: { rateGbps: 400, delayNs: 1000 } },
-      switch: { latencyNs: 0 },
-      transport: { kind: 'roce' },
-      workload: { kind: 'flows', flows: [{ src: 0, dst: 15, sizeBytes: 2_000_000 }] },
-    }));
+    const r = runScenario(
+      scenario({
+        topology: { kind: 'fatTree', k: 4 },
+        links: { host: { rateGbps: 400, delayNs: 1000 } },
+        switch: { latencyNs: 0 },
+        transport: { kind: 'roce' },
+        workload: { kind: 'flows', flows: [{ src: 0, dst: 15, sizeBytes: 2_000_000 }] },
+      }),
+    );
     const hand = ALL_SERIALISED + 5 * LAST_WIRE * PS_PER_BYTE_400G + 6e6 + 6 * (ACK_WIRE * PS_PER_BYTE_400G + 1e6);
     const fct = r.flows[0].fctPs;
     expect(Math.abs(fct - hand) / hand).toBeLessThan(0.01);
@@ -67,15 +74,23 @@ describe('a lone flow of any size takes exactly its ideal FCT (slowdown 1)', () 
   // Sizes around the MTU and a 2 MB flow one byte over a multiple: the short last packet waits
   // where the full one ahead of it is still on the wire (metrics/ideal.ts).
   const sizes = [1, 4095, 4096, 4097, 10_000, 2_000_001];
-  for (const [name, host, fabric] of [['NIC the bottleneck (100 G hosts, 400 G fabric)', 100, 400], ['fabric the bottleneck (400 G hosts, 100 G fabric)', 400, 100]] as const) {
+  for (const [name, host, fabric] of [
+    ['NIC the bottleneck (100 G hosts, 400 G fabric)', 100, 400],
+    ['fabric the bottleneck (400 G hosts, 100 G fabric)', 400, 100],
+  ] as const) {
     it(`across a k=4 fat-tree with 300 ns switches, ${name}`, () => {
-      const r = runScenario(scenario({
-        topology: { kind: 'fatTree', k: 4 },
-        links: { host: { rateGbps: host, delayNs: 1000 }, fabric: { rateGbps: fabric, delayNs: 500 } },
-        switch: { latencyNs: 300 },
-        transport: { kind: 'roce' },
-        workload: { kind: 'flows', flows: sizes.map((sizeBytes, i) => ({ src: 0, dst: 15, sizeBytes, startNs: 1_000_000 * i })) },
-      }));
+      const r = runScenario(
+        scenario({
+          topology: { kind: 'fatTree', k: 4 },
+          links: { host: { rateGbps: host, delayNs: 1000 }, fabric: { rateGbps: fabric, delayNs: 500 } },
+          switch: { latencyNs: 300 },
+          transport: { kind: 'roce' },
+          workload: {
+            kind: 'flows',
+            flows: sizes.map((sizeBytes, i) => ({ src: 0, dst: 15, sizeBytes, startNs: 1_000_000 * i })),
+          },
+        }),
+      );
       for (const f of r.flows) {
         expect(f.fctPs).toBe(f.idealFctPs);
         expect(f.slowdown).toBe(1);
@@ -119,7 +134,9 @@ describe('32 → 1 incast at 400 G', () => {
   });
 
   it('PFC off with a small buffer: drops, and go-back-N recovers every flow', () => {
-    const r = runScenario(bundled('incast-roce.yaml', ['switch.pfc.enabled=false', 'switch.bufferBytes=1000000', 'transport.rtoUs=200']));
+    const r = runScenario(
+      bundled('incast-roce.yaml', ['switch.pfc.enabled=false', 'switch.bufferBytes=1000000', 'transport.rtoUs=200']),
+    );
     expect(r.counters.drops).toBeGreaterThan(0);
     expect(r.counters.naks).toBeGreaterThan(0);
     expect(r.counters.retransmits).toBeGreaterThan(0);
@@ -165,14 +182,25 @@ describe('determinism', () => {
     const b = JSON.stringify(runScenario(bundled('permutation-roce.yaml')));
     expect(a).toBe(b);
     const c = runScenario(bundled('permutation-roce.yaml', ['seed=2']));
-    expect(JSON.stringify(c.flows.map((f) => f.fctPs))).not.toBe(JSON.stringify(JSON.parse(a).flows.map((f: { fctPs: number }) => f.fctPs)));
+    expect(JSON.stringify(c.flows.map((f) => f.fctPs))).not.toBe(
+      JSON.stringify(JSON.parse(a).flows.map((f: { fctPs: number }) => f.fctPs)),
+    );
   });
 });
 
 describe('event kinds', () => {
   it("transports' kinds (literals, so that they inline) are distinct and above the fabric's", () => {
     const fabric = [EV.TX_DONE, EV.ARRIVE, EV.HOST_WAKE, EV.SAMPLE, EV.TRACE, EV.ANALYSIS, EV.WATCHDOG];
-    const transport = [EV_ROCE.FLOW_START, EV_ROCE.RTO, EV_DCQCN.ALPHA, EV_DCQCN.INCREASE, EV_DCQCN.DECREASE, EV_UET.START, EV_UET.RTO, EV_UET.PULL];
+    const transport = [
+      EV_ROCE.FLOW_START,
+      EV_ROCE.RTO,
+      EV_DCQCN.ALPHA,
+      EV_DCQCN.INCREASE,
+      EV_DCQCN.DECREASE,
+      EV_UET.START,
+      EV_UET.RTO,
+      EV_UET.PULL,
+    ];
     expect(new Set([...fabric, ...transport]).size).toBe(fabric.length + transport.length);
     for (const k of fabric) expect(k).toBeLessThan(EV.TRANSPORT);
     expect(EV_ROCE.FLOW_START).toBe(EV.TRANSPORT);
@@ -209,7 +237,10 @@ describe('stop conditions (stop.allFlowsDone, stop.timeUs)', () => {
     const sets = ['stop.timeUs=4000', 'metrics.queueSampleNs=100000'];
     const done = runScenario(bundled('incast-uet.yaml', sets));
     const on = runScenario(bundled('incast-uet.yaml', [...sets, 'stop.allFlowsDone=false']));
-    const last = (r: typeof on) => { const t = r.series.find((s) => s.name.startsWith('queue:'))!.t; return t[t.length - 1]; };
+    const last = (r: typeof on) => {
+      const t = r.series.find((s) => s.name.startsWith('queue:'))!.t;
+      return t[t.length - 1];
+    };
     expect(on.summary.flowsDone).toBe(15);
     expect(on.meta.stopReason).toBe('timeLimit');
     expect(on.meta.simTimePs).toBe(4000e6);
@@ -230,12 +261,14 @@ describe('go-back-N after a single loss (physics.md §3.1, §3.2)', () => {
   const T = (MTU + WIRE.ROCE_HEADER_BYTES + WIRE.OVERHEAD_BYTES) * 80; // ps per data packet at 100 G (80 ps/B)
   const A = (WIRE.ROCE_ACK_BYTES + WIRE.OVERHEAD_BYTES) * 80; // ps per ACK/NAK
   function lose(K: number, delayNs: number) {
-    const s = buildSimulation(scenario({
-      topology: { kind: 'star', hosts: 2 },
-      links: { host: { rateGbps: 100, delayNs } },
-      transport: { kind: 'roce', mtuBytes: MTU },
-      workload: { kind: 'flows', flows: [{ src: 0, dst: 1, sizeBytes: NPKT * MTU }] },
-    }));
+    const s = buildSimulation(
+      scenario({
+        topology: { kind: 'star', hosts: 2 },
+        links: { host: { rateGbps: 100, delayNs } },
+        transport: { kind: 'roce', mtuBytes: MTU },
+        workload: { kind: 'flows', flows: [{ src: 0, dst: 1, sizeBytes: NPKT * MTU }] },
+      }),
+    );
     const t = s.transport as RoceTransportModel;
     const pool = s.fabric.pool;
     const deliver = t.receive.bind(t);
@@ -255,7 +288,11 @@ describe('go-back-N after a single loss (physics.md §3.1, §3.2)', () => {
   }
 
   it('retransmits exactly the packets sent from the lost PSN up to the NAK’s arrival: the loop’s packets in flight', () => {
-    for (const [K, delayNs] of [[100, 1000], [0, 1000], [500, 2000]] as const) {
+    for (const [K, delayNs] of [
+      [100, 1000],
+      [0, 1000],
+      [500, 2000],
+    ] as const) {
       const r = lose(K, delayNs);
       const d = delayNs * 1000;
       // The sender sends back to back: packet j starts at j·T. PSN K+1 reaches the receiver after
@@ -267,7 +304,9 @@ describe('go-back-N after a single loss (physics.md §3.1, §3.2)', () => {
       // = 4 + ⌊4,013.76 / 86.56⌋ = 50 at 1 µs links, 4 + ⌊8,013.76 / 86.56⌋ = 96 at 2 µs (no tie:
       // the fractions are .37 and .58 of a packet time).
       const R = 4 + Math.floor((4 * d + 2 * A) / T);
-      console.log(`loss of PSN ${K} at ${delayNs} ns links: ${r.counters.retransmits} retransmissions, go-back-N predicts ${R}`);
+      console.log(
+        `loss of PSN ${K} at ${delayNs} ns links: ${r.counters.retransmits} retransmissions, go-back-N predicts ${R}`,
+      );
       expect(r.counters.retransmits).toBe(R);
       expect(r.counters.naks).toBe(1); // one NAK: repeats for the same PSN are held back 500 µs (§3.2)
       expect(r.counters.timeouts).toBe(0);
@@ -307,14 +346,16 @@ describe('RED/ECN marking ramp at a switch queue (physics.md §2.1 CP)', () => {
   const p = (q: number) => (q <= KMIN ? 0 : q <= KMAX ? (PMAX * (q - KMIN)) / (KMAX - KMIN) : 1);
 
   function drain(mode: 'dequeue' | 'enqueue') {
-    const s = buildSimulation(scenario({
-      seed: SEED,
-      topology: { kind: 'star', hosts: 2 },
-      links: { host: { rateGbps: 100, delayNs: 1000 } },
-      switch: { pfc: { enabled: false }, ecn: { kminBytes: KMIN, kmaxBytes: KMAX, pmax: PMAX, mode } },
-      transport: { kind: 'roce' },
-      workload: { kind: 'flows', flows: [{ src: 0, dst: 1, sizeBytes: 1000, startNs: 1e9 }] },
-    }));
+    const s = buildSimulation(
+      scenario({
+        seed: SEED,
+        topology: { kind: 'star', hosts: 2 },
+        links: { host: { rateGbps: 100, delayNs: 1000 } },
+        switch: { pfc: { enabled: false }, ecn: { kminBytes: KMIN, kmaxBytes: KMAX, pmax: PMAX, mode } },
+        transport: { kind: 'roce' },
+        workload: { kind: 'flows', flows: [{ src: 0, dst: 1, sizeBytes: 1000, startNs: 1e9 }] },
+      }),
+    );
     const fabric = s.fabric;
     const pool = fabric.pool;
     const got: { id: number; ce: boolean }[] = [];
@@ -322,7 +363,10 @@ describe('RED/ECN marking ramp at a switch queue (physics.md §2.1 CP)', () => {
       pull: () => -1,
       onEvent: () => {},
       receive: (_host: number, pkt: number) => {
-        got.push({ id: pool.side[(pkt << REC.SHIFT) + PS.PSN], ce: (pool.i32[(pkt << REC.SHIFT) + P.FLAGS] & F.CE) !== 0 });
+        got.push({
+          id: pool.side[(pkt << REC.SHIFT) + PS.PSN],
+          ce: (pool.i32[(pkt << REC.SHIFT) + P.FLAGS] & F.CE) !== 0,
+        });
         pool.release(pkt);
       },
     };

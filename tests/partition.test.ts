@@ -36,7 +36,7 @@ const fatTree4: ScenarioInput = {
 };
 
 describe('the cut (net/partition.ts)', () => {
-  it('keeps fat-tree pods whole, hosts with their ToR, spreads the cores, and takes the cut links\' delay as lookahead', () => {
+  it("keeps fat-tree pods whole, hosts with their ToR, spreads the cores, and takes the cut links' delay as lookahead", () => {
     const { g, p } = plan({ ...fatTree4, switch: { latencyNs: 250 } }, 2);
     expect(p.hostsPerLp).toEqual([8, 8]);
     for (let n = 0; n < g.nodeCount; n++) {
@@ -68,10 +68,21 @@ describe('the cut (net/partition.ts)', () => {
   });
 
   it('refuses what it cannot cut, naming the field', () => {
-    expect(() => plan({ ...fatTree4, topology: { kind: 'star', hosts: 4 } }, 2)).toThrow(/engine.partitions: expected at most 1/);
-    expect(() => plan({ ...fatTree4, links: { host: { rateGbps: 400, delayNs: 0 } } }, 2)).toThrow(/propagation delay > 0/);
-    expect(() => runScenario(scenario({ ...fatTree4, workload: { kind: 'ringAllReduce', sizeBytes: 1_000_000, hosts: [0, 15] }, engine: { partitions: 2 } })))
-      .toThrow(/flows that do not wait on others/);
+    expect(() => plan({ ...fatTree4, topology: { kind: 'star', hosts: 4 } }, 2)).toThrow(
+      /engine.partitions: expected at most 1/,
+    );
+    expect(() => plan({ ...fatTree4, links: { host: { rateGbps: 400, delayNs: 0 } } }, 2)).toThrow(
+      /propagation delay > 0/,
+    );
+    expect(() =>
+      runScenario(
+        scenario({
+          ...fatTree4,
+          workload: { kind: 'ringAllReduce', sizeBytes: 1_000_000, hosts: [0, 15] },
+          engine: { partitions: 2 },
+        }),
+      ),
+    ).toThrow(/flows that do not wait on others/);
   });
 });
 
@@ -99,14 +110,20 @@ describe('partitioned runs (sim/run/parallel/)', () => {
   });
 
   it('threads or turns in one thread: byte-identical results (UET spraying with trimming)', async () => {
-    const s = bundled('permutation-uet.yaml', ['engine.partitions=2', 'metrics.queueSampleNs=20000', 'metrics.flowTraceNs=20000']);
+    const s = bundled('permutation-uet.yaml', [
+      'engine.partitions=2',
+      'metrics.queueSampleNs=20000',
+      'metrics.flowTraceNs=20000',
+    ]);
     const turns = runScenario(s);
     const threaded = await runPartitionedThreaded(s);
     expect(digest(threaded.result)).toBe(digest(turns));
     expect(digest(await runScenarioAsync(s, { sliceEvents: 5000 }))).toBe(digest(turns));
     expect(digest(runScenario(s))).toBe(digest(turns));
     // Each partition's series are there: every switch port's queue, every traced flow.
-    expect(turns.series.filter((x) => x.name.startsWith('queue:')).length).toBe(runScenario(bundled('permutation-uet.yaml', ['metrics.queueSampleNs=20000'])).series.length);
+    expect(turns.series.filter((x) => x.name.startsWith('queue:')).length).toBe(
+      runScenario(bundled('permutation-uet.yaml', ['metrics.queueSampleNs=20000'])).series.length,
+    );
     expect(turns.series.filter((x) => x.name.endsWith(':deliveredBytes')).length).toBe(16);
     expectConservation(turns);
     // RoCE with PFC pauses across the cut and the congestion analysis replayed from both threads' logs.
@@ -116,9 +133,11 @@ describe('partitioned runs (sim/run/parallel/)', () => {
     expect(digest((await runPartitionedThreaded(incast)).result)).toBe(digest(r));
   }, 60_000);
 
-  it('a threaded run reports progress over all partitions after each window (the CLI\'s --progress)', async () => {
+  it("a threaded run reports progress over all partitions after each window (the CLI's --progress)", async () => {
     const seen: Array<{ simTimePs: number; events: number; flowsDone: number; flowsTotal: number }> = [];
-    const run = await runPartitionedThreaded(bundled('permutation-uet.yaml', ['engine.partitions=2']), { onProgress: (p) => seen.push({ ...p }) });
+    const run = await runPartitionedThreaded(bundled('permutation-uet.yaml', ['engine.partitions=2']), {
+      onProgress: (p) => seen.push({ ...p }),
+    });
     expect(seen.length).toBeGreaterThan(10);
     for (let i = 1; i < seen.length; i++) {
       expect(seen[i].simTimePs).toBeGreaterThan(seen[i - 1].simTimePs);
@@ -169,7 +188,7 @@ describe('partitioned runs (sim/run/parallel/)', () => {
     expectConservation(two);
   });
 
-  it('congestion analysis from the partitions\' pause logs: the incast tree, the victim, as the live analysis finds them', () => {
+  it("congestion analysis from the partitions' pause logs: the incast tree, the victim, as the live analysis finds them", () => {
     for (const name of ['incast-roce.yaml', 'victim-flow.yaml']) {
       const one = runScenario(bundled(name)).congestion!;
       const two = runScenario(bundled(name, ['engine.partitions=2'])).congestion!;
@@ -179,7 +198,8 @@ describe('partitioned runs (sim/run/parallel/)', () => {
       expect(two.summary.largestBreadth).toBe(one.summary.largestBreadth);
       expect(two.summary.victims).toBe(one.summary.victims);
       expect(two.victims.map((v) => v.flow)).toEqual(one.victims.map((v) => v.flow));
-      for (let i = 0; i < one.victims.length; i++) expect(Math.abs(two.victims[i].blockedPs / one.victims[i].blockedPs - 1)).toBeLessThan(0.05);
+      for (let i = 0; i < one.victims.length; i++)
+        expect(Math.abs(two.victims[i].blockedPs / one.victims[i].blockedPs - 1)).toBeLessThan(0.05);
       // Pauses cross the cut (spine ↔ leaf links), and every one is an interval with a cause.
       expect(Math.abs(two.pauseIntervals.length / one.pauseIntervals.length - 1)).toBeLessThan(0.1);
       expect(two.pauseIntervals.every((iv) => iv.causePort >= 0)).toBe(true);
@@ -196,7 +216,9 @@ describe('partitioned runs (sim/run/parallel/)', () => {
   });
 
   it('a fabric stuck in a PFC deadlock stops as stalled (the watchdog runs at window ends over all partitions)', () => {
-    const r = runScenario(bundled('pfc-deadlock.yaml', ['metrics.congestion=false', 'stop.stallUs=50000', 'engine.partitions=2']));
+    const r = runScenario(
+      bundled('pfc-deadlock.yaml', ['metrics.congestion=false', 'stop.stallUs=50000', 'engine.partitions=2']),
+    );
     expect(r.meta.stopReason).toBe('stalled');
     expect(r.summary.flowsDone).toBe(0);
   });
@@ -215,13 +237,27 @@ describe('partitioned runs (sim/run/parallel/)', () => {
 
   it('a partition thread that dies ends the run with an error naming it, instead of leaving the others waiting', async () => {
     const entry = fileURLToPath(new URL('./helpers/dyingPartitionWorker.mjs', import.meta.url));
-    await expect(runPartitionedThreaded(bundled('incast-uet.yaml', ['engine.partitions=2']), { workerEntry: entry }))
-      .rejects.toThrow(/partition 1 thread exited \(code 9\)/);
+    await expect(
+      runPartitionedThreaded(bundled('incast-uet.yaml', ['engine.partitions=2']), { workerEntry: entry }),
+    ).rejects.toThrow(/partition 1 thread exited \(code 9\)/);
   }, 30_000);
 
   it('the CLI runs a partitioned scenario on a thread per partition, with the result of turns in one thread', () => {
     const run = (threads: number) => {
-      const p = spawnSync(process.execPath, ['bin/ethersim.mjs', 'run', 'scenarios/incast-uet.yaml', '--json', '--set', 'engine.partitions=2', '--set', `engine.threads=${threads}`], { encoding: 'utf8' });
+      const p = spawnSync(
+        process.execPath,
+        [
+          'bin/ethersim.mjs',
+          'run',
+          'scenarios/incast-uet.yaml',
+          '--json',
+          '--set',
+          'engine.partitions=2',
+          '--set',
+          `engine.threads=${threads}`,
+        ],
+        { encoding: 'utf8' },
+      );
       expect(p.status).toBe(0);
       return JSON.parse(p.stdout) as Result;
     };
@@ -230,7 +266,7 @@ describe('partitioned runs (sim/run/parallel/)', () => {
     expect(digest(threaded)).toBe(digest(runScenario(bundled('incast-uet.yaml', ['engine.partitions=2']))));
   }, 60_000);
 
-  it('window by window the run is runScenario\'s; progress comes between windows, and a cancel there stops it', () => {
+  it("window by window the run is runScenario's; progress comes between windows, and a cancel there stops it", () => {
     const s = bundled('incast-uet.yaml', ['engine.partitions=2']);
     const parts = buildPartitions(s);
     const turns = new PartitionTurns(parts, stopLimits(parts[0]), stallPsOf(parts[0]));
@@ -239,7 +275,12 @@ describe('partitioned runs (sim/run/parallel/)', () => {
     expect(windows).toBeGreaterThan(100);
     expect(digest(collectPartitioned(parts, turns.reason!))).toBe(digest(runScenario(s)));
     let reports = 0;
-    const cancelled = runScenario(s, { onProgress: () => { reports++; }, isCancelled: () => reports >= 10 });
+    const cancelled = runScenario(s, {
+      onProgress: () => {
+        reports++;
+      },
+      isCancelled: () => reports >= 10,
+    });
     expect(cancelled.meta.stopReason).toBe('cancelled');
     expect(reports).toBe(10);
     expect(cancelled.summary.flowsDone).toBeLessThan(cancelled.summary.flowsTotal);

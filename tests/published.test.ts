@@ -41,13 +41,14 @@ describe('PFC headroom against the first-principles gray period (physics.md §1.
   // * The bracket still tells the formula from its nearest alternatives: HPCC's 3 × rate × delay
   //   (150,000 B = 1.38 × gray at 400 G/1 µs) would drop at 1.1×, and leaving out the pipeline
   //   term (108,356 B = 0.68 × gray with 1 µs latency) would not drop at 0.9×.
-  const incast = (headroomBytes: number, latencyNs: number) => scenario({
-    topology: { kind: 'star', hosts: 9 },
-    links: { host: { rateGbps: 400, delayNs: 1000 } },
-    switch: { bufferBytes: 12_000_000, latencyNs, pfc: { enabled: true, headroomBytes }, ecn: { enabled: false } },
-    transport: { kind: 'roce', cc: 'none', mtuBytes: MTU },
-    workload: { kind: 'incast', senders: 8, receiver: 0, sizeBytes: 4_000_000 },
-  });
+  const incast = (headroomBytes: number, latencyNs: number) =>
+    scenario({
+      topology: { kind: 'star', hosts: 9 },
+      links: { host: { rateGbps: 400, delayNs: 1000 } },
+      switch: { bufferBytes: 12_000_000, latencyNs, pfc: { enabled: true, headroomBytes }, ecn: { enabled: false } },
+      transport: { kind: 'roce', cc: 'none', mtuBytes: MTU },
+      workload: { kind: 'incast', senders: 8, receiver: 0, sizeBytes: 4_000_000 },
+    });
 
   for (const latencyNs of [0, 1000]) {
     it(`400 G, 1 µs links, switch latency ${latencyNs} ns: drops at 0.9 × gray, none at 1.1 × gray`, () => {
@@ -55,7 +56,9 @@ describe('PFC headroom against the first-principles gray period (physics.md §1.
       expect(gray).toBeCloseTo(latencyNs === 0 ? 108_356 : 158_356, 6);
       const under = runScenario(incast(Math.round(0.9 * gray), latencyNs));
       const over = runScenario(incast(Math.round(1.1 * gray), latencyNs));
-      console.log(`headroom 400G/1µs/lat ${latencyNs} ns, gray ${gray} B: 0.9× → ${under.counters.drops} drops, 1.1× → ${over.counters.drops} drops, ${over.counters.pauseFrames} PAUSEs`);
+      console.log(
+        `headroom 400G/1µs/lat ${latencyNs} ns, gray ${gray} B: 0.9× → ${under.counters.drops} drops, 1.1× → ${over.counters.drops} drops, ${over.counters.pauseFrames} PAUSEs`,
+      );
       expect(under.counters.drops).toBeGreaterThan(0);
       expect(over.counters.drops).toBe(0);
       expect(over.counters.pauseFrames).toBeGreaterThan(0); // PFC did the work, not an idle buffer
@@ -71,7 +74,8 @@ describe('PFC headroom against the first-principles gray period (physics.md §1.
 /** Payload rate (Gb/s) of every flow between endUs/2 and endUs, from the receivers' delivered bytes. */
 function secondHalfGbps(sc: Scenario, endUs: number): { gbps: number[]; done: number; drops: number; pauses: number } {
   const s = buildSimulation(sc);
-  const mid = (endUs / 2) * 1e6, end = endUs * 1e6;
+  const mid = (endUs / 2) * 1e6,
+    end = endUs * 1e6;
   s.sim.run(s.fabric, { timeLimitPs: mid, maxEvents: Infinity });
   const atMid = Array.from({ length: s.flows.count }, (_, f) => s.flows.deliveredBytes[f]);
   s.sim.run(s.fabric, { timeLimitPs: end, maxEvents: Infinity });
@@ -93,7 +97,7 @@ describe('PFC parking-lot unfairness (physics.md §1.4)', () => {
     //   round-robin over its three host ports: C/6 each for 0, 1, 2 → 5.
     // (§1.6 recalls the same shape from the DCQCN testbed, H4 ≈ half, H1–H3 the other half.)
     // Measured as payload, so C is the 100 G link's payload capacity: 100 × 4096 / 4178 Gb/s.
-    const C = 100 * MTU / ROCE_FRAME; // 98.04 Gb/s
+    const C = (100 * MTU) / ROCE_FRAME; // 98.04 Gb/s
     const sc = scenario({
       topology: { kind: 'dumbbell', hostsPerSide: 3 },
       links: { host: { rateGbps: 100, delayNs: 1000 }, fabric: { rateGbps: 100, delayNs: 1000 } },
@@ -103,7 +107,9 @@ describe('PFC parking-lot unfairness (physics.md §1.4)', () => {
     });
     const { gbps, done, drops, pauses } = secondHalfGbps(sc, 3000);
     const want = [C / 6, C / 6, C / 6, C / 2];
-    console.log(`parking lot, 1.5–3 ms: ${gbps.map((g) => g.toFixed(2)).join(' / ')} Gb/s; reference ${want.map((g) => g.toFixed(2)).join(' / ')}`);
+    console.log(
+      `parking lot, 1.5–3 ms: ${gbps.map((g) => g.toFixed(2)).join(' / ')} Gb/s; reference ${want.map((g) => g.toFixed(2)).join(' / ')}`,
+    );
     expect(done).toBe(0); // all four backlogged over the whole window (100 MB ≫ 3 ms × C)
     expect(drops).toBe(0);
     expect(pauses).toBeGreaterThan(0);
@@ -128,17 +134,28 @@ describe('outcast + incast max-min shares (physics.md §5.3, NDP Fig. 21)', () =
     // uplink is full at C/4 each (E's downlink then at C/2); F → E takes the rest of E's
     // downlink, C − C/4 = 3C/4. NDP (§5.3, 10 G): 2.51 / 2.51 / 2.50 / 2.38 / 7.55 Gb/s, both
     // links full. C here is the payload capacity of a 100 G link: 100 × 4096 / 4180 Gb/s.
-    const C = 100 * MTU / UET_FRAME; // 97.99 Gb/s
+    const C = (100 * MTU) / UET_FRAME; // 97.99 Gb/s
     const sc = scenario({
       topology: { kind: 'fatTree', k: 4 },
       links: { host: { rateGbps: 100, delayNs: 1000 } },
       switch: { pfc: { enabled: false }, ecn: { enabled: true, pmax: 1 }, trimming: { enabled: true } },
       transport: { kind: 'uet', cc: 'nscc', loadBalancing: 'oblivious', mtuBytes: MTU },
-      workload: { kind: 'flows', flows: [[0, 5], [0, 6], [0, 9], [0, 14], [15, 14]].map(([src, dst]) => ({ src, dst, sizeBytes: 100_000_000 })) },
+      workload: {
+        kind: 'flows',
+        flows: [
+          [0, 5],
+          [0, 6],
+          [0, 9],
+          [0, 14],
+          [15, 14],
+        ].map(([src, dst]) => ({ src, dst, sizeBytes: 100_000_000 })),
+      },
     });
     const { gbps, done } = secondHalfGbps(sc, 3000);
     const want = [C / 4, C / 4, C / 4, C / 4, (3 * C) / 4];
-    console.log(`outcast+incast, 1.5–3 ms: ${gbps.map((g) => g.toFixed(2)).join(' / ')} Gb/s; max-min ${want.map((g) => g.toFixed(2)).join(' / ')}`);
+    console.log(
+      `outcast+incast, 1.5–3 ms: ${gbps.map((g) => g.toFixed(2)).join(' / ')} Gb/s; max-min ${want.map((g) => g.toFixed(2)).join(' / ')}`,
+    );
     expect(done).toBe(0);
     // 5 %: the published NDP run itself sits up to 4.8 % off max-min (A → E 2.38 vs 2.50 Gb/s);
     // we ask to be at least that close. Splitting E's downlink per flow (C/2 each) would put
@@ -158,16 +175,17 @@ describe('outcast + incast max-min shares (physics.md §5.3, NDP Fig. 21)', () =
 // with headers; §5.3: "payload-only serialization ideal 2,400 / 20,320 µs").
 // ---------------------------------------------------------------------------------------------
 
-const SERIAL_2MB_US = (2_000_000 * 8) / 100e9 * 1e6; // 160 µs of payload at 100 G
+const SERIAL_2MB_US = ((2_000_000 * 8) / 100e9) * 1e6; // 160 µs of payload at 100 G
 
 /** The 16-node UEC validation fabric (the same switch and transport as scenarios/incast-uet.yaml). */
-const uec16 = (workload: ScenarioInput['workload'], transport: { evCount?: number; loadBalancing?: 'ecmp' } = {}) => scenario({
-  topology: { kind: 'fatTree', k: 4 },
-  links: { host: { rateGbps: 100, delayNs: 1000 } },
-  switch: { pfc: { enabled: false }, ecn: { enabled: true, pmax: 1 }, trimming: { enabled: true } },
-  transport: { kind: 'uet', cc: 'nscc', loadBalancing: 'oblivious', mtuBytes: MTU, ...transport },
-  workload,
-});
+const uec16 = (workload: ScenarioInput['workload'], transport: { evCount?: number; loadBalancing?: 'ecmp' } = {}) =>
+  scenario({
+    topology: { kind: 'fatTree', k: 4 },
+    links: { host: { rateGbps: 100, delayNs: 1000 } },
+    switch: { pfc: { enabled: false }, ecn: { enabled: true, pmax: 1 }, trimming: { enabled: true } },
+    transport: { kind: 'uet', cc: 'nscc', loadBalancing: 'oblivious', mtuBytes: MTU, ...transport },
+    workload,
+  });
 
 describe('UEC htsim validation targets (physics.md §5.2)', () => {
   it('single connection (16 nodes): tail ≤ 190 µs', () => {
@@ -190,16 +208,21 @@ describe('UEC htsim validation targets (physics.md §5.2)', () => {
   });
 
   it('3 → 1 incast with a long flow (2 MB + 2 × 250 KB at t = 40 µs): tail ≤ 220 µs', () => {
-    const r = runScenario(uec16({ kind: 'flows', flows: [
-      { src: 1, dst: 0, sizeBytes: 2_000_000 },
-      { src: 5, dst: 0, sizeBytes: 250_000, startNs: 40_000 },
-      { src: 9, dst: 0, sizeBytes: 250_000, startNs: 40_000 },
-    ] }));
+    const r = runScenario(
+      uec16({
+        kind: 'flows',
+        flows: [
+          { src: 1, dst: 0, sizeBytes: 2_000_000 },
+          { src: 5, dst: 0, sizeBytes: 250_000, startNs: 40_000 },
+          { src: 9, dst: 0, sizeBytes: 250_000, startNs: 40_000 },
+        ],
+      }),
+    );
     const t = tailUs(r);
     console.log(`UEC 3→1 with long flow: ${t.toFixed(1)} µs (target ≤ 220, payload ideal 200)`);
     expect(r.summary.flowsDone).toBe(3);
     // 2.5 MB must all cross the receiver's 100 G link: ≥ 200 µs after t = 0.
-    expect(t).toBeGreaterThanOrEqual((2_500_000 * 8) / 100e9 * 1e6);
+    expect(t).toBeGreaterThanOrEqual(((2_500_000 * 8) / 100e9) * 1e6);
     expect(t).toBeLessThanOrEqual(220);
   });
 
@@ -207,7 +230,9 @@ describe('UEC htsim validation targets (physics.md §5.2)', () => {
     const sprayed = runScenario(uec16({ kind: 'permutation', sizeBytes: 2_000_000 }, { evCount: 128 }));
     const ecmp = runScenario(uec16({ kind: 'permutation', sizeBytes: 2_000_000 }, { loadBalancing: 'ecmp' }));
     const [ts, te] = [tailUs(sprayed), tailUs(ecmp)];
-    console.log(`UEC 16-node permutation: sprayed ${ts.toFixed(1)} µs (target ≤ 210), ECMP ${te.toFixed(1)} µs (target ≤ 1300)`);
+    console.log(
+      `UEC 16-node permutation: sprayed ${ts.toFixed(1)} µs (target ≤ 210), ECMP ${te.toFixed(1)} µs (target ≤ 1300)`,
+    );
     for (const r of [sprayed, ecmp]) expect(r.summary.flowsDone).toBe(16);
     expect(ts).toBeGreaterThanOrEqual(SERIAL_2MB_US);
     expect(ts).toBeLessThanOrEqual(210);

@@ -8,12 +8,28 @@ import { parseBaseline } from '../sim/regression/baseline.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 let dir: string;
-beforeAll(() => { dir = mkdtempSync(join(tmpdir(), 'ethersim-regr-')); });
-afterAll(() => { rmSync(dir, { recursive: true, force: true }); });
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'ethersim-regr-'));
+});
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
 
 async function cli(args: string[], extra: Partial<CliIO> = {}) {
-  let stdout = '', stderr = '';
-  const code = await main(args, { stdout: (t) => { stdout += t; }, stderr: (t) => { stderr += t; }, stderrIsTTY: false, env: {}, cwd: ROOT, ...extra });
+  let stdout = '',
+    stderr = '';
+  const code = await main(args, {
+    stdout: (t) => {
+      stdout += t;
+    },
+    stderr: (t) => {
+      stderr += t;
+    },
+    stderrIsTTY: false,
+    env: {},
+    cwd: ROOT,
+    ...extra,
+  });
   return { code, stdout, stderr };
 }
 
@@ -23,8 +39,10 @@ function tree(d: string): string[] {
   const out: string[] = [];
   const walk = (p: string, rel: string) => {
     for (const f of readdirSync(p)) {
-      const full = join(p, f), r = rel ? `${rel}/${f}` : f;
-      if (statSync(full).isDirectory()) walk(full, r); else out.push(r);
+      const full = join(p, f),
+        r = rel ? `${rel}/${f}` : f;
+      if (statSync(full).isDirectory()) walk(full, r);
+      else out.push(r);
     }
   };
   walk(d, '');
@@ -39,7 +57,16 @@ describe('ethersim baseline / check', () => {
   let base: string;
   beforeAll(async () => {
     base = join(dir, 'fair.json');
-    const r = await cli(['baseline', 'scenarios/dcqcn-fairness.yaml', ...SETS, '--seeds', '6', '--out', base, '--quiet']);
+    const r = await cli([
+      'baseline',
+      'scenarios/dcqcn-fairness.yaml',
+      ...SETS,
+      '--seeds',
+      '6',
+      '--out',
+      base,
+      '--quiet',
+    ]);
     expect(r.code).toBe(0);
   });
 
@@ -65,7 +92,16 @@ describe('ethersim baseline / check', () => {
   });
 
   it('fails with exit 3 naming the moved quantiles when ECN thresholds change', async () => {
-    const r = await cli(['check', 'scenarios/dcqcn-fairness.yaml', '--baseline', base, '--set', 'switch.ecn.kminBytes=100000', '--set', 'switch.ecn.kmaxBytes=400000']);
+    const r = await cli([
+      'check',
+      'scenarios/dcqcn-fairness.yaml',
+      '--baseline',
+      base,
+      '--set',
+      'switch.ecn.kminBytes=100000',
+      '--set',
+      'switch.ecn.kmaxBytes=400000',
+    ]);
     expect(r.code).toBe(3);
     expect(r.stdout).toMatch(/REGRESSION: moved: .*latency p50/);
     expect(r.stdout).toMatch(/latency \(µs\)\s+p99\s.*MOVED/);
@@ -73,7 +109,15 @@ describe('ethersim baseline / check', () => {
   });
 
   it('fails with exit 3 when DCQCN is turned off (--json names what moved)', async () => {
-    const r = await cli(['check', 'scenarios/dcqcn-fairness.yaml', '--baseline', base, '--set', 'transport.cc=none', '--json']);
+    const r = await cli([
+      'check',
+      'scenarios/dcqcn-fairness.yaml',
+      '--baseline',
+      base,
+      '--set',
+      'transport.cc=none',
+      '--json',
+    ]);
     expect(r.code).toBe(3);
     const doc = JSON.parse(r.stdout);
     expect(doc.ok).toBe(false);
@@ -84,14 +128,18 @@ describe('ethersim baseline / check', () => {
     const r = await cli(['check', 'scenarios/dumbbell.yaml', '--baseline', base]);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(/^ethersim: check: scenario hash mismatch: .*fair\.json was recorded for scenario [0-9a-f]{16} \("dcqcn-fairness"\), but scenarios\/dumbbell\.yaml with --set stop\.timeUs=3000 is [0-9a-f]{16}\./);
+    expect(r.stderr).toMatch(
+      /^ethersim: check: scenario hash mismatch: .*fair\.json was recorded for scenario [0-9a-f]{16} \("dcqcn-fairness"\), but scenarios\/dumbbell\.yaml with --set stop\.timeUs=3000 is [0-9a-f]{16}\./,
+    );
     expect(r.stderr).toMatch(/re-record it with `ethersim baseline/);
     expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
   });
 
   it('bad options are input errors (exit 2)', async () => {
     expect((await cli(['check', 'scenarios/dumbbell.yaml', '--baseline', join(dir, 'none.json')])).code).toBe(2);
-    expect((await cli(['check', 'scenarios/dumbbell.yaml', '--baseline', base, '--alpha', '2'])).stderr).toMatch(/--alpha: expected a significance level/);
+    expect((await cli(['check', 'scenarios/dumbbell.yaml', '--baseline', base, '--alpha', '2'])).stderr).toMatch(
+      /--alpha: expected a significance level/,
+    );
     expect((await cli(['check', 'scenarios/dumbbell.yaml', '--baseline', base, '--tol', 'p42=1'])).code).toBe(2);
     expect((await cli(['baseline', 'scenarios/dumbbell.yaml'])).stderr).toMatch(/--out BASELINE\.json is required/);
   });
@@ -109,7 +157,10 @@ sweep:
   workload.sizeBytes: [50000, 200000, 400000]
 `;
   let file: string;
-  beforeAll(() => { file = join(dir, 'tiny-sweep.yaml'); writeFileSync(file, SWEEP); });
+  beforeAll(() => {
+    file = join(dir, 'tiny-sweep.yaml');
+    writeFileSync(file, SWEEP);
+  });
 
   it('writes one tidy CSV row per (variant, metric) and a result per variant; a re-run skips finished variants', async () => {
     const out = join(dir, 'whole');
@@ -121,10 +172,27 @@ sweep:
     const rows = csv.slice(1).map((l) => l.match(/^"[^"]*",([^,]*),([^,]*),([^,]*),(.*)$/)!.slice(1));
     const metrics = new Set(rows.map((x) => x[2]));
     expect(metrics).toEqual(expect.objectContaining({}));
-    expect([...metrics]).toEqual(expect.arrayContaining(['fct_p50_us', 'fct_p99_us', 'slowdown_p99', 'latency_p99_us', 'drops', 'pauseFrames', 'trims']));
+    expect([...metrics]).toEqual(
+      expect.arrayContaining([
+        'fct_p50_us',
+        'fct_p99_us',
+        'slowdown_p99',
+        'latency_p99_us',
+        'drops',
+        'pauseFrames',
+        'trims',
+      ]),
+    );
     expect(rows.length).toBe(6 * metrics.size);
     const fct = rows.filter((x) => x[2] === 'fct_p99_us').map((x) => [x[0], x[1], Number(x[3])]);
-    expect(fct.map((x) => `${x[0]}/${x[1]}`)).toEqual(['none/50000', 'none/200000', 'none/400000', 'dcqcn/50000', 'dcqcn/200000', 'dcqcn/400000']);
+    expect(fct.map((x) => `${x[0]}/${x[1]}`)).toEqual([
+      'none/50000',
+      'none/200000',
+      'none/400000',
+      'dcqcn/50000',
+      'dcqcn/200000',
+      'dcqcn/400000',
+    ]);
     expect(fct[2][2]).toBeGreaterThan(fct[0][2] as number); // bigger messages take longer
     expect(readdirSync(join(out, 'variants'))).toHaveLength(6);
     const before = tree(out).map((f) => [f, statSync(join(out, f)).mtimeMs]);
@@ -133,12 +201,15 @@ sweep:
     expect(again.stderr).toMatch(/6 already finished, 0 to run/);
     const after = tree(out).map((f) => [f, statSync(join(out, f)).mtimeMs]);
     // results untouched; only the manifest and CSV are rewritten (with the same content)
-    expect(after.filter(([f]) => String(f).startsWith('variants/'))).toEqual(before.filter(([f]) => String(f).startsWith('variants/')));
+    expect(after.filter(([f]) => String(f).startsWith('variants/'))).toEqual(
+      before.filter(([f]) => String(f).startsWith('variants/')),
+    );
   });
 
   it('--shard 1/2 + --shard 2/2 + merge equals the unsharded sweep', async () => {
     const whole = join(dir, 'whole');
-    if (!existsSync(join(whole, 'results.csv'))) expect((await cli(['sweep', file, '--out', whole, '--quiet'])).code).toBe(0);
+    if (!existsSync(join(whole, 'results.csv')))
+      expect((await cli(['sweep', file, '--out', whole, '--quiet'])).code).toBe(0);
     const s1 = await cli(['sweep', file, '--out', join(dir, 's1'), '--shard', '1/2', '--jobs', '1']);
     const s2 = await cli(['sweep', file, '--out', join(dir, 's2'), '--shard', '2/2', '--jobs', '1']);
     expect([s1.code, s2.code]).toEqual([0, 0]);
@@ -164,13 +235,16 @@ sweep:
 
   it('cancelling stops the worker threads within 200 ms and leaves no partial output files', async () => {
     const slow = join(dir, 'slow-sweep.yaml');
-    writeFileSync(slow, `name: slow
+    writeFileSync(
+      slow,
+      `name: slow
 topology: { kind: fatTree, k: 8 }
 transport: { kind: roce }
 workload: { kind: permutation, sizeBytes: 200000000 }
 sweep:
   seed: [1, 2, 3, 4]
-`);
+`,
+    );
     const out = join(dir, 'slow-out');
     const ac = new AbortController();
     let t0 = 0;

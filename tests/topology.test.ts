@@ -66,7 +66,10 @@ describe('topology builders', () => {
   });
 
   it('dumbbell: two sides and one fabric-tier bottleneck', () => {
-    const g = buildTopology({ kind: 'dumbbell', hostsPerSide: 4 }, links({ fabric: { rateGbps: 100, delayNs: 500.4 } }));
+    const g = buildTopology(
+      { kind: 'dumbbell', hostsPerSide: 4 },
+      links({ fabric: { rateGbps: 100, delayNs: 500.4 } }),
+    );
     checkInvariants(g);
     expect(g.hostCount).toBe(8);
     expect(g.nodeCount).toBe(10);
@@ -91,7 +94,10 @@ describe('topology builders', () => {
     // 8 hosts × 400G over 2 spines × 400G = 4:1
     expect(oversubscription(g)).toBe(4);
     expect(oversubscription({ hostsPerLeaf: 8, hostRateBps: 400e9, spines: 2, fabricRateBps: 400e9 })).toBe(4);
-    const nb = buildTopology({ kind: 'leafSpine', leaves: 4, spines: 2, hostsPerLeaf: 8 }, links({ fabric: { rateGbps: 1600, delayNs: 1000 } }));
+    const nb = buildTopology(
+      { kind: 'leafSpine', leaves: 4, spines: 2, hostsPerLeaf: 8 },
+      links({ fabric: { rateGbps: 1600, delayNs: 1000 } }),
+    );
     expect(oversubscription(nb)).toBe(1);
     // every leaf linked to every spine exactly once
     const pairs = new Set(g.links.slice(32).map((l) => `${l.a}-${l.b}`));
@@ -99,7 +105,10 @@ describe('topology builders', () => {
   });
 
   it('fat-tree k=4: 16 hosts, 20 switches, 48 links, rates per tier', () => {
-    const g = buildTopology({ kind: 'fatTree', k: 4 }, links({ fabric: { rateGbps: 200, delayNs: 1000 }, core: { rateGbps: 800, delayNs: 2000 } }));
+    const g = buildTopology(
+      { kind: 'fatTree', k: 4 },
+      links({ fabric: { rateGbps: 200, delayNs: 1000 }, core: { rateGbps: 800, delayNs: 2000 } }),
+    );
     checkInvariants(g);
     expect(g.hostCount).toBe(16);
     expect(g.nodeCount - g.hostCount).toBe(20);
@@ -118,9 +127,17 @@ describe('topology builders', () => {
     // agg i of pod p links to cores i*2 .. i*2+1
     const adj = adjacency(g);
     const agg21 = g.nodeNames.indexOf('agg2.1');
-    const coreNames = adj[agg21].filter((n) => g.nodeTier[n] === 3).map((n) => g.nodeNames[n]).sort();
+    const coreNames = adj[agg21]
+      .filter((n) => g.nodeTier[n] === 3)
+      .map((n) => g.nodeNames[n])
+      .sort();
     expect(coreNames).toEqual(['core2', 'core3']);
-    expect(adj[agg21].filter((n) => g.nodeTier[n] === 1).map((n) => g.nodeNames[n]).sort()).toEqual(['edge2.0', 'edge2.1']);
+    expect(
+      adj[agg21]
+        .filter((n) => g.nodeTier[n] === 1)
+        .map((n) => g.nodeNames[n])
+        .sort(),
+    ).toEqual(['edge2.0', 'edge2.1']);
     expect(oversubscription(g)).toBe(2); // 2×400G down, 2×200G up
   });
 
@@ -138,13 +155,21 @@ describe('topology builders', () => {
   });
 
   it('ring: counts and clockwise forced routing', () => {
-    const g = buildTopology({ kind: 'ring', switches: 4, hostsPerSwitch: 2, clockwise: true }, links({ fabric: { rateGbps: 100, delayNs: 1000 } }));
+    const g = buildTopology(
+      { kind: 'ring', switches: 4, hostsPerSwitch: 2, clockwise: true },
+      links({ fabric: { rateGbps: 100, delayNs: 1000 } }),
+    );
     checkInvariants(g);
     expect(g.hostCount).toBe(8);
     expect(g.nodeCount).toBe(12);
     expect(g.links.length).toBe(8 + 4);
     const sw = (i: number) => g.nodeNames.indexOf(`sw${i}`);
-    expect(g.links.slice(8).map((l) => [l.a, l.b])).toEqual([[sw(0), sw(1)], [sw(1), sw(2)], [sw(2), sw(3)], [sw(3), sw(0)]]);
+    expect(g.links.slice(8).map((l) => [l.a, l.b])).toEqual([
+      [sw(0), sw(1)],
+      [sw(1), sw(2)],
+      [sw(2), sw(3)],
+      [sw(3), sw(0)],
+    ]);
     expect(g.links.slice(8).every((l) => l.rateBps === 100e9)).toBe(true);
     const f = g.forcedNextNode!;
     expect(f(sw(0), 1)).toBe(1); // host 1 is on sw0
@@ -167,8 +192,13 @@ describe('topology builders', () => {
 describe('ECMP choice', () => {
   it('ecmpIndex is the unsigned hash modulo the count, in integer arithmetic', () => {
     fc.assert(
-      fc.property(fc.integer({ min: -1, max: 1 << 20 }), fc.integer({ min: 0, max: 65535 }), fc.integer(), fc.integer({ min: 1, max: 1000 }), (flow, ev, seed, count) =>
-        ecmpIndex(flow, ev, seed, count) === (ecmpHash(flow, ev, seed) >>> 0) % count),
+      fc.property(
+        fc.integer({ min: -1, max: 1 << 20 }),
+        fc.integer({ min: 0, max: 65535 }),
+        fc.integer(),
+        fc.integer({ min: 1, max: 1000 }),
+        (flow, ev, seed, count) => ecmpIndex(flow, ev, seed, count) === (ecmpHash(flow, ev, seed) >>> 0) % count,
+      ),
       { numRuns: 5000 },
     );
     // Hashes with the top bit set (negative as int32) and counts that are not powers of two.

@@ -1,9 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildSimulation, runScenario } from '../sim/run/run.ts';
 import type { Result } from '../sim/metrics/result.ts';
-import {
-  P, PS, F, PK, WIRE, REC,
-} from '../sim/net/packets.ts';
+import { P, PS, F, PK, WIRE, REC } from '../sim/net/packets.ts';
 import { sackBase, encodeSack, decodeSack } from '../sim/transport/uet/sack.ts';
 import { ReceivedPsns } from '../sim/transport/uet/receivedPsns.ts';
 import { UetTransportModel, type UetReport } from '../sim/transport/uet/uet.ts';
@@ -28,19 +26,28 @@ describe('RUD receiver', () => {
   it('a shuffled stream with duplicates is delivered exactly once and ACKed correctly', () => {
     const MTU = 4096;
     const SIZE = 100 * MTU - 1000; // 100 packets, the last one short
-    const s = buildSimulation(scenario({
-      topology: { kind: 'star', hosts: 2 },
-      switch: { pfc: { enabled: false } },
-      transport: { kind: 'uet', mtuBytes: MTU },
-      workload: { kind: 'flows', flows: [{ src: 0, dst: 1, sizeBytes: SIZE, startNs: 1e9 }] },
-    }));
+    const s = buildSimulation(
+      scenario({
+        topology: { kind: 'star', hosts: 2 },
+        switch: { pfc: { enabled: false } },
+        transport: { kind: 'uet', mtuBytes: MTU },
+        workload: { kind: 'flows', flows: [{ src: 0, dst: 1, sizeBytes: SIZE, startNs: 1e9 }] },
+      }),
+    );
     const t = s.transport as UetTransportModel;
     const pool = s.fabric.pool;
     // Capture what the receiver sends instead of putting it on the wire.
     const acks: { psn: number; cum: number; lo: number; hi: number; ev: number; ce: boolean }[] = [];
     s.fabric.sendFromHost = (_host: number, pkt: number) => {
       expect(pool.i32[(pkt << REC.SHIFT) + P.KIND] & P.KIND_MASK).toBe(PK.ACK);
-      acks.push({ psn: pool.side[(pkt << REC.SHIFT) + PS.PSN], cum: pool.side[(pkt << REC.SHIFT) + PS.AUX], lo: pool.side[(pkt << REC.SHIFT) + PS.AUX2], hi: pool.side[(pkt << REC.SHIFT) + PS.AUX3], ev: pool.i32[(pkt << REC.SHIFT) + P.EV], ce: (pool.i32[(pkt << REC.SHIFT) + P.FLAGS] & F.CE) !== 0 });
+      acks.push({
+        psn: pool.side[(pkt << REC.SHIFT) + PS.PSN],
+        cum: pool.side[(pkt << REC.SHIFT) + PS.AUX],
+        lo: pool.side[(pkt << REC.SHIFT) + PS.AUX2],
+        hi: pool.side[(pkt << REC.SHIFT) + PS.AUX3],
+        ev: pool.i32[(pkt << REC.SHIFT) + P.EV],
+        ce: (pool.i32[(pkt << REC.SHIFT) + P.FLAGS] & F.CE) !== 0,
+      });
       pool.release(pkt);
     };
     const rng = new Rng([1, 2, 3, 4]);
@@ -102,7 +109,11 @@ describe('RUD receiver', () => {
       for (let p = 0; p < 64; p++) got.add(0, p);
       for (let p = 0; p < 40; p++) got.add(2, p);
       const mine = new Uint8Array(n);
-      for (let p = 0; p < n; p++) if (rng.next() < 0.5) { mine[p] = 1; got.add(1, p); }
+      for (let p = 0; p < n; p++)
+        if (rng.next() < 0.5) {
+          mine[p] = 1;
+          got.add(1, p);
+        }
       // Bases up to n + 1: an ACK's base once all of the flow has arrived.
       const base = rng.int(n + 2);
       encodeSack(got, 1, base, out);
@@ -141,7 +152,9 @@ describe('15 → 1 incast at 100 G with trimming', () => {
     for (const f of r.flows) wire += f.sizeBytes + Math.ceil(f.sizeBytes / 4096) * (64 + WIRE.OVERHEAD_BYTES);
     const ideal = (wire * 8 * 1e12) / 100e9;
     const t = tail(r);
-    console.log(`incast-uet tail FCT ${us(t)} µs, ideal ${us(ideal)} µs (+${((t / ideal - 1) * 100).toFixed(1)} %), published threshold 2550 µs; trims ${r.counters.trims}`);
+    console.log(
+      `incast-uet tail FCT ${us(t)} µs, ideal ${us(ideal)} µs (+${((t / ideal - 1) * 100).toFixed(1)} %), published threshold 2550 µs; trims ${r.counters.trims}`,
+    );
     expect(t).toBeLessThanOrEqual(1.1 * ideal);
     expectConservation(r);
   });
@@ -149,7 +162,12 @@ describe('15 → 1 incast at 100 G with trimming', () => {
 
 describe('spraying vs ECMP on the 128-host permutation at 400 G', () => {
   it('oblivious and REPS tails ≤ 1.6 × ideal; the ECMP tail ≥ 2 × the sprayed tails', () => {
-    const runs = Object.fromEntries(['oblivious', 'reps', 'ecmp'].map((lb) => [lb, runScenario(bundled('permutation-uet.yaml', [`transport.loadBalancing=${lb}`]))]));
+    const runs = Object.fromEntries(
+      ['oblivious', 'reps', 'ecmp'].map((lb) => [
+        lb,
+        runScenario(bundled('permutation-uet.yaml', [`transport.loadBalancing=${lb}`])),
+      ]),
+    );
     const r0 = runs.oblivious;
     const ideal = Math.max(...r0.flows.map((f) => f.idealFctPs));
     for (const r of Object.values(runs)) {
@@ -157,9 +175,13 @@ describe('spraying vs ECMP on the 128-host permutation at 400 G', () => {
       expectConservation(r);
     }
     const t = { oblivious: tail(runs.oblivious), reps: tail(runs.reps), ecmp: tail(runs.ecmp) };
-    console.log(`permutation-uet tail FCT: oblivious ${us(t.oblivious)} µs, reps ${us(t.reps)} µs, ecmp ${us(t.ecmp)} µs; ideal single flow ${us(ideal)} µs`);
+    console.log(
+      `permutation-uet tail FCT: oblivious ${us(t.oblivious)} µs, reps ${us(t.reps)} µs, ecmp ${us(t.ecmp)} µs; ideal single flow ${us(ideal)} µs`,
+    );
     const reorder = (runs.oblivious as Result & { uet: UetReport }).uet.reorder;
-    console.log(`oblivious reordering: ${reorder.outOfOrder}/${reorder.arrivals} out of order, distance p99 ${reorder.p99Distance}, max ${reorder.maxDistance}`);
+    console.log(
+      `oblivious reordering: ${reorder.outOfOrder}/${reorder.arrivals} out of order, distance p99 ${reorder.p99Distance}, max ${reorder.maxDistance}`,
+    );
     expect(t.oblivious).toBeLessThanOrEqual(1.6 * ideal);
     expect(t.reps).toBeLessThanOrEqual(1.6 * ideal);
     expect(t.ecmp).toBeGreaterThanOrEqual(2 * Math.max(t.oblivious, t.reps));
@@ -172,13 +194,15 @@ describe('spraying vs ECMP on the 128-host permutation at 400 G', () => {
 
 describe('NSCC', () => {
   it('a single flow on an idle path stays at max window and finishes at the ideal FCT', () => {
-    const s = buildSimulation(scenario({
-      topology: { kind: 'fatTree', k: 4 },
-      links: { host: { rateGbps: 100, delayNs: 1000 } },
-      switch: { pfc: { enabled: false }, trimming: { enabled: true } },
-      transport: { kind: 'uet', cc: 'nscc' },
-      workload: { kind: 'flows', flows: [{ src: 0, dst: 15, sizeBytes: 2_000_000 }] },
-    }));
+    const s = buildSimulation(
+      scenario({
+        topology: { kind: 'fatTree', k: 4 },
+        links: { host: { rateGbps: 100, delayNs: 1000 } },
+        switch: { pfc: { enabled: false }, trimming: { enabled: true } },
+        transport: { kind: 'uet', cc: 'nscc' },
+        workload: { kind: 'flows', flows: [{ src: 0, dst: 15, sizeBytes: 2_000_000 }] },
+      }),
+    );
     const nscc = (s.transport as UetTransportModel).nscc!;
     const maxWnd = 1.5 * (100e9 / 8e12) * s.baseRttPs;
     let minCwnd = Infinity;
@@ -192,23 +216,30 @@ describe('NSCC', () => {
     expect(nscc.cwnd[0]).toBeCloseTo(maxWnd, 0);
     const r = runScenario(s.scenario);
     const f = r.flows[0];
-    console.log(`single NSCC flow FCT ${us(f.fctPs)} µs, ideal ${us(f.idealFctPs)} µs, cwnd ${minCwnd.toFixed(0)} B = max_wnd ${maxWnd.toFixed(0)} B`);
+    console.log(
+      `single NSCC flow FCT ${us(f.fctPs)} µs, ideal ${us(f.idealFctPs)} µs, cwnd ${minCwnd.toFixed(0)} B = max_wnd ${maxWnd.toFixed(0)} B`,
+    );
     expect(Math.abs(f.fctPs - f.idealFctPs) / f.idealFctPs).toBeLessThan(0.01);
     expect(r.counters.trims + r.counters.drops + r.counters.retransmits).toBe(0);
   });
 
   it('two flows sharing a bottleneck converge to within 20 % of each other', () => {
     // Dumbbell at 100 G: flow 0 starts alone at max window, flow 1 joins 100 µs later.
-    const s = buildSimulation(scenario({
-      topology: { kind: 'dumbbell', hostsPerSide: 2 },
-      links: { host: { rateGbps: 100, delayNs: 1000 }, fabric: { rateGbps: 100, delayNs: 1000 } },
-      switch: { pfc: { enabled: false }, trimming: { enabled: true } },
-      transport: { kind: 'uet', cc: 'nscc' },
-      workload: { kind: 'flows', flows: [
-        { src: 0, dst: 2, sizeBytes: 40_000_000 },
-        { src: 1, dst: 3, sizeBytes: 40_000_000, startNs: 100_000 },
-      ] },
-    }));
+    const s = buildSimulation(
+      scenario({
+        topology: { kind: 'dumbbell', hostsPerSide: 2 },
+        links: { host: { rateGbps: 100, delayNs: 1000 }, fabric: { rateGbps: 100, delayNs: 1000 } },
+        switch: { pfc: { enabled: false }, trimming: { enabled: true } },
+        transport: { kind: 'uet', cc: 'nscc' },
+        workload: {
+          kind: 'flows',
+          flows: [
+            { src: 0, dst: 2, sizeBytes: 40_000_000 },
+            { src: 1, dst: 3, sizeBytes: 40_000_000, startNs: 100_000 },
+          ],
+        },
+      }),
+    );
     const END = 2100e6; // 2 ms of overlap
     const MID = (100e6 + END) / 2;
     s.sim.run(s.fabric, { timeLimitPs: MID, maxEvents: Infinity });
@@ -227,11 +258,15 @@ describe('conservation', () => {
     const trim = runScenario(bundled('incast-uet.yaml'));
     expect(trim.counters.trims).toBeGreaterThan(0);
     expectConservation(trim);
-    const drop = runScenario(bundled('incast-uet.yaml', ['switch.trimming.enabled=false', 'switch.lossy.queueCapBytes=auto']));
+    const drop = runScenario(
+      bundled('incast-uet.yaml', ['switch.trimming.enabled=false', 'switch.lossy.queueCapBytes=auto']),
+    );
     expect(drop.counters.drops).toBeGreaterThan(0);
     expect(drop.summary.flowsDone).toBe(15);
     expectConservation(drop);
-    const pfc = runScenario(bundled('incast-uet.yaml', ['switch.pfc.enabled=true', 'transport.priority=3', 'switch.bufferBytes=2000000']));
+    const pfc = runScenario(
+      bundled('incast-uet.yaml', ['switch.pfc.enabled=true', 'transport.priority=3', 'switch.bufferBytes=2000000']),
+    );
     expect(pfc.counters.drops).toBe(0);
     expect(pfc.counters.pauseFrames).toBeGreaterThan(0);
     expect(pfc.summary.flowsDone).toBe(15);
@@ -246,7 +281,9 @@ describe('determinism with spraying', () => {
     const b = JSON.stringify(runScenario(bundled('permutation-uet.yaml', ['transport.loadBalancing=reps'])));
     expect(a).toBe(b);
     const c = runScenario(bundled('permutation-uet.yaml', ['transport.loadBalancing=reps', 'seed=2']));
-    expect(JSON.stringify(c.flows.map((f) => f.fctPs))).not.toBe(JSON.stringify(JSON.parse(a).flows.map((f: { fctPs: number }) => f.fctPs)));
+    expect(JSON.stringify(c.flows.map((f) => f.fctPs))).not.toBe(
+      JSON.stringify(JSON.parse(a).flows.map((f: { fctPs: number }) => f.fctPs)),
+    );
   });
 });
 
@@ -269,7 +306,9 @@ describe('RCCC receiver credits (physics.md §4.8)', () => {
       // The pacer grants at 0.99 × line rate: the credit cannot have arrived faster than that.
       const grantTimePs = (grantedBytes * 8e12) / (0.99 * 100e9);
       expect(r.meta.simTimePs).toBeGreaterThanOrEqual(grantTimePs);
-      console.log(`RCCC ${sets.join(' ')}: tail ${(r.summary.fctUs.max).toFixed(1)} µs, credit ${(grantedBytes / 1e6).toFixed(1)} MB of ${(total / 1e6).toFixed(0)} MB`);
+      console.log(
+        `RCCC ${sets.join(' ')}: tail ${(r.summary.fctUs.max).toFixed(1)} µs, credit ${(grantedBytes / 1e6).toFixed(1)} MB of ${(total / 1e6).toFixed(0)} MB`,
+      );
     }
   });
 });
@@ -280,11 +319,15 @@ describe('UEC htsim validation thresholds (physics.md §5.2)', () => {
     const { bundled } = await import('./helpers/scenario.ts');
     const tail: Record<string, number> = {};
     for (const lb of ['oblivious', 'ecmp']) {
-      const r = runScenario(bundled('bench/permutation-1024-uet.yaml', ['links.host.rateGbps=100', `transport.loadBalancing=${lb}`]));
+      const r = runScenario(
+        bundled('bench/permutation-1024-uet.yaml', ['links.host.rateGbps=100', `transport.loadBalancing=${lb}`]),
+      );
       expect(r.summary.flowsDone).toBe(1024);
       tail[lb] = r.summary.fctUs.max;
     }
-    console.log(`1024-node permutation at 100 G: tail ${tail.oblivious.toFixed(1)} µs sprayed (target 220), ${tail.ecmp.toFixed(1)} µs ECMP (target 1300)`);
+    console.log(
+      `1024-node permutation at 100 G: tail ${tail.oblivious.toFixed(1)} µs sprayed (target 220), ${tail.ecmp.toFixed(1)} µs ECMP (target 1300)`,
+    );
     expect(tail.oblivious).toBeLessThanOrEqual(220);
     expect(tail.ecmp).toBeLessThanOrEqual(1300);
     expect(tail.ecmp).toBeGreaterThan(2 * tail.oblivious);
@@ -332,7 +375,11 @@ describe('RCCC and the last hop (physics.md §4.5 p.356, §4.6)', () => {
       const nscc = (sim.transport as unknown as { nscc: { onNack: (...a: unknown[]) => void } }).nscc;
       const seen = { lastHop: 0, other: 0 };
       const orig = nscc.onNack.bind(nscc);
-      nscc.onNack = (...a: unknown[]) => { if (a[4] === true) seen.lastHop++; else seen.other++; orig(...a); };
+      nscc.onNack = (...a: unknown[]) => {
+        if (a[4] === true) seen.lastHop++;
+        else seen.other++;
+        orig(...a);
+      };
       const r = collectResult(sim, runSimulation(sim));
       return { seen, r };
     };
@@ -375,13 +422,15 @@ describe('UET ACK coalescing on an idle path (physics.md §4.3, §4.7)', () => {
       { topology: { kind: 'fatTree', k: 4 }, dst: 15, lb: 'ecmp', sizeBytes: 2_000_000 },
     ] as const;
     for (const c of cases) {
-      const r = runScenario(scenario({
-        topology: c.topology,
-        links: { host: { rateGbps: 100, delayNs: 1000 } },
-        switch: { pfc: { enabled: false } },
-        transport: { kind: 'uet', loadBalancing: c.lb },
-        workload: { kind: 'flows', flows: [{ src: 0, dst: c.dst, sizeBytes: c.sizeBytes }] },
-      }));
+      const r = runScenario(
+        scenario({
+          topology: c.topology,
+          links: { host: { rateGbps: 100, delayNs: 1000 } },
+          switch: { pfc: { enabled: false } },
+          transport: { kind: 'uet', loadBalancing: c.lb },
+          workload: { kind: 'flows', flows: [{ src: 0, dst: c.dst, sizeBytes: c.sizeBytes }] },
+        }),
+      );
       const N = Math.ceil(c.sizeBytes / 4096);
       const want = 1 + Math.ceil((N - 1) / 4);
       console.log(`${c.topology.kind} ${c.sizeBytes} B (${N} packets): ${r.counters.acks} ACKs, rule ${want}`);
@@ -401,12 +450,14 @@ describe('UET ACK coalescing on an idle path (physics.md §4.3, §4.7)', () => {
     // and the last: 1 + 1 + 1 + ⌈(N − 1 − 5)/4⌉ for N = 40 → 3 + 9 = 12, at packets 0, 4, 5, 9, …, 37, 39.
     const MTU = 4096;
     const NP = 40;
-    const s = buildSimulation(scenario({
-      topology: { kind: 'star', hosts: 2 },
-      switch: { pfc: { enabled: false } },
-      transport: { kind: 'uet', mtuBytes: MTU },
-      workload: { kind: 'flows', flows: [{ src: 0, dst: 1, sizeBytes: NP * MTU, startNs: 1e9 }] },
-    }));
+    const s = buildSimulation(
+      scenario({
+        topology: { kind: 'star', hosts: 2 },
+        switch: { pfc: { enabled: false } },
+        transport: { kind: 'uet', mtuBytes: MTU },
+        workload: { kind: 'flows', flows: [{ src: 0, dst: 1, sizeBytes: NP * MTU, startNs: 1e9 }] },
+      }),
+    );
     const t = s.transport as UetTransportModel;
     const pool = s.fabric.pool;
     const ackedAt: number[] = [];
@@ -420,7 +471,8 @@ describe('UET ACK coalescing on an idle path (physics.md §4.3, §4.7)', () => {
       pool.side[(pkt << REC.SHIFT) + PS.PSN] = psn;
       pool.side[(pkt << REC.SHIFT) + PS.AUX] = 1;
       pool.side[(pkt << REC.SHIFT) + PS.PAYLOAD] = MTU;
-      pool.i32[(pkt << REC.SHIFT) + P.FLAGS] = F.ECT | F.TRIMMABLE | (psn === 5 ? F.CE : 0) | (psn === NP - 1 ? F.LAST | F.AR : 0);
+      pool.i32[(pkt << REC.SHIFT) + P.FLAGS] =
+        F.ECT | F.TRIMMABLE | (psn === 5 ? F.CE : 0) | (psn === NP - 1 ? F.LAST | F.AR : 0);
       t.receive(1, pkt);
     }
     const want = [0, 4, 5];

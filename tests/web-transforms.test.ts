@@ -15,18 +15,37 @@ import { layoutTopology, portNames } from '../web/src/layout.ts';
 const scenario = (name: string) => parseScenario(readFileSync(`scenarios/${name}.yaml`, 'utf8'), name);
 
 function flow(id: number, sizeBytes: number, fctUs: number, slowdown: number): FlowResult {
-  return { id, src: 0, dst: 1, sizeBytes, startPs: 0, fctPs: fctUs < 0 ? -1 : fctUs * 1e6, idealFctPs: 1e6, slowdown, retransmits: 0, deliveredBytes: fctUs < 0 ? 0 : sizeBytes };
+  return {
+    id,
+    src: 0,
+    dst: 1,
+    sizeBytes,
+    startPs: 0,
+    fctPs: fctUs < 0 ? -1 : fctUs * 1e6,
+    idealFctPs: 1e6,
+    slowdown,
+    retransmits: 0,
+    deliveredBytes: fctUs < 0 ? 0 : sizeBytes,
+  };
 }
 
 describe('distributions', () => {
   it('ecdf steps to 1 with one point per distinct value', () => {
-    expect(T.ecdf([3, 1, 2, 2])).toEqual([{ x: 1, y: 0.25 }, { x: 2, y: 0.75 }, { x: 3, y: 1 }]);
+    expect(T.ecdf([3, 1, 2, 2])).toEqual([
+      { x: 1, y: 0.25 },
+      { x: 2, y: 0.75 },
+      { x: 3, y: 1 },
+    ]);
     expect(T.ecdf([])).toEqual([]);
     expect(T.ecdf([NaN, 5])).toEqual([{ x: 5, y: 1 }]);
   });
 
   it('ccdf is P(X ≥ x): starts at 1, ends at 1/n, never 0 (log axes)', () => {
-    expect(T.ccdf([3, 1, 2, 2])).toEqual([{ x: 1, y: 1 }, { x: 2, y: 0.75 }, { x: 3, y: 0.25 }]);
+    expect(T.ccdf([3, 1, 2, 2])).toEqual([
+      { x: 1, y: 1 },
+      { x: 2, y: 0.75 },
+      { x: 3, y: 0.25 },
+    ]);
     for (const p of T.ccdf([5, 5, 5])) expect(p.y).toBeGreaterThan(0);
   });
 
@@ -45,7 +64,13 @@ describe('distributions', () => {
 
 describe('slowdown by flow-size bucket', () => {
   it('buckets by size with the CLI bounds and quantiles, skipping unfinished flows and empty buckets', () => {
-    const flows = [flow(0, 5_000, 1, 1.5), flow(1, 10_000, 1, 2.5), flow(2, 10_001, 1, 7), flow(3, 2_000_000, 1, 3), flow(4, 2_000_000, -1, -1)];
+    const flows = [
+      flow(0, 5_000, 1, 1.5),
+      flow(1, 10_000, 1, 2.5),
+      flow(2, 10_001, 1, 7),
+      flow(3, 2_000_000, 1, 3),
+      flow(4, 2_000_000, -1, -1),
+    ];
     const b = T.slowdownBuckets(flows);
     expect(b.map((x) => x.label)).toEqual(['≤10KB', '10KB–100KB', '1MB–10MB']);
     expect(b[0]).toMatchObject({ p50: 1.5, p99: 2.5, count: 2, loBytes: 0, hiBytes: 10_000 });
@@ -61,7 +86,12 @@ describe('slowdown by flow-size bucket', () => {
 });
 
 describe('per-packet latency percentiles from histogram buckets', () => {
-  const buckets: Array<[number, number, number]> = [[1000, 1008, 50], [2000, 2016, 40], [10000, 10080, 9], [50000, 50400, 1]];
+  const buckets: Array<[number, number, number]> = [
+    [1000, 1008, 50],
+    [2000, 2016, 40],
+    [10000, 10080, 9],
+    [50000, 50400, 1],
+  ];
 
   it('is monotone in quantile, nines and value, ending at q = 1', () => {
     const p = T.latencyPercentiles(buckets);
@@ -104,30 +134,56 @@ describe('series', () => {
 
   it('throughput from delivered bytes: Gb/s per interval at the interval end', () => {
     // 1 µs = 1e6 ps; 12,500 bytes in 1 µs = 100 Gb/s.
-    expect(T.throughputGbps([0, 1e6, 2e6, 2e6], [0, 12_500, 12_500, 99])).toEqual([{ x: 1, y: 100 }, { x: 2, y: 0 }]);
+    expect(T.throughputGbps([0, 1e6, 2e6, 2e6], [0, 12_500, 12_500, 99])).toEqual([
+      { x: 1, y: 100 },
+      { x: 2, y: 0 },
+    ]);
   });
 
   it('seriesPoints converts ps to µs and scales values', () => {
-    expect(T.seriesPoints({ name: 'q', t: [0, 5e6], v: [1000, 2000] }, 1e-3)).toEqual([{ x: 0, y: 1 }, { x: 5, y: 2 }]);
+    expect(T.seriesPoints({ name: 'q', t: [0, 5e6], v: [1000, 2000] }, 1e-3)).toEqual([
+      { x: 0, y: 1 },
+      { x: 5, y: 2 },
+    ]);
   });
 });
 
 describe('pause replay', () => {
-  const iv = (port: number, startPs: number, endPs: number, rootPort: number): PauseInterval =>
-    ({ node: 'n', peer: 'p', port, priority: 3, startPs, endPs, causePort: rootPort, rootPort });
+  const iv = (port: number, startPs: number, endPs: number, rootPort: number): PauseInterval => ({
+    node: 'n',
+    peer: 'p',
+    port,
+    priority: 3,
+    startPs,
+    endPs,
+    causePort: rootPort,
+    rootPort,
+  });
   const intervals = [iv(4, 10, 30, 9), iv(6, 20, -1, 9), iv(8, 25, 26, -1)];
 
   it('pausedAt: edges whose interval covers t (start inclusive, end exclusive, open = still paused)', () => {
     expect([...T.pausedAt(intervals, 5)]).toEqual([]);
     expect([...T.pausedAt(intervals, 10)]).toEqual([[4, 9]]);
-    expect([...T.pausedAt(intervals, 25)]).toEqual([[4, 9], [6, 9], [8, -1]]);
+    expect([...T.pausedAt(intervals, 25)]).toEqual([
+      [4, 9],
+      [6, 9],
+      [8, -1],
+    ]);
     expect([...T.pausedAt(intervals, 30)]).toEqual([[6, 9]]);
     expect([...T.pausedAt(intervals, 1e9)]).toEqual([[6, 9]]);
   });
 
   it('pausedCountSeries is the step count of paused edges', () => {
     const s = T.pausedCountSeries(intervals, 40e6 + 0).map((p) => [p.x * 1e6, p.y]);
-    expect(s).toEqual([[0, 0], [10, 1], [20, 2], [25, 3], [26, 2], [30, 1], [40e6, 1]]); // port 6 never resumed
+    expect(s).toEqual([
+      [0, 0],
+      [10, 1],
+      [20, 2],
+      [25, 3],
+      [26, 2],
+      [30, 1],
+      [40e6, 1],
+    ]); // port 6 never resumed
   });
 });
 
@@ -139,10 +195,24 @@ describe('snapshots', () => {
     s.paused.set([0, 8, 0, 8, 0]);
     s.cause.set([-1, 3, -1, 6, -1]);
     s.root.set([-1, 6, -1, 6, -1]);
-    writeHeader(s.buffer, { portCount: 5, simTimePs: 123e6, events: 4567, flowsDone: 2, flowsTotal: 9, intervalPs: 33e6 });
+    writeHeader(s.buffer, {
+      portCount: 5,
+      simTimePs: 123e6,
+      events: 4567,
+      flowsDone: 2,
+      flowsTotal: 9,
+      intervalPs: 33e6,
+    });
     const copy = structuredClone(s.buffer, { transfer: [s.buffer] });
     const d = decodeSnapshot(copy);
-    expect(d).toMatchObject({ portCount: 5, simTimePs: 123e6, events: 4567, flowsDone: 2, flowsTotal: 9, intervalPs: 33e6 });
+    expect(d).toMatchObject({
+      portCount: 5,
+      simTimePs: 123e6,
+      events: 4567,
+      flowsDone: 2,
+      flowsTotal: 9,
+      intervalPs: 33e6,
+    });
     expect([...d.queueBytes]).toEqual([0, 1500, 0, 3e6, 7]);
     expect([...d.util]).toEqual([0, 0.5, 1, 0.25, 0]);
     expect([...d.paused]).toEqual([0, 8, 0, 8, 0]);
@@ -197,13 +267,16 @@ describe('live run loop', () => {
     const c = newControl({ speedUsPerSec: Infinity, startPaused: true });
     c.sim = s.sim;
     const snaps: number[] = [];
-    const done = runLive(s, c, { speedUsPerSec: Infinity, sliceEvents: 1000, snapshotHz: 1000 }, (b) => snaps.push(decodeSnapshot(b).simTimePs));
+    const done = runLive(s, c, { speedUsPerSec: Infinity, sliceEvents: 1000, snapshotHz: 1000 }, (b) =>
+      snaps.push(decodeSnapshot(b).simTimePs),
+    );
     await new Promise((r) => setTimeout(r, 5));
     // Two single steps of 7 µs, then a paced stretch, then flat out.
     for (const k of [1, 2]) {
       c.stepUntilPs = k * 7e6;
       c.wake?.();
-      for (let i = 0; i < 200 && (c.stepUntilPs !== 0 || c.wake === null); i++) await new Promise((r) => setTimeout(r, 2));
+      for (let i = 0; i < 200 && (c.stepUntilPs !== 0 || c.wake === null); i++)
+        await new Promise((r) => setTimeout(r, 2));
       expect(s.sim.now).toBe(k * 7e6);
     }
     c.speed = 20_000; // 20 µs of simulated time per wall ms
@@ -233,7 +306,9 @@ describe('live run loop', () => {
     const c = newControl({ speedUsPerSec: 20_000 });
     c.sim = s.sim;
     const snaps: number[] = [];
-    const reason = await runLive(s, c, { speedUsPerSec: 20_000, sliceEvents: 1000 }, (b) => snaps.push(decodeSnapshot(b).simTimePs));
+    const reason = await runLive(s, c, { speedUsPerSec: 20_000, sliceEvents: 1000 }, (b) =>
+      snaps.push(decodeSnapshot(b).simTimePs),
+    );
     s.fabric.finishPauses();
     const got = collectResult(s, reason);
     expect(got.meta.stopReason).toBe('allFlowsDone');
@@ -287,7 +362,10 @@ describe('identity and export', () => {
 
 describe('layered layout', () => {
   it('puts hosts at the bottom, spines at the top, leaves above their hosts; two lanes per link', () => {
-    const g = buildLeafSpine({ kind: 'leafSpine', leaves: 2, spines: 2, hostsPerLeaf: 2 } as never, { host: { rateGbps: 100, delayNs: 1000 } } as never);
+    const g = buildLeafSpine(
+      { kind: 'leafSpine', leaves: 2, spines: 2, hostsPerLeaf: 2 } as never,
+      { host: { rateGbps: 100, delayNs: 1000 } } as never,
+    );
     const L = layoutTopology(g, 400, 200);
     const y = (name: string) => L.nodes.find((n) => n.name === name)!.y;
     const x = (name: string) => L.nodes.find((n) => n.name === name)!.x;

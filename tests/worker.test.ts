@@ -15,7 +15,9 @@ function canon(r: Result): string {
 }
 
 const workers: SimWorker[] = [];
-afterAll(async () => { await Promise.all(workers.map((w) => w.terminate())); });
+afterAll(async () => {
+  await Promise.all(workers.map((w) => w.terminate()));
+});
 
 // dcqcn-fairness shortened: DCQCN, ECN, flow traces and queue series all end up in the result.
 const FAIR_SETS = ['stop.timeUs=300'];
@@ -28,11 +30,19 @@ describe('sliced (async) run', () => {
       if (sliceEvents === 1) {
         // one event per slice on a prefix is enough to exercise every boundary case cheaply
         const short = bundled('incast-roce.yaml', ['stop.maxEvents=3000']);
-        expect(canon(await runScenarioAsync(short, { sliceEvents: 1, yieldFn: async () => {} }))).toBe(canon(runScenario(short)));
+        expect(canon(await runScenarioAsync(short, { sliceEvents: 1, yieldFn: async () => {} }))).toBe(
+          canon(runScenario(short)),
+        );
         continue;
       }
       let snaps = 0;
-      const r = await runScenarioAsync(s, { sliceEvents, onSnapshot: () => { snaps++; }, snapshotEverySlices: 3 });
+      const r = await runScenarioAsync(s, {
+        sliceEvents,
+        onSnapshot: () => {
+          snaps++;
+        },
+        snapshotEverySlices: 3,
+      });
       expect(canon(r)).toBe(ref);
       if (sliceEvents === 997) expect(snaps).toBeGreaterThan(5);
     }
@@ -48,11 +58,23 @@ describe('worker face', () => {
     expect(entry).toMatch(/worker\.mjs$/);
     const wb = spawnSimWorker(entry);
     workers.push(w, wb);
-    for (const [file, sets] of [['incast-roce.yaml', ['seed=7']], ['dcqcn-fairness.yaml', FAIR_SETS], ['incast-roce.yaml', ['engine.partitions=2']]] as const) {
+    for (const [file, sets] of [
+      ['incast-roce.yaml', ['seed=7']],
+      ['dcqcn-fairness.yaml', FAIR_SETS],
+      ['incast-roce.yaml', ['engine.partitions=2']],
+    ] as const) {
       const text = readFileSync(`scenarios/${file}`, 'utf8');
       const main = runScenario(bundled(file, [...sets]));
       let progress = 0;
-      const viaWorker = await w.call((api) => api.run(text, { sets: [...sets], progressEveryMs: 0 }, proxy(() => { progress++; })));
+      const viaWorker = await w.call((api) =>
+        api.run(
+          text,
+          { sets: [...sets], progressEveryMs: 0 },
+          proxy(() => {
+            progress++;
+          }),
+        ),
+      );
       // Progress reports are fire-and-forget on the callback's own port: they may land after the result.
       await expect.poll(() => progress).toBeGreaterThan(0);
       expect(viaWorker.meta.wallMs).toBeGreaterThan(0);
@@ -67,7 +89,14 @@ describe('worker face', () => {
   it('an invalid scenario rejects with a ScenarioError naming the path', async () => {
     const w = spawnSimWorker();
     workers.push(w);
-    const err = await w.api.run('topology: { kind: fatTree, k: 3 }\ntransport: { kind: roce }\nworkload: { kind: permutation, sizeBytes: 1 }\n').then(() => null, (e: Error) => e);
+    const err = await w.api
+      .run(
+        'topology: { kind: fatTree, k: 3 }\ntransport: { kind: roce }\nworkload: { kind: permutation, sizeBytes: 1 }\n',
+      )
+      .then(
+        () => null,
+        (e: Error) => e,
+      );
     expect(err?.name).toBe('ScenarioError');
     expect(err?.message).toMatch(/topology\.k: expected an even integer/);
   });
@@ -78,9 +107,18 @@ describe('worker face', () => {
     await w.call((api) => api.version());
     const text = readFileSync('scenarios/permutation-roce.yaml', 'utf8');
     let resolveStarted!: () => void;
-    const started = new Promise<void>((r) => { resolveStarted = r; });
+    const started = new Promise<void>((r) => {
+      resolveStarted = r;
+    });
     let events = 0;
-    const run = w.api.run(text, { progressEveryMs: 0, sets: ['workload.sizeBytes=200000000'] }, proxy((p: { events: number }) => { events = p.events; resolveStarted(); }));
+    const run = w.api.run(
+      text,
+      { progressEveryMs: 0, sets: ['workload.sizeBytes=200000000'] },
+      proxy((p: { events: number }) => {
+        events = p.events;
+        resolveStarted();
+      }),
+    );
     await Promise.race([started, w.dead]);
     await new Promise((r) => setTimeout(r, 100));
     const t0 = performance.now();

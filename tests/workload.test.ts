@@ -32,10 +32,20 @@ describe('workload generators', () => {
     expect(a.map((f) => f.src)).toEqual([0, 1, 2, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]);
     expect(a.every((f) => f.dst === 3 && f.startPs === 1500 && f.sizeBytes === 4096)).toBe(true);
     const b = flowsOf({ kind: 'incast', senders: [5, 9, 30], sizeBytes: 10 });
-    expect(b.map((f) => [f.src, f.dst])).toEqual([[5, 0], [9, 0], [30, 0]]);
-    expect(() => flowsOf({ kind: 'incast', senders: 32, sizeBytes: 10 })).toThrow(/workload\.senders: 32 senders need 33 hosts/);
-    expect(() => flowsOf({ kind: 'incast', senders: [1, 0], sizeBytes: 10 })).toThrow('workload.senders.1: host 0 is the receiver');
-    expect(() => flowsOf({ kind: 'incast', senders: 3, receiver: 32, sizeBytes: 10 })).toThrow('workload.receiver: host 32 does not exist (hosts 0..31)');
+    expect(b.map((f) => [f.src, f.dst])).toEqual([
+      [5, 0],
+      [9, 0],
+      [30, 0],
+    ]);
+    expect(() => flowsOf({ kind: 'incast', senders: 32, sizeBytes: 10 })).toThrow(
+      /workload\.senders: 32 senders need 33 hosts/,
+    );
+    expect(() => flowsOf({ kind: 'incast', senders: [1, 0], sizeBytes: 10 })).toThrow(
+      'workload.senders.1: host 0 is the receiver',
+    );
+    expect(() => flowsOf({ kind: 'incast', senders: 3, receiver: 32, sizeBytes: 10 })).toThrow(
+      'workload.receiver: host 32 does not exist (hosts 0..31)',
+    );
   });
 
   it('all-to-all: n(n-1) ordered pairs, optionally over a subset', () => {
@@ -44,28 +54,64 @@ describe('workload generators', () => {
     expect(new Set(a.map((f) => `${f.src}>${f.dst}`)).size).toBe(240);
     expect(a.every((f) => f.src !== f.dst)).toBe(true);
     const b = flowsOf({ kind: 'allToAll', sizeBytes: 100, hosts: [2, 4, 6] }, 16);
-    expect(b.map((f) => [f.src, f.dst])).toEqual([[2, 4], [2, 6], [4, 2], [4, 6], [6, 2], [6, 4]]);
-    expect(() => flowsOf({ kind: 'allToAll', sizeBytes: 1, hosts: [1, 2, 1] })).toThrow('workload.hosts.2: host 1 is listed twice');
+    expect(b.map((f) => [f.src, f.dst])).toEqual([
+      [2, 4],
+      [2, 6],
+      [4, 2],
+      [4, 6],
+      [6, 2],
+      [6, 4],
+    ]);
+    expect(() => flowsOf({ kind: 'allToAll', sizeBytes: 1, hosts: [1, 2, 1] })).toThrow(
+      'workload.hosts.2: host 1 is listed twice',
+    );
   });
 
   it('flow list: invalid host index and self-flows name the path', () => {
-    const flows = [{ src: 0, dst: 1, sizeBytes: 5 }, { src: 1, dst: 2, sizeBytes: 5 }, { src: 3, dst: 40, sizeBytes: 5 }];
-    expect(() => flowsOf({ kind: 'flows', flows })).toThrow('workload.flows.2.dst: host 40 does not exist (hosts 0..31)');
-    expect(() => flowsOf([{ kind: 'permutation', sizeBytes: 1 }, { kind: 'flows', flows }])).toThrow('workload.1.flows.2.dst: host 40 does not exist (hosts 0..31)');
-    expect(() => flowsOf({ kind: 'flows', flows: [{ src: 4, dst: 4, sizeBytes: 5 }] })).toThrow('workload.flows.0: src and dst are both host 4');
+    const flows = [
+      { src: 0, dst: 1, sizeBytes: 5 },
+      { src: 1, dst: 2, sizeBytes: 5 },
+      { src: 3, dst: 40, sizeBytes: 5 },
+    ];
+    expect(() => flowsOf({ kind: 'flows', flows })).toThrow(
+      'workload.flows.2.dst: host 40 does not exist (hosts 0..31)',
+    );
+    expect(() =>
+      flowsOf([
+        { kind: 'permutation', sizeBytes: 1 },
+        { kind: 'flows', flows },
+      ]),
+    ).toThrow('workload.1.flows.2.dst: host 40 does not exist (hosts 0..31)');
+    expect(() => flowsOf({ kind: 'flows', flows: [{ src: 4, dst: 4, sizeBytes: 5 }] })).toThrow(
+      'workload.flows.0: src and dst are both host 4',
+    );
   });
 
   it('a list is concatenated and stably sorted by start time', () => {
     const f = flowsOf([
-      { kind: 'flows', flows: [{ src: 0, dst: 1, sizeBytes: 1, startNs: 10 }, { src: 2, dst: 3, sizeBytes: 2, startNs: 5 }] },
+      {
+        kind: 'flows',
+        flows: [
+          { src: 0, dst: 1, sizeBytes: 1, startNs: 10 },
+          { src: 2, dst: 3, sizeBytes: 2, startNs: 5 },
+        ],
+      },
       { kind: 'incast', senders: [4, 5], receiver: 6, sizeBytes: 3, startNs: 5 },
       { kind: 'flows', flows: [{ src: 7, dst: 8, sizeBytes: 4, startNs: 0 }] },
     ]);
     expect(f.map((x) => x.sizeBytes)).toEqual([4, 2, 3, 3, 1]);
     expect(f.map((x) => x.src)).toEqual([7, 2, 4, 5, 0]);
     // a second permutation in one list draws from its own stream
-    const two = flowsOf([{ kind: 'permutation', sizeBytes: 1 }, { kind: 'permutation', sizeBytes: 2 }], 64);
-    expect(two.filter((x) => x.sizeBytes === 1).map((x) => x.dst)).not.toEqual(two.filter((x) => x.sizeBytes === 2).map((x) => x.dst));
+    const two = flowsOf(
+      [
+        { kind: 'permutation', sizeBytes: 1 },
+        { kind: 'permutation', sizeBytes: 2 },
+      ],
+      64,
+    );
+    expect(two.filter((x) => x.sizeBytes === 1).map((x) => x.dst)).not.toEqual(
+      two.filter((x) => x.sizeBytes === 2).map((x) => x.dst),
+    );
   });
 });
 
@@ -73,7 +119,9 @@ describe('flow-size CDFs', () => {
   it('embedded CDF text equals the files in scenarios/workloads', () => {
     expect(BUNDLED_CDF_NAMES.slice().sort()).toEqual(['alistorage2019', 'fb_hadoop', 'googlerpc2008', 'websearch']);
     for (const name of BUNDLED_CDF_NAMES) {
-      expect(bundledCdfs[name]).toBe(readFileSync(new URL(`../scenarios/workloads/${name}.cdf`, import.meta.url), 'utf8'));
+      expect(bundledCdfs[name]).toBe(
+        readFileSync(new URL(`../scenarios/workloads/${name}.cdf`, import.meta.url), 'utf8'),
+      );
     }
   });
 
@@ -92,7 +140,9 @@ describe('flow-size CDFs', () => {
     expect(sampleCdf(c, 0.999999)).toBe(299);
     expect(cdfMean(c)).toBe(125);
     expect(() => parseCdf('0 0\n10 50\n', 'x.cdf')).toThrow(/x\.cdf: the last point must be at 100/);
-    expect(() => parseCdf('0 0\n10 60\n20 50\n30 100', 'x.cdf')).toThrow(/x\.cdf:3: sizes and percents must not decrease/);
+    expect(() => parseCdf('0 0\n10 60\n20 50\n30 100', 'x.cdf')).toThrow(
+      /x\.cdf:3: sizes and percents must not decrease/,
+    );
   });
 
   it('file CDFs go through readText; without it the error names the path', () => {
@@ -110,7 +160,12 @@ describe('poisson', () => {
     const hosts = 32;
     const rate = 100e9;
     const durationUs = 200_000; // ≈ 730 arrivals per host at websearch / 50 % (mean gap 273.8 µs)
-    const flows = buildFlows(wl({ kind: 'poisson', cdf: 'websearch', load: 0.5, durationUs, startNs: 1000 }), hosts, rate, new RandomStreams(3));
+    const flows = buildFlows(
+      wl({ kind: 'poisson', cdf: 'websearch', load: 0.5, durationUs, startNs: 1000 }),
+      hosts,
+      rate,
+      new RandomStreams(3),
+    );
     expect(flows.length).toBeGreaterThan(20_000);
     let bytes = 0;
     let bad = 0;
@@ -142,6 +197,8 @@ describe('poisson', () => {
     // host 5's flows do not depend on which other hosts are in the set
     const only5 = (fs: typeof a) => fs.filter((f) => f.src === 5).map((f) => [f.startPs, f.sizeBytes]);
     expect(only5(flowsOf({ ...w, hosts: [5, 9, 1] }, 16, 11))).toEqual(only5(a));
-    expect(() => flowsOf({ ...w, hosts: [1, 99] }, 16)).toThrow('workload.hosts.1: host 99 does not exist (hosts 0..15)');
+    expect(() => flowsOf({ ...w, hosts: [1, 99] }, 16)).toThrow(
+      'workload.hosts.1: host 99 does not exist (hosts 0..15)',
+    );
   });
 });

@@ -4,19 +4,42 @@ import type { Scenario } from '../scenario/schema.ts';
 import type { Result } from '../metrics/result.ts';
 import { loadScenario, scenarioHash, ScenarioError } from '../scenario/load.ts';
 import {
-  UsageError, loadFromArgs, makeReadText, isInputError, safeDirName,
-  EXIT_OK, EXIT_RUN_FAILED, EXIT_INVALID, EXIT_REGRESSION, type CliIO, type RunArgs,
+  UsageError,
+  loadFromArgs,
+  makeReadText,
+  isInputError,
+  safeDirName,
+  EXIT_OK,
+  EXIT_RUN_FAILED,
+  EXIT_INVALID,
+  EXIT_REGRESSION,
+  type CliIO,
+  type RunArgs,
 } from './io.ts';
 import { formatCompareTable, formatResultTable, flowsCsv, fmtPs, type NamedResult } from './report.ts';
 import { makeRunner, defaultJobs, CancelledError, type Runner } from '../run/pool.ts';
 import type { DetailedResult } from '../run/worker.ts';
 import {
-  expandSweep, parseShard, inShard, manifestFor, finishedResult, writeVariantResult, finishSweepDir,
-  mergeSweepDirs, removeStaleTemps, writeAtomic,
+  expandSweep,
+  parseShard,
+  inShard,
+  manifestFor,
+  finishedResult,
+  writeVariantResult,
+  finishSweepDir,
+  mergeSweepDirs,
+  removeStaleTemps,
+  writeAtomic,
 } from '../run/sweep.ts';
 import {
-  poolRuns, makeBaseline, parseBaseline, compareToBaseline, formatCheckReport, BaselineError,
-  DEFAULT_TOLERANCES, type Tolerances,
+  poolRuns,
+  makeBaseline,
+  parseBaseline,
+  compareToBaseline,
+  formatCheckReport,
+  BaselineError,
+  DEFAULT_TOLERANCES,
+  type Tolerances,
 } from '../regression/baseline.ts';
 
 /**
@@ -38,7 +61,10 @@ function withSignal<T>(io: CliIO, body: (signal: AbortSignal) => Promise<T>): Pr
 
 function runnerFor(args: RunArgs, io: CliIO, scenarioPath: string | undefined, tasks: number): Runner {
   const jobs = Math.max(1, Math.min(args.jobs ?? defaultJobs(), tasks));
-  return makeRunner(jobs, { baseDir: scenarioPath ? dirname(scenarioPath) : io.cwd, readText: scenarioPath ? makeReadText(scenarioPath, io.cwd) : undefined });
+  return makeRunner(jobs, {
+    baseDir: scenarioPath ? dirname(scenarioPath) : io.cwd,
+    readText: scenarioPath ? makeReadText(scenarioPath, io.cwd) : undefined,
+  });
 }
 
 interface Outcome {
@@ -49,29 +75,47 @@ interface Outcome {
 }
 
 /** Run every scenario on the runner; a failure of one does not stop the others. Cancels on signal. */
-async function runAll(runner: Runner, items: Array<{ name: string; scenario: Scenario }>, signal: AbortSignal, io: CliIO, progress: boolean,
-  onDone?: (i: number, d: DetailedResult) => void): Promise<{ outcomes: Outcome[]; cancelled: boolean }> {
+async function runAll(
+  runner: Runner,
+  items: Array<{ name: string; scenario: Scenario }>,
+  signal: AbortSignal,
+  io: CliIO,
+  progress: boolean,
+  onDone?: (i: number, d: DetailedResult) => void,
+): Promise<{ outcomes: Outcome[]; cancelled: boolean }> {
   let cancelled = signal.aborted;
-  const onAbort = () => { cancelled = true; runner.cancel(); };
+  const onAbort = () => {
+    cancelled = true;
+    runner.cancel();
+  };
   signal.addEventListener('abort', onAbort, { once: true });
   if (cancelled) runner.cancel();
   let done = 0;
   try {
-    const outcomes = await Promise.all(items.map(async (it, i): Promise<Outcome> => {
-      try {
-        const d = await runner.run(it.scenario);
-        if (d.result.meta.stopReason === 'cancelled') return { name: it.name, error: 'cancelled' };
-        d.result.meta.name = it.name;
-        onDone?.(i, d);
-        done++;
-        if (progress) io.stderr(`ethersim: ${it.name}: done in ${(d.result.meta.wallMs / 1000).toFixed(2)} s (${done}/${items.length})\n`);
-        return { name: it.name, detailed: d };
-      } catch (e) {
-        if (e instanceof CancelledError) return { name: it.name, error: 'cancelled' };
-        const err = e as Error;
-        return { name: it.name, error: err?.message ?? String(e), inputError: isInputError(e) || err?.name === 'ScenarioError' };
-      }
-    }));
+    const outcomes = await Promise.all(
+      items.map(async (it, i): Promise<Outcome> => {
+        try {
+          const d = await runner.run(it.scenario);
+          if (d.result.meta.stopReason === 'cancelled') return { name: it.name, error: 'cancelled' };
+          d.result.meta.name = it.name;
+          onDone?.(i, d);
+          done++;
+          if (progress)
+            io.stderr(
+              `ethersim: ${it.name}: done in ${(d.result.meta.wallMs / 1000).toFixed(2)} s (${done}/${items.length})\n`,
+            );
+          return { name: it.name, detailed: d };
+        } catch (e) {
+          if (e instanceof CancelledError) return { name: it.name, error: 'cancelled' };
+          const err = e as Error;
+          return {
+            name: it.name,
+            error: err?.message ?? String(e),
+            inputError: isInputError(e) || err?.name === 'ScenarioError',
+          };
+        }
+      }),
+    );
     return { outcomes, cancelled };
   } finally {
     signal.removeEventListener('abort', onAbort);
@@ -84,7 +128,9 @@ function reportFailures(outcomes: Outcome[], io: CliIO, multi: boolean): number 
   for (const o of outcomes) {
     if (o.detailed) {
       if (o.detailed.result.meta.stopReason === 'deadlock') {
-        io.stderr(`ethersim: ${multi ? `variant "${o.name}": ` : ''}PFC deadlock detected at ${fmtPs(o.detailed.result.meta.simTimePs)}; the run stopped\n`);
+        io.stderr(
+          `ethersim: ${multi ? `variant "${o.name}": ` : ''}PFC deadlock detected at ${fmtPs(o.detailed.result.meta.simTimePs)}; the run stopped\n`,
+        );
         if (exit === EXIT_OK) exit = EXIT_RUN_FAILED;
       }
       continue;
@@ -104,7 +150,12 @@ function reportFailures(outcomes: Outcome[], io: CliIO, multi: boolean): number 
 // ------------------------------------------------------------------ compare
 
 /** The variants of one compare: block, run in parallel (also used by `run` on such a file). */
-export async function compareVariants(args: RunArgs, io: CliIO, scenarioPath: string | undefined, variants: Array<{ name: string; scenario: Scenario }>): Promise<number> {
+export async function compareVariants(
+  args: RunArgs,
+  io: CliIO,
+  scenarioPath: string | undefined,
+  variants: Array<{ name: string; scenario: Scenario }>,
+): Promise<number> {
   const names = new Set<string>();
   for (const v of variants) {
     if (names.has(v.name)) throw new UsageError(`compare: two variants are named "${v.name}"; names must be unique`);
@@ -113,9 +164,14 @@ export async function compareVariants(args: RunArgs, io: CliIO, scenarioPath: st
   const runner = runnerFor(args, io, scenarioPath, variants.length);
   const showProgress = !args.quiet && (args.progress || io.stderrIsTTY);
   const { outcomes, cancelled } = await withSignal(io, (signal) => runAll(runner, variants, signal, io, showProgress));
-  if (cancelled) { io.stderr('ethersim: cancelled; nothing written\n'); return EXIT_RUN_FAILED; }
+  if (cancelled) {
+    io.stderr('ethersim: cancelled; nothing written\n');
+    return EXIT_RUN_FAILED;
+  }
   let exit = reportFailures(outcomes, io, true);
-  const results: NamedResult[] = outcomes.filter((o) => o.detailed).map((o) => ({ name: o.name, result: o.detailed!.result }));
+  const results: NamedResult[] = outcomes
+    .filter((o) => o.detailed)
+    .map((o) => ({ name: o.name, result: o.detailed!.result }));
 
   if (args.out && results.length) {
     const outDir = resolve(io.cwd, args.out);
@@ -132,7 +188,13 @@ export async function compareVariants(args: RunArgs, io: CliIO, scenarioPath: st
     }
   }
   if (args.json) {
-    io.stdout(JSON.stringify({ variants: outcomes.map((o) => (o.detailed ? { name: o.name, result: o.detailed.result } : { name: o.name, error: o.error })) }) + '\n');
+    io.stdout(
+      JSON.stringify({
+        variants: outcomes.map((o) =>
+          o.detailed ? { name: o.name, result: o.detailed.result } : { name: o.name, error: o.error },
+        ),
+      }) + '\n',
+    );
   } else if (!args.quiet && results.length) {
     io.stdout(results.length > 1 ? formatCompareTable(results) : formatResultTable(results));
   }
@@ -149,7 +211,12 @@ const compare: Command = async (args, io) => {
     const { path, loaded, variants } = loadFromArgs({ ...args, file: f }, io);
     firstPath ??= path;
     if (loaded.scenario.compare?.length) {
-      all.push(...variants.map((v) => ({ name: args.files.length > 1 ? `${loaded.scenario.name}/${v.name}` : v.name, scenario: v.scenario })));
+      all.push(
+        ...variants.map((v) => ({
+          name: args.files.length > 1 ? `${loaded.scenario.name}/${v.name}` : v.name,
+          scenario: v.scenario,
+        })),
+      );
     } else {
       let name = loaded.scenario.name;
       if (all.some((x) => x.name === name)) name = basename(f).replace(/\.(ya?ml|json)$/i, '');
@@ -165,23 +232,45 @@ const sweep: Command = async (args, io) => {
   const { path, loaded } = loadFromArgs(args, io);
   let shard: { index: number; count: number } | null = null;
   if (args.shard !== undefined) {
-    try { shard = parseShard(args.shard); } catch (e) { throw new UsageError((e as Error).message); }
+    try {
+      shard = parseShard(args.shard);
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
   }
   const variants = expandSweep(loaded);
   const outDir = resolve(io.cwd, args.out ?? join('out', `${safeDirName(loaded.scenario.name, 0)}-sweep`));
-  const manifest = manifestFor(loaded.scenario.name, scenarioHash(loaded.scenario), Object.keys(loaded.scenario.sweep!), variants, shard);
+  const manifest = manifestFor(
+    loaded.scenario.name,
+    scenarioHash(loaded.scenario),
+    Object.keys(loaded.scenario.sweep!),
+    variants,
+    shard,
+  );
   const mine = variants.filter((v) => inShard(v, shard));
   removeStaleTemps(outDir);
   const todo = mine.filter((v) => !finishedResult(outDir, { id: v.id, scenarioHash: v.hash, seed: v.scenario.seed }));
-  const say = (s: string) => { if (!args.quiet) io.stderr(`ethersim: ${s}\n`); };
-  say(`sweep "${loaded.scenario.name}": ${variants.length} variants${shard ? `, shard ${shard.index}/${shard.count}: ${mine.length}` : ''}; ` +
-    `${mine.length - todo.length} already finished, ${todo.length} to run → ${outDir}`);
+  const say = (s: string) => {
+    if (!args.quiet) io.stderr(`ethersim: ${s}\n`);
+  };
+  say(
+    `sweep "${loaded.scenario.name}": ${variants.length} variants${shard ? `, shard ${shard.index}/${shard.count}: ${mine.length}` : ''}; ` +
+      `${mine.length - todo.length} already finished, ${todo.length} to run → ${outDir}`,
+  );
   let exit = EXIT_OK;
   if (todo.length) {
     const runner = runnerFor(args, io, path, todo.length);
-    const { outcomes, cancelled } = await withSignal(io, (signal) => runAll(runner, todo.map((v) => ({ name: v.name, scenario: v.scenario })), signal, io, !args.quiet,
-      // each finished variant is written at once (atomically), so an interrupted sweep resumes
-      (i, d) => writeVariantResult(outDir, todo[i].id, d.result)));
+    const { outcomes, cancelled } = await withSignal(io, (signal) =>
+      runAll(
+        runner,
+        todo.map((v) => ({ name: v.name, scenario: v.scenario })),
+        signal,
+        io,
+        !args.quiet,
+        // each finished variant is written at once (atomically), so an interrupted sweep resumes
+        (i, d) => writeVariantResult(outDir, todo[i].id, d.result),
+      ),
+    );
     if (cancelled) {
       say('cancelled: finished variants are kept (a re-run resumes); no summary written');
       return EXIT_RUN_FAILED;
@@ -194,7 +283,8 @@ const sweep: Command = async (args, io) => {
 };
 
 const merge: Command = async (args, io) => {
-  if (args.files.length === 0) throw new UsageError('merge: give the sweep output directories to join (see `ethersim help`)');
+  if (args.files.length === 0)
+    throw new UsageError('merge: give the sweep output directories to join (see `ethersim help`)');
   const dirs = args.files.map((d) => resolve(io.cwd, d));
   let out: string;
   try {
@@ -203,12 +293,22 @@ const merge: Command = async (args, io) => {
   } catch {
     throw new UsageError(`merge: ${args.files[0]} is not a sweep output directory (no readable sweep.json)`);
   }
-  if (dirs.includes(out)) throw new UsageError(`merge: --out ${args.out ?? out} is one of the inputs; choose another directory`);
+  if (dirs.includes(out))
+    throw new UsageError(`merge: --out ${args.out ?? out} is one of the inputs; choose another directory`);
   let r;
-  try { r = mergeSweepDirs(dirs, out); } catch (e) { throw new UsageError((e as Error).message); }
-  if (!args.quiet) io.stderr(`ethersim: merged ${r.merged}/${r.manifest.variants.length} variants from ${dirs.length} directories into ${out}\n`);
+  try {
+    r = mergeSweepDirs(dirs, out);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  if (!args.quiet)
+    io.stderr(
+      `ethersim: merged ${r.merged}/${r.manifest.variants.length} variants from ${dirs.length} directories into ${out}\n`,
+    );
   if (r.missing.length) {
-    io.stderr(`ethersim: merge: ${r.missing.length} variants have no result yet: ${r.missing.slice(0, 5).join(', ')}${r.missing.length > 5 ? ', …' : ''}\n`);
+    io.stderr(
+      `ethersim: merge: ${r.missing.length} variants have no result yet: ${r.missing.slice(0, 5).join(', ')}${r.missing.length > 5 ? ', …' : ''}\n`,
+    );
     return EXIT_RUN_FAILED;
   }
   return EXIT_OK;
@@ -247,19 +347,28 @@ const baseline: Command = async (args, io) => {
   const first = args.seed !== undefined ? Number(args.seed) : scenario.seed;
   const seeds = seedRange(first, args.seeds ?? 4);
   const r = await runSeeds(args, io, path, scenario, seeds);
-  if ('cancelled' in r) { io.stderr('ethersim: cancelled; no baseline written\n'); return EXIT_RUN_FAILED; }
+  if ('cancelled' in r) {
+    io.stderr('ethersim: cancelled; no baseline written\n');
+    return EXIT_RUN_FAILED;
+  }
   if (!r.sample) return r.exit!;
   const b = makeBaseline(r.sample, args.sets, relative(io.cwd, path).split(sep).join('/'));
   const out = resolve(io.cwd, args.out);
   mkdirSync(dirname(out), { recursive: true });
   // one number array per line keeps diffs of re-recorded baselines readable
-  const json = JSON.stringify(b, null, 2).replace(/\[\s+([-\d.e+,\s]+?)\s+\]/g, (_, body: string) => `[${body.replace(/\s+/g, '')}]`);
+  const json = JSON.stringify(b, null, 2).replace(
+    /\[\s+([-\d.e+,\s]+?)\s+\]/g,
+    (_, body: string) => `[${body.replace(/\s+/g, '')}]`,
+  );
   writeAtomic(out, json + '\n');
   if (!args.quiet) {
-    const q = b.fct.quantiles, l = b.latency.quantiles;
-    io.stderr(`ethersim: baseline for "${b.name}" (hash ${b.scenarioHash}, seeds ${seeds.join(',')}): ` +
-      `${b.fct.samples.length} FCTs (${b.fct.unfinished} unfinished), p50/p99 ${q.p50?.toFixed(2) ?? '∞'}/${q.p99?.toFixed(2) ?? '∞'} µs; ` +
-      `${l.count} packets, latency p50/p99 ${l.p50.toFixed(2)}/${l.p99.toFixed(2)} µs → ${args.out}\n`);
+    const q = b.fct.quantiles,
+      l = b.latency.quantiles;
+    io.stderr(
+      `ethersim: baseline for "${b.name}" (hash ${b.scenarioHash}, seeds ${seeds.join(',')}): ` +
+        `${b.fct.samples.length} FCTs (${b.fct.unfinished} unfinished), p50/p99 ${q.p50?.toFixed(2) ?? '∞'}/${q.p99?.toFixed(2) ?? '∞'} µs; ` +
+        `${l.count} packets, latency p50/p99 ${l.p50.toFixed(2)}/${l.p99.toFixed(2)} µs → ${args.out}\n`,
+    );
   }
   return EXIT_OK;
 };
@@ -281,10 +390,16 @@ const check: Command = async (args, io) => {
   const tolerances = parseTolerances(args.tol);
   const { path, text } = readScenarioText(args, io);
   const bpath = resolve(io.cwd, args.baseline);
-  if (!existsSync(bpath)) throw new UsageError(`check: no such baseline file ${args.baseline} (record one with \`ethersim baseline FILE --out ${args.baseline}\`)`);
-  if (statSync(bpath).isDirectory()) throw new UsageError(`check: baseline ${args.baseline} is a directory; give the baseline's JSON file`);
+  if (!existsSync(bpath))
+    throw new UsageError(
+      `check: no such baseline file ${args.baseline} (record one with \`ethersim baseline FILE --out ${args.baseline}\`)`,
+    );
+  if (statSync(bpath).isDirectory())
+    throw new UsageError(`check: baseline ${args.baseline} is a directory; give the baseline's JSON file`);
   let base;
-  try { base = parseBaseline(readFileSync(bpath, 'utf8'), args.baseline); } catch (e) {
+  try {
+    base = parseBaseline(readFileSync(bpath, 'utf8'), args.baseline);
+  } catch (e) {
     if (e instanceof BaselineError) throw new UsageError(e.message);
     throw e;
   }
@@ -292,11 +407,15 @@ const check: Command = async (args, io) => {
   const recorded = loadScenario(text, args.file!, base.sets).scenario;
   const fileHash = scenarioHash(recorded);
   if (fileHash !== base.scenarioHash) {
-    const msg = `check: scenario hash mismatch: ${args.baseline} was recorded for scenario ${base.scenarioHash} ("${base.name}"), ` +
+    const msg =
+      `check: scenario hash mismatch: ${args.baseline} was recorded for scenario ${base.scenarioHash} ("${base.name}"), ` +
       `but ${args.file}${base.sets.length ? ` with ${base.sets.map((s) => `--set ${s}`).join(' ')}` : ''} is ${fileHash}. ` +
       `The fabric, traffic or parameters differ (seed, name and description do not count): check against the right baseline, ` +
       `or re-record it with \`ethersim baseline ${args.file} --out ${args.baseline}\` if the change is intended`;
-    if (args.json) io.stdout(JSON.stringify({ ok: false, hashMatch: false, baselineHash: base.scenarioHash, currentHash: fileHash }) + '\n');
+    if (args.json)
+      io.stdout(
+        JSON.stringify({ ok: false, hashMatch: false, baselineHash: base.scenarioHash, currentHash: fileHash }) + '\n',
+      );
     io.stderr(`ethersim: ${msg}\n`);
     return EXIT_INVALID;
   }
@@ -306,18 +425,33 @@ const check: Command = async (args, io) => {
   const first = args.seed !== undefined ? Number(args.seed) : Math.max(...base.seeds) + 1;
   const seeds = seedRange(first, n);
   const overlap = seeds.filter((s) => base.seeds.includes(s));
-  if (overlap.length && !args.quiet) io.stderr(`ethersim: note: seeds ${overlap.join(',')} are also in the baseline; the check is then partly a replay\n`);
+  if (overlap.length && !args.quiet)
+    io.stderr(
+      `ethersim: note: seeds ${overlap.join(',')} are also in the baseline; the check is then partly a replay\n`,
+    );
   const r = await runSeeds(args, io, path, scenario, seeds);
-  if ('cancelled' in r) { io.stderr('ethersim: cancelled\n'); return EXIT_RUN_FAILED; }
+  if ('cancelled' in r) {
+    io.stderr('ethersim: cancelled\n');
+    return EXIT_RUN_FAILED;
+  }
   if (!r.sample) return r.exit!;
   r.sample.scenarioHash = fileHash; // compared as the file's scenario; overrides are the what-if
   const report = compareToBaseline(base, r.sample, { alpha: args.alpha, tolerances, latencyEffectiveN: args.latencyN });
   if (args.json) io.stdout(JSON.stringify({ ...report, sets: args.sets }) + '\n');
-  else if (!args.quiet || !report.ok) io.stdout((args.sets.length ? `with ${args.sets.map((s) => `--set ${s}`).join(' ')}\n` : '') + formatCheckReport(report));
+  else if (!args.quiet || !report.ok)
+    io.stdout(
+      (args.sets.length ? `with ${args.sets.map((s) => `--set ${s}`).join(' ')}\n` : '') + formatCheckReport(report),
+    );
   return report.ok ? EXIT_OK : EXIT_REGRESSION;
 };
 
-export const commands: Record<'compare' | 'sweep' | 'merge' | 'baseline' | 'check', Command> = { compare, sweep, merge, baseline, check };
+export const commands: Record<'compare' | 'sweep' | 'merge' | 'baseline' | 'check', Command> = {
+  compare,
+  sweep,
+  merge,
+  baseline,
+  check,
+};
 
 export { ScenarioError };
 export type { Result };

@@ -8,12 +8,15 @@ import type { ProgressInfo } from './report.ts';
 
 /** What every command shares: the IO seam, exit codes, usage errors, and reading a scenario with its overrides. */
 
-export type RunScenarioFn = (scenario: Scenario, options?: {
-  onProgress?: (p: ProgressInfo) => void;
-  progressEveryEvents?: number;
-  isCancelled?: () => boolean;
-  readText?: (path: string) => string;
-}) => Result;
+export type RunScenarioFn = (
+  scenario: Scenario,
+  options?: {
+    onProgress?: (p: ProgressInfo) => void;
+    progressEveryEvents?: number;
+    isCancelled?: () => boolean;
+    readText?: (path: string) => string;
+  },
+) => Result;
 
 /** What `main` touches outside itself; tests replace parts of it. */
 export interface CliIO {
@@ -86,11 +89,12 @@ export function loadFromArgs(args: RunArgs, io: CliIO) {
   return { path, loaded, variants };
 }
 
-
 /** File reads for the simulator (e.g. a Poisson workload's CDF file): relative to the scenario file, then cwd, then the package. */
 export function makeReadText(scenarioPath: string, cwd: string): (p: string) => string {
   return (p: string) => {
-    const candidates = isAbsolute(p) ? [p] : [...new Set([resolve(dirname(scenarioPath), p), resolve(cwd, p), resolve(PACKAGE_ROOT, p)])];
+    const candidates = isAbsolute(p)
+      ? [p]
+      : [...new Set([resolve(dirname(scenarioPath), p), resolve(cwd, p), resolve(PACKAGE_ROOT, p)])];
     for (const c of candidates) if (existsSync(c)) return readFileSync(c, 'utf8');
     throw new Error(`cannot read ${p}: no such file (looked in ${candidates.join(', ')})`);
   };

@@ -5,21 +5,47 @@ import { performance } from 'node:perf_hooks';
 import { availableParallelism } from 'node:os';
 import type { Scenario } from '../scenario/schema.ts';
 import type { Result } from '../metrics/result.ts';
-import { loadScenario, scenarioVariants, scenarioJsonSchema, scenarioHash, scenarioNotes, ScenarioError } from '../scenario/load.ts';
+import {
+  loadScenario,
+  scenarioVariants,
+  scenarioJsonSchema,
+  scenarioHash,
+  scenarioNotes,
+  ScenarioError,
+} from '../scenario/load.ts';
 import { formatResultTable, flowsCsv, progressLine, fmtPs, type NamedResult, type ProgressInfo } from './report.ts';
 import {
-  EXIT_OK, EXIT_RUN_FAILED, EXIT_INVALID, EXIT_REGRESSION, PACKAGE_ROOT, UsageError, loadFromArgs, makeReadText, isInputError, safeDirName,
-  type CliIO, type RunArgs, type RunScenarioFn,
+  EXIT_OK,
+  EXIT_RUN_FAILED,
+  EXIT_INVALID,
+  EXIT_REGRESSION,
+  PACKAGE_ROOT,
+  UsageError,
+  loadFromArgs,
+  makeReadText,
+  isInputError,
+  safeDirName,
+  type CliIO,
+  type RunArgs,
+  type RunScenarioFn,
 } from './io.ts';
 
-export { EXIT_OK, EXIT_RUN_FAILED, EXIT_INVALID, EXIT_REGRESSION, UsageError, type CliIO, type RunArgs, type RunScenarioFn };
+export {
+  EXIT_OK,
+  EXIT_RUN_FAILED,
+  EXIT_INVALID,
+  EXIT_REGRESSION,
+  UsageError,
+  type CliIO,
+  type RunArgs,
+  type RunScenarioFn,
+};
 
 /**
  * The command line: `ethersim run|validate|schema|help`. `main` never throws and never exits the
  * process; it returns the exit code (0 ok, 1 run failure, 2 invalid input).
  * It is the one place (with tools/bench*.ts) allowed to read the wall clock.
  */
-
 
 export const USAGE = `ethersim — packet-level network simulator (RoCEv2 + PFC + DCQCN vs Ultra Ethernet)
 
@@ -74,7 +100,6 @@ baseline recorded for another scenario), 3 check found a distribution regression
 Set ETHERSIM_DEBUG=1 to see stack traces.
 `;
 
-
 function parseArgs(argv: string[]): RunArgs {
   const args: RunArgs = { command: '', files: [], sets: [], json: false, quiet: false, progress: false };
   const posInt = (name: string, v: string, min = 1): number => {
@@ -94,27 +119,62 @@ function parseArgs(argv: string[]): RunArgs {
       return v;
     };
     switch (name) {
-      case '--seed': args.seed = value(); break;
-      case '--set': case '-s': args.sets.push(value()); break;
-      case '--out': case '-o': args.out = value(); break;
-      case '--json': args.json = true; break;
-      case '--quiet': case '-q': args.quiet = true; break;
-      case '--progress': args.progress = true; break;
-      case '--jobs': case '-j': args.jobs = posInt(name, value()); break;
-      case '--shard': args.shard = value(); break;
-      case '--baseline': args.baseline = value(); break;
-      case '--seeds': args.seeds = posInt(name, value()); break;
-      case '--latency-n': args.latencyN = posInt(name, value()); break;
-      case '--tol': args.tol = value(); break;
+      case '--seed':
+        args.seed = value();
+        break;
+      case '--set':
+      case '-s':
+        args.sets.push(value());
+        break;
+      case '--out':
+      case '-o':
+        args.out = value();
+        break;
+      case '--json':
+        args.json = true;
+        break;
+      case '--quiet':
+      case '-q':
+        args.quiet = true;
+        break;
+      case '--progress':
+        args.progress = true;
+        break;
+      case '--jobs':
+      case '-j':
+        args.jobs = posInt(name, value());
+        break;
+      case '--shard':
+        args.shard = value();
+        break;
+      case '--baseline':
+        args.baseline = value();
+        break;
+      case '--seeds':
+        args.seeds = posInt(name, value());
+        break;
+      case '--latency-n':
+        args.latencyN = posInt(name, value());
+        break;
+      case '--tol':
+        args.tol = value();
+        break;
       case '--alpha': {
         const v = value();
         const a = Number(v);
-        if (!(a > 0 && a < 1)) throw new UsageError(`--alpha: expected a significance level in (0, 1), e.g. 0.01, got "${v}"`);
+        if (!(a > 0 && a < 1))
+          throw new UsageError(`--alpha: expected a significance level in (0, 1), e.g. 0.01, got "${v}"`);
         args.alpha = a;
         break;
       }
-      case '--help': case '-h': positional.unshift('help'); break;
-      case '--version': case '-v': positional.unshift('version'); break;
+      case '--help':
+      case '-h':
+        positional.unshift('help');
+        break;
+      case '--version':
+      case '-v':
+        positional.unshift('version');
+        break;
       default:
         if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option ${name} (see \`ethersim help\`)`);
         positional.push(a);
@@ -122,9 +182,11 @@ function parseArgs(argv: string[]): RunArgs {
   }
   args.command = positional[0] ?? '';
   args.files = positional.slice(1);
-  if (positional.length > 2 && args.command !== 'compare' && args.command !== 'merge') throw new UsageError(`unexpected argument "${positional[2]}" (see \`ethersim help\`)`);
+  if (positional.length > 2 && args.command !== 'compare' && args.command !== 'merge')
+    throw new UsageError(`unexpected argument "${positional[2]}" (see \`ethersim help\`)`);
   args.file = positional[1];
-  if (args.seed !== undefined && !/^\d+$/.test(args.seed)) throw new UsageError(`--seed: expected an integer ≥ 0, got "${args.seed}"`);
+  if (args.seed !== undefined && !/^\d+$/.test(args.seed))
+    throw new UsageError(`--seed: expected an integer ≥ 0, got "${args.seed}"`);
   return args;
 }
 
@@ -150,8 +212,12 @@ function endQuietlyOnClosedPipe(): void {
 export async function main(argv: string[], ioIn: Partial<CliIO> = {}): Promise<number> {
   if (ioIn.stdout === undefined) endQuietlyOnClosedPipe();
   const io: CliIO = {
-    stdout: (s) => { process.stdout.write(s); },
-    stderr: (s) => { process.stderr.write(s); },
+    stdout: (s) => {
+      process.stdout.write(s);
+    },
+    stderr: (s) => {
+      process.stderr.write(s);
+    },
     stderrIsTTY: !!process.stderr.isTTY,
     env: process.env,
     cwd: process.cwd(),
@@ -163,7 +229,12 @@ export async function main(argv: string[], ioIn: Partial<CliIO> = {}): Promise<n
     const { spawnSync } = await import('node:child_process');
     const { fileURLToPath } = await import('node:url');
     const root = fileURLToPath(new URL('../..', import.meta.url));
-    return spawnSync(process.execPath, ['--import', 'tsx', 'tools/bench/bench.ts', ...argv.slice(1)], { stdio: 'inherit', cwd: root }).status ?? 1;
+    return (
+      spawnSync(process.execPath, ['--import', 'tsx', 'tools/bench/bench.ts', ...argv.slice(1)], {
+        stdio: 'inherit',
+        cwd: root,
+      }).status ?? 1
+    );
   }
   try {
     const args = parseArgs(argv);
@@ -181,7 +252,11 @@ export async function main(argv: string[], ioIn: Partial<CliIO> = {}): Promise<n
         return await validateCommand(args, io);
       case 'run':
         return await runCommand(args, io);
-      case 'compare': case 'sweep': case 'merge': case 'baseline': case 'check': {
+      case 'compare':
+      case 'sweep':
+      case 'merge':
+      case 'baseline':
+      case 'check': {
         const cmds = await import('./commands.ts');
         return await cmds.commands[args.command](args, io);
       }
@@ -189,18 +264,28 @@ export async function main(argv: string[], ioIn: Partial<CliIO> = {}): Promise<n
         io.stderr(USAGE);
         return EXIT_INVALID;
       default:
-        throw new UsageError(`unknown command "${args.command}"; commands: run, compare, sweep, merge, baseline, check, validate, schema, bench, help`);
+        throw new UsageError(
+          `unknown command "${args.command}"; commands: run, compare, sweep, merge, baseline, check, validate, schema, bench, help`,
+        );
     }
   } catch (e) {
-    if (e instanceof UsageError) { fail(e.message); return EXIT_INVALID; }
-    if (e instanceof ScenarioError) { for (const l of e.lines) fail(l); return EXIT_INVALID; }
-    if (isInputError(e)) { fail(e.message); return EXIT_INVALID; }
+    if (e instanceof UsageError) {
+      fail(e.message);
+      return EXIT_INVALID;
+    }
+    if (e instanceof ScenarioError) {
+      for (const l of e.lines) fail(l);
+      return EXIT_INVALID;
+    }
+    if (isInputError(e)) {
+      fail(e.message);
+      return EXIT_INVALID;
+    }
     fail(`internal error: ${(e as Error)?.message ?? String(e)}`);
     if (io.env.ETHERSIM_DEBUG === '1') io.stderr(String((e as Error)?.stack ?? e) + '\n');
     return EXIT_RUN_FAILED;
   }
 }
-
 
 async function validateCommand(args: RunArgs, io: CliIO): Promise<number> {
   const { path, loaded, variants } = loadFromArgs(args, io);
@@ -218,7 +303,8 @@ async function validateCommand(args: RunArgs, io: CliIO): Promise<number> {
     }
   }
   // The sweep: grid's points too (as `sweep` would expand it), each checked like a variant.
-  const sweepPoints = s.sweep && Object.keys(s.sweep).length > 0 ? (await import('../run/sweep.ts')).expandSweep(loaded) : [];
+  const sweepPoints =
+    s.sweep && Object.keys(s.sweep).length > 0 ? (await import('../run/sweep.ts')).expandSweep(loaded) : [];
   for (const v of sweepPoints) {
     try {
       checkScenario(v.scenario, { readText });
@@ -227,10 +313,16 @@ async function validateCommand(args: RunArgs, io: CliIO): Promise<number> {
       throw e;
     }
   }
-  io.stdout(`${args.file}: ok — "${s.name}", topology ${s.topology.kind}, transport ${s.transport.kind}, seed ${s.seed}, hash ${scenarioHash(s)}\n`);
-  if (sweepPoints.length > 0) io.stdout(`  sweep: ${sweepPoints.length} variants ok (${Object.keys(s.sweep!).join(' × ')})\n`);
+  io.stdout(
+    `${args.file}: ok — "${s.name}", topology ${s.topology.kind}, transport ${s.transport.kind}, seed ${s.seed}, hash ${scenarioHash(s)}\n`,
+  );
+  if (sweepPoints.length > 0)
+    io.stdout(`  sweep: ${sweepPoints.length} variants ok (${Object.keys(s.sweep!).join(' × ')})\n`);
   if (s.compare?.length) {
-    for (const v of variants) io.stdout(`  variant "${v.name}": ok — transport ${v.scenario.transport.kind}, hash ${scenarioHash(v.scenario)}\n`);
+    for (const v of variants)
+      io.stdout(
+        `  variant "${v.name}": ok — transport ${v.scenario.transport.kind}, hash ${scenarioHash(v.scenario)}\n`,
+      );
   }
   return EXIT_OK;
 }
@@ -252,12 +344,18 @@ async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
   // An --out that cannot be a directory is found now, not after the simulation.
   if (args.out) {
     const outDir = resolve(io.cwd, args.out);
-    if (existsSync(outDir) && !statSync(outDir).isDirectory()) throw new UsageError(`--out ${args.out}: is a file, not a directory`);
+    if (existsSync(outDir) && !statSync(outDir).isDirectory())
+      throw new UsageError(`--out ${args.out}: is a file, not a directory`);
   }
   if (loaded.scenario.compare?.length && !io.runScenario) {
     // Variants run in parallel worker threads (tests that stub the simulator run them in-process).
     const cmds = await import('./commands.ts');
-    return cmds.compareVariants(args, io, path, variants.map((v) => ({ name: v.name, scenario: v.scenario })));
+    return cmds.compareVariants(
+      args,
+      io,
+      path,
+      variants.map((v) => ({ name: v.name, scenario: v.scenario })),
+    );
   }
   if (loaded.scenario.sweep && !loaded.scenario.compare?.length && !args.quiet) {
     io.stderr('ethersim: note: the sweep: block is not expanded by `run`; running the base scenario\n');
@@ -286,14 +384,16 @@ async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
     const timeLimitPs = v.scenario.stop.timeUs ? v.scenario.stop.timeUs * 1e6 : undefined;
     let lastDraw = -Infinity;
     let drewSomething = false;
-    const onProgress = showProgress ? (p: ProgressInfo) => {
-      const now = performance.now();
-      if (now - lastDraw < (tty ? 100 : 1000)) return;
-      lastDraw = now;
-      const line = progressLine(p, { label, timeLimitPs });
-      io.stderr(tty ? `\r${line}\x1b[K` : line + '\n');
-      drewSomething = true;
-    } : undefined;
+    const onProgress = showProgress
+      ? (p: ProgressInfo) => {
+          const now = performance.now();
+          if (now - lastDraw < (tty ? 100 : 1000)) return;
+          lastDraw = now;
+          const line = progressLine(p, { label, timeLimitPs });
+          io.stderr(tty ? `\r${line}\x1b[K` : line + '\n');
+          drewSomething = true;
+        }
+      : undefined;
 
     const t0 = performance.now();
     let result: Result;
@@ -302,9 +402,15 @@ async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
       if (threads > 1) {
         // A thread per partition (sim/run/parallel/threads.ts): the same result as one thread, sooner.
         const { runPartitionedThreaded } = await import('../run/parallel/threads.ts');
-        result = (await runPartitionedThreaded(v.scenario, { baseDir: path ? dirname(path) : io.cwd, readText, onProgress })).result;
+        result = (
+          await runPartitionedThreaded(v.scenario, { baseDir: path ? dirname(path) : io.cwd, readText, onProgress })
+        ).result;
       } else {
-        result = runScenario(v.scenario, { onProgress, progressEveryEvents: onProgress ? 20_000 : undefined, readText });
+        result = runScenario(v.scenario, {
+          onProgress,
+          progressEveryEvents: onProgress ? 20_000 : undefined,
+          readText,
+        });
       }
     } catch (e) {
       if (drewSomething && tty) io.stderr('\r\x1b[K');
@@ -333,15 +439,21 @@ async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
     if (result.meta.stopReason === 'deadlock') {
       const d = result.congestion?.deadlocks[0];
       const cycle = d ? `: cycle ${d.cycle.join(' → ')} (priority ${d.priority}) formed at ${fmtPs(d.formedPs)}` : '';
-      io.stderr(`ethersim: ${label ? `variant "${v.name}": ` : ''}PFC deadlock detected at ${fmtPs(result.meta.simTimePs)}${cycle}; the run stopped\n`);
+      io.stderr(
+        `ethersim: ${label ? `variant "${v.name}": ` : ''}PFC deadlock detected at ${fmtPs(result.meta.simTimePs)}${cycle}; the run stopped\n`,
+      );
       if (exit === EXIT_OK) exit = EXIT_RUN_FAILED;
     }
     if (result.meta.stopReason === 'stalled') {
       const left = result.summary.flowsTotal - result.summary.flowsDone;
       // A partitioned run finds a deadlock in its replayed pause logs, after the run (sim/metrics/pauseLog.ts).
       const d = result.congestion?.deadlocks[0];
-      const why = d ? `; a PFC deadlock: cycle ${d.cycle.join(' → ')} (priority ${d.priority}) formed at ${fmtPs(d.formedPs)}` : '';
-      io.stderr(`ethersim: ${label ? `variant "${v.name}": ` : ''}the run stalled at ${fmtPs(result.meta.simTimePs)}: nothing delivered for stop.stallUs while ${left} flows were unfinished${why}\n`);
+      const why = d
+        ? `; a PFC deadlock: cycle ${d.cycle.join(' → ')} (priority ${d.priority}) formed at ${fmtPs(d.formedPs)}`
+        : '';
+      io.stderr(
+        `ethersim: ${label ? `variant "${v.name}": ` : ''}the run stalled at ${fmtPs(result.meta.simTimePs)}: nothing delivered for stop.stallUs while ${left} flows were unfinished${why}\n`,
+      );
       if (exit === EXIT_OK) exit = EXIT_RUN_FAILED;
     }
   }
@@ -366,10 +478,14 @@ async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
 
   if (args.json) {
     const doc = isCompare
-      ? { variants: variants.map((v) => {
-        const r = results.find((x) => x.name === v.name);
-        return r ? { name: v.name, result: r.result } : { name: v.name, error: failed.find((f) => f.name === v.name)?.error ?? 'failed' };
-      }) }
+      ? {
+          variants: variants.map((v) => {
+            const r = results.find((x) => x.name === v.name);
+            return r
+              ? { name: v.name, result: r.result }
+              : { name: v.name, error: failed.find((f) => f.name === v.name)?.error ?? 'failed' };
+          }),
+        }
       : results[0].result;
     io.stdout(JSON.stringify(doc) + '\n');
   } else if (!args.quiet) {

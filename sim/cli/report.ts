@@ -3,7 +3,6 @@ import { SIZE_BUCKETS, goodputFairness, slowdownBySize } from '../metrics/flowSt
 
 export { SIZE_BUCKETS, goodputFairness, slowdownBySize };
 
-
 /**
  * Text renderings of a Result for the CLI (and any other command): the compact summary table,
  * side by side for several runs, the flows CSV, and a one-line progress bar. Pure functions of
@@ -65,14 +64,15 @@ export function fmtRate(perSecond: number): string {
   return `${Math.round(perSecond)} /s`;
 }
 
-const q = (x: Quantiles | undefined, key: keyof Quantiles): string =>
-  !x || !x.count ? '—' : fmtNum(x[key]);
+const q = (x: Quantiles | undefined, key: keyof Quantiles): string => (!x || !x.count ? '—' : fmtNum(x[key]));
 
 // ------------------------------------------------------------------ the summary table
 
 /** The rows of the summary table for one result: [label, value]. */
 export function summaryRows(r: Result): [string, string][] {
-  const m = r.meta, s = r.summary, c = r.counters;
+  const m = r.meta,
+    s = r.summary,
+    c = r.counters;
   const eventsPerSec = m.wallMs > 0 ? m.events / (m.wallMs / 1000) : NaN;
   return [
     ['scenario', m.name],
@@ -102,7 +102,6 @@ export function summaryRows(r: Result): [string, string][] {
     ['stop reason', m.stopReason],
   ];
 }
-
 
 const fmtJain = (j: number) => (Number.isFinite(j) ? j.toFixed(3) : '-');
 
@@ -140,7 +139,11 @@ export function formatResultTable(runs: NamedResult[]): string {
     return n <= 0 ? s : right ? ' '.repeat(n) + s : s + ' '.repeat(n);
   };
   // One run: a key/value list (values left-aligned). Several: numeric columns right-aligned.
-  const line = (row: string[]) => row.map((cell, col) => pad(cell, widths[col], multi && col > 0)).join('  ').trimEnd();
+  const line = (row: string[]) =>
+    row
+      .map((cell, col) => pad(cell, widths[col], multi && col > 0))
+      .join('  ')
+      .trimEnd();
   const out = all.map(line);
   if (header) out.splice(1, 0, widths.map((w) => '─'.repeat(w)).join('  '));
   return out.join('\n') + '\n';
@@ -154,7 +157,9 @@ export const FLOWS_CSV_HEADER = 'id,src,dst,sizeBytes,startPs,fctPs,idealFctPs,s
 export function flowsCsv(flows: readonly FlowResult[]): string {
   const lines = [FLOWS_CSV_HEADER];
   for (const f of flows) {
-    lines.push(`${f.id},${f.src},${f.dst},${f.sizeBytes},${f.startPs},${f.fctPs},${f.idealFctPs},${f.slowdown},${f.retransmits}`);
+    lines.push(
+      `${f.id},${f.src},${f.dst},${f.sizeBytes},${f.startPs},${f.fctPs},${f.idealFctPs},${f.slowdown},${f.retransmits}`,
+    );
   }
   return lines.join('\n') + '\n';
 }
@@ -172,20 +177,27 @@ export interface ProgressInfo {
  * One progress line (no newline): `[#########...........] 45%  flows 12/100  sim 123 µs  1.2M events`.
  * `timeLimitPs`, when known, lets simulated time drive the bar as well as finished flows.
  */
-export function progressLine(p: ProgressInfo, opts: { label?: string; timeLimitPs?: number; width?: number } = {}): string {
+export function progressLine(
+  p: ProgressInfo,
+  opts: { label?: string; timeLimitPs?: number; width?: number } = {},
+): string {
   const width = opts.width ?? 24;
   let frac = p.flowsTotal > 0 ? p.flowsDone / p.flowsTotal : 0;
   if (opts.timeLimitPs && opts.timeLimitPs > 0) frac = Math.max(frac, p.simTimePs / opts.timeLimitPs);
   frac = Math.min(1, Math.max(0, frac));
   const filled = Math.round(frac * width);
   const bar = '#'.repeat(filled) + '.'.repeat(width - filled);
-  const ev = p.events >= 1e6 ? `${(p.events / 1e6).toFixed(1)}M` : p.events >= 1e3 ? `${(p.events / 1e3).toFixed(0)}k` : String(p.events);
+  const ev =
+    p.events >= 1e6
+      ? `${(p.events / 1e6).toFixed(1)}M`
+      : p.events >= 1e3
+        ? `${(p.events / 1e3).toFixed(0)}k`
+        : String(p.events);
   const label = opts.label ? `${opts.label} ` : '';
   return `${label}[${bar}] ${String(Math.floor(frac * 100)).padStart(3)}%  flows ${p.flowsDone}/${p.flowsTotal}  sim ${fmtPs(p.simTimePs)}  ${ev} events`;
 }
 
 // ------------------------------------------------------------------ side-by-side comparison
-
 
 function victimsOf(r: Result): string {
   const v = (r as { congestion?: { summary?: { victims?: unknown } } }).congestion?.summary?.victims;
@@ -196,7 +208,9 @@ function victimsOf(r: Result): string {
 
 /** The comparison rows of one result, by label. */
 export function compareRows(r: Result): Map<string, string> {
-  const m = r.meta, s = r.summary, c = r.counters;
+  const m = r.meta,
+    s = r.summary,
+    c = r.counters;
   const rows = new Map<string, string>([
     ['transport', m.transport],
     ['hosts / switches', `${fmtInt(m.hosts)} / ${fmtInt(m.switches)}`],
@@ -242,7 +256,9 @@ export function formatCompareTable(runs: NamedResult[]): string {
   for (const m of perRun) for (const l of m.keys()) if (!labels.includes(l)) labels.push(l);
   // size-bucket rows sit after 'slowdown p99', in bucket order, whatever run introduced them
   const isBucket = (l: string) => SIZE_BUCKETS.some(([b]) => l.endsWith(' ' + b));
-  const bucketRows = SIZE_BUCKETS.flatMap(([b]) => [`slowdown p50 ${b}`, `slowdown p99 ${b}`]).filter((l) => labels.includes(l));
+  const bucketRows = SIZE_BUCKETS.flatMap(([b]) => [`slowdown p50 ${b}`, `slowdown p99 ${b}`]).filter((l) =>
+    labels.includes(l),
+  );
   const plain = labels.filter((l) => !isBucket(l));
   const at = plain.indexOf('slowdown p99') + 1;
   const ordered = [...plain.slice(0, at), ...bucketRows, ...plain.slice(at)];
@@ -254,7 +270,11 @@ export function formatCompareTable(runs: NamedResult[]): string {
     const n = w - [...s].length;
     return n <= 0 ? s : right ? ' '.repeat(n) + s : s + ' '.repeat(n);
   };
-  const line = (row: string[]) => row.map((cell, col) => pad(cell, widths[col], col > 0)).join('  ').trimEnd();
+  const line = (row: string[]) =>
+    row
+      .map((cell, col) => pad(cell, widths[col], col > 0))
+      .join('  ')
+      .trimEnd();
   const out = all.map(line);
   out.splice(1, 0, widths.map((w) => '─'.repeat(w)).join('  '));
   return out.join('\n') + '\n';

@@ -67,7 +67,11 @@ export class CalendarQueue {
 
   private growSlots(): void {
     const cap = this.time.length * 2;
-    const g32 = (x: Int32Array) => { const n = new Int32Array(cap); n.set(x); return n; };
+    const g32 = (x: Int32Array) => {
+      const n = new Int32Array(cap);
+      n.set(x);
+      return n;
+    };
     const t = new Float64Array(cap);
     t.set(this.time);
     this.time = t;
@@ -153,7 +157,10 @@ export class CalendarQueue {
     let bt = Infinity;
     for (let j = 0; j < this.nb; j++) {
       const h = head[j];
-      if (h >= 0 && time[h] < bt) { bt = time[h]; best = j; }
+      if (h >= 0 && time[h] < bt) {
+        bt = time[h];
+        best = j;
+      }
     }
     this.work += this.nb;
     this.lastBucket = best;
@@ -209,7 +216,10 @@ export class CalendarQueue {
     let sum = 0;
     for (let j = 1; j < k; j++) {
       const d = times[j] - times[j - 1];
-      if (d > 0) { sum += d; gaps++; }
+      if (d > 0) {
+        sum += d;
+        gaps++;
+      }
     }
     let width = gaps > 0 ? Math.max(1, Math.round((3 * sum) / gaps)) : this.width;
     if (!Number.isFinite(width)) width = this.width;

@@ -46,8 +46,16 @@ export class EventQueue {
 
   private grow(): void {
     const cap = this.hSlot.length * 2;
-    const g32 = (x: Int32Array) => { const n = new Int32Array(cap); n.set(x); return n; };
-    const g64 = (x: Float64Array) => { const n = new Float64Array(cap); n.set(x); return n; };
+    const g32 = (x: Int32Array) => {
+      const n = new Int32Array(cap);
+      n.set(x);
+      return n;
+    };
+    const g64 = (x: Float64Array) => {
+      const n = new Float64Array(cap);
+      n.set(x);
+      return n;
+    };
     this.hTime = g64(this.hTime);
     this.hSeq = g64(this.hSeq);
     this.hSlot = g32(this.hSlot);
@@ -128,7 +136,10 @@ export class EventQueue {
         const end = first + 4 < n ? first + 4 : n;
         for (let k = first + 1; k < end; k++) {
           const kt = hTime[k];
-          if (kt < ct || (kt === ct && hSeq[k] < hSeq[c])) { c = k; ct = kt; }
+          if (kt < ct || (kt === ct && hSeq[k] < hSeq[c])) {
+            c = k;
+            ct = kt;
+          }
         }
         if (lt < ct || (lt === ct && ls < hSeq[c])) break;
         hTime[i] = ct;

@@ -171,11 +171,17 @@ export class LaneQueue {
     for (;;) {
       const l = this.tableLane[h];
       if (l < 0) break;
-      if (this.tableKey[h] === key) { li = l; break; }
+      if (this.tableKey[h] === key) {
+        li = l;
+        break;
+      }
       h = (h + 1) & (LQ.TABLE_SIZE - 1);
     }
     if (li < 0) {
-      if (this.lanes.length === LQ.MAX_LANES) { this.push(t, kind, a, b); return; }
+      if (this.lanes.length === LQ.MAX_LANES) {
+        this.push(t, kind, a, b);
+        return;
+      }
       li = this.lanes.length;
       this.lanes.push(new Lane(256));
       this.tableKey[h] = key;
@@ -227,7 +233,8 @@ export class LaneQueue {
     this.popB = i[LANE.I32_PER_ENTRY * j + LANE.I_B];
     const n = (j + 1) & lane.mask;
     lane.head = n;
-    if ((n & (LANE.WARM_BATCH - 1)) === 0 && lane.size > 2 * LANE.WARM_BATCH && this.warmer !== null) this.warmAhead(lane);
+    if ((n & (LANE.WARM_BATCH - 1)) === 0 && lane.size > 2 * LANE.WARM_BATCH && this.warmer !== null)
+      this.warmAhead(lane);
     if (--lane.size > 0) {
       const t = f[LQ.F64_PER_ENTRY * n];
       const s = f[LQ.F64_PER_ENTRY * n + 1];

@@ -91,8 +91,15 @@ export class Simulator {
       if (budget <= 0) return 'eventBudget';
       let n = 0;
       while (n < budget) {
-        if (q.size === 0) { this.events += n; return 'idle'; }
-        if (limited && q.peekTime() > stop.timeLimitPs) { this.events += n; this.now = stop.timeLimitPs; return 'timeLimit'; }
+        if (q.size === 0) {
+          this.events += n;
+          return 'idle';
+        }
+        if (limited && q.peekTime() > stop.timeLimitPs) {
+          this.events += n;
+          this.now = stop.timeLimitPs;
+          return 'timeLimit';
+        }
         q.pop();
         this.now = q.popTime;
         handler.handle(q.popKind, q.popA, q.popB);
@@ -119,15 +126,24 @@ export class Simulator {
     let n = 0;
     let reason: StopReason | 'window' = 'window';
     for (;;) {
-      if (q.size === 0) { reason = 'idle'; break; }
+      if (q.size === 0) {
+        reason = 'idle';
+        break;
+      }
       const t = q.peekTime();
       if (t >= endPs) break;
-      if (t > limitPs) { reason = 'timeLimit'; break; }
+      if (t > limitPs) {
+        reason = 'timeLimit';
+        break;
+      }
       q.pop();
       this.now = q.popTime;
       handler.handle(q.popKind, q.popA, q.popB);
       n++;
-      if (this.stopRequested) { reason = this.requestedReason; break; }
+      if (this.stopRequested) {
+        reason = this.requestedReason;
+        break;
+      }
     }
     this.events += n;
     return reason;

@@ -209,7 +209,13 @@ export class CongestionAnalysis implements PauseObserver {
   private pool: Fabric['pool'] | null;
 
   /** Analyse the live fabric `f` (its pause observer). */
-  static live(f: Fabric, flows: FlowTable, deadlockTimeoutPs: number, waitingFlows: (host: number) => number[], entropyOf: (flow: number) => number): CongestionAnalysis {
+  static live(
+    f: Fabric,
+    flows: FlowTable,
+    deadlockTimeoutPs: number,
+    waitingFlows: (host: number) => number[],
+    entropyOf: (flow: number) => number,
+  ): CongestionAnalysis {
     const a = new CongestionAnalysis(liveView(f), flows, deadlockTimeoutPs, waitingFlows, entropyOf);
     a.pool = f.pool;
     return a;
@@ -250,15 +256,24 @@ export class CongestionAnalysis implements PauseObserver {
       seen.push(root);
       depth++;
       root = this.edgeCause[root * PRIO.COUNT + prio];
-      if (depth > f.portCount) { root = -1; break; }
+      if (depth > f.portCount) {
+        root = -1;
+        break;
+      }
     }
     this.edgeRoot[e] = root;
     this.edgeDepth[e] = depth;
     if (this.intervals.length < MAX_INTERVALS) {
       this.edgeInterval[e] = this.intervals.length;
       this.intervals.push({
-        node: this.names[f.portNode[port]], peer: this.names[f.portNode[port ^ 1]], port, priority: prio,
-        startPs: now, endPs: -1, causePort: cause, rootPort: root,
+        node: this.names[f.portNode[port]],
+        peer: this.names[f.portNode[port ^ 1]],
+        port,
+        priority: prio,
+        startPs: now,
+        endPs: -1,
+        causePort: cause,
+        rootPort: root,
       });
     } else {
       this.edgeInterval[e] = -1;
@@ -268,8 +283,17 @@ export class CongestionAnalysis implements PauseObserver {
     let t = this.openTrees.get(root);
     if (t === undefined) {
       const rec: CongestionTree = {
-        id: this.trees.length + this.treesDropped, rootPort: root, root: this.portName(root), formedPs: now, vanishedPs: -1,
-        maxBreadth: 0, maxDepth: 0, hostsReached: [], pausedLinkTimePs: 0, timeline: [], timelineDropped: 0,
+        id: this.trees.length + this.treesDropped,
+        rootPort: root,
+        root: this.portName(root),
+        formedPs: now,
+        vanishedPs: -1,
+        maxBreadth: 0,
+        maxDepth: 0,
+        hostsReached: [],
+        pausedLinkTimePs: 0,
+        timeline: [],
+        timelineDropped: 0,
       };
       t = { rec, edges: new Set(), hosts: new Set() };
       this.openTrees.set(root, t);
@@ -377,7 +401,6 @@ export class CongestionAnalysis implements PauseObserver {
     return false;
   }
 
-
   // ------------------------------------------------------------------ deadlock
 
   private cycleFound(edges: number[], prio: number, now: number): void {
@@ -385,7 +408,13 @@ export class CongestionAnalysis implements PauseObserver {
     const keys = edges.map((p) => p * PRIO.COUNT + prio);
     const sig = [...keys].sort((a, b) => a - b).join(',');
     if (this.candidates.some((c) => c.open && [...c.edges].sort((a, b) => a - b).join(',') === sig)) return;
-    const c: Candidate = { edges: keys, gens: keys.map((k) => this.edgeGen[k]), formedPs: now, priority: prio, open: true };
+    const c: Candidate = {
+      edges: keys,
+      gens: keys.map((k) => this.edgeGen[k]),
+      formedPs: now,
+      priority: prio,
+      open: true,
+    };
     this.candidates.push(c);
     this.fabric.setTimer(now + this.deadlockTimeoutPs, this.candidates.length - 1);
   }
@@ -394,12 +423,17 @@ export class CongestionAnalysis implements PauseObserver {
     const c = this.candidates[a];
     if (c === undefined || !c.open) return;
     c.open = false;
-    const held = c.edges.every((k, i) => this.edgeGen[k] === c.gens[i] && this.isPaused(Math.floor(k / PRIO.COUNT), k % PRIO.COUNT));
+    const held = c.edges.every(
+      (k, i) => this.edgeGen[k] === c.gens[i] && this.isPaused(Math.floor(k / PRIO.COUNT), k % PRIO.COUNT),
+    );
     if (!held) return;
     const ports = c.edges.map((k) => Math.floor(k / PRIO.COUNT));
     this.deadlocks.push({
-      formedPs: c.formedPs, detectedPs: this.fabric.nowPs(), priority: c.priority,
-      cycle: ports.map((p) => this.portName(p)), ports,
+      formedPs: c.formedPs,
+      detectedPs: this.fabric.nowPs(),
+      priority: c.priority,
+      cycle: ports.map((p) => this.portName(p)),
+      ports,
     });
     this.fabric.stopForDeadlock();
   }
@@ -422,8 +456,12 @@ export class CongestionAnalysis implements PauseObserver {
       const life = (fin >= 0 ? fin : endPs) - this.flows.startPs[fl];
       const roots = [...(this.flowRoots[fl] ?? [])].sort((x, y) => x - y);
       victims.push({
-        flow: fl, src: this.flows.src[fl], dst: this.flows.dst[fl], blockedPs: b,
-        fctShare: life > 0 ? b / life : 0, roots: roots.map((r) => this.portName(r)),
+        flow: fl,
+        src: this.flows.src[fl],
+        dst: this.flows.dst[fl],
+        blockedPs: b,
+        fctShare: life > 0 ? b / life : 0,
+        roots: roots.map((r) => this.portName(r)),
       });
       for (const r of roots) this.rootStat(r).victims.push(fl);
     }

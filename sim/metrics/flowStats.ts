@@ -23,7 +23,11 @@ export function goodputFairness(r: Result): number {
 
 /** Flow-size buckets for slowdown in comparisons: [label, upper bound in bytes (inclusive)]. */
 export const SIZE_BUCKETS: Array<[string, number]> = [
-  ['≤10KB', 10_000], ['10KB–100KB', 100_000], ['100KB–1MB', 1_000_000], ['1MB–10MB', 10_000_000], ['>10MB', Infinity],
+  ['≤10KB', 10_000],
+  ['10KB–100KB', 100_000],
+  ['100KB–1MB', 1_000_000],
+  ['1MB–10MB', 10_000_000],
+  ['>10MB', Infinity],
 ];
 
 /** Slowdown p50/p99 per flow-size bucket (finished flows only): label → [p50, p99, count]. */
@@ -33,7 +37,7 @@ export function slowdownBySize(r: Result): Map<string, [number, number, number]>
     if (f.slowdown < 0) continue;
     const b = SIZE_BUCKETS.find(([, hi]) => f.sizeBytes <= hi)![0];
     let a = by.get(b);
-    if (!a) by.set(b, a = []);
+    if (!a) by.set(b, (a = []));
     a.push(f.slowdown);
   }
   const out = new Map<string, [number, number, number]>();

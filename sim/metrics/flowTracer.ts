@@ -38,7 +38,11 @@ export class FlowTracer {
       if (extra) for (const k of Object.keys(extra)) this.put(`flow:${f}:${k}`, n, extra[k]);
     }
     if (this.t.length >= this.maxSamples) {
-      const keep = (a: number[]) => { let j = 0; for (let i = 0; i < a.length; i += 2) a[j++] = a[i]; a.length = j; };
+      const keep = (a: number[]) => {
+        let j = 0;
+        for (let i = 0; i < a.length; i += 2) a[j++] = a[i];
+        a.length = j;
+      };
       keep(this.t);
       for (const s of this.data.values()) keep(s);
       this.intervalPs *= 2;
@@ -62,8 +66,9 @@ export class FlowTracer {
     const flowOf = (s: Series) => Number(s.name.split(':')[1]);
     const rank = new Map(this.traced.map((f, i) => [f, i]));
     const delivered = (s: Series) => (s.name.endsWith(':deliveredBytes') ? 0 : 1);
-    return [...own, ...this.absorbed].map((s, i) => ({ s, i }))
-      .sort((a, b) => (rank.get(flowOf(a.s))! - rank.get(flowOf(b.s))!) || delivered(a.s) - delivered(b.s) || a.i - b.i)
+    return [...own, ...this.absorbed]
+      .map((s, i) => ({ s, i }))
+      .sort((a, b) => rank.get(flowOf(a.s))! - rank.get(flowOf(b.s))! || delivered(a.s) - delivered(b.s) || a.i - b.i)
       .map((x) => x.s);
   }
 

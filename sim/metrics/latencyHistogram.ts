@@ -59,7 +59,12 @@ export class LatencyHistogram implements LatencyRecorder {
 
   /** The equivalent hdr-histogram-js histogram (each bucket recorded at its midpoint). */
   toHdr(): hdr.Histogram {
-    const h = hdr.build({ numberOfSignificantValueDigits: 2, autoResize: true, lowestDiscernibleValue: 1, highestTrackableValue: 2 });
+    const h = hdr.build({
+      numberOfSignificantValueDigits: 2,
+      autoResize: true,
+      lowestDiscernibleValue: 1,
+      highestTrackableValue: 2,
+    });
     for (let i = 0; i < this.counts.length; i++) {
       const c = this.counts[i];
       if (c > 0) h.recordValueWithCount(bucketMid(i), c);

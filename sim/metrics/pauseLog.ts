@@ -104,8 +104,14 @@ export class PauseLog implements PauseObserver {
  * partition's: they are the same) and `flows` (the merged flow table). A deadlock timer due at
  * or before a record fires before it; timers due by `endPs` fire at the end.
  */
-export function replayPauseLogs(logs: PauseLogData[], fabric: Fabric, flows: FlowTable, deadlockTimeoutPs: number,
-  entropyOf: (flow: number) => number, endPs: number): CongestionAnalysis {
+export function replayPauseLogs(
+  logs: PauseLogData[],
+  fabric: Fabric,
+  flows: FlowTable,
+  deadlockTimeoutPs: number,
+  entropyOf: (flow: number) => number,
+  endPs: number,
+): CongestionAnalysis {
   const paused = new Int32Array(fabric.portCount);
   let now = 0;
   let cause = -1;
@@ -123,15 +129,23 @@ export function replayPauseLogs(logs: PauseLogData[], fabric: Fabric, flows: Flo
     routeFor: (node, dst, flow, ev) => fabric.routeFor(node, dst, flow, ev),
     hostNicPort: (h) => fabric.routes.hostNicPort[h],
     nowPs: () => now,
-    setTimer: (t, a) => { timers.push({ t, a, seq: timerSeq++ }); },
-    stopForDeadlock: () => { /* the run is over: the deadlock is reported, the stop reason stays */ },
+    setTimer: (t, a) => {
+      timers.push({ t, a, seq: timerSeq++ });
+    },
+    stopForDeadlock: () => {
+      /* the run is over: the deadlock is reported, the stop reason stays */
+    },
   };
   const analysis = new CongestionAnalysis(view, flows, deadlockTimeoutPs, () => waiting, entropyOf);
   const fireUntil = (t: number) => {
     for (;;) {
       let k = -1;
       for (let i = 0; i < timers.length; i++) {
-        if (timers[i].t <= t && (k < 0 || timers[i].t < timers[k].t || (timers[i].t === timers[k].t && timers[i].seq < timers[k].seq))) k = i;
+        if (
+          timers[i].t <= t &&
+          (k < 0 || timers[i].t < timers[k].t || (timers[i].t === timers[k].t && timers[i].seq < timers[k].seq))
+        )
+          k = i;
       }
       if (k < 0) return;
       const tm = timers.splice(k, 1)[0];
@@ -147,7 +161,10 @@ export function replayPauseLogs(logs: PauseLogData[], fabric: Fabric, flows: Flo
     for (let lp = 0; lp < logs.length; lp++) {
       if (next[lp] >= logs[lp].count) continue;
       const t = logs[lp].records[next[lp] * PL.CELLS + PL.T];
-      if (t < bestT) { bestT = t; best = lp; }
+      if (t < bestT) {
+        bestT = t;
+        best = lp;
+      }
     }
     if (best < 0) break;
     const log = logs[best];

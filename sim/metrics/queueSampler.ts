@@ -14,7 +14,13 @@ export class QueueSampler {
   private readonly t: number[] = [];
   private readonly v: number[][] = [];
 
-  constructor(private readonly fabric: Fabric, private readonly flows: FlowTable, intervalNs: number, private readonly maxSamples: number, private readonly untilTimeLimit = false) {
+  constructor(
+    private readonly fabric: Fabric,
+    private readonly flows: FlowTable,
+    intervalNs: number,
+    private readonly maxSamples: number,
+    private readonly untilTimeLimit = false,
+  ) {
     this.intervalPs = Math.max(1, Math.round(intervalNs * 1000));
     for (let p = 0; p < fabric.portCount; p++) {
       if (fabric.portNode[p] >= fabric.hostCount && fabric.isLocalNode(fabric.portNode[p])) {
@@ -31,7 +37,11 @@ export class QueueSampler {
     this.t.push(now);
     for (let i = 0; i < this.ports.length; i++) this.v[i].push(fabric.portQueueBytes(this.ports[i]));
     if (this.t.length >= this.maxSamples) {
-      const keep = (a: number[]) => { let j = 0; for (let i = 0; i < a.length; i += 2) a[j++] = a[i]; a.length = j; };
+      const keep = (a: number[]) => {
+        let j = 0;
+        for (let i = 0; i < a.length; i += 2) a[j++] = a[i];
+        a.length = j;
+      };
       keep(this.t);
       for (const s of this.v) keep(s);
       this.intervalPs *= 2;
@@ -48,7 +58,11 @@ export class QueueSampler {
     const names = this.fabric.graph.nodeNames;
     const own = this.ports.map((p, i) => ({
       port: p,
-      series: { name: `queue:${names[this.fabric.portNode[p]]}->${names[this.fabric.portNode[p ^ 1]]}`, t: this.t.slice(), v: this.v[i] },
+      series: {
+        name: `queue:${names[this.fabric.portNode[p]]}->${names[this.fabric.portNode[p ^ 1]]}`,
+        t: this.t.slice(),
+        v: this.v[i],
+      },
     }));
     if (this.absorbed.length === 0) return own;
     return [...own, ...this.absorbed].sort((a, b) => a.port - b.port);

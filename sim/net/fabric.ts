@@ -4,9 +4,7 @@ import type { TopologyGraph } from '../topology/graph.ts';
 import { alignedInt32Array } from '../engine/alignedBuffer.ts';
 import { doubleFields } from '../engine/doubleFields.ts';
 import { LANE } from '../engine/laneQueue.ts';
-import {
-  PS, P, F, WIRE, PK, PRIO, REC, PacketPool,
-} from './packets.ts';
+import { PS, P, F, WIRE, PK, PRIO, REC, PacketPool } from './packets.ts';
 import { ecmpIndex, nextHopList, type RouteTable } from './routing.ts';
 import { roundRobinPick } from './roundRobin.ts';
 import type { PortTiming } from './portTiming.ts';
@@ -193,9 +191,21 @@ export class Fabric implements EventHandler {
   /** Partitioned runs: each node's partition (null: unpartitioned). */
   nodeLp: Int32Array | null = null;
   readonly counters: Counters = {
-    packetsSent: 0, packetsDelivered: 0, bytesDelivered: 0, drops: 0, discards: 0, ecnMarks: 0,
-    pauseFrames: 0, resumeFrames: 0, pausedTimePs: 0, naks: 0, retransmits: 0, timeouts: 0,
-    cnps: 0, trims: 0, acks: 0,
+    packetsSent: 0,
+    packetsDelivered: 0,
+    bytesDelivered: 0,
+    drops: 0,
+    discards: 0,
+    ecnMarks: 0,
+    pauseFrames: 0,
+    resumeFrames: 0,
+    pausedTimePs: 0,
+    naks: 0,
+    retransmits: 0,
+    timeouts: 0,
+    cnps: 0,
+    trims: 0,
+    acks: 0,
   };
 
   constructor(
@@ -316,7 +326,10 @@ export class Fabric implements EventHandler {
         // at a switch the packet joins the egress queue chosen upstream (startTx).
         const b = ring[j + LANE.I_B];
         const word = i32[b << REC.SHIFT];
-        if (portNode[a ^ 1] < hosts || (word & P.KIND_MASK) === PK.PFC) { acc ^= word; continue; }
+        if (portNode[a ^ 1] < hosts || (word & P.KIND_MASK) === PK.PFC) {
+          acc ^= word;
+          continue;
+        }
         const r = i32[(b << REC.SHIFT) + P.IN_PORT] * PI.STRIDE;
         acc ^= pi[r + PI.NONEMPTY] ^ pi[r + PI.QUEUES + ((word >> P.PRIO_SHIFT) << 2) + QF.HEAD];
       } else if (kind === EV.TX_DONE) {
@@ -324,7 +337,8 @@ export class Fabric implements EventHandler {
         // data class): its record is the next cold read after the port's own lines.
         const r = a * PI.STRIDE;
         const m = pi[r + PI.NONEMPTY];
-        const q = (m & (1 << PRIO.CONTROL)) !== 0 ? PRIO.CONTROL : (m & (1 << PRIO.TRIMMED)) !== 0 ? PRIO.TRIMMED : dataPrio;
+        const q =
+          (m & (1 << PRIO.CONTROL)) !== 0 ? PRIO.CONTROL : (m & (1 << PRIO.TRIMMED)) !== 0 ? PRIO.TRIMMED : dataPrio;
         const head = pi[r + PI.QUEUES + (q << 2) + QF.HEAD];
         acc ^= head >= 0 ? i32[head << REC.SHIFT] : m;
       }
@@ -366,7 +380,9 @@ export class Fabric implements EventHandler {
     // queue never paused yet writes nothing and its dequeue reads nothing.
     if (this.pausesSeen && prio < PRIO.TRIMMED && (this.cfg.losslessMask & (1 << prio)) !== 0) {
       const f = port * PF.STRIDE;
-      const mark = this.pf[f + PF.PAUSED_TIME + prio] + ((pi[r + PI.PAUSED] & (1 << prio)) !== 0 ? this.sim.now - this.pf[f + PF.PAUSE_SINCE + prio] : 0);
+      const mark =
+        this.pf[f + PF.PAUSED_TIME + prio] +
+        ((pi[r + PI.PAUSED] & (1 << prio)) !== 0 ? this.sim.now - this.pf[f + PF.PAUSE_SINCE + prio] : 0);
       if (mark !== 0) pool.pauseMark[pkt] = mark;
     }
     const q = r + PI.QUEUES + (prio << 2);
@@ -445,7 +461,12 @@ export class Fabric implements EventHandler {
     const next = this.portNode[port ^ 1];
     const isPfc = (i32[(pkt << REC.SHIFT) + P.KIND] & P.KIND_MASK) === PK.PFC;
     if (next >= this.hostCount && !isPfc) {
-      i32[(pkt << REC.SHIFT) + P.IN_PORT] = this.routeFor(next, i32[(pkt << REC.SHIFT) + P.DST], i32[(pkt << REC.SHIFT) + P.FLOW], i32[(pkt << REC.SHIFT) + P.EV]);
+      i32[(pkt << REC.SHIFT) + P.IN_PORT] = this.routeFor(
+        next,
+        i32[(pkt << REC.SHIFT) + P.DST],
+        i32[(pkt << REC.SHIFT) + P.FLOW],
+        i32[(pkt << REC.SHIFT) + P.EV],
+      );
     }
     const wire = i32[(pkt << REC.SHIFT) + P.BYTES] + WIRE.OVERHEAD_BYTES;
     pf[f + PF.TX_BYTES] += wire;
@@ -513,7 +534,9 @@ export class Fabric implements EventHandler {
       const port = box.portOf(m);
       const f = port * PF.STRIDE;
       const isPfc = (i32[(pkt << REC.SHIFT) + P.KIND] & P.KIND_MASK) === PK.PFC;
-      const delayPs = Math.round((i32[(pkt << REC.SHIFT) + P.BYTES] + WIRE.OVERHEAD_BYTES) * this.pf[f + PF.PS_PER_BYTE]) + this.flightPs(port, isPfc);
+      const delayPs =
+        Math.round((i32[(pkt << REC.SHIFT) + P.BYTES] + WIRE.OVERHEAD_BYTES) * this.pf[f + PF.PS_PER_BYTE]) +
+        this.flightPs(port, isPfc);
       // Keys below 0 never collide with pushAfter's delays (≥ 0).
       this.sim.inLane(-1 - (delayPs * PARTITION_KEY_SPAN + src), box.timeOf(m), EV.ARRIVE, port, pkt);
     }
@@ -542,7 +565,8 @@ export class Fabric implements EventHandler {
       // Control frames: strict priority, no admission control (HPCC switch queue 0, §1.1).
       this.enqueue(egress, prio, pkt);
     } else if (prio === PRIO.TRIMMED) {
-      if (this.pi[egress * PI.STRIDE + PI.QUEUES + (prio << 2) + QF.BYTES] + bytes > cfg.trimQueueCapBytes) return this.drop(pkt);
+      if (this.pi[egress * PI.STRIDE + PI.QUEUES + (prio << 2) + QF.BYTES] + bytes > cfg.trimQueueCapBytes)
+        return this.drop(pkt);
       this.enqueue(egress, prio, pkt);
     } else if ((cfg.losslessMask & (1 << prio)) !== 0) {
       if (!this.admitLossless(node, port, prio, bytes)) return this.drop(pkt);
@@ -554,7 +578,11 @@ export class Fabric implements EventHandler {
       this.checkXoff(node, port, prio, egress);
     } else {
       const qb = this.pi[egress * PI.STRIDE + PI.QUEUES + (prio << 2) + QF.BYTES];
-      if (cfg.trimEnabled && (pool.i32[(pkt << REC.SHIFT) + P.FLAGS] & F.TRIMMABLE) !== 0 && qb + bytes > cfg.trimThresholdBytes) {
+      if (
+        cfg.trimEnabled &&
+        (pool.i32[(pkt << REC.SHIFT) + P.FLAGS] & F.TRIMMABLE) !== 0 &&
+        qb + bytes > cfg.trimThresholdBytes
+      ) {
         this.trim(egress, pkt);
         return;
       }
@@ -595,14 +623,17 @@ export class Fabric implements EventHandler {
   private trim(egress: number, pkt: number): void {
     const pool = this.pool;
     const hdr = this.cfg.trimHeaderBytes;
-    if (this.pi[egress * PI.STRIDE + PI.QUEUES + (PRIO.TRIMMED << 2) + QF.BYTES] + hdr > this.cfg.trimQueueCapBytes) return this.drop(pkt);
+    if (this.pi[egress * PI.STRIDE + PI.QUEUES + (PRIO.TRIMMED << 2) + QF.BYTES] + hdr > this.cfg.trimQueueCapBytes)
+      return this.drop(pkt);
     this.counters.trims++;
     // A trim at the port facing the destination host is a last-hop trim (§4.5): under RCCC it is
     // not a congestion signal for NSCC (transport/uet/nscc.ts onNack).
     const lastHop = this.portNode[egress ^ 1] < this.hostCount ? F.LASTHOP : 0;
-    pool.i32[(pkt << REC.SHIFT) + P.FLAGS] = (pool.i32[(pkt << REC.SHIFT) + P.FLAGS] | F.TRIMMED | lastHop) & ~F.TRIMMABLE;
+    pool.i32[(pkt << REC.SHIFT) + P.FLAGS] =
+      (pool.i32[(pkt << REC.SHIFT) + P.FLAGS] | F.TRIMMED | lastHop) & ~F.TRIMMABLE;
     pool.i32[(pkt << REC.SHIFT) + P.BYTES] = hdr;
-    pool.i32[(pkt << REC.SHIFT) + P.KIND] = (pool.i32[(pkt << REC.SHIFT) + P.KIND] & P.KIND_MASK) | (PRIO.TRIMMED << P.PRIO_SHIFT);
+    pool.i32[(pkt << REC.SHIFT) + P.KIND] =
+      (pool.i32[(pkt << REC.SHIFT) + P.KIND] & P.KIND_MASK) | (PRIO.TRIMMED << P.PRIO_SHIFT);
     this.enqueue(egress, PRIO.TRIMMED, pkt);
     this.kick(egress);
   }
@@ -664,9 +695,14 @@ export class Fabric implements EventHandler {
       const egress = ports[j];
       for (let prio = 0; prio < PRIO.TRIMMED; prio++) {
         if ((this.cfg.losslessMask & (1 << prio)) === 0) continue;
-        for (let pkt = pi[egress * PI.STRIDE + PI.QUEUES + (prio << 2) + QF.HEAD]; pkt >= 0; pkt = i32[(pkt << REC.SHIFT) + P.NEXT]) {
+        for (
+          let pkt = pi[egress * PI.STRIDE + PI.QUEUES + (prio << 2) + QF.HEAD];
+          pkt >= 0;
+          pkt = i32[(pkt << REC.SHIFT) + P.NEXT]
+        ) {
           const inPort = i32[(pkt << REC.SHIFT) + P.IN_PORT];
-          if (inPort >= 0) this.ieBytes[this.ieRow[inPort] + this.portLocal[egress]] += i32[(pkt << REC.SHIFT) + P.BYTES];
+          if (inPort >= 0)
+            this.ieBytes[this.ieRow[inPort] + this.portLocal[egress]] += i32[(pkt << REC.SHIFT) + P.BYTES];
         }
       }
     }
@@ -827,7 +863,12 @@ export class Fabric implements EventHandler {
     let s = 0;
     for (let p = 0; p < this.portCount; p++) {
       for (let q = 0; q < PRIO.COUNT; q++) {
-        for (let pkt = this.pi[p * PI.STRIDE + PI.QUEUES + (q << 2) + QF.HEAD]; pkt >= 0; pkt = this.pool.i32[(pkt << REC.SHIFT) + P.NEXT]) s++;
+        for (
+          let pkt = this.pi[p * PI.STRIDE + PI.QUEUES + (q << 2) + QF.HEAD];
+          pkt >= 0;
+          pkt = this.pool.i32[(pkt << REC.SHIFT) + P.NEXT]
+        )
+          s++;
       }
     }
     return s;

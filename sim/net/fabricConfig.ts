@@ -63,9 +63,12 @@ export function resolveFabricConfig(s: Scenario, graph: TopologyGraph, sizes: Fa
     // counts in the buffer only once through it (portTiming.ts), while the PAUSE frame itself
     // is not delayed by it (the first-principles rate × (2 × propagation + reaction) of §1.2,
     // with the pipeline part of the data's path). HPCC has no forwarding latency, so no term.
-    headroom[p] = sw.pfc.headroomBytes === 'auto'
-      ? Math.ceil((l.rateBps * l.delayPs) / 1e12 / 8) * 3 + Math.ceil((l.rateBps * latencyPs) / 1e12 / 8) + 2 * (sizes.maxFrameBytes + 20)
-      : sw.pfc.headroomBytes;
+    headroom[p] =
+      sw.pfc.headroomBytes === 'auto'
+        ? Math.ceil((l.rateBps * l.delayPs) / 1e12 / 8) * 3 +
+          Math.ceil((l.rateBps * latencyPs) / 1e12 / 8) +
+          2 * (sizes.maxFrameBytes + 20)
+        : sw.pfc.headroomBytes;
     // HPCC: α = 1/8 (shift 3) at NIC speed, doubled once per doubling of port speed (§1.2).
     if (sw.pfc.alpha === 'auto') {
       const shift = Math.max(0, 3 - Math.round(Math.log2(l.rateBps / nicBps)));
@@ -78,18 +81,21 @@ export function resolveFabricConfig(s: Scenario, graph: TopologyGraph, sizes: Fa
     kmax[p] = sw.ecn.kmaxBytes !== 'auto' ? sw.ecn.kmaxBytes : uet ? 0.8 * bdp : 400_000 * perRate;
     // RCCC manages the last hop: no ECN on a switch port facing a host (physics.md §4.6 table,
     // §4.8: "last-hop ECN disabled when RCCC on"). Thresholds at infinity mark nothing.
-    if (rccc && portNodeOf(graph, p) >= graph.hostCount && portNodeOf(graph, p ^ 1) < graph.hostCount) kmin[p] = kmax[p] = Infinity;
+    if (rccc && portNodeOf(graph, p) >= graph.hostCount && portNodeOf(graph, p ^ 1) < graph.hostCount)
+      kmin[p] = kmax[p] = Infinity;
   }
   let losslessMask = 0;
   if (sw.pfc.enabled) for (const p of sw.pfc.priorities) losslessMask |= 1 << p;
   // Trim at 1 × plane BDP (§4.6); the trimmed-header queue holds 2 × that (htsim, §4.5).
-  const trimThreshold = sw.trimming.thresholdBytes === 'auto' ? Math.max(bdp, 2 * sizes.maxFrameBytes) : sw.trimming.thresholdBytes;
+  const trimThreshold =
+    sw.trimming.thresholdBytes === 'auto' ? Math.max(bdp, 2 * sizes.maxFrameBytes) : sw.trimming.thresholdBytes;
   // Without trimming, UET tail-drops between 2 and 5 × plane BDP (§4.6): 'auto' takes 5 ×, and
   // so does a UET fabric without trimming that names no cap (the preset of §0). Uncapped, its
   // queues grew to α × the free buffer (MBs), past what UET's auto RTO assumes (uet.ts): a 15 → 1
   // incast then timed out 816 times with no drop and sent 357 duplicates.
   const cap = sw.lossy.queueCapBytes;
-  const lossyCap = cap === undefined ? (uet && !sw.trimming.enabled ? 5 * bdp : Infinity) : cap === 'auto' ? 5 * bdp : cap;
+  const lossyCap =
+    cap === undefined ? (uet && !sw.trimming.enabled ? 5 * bdp : Infinity) : cap === 'auto' ? 5 * bdp : cap;
   return {
     bufferBytes: sw.bufferBytes,
     losslessMask,
@@ -154,7 +160,7 @@ export function checkPfcReservation(cfg: FabricConfig, graph: TopologyGraph): vo
   const mb = (b: number) => `${(b / 1e6).toFixed(2)} MB`;
   throw new InputError(
     `switch.bufferBytes: ${cfg.bufferBytes} B (${mb(cfg.bufferBytes)}) is less than the ${Math.ceil(reserved[worst])} B (${mb(reserved[worst])}) ` +
-    `that PFC sets aside at ${graph.nodeNames[worst]}: ${ports} ingress ports × ${lossless} lossless priorit${lossless === 1 ? 'y' : 'ies'} × ` +
-    `(headroom up to ${Math.ceil(hMax)} B + reserve ${cfg.reserveBytes} B); raise switch.bufferBytes, or lower switch.pfc.headroomBytes or reserveBytes`,
+      `that PFC sets aside at ${graph.nodeNames[worst]}: ${ports} ingress ports × ${lossless} lossless priorit${lossless === 1 ? 'y' : 'ies'} × ` +
+      `(headroom up to ${Math.ceil(hMax)} B + reserve ${cfg.reserveBytes} B); raise switch.bufferBytes, or lower switch.pfc.headroomBytes or reserveBytes`,
   );
 }

@@ -33,7 +33,10 @@ export class Outbox {
   readonly capacity: number;
 
   /** A new, empty outbox over `buffer` (of bytesFor(capacity) bytes). */
-  constructor(readonly buffer: ArrayBufferLike, empty = true) {
+  constructor(
+    readonly buffer: ArrayBufferLike,
+    empty = true,
+  ) {
     this.i32 = new Int32Array(buffer);
     this.f64 = new Float64Array(buffer);
     this.capacity = this.i32.length / OB.WORDS - 1;
@@ -78,7 +81,10 @@ export class Outbox {
     const i32 = this.i32;
     const f64 = this.f64;
     const m = i32[OB.I_COUNT];
-    if (m >= this.capacity) throw new Error(`outbox overflow: ${this.capacity} messages in one window (a bound from the physics; this is a bug)`);
+    if (m >= this.capacity)
+      throw new Error(
+        `outbox overflow: ${this.capacity} messages in one window (a bound from the physics; this is a bug)`,
+      );
     i32[OB.I_COUNT] = m + 1;
     const d = (m + 1) * OB.F64_PER_MSG;
     f64[d] = timePs;

@@ -65,7 +65,9 @@ export function planPartitions(graph: TopologyGraph, timing: PortTiming, count: 
   }
   tors.sort((a, b) => a - b);
   if (tors.length < count) {
-    throw new PartitionError(`engine.partitions: expected at most ${tors.length} (the switches hosts attach to: a cut never separates a host from its switch), got ${count}`);
+    throw new PartitionError(
+      `engine.partitions: expected at most ${tors.length} (the switches hosts attach to: a cut never separates a host from its switch), got ${count}`,
+    );
   }
   let seen = 0;
   for (const s of tors) {
@@ -84,12 +86,17 @@ export function planPartitions(graph: TopologyGraph, timing: PortTiming, count: 
       for (const u of neighbours[v]) {
         if (graph.nodeTier[u] >= tier || nodeLp[u] < 0) continue;
         if (lp === -2) lp = nodeLp[u];
-        else if (lp !== nodeLp[u]) { lp = -1; break; }
+        else if (lp !== nodeLp[u]) {
+          lp = -1;
+          break;
+        }
       }
       if (lp >= 0) nodeLp[v] = lp;
       else spread.push(v);
     }
-    spread.forEach((v, i) => { nodeLp[v] = Math.floor((i * count) / spread.length); });
+    spread.forEach((v, i) => {
+      nodeLp[v] = Math.floor((i * count) / spread.length);
+    });
   }
   let lookaheadPs = Infinity;
   let cutPorts = 0;
@@ -102,10 +109,14 @@ export function planPartitions(graph: TopologyGraph, timing: PortTiming, count: 
   const hostsPerLp = new Array<number>(count).fill(0);
   for (let h = 0; h < graph.hostCount; h++) hostsPerLp[nodeLp[h]]++;
   if (hostsPerLp.some((c) => c === 0)) {
-    throw new PartitionError(`engine.partitions: ${count} partitions of this topology leave one without hosts; use at most ${hostsPerLp.filter((c) => c > 0).length}`);
+    throw new PartitionError(
+      `engine.partitions: ${count} partitions of this topology leave one without hosts; use at most ${hostsPerLp.filter((c) => c > 0).length}`,
+    );
   }
   if (!(lookaheadPs > 0)) {
-    throw new PartitionError('engine.partitions: a partitioned run needs links with a propagation delay > 0 between partitions (links.*.delayNs), so that a partition can run ahead of the others by that much');
+    throw new PartitionError(
+      'engine.partitions: a partitioned run needs links with a propagation delay > 0 between partitions (links.*.delayNs), so that a partition can run ahead of the others by that much',
+    );
   }
   return { count, nodeLp, lookaheadPs, windowPs: lookaheadPs, cutPorts, hostsPerLp };
 }
@@ -117,7 +128,14 @@ export const OUTBOX_BUDGET_MESSAGES = 1 << 19;
  * The most packets the cut ports from partition `src` to `dst` can start in a window of
  * `windowPs`: each starts at most one frame per serialisation time of the smallest frame.
  */
-export function outboxCapacity(plan: PartitionPlan, timing: Pick<PortTiming, 'portCount' | 'portNode' | 'psPerByte'>, minWireBytes: number, src: number, dst: number, windowPs = plan.windowPs): number {
+export function outboxCapacity(
+  plan: PartitionPlan,
+  timing: Pick<PortTiming, 'portCount' | 'portNode' | 'psPerByte'>,
+  minWireBytes: number,
+  src: number,
+  dst: number,
+  windowPs = plan.windowPs,
+): number {
   let cap = 0;
   for (let p = 0; p < timing.portCount; p++) {
     if (plan.nodeLp[timing.portNode[p]] !== src || plan.nodeLp[timing.portNode[p ^ 1]] !== dst) continue;
@@ -132,7 +150,12 @@ export function outboxCapacity(plan: PartitionPlan, timing: Pick<PortTiming, 'po
  * window); then the longest window within it. Any window up to the lookahead is exact; a shorter
  * one only means more window ends.
  */
-export function windowFor(plan: PartitionPlan, timing: Pick<PortTiming, 'portCount' | 'portNode' | 'psPerByte'>, minWireBytes: number, budget = OUTBOX_BUDGET_MESSAGES): number {
+export function windowFor(
+  plan: PartitionPlan,
+  timing: Pick<PortTiming, 'portCount' | 'portNode' | 'psPerByte'>,
+  minWireBytes: number,
+  budget = OUTBOX_BUDGET_MESSAGES,
+): number {
   // The cut ports' smallest-frame serialisation times, per (source, destination) pair.
   const pairs = new Map<number, number[]>();
   for (let p = 0; p < timing.portCount; p++) {
@@ -141,7 +164,7 @@ export function windowFor(plan: PartitionPlan, timing: Pick<PortTiming, 'portCou
     if (src === dst) continue;
     const k = src * plan.count + dst;
     let l = pairs.get(k);
-    if (l === undefined) pairs.set(k, l = []);
+    if (l === undefined) pairs.set(k, (l = []));
     l.push(Math.max(1, Math.round(minWireBytes * timing.psPerByte[p])));
   }
   let w = plan.lookaheadPs;
@@ -153,7 +176,8 @@ export function windowFor(plan: PartitionPlan, timing: Pick<PortTiming, 'portCou
     let hi = Math.floor(w);
     while (lo < hi) {
       const mid = Math.ceil((lo + hi) / 2);
-      if (fits(mid)) lo = mid; else hi = mid - 1;
+      if (fits(mid)) lo = mid;
+      else hi = mid - 1;
     }
     w = lo;
   }

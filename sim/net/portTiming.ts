@@ -43,7 +43,14 @@ export function buildPortTiming(graph: TopologyGraph, switchLatencyPs: number): 
     arrivalDelayPs[p] = linkDelayPs[p] + (peer >= graph.hostCount ? switchLatencyPs : 0);
   }
   return {
-    hostCount: graph.hostCount, nodeCount: graph.nodeCount, portCount: np,
-    routes: computeRoutes(graph), portNode, rateBps, psPerByte, arrivalDelayPs, linkDelayPs,
+    hostCount: graph.hostCount,
+    nodeCount: graph.nodeCount,
+    portCount: np,
+    routes: computeRoutes(graph),
+    portNode,
+    rateBps,
+    psPerByte,
+    arrivalDelayPs,
+    linkDelayPs,
   };
 }

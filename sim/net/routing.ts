@@ -64,7 +64,8 @@ export function computeRoutes(graph: TopologyGraph): RouteTable {
   const hostSwitchPort = new Int32Array(hostCount);
   const hostNicPort = new Int32Array(hostCount);
   for (let h = 0; h < hostCount; h++) {
-    if (byNode[h].length !== 1) throw new Error(`topology: host ${h} must have exactly one link (has ${byNode[h].length})`);
+    if (byNode[h].length !== 1)
+      throw new Error(`topology: host ${h} must have exactly one link (has ${byNode[h].length})`);
     const p = byNode[h][0];
     hostNicPort[h] = p;
     hostSwitchPort[h] = p ^ 1;
@@ -95,7 +96,8 @@ export function computeRoutes(graph: TopologyGraph): RouteTable {
     let id = ids.get(key);
     if (id === undefined) {
       id = ids.size;
-      if (id > 0xffff) throw new Error(`topology: switch ${graph.nodeNames[s]} has more than 65535 distinct next-hop sets`);
+      if (id > 0xffff)
+        throw new Error(`topology: switch ${graph.nodeNames[s]} has more than 65535 distinct next-hop sets`);
       ids.set(key, id);
       switchLists[s - hostCount].push([ports.length, hops.length]);
       ports.push(...hops);
@@ -114,7 +116,8 @@ export function computeRoutes(graph: TopologyGraph): RouteTable {
         if (s === target) continue;
         const next = graph.forcedNextNode(s, h);
         const p = byNode[s].find((q) => peerNode(q) === next);
-        if (p === undefined) throw new Error(`topology: forced route from ${graph.nodeNames[s]} to ${graph.nodeNames[next]} has no link`);
+        if (p === undefined)
+          throw new Error(`topology: forced route from ${graph.nodeNames[s]} to ${graph.nodeNames[next]} has no link`);
         setHops(s, idx, [p]);
       }
       continue;
@@ -152,8 +155,19 @@ export function computeRoutes(graph: TopologyGraph): RouteTable {
     n += switchLists[s].length;
   }
   const lists = new Int32Array(2 * n);
-  for (let s = 0; s < nSwitch; s++) switchLists[s].forEach(([off, cnt], id) => lists.set([off, cnt], 2 * (listBase[s] + id)));
-  return { hostSwitch, hostSwitchPort, hostNicPort, attachIndex, attachCount, nhList, listBase, lists, nhPorts: Int32Array.from(ports) };
+  for (let s = 0; s < nSwitch; s++)
+    switchLists[s].forEach(([off, cnt], id) => lists.set([off, cnt], 2 * (listBase[s] + id)));
+  return {
+    hostSwitch,
+    hostSwitchPort,
+    hostNicPort,
+    attachIndex,
+    attachCount,
+    nhList,
+    listBase,
+    lists,
+    nhPorts: Int32Array.from(ports),
+  };
 }
 
 /**

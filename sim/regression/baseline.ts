@@ -1,6 +1,16 @@
 import type { Quantiles, Result } from '../metrics/result.ts';
 import { quantiles } from '../metrics/summary.ts';
-import { designEffect, ksTest, ksTestBinned, quantileCiFractions, seedVariation, total, type Bucket, type KsOutcome, type SeedVariation } from './ks.ts';
+import {
+  designEffect,
+  ksTest,
+  ksTestBinned,
+  quantileCiFractions,
+  seedVariation,
+  total,
+  type Bucket,
+  type KsOutcome,
+  type SeedVariation,
+} from './ks.ts';
 import { VERSION } from '../version.ts';
 import { welchTest } from './welch.ts';
 
@@ -100,7 +110,8 @@ export function poolRuns(runs: readonly RunWithHistogram[]): DistributionSample 
   if (runs.length === 0) throw new Error('poolRuns: no runs');
   const hash = runs[0].result.meta.scenarioHash;
   for (const r of runs) {
-    if (r.result.meta.scenarioHash !== hash) throw new Error(`poolRuns: runs of different scenarios (${hash} and ${r.result.meta.scenarioHash})`);
+    if (r.result.meta.scenarioHash !== hash)
+      throw new Error(`poolRuns: runs of different scenarios (${hash} and ${r.result.meta.scenarioHash})`);
   }
   const perSeed = runs.map((r) => r.result.flows.map((f) => (f.fctPs >= 0 ? f.fctPs / 1e6 : Infinity)));
   const hasLatencyBuckets = runs.every((r) => r.latencyBuckets !== undefined);
@@ -121,7 +132,9 @@ export function poolRuns(runs: readonly RunWithHistogram[]): DistributionSample 
  * The FCT part of a sample from each seed's FCTs (µs, +∞ for an unfinished flow): pooled finished
  * FCTs sorted, the unfinished count, the seeds' KS spread and their own quantiles.
  */
-export function fctSampleOfSeeds(perSeed: ReadonlyArray<readonly number[]>): Pick<DistributionSample, 'fctUs' | 'unfinished' | 'fctSeedVariation' | 'fctSeedQuantiles'> {
+export function fctSampleOfSeeds(
+  perSeed: ReadonlyArray<readonly number[]>,
+): Pick<DistributionSample, 'fctUs' | 'unfinished' | 'fctSeedVariation' | 'fctSeedQuantiles'> {
   const all = perSeed.flat();
   const fctUs = all.filter(Number.isFinite).sort((a, b) => a - b);
   return {
@@ -137,12 +150,15 @@ function pick(q: Quantiles): SeedQuantiles {
 }
 
 /** Sum histograms with the same bucket scheme. */
-export function mergeBuckets(lists: ReadonlyArray<ReadonlyArray<readonly [number, number, number]>>): Array<[number, number, number]> {
+export function mergeBuckets(
+  lists: ReadonlyArray<ReadonlyArray<readonly [number, number, number]>>,
+): Array<[number, number, number]> {
   const m = new Map<number, [number, number, number]>();
   for (const list of lists) {
     for (const [lo, hi, c] of list) {
       const e = m.get(lo);
-      if (e) e[2] += c; else m.set(lo, [lo, hi, c]);
+      if (e) e[2] += c;
+      else m.set(lo, [lo, hi, c]);
     }
   }
   return [...m.values()].sort((a, b) => a[0] - b[0]);
@@ -156,12 +172,23 @@ export function bucketQuantilesUs(buckets: readonly Bucket[]): Quantiles {
   const at = (q: number) => {
     const rank = Math.max(1, Math.ceil(q * n));
     let c = 0;
-    for (const b of buckets) { c += b[2]; if (c >= rank) return mid(b); }
+    for (const b of buckets) {
+      c += b[2];
+      if (c >= rank) return mid(b);
+    }
     return mid(buckets[buckets.length - 1]);
   };
   let sum = 0;
   for (const b of buckets) sum += mid(b) * b[2];
-  return { p50: at(0.5), p90: at(0.9), p99: at(0.99), p999: at(0.999), max: mid(buckets[buckets.length - 1]), mean: sum / n, count: n };
+  return {
+    p50: at(0.5),
+    p90: at(0.9),
+    p99: at(0.99),
+    p999: at(0.999),
+    max: mid(buckets[buckets.length - 1]),
+    mean: sum / n,
+    count: n,
+  };
 }
 
 /** FCT quantiles with unfinished flows counted as +Infinity. */
@@ -171,7 +198,10 @@ export function fctQuantiles(fctUs: readonly number[], unfinished: number): Quan
 }
 
 export function makeBaseline(sample: DistributionSample, sets: string[] = [], source?: string): LatencyBaseline {
-  if (!sample.hasLatencyBuckets) throw new Error('makeBaseline: the runs carry no latency histogram (use runDetailed / runScenarioWithHistogramAsync)');
+  if (!sample.hasLatencyBuckets)
+    throw new Error(
+      'makeBaseline: the runs carry no latency histogram (use runDetailed / runScenarioWithHistogramAsync)',
+    );
   const q = fctQuantiles(sample.fctUs, sample.unfinished);
   return {
     format: BASELINE_FORMAT,
@@ -183,11 +213,19 @@ export function makeBaseline(sample: DistributionSample, sets: string[] = [], so
     source,
     sets,
     fct: {
-      unit: 'us', samples: sample.fctUs, unfinished: sample.unfinished, quantiles: jsonSafe(q) as unknown as Quantiles,
+      unit: 'us',
+      samples: sample.fctUs,
+      unfinished: sample.unfinished,
+      quantiles: jsonSafe(q) as unknown as Quantiles,
       seedVariation: sample.fctSeedVariation,
       seedQuantiles: sample.fctSeedQuantiles.map((x) => jsonSafe(x)),
     },
-    latency: { unit: 'ns', buckets: sample.latencyBuckets, quantiles: bucketQuantilesUs(sample.latencyBuckets), seedQuantiles: sample.latencySeedQuantiles },
+    latency: {
+      unit: 'ns',
+      buckets: sample.latencyBuckets,
+      quantiles: bucketQuantilesUs(sample.latencyBuckets),
+      seedQuantiles: sample.latencySeedQuantiles,
+    },
   };
 }
 
@@ -207,9 +245,16 @@ export function parseBaseline(text: string, source = 'baseline'): LatencyBaselin
     throw new BaselineError(`${source}: not JSON: ${(e as Error).message}`);
   }
   const b = doc as Partial<LatencyBaseline>;
-  if (!b || b.format !== BASELINE_FORMAT) throw new BaselineError(`${source}: not an ethersim latency baseline (format field is ${JSON.stringify(b?.format)})`);
-  if (b.formatVersion !== BASELINE_FORMAT_VERSION) throw new BaselineError(`${source}: baseline format version ${b.formatVersion}, this ethersim reads ${BASELINE_FORMAT_VERSION}; re-record it with \`ethersim baseline\``);
-  if (typeof b.scenarioHash !== 'string' || !Array.isArray(b.fct?.samples) || !Array.isArray(b.latency?.buckets)) throw new BaselineError(`${source}: baseline is missing scenarioHash, fct.samples or latency.buckets`);
+  if (!b || b.format !== BASELINE_FORMAT)
+    throw new BaselineError(
+      `${source}: not an ethersim latency baseline (format field is ${JSON.stringify(b?.format)})`,
+    );
+  if (b.formatVersion !== BASELINE_FORMAT_VERSION)
+    throw new BaselineError(
+      `${source}: baseline format version ${b.formatVersion}, this ethersim reads ${BASELINE_FORMAT_VERSION}; re-record it with \`ethersim baseline\``,
+    );
+  if (typeof b.scenarioHash !== 'string' || !Array.isArray(b.fct?.samples) || !Array.isArray(b.latency?.buckets))
+    throw new BaselineError(`${source}: baseline is missing scenarioHash, fct.samples or latency.buckets`);
   return b as LatencyBaseline;
 }
 
@@ -225,7 +270,7 @@ export interface Tolerances {
   p999: number;
 }
 
-export const DEFAULT_TOLERANCES: Tolerances = { p50: 0.05, p99: 0.10, p999: 0.15 };
+export const DEFAULT_TOLERANCES: Tolerances = { p50: 0.05, p99: 0.1, p999: 0.15 };
 
 export interface CheckOptions {
   /** KS significance (default 0.01). */
@@ -275,7 +320,9 @@ export interface CheckReport {
 }
 
 const QUANTILE_KEYS: Array<[keyof Tolerances, 'p50' | 'p99' | 'p999', string]> = [
-  ['p50', 'p50', 'p50'], ['p99', 'p99', 'p99'], ['p999', 'p999', 'p99.9'],
+  ['p50', 'p50', 'p50'],
+  ['p99', 'p99', 'p99'],
+  ['p999', 'p999', 'p99.9'],
 ];
 
 /** The value at fraction f of a sorted sample (nearest rank); f < 0 is −∞, f > 1 is +∞. */
@@ -293,7 +340,10 @@ function bucketAt(buckets: readonly Bucket[], f: number): number {
   const n = total(buckets);
   const rank = Math.max(1, Math.ceil(f * n));
   let c = 0;
-  for (const b of buckets) { c += b[2]; if (c >= rank) return (b[0] + b[1] - 1) / 2 / 1000; }
+  for (const b of buckets) {
+    c += b[2];
+    if (c >= rank) return (b[0] + b[1] - 1) / 2 / 1000;
+  }
   const last = buckets[buckets.length - 1];
   return (last[0] + last[1] - 1) / 2 / 1000;
 }
@@ -305,7 +355,11 @@ const QUANTILE_Q: Record<'p50' | 'p99' | 'p999', number> = { p50: 0.5, p99: 0.99
  * seeds are independent runs, so their quantiles are independent draws whatever the flows or
  * packets within a run share; Welch's t-test at `alpha` on them. Null when it cannot apply.
  */
-function seedShiftSignificant(base: ReadonlyArray<number | null> | undefined, cur: readonly number[], alpha: number): boolean | null {
+function seedShiftSignificant(
+  base: ReadonlyArray<number | null> | undefined,
+  cur: readonly number[],
+  alpha: number,
+): boolean | null {
   if (!base || base.length < 2 || cur.length < 2) return null;
   const b = base.map((v) => (v === null ? Infinity : v));
   if (!b.every(Number.isFinite) || !cur.every(Number.isFinite)) return null;
@@ -319,9 +373,14 @@ function seedShiftSignificant(base: ReadonlyArray<number | null> | undefined, cu
  * other's interval.
  */
 function quantileShiftSignificant(
-  q: number, alpha: number,
-  base: number, baseAt: (f: number) => number, baseNEff: number,
-  cur: number, curAt: (f: number) => number, curNEff: number,
+  q: number,
+  alpha: number,
+  base: number,
+  baseAt: (f: number) => number,
+  baseNEff: number,
+  cur: number,
+  curAt: (f: number) => number,
+  curNEff: number,
 ): boolean {
   const [bl, bh] = quantileCiFractions(q, baseNEff, alpha);
   const [cl, ch] = quantileCiFractions(q, curNEff, alpha);
@@ -337,7 +396,11 @@ function relChange(base: number | null, cur: number): number {
 }
 
 /** Compare a pooled sample with a baseline. A hash mismatch is reported (hashMatch false) with no rows. */
-export function compareToBaseline(baseline: LatencyBaseline, sample: DistributionSample, options: CheckOptions = {}): CheckReport {
+export function compareToBaseline(
+  baseline: LatencyBaseline,
+  sample: DistributionSample,
+  options: CheckOptions = {},
+): CheckReport {
   const alpha = options.alpha ?? 0.01;
   const tol = { ...DEFAULT_TOLERANCES, ...options.tolerances };
   const effN = options.latencyEffectiveN ?? 1000;
@@ -372,15 +435,47 @@ export function compareToBaseline(baseline: LatencyBaseline, sample: Distributio
       // Flows that stop finishing (or start finishing) at this quantile are never noise.
       if (Number.isFinite(b) !== Number.isFinite(cq[qk])) significant = true;
       else {
-        const bySeed = seedShiftSignificant(baseline.fct.seedQuantiles?.map((x) => x[qk]), sample.fctSeedQuantiles.map((x) => x[qk]), alpha);
-        significant = bySeed ?? quantileShiftSignificant(QUANTILE_Q[qk], alpha,
-          b, (f) => sortedAt(bAll, f), bAll.length / deff, cq[qk], (f) => sortedAt(cAll, f), cAll.length / deff);
+        const bySeed = seedShiftSignificant(
+          baseline.fct.seedQuantiles?.map((x) => x[qk]),
+          sample.fctSeedQuantiles.map((x) => x[qk]),
+          alpha,
+        );
+        significant =
+          bySeed ??
+          quantileShiftSignificant(
+            QUANTILE_Q[qk],
+            alpha,
+            b,
+            (f) => sortedAt(bAll, f),
+            bAll.length / deff,
+            cq[qk],
+            (f) => sortedAt(cAll, f),
+            cAll.length / deff,
+          );
       }
     }
-    report.rows.push({ distribution: 'fct', test: label, baseline: b, current: cq[qk], change, limit: tol[tk], withinNoise: beyond && !significant, moved: significant });
+    report.rows.push({
+      distribution: 'fct',
+      test: label,
+      baseline: b,
+      current: cq[qk],
+      change,
+      limit: tol[tk],
+      withinNoise: beyond && !significant,
+      moved: significant,
+    });
   }
   const ks: KsOutcome = ksTest(bAll, cAll, alpha, deff);
-  report.rows.push({ distribution: 'fct', test: 'KS', baseline: bAll.length, current: cAll.length, change: ks.d, limit: ks.critical, pValue: ks.pValue, moved: ks.reject });
+  report.rows.push({
+    distribution: 'fct',
+    test: 'KS',
+    baseline: bAll.length,
+    current: cAll.length,
+    change: ks.d,
+    limit: ks.critical,
+    pValue: ks.pValue,
+    moved: ks.reject,
+  });
 
   // per-packet latency
   const lb = baseline.latency.quantiles;
@@ -391,47 +486,115 @@ export function compareToBaseline(baseline: LatencyBaseline, sample: Distributio
       const beyond = Math.abs(change) > tol[tk];
       let significant = false;
       if (beyond) {
-        const bySeed = seedShiftSignificant(baseline.latency.seedQuantiles?.map((x) => x[qk]), sample.latencySeedQuantiles.map((x) => x[qk]), alpha);
+        const bySeed = seedShiftSignificant(
+          baseline.latency.seedQuantiles?.map((x) => x[qk]),
+          sample.latencySeedQuantiles.map((x) => x[qk]),
+          alpha,
+        );
         if (bySeed !== null) significant = bySeed;
-        else if (!sample.hasLatencyBuckets) significant = true; // quantiles only: no noise estimate
+        else if (!sample.hasLatencyBuckets)
+          significant = true; // quantiles only: no noise estimate
         else {
           // Order statistics on the histograms, with the same effective sample cap as the KS test below.
-          significant = quantileShiftSignificant(QUANTILE_Q[qk], alpha,
-            lb[qk], (f) => bucketAt(baseline.latency.buckets, f), Math.min(total(baseline.latency.buckets), effN),
-            lc[qk], (f) => bucketAt(sample.latencyBuckets, f), Math.min(total(sample.latencyBuckets), effN));
+          significant = quantileShiftSignificant(
+            QUANTILE_Q[qk],
+            alpha,
+            lb[qk],
+            (f) => bucketAt(baseline.latency.buckets, f),
+            Math.min(total(baseline.latency.buckets), effN),
+            lc[qk],
+            (f) => bucketAt(sample.latencyBuckets, f),
+            Math.min(total(sample.latencyBuckets), effN),
+          );
         }
       }
-      report.rows.push({ distribution: 'latency', test: label, baseline: lb[qk], current: lc[qk], change, limit: tol[tk], withinNoise: beyond && !significant, moved: significant });
+      report.rows.push({
+        distribution: 'latency',
+        test: label,
+        baseline: lb[qk],
+        current: lc[qk],
+        change,
+        limit: tol[tk],
+        withinNoise: beyond && !significant,
+        moved: significant,
+      });
     }
   }
   if (sample.hasLatencyBuckets) {
     const lks = ksTestBinned(baseline.latency.buckets, sample.latencyBuckets, alpha, effN);
-    report.rows.push({ distribution: 'latency', test: 'KS', baseline: total(baseline.latency.buckets), current: total(sample.latencyBuckets), change: lks.d, limit: lks.critical, pValue: lks.pValue, moved: lks.reject });
+    report.rows.push({
+      distribution: 'latency',
+      test: 'KS',
+      baseline: total(baseline.latency.buckets),
+      current: total(sample.latencyBuckets),
+      change: lks.d,
+      limit: lks.critical,
+      pValue: lks.pValue,
+      moved: lks.reject,
+    });
   }
   report.moved = report.rows.filter((r) => r.moved).map((r) => `${r.distribution} ${r.test}`);
   report.ok = report.moved.length === 0;
   return report;
 }
 
-const fmt = (v: number) => (!Number.isFinite(v) ? (v > 0 ? 'unfinished' : String(v)) : Math.abs(v) >= 100 ? v.toFixed(1) : Math.abs(v) >= 1 ? v.toFixed(2) : v.toPrecision(3));
+const fmt = (v: number) =>
+  !Number.isFinite(v)
+    ? v > 0
+      ? 'unfinished'
+      : String(v)
+    : Math.abs(v) >= 100
+      ? v.toFixed(1)
+      : Math.abs(v) >= 1
+        ? v.toFixed(2)
+        : v.toPrecision(3);
 const pct = (v: number) => (!Number.isFinite(v) ? '∞' : `${v >= 0 ? '+' : ''}${(v * 100).toFixed(1)}%`);
 
 /** The check as a text table; moved rows are marked. */
 export function formatCheckReport(r: CheckReport): string {
   if (!r.hashMatch) {
-    return `${r.name}: scenario hash mismatch: the baseline was recorded for scenario ${r.baselineHash}, this scenario is ${r.currentHash}.\n` +
+    return (
+      `${r.name}: scenario hash mismatch: the baseline was recorded for scenario ${r.baselineHash}, this scenario is ${r.currentHash}.\n` +
       `  The fabric, traffic or parameters differ (the seed, name and description do not count).\n` +
-      `  Check against the right baseline, or re-record it with \`ethersim baseline FILE --out BASELINE\` if the change is intended.\n`;
+      `  Check against the right baseline, or re-record it with \`ethersim baseline FILE --out BASELINE\` if the change is intended.\n`
+    );
   }
   const head = ['', 'test', 'baseline', 'current', 'change', 'allowed', 'p-value', ''];
-  const rows = r.rows.map((x) => x.test === 'KS'
-    ? [x.distribution, 'KS D', `n=${x.baseline}`, `n=${x.current}`, x.change.toFixed(4), `≤ ${x.limit.toFixed(4)}`, x.pValue!.toPrecision(3), x.moved ? 'MOVED' : 'ok']
-    : [x.distribution + ' (µs)', x.test, fmt(x.baseline), fmt(x.current), pct(x.change), `±${(x.limit * 100).toFixed(0)}%`, '', x.moved ? 'MOVED' : x.withinNoise ? 'ok (within noise)' : 'ok']);
+  const rows = r.rows.map((x) =>
+    x.test === 'KS'
+      ? [
+          x.distribution,
+          'KS D',
+          `n=${x.baseline}`,
+          `n=${x.current}`,
+          x.change.toFixed(4),
+          `≤ ${x.limit.toFixed(4)}`,
+          x.pValue!.toPrecision(3),
+          x.moved ? 'MOVED' : 'ok',
+        ]
+      : [
+          x.distribution + ' (µs)',
+          x.test,
+          fmt(x.baseline),
+          fmt(x.current),
+          pct(x.change),
+          `±${(x.limit * 100).toFixed(0)}%`,
+          '',
+          x.moved ? 'MOVED' : x.withinNoise ? 'ok (within noise)' : 'ok',
+        ],
+  );
   const all = [head, ...rows];
   const w = head.map((_, c) => Math.max(...all.map((row) => [...row[c]].length)));
-  const line = (row: string[]) => row.map((cell, c) => (c >= 2 && c <= 6 ? cell.padStart(w[c]) : cell.padEnd(w[c]))).join('  ').trimEnd();
-  const title = `${r.name}: baseline seeds ${r.baselineSeeds.join(',')} vs seeds ${r.currentSeeds.join(',')}` +
-    (r.fctDesignEffect > 1 ? ` (FCT design effect ${r.fctDesignEffect.toFixed(1)}: flows of one seed are correlated)` : '');
+  const line = (row: string[]) =>
+    row
+      .map((cell, c) => (c >= 2 && c <= 6 ? cell.padStart(w[c]) : cell.padEnd(w[c])))
+      .join('  ')
+      .trimEnd();
+  const title =
+    `${r.name}: baseline seeds ${r.baselineSeeds.join(',')} vs seeds ${r.currentSeeds.join(',')}` +
+    (r.fctDesignEffect > 1
+      ? ` (FCT design effect ${r.fctDesignEffect.toFixed(1)}: flows of one seed are correlated)`
+      : '');
   const verdict = r.ok ? 'ok: no distribution moved' : `REGRESSION: moved: ${r.moved.join(', ')}`;
   return [title, line(head), ...rows.map(line), verdict].join('\n') + '\n';
 }

@@ -16,9 +16,12 @@
 export function ksStatistic(a: ArrayLike<number>, b: ArrayLike<number>): number {
   const x = Float64Array.from(a).sort();
   const y = Float64Array.from(b).sort();
-  const n = x.length, m = y.length;
+  const n = x.length,
+    m = y.length;
   if (n === 0 || m === 0) return n === m ? 0 : 1;
-  let i = 0, j = 0, d = 0;
+  let i = 0,
+    j = 0,
+    d = 0;
   while (i < n && j < m) {
     const v = Math.min(x[i], y[j]);
     while (i < n && x[i] === v) i++;
@@ -51,10 +54,12 @@ export interface SeedVariation {
  * larger. The ratio is the design effect of cluster sampling (designEffect below).
  */
 export function seedVariation(perSeed: ReadonlyArray<ArrayLike<number>>): SeedVariation {
-  let pairs = 0, sum = 0;
+  let pairs = 0,
+    sum = 0;
   for (let i = 0; i < perSeed.length; i++) {
     for (let j = i + 1; j < perSeed.length; j++) {
-      const n = perSeed[i].length, m = perSeed[j].length;
+      const n = perSeed[i].length,
+        m = perSeed[j].length;
       if (n < MIN_SEED_SAMPLES || m < MIN_SEED_SAMPLES) continue;
       const d = ksStatistic(perSeed[i], perSeed[j]);
       sum += ((n * m) / (n + m)) * d * d;
@@ -71,7 +76,8 @@ export function seedVariation(perSeed: ReadonlyArray<ArrayLike<number>>): SeedVa
  * critical value and the quantile confidence intervals assume.
  */
 export function designEffect(...variations: ReadonlyArray<SeedVariation | undefined>): number {
-  let pairs = 0, sum = 0;
+  let pairs = 0,
+    sum = 0;
   for (const v of variations) {
     if (!v || v.pairs === 0) continue;
     pairs += v.pairs;
@@ -83,19 +89,33 @@ export function designEffect(...variations: ReadonlyArray<SeedVariation | undefi
 /** The standard normal quantile (Acklam's rational approximation, |error| < 1.2e-9). */
 export function normalQuantile(p: number): number {
   if (!(p > 0 && p < 1)) throw new RangeError(`normalQuantile: p must be in (0, 1), got ${p}`);
-  const a = [-3.969683028665376e1, 2.209460984245205e2, -2.759285104469687e2, 1.38357751867269e2, -3.066479806614716e1, 2.506628277459239];
-  const b = [-5.447609879822406e1, 1.615858368580409e2, -1.556989798598866e2, 6.680131188771972e1, -1.328068155288572e1];
-  const c = [-7.784894002430293e-3, -3.223964580411365e-1, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+  const a = [
+    -3.969683028665376e1, 2.209460984245205e2, -2.759285104469687e2, 1.38357751867269e2, -3.066479806614716e1,
+    2.506628277459239,
+  ];
+  const b = [
+    -5.447609879822406e1, 1.615858368580409e2, -1.556989798598866e2, 6.680131188771972e1, -1.328068155288572e1,
+  ];
+  const c = [
+    -7.784894002430293e-3, -3.223964580411365e-1, -2.400758277161838, -2.549732539343734, 4.374664141464968,
+    2.938163982698783,
+  ];
   const d = [7.784695709041462e-3, 3.224671290700398e-1, 2.445134137142996, 3.754408661907416];
   const lo = 0.02425;
   if (p < lo) {
     const q = Math.sqrt(-2 * Math.log(p));
-    return (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+    return (
+      (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
+      ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1)
+    );
   }
   if (p > 1 - lo) return -normalQuantile(1 - p);
   const q = p - 0.5;
   const r = q * q;
-  return ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q) / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
+  return (
+    ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q) /
+    (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1)
+  );
 }
 
 /**
@@ -124,15 +144,27 @@ export type Bucket = readonly [number, number, number];
  * ≤ 1 % wide).
  */
 export function ksStatisticBinned(a: readonly Bucket[], b: readonly Bucket[]): number {
-  const na = total(a), nb = total(b);
+  const na = total(a),
+    nb = total(b);
   if (na === 0 || nb === 0) return na === nb ? 0 : 1;
   const edges = new Map<number, [number, number]>(); // upper edge → [count a, count b]
-  for (const [, hi, c] of a) { const e = edges.get(hi) ?? [0, 0]; e[0] += c; edges.set(hi, e); }
-  for (const [, hi, c] of b) { const e = edges.get(hi) ?? [0, 0]; e[1] += c; edges.set(hi, e); }
-  let ca = 0, cb = 0, d = 0;
+  for (const [, hi, c] of a) {
+    const e = edges.get(hi) ?? [0, 0];
+    e[0] += c;
+    edges.set(hi, e);
+  }
+  for (const [, hi, c] of b) {
+    const e = edges.get(hi) ?? [0, 0];
+    e[1] += c;
+    edges.set(hi, e);
+  }
+  let ca = 0,
+    cb = 0,
+    d = 0;
   for (const hi of [...edges.keys()].sort((p, q) => p - q)) {
     const [x, y] = edges.get(hi)!;
-    ca += x; cb += y;
+    ca += x;
+    cb += y;
     d = Math.max(d, Math.abs(ca / na - cb / nb));
   }
   return d;
@@ -162,7 +194,7 @@ export function kolmogorovQ(lambda: number): number {
     // P(K ≤ λ) = sqrt(2π)/λ Σ_{k≥1} e^{−(2k−1)²π²/(8λ²)}.
     if (lambda <= 0) return 1;
     let s = 0;
-    for (let k = 1; k <= 50; k++) s += Math.exp(-((2 * k - 1) ** 2) * Math.PI ** 2 / (8 * lambda * lambda));
+    for (let k = 1; k <= 50; k++) s += Math.exp((-((2 * k - 1) ** 2) * Math.PI ** 2) / (8 * lambda * lambda));
     return Math.min(1, Math.max(0, 1 - (Math.sqrt(2 * Math.PI) / lambda) * s));
   }
   let s = 0;
@@ -213,6 +245,11 @@ export function ksTest(a: ArrayLike<number>, b: ArrayLike<number>, alpha = 0.01,
  * value: per-packet latencies are strongly autocorrelated (packets of one flow queue behind each
  * other), so counting every packet as an independent draw would flag seed-to-seed noise.
  */
-export function ksTestBinned(a: readonly Bucket[], b: readonly Bucket[], alpha = 0.01, effectiveN = Infinity): KsOutcome {
+export function ksTestBinned(
+  a: readonly Bucket[],
+  b: readonly Bucket[],
+  alpha = 0.01,
+  effectiveN = Infinity,
+): KsOutcome {
   return outcome(ksStatisticBinned(a, b), Math.min(total(a), effectiveN), Math.min(total(b), effectiveN), alpha);
 }

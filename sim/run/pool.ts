@@ -21,7 +21,9 @@ export interface Runner {
 
 export class CancelledError extends Error {
   override name = 'CancelledError';
-  constructor() { super('cancelled'); }
+  constructor() {
+    super('cancelled');
+  }
 }
 
 export function defaultJobs(): number {
@@ -46,15 +48,23 @@ export function inProcessRunner(options: RunnerOptions = {}): Runner {
         if (cancelled) throw new CancelledError();
         // The wall time is the worker face's (worker.ts): from the start of building to the result.
         const t0 = performance.now(); // wall clock: meta.wallMs only, never the physics
-        const d = await runScenarioWithHistogramAsync(scenario, { onProgress, isCancelled: () => cancelled, readText: options.readText });
+        const d = await runScenarioWithHistogramAsync(scenario, {
+          onProgress,
+          isCancelled: () => cancelled,
+          readText: options.readText,
+        });
         d.result.meta.wallMs = performance.now() - t0; // wall clock: meta.wallMs only
         return d;
       });
       chain = p.catch(() => undefined);
       return p;
     },
-    cancel() { cancelled = true; },
-    async close() { /* nothing to stop */ },
+    cancel() {
+      cancelled = true;
+    },
+    async close() {
+      /* nothing to stop */
+    },
   };
 }
 
@@ -71,21 +81,25 @@ export function workerPoolRunner(jobs: number, options: RunnerOptions = {}): Run
   const acquire = async (): Promise<SimWorker> => {
     const e = await entry;
     return new Promise((resolve, reject) => {
-    const start = (w: SimWorker) => { busy.add(w); resolve(w); };
-    const w = idle.pop();
-    if (w) return start(w);
-    if (all.length < n) {
-      const nw = spawnSimWorker(e);
-      all.push(nw);
-      return start(nw);
-    }
-    queue.push({ start, fail: reject });
+      const start = (w: SimWorker) => {
+        busy.add(w);
+        resolve(w);
+      };
+      const w = idle.pop();
+      if (w) return start(w);
+      if (all.length < n) {
+        const nw = spawnSimWorker(e);
+        all.push(nw);
+        return start(nw);
+      }
+      queue.push({ start, fail: reject });
     });
   };
   const release = (w: SimWorker) => {
     busy.delete(w);
     const next = queue.shift();
-    if (next) next.start(w); else idle.push(w);
+    if (next) next.start(w);
+    else idle.push(w);
   };
 
   return {
@@ -95,7 +109,13 @@ export function workerPoolRunner(jobs: number, options: RunnerOptions = {}): Run
       const w = await acquire();
       try {
         if (cancelled) throw new CancelledError();
-        return await w.call((api) => api.runDetailed(scenario, { baseDir: options.baseDir, progressEveryMs: 200 }, onProgress ? proxy(onProgress) : undefined));
+        return await w.call((api) =>
+          api.runDetailed(
+            scenario,
+            { baseDir: options.baseDir, progressEveryMs: 200 },
+            onProgress ? proxy(onProgress) : undefined,
+          ),
+        );
       } finally {
         release(w);
       }

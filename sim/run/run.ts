@@ -65,12 +65,19 @@ export interface PartitionSpec {
 /** The smallest frame any port can send (PFC, ACKs, trimmed headers, a 1-byte data packet). */
 export function minFrameBytes(s: Scenario): number {
   const f = framingOf(s);
-  return Math.min(WIRE.PFC_FRAME_BYTES, f.ackBytes, f.headerBytes + 1, s.switch.trimming.headerBytes, WIRE.ROCE_CNP_BYTES);
+  return Math.min(
+    WIRE.PFC_FRAME_BYTES,
+    f.ackBytes,
+    f.headerBytes + 1,
+    s.switch.trimming.headerBytes,
+    WIRE.ROCE_CNP_BYTES,
+  );
 }
 
 function memoryLimit(options: RunOptions): number {
   if (options.maxMemoryBytes !== undefined) return options.maxMemoryBytes;
-  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.ETHERSIM_MAX_MEMORY_MB;
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env
+    ?.ETHERSIM_MAX_MEMORY_MB;
   if (env === undefined || env === '') return DEFAULT_MEMORY_LIMIT_BYTES;
   // A limit that is not a number must not pass for "no limit given".
   if (!(Number(env) > 0)) throw new InputError(`ETHERSIM_MAX_MEMORY_MB: expected a number of MiB > 0, got "${env}"`);
@@ -80,11 +87,13 @@ function memoryLimit(options: RunOptions): number {
 /** Framing of the scenario's transport: payload, header and ACK bytes. */
 export function framingOf(s: Scenario): FramingSizes {
   const t = s.transport;
-  if (t.kind === 'roce') return { mtuBytes: t.mtuBytes, headerBytes: WIRE.ROCE_HEADER_BYTES, ackBytes: WIRE.ROCE_ACK_BYTES };
+  if (t.kind === 'roce')
+    return { mtuBytes: t.mtuBytes, headerBytes: WIRE.ROCE_HEADER_BYTES, ackBytes: WIRE.ROCE_ACK_BYTES };
   return { mtuBytes: t.mtuBytes, headerBytes: t.headerBytes, ackBytes: t.headerBytes };
 }
 
-const DEPENDENT_FLOWS = 'engine.partitions: a partitioned run needs flows that do not wait on others (ringAllReduce steps do); use engine.partitions: 1';
+const DEPENDENT_FLOWS =
+  'engine.partitions: a partitioned run needs flows that do not wait on others (ringAllReduce steps do); use engine.partitions: 1';
 
 /** What a simulation is built from, before anything that runs: shared by buildSimulation and checkScenario. */
 interface Statics {
@@ -146,14 +155,25 @@ export function checkScenario(scenario: Scenario, options: Pick<RunOptions, 'rea
 }
 
 export function buildSimulation(scenario: Scenario, options: RunOptions = {}): Simulation {
-  const { streams, graph, timing, framing, longest, rtt, planeBdpBytes, cfg, flowSpecs } = buildStatics(scenario, options);
+  const { streams, graph, timing, framing, longest, rtt, planeBdpBytes, cfg, flowSpecs } = buildStatics(
+    scenario,
+    options,
+  );
   const sim = new Simulator();
   // Streams drawn while the run goes (RED marks, UET entropy) are the partition's own in a
   // partitioned run: two partitions drawing one sequence would give their packets correlated
   // choices. Streams drawn while building (ECMP seeds, QP source ports, workloads) are shared,
   // so that every partition builds the same fabric and flows.
-  const live = (name: string) => streams.stream(options.partition !== undefined ? `${name}#p${options.partition.lp}` : name);
-  const fabric = new Fabric(sim, graph, timing, cfg, live('ecn/red'), (n) => streams.stream(`ecmp/${graph.nodeNames[n]}`).uint32() | 0);
+  const live = (name: string) =>
+    streams.stream(options.partition !== undefined ? `${name}#p${options.partition.lp}` : name);
+  const fabric = new Fabric(
+    sim,
+    graph,
+    timing,
+    cfg,
+    live('ecn/red'),
+    (n) => streams.stream(`ecmp/${graph.nodeNames[n]}`).uint32() | 0,
+  );
   const flows = new FlowTable(flowSpecs, sim);
   const part = options.partition;
   let plan: PartitionPlan | null = null;
@@ -163,11 +183,14 @@ export function buildSimulation(scenario: Scenario, options: RunOptions = {}): S
     if (flows.hasDependencies) throw new PartitionError(DEPENDENT_FLOWS);
     const minWire = minFrameBytes(scenario) + WIRE.OVERHEAD_BYTES;
     plan.windowPs = windowFor(plan, timing, minWire);
-    outboxSets = [0, 1].map((parity) => Array.from({ length: plan!.count }, (_, dst) => {
-      const cap = dst === part.lp ? 0 : outboxCapacity(plan!, timing, minWire, part.lp, dst);
-      const buf = part.shared === true ? new SharedArrayBuffer(Outbox.bytesFor(cap)) : new ArrayBuffer(Outbox.bytesFor(cap));
-      return new Outbox(buf);
-    }));
+    outboxSets = [0, 1].map((parity) =>
+      Array.from({ length: plan!.count }, (_, dst) => {
+        const cap = dst === part.lp ? 0 : outboxCapacity(plan!, timing, minWire, part.lp, dst);
+        const buf =
+          part.shared === true ? new SharedArrayBuffer(Outbox.bytesFor(cap)) : new ArrayBuffer(Outbox.bytesFor(cap));
+        return new Outbox(buf);
+      }),
+    );
     fabric.setPartition(plan, part.lp, outboxSets[0]);
     flows.setPartition(plan.nodeLp, part.lp);
   }
@@ -181,21 +204,40 @@ export function buildSimulation(scenario: Scenario, options: RunOptions = {}): S
     transport = new RoceTransportModel(fabric, flows, t, latency, (f) => evs[f]);
   } else {
     transport = new UetTransportModel(fabric, flows, t, latency, {
-      baseRttPs: rtt, planeBdpBytes, pathQueues: longest.length - 1, evRng: live('uet/entropy'),
+      baseRttPs: rtt,
+      planeBdpBytes,
+      pathQueues: longest.length - 1,
+      evRng: live('uet/entropy'),
     });
   }
   fabric.transport = transport;
-  const sampler = scenario.metrics.queueSampleNs !== undefined
-    ? new QueueSampler(fabric, flows, scenario.metrics.queueSampleNs, scenario.metrics.maxSamples, !scenario.stop.allFlowsDone)
-    : null;
+  const sampler =
+    scenario.metrics.queueSampleNs !== undefined
+      ? new QueueSampler(
+          fabric,
+          flows,
+          scenario.metrics.queueSampleNs,
+          scenario.metrics.maxSamples,
+          !scenario.stop.allFlowsDone,
+        )
+      : null;
   fabric.sampler = sampler;
   const m = scenario.metrics;
-  const tracer = m.flowTraceNs !== undefined
-    ? new FlowTracer(fabric, flows, (m.traceFlows ?? [...Array(Math.min(16, flows.count)).keys()]).filter((f) => f < flows.count), m.flowTraceNs, m.maxSamples, !scenario.stop.allFlowsDone)
-    : null;
+  const tracer =
+    m.flowTraceNs !== undefined
+      ? new FlowTracer(
+          fabric,
+          flows,
+          (m.traceFlows ?? [...Array(Math.min(16, flows.count)).keys()]).filter((f) => f < flows.count),
+          m.flowTraceNs,
+          m.maxSamples,
+          !scenario.stop.allFlowsDone,
+        )
+      : null;
   fabric.tracer = tracer;
   // A partitioned run checks for stalls at window ends, over all partitions (sim/run/parallel/).
-  fabric.watchdog = part === undefined ? new StallWatchdog(fabric, flows, Math.round(scenario.stop.stallUs * 1e6)) : null;
+  fabric.watchdog =
+    part === undefined ? new StallWatchdog(fabric, flows, Math.round(scenario.stop.stallUs * 1e6)) : null;
   let congestion: CongestionAnalysis | null = null;
   let pauseLog: PauseLog | null = null;
   if (m.congestion) {
@@ -210,7 +252,23 @@ export function buildSimulation(scenario: Scenario, options: RunOptions = {}): S
       fabric.pauseObserver = pauseLog;
     }
   }
-  return { scenario, sim, fabric, flows, transport, latency, sampler, tracer, congestion, pauseLog, framing, baseRttPs: rtt, planeBdpBytes, plan, outboxSets };
+  return {
+    scenario,
+    sim,
+    fabric,
+    flows,
+    transport,
+    latency,
+    sampler,
+    tracer,
+    congestion,
+    pauseLog,
+    framing,
+    baseRttPs: rtt,
+    planeBdpBytes,
+    plan,
+    outboxSets,
+  };
 }
 
 /** Run a validated scenario to completion and return its result (meta.wallMs is left 0 for the caller). */
@@ -224,7 +282,10 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): Resul
 /** The scenario's stop conditions as the engine takes them. */
 export function stopLimits(s: Simulation): StopConditions {
   const stop = s.scenario.stop;
-  return { timeLimitPs: stop.timeUs !== undefined ? Math.round(stop.timeUs * 1e6) : Infinity, maxEvents: stop.maxEvents ?? Infinity };
+  return {
+    timeLimitPs: stop.timeUs !== undefined ? Math.round(stop.timeUs * 1e6) : Infinity,
+    maxEvents: stop.maxEvents ?? Infinity,
+  };
 }
 
 /** The stall watchdog's period (ps). */
@@ -240,7 +301,12 @@ export function finishSimulation(s: Simulation): void {
 export function runSimulation(s: Simulation, options: RunOptions = {}): StopReason {
   const { sim, flows } = s;
   const between = () => {
-    options.onProgress?.({ simTimePs: sim.now, events: sim.events, flowsDone: flows.doneCount, flowsTotal: flows.count });
+    options.onProgress?.({
+      simTimePs: sim.now,
+      events: sim.events,
+      flowsDone: flows.doneCount,
+      flowsTotal: flows.count,
+    });
     return options.isCancelled?.() ?? false;
   };
   const reason = sim.run(s.fabric, stopLimits(s), between, options.progressEveryEvents ?? 65536);
@@ -252,7 +318,9 @@ export function runSimulation(s: Simulation, options: RunOptions = {}): StopReas
 
 /** Every partition of a partitioned scenario, built in this thread. */
 export function buildPartitions(scenario: Scenario, options: RunOptions = {}): Simulation[] {
-  return Array.from({ length: scenario.engine.partitions }, (_, lp) => buildSimulation(scenario, { ...options, partition: { lp } }));
+  return Array.from({ length: scenario.engine.partitions }, (_, lp) =>
+    buildSimulation(scenario, { ...options, partition: { lp } }),
+  );
 }
 
 /** A partitioned scenario with its partitions taking turns in this thread (sim/run/parallel/sequential.ts). */
@@ -310,7 +378,18 @@ export function collectResult(s: Simulation, reason: StopReason): Result {
       fcts.push(fct / 1e6);
       slowdowns.push(slowdown);
     }
-    flowResults.push({ id: f, src, dst, sizeBytes: size, startPs: flows.startPs[f], fctPs: fct, idealFctPs: ideal, slowdown, retransmits: flows.retransmits[f], deliveredBytes: flows.deliveredBytes[f] });
+    flowResults.push({
+      id: f,
+      src,
+      dst,
+      sizeBytes: size,
+      startPs: flows.startPs[f],
+      fctPs: fct,
+      idealFctPs: ideal,
+      slowdown,
+      retransmits: flows.retransmits[f],
+      deliveredBytes: flows.deliveredBytes[f],
+    });
   }
   const names = fabric.graph.nodeNames;
   const pfc: PortPfcStat[] = [];
@@ -319,8 +398,12 @@ export function collectResult(s: Simulation, reason: StopReason): Result {
       const i = port * 8 + prio;
       if (fabric.pauseCount[i] === 0) continue;
       pfc.push({
-        node: names[fabric.portNode[port]], peer: names[fabric.portNode[port ^ 1]], port, priority: prio,
-        pauses: fabric.pauseCount[i], pausedTimePs: fabric.pausedTimeOf(port, prio),
+        node: names[fabric.portNode[port]],
+        peer: names[fabric.portNode[port ^ 1]],
+        port,
+        priority: prio,
+        pauses: fabric.pauseCount[i],
+        pausedTimePs: fabric.pausedTimeOf(port, prio),
       });
     }
   }
@@ -330,9 +413,19 @@ export function collectResult(s: Simulation, reason: StopReason): Result {
   // did, unless the scenario asked to run on to the time limit (stop.allFlowsDone: false).
   const untilLimit = !scenario.stop.allFlowsDone;
   const stopReason: Result['meta']['stopReason'] =
-    reason === 'done' || (allDone && !untilLimit && (reason === 'idle' || reason === 'timeLimit')) ? 'allFlowsDone' : reason === 'timeLimit' ? 'timeLimit'
-      : reason === 'eventBudget' ? 'eventBudget' : reason === 'cancelled' ? 'cancelled' : reason === 'deadlock' ? 'deadlock'
-        : reason === 'stalled' ? 'stalled' : 'idle';
+    reason === 'done' || (allDone && !untilLimit && (reason === 'idle' || reason === 'timeLimit'))
+      ? 'allFlowsDone'
+      : reason === 'timeLimit'
+        ? 'timeLimit'
+        : reason === 'eventBudget'
+          ? 'eventBudget'
+          : reason === 'cancelled'
+            ? 'cancelled'
+            : reason === 'deadlock'
+              ? 'deadlock'
+              : reason === 'stalled'
+                ? 'stalled'
+                : 'idle';
   const counters = { ...fabric.counters };
   const uet = s.transport instanceof UetTransportModel ? { uet: s.transport.report() } : {};
   return {

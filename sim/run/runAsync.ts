@@ -1,8 +1,16 @@
 import type { Scenario } from '../scenario/schema.ts';
 import type { Counters, Result, Series } from '../metrics/result.ts';
 import {
-  buildSimulation, buildPartitions, collectResult, collectPartitioned, finishSimulation, partitionsProgress, stallPsOf, stopLimits,
-  type Progress, type Simulation,
+  buildSimulation,
+  buildPartitions,
+  collectResult,
+  collectPartitioned,
+  finishSimulation,
+  partitionsProgress,
+  stallPsOf,
+  stopLimits,
+  type Progress,
+  type Simulation,
 } from './run.ts';
 import { PartitionTurns } from './parallel/sequential.ts';
 import type { StopReason } from '../engine/simulator.ts';
@@ -46,7 +54,10 @@ export interface Snapshot extends Progress {
 
 export function snapshotOf(s: Simulation): Snapshot {
   return {
-    simTimePs: s.sim.now, events: s.sim.events, flowsDone: s.flows.doneCount, flowsTotal: s.flows.count,
+    simTimePs: s.sim.now,
+    events: s.sim.events,
+    flowsDone: s.flows.doneCount,
+    flowsTotal: s.flows.count,
     counters: { ...s.fabric.counters },
     series: s.sampler !== null ? s.sampler.series().map((x) => ({ name: x.name, t: x.t.slice(), v: x.v.slice() })) : [],
   };
@@ -55,11 +66,17 @@ export function snapshotOf(s: Simulation): Snapshot {
 /** Yield to the event loop without the 4 ms clamp browsers put on nested setTimeout(0). */
 export function defaultYield(): Promise<void> {
   const g = globalThis as { setImmediate?: (f: () => void) => unknown };
-  if (typeof g.setImmediate === 'function') return new Promise((r) => { g.setImmediate!(r); });
+  if (typeof g.setImmediate === 'function')
+    return new Promise((r) => {
+      g.setImmediate!(r);
+    });
   if (typeof MessageChannel === 'function') {
     return new Promise((r) => {
       const ch = new MessageChannel();
-      ch.port1.onmessage = () => { ch.port1.close(); r(); };
+      ch.port1.onmessage = () => {
+        ch.port1.close();
+        r();
+      };
       ch.port2.postMessage(0);
     });
   }
@@ -74,11 +91,20 @@ export async function runSimulationAsync(s: Simulation, options: AsyncRunOptions
   const maxEvents = limits.maxEvents;
   const yieldFn = options.yieldFn ?? defaultYield;
   const cancelled = () => (options.signal?.aborted ?? false) || (options.isCancelled?.() ?? false);
-  const progress = () => options.onProgress?.({ simTimePs: sim.now, events: sim.events, flowsDone: flows.doneCount, flowsTotal: flows.count });
+  const progress = () =>
+    options.onProgress?.({
+      simTimePs: sim.now,
+      events: sim.events,
+      flowsDone: flows.doneCount,
+      flowsTotal: flows.count,
+    });
   const snapEvery = Math.max(1, options.snapshotEverySlices ?? 8);
   let reason: StopReason;
   for (let n = 1; ; n++) {
-    if (cancelled()) { reason = 'cancelled'; break; }
+    if (cancelled()) {
+      reason = 'cancelled';
+      break;
+    }
     limits.maxEvents = Math.min(maxEvents, sim.events + slice);
     // between() is not used: the slice boundary is the event budget, the batch the slice.
     reason = sim.run(s.fabric, limits, undefined, slice);
@@ -98,7 +124,10 @@ export async function runScenarioAsync(scenario: Scenario, options: AsyncRunOpti
 }
 
 /** As runScenarioAsync, also returning the per-packet latency histogram's buckets [lowNs, highNs, count]. */
-export async function runScenarioWithHistogramAsync(scenario: Scenario, options: AsyncRunOptions = {}): Promise<{ result: Result; latencyBuckets: Array<[number, number, number]> }> {
+export async function runScenarioWithHistogramAsync(
+  scenario: Scenario,
+  options: AsyncRunOptions = {},
+): Promise<{ result: Result; latencyBuckets: Array<[number, number, number]> }> {
   if (scenario.engine.partitions > 1) {
     const parts = buildPartitions(scenario, { readText: options.readText });
     const reason = await runPartitionsAsync(parts, options);
@@ -124,7 +153,10 @@ export async function runPartitionsAsync(parts: Simulation[], options: AsyncRunO
   const events = () => parts.reduce((n, p) => n + p.sim.events, 0);
   let mark = 0;
   for (;;) {
-    if (cancelled()) { turns.cancel(); break; }
+    if (cancelled()) {
+      turns.cancel();
+      break;
+    }
     const r = turns.step();
     if (r !== null) break;
     const n = events();

@@ -35,7 +35,14 @@ export interface SweepManifest {
   name: string;
   baseHash: string;
   params: string[];
-  variants: Array<{ index: number; id: string; name: string; set: Record<string, unknown>; scenarioHash: string; seed: number }>;
+  variants: Array<{
+    index: number;
+    id: string;
+    name: string;
+    set: Record<string, unknown>;
+    scenarioHash: string;
+    seed: number;
+  }>;
   /** The shard this directory holds, or null for the whole grid. */
   shard: { index: number; count: number } | null;
 }
@@ -45,13 +52,19 @@ function valueText(v: unknown): string {
 }
 
 function slug(s: string): string {
-  return s.replace(/[^A-Za-z0-9._=-]+/g, '_').replace(/^[._]+/, '').slice(0, 60) || 'variant';
+  return (
+    s
+      .replace(/[^A-Za-z0-9._=-]+/g, '_')
+      .replace(/^[._]+/, '')
+      .slice(0, 60) || 'variant'
+  );
 }
 
 /** Every grid point of the loaded file's `sweep:` block. Throws ScenarioError for invalid points. */
 export function expandSweep(loaded: LoadedScenario): SweepVariant[] {
   const sweep = loaded.scenario.sweep;
-  if (!sweep || Object.keys(sweep).length === 0) throw new ScenarioError(['sweep: the scenario has no sweep: block (e.g. sweep: { transport.cc: [none, dcqcn] })']);
+  if (!sweep || Object.keys(sweep).length === 0)
+    throw new ScenarioError(['sweep: the scenario has no sweep: block (e.g. sweep: { transport.cc: [none, dcqcn] })']);
   const params = Object.keys(sweep);
   let grid: Array<Record<string, unknown>> = [{}];
   for (const p of params) {
@@ -68,7 +81,8 @@ export function expandSweep(loaded: LoadedScenario): SweepVariant[] {
       const scenario = applyVariant(loaded.raw, set, name);
       out.push({ index, id, name, set, scenario, hash: scenarioHash(scenario) });
     } catch (e) {
-      if (e instanceof ScenarioError) lines.push(...e.lines.map((l) => l.replace(/^compare "/, 'sweep "'))); else throw e;
+      if (e instanceof ScenarioError) lines.push(...e.lines.map((l) => l.replace(/^compare "/, 'sweep "')));
+      else throw e;
     }
   });
   if (lines.length) throw new ScenarioError(collapseVariantErrors(lines));
@@ -88,15 +102,20 @@ function collapseVariantErrors(lines: string[]): string[] {
     if (m) names.push(m[1]);
     byProblem.set(key, names);
   }
-  return [...byProblem].map(([problem, names]) => names.length === 0 ? problem
-    : `sweep "${names[0]}"${names.length > 1 ? ` (and ${names.length - 1} more variant${names.length > 2 ? 's' : ''})` : ''}: ${problem}`);
+  return [...byProblem].map(([problem, names]) =>
+    names.length === 0
+      ? problem
+      : `sweep "${names[0]}"${names.length > 1 ? ` (and ${names.length - 1} more variant${names.length > 2 ? 's' : ''})` : ''}: ${problem}`,
+  );
 }
 
 /** `--shard I/N` → {index: I, count: N}; throws on malformed text. */
 export function parseShard(text: string): { index: number; count: number } {
   const m = /^(\d+)\/(\d+)$/.exec(text.trim());
-  const index = m ? Number(m[1]) : NaN, count = m ? Number(m[2]) : NaN;
-  if (!m || count < 1 || index < 1 || index > count) throw new Error(`--shard: expected I/N with 1 ≤ I ≤ N, e.g. 2/4, got "${text}"`);
+  const index = m ? Number(m[1]) : NaN,
+    count = m ? Number(m[2]) : NaN;
+  if (!m || count < 1 || index < 1 || index > count)
+    throw new Error(`--shard: expected I/N with 1 ≤ I ≤ N, e.g. 2/4, got "${text}"`);
   return { index, count };
 }
 
@@ -104,10 +123,27 @@ export function inShard(v: { index: number }, shard: { index: number; count: num
   return !shard || v.index % shard.count === shard.index - 1;
 }
 
-export function manifestFor(name: string, baseHash: string, params: string[], variants: SweepVariant[], shard: SweepManifest['shard']): SweepManifest {
+export function manifestFor(
+  name: string,
+  baseHash: string,
+  params: string[],
+  variants: SweepVariant[],
+  shard: SweepManifest['shard'],
+): SweepManifest {
   return {
-    format: 'ethersim-sweep', version: VERSION, name, baseHash, params,
-    variants: variants.map((v) => ({ index: v.index, id: v.id, name: v.name, set: v.set, scenarioHash: v.hash, seed: v.scenario.seed })),
+    format: 'ethersim-sweep',
+    version: VERSION,
+    name,
+    baseHash,
+    params,
+    variants: variants.map((v) => ({
+      index: v.index,
+      id: v.id,
+      name: v.name,
+      set: v.set,
+      scenarioHash: v.hash,
+      seed: v.scenario.seed,
+    })),
     shard,
   };
 }
@@ -122,7 +158,8 @@ export function finishedResult(dir: string, v: { id: string; scenarioHash: strin
   if (!existsSync(p)) return null;
   try {
     const r = JSON.parse(readFileSync(p, 'utf8')) as Result;
-    if (r.meta?.scenarioHash !== v.scenarioHash || r.meta.seed !== v.seed || r.meta.stopReason === 'cancelled') return null;
+    if (r.meta?.scenarioHash !== v.scenarioHash || r.meta.seed !== v.seed || r.meta.stopReason === 'cancelled')
+      return null;
     return r;
   } catch {
     return null;
@@ -156,14 +193,32 @@ export function removeStaleTemps(dir: string): void {
 
 /** The metrics one sweep row per (variant, metric) carries, in order. */
 export function variantMetrics(r: Result): Array<[string, number | string]> {
-  const s = r.summary, c = r.counters;
+  const s = r.summary,
+    c = r.counters;
   const rows: Array<[string, number | string]> = [
-    ['flowsDone', s.flowsDone], ['flowsTotal', s.flowsTotal],
-    ['fct_p50_us', s.fctUs.p50], ['fct_p90_us', s.fctUs.p90], ['fct_p99_us', s.fctUs.p99], ['fct_p999_us', s.fctUs.p999], ['fct_max_us', s.fctUs.max], ['fct_mean_us', s.fctUs.mean],
-    ['slowdown_p50', s.slowdown.p50], ['slowdown_p99', s.slowdown.p99], ['slowdown_p999', s.slowdown.p999],
-    ['latency_p50_us', s.latencyUs.p50], ['latency_p99_us', s.latencyUs.p99], ['latency_p999_us', s.latencyUs.p999], ['latency_max_us', s.latencyUs.max],
-    ['drops', c.drops], ['trims', c.trims], ['ecnMarks', c.ecnMarks], ['pauseFrames', c.pauseFrames], ['pausedTimePs', c.pausedTimePs],
-    ['retransmits', c.retransmits], ['timeouts', c.timeouts], ['cnps', c.cnps],
+    ['flowsDone', s.flowsDone],
+    ['flowsTotal', s.flowsTotal],
+    ['fct_p50_us', s.fctUs.p50],
+    ['fct_p90_us', s.fctUs.p90],
+    ['fct_p99_us', s.fctUs.p99],
+    ['fct_p999_us', s.fctUs.p999],
+    ['fct_max_us', s.fctUs.max],
+    ['fct_mean_us', s.fctUs.mean],
+    ['slowdown_p50', s.slowdown.p50],
+    ['slowdown_p99', s.slowdown.p99],
+    ['slowdown_p999', s.slowdown.p999],
+    ['latency_p50_us', s.latencyUs.p50],
+    ['latency_p99_us', s.latencyUs.p99],
+    ['latency_p999_us', s.latencyUs.p999],
+    ['latency_max_us', s.latencyUs.max],
+    ['drops', c.drops],
+    ['trims', c.trims],
+    ['ecnMarks', c.ecnMarks],
+    ['pauseFrames', c.pauseFrames],
+    ['pausedTimePs', c.pausedTimePs],
+    ['retransmits', c.retransmits],
+    ['timeouts', c.timeouts],
+    ['cnps', c.cnps],
   ];
   const victims = victimCount(r);
   if (victims !== null) rows.push(['victims', victims]);
@@ -223,13 +278,18 @@ export function finishSweepDir(dir: string, manifest: SweepManifest): number {
  * finished variant's result.json unchanged, writes the whole-grid manifest and CSV. Returns the
  * ids of variants found in no shard.
  */
-export function mergeSweepDirs(dirs: string[], out: string): { merged: number; missing: string[]; manifest: SweepManifest } {
+export function mergeSweepDirs(
+  dirs: string[],
+  out: string,
+): { merged: number; missing: string[]; manifest: SweepManifest } {
   if (dirs.length === 0) throw new Error('merge: no directories given');
   const manifests = dirs.map(readManifest);
   const first = manifests[0];
-  const key = (m: SweepManifest) => canonicalJson({ baseHash: m.baseHash, params: m.params, ids: m.variants.map((v) => v.id) });
+  const key = (m: SweepManifest) =>
+    canonicalJson({ baseHash: m.baseHash, params: m.params, ids: m.variants.map((v) => v.id) });
   manifests.forEach((m, i) => {
-    if (key(m) !== key(first)) throw new Error(`merge: ${dirs[i]} holds a different sweep than ${dirs[0]} (scenario or grid differ)`);
+    if (key(m) !== key(first))
+      throw new Error(`merge: ${dirs[i]} holds a different sweep than ${dirs[0]} (scenario or grid differ)`);
   });
   const whole: SweepManifest = { ...first, shard: null };
   const results = new Map<string, Result>();
@@ -238,7 +298,10 @@ export function mergeSweepDirs(dirs: string[], out: string): { merged: number; m
     for (const v of whole.variants) {
       if (results.has(v.id)) continue;
       const r = finishedResult(dir, v);
-      if (r) { results.set(v.id, r); texts.set(v.id, readFileSync(resultPath(dir, v.id), 'utf8')); }
+      if (r) {
+        results.set(v.id, r);
+        texts.set(v.id, readFileSync(resultPath(dir, v.id), 'utf8'));
+      }
     }
   }
   for (const [id, text] of texts) {
@@ -248,5 +311,9 @@ export function mergeSweepDirs(dirs: string[], out: string): { merged: number; m
   mkdirSync(out, { recursive: true });
   writeAtomic(join(out, 'sweep.json'), JSON.stringify(whole, null, 2) + '\n');
   writeAtomic(join(out, 'results.csv'), sweepCsv(whole, results));
-  return { merged: results.size, missing: whole.variants.filter((v) => !results.has(v.id)).map((v) => v.id), manifest: whole };
+  return {
+    merged: results.size,
+    missing: whole.variants.filter((v) => !results.has(v.id)).map((v) => v.id),
+    manifest: whole,
+  };
 }

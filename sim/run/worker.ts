@@ -59,7 +59,12 @@ export interface SimWorkerApi {
   /** Validate; returns the scenario (defaults filled in) and its hash. Rejects with a ScenarioError. */
   validate(input: unknown, opts?: WorkerRunOptions): { scenario: Scenario; hash: string };
   /** Run one scenario (a raw object, or YAML/JSON text). */
-  run(input: unknown, opts?: WorkerRunOptions, onProgress?: (p: Progress) => void, onSnapshot?: (snapshot: Snapshot) => void): Promise<Result>;
+  run(
+    input: unknown,
+    opts?: WorkerRunOptions,
+    onProgress?: (p: Progress) => void,
+    onSnapshot?: (snapshot: Snapshot) => void,
+  ): Promise<Result>;
   /** As run, also returning the latency histogram buckets (for baselines). */
   runDetailed(input: unknown, opts?: WorkerRunOptions, onProgress?: (p: Progress) => void): Promise<DetailedResult>;
   /** Cancel every run in progress in this worker; they resolve with stopReason 'cancelled'. */
@@ -82,7 +87,8 @@ const clock = (): number => performance.now(); // wall clock: throttling and wal
 let generation = 0;
 
 function readerFor(baseDir: string | undefined): ((p: string) => string) | undefined {
-  const proc = (globalThis as { process?: { versions?: { node?: string }; getBuiltinModule?: (m: string) => unknown } }).process;
+  const proc = (globalThis as { process?: { versions?: { node?: string }; getBuiltinModule?: (m: string) => unknown } })
+    .process;
   if (!proc?.versions?.node) return undefined;
   // process.getBuiltinModule is Node ≥ 20.16; fall back to no reader (scenarios with CDF files then fail clearly).
   const fs = proc.getBuiltinModule?.('node:fs') as typeof import('node:fs') | undefined;
@@ -91,7 +97,12 @@ function readerFor(baseDir: string | undefined): ((p: string) => string) | undef
   return (p: string) => fs.readFileSync(path.resolve(baseDir ?? '.', p), 'utf8');
 }
 
-async function runDetailedImpl(input: unknown, opts: WorkerRunOptions = {}, onProgress?: (p: Progress) => void, onSnapshot?: (snapshot: Snapshot) => void): Promise<DetailedResult> {
+async function runDetailedImpl(
+  input: unknown,
+  opts: WorkerRunOptions = {},
+  onProgress?: (p: Progress) => void,
+  onSnapshot?: (snapshot: Snapshot) => void,
+): Promise<DetailedResult> {
   const myGeneration = generation;
   const scenario = scenarioFromInput(input, opts);
   const t0 = clock();
@@ -99,18 +110,29 @@ async function runDetailedImpl(input: unknown, opts: WorkerRunOptions = {}, onPr
   const snapshotEvery = opts.snapshotEveryMs ?? 500;
   let lastProgress = -Infinity;
   let lastSnapshot = t0;
-  const throttled = onProgress ? (p: Progress) => {
-    const now = clock();
-    if (now - lastProgress < progressEvery) return;
-    lastProgress = now;
-    void onProgress(p);
-  } : undefined;
+  const throttled = onProgress
+    ? (p: Progress) => {
+        const now = clock();
+        if (now - lastProgress < progressEvery) return;
+        lastProgress = now;
+        void onProgress(p);
+      }
+    : undefined;
   if (scenario.engine.partitions > 1) {
     // Partitions take turns in this thread (sim/run/parallel/sequential.ts): the threaded run's result.
     const d = await runScenarioWithHistogramAsync(scenario, {
-      readText: readerFor(opts.baseDir), sliceEvents: opts.sliceEvents, isCancelled: () => generation !== myGeneration, onProgress: throttled,
+      readText: readerFor(opts.baseDir),
+      sliceEvents: opts.sliceEvents,
+      isCancelled: () => generation !== myGeneration,
+      onProgress: throttled,
     });
-    if (onProgress) void onProgress({ simTimePs: d.result.meta.simTimePs, events: d.result.meta.events, flowsDone: d.result.summary.flowsDone, flowsTotal: d.result.summary.flowsTotal });
+    if (onProgress)
+      void onProgress({
+        simTimePs: d.result.meta.simTimePs,
+        events: d.result.meta.events,
+        flowsDone: d.result.summary.flowsDone,
+        flowsTotal: d.result.summary.flowsTotal,
+      });
     d.result.meta.wallMs = clock() - t0;
     return d;
   }
@@ -119,15 +141,23 @@ async function runDetailedImpl(input: unknown, opts: WorkerRunOptions = {}, onPr
     sliceEvents: opts.sliceEvents,
     isCancelled: () => generation !== myGeneration,
     onProgress: throttled,
-    onSnapshot: onSnapshot ? (snap) => {
-      const now = clock();
-      if (now - lastSnapshot < snapshotEvery) return;
-      lastSnapshot = now;
-      void onSnapshot(snap);
-    } : undefined,
+    onSnapshot: onSnapshot
+      ? (snap) => {
+          const now = clock();
+          if (now - lastSnapshot < snapshotEvery) return;
+          lastSnapshot = now;
+          void onSnapshot(snap);
+        }
+      : undefined,
     snapshotEverySlices: 1,
   });
-  if (onProgress) void onProgress({ simTimePs: s.sim.now, events: s.sim.events, flowsDone: s.flows.doneCount, flowsTotal: s.flows.count });
+  if (onProgress)
+    void onProgress({
+      simTimePs: s.sim.now,
+      events: s.sim.events,
+      flowsDone: s.flows.doneCount,
+      flowsTotal: s.flows.count,
+    });
   const result = collectResult(s, reason);
   result.meta.wallMs = clock() - t0;
   return { result, latencyBuckets: s.latency ? s.latency.buckets() : [] };
@@ -139,9 +169,12 @@ export const simWorkerApi: SimWorkerApi = {
     const scenario = scenarioFromInput(input, opts);
     return { scenario, hash: scenarioHash(scenario) };
   },
-  run: async (input, opts, onProgress, onSnapshot) => (await runDetailedImpl(input, opts, onProgress, onSnapshot)).result,
+  run: async (input, opts, onProgress, onSnapshot) =>
+    (await runDetailedImpl(input, opts, onProgress, onSnapshot)).result,
   runDetailed: (input, opts, onProgress) => runDetailedImpl(input, opts, onProgress),
-  cancel: () => { generation++; },
+  cancel: () => {
+    generation++;
+  },
 };
 
 // ---------------------------------------------------------------- expose, where we are a worker
@@ -149,13 +182,23 @@ export const simWorkerApi: SimWorkerApi = {
 type NodeWorkerThreads = typeof import('node:worker_threads');
 
 function exposeHere(): void {
-  const g = globalThis as { WorkerGlobalScope?: unknown; process?: { versions?: { node?: string }; getBuiltinModule?: (m: string) => unknown } };
+  const g = globalThis as {
+    WorkerGlobalScope?: unknown;
+    process?: { versions?: { node?: string }; getBuiltinModule?: (m: string) => unknown };
+  };
   if (typeof g.WorkerGlobalScope !== 'undefined') {
     expose(simWorkerApi); // a browser (or Deno) Web Worker
     return;
   }
-  const wt = g.process?.versions?.node ? g.process.getBuiltinModule?.('node:worker_threads') as NodeWorkerThreads | undefined : undefined;
-  if (wt && !wt.isMainThread && wt.parentPort && (wt.workerData as { ethersimWorker?: boolean } | undefined)?.ethersimWorker) {
+  const wt = g.process?.versions?.node
+    ? (g.process.getBuiltinModule?.('node:worker_threads') as NodeWorkerThreads | undefined)
+    : undefined;
+  if (
+    wt &&
+    !wt.isMainThread &&
+    wt.parentPort &&
+    (wt.workerData as { ethersimWorker?: boolean } | undefined)?.ethersimWorker
+  ) {
     expose(simWorkerApi, nodeEndpoint(wt.parentPort as unknown as Parameters<typeof nodeEndpoint>[0]));
   }
 }

@@ -27,8 +27,9 @@ let partitionBundle: Promise<string> | undefined;
  * that it is found from the sources and from the CLI's bundle in sim/ alike.
  */
 export function partitionWorkerEntry(): Promise<string> {
-  partitionBundle ??= bundleToTempFile(new URL('./parallel/partitionWorker.ts', import.meta.url))
-    .catch(() => fileURLToPath(new URL('./parallel/partitionWorkerTsx.mjs', import.meta.url)));
+  partitionBundle ??= bundleToTempFile(new URL('./parallel/partitionWorker.ts', import.meta.url)).catch(() =>
+    fileURLToPath(new URL('./parallel/partitionWorkerTsx.mjs', import.meta.url)),
+  );
   return partitionBundle;
 }
 
@@ -41,7 +42,12 @@ export async function bundleToTempFile(entry: URL): Promise<string> {
   const esbuild = req('esbuild') as typeof import('esbuild');
   const out = await esbuild.build({
     entryPoints: [fileURLToPath(entry)],
-    bundle: true, format: 'esm', platform: 'node', target: 'node20', write: false, logLevel: 'silent',
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    write: false,
+    logLevel: 'silent',
     // Some bundled CommonJS may call require(): give the ESM bundle one.
     banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
   });

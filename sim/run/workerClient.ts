@@ -33,7 +33,9 @@ export function spawnSimWorker(entry?: string | URL | null): SimWorker {
   let terminating = false;
   const dead = new Promise<never>((_, reject) => {
     worker.once('error', (e) => reject(new Error(`simulator worker failed: ${e?.message ?? e}`)));
-    worker.once('exit', (code) => reject(new Error(terminating ? 'simulator worker terminated' : `simulator worker exited (code ${code})`)));
+    worker.once('exit', (code) =>
+      reject(new Error(terminating ? 'simulator worker terminated' : `simulator worker exited (code ${code})`)),
+    );
   });
   dead.catch(() => undefined); // observed by call(); never an unhandled rejection
   return {
@@ -43,7 +45,11 @@ export function spawnSimWorker(entry?: string | URL | null): SimWorker {
     call: (fn) => Promise.race([fn(api), dead]),
     async terminate() {
       terminating = true;
-      try { api[releaseProxy](); } catch { /* already gone */ }
+      try {
+        api[releaseProxy]();
+      } catch {
+        /* already gone */
+      }
       await worker.terminate();
     },
   };

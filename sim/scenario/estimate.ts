@@ -31,15 +31,30 @@ function topologyCounts(s: Scenario): { hosts: number; switches: number; links: 
     case 'dumbbell':
       return { hosts: 2 * t.hostsPerSide, switches: 2, links: 2 * t.hostsPerSide + 1, maxDegree: t.hostsPerSide + 1 };
     case 'leafSpine':
-      return { hosts: t.leaves * t.hostsPerLeaf, switches: t.leaves + t.spines, links: t.leaves * (t.hostsPerLeaf + t.spines), maxDegree: Math.max(t.hostsPerLeaf + t.spines, t.leaves) };
+      return {
+        hosts: t.leaves * t.hostsPerLeaf,
+        switches: t.leaves + t.spines,
+        links: t.leaves * (t.hostsPerLeaf + t.spines),
+        maxDegree: Math.max(t.hostsPerLeaf + t.spines, t.leaves),
+      };
     case 'fatTree': {
       const half = t.k / 2;
       const perEdge = t.hostsPerEdge ?? half;
       const hosts = t.k * half * perEdge;
-      return { hosts, switches: t.k * t.k + half * half, links: hosts + 2 * t.k * half * half, maxDegree: Math.max(t.k, perEdge + half) };
+      return {
+        hosts,
+        switches: t.k * t.k + half * half,
+        links: hosts + 2 * t.k * half * half,
+        maxDegree: Math.max(t.k, perEdge + half),
+      };
     }
     case 'ring':
-      return { hosts: t.switches * t.hostsPerSwitch, switches: t.switches, links: t.switches * (t.hostsPerSwitch + 1), maxDegree: t.hostsPerSwitch + 2 };
+      return {
+        hosts: t.switches * t.hostsPerSwitch,
+        switches: t.switches,
+        links: t.switches * (t.hostsPerSwitch + 1),
+        maxDegree: t.hostsPerSwitch + 2,
+      };
   }
 }
 
@@ -100,12 +115,13 @@ export function estimateSize(s: Scenario): SizeEstimate {
   // thread and heap, sim/run/parallel/), while its packets and samples are split among them.
   const replicas = s.engine.partitions;
   const bytes =
-    replicas * (
-      80e6 + // Node, the code, the scenario
-      ports * 540 +
-      switches * tors * (8 + 4 * Math.max(1, maxDegree / 2)) +
-      switches * maxDegree * maxDegree * 8 +
-      flows * 700 + (dataBytes / mtu) * 12) +
+    replicas *
+      (80e6 + // Node, the code, the scenario
+        ports * 540 +
+        switches * tors * (8 + 4 * Math.max(1, maxDegree / 2)) +
+        switches * maxDegree * maxDegree * 8 +
+        flows * 700 +
+        (dataBytes / mtu) * 12) +
     packets * 160 +
     sampled;
   return { hosts, switches, links, flows, packets, bytes };
@@ -119,8 +135,8 @@ export function checkSize(s: Scenario, limitBytes: number): SizeEstimate {
   if (e.bytes > limitBytes) {
     throw new ScenarioTooLarge(
       `scenario too large: estimated ${fmt(e.bytes)} (${e.hosts} hosts, ${e.switches} switches, ${e.links} links, ` +
-      `${e.flows} flows, up to ${e.packets} packets alive) is over the limit of ${fmt(limitBytes)}; ` +
-      `shrink it, or raise the limit with ETHERSIM_MAX_MEMORY_MB`,
+        `${e.flows} flows, up to ${e.packets} packets alive) is over the limit of ${fmt(limitBytes)}; ` +
+        `shrink it, or raise the limit with ETHERSIM_MAX_MEMORY_MB`,
     );
   }
   return e;

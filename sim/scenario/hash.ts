@@ -23,7 +23,9 @@ export function canonicalJson(value: unknown): string {
   }
   if (Array.isArray(value)) return '[' + value.map(canonicalJson).join(',') + ']';
   const obj = value as Record<string, unknown>;
-  const keys = Object.keys(obj).filter((k) => obj[k] !== undefined).sort();
+  const keys = Object.keys(obj)
+    .filter((k) => obj[k] !== undefined)
+    .sort();
   return '{' + keys.map((k) => JSON.stringify(k) + ':' + canonicalJson(obj[k])).join(',') + '}';
 }
 
@@ -31,18 +33,30 @@ export function canonicalJson(value: unknown): string {
 export function fnv1a64Hex(text: string): string {
   const bytes = new TextEncoder().encode(text);
   // 64-bit state as four 16-bit limbs (little-endian) so every product stays exact in a double.
-  let h0 = 0x2325, h1 = 0x8422, h2 = 0x9ce4, h3 = 0xcbf2; // offset basis 0xcbf29ce484222325
+  let h0 = 0x2325,
+    h1 = 0x8422,
+    h2 = 0x9ce4,
+    h3 = 0xcbf2; // offset basis 0xcbf29ce484222325
   for (let i = 0; i < bytes.length; i++) {
     h0 ^= bytes[i];
     // multiply by the FNV prime 0x00000100000001b3 = 2^40 + 0x1b3
-    const a0 = h0 * 0x1b3, a1 = h1 * 0x1b3, a2 = h2 * 0x1b3, a3 = h3 * 0x1b3;
+    const a0 = h0 * 0x1b3,
+      a1 = h1 * 0x1b3,
+      a2 = h2 * 0x1b3,
+      a3 = h3 * 0x1b3;
     // 2^40 = limb 2 shifted left by 8 bits: h0 << 8 lands in limb 2, h1 << 8 in limb 3.
     let c = a0;
-    const n0 = c & 0xffff; c = Math.floor(c / 0x10000) + a1;
-    const n1 = c & 0xffff; c = Math.floor(c / 0x10000) + a2 + h0 * 0x100;
-    const n2 = c & 0xffff; c = Math.floor(c / 0x10000) + a3 + h1 * 0x100;
+    const n0 = c & 0xffff;
+    c = Math.floor(c / 0x10000) + a1;
+    const n1 = c & 0xffff;
+    c = Math.floor(c / 0x10000) + a2 + h0 * 0x100;
+    const n2 = c & 0xffff;
+    c = Math.floor(c / 0x10000) + a3 + h1 * 0x100;
     const n3 = c & 0xffff;
-    h0 = n0; h1 = n1; h2 = n2; h3 = n3;
+    h0 = n0;
+    h1 = n1;
+    h2 = n2;
+    h3 = n3;
   }
   const hex = (n: number) => n.toString(16).padStart(4, '0');
   return hex(h3) + hex(h2) + hex(h1) + hex(h0);

@@ -38,7 +38,10 @@ export function loadScenario(text: string, sourceName: string, sets: string[] = 
   const bad: string[] = [];
   for (const s of sets) {
     const eq = s.indexOf('=');
-    if (eq <= 0) { bad.push(`--set ${s}: expected path=value, e.g. transport.kind=uet`); continue; }
+    if (eq <= 0) {
+      bad.push(`--set ${s}: expected path=value, e.g. transport.kind=uet`);
+      continue;
+    }
     const path = s.slice(0, eq).trim();
     overrides[path] = parseSetValue(s.slice(eq + 1));
   }
@@ -61,17 +64,22 @@ export function parseSetValue(text: string): unknown {
 export function parseYamlObject(text: string, sourceName: string): Record<string, unknown> {
   const doc = YAML.parseDocument(text, { prettyErrors: true });
   if (doc.errors.length) {
-    throw new ScenarioError(doc.errors.map((e) => {
-      const pos = e.linePos?.[0];
-      const where = pos ? `${sourceName}:${pos.line}:${pos.col}` : sourceName;
-      const msg = e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
-      return `${where}: YAML syntax error: ${msg}`;
-    }));
+    throw new ScenarioError(
+      doc.errors.map((e) => {
+        const pos = e.linePos?.[0];
+        const where = pos ? `${sourceName}:${pos.line}:${pos.col}` : sourceName;
+        const msg = e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+        return `${where}: YAML syntax error: ${msg}`;
+      }),
+    );
   }
   const value: unknown = doc.toJS({ maxAliasCount: 1000 });
-  if (value === null || value === undefined) throw new ScenarioError([`${sourceName}: the file is empty; expected a scenario mapping`]);
+  if (value === null || value === undefined)
+    throw new ScenarioError([`${sourceName}: the file is empty; expected a scenario mapping`]);
   if (typeof value !== 'object' || Array.isArray(value)) {
-    throw new ScenarioError([`${sourceName}: expected a mapping of scenario fields at the top level, got ${describe(value)}`]);
+    throw new ScenarioError([
+      `${sourceName}: expected a mapping of scenario fields at the top level, got ${describe(value)}`,
+    ]);
   }
   return value as Record<string, unknown>;
 }
@@ -96,7 +104,7 @@ function transportDefaults(raw: unknown): unknown {
   const obj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object';
   if (!obj(raw) || !obj(raw.transport) || raw.transport.kind !== 'uet') return raw;
   const sw = raw.switch ?? {};
-  const ecn = obj(sw) ? sw.ecn ?? {} : null;
+  const ecn = obj(sw) ? (sw.ecn ?? {}) : null;
   // Anything but mappings here is the schema's to report; a pmax given is kept.
   if (!obj(ecn) || ecn.pmax !== undefined) return raw;
   return { ...raw, switch: { ...(sw as object), ecn: { ...ecn, pmax: 1 } } };
@@ -107,10 +115,14 @@ function contradictions(s: Scenario): string[] {
   const out: string[] = [];
   const { kminBytes, kmaxBytes } = s.switch.ecn;
   if (typeof kminBytes === 'number' && typeof kmaxBytes === 'number' && kminBytes > kmaxBytes) {
-    out.push(`switch.ecn.kminBytes: ${kminBytes} is above switch.ecn.kmaxBytes ${kmaxBytes}; RED marks from Kmin up to Kmax (physics.md §2.1), so Kmin ≤ Kmax`);
+    out.push(
+      `switch.ecn.kminBytes: ${kminBytes} is above switch.ecn.kmaxBytes ${kmaxBytes}; RED marks from Kmin up to Kmax (physics.md §2.1), so Kmin ≤ Kmax`,
+    );
   }
   if (!s.stop.allFlowsDone && s.stop.timeUs === undefined) {
-    out.push('stop.allFlowsDone: false runs on to stop.timeUs after the last flow, so it needs stop.timeUs (a positive number of µs)');
+    out.push(
+      'stop.allFlowsDone: false runs on to stop.timeUs after the last flow, so it needs stop.timeUs (a positive number of µs)',
+    );
   }
   return out;
 }
@@ -125,10 +137,14 @@ export function scenarioNotes(s: Scenario): string[] {
   // (PFC on with UET on a lossy class is no note: a fabric with a lossless class for RoCE and
   // UET beside it is the usual set-up, and what the bundled comparisons model.)
   if (s.switch.trimming.enabled && t.kind === 'roce') {
-    out.push('switch.trimming: RoCE packets are never trimmed (only UET marks its packets trimmable), so trimming does nothing here');
+    out.push(
+      'switch.trimming: RoCE packets are never trimmed (only UET marks its packets trimmable), so trimming does nothing here',
+    );
   }
   if (t.kind === 'roce' && t.mtuBytes > 4096) {
-    out.push(`transport.mtuBytes: ${t.mtuBytes} is above 4096, the largest RoCE path MTU (InfiniBand MTUs are 256–4096 bytes)`);
+    out.push(
+      `transport.mtuBytes: ${t.mtuBytes} is above 4096, the largest RoCE path MTU (InfiniBand MTUs are 256–4096 bytes)`,
+    );
   }
   return out;
 }
@@ -168,7 +184,8 @@ export function scenarioVariants(loaded: LoadedScenario): { name: string; scenar
     try {
       out.push({ name: v.name, scenario: applyVariant(loaded.raw, v.set, v.name) });
     } catch (e) {
-      if (e instanceof ScenarioError) lines.push(...e.lines); else throw e;
+      if (e instanceof ScenarioError) lines.push(...e.lines);
+      else throw e;
     }
   });
   if (lines.length) throw new ScenarioError(lines);
@@ -217,13 +234,15 @@ function setPath(root: Record<string, unknown>, path: string, value: unknown): s
   const segs = splitPath(path);
   // No scenario field has these names, and assigning them would reach an object's prototype.
   const bad = segs.findIndex((g) => g === '__proto__' || g === 'constructor' || g === 'prototype');
-  if (bad >= 0) return `unknown field "${segs[bad]}" ${bad === 0 ? 'at the top level' : `in ${pathText(segs.slice(0, bad))}`}`;
+  if (bad >= 0)
+    return `unknown field "${segs[bad]}" ${bad === 0 ? 'at the top level' : `in ${pathText(segs.slice(0, bad))}`}`;
   let schema: z.ZodType = ScenarioSchema;
   let holder: Record<string | number, unknown> = root;
   for (let i = 0; i < segs.length; i++) {
     const seg = segs[i];
     const step = stepSchema(schema, seg, holder);
-    if (typeof step === 'string') return step.replace('%AT%', i === 0 ? 'at the top level' : `in ${pathText(segs.slice(0, i))}`);
+    if (typeof step === 'string')
+      return step.replace('%AT%', i === 0 ? 'at the top level' : `in ${pathText(segs.slice(0, i))}`);
     schema = step;
     const cur = holder[seg];
     if (i === segs.length - 1) {
@@ -239,8 +258,12 @@ function setPath(root: Record<string, unknown>, path: string, value: unknown): s
     if (cur === undefined || cur === null) {
       // Start from the field's default (so `links.host.rateGbps=100` keeps the default delayNs).
       const dflt = defaultOf(schema);
-      holder[seg] = dflt !== null && typeof dflt === 'object' ? structuredClone(dflt)
-        : typeof next === 'number' && isArrayish(schema) ? [] : {};
+      holder[seg] =
+        dflt !== null && typeof dflt === 'object'
+          ? structuredClone(dflt)
+          : typeof next === 'number' && isArrayish(schema)
+            ? []
+            : {};
     } else if (typeof cur !== 'object') {
       return `${name} is ${describe(cur)}, not a mapping or list`;
     } else if (typeof next === 'number' && !Array.isArray(cur)) {
@@ -274,8 +297,16 @@ const defOf = (s: z.ZodType): AnyDef => (s as any)._zod.def as AnyDef;
 function unwrap(s: z.ZodType): z.ZodType {
   for (;;) {
     const d = defOf(s);
-    if (d.type === 'default' || d.type === 'prefault' || d.type === 'optional' || d.type === 'nullable' ||
-        d.type === 'readonly' || d.type === 'nonoptional' || d.type === 'catch') s = d.innerType;
+    if (
+      d.type === 'default' ||
+      d.type === 'prefault' ||
+      d.type === 'optional' ||
+      d.type === 'nullable' ||
+      d.type === 'readonly' ||
+      d.type === 'nonoptional' ||
+      d.type === 'catch'
+    )
+      s = d.innerType;
     else if (d.type === 'pipe') s = d.in;
     else if (d.type === 'lazy') s = d.getter();
     else return s;
@@ -308,7 +339,7 @@ function nonArrayOptions(s: z.ZodType): z.ZodType {
 
 /** The discriminated-union option matching `value.kind`, if any. */
 function pickByDiscriminator(opts: z.ZodType[], value: unknown): z.ZodType[] {
-  const d = (opts.length && value && typeof value === 'object') ? (value as Record<string, unknown>).kind : undefined;
+  const d = opts.length && value && typeof value === 'object' ? (value as Record<string, unknown>).kind : undefined;
   if (d === undefined) return opts;
   const m = opts.filter((o) => {
     const od = defOf(o);
@@ -332,7 +363,10 @@ function stepSchema(schema: z.ZodType | undefined, seg: Seg, parentValue: unknow
     if (opts.some((o) => ['record', 'unknown', 'any'].includes(defOf(o).type))) return z.unknown();
     return `"${seg}" is an index, but the value %AT% is not a list`;
   }
-  opts = pickByDiscriminator(opts.filter((o) => defOf(o).type !== 'array'), parentValue);
+  opts = pickByDiscriminator(
+    opts.filter((o) => defOf(o).type !== 'array'),
+    parentValue,
+  );
   const found: z.ZodType[] = [];
   const allowed = new Set<string>();
   for (const o of opts) {
@@ -393,8 +427,14 @@ export function describe(v: unknown): string {
 }
 
 const TYPE_NAMES: Record<string, string> = {
-  number: 'a number', int: 'an integer', string: 'a string', boolean: 'true or false',
-  object: 'a mapping', array: 'a list', record: 'a mapping', literal: 'a value',
+  number: 'a number',
+  int: 'an integer',
+  string: 'a string',
+  boolean: 'true or false',
+  object: 'a mapping',
+  array: 'a list',
+  record: 'a mapping',
+  literal: 'a value',
 };
 
 function plainOrigin(origin: unknown): string {
@@ -412,7 +452,9 @@ function expectedText(issue: z.core.$ZodIssue): string {
     case 'invalid_type':
       return `expected ${TYPE_NAMES[i.expected] ?? i.expected}`;
     case 'invalid_value':
-      return i.values.length === 1 ? `expected ${JSON.stringify(i.values[0])}` : `expected one of: ${i.values.join(', ')}`;
+      return i.values.length === 1
+        ? `expected ${JSON.stringify(i.values[0])}`
+        : `expected one of: ${i.values.join(', ')}`;
     case 'too_small':
       if (i.origin === 'string' && Number(i.minimum) === 1) return 'expected a non-empty string';
       if (i.origin === 'array' && Number(i.minimum) === 1) return 'expected a non-empty list';
@@ -429,7 +471,11 @@ function expectedText(issue: z.core.$ZodIssue): string {
 }
 
 /** One line per issue (an issue with several unknown keys gives one line per key). */
-export function formatIssues(issues: readonly z.core.$ZodIssue[], raw: unknown, base: readonly PropertyKey[] = []): string[] {
+export function formatIssues(
+  issues: readonly z.core.$ZodIssue[],
+  raw: unknown,
+  base: readonly PropertyKey[] = [],
+): string[] {
   const lines: string[] = [];
   for (const issue of issues) {
     const path = [...base, ...issue.path];
@@ -456,8 +502,8 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[], raw: unknown, 
       const branches = (i.errors as z.core.$ZodIssue[][]) ?? [];
       // A branch that failed only because the value is of another type at this very level is a
       // "type mismatch"; the others got further and hold the real problem.
-      const mismatch = (b: z.core.$ZodIssue[]) => b.length === 1 && b[0].path.length === 0 &&
-        (b[0].code === 'invalid_type' || b[0].code === 'invalid_value');
+      const mismatch = (b: z.core.$ZodIssue[]) =>
+        b.length === 1 && b[0].path.length === 0 && (b[0].code === 'invalid_type' || b[0].code === 'invalid_value');
       const deeper = branches.filter((b) => !mismatch(b));
       if (deeper.length >= 1) {
         // prefer the branch whose failures are fewest
@@ -465,10 +511,14 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[], raw: unknown, 
         lines.push(...formatIssues(best, raw, path));
         continue;
       }
-      const alts = [...new Set(branches.map((b) => {
-        const e = expectedText(b[0]);
-        return e.replace(/^expected /, '');
-      }))];
+      const alts = [
+        ...new Set(
+          branches.map((b) => {
+            const e = expectedText(b[0]);
+            return e.replace(/^expected /, '');
+          }),
+        ),
+      ];
       lines.push(`${at(where)}: expected ${alts.join(' or ')}, got ${describe(got)}`);
       continue;
     }

@@ -6,14 +6,31 @@ import { z } from 'zod';
  * Units are in the field names: rateGbps, delayNs, sizeBytes, timeUs.
  */
 
-const posInt = (what = 'a positive integer') => z.number({ error: `expected ${what}` }).int({ error: `expected ${what}` }).positive({ error: `expected ${what}` });
-const nonNegInt = (what = 'an integer ≥ 0') => z.number({ error: `expected ${what}` }).int({ error: `expected ${what}` }).nonnegative({ error: `expected ${what}` });
-const nonNeg = (what = 'a number ≥ 0') => z.number({ error: `expected ${what}` }).nonnegative({ error: `expected ${what}` });
-const positive = (what = 'a number > 0') => z.number({ error: `expected ${what}` }).positive({ error: `expected ${what}` });
-const fraction = (what = 'a number in [0, 1]') => z.number({ error: `expected ${what}` }).min(0, { error: `expected ${what}` }).max(1, { error: `expected ${what}` });
+const posInt = (what = 'a positive integer') =>
+  z
+    .number({ error: `expected ${what}` })
+    .int({ error: `expected ${what}` })
+    .positive({ error: `expected ${what}` });
+const nonNegInt = (what = 'an integer ≥ 0') =>
+  z
+    .number({ error: `expected ${what}` })
+    .int({ error: `expected ${what}` })
+    .nonnegative({ error: `expected ${what}` });
+const nonNeg = (what = 'a number ≥ 0') =>
+  z.number({ error: `expected ${what}` }).nonnegative({ error: `expected ${what}` });
+const positive = (what = 'a number > 0') =>
+  z.number({ error: `expected ${what}` }).positive({ error: `expected ${what}` });
+const fraction = (what = 'a number in [0, 1]') =>
+  z
+    .number({ error: `expected ${what}` })
+    .min(0, { error: `expected ${what}` })
+    .max(1, { error: `expected ${what}` });
 
 /** A propagation delay: at most 1 s, so that times stay exact integers of picoseconds (doubles are exact to 2^53 ps ≈ 2.5 h). */
-const delayNs = () => nonNeg('a propagation delay in ns from 0 to 1000000000 (1 s)').max(1e9, { error: 'expected a propagation delay in ns from 0 to 1000000000 (1 s)' });
+const delayNs = () =>
+  nonNeg('a propagation delay in ns from 0 to 1000000000 (1 s)').max(1e9, {
+    error: 'expected a propagation delay in ns from 0 to 1000000000 (1 s)',
+  });
 
 /** Host links: each field defaults on its own (400 G, 1 µs), in a file as with --set. */
 export const LinkSchema = z.strictObject({
@@ -44,7 +61,10 @@ const LeafSpineSchema = z.strictObject({
 });
 const FatTreeSchema = z.strictObject({
   kind: z.literal('fatTree'),
-  k: z.number({ error: 'expected an even integer ≥ 2' }).int({ error: 'expected an even integer ≥ 2' }).min(2, { error: 'expected an even integer ≥ 2' })
+  k: z
+    .number({ error: 'expected an even integer ≥ 2' })
+    .int({ error: 'expected an even integer ≥ 2' })
+    .min(2, { error: 'expected an even integer ≥ 2' })
     .refine((k) => k % 2 === 0, { error: 'expected an even integer ≥ 2' }),
   /** Hosts per edge switch; default k/2 (full bisection). Fewer trims the host count, e.g. 1024 hosts from k=16. */
   hostsPerEdge: posInt().optional(),
@@ -57,65 +77,92 @@ const RingSchema = z.strictObject({
    *  this is how a cyclic buffer dependency (and so a PFC deadlock) is built on purpose. */
   clockwise: z.boolean().default(false),
 });
-export const TopologySchema = z.discriminatedUnion('kind', [StarSchema, DumbbellSchema, LeafSpineSchema, FatTreeSchema, RingSchema], {
-  error: 'expected topology.kind to be one of: star, dumbbell, leafSpine, fatTree, ring',
-});
+export const TopologySchema = z.discriminatedUnion(
+  'kind',
+  [StarSchema, DumbbellSchema, LeafSpineSchema, FatTreeSchema, RingSchema],
+  {
+    error: 'expected topology.kind to be one of: star, dumbbell, leafSpine, fatTree, ring',
+  },
+);
 
-export const LinksSchema = z.strictObject({
-  /** Host ↔ first switch. */
-  host: LinkSchema.default({ rateGbps: 400, delayNs: 1000 }),
-  /** Switch ↔ switch (leaf–spine, edge–aggregation, dumbbell bottleneck, ring). Default: as host. */
-  fabric: TierLinkSchema.optional(),
-  /** Aggregation ↔ core in a fat-tree. Default: as fabric. */
-  core: TierLinkSchema.optional(),
-}).default({ host: { rateGbps: 400, delayNs: 1000 } });
+export const LinksSchema = z
+  .strictObject({
+    /** Host ↔ first switch. */
+    host: LinkSchema.default({ rateGbps: 400, delayNs: 1000 }),
+    /** Switch ↔ switch (leaf–spine, edge–aggregation, dumbbell bottleneck, ring). Default: as host. */
+    fabric: TierLinkSchema.optional(),
+    /** Aggregation ↔ core in a fat-tree. Default: as fabric. */
+    core: TierLinkSchema.optional(),
+  })
+  .default({ host: { rateGbps: 400, delayNs: 1000 } });
 
 // ---------------------------------------------------------------- switch
 const auto = z.literal('auto');
-export const SwitchSchema = z.strictObject({
-  /** Fixed forwarding latency per switch (cut from the arrival time). */
-  latencyNs: nonNeg().default(0),
-  /** Shared buffer per switch. HPCC ns-3: 32 MB at 100 G NICs (physics.md §1.2). At most 2 GB:
-   *  queue and buffer counters are 32-bit integers (real switch buffers are tens of MB). */
-  bufferBytes: posInt('a positive integer ≤ 2000000000').max(2_000_000_000, { error: 'expected a positive integer ≤ 2000000000' }).default(32_000_000),
-  pfc: z.strictObject({
-    enabled: z.boolean().default(true),
-    /** Priorities that are lossless (PFC-protected). */
-    priorities: z.array(z.number().int().min(0).max(5)).default([3]),
-    /** Dynamic-threshold α; 'auto' = HPCC rule: 1/8 at NIC speed, doubled per doubling of port speed. */
-    alpha: z.union([positive(), auto]).default('auto'),
-    /** Headroom per (ingress port, lossless priority); 'auto' = HPCC rule 3 × rate × delay / 8 (§1.2). */
-    headroomBytes: z.union([nonNegInt('an integer in [0, 2000000000]').max(2_000_000_000, { error: 'expected an integer in [0, 2000000000]' }), auto]).default('auto'),
-    /** Guaranteed bytes per (port, priority) before the shared pool (HPCC 4 KiB). */
-    reserveBytes: nonNegInt('an integer in [0, 2000000000]').max(2_000_000_000, { error: 'expected an integer in [0, 2000000000]' }).default(4096),
-    /** XON hysteresis (HPCC 3 KiB). */
-    resumeOffsetBytes: nonNegInt().default(3072),
-  }).prefault({}),
-  ecn: z.strictObject({
-    enabled: z.boolean().default(true),
-    /** RED Kmin; 'auto' = HPCC run.py rule 100 KB × rate/25 G (§2.2c). */
-    kminBytes: z.union([nonNegInt(), auto]).default('auto'),
-    /** RED Kmax; 'auto' = 400 KB × rate/25 G. */
-    kmaxBytes: z.union([nonNegInt(), auto]).default('auto'),
-    /** RED's marking probability at Kmax: 0.2 (HPCC) by default, 1 for UET (htsim, §4.5; filled in by load.ts). */
-    pmax: fraction().default(0.2),
-    /** Mark when the packet leaves (HPCC default) or when it is queued. */
-    mode: z.enum(['dequeue', 'enqueue'], { error: 'expected one of: dequeue, enqueue' }).default('dequeue'),
-  }).prefault({}),
-  lossy: z.strictObject({
-    /** Dynamic threshold for lossy egress queues: cap = alpha × free shared buffer. */
-    alpha: positive().default(1),
-    /** Optional static cap per egress queue (e.g. 5 × BDP for UET without trimming). */
-    queueCapBytes: z.union([posInt(), auto]).optional(),
-  }).prefault({}),
-  trimming: z.strictObject({
-    enabled: z.boolean().default(false),
-    /** Trim a trimmable packet that would grow its queue past this; 'auto' = 1 × plane BDP (§4.6). */
-    thresholdBytes: z.union([posInt(), auto]).default('auto'),
-    /** Size of a trimmed packet on the wire (htsim 64 B, §4.5). */
-    headerBytes: posInt().default(64),
-  }).prefault({}),
-}).prefault({});
+export const SwitchSchema = z
+  .strictObject({
+    /** Fixed forwarding latency per switch (cut from the arrival time). */
+    latencyNs: nonNeg().default(0),
+    /** Shared buffer per switch. HPCC ns-3: 32 MB at 100 G NICs (physics.md §1.2). At most 2 GB:
+     *  queue and buffer counters are 32-bit integers (real switch buffers are tens of MB). */
+    bufferBytes: posInt('a positive integer ≤ 2000000000')
+      .max(2_000_000_000, { error: 'expected a positive integer ≤ 2000000000' })
+      .default(32_000_000),
+    pfc: z
+      .strictObject({
+        enabled: z.boolean().default(true),
+        /** Priorities that are lossless (PFC-protected). */
+        priorities: z.array(z.number().int().min(0).max(5)).default([3]),
+        /** Dynamic-threshold α; 'auto' = HPCC rule: 1/8 at NIC speed, doubled per doubling of port speed. */
+        alpha: z.union([positive(), auto]).default('auto'),
+        /** Headroom per (ingress port, lossless priority); 'auto' = HPCC rule 3 × rate × delay / 8 (§1.2). */
+        headroomBytes: z
+          .union([
+            nonNegInt('an integer in [0, 2000000000]').max(2_000_000_000, {
+              error: 'expected an integer in [0, 2000000000]',
+            }),
+            auto,
+          ])
+          .default('auto'),
+        /** Guaranteed bytes per (port, priority) before the shared pool (HPCC 4 KiB). */
+        reserveBytes: nonNegInt('an integer in [0, 2000000000]')
+          .max(2_000_000_000, { error: 'expected an integer in [0, 2000000000]' })
+          .default(4096),
+        /** XON hysteresis (HPCC 3 KiB). */
+        resumeOffsetBytes: nonNegInt().default(3072),
+      })
+      .prefault({}),
+    ecn: z
+      .strictObject({
+        enabled: z.boolean().default(true),
+        /** RED Kmin; 'auto' = HPCC run.py rule 100 KB × rate/25 G (§2.2c). */
+        kminBytes: z.union([nonNegInt(), auto]).default('auto'),
+        /** RED Kmax; 'auto' = 400 KB × rate/25 G. */
+        kmaxBytes: z.union([nonNegInt(), auto]).default('auto'),
+        /** RED's marking probability at Kmax: 0.2 (HPCC) by default, 1 for UET (htsim, §4.5; filled in by load.ts). */
+        pmax: fraction().default(0.2),
+        /** Mark when the packet leaves (HPCC default) or when it is queued. */
+        mode: z.enum(['dequeue', 'enqueue'], { error: 'expected one of: dequeue, enqueue' }).default('dequeue'),
+      })
+      .prefault({}),
+    lossy: z
+      .strictObject({
+        /** Dynamic threshold for lossy egress queues: cap = alpha × free shared buffer. */
+        alpha: positive().default(1),
+        /** Optional static cap per egress queue (e.g. 5 × BDP for UET without trimming). */
+        queueCapBytes: z.union([posInt(), auto]).optional(),
+      })
+      .prefault({}),
+    trimming: z
+      .strictObject({
+        enabled: z.boolean().default(false),
+        /** Trim a trimmable packet that would grow its queue past this; 'auto' = 1 × plane BDP (§4.6). */
+        thresholdBytes: z.union([posInt(), auto]).default('auto'),
+        /** Size of a trimmed packet on the wire (htsim 64 B, §4.5). */
+        headerBytes: posInt().default(64),
+      })
+      .prefault({}),
+  })
+  .prefault({});
 
 // ---------------------------------------------------------------- transport
 export const DcqcnParamsSchema = z.strictObject({
@@ -135,8 +182,13 @@ export const DcqcnParamsSchema = z.strictObject({
 });
 
 /** Payload bytes per packet: at most a jumbo frame's 9,216 bytes (Ethernet switches' largest; RoCE path MTUs stop at 4,096). */
-const mtu = () => z.number({ error: 'expected a payload size in bytes from 1 to 9216' }).int({ error: 'expected a payload size in bytes from 1 to 9216' })
-  .min(1, { error: 'expected a payload size in bytes from 1 to 9216' }).max(9216, { error: 'expected a payload size in bytes from 1 to 9216' }).default(4096);
+const mtu = () =>
+  z
+    .number({ error: 'expected a payload size in bytes from 1 to 9216' })
+    .int({ error: 'expected a payload size in bytes from 1 to 9216' })
+    .min(1, { error: 'expected a payload size in bytes from 1 to 9216' })
+    .max(9216, { error: 'expected a payload size in bytes from 1 to 9216' })
+    .default(4096);
 
 const RoceSchema = z.strictObject({
   kind: z.literal('roce'),
@@ -179,7 +231,11 @@ const UetSchema = z.strictObject({
   /** UET/UDP/IP/Ethernet header bytes per packet. */
   headerBytes: posInt().default(64),
   priority: z.number().int().min(0).max(5).default(1),
-  loadBalancing: z.enum(['ecmp', 'oblivious', 'reps', 'bitmap', 'mixed'], { error: 'expected one of: ecmp, oblivious, reps, bitmap, mixed' }).default('oblivious'),
+  loadBalancing: z
+    .enum(['ecmp', 'oblivious', 'reps', 'bitmap', 'mixed'], {
+      error: 'expected one of: ecmp, oblivious, reps, bitmap, mixed',
+    })
+    .default('oblivious'),
   /** Entropy values per flow (spec: typically 256, §4.4). */
   evCount: posInt().default(256),
   cc: z.enum(['none', 'nscc'], { error: 'expected one of: none, nscc' }).default('nscc'),
@@ -247,55 +303,65 @@ const RingAllReduceSchema = z.strictObject({
   sizeBytes: posInt(),
   startNs: nonNeg().default(0),
 });
-export const WorkloadItemSchema = z.discriminatedUnion('kind', [IncastSchema, PermutationSchema, AllToAllSchema, FlowListSchema, PoissonSchema, RingAllReduceSchema], {
-  error: 'expected workload.kind to be one of: incast, permutation, allToAll, flows, poisson, ringAllReduce',
-});
+export const WorkloadItemSchema = z.discriminatedUnion(
+  'kind',
+  [IncastSchema, PermutationSchema, AllToAllSchema, FlowListSchema, PoissonSchema, RingAllReduceSchema],
+  {
+    error: 'expected workload.kind to be one of: incast, permutation, allToAll, flows, poisson, ringAllReduce',
+  },
+);
 export const WorkloadSchema = z.union([WorkloadItemSchema, z.array(WorkloadItemSchema).min(1)]);
 
 // ---------------------------------------------------------------- stop, metrics, variants
-export const StopSchema = z.strictObject({
-  /** Simulated-time limit. */
-  timeUs: positive().optional(),
-  /** Event budget. */
-  maxEvents: posInt().optional(),
-  /** End the run once every flow has completed and what is still in flight has drained (default
-   *  true; stopReason allFlowsDone, even with timeUs set). false: go on to timeUs (then required),
-   *  the queue sampler and flow traces sampling all the way, so runs share one time axis. */
-  allFlowsDone: z.boolean().default(true),
-  /** Stop (stopReason 'stalled') when started flows deliver nothing for this long: a run stuck
-   *  behind a PFC deadlock with the analysis off, say, would otherwise retry forever. */
-  stallUs: positive().default(1_000_000),
-}).prefault({});
+export const StopSchema = z
+  .strictObject({
+    /** Simulated-time limit. */
+    timeUs: positive().optional(),
+    /** Event budget. */
+    maxEvents: posInt().optional(),
+    /** End the run once every flow has completed and what is still in flight has drained (default
+     *  true; stopReason allFlowsDone, even with timeUs set). false: go on to timeUs (then required),
+     *  the queue sampler and flow traces sampling all the way, so runs share one time axis. */
+    allFlowsDone: z.boolean().default(true),
+    /** Stop (stopReason 'stalled') when started flows deliver nothing for this long: a run stuck
+     *  behind a PFC deadlock with the analysis off, say, would otherwise retry forever. */
+    stallUs: positive().default(1_000_000),
+  })
+  .prefault({});
 
-export const MetricsSchema = z.strictObject({
-  /** Sample every switch port's queue depth at this interval (off when absent; host NICs are not sampled). */
-  queueSampleNs: positive().optional(),
-  /** Cap on stored samples per series (older samples are decimated). */
-  maxSamples: posInt().default(2000),
-  /** Per-packet one-way latency histogram. */
-  latency: z.boolean().default(true),
-  /** Per-flow rate / window traces (DCQCN rate and α, NSCC cwnd), sampled at this interval. */
-  flowTraceNs: positive().optional(),
-  /** Which flows to trace (default: the first 16). */
-  traceFlows: z.array(nonNegInt()).optional(),
-  /** Congestion-tree, head-of-line and deadlock analysis (cheap; on by default). */
-  congestion: z.boolean().default(true),
-  /** A cycle of pauses with no RESUME for this long is a PFC deadlock and stops the run. */
-  deadlockTimeoutUs: positive().default(10_000),
-}).prefault({});
+export const MetricsSchema = z
+  .strictObject({
+    /** Sample every switch port's queue depth at this interval (off when absent; host NICs are not sampled). */
+    queueSampleNs: positive().optional(),
+    /** Cap on stored samples per series (older samples are decimated). */
+    maxSamples: posInt().default(2000),
+    /** Per-packet one-way latency histogram. */
+    latency: z.boolean().default(true),
+    /** Per-flow rate / window traces (DCQCN rate and α, NSCC cwnd), sampled at this interval. */
+    flowTraceNs: positive().optional(),
+    /** Which flows to trace (default: the first 16). */
+    traceFlows: z.array(nonNegInt()).optional(),
+    /** Congestion-tree, head-of-line and deadlock analysis (cheap; on by default). */
+    congestion: z.boolean().default(true),
+    /** A cycle of pauses with no RESUME for this long is a PFC deadlock and stops the run. */
+    deadlockTimeoutUs: positive().default(10_000),
+  })
+  .prefault({});
 
-export const EngineSchema = z.strictObject({
-  /**
-   * Cut the fabric into this many partitions that run in windows of the smallest cut-link delay
-   * (conservative parallel simulation, sim/run/parallel/). 1: one event queue. A partitioned run is
-   * deterministic and its results do not depend on `threads`, but they are not byte-identical to
-   * the unpartitioned run of the same scenario: events at equal times in different partitions
-   * are ordered per partition (the distributions are the same; `ethersim check` compares them).
-   */
-  partitions: posInt().max(64, { error: 'expected a number of partitions from 1 to 64' }).default(1),
-  /** Threads for the partitions (Node; 0 = one per partition, up to the machine's cores). Never changes results. */
-  threads: nonNegInt().default(0),
-}).prefault({});
+export const EngineSchema = z
+  .strictObject({
+    /**
+     * Cut the fabric into this many partitions that run in windows of the smallest cut-link delay
+     * (conservative parallel simulation, sim/run/parallel/). 1: one event queue. A partitioned run is
+     * deterministic and its results do not depend on `threads`, but they are not byte-identical to
+     * the unpartitioned run of the same scenario: events at equal times in different partitions
+     * are ordered per partition (the distributions are the same; `ethersim check` compares them).
+     */
+    partitions: posInt().max(64, { error: 'expected a number of partitions from 1 to 64' }).default(1),
+    /** Threads for the partitions (Node; 0 = one per partition, up to the machine's cores). Never changes results. */
+    threads: nonNegInt().default(0),
+  })
+  .prefault({});
 
 export const VariantSchema = z.strictObject({
   name: z.string().min(1),

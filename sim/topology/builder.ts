@@ -17,8 +17,14 @@ export function toLinkTier(cfg: LinkTierConfig): LinkTier {
 
 /** The three link tiers with their fallbacks, field by field: fabric defaults to host, core to fabric. */
 export function linkTiers(links: LinksConfig): { host: LinkTier; fabric: LinkTier; core: LinkTier } {
-  const fabricCfg = { rateGbps: links.fabric?.rateGbps ?? links.host.rateGbps, delayNs: links.fabric?.delayNs ?? links.host.delayNs };
-  const coreCfg = { rateGbps: links.core?.rateGbps ?? fabricCfg.rateGbps, delayNs: links.core?.delayNs ?? fabricCfg.delayNs };
+  const fabricCfg = {
+    rateGbps: links.fabric?.rateGbps ?? links.host.rateGbps,
+    delayNs: links.fabric?.delayNs ?? links.host.delayNs,
+  };
+  const coreCfg = {
+    rateGbps: links.core?.rateGbps ?? fabricCfg.rateGbps,
+    delayNs: links.core?.delayNs ?? fabricCfg.delayNs,
+  };
   return { host: toLinkTier(links.host), fabric: toLinkTier(fabricCfg), core: toLinkTier(coreCfg) };
 }
 
@@ -39,7 +45,8 @@ export class GraphBuilder {
   /** Adds a node and returns its index; its column is the next free one in its tier. */
   node(tier: number, name: string): number {
     if (tier === 0) {
-      if (this.tiers.length !== this.hostCount) throw new Error('topology builder: hosts must be added before switches');
+      if (this.tiers.length !== this.hostCount)
+        throw new Error('topology builder: hosts must be added before switches');
       this.hostCount++;
     }
     this.tiers.push(tier);

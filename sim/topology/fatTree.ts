@@ -18,7 +18,8 @@ export interface FatTreeParams {
 export function buildFatTree(params: FatTreeParams, links: LinksConfig): TopologyGraph {
   const { host, fabric, core } = linkTiers(links);
   const k = params.k;
-  if (!Number.isInteger(k) || k < 2 || k % 2 !== 0) throw new Error(`topology.k: expected an even integer ≥ 2, got ${k}`);
+  if (!Number.isInteger(k) || k < 2 || k % 2 !== 0)
+    throw new Error(`topology.k: expected an even integer ≥ 2, got ${k}`);
   const half = k / 2;
   const hpe = params.hostsPerEdge ?? half;
   const b = new GraphBuilder('fatTree');
@@ -32,10 +33,8 @@ export function buildFatTree(params: FatTreeParams, links: LinksConfig): Topolog
   for (let c = 0; c < half * half; c++) cores.push(b.node(3, `core${c}`));
   for (let h = 0; h < hostCount; h++) b.link(h, edge[Math.floor(h / hpe)], host);
   for (let p = 0; p < k; p++)
-    for (let j = 0; j < half; j++)
-      for (let i = 0; i < half; i++) b.link(edge[p * half + j], agg[p * half + i], fabric);
+    for (let j = 0; j < half; j++) for (let i = 0; i < half; i++) b.link(edge[p * half + j], agg[p * half + i], fabric);
   for (let p = 0; p < k; p++)
-    for (let i = 0; i < half; i++)
-      for (let c = 0; c < half; c++) b.link(agg[p * half + i], cores[i * half + c], core);
+    for (let i = 0; i < half; i++) for (let c = 0; c < half; c++) b.link(agg[p * half + i], cores[i * half + c], core);
   return b.build();
 }

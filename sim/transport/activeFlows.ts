@@ -18,7 +18,10 @@ export class ActiveFlows {
   /** Per flow: in its host's list. */
   private readonly listed: Uint8Array;
 
-  constructor(private readonly src: Int32Array, hosts: number) {
+  constructor(
+    private readonly src: Int32Array,
+    hosts: number,
+  ) {
     this.start = new Int32Array(hosts + 1);
     for (let f = 0; f < src.length; f++) this.start[src[f] + 1]++;
     for (let h = 0; h < hosts; h++) this.start[h + 1] += this.start[h];

@@ -26,7 +26,10 @@ export class FlowTable {
   /** The transport's flow-start event kind (set by scheduleStarts). */
   private startKind = -1;
 
-  constructor(flows: FlowSpec[], private readonly sim: Simulator) {
+  constructor(
+    flows: FlowSpec[],
+    private readonly sim: Simulator,
+  ) {
     const n = flows.length;
     this.count = n;
     this.src = new Int32Array(n);
@@ -58,7 +61,8 @@ export class FlowTable {
   /** Schedule every flow that does not wait on another; dependents start from finish(). */
   scheduleStarts(kind: number): void {
     this.startKind = kind;
-    for (let f = 0; f < this.count; f++) if (this.startPs[f] >= 0 && this.isLocal(f)) this.sim.at(this.startPs[f], kind, f, 0);
+    for (let f = 0; f < this.count; f++)
+      if (this.startPs[f] >= 0 && this.isLocal(f)) this.sim.at(this.startPs[f], kind, f, 0);
   }
 
   /**

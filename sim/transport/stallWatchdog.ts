@@ -13,7 +13,11 @@ export class StallWatchdog {
   private lastBytes = -1;
   private lastDone = -1;
 
-  constructor(private readonly fabric: Fabric, private readonly flows: FlowTable, private readonly periodPs: number) {
+  constructor(
+    private readonly fabric: Fabric,
+    private readonly flows: FlowTable,
+    private readonly periodPs: number,
+  ) {
     fabric.sim.at(periodPs, EV.WATCHDOG, 0, 0);
   }
 

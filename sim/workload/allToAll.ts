@@ -8,6 +8,7 @@ export function allToAllFlows(item: AllToAll, ctx: WorkloadContext): FlowSpec[] 
   const hosts = hostSet(`${ctx.path}.hosts`, item.hosts, ctx.hostCount, 2);
   const startPs = nsToPs(item.startNs);
   const flows: FlowSpec[] = [];
-  for (const src of hosts) for (const dst of hosts) if (src !== dst) flows.push({ src, dst, sizeBytes: item.sizeBytes, startPs });
+  for (const src of hosts)
+    for (const dst of hosts) if (src !== dst) flows.push({ src, dst, sizeBytes: item.sizeBytes, startPs });
   return flows;
 }

@@ -53,7 +53,9 @@ export function parseCdf(text: string, source = 'cdf'): Cdf {
 export function loadCdf(nameOrPath: string, readText?: (path: string) => string, where = 'cdf'): Cdf {
   if (Object.hasOwn(bundledCdfs, nameOrPath)) return parseCdf(bundledCdfs[nameOrPath], nameOrPath);
   if (!readText) {
-    throw new InputError(`${where}: "${nameOrPath}" is not a bundled CDF (${BUNDLED_CDF_NAMES.join(', ')}) and files cannot be read here`);
+    throw new InputError(
+      `${where}: "${nameOrPath}" is not a bundled CDF (${BUNDLED_CDF_NAMES.join(', ')}) and files cannot be read here`,
+    );
   }
   let text: string;
   try {
@@ -61,9 +63,11 @@ export function loadCdf(nameOrPath: string, readText?: (path: string) => string,
   } catch (e) {
     // A bare name is most likely a misspelt bundled one: name those.
     const bare = !/[/\\.]/.test(nameOrPath);
-    throw new InputError(bare
-      ? `${where}: "${nameOrPath}" is not a bundled CDF (${BUNDLED_CDF_NAMES.join(', ')}) nor a file that can be read`
-      : `${where}: cannot read CDF file "${nameOrPath}": ${(e as Error).message}`);
+    throw new InputError(
+      bare
+        ? `${where}: "${nameOrPath}" is not a bundled CDF (${BUNDLED_CDF_NAMES.join(', ')}) nor a file that can be read`
+        : `${where}: cannot read CDF file "${nameOrPath}": ${(e as Error).message}`,
+    );
   }
   return parseCdf(text, nameOrPath);
 }

@@ -54,7 +54,9 @@ export function buildFlows(
   // Array.prototype.sort is stable (ES2019). Dependent flows keep pointing at the same flow.
   const order = flows.map((_, i) => i).sort((a, b) => flows[a].startPs - flows[b].startPs);
   const newIndex = new Int32Array(flows.length);
-  order.forEach((old, i) => { newIndex[old] = i; });
+  order.forEach((old, i) => {
+    newIndex[old] = i;
+  });
   return order.map((old) => {
     const f = flows[old];
     return f.after === undefined ? f : { ...f, after: newIndex[f.after] };

@@ -16,14 +16,19 @@ export function randomDerangement(n: number, rng: Rng): Int32Array {
     for (let i = 0; i < n; i++) p[i] = i;
     rng.shuffle(p);
     let ok = true;
-    for (let i = 0; i < n; i++) if (p[i] === i) { ok = false; break; }
+    for (let i = 0; i < n; i++)
+      if (p[i] === i) {
+        ok = false;
+        break;
+      }
     if (ok) return p;
   }
 }
 
 /** Every host sends `sizeBytes` to its image under a random derangement (stream `workload/permutation`). */
 export function permutationFlows(item: Permutation, ctx: WorkloadContext): FlowSpec[] {
-  if (ctx.hostCount < 2) throw new InputError(`${ctx.path}: a permutation needs at least 2 hosts, the topology has ${ctx.hostCount}`);
+  if (ctx.hostCount < 2)
+    throw new InputError(`${ctx.path}: a permutation needs at least 2 hosts, the topology has ${ctx.hostCount}`);
   const perm = randomDerangement(ctx.hostCount, ctx.streams.stream(`workload/permutation${ctx.streamSuffix}`));
   const startPs = nsToPs(item.startNs);
   const flows: FlowSpec[] = [];

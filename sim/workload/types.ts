@@ -37,7 +37,8 @@ export function checkHost(where: string, h: number, hostCount: number): void {
 /** Validates an optional host subset (each index valid, none repeated); default all hosts. */
 export function hostSet(where: string, hosts: number[] | undefined, hostCount: number, minSize: number): number[] {
   if (!hosts) {
-    if (hostCount < minSize) throw new InputError(`${where}: needs at least ${minSize} hosts, the topology has ${hostCount}`);
+    if (hostCount < minSize)
+      throw new InputError(`${where}: needs at least ${minSize} hosts, the topology has ${hostCount}`);
     return Array.from({ length: hostCount }, (_, i) => i);
   }
   const seen = new Set<number>();

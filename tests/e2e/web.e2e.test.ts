@@ -24,19 +24,29 @@ const pageErrors: string[] = [];
 
 interface AppState {
   runState: string;
-  runs: Array<{ name: string; status: string; digest: string | null; simTimePs: number; snapshots: number; stopReason: string | null }>;
+  runs: Array<{
+    name: string;
+    status: string;
+    digest: string | null;
+    simTimePs: number;
+    snapshots: number;
+    stopReason: string | null;
+  }>;
 }
 
 async function openApp(): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1500, height: 1000 } });
   page.on('pageerror', (e) => pageErrors.push(e.message));
-  page.on('console', (m) => { if (m.type() === 'error') pageErrors.push(m.text()); });
+  page.on('console', (m) => {
+    if (m.type() === 'error') pageErrors.push(m.text());
+  });
   await page.goto(server.url);
   await page.waitForSelector('body[data-ready="true"]');
   return page;
 }
 
-const state = (page: Page) => page.evaluate(() => (window as unknown as { __ethersim: { state(): AppState } }).__ethersim.state());
+const state = (page: Page) =>
+  page.evaluate(() => (window as unknown as { __ethersim: { state(): AppState } }).__ethersim.state());
 
 async function runToEnd(page: Page, scenario: string | null, speed = 'Infinity'): Promise<AppState> {
   if (scenario) await page.selectOption('#scenario-picker', scenario);
@@ -70,7 +80,14 @@ describe('web front end in headless Chromium', () => {
     server = await serveStatic(resolve(ROOT, 'dist'));
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+      ],
     });
   }, 120_000);
 
@@ -115,7 +132,10 @@ describe('web front end in headless Chromium', () => {
     const svg = await download(page, '#plot-cdf .export-svg');
     expect(svg).toMatch(/^<\?xml[^]*<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
     expect(svg).toContain('flow completion time (µs)');
-    const json = JSON.parse(await download(page, '#btn-json')) as Array<{ name: string; result: { meta: { wallMs: number } } }>;
+    const json = JSON.parse(await download(page, '#btn-json')) as Array<{
+      name: string;
+      result: { meta: { wallMs: number } };
+    }>;
     expect(json.map((j) => j.name)).toEqual(['roce', 'uet']);
     expect(json.map((j) => resultDigest(j.result as never))).toEqual([...want.values()]);
     const csv = await download(page, '#btn-csv');
@@ -133,7 +153,9 @@ describe('web front end in headless Chromium', () => {
     expect(await page.locator('.topology .paused-edge').count()).toBeGreaterThan(0);
     // Live, which trees are on screen depends on when the throttled snapshot lands (the host pauses
     // under leaf0 cycle on and off; spine-rooted trees come and go), so only require a named root here.
-    expect((await page.locator('.topology .root-label').allTextContents()).every((l) => /^root \S+->\S+$/.test(l))).toBe(true);
+    expect(
+      (await page.locator('.topology .root-label').allTextContents()).every((l) => /^root \S+->\S+$/.test(l)),
+    ).toBe(true);
     await page.selectOption('#speed', 'Infinity');
     await page.waitForSelector('body[data-run-state="done"]', { timeout: 90_000 });
     const s = await state(page);
@@ -163,7 +185,9 @@ describe('web front end in headless Chromium', () => {
     const simUs = s.runs[0].simTimePs / 1e6;
     expect(simUs).toBeLessThan(1000);
     const note = await page.locator('.tree-note').first().textContent();
-    expect(note!.startsWith(`${simUs.toLocaleString('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 })} µs`)).toBe(true);
+    expect(
+      note!.startsWith(`${simUs.toLocaleString('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 })} µs`),
+    ).toBe(true);
     expect(await page.textContent('#scrub-time')).toBe('live');
     await page.close();
   }, 60_000);
@@ -176,7 +200,9 @@ describe('web front end in headless Chromium', () => {
     expect(await cycle.count()).toBe(4);
     // The host links the cycle back-pressures are paused too, but not part of it.
     expect(await page.locator('.topology .paused-edge').count()).toBeGreaterThan(4);
-    expect(await page.locator('.tree-note').first().textContent()).toMatch(/DEADLOCK since [\d.,]+ µs: sw\d->sw\d( → sw\d->sw\d){3}$/);
+    expect(await page.locator('.tree-note').first().textContent()).toMatch(
+      /DEADLOCK since [\d.,]+ µs: sw\d->sw\d( → sw\d->sw\d){3}$/,
+    );
     // No finished flow: a dash for the FCT, not 0.
     expect(await page.locator('#summary tr', { hasText: 'FCT p99' }).locator('td').nth(1).textContent()).toBe('—');
     await page.close();
@@ -227,7 +253,9 @@ describe('web front end in headless Chromium', () => {
     expect((await state(page)).runState).toBe('idle');
     // A YAML syntax error names line and column; user text is shown as text, never parsed as HTML.
     await page.fill('#yaml', 'name: <img src=x onerror="window.__pwned=1">\ntopology: [');
-    await expect.poll(() => page.locator('#errors li').first().textContent()).toMatch(/^scenario:\d+:\d+: YAML syntax error/);
+    await expect
+      .poll(() => page.locator('#errors li').first().textContent())
+      .toMatch(/^scenario:\d+:\d+: YAML syntax error/);
     await page.fill('#yaml', text.replace('name: incast-roce', 'name: "<img src=x onerror=window.__pwned=1>"'));
     await page.waitForTimeout(400);
     expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
@@ -241,31 +269,46 @@ describe('web front end in headless Chromium', () => {
     await page.selectOption('#speed', '20'); // ~11 s of streaming for the 217 µs run
     await page.click('#btn-run');
     await expect.poll(async () => (await state(page)).runs[0]?.snapshots ?? 0, { timeout: 30_000 }).toBeGreaterThan(2);
-    const measure = () => page.evaluate(async () => {
-      const start = performance.now();
-      let frames = 0;
-      let worst = 0;
-      let prev = start;
-      await new Promise<void>((done) => {
-        const f = (t: number) => {
-          frames++;
-          worst = Math.max(worst, t - prev);
-          prev = t;
-          if (t - start < 3000) requestAnimationFrame(f); else done();
+    const measure = () =>
+      page.evaluate(async () => {
+        const start = performance.now();
+        let frames = 0;
+        let worst = 0;
+        let prev = start;
+        await new Promise<void>((done) => {
+          const f = (t: number) => {
+            frames++;
+            worst = Math.max(worst, t - prev);
+            prev = t;
+            if (t - start < 3000) requestAnimationFrame(f);
+            else done();
+          };
+          requestAnimationFrame(f);
+        });
+        const w = window as unknown as { __ethersim: { state(): AppState; renderCostMs(): number[] } };
+        const cost = w.__ethersim.renderCostMs();
+        const s = w.__ethersim.state().runs[0];
+        return {
+          fps: frames / ((performance.now() - start) / 1000),
+          worstMs: worst,
+          snapshots: s.snapshots,
+          running: s.status === 'running',
+          renders: cost.length,
+          meanRenderMs: cost.reduce((a, b) => a + b, 0) / Math.max(1, cost.length),
         };
-        requestAnimationFrame(f);
       });
-      const w = window as unknown as { __ethersim: { state(): AppState; renderCostMs(): number[] } };
-      const cost = w.__ethersim.renderCostMs();
-      const s = w.__ethersim.state().runs[0];
-      return { fps: frames / ((performance.now() - start) / 1000), worstMs: worst, snapshots: s.snapshots, running: s.status === 'running', renders: cost.length, meanRenderMs: cost.reduce((a, b) => a + b, 0) / Math.max(1, cost.length) };
-    });
     let m = await measure();
-    const report = () => console.log(`128-host fat-tree streaming: ${m.fps.toFixed(1)} fps over 3 s (worst frame ${m.worstMs.toFixed(1)} ms), ${m.snapshots} snapshots, ${m.renders} renders, mean render ${m.meanRenderMs.toFixed(2)} ms`);
+    const report = () =>
+      console.log(
+        `128-host fat-tree streaming: ${m.fps.toFixed(1)} fps over 3 s (worst frame ${m.worstMs.toFixed(1)} ms), ${m.snapshots} snapshots, ${m.renders} renders, mean render ${m.meanRenderMs.toFixed(2)} ms`,
+      );
     report();
     // The CI machine is shared (2 cores, other test files in parallel): one more window if a
     // neighbour stole the first one.
-    if (m.fps < 30 && m.running) { m = await measure(); report(); }
+    if (m.fps < 30 && m.running) {
+      m = await measure();
+      report();
+    }
     await page.screenshot({ path: resolve(ART, 'web-fat-tree-streaming.png'), fullPage: true });
     expect(m.snapshots).toBeGreaterThan(10);
     expect(m.running).toBe(true); // measured while the run was still streaming
@@ -280,7 +323,8 @@ describe('web front end in headless Chromium', () => {
   it('the share link carries the edited scenario in the URL hash', async () => {
     const page = await openApp();
     await page.selectOption('#scenario-picker', 'dumbbell');
-    const text = (await page.inputValue('#yaml')).replace('sizeBytes: 2000000 }', 'sizeBytes: 3000000 }') + '# shared ✓\n';
+    const text =
+      (await page.inputValue('#yaml')).replace('sizeBytes: 2000000 }', 'sizeBytes: 3000000 }') + '# shared ✓\n';
     await page.fill('#yaml', text);
     await page.click('#btn-share');
     await expect.poll(() => page.evaluate(() => location.hash)).toMatch(/^#z=[A-Za-z0-9_-]+$/);
@@ -294,7 +338,7 @@ describe('web front end in headless Chromium', () => {
     await page.close();
   }, 60_000);
 
-  it('a partitioned scenario runs in the browser worker with the result of Node\'s threads, byte for byte', async () => {
+  it("a partitioned scenario runs in the browser worker with the result of Node's threads, byte for byte", async () => {
     const page = await openApp();
     await page.selectOption('#scenario-picker', 'permutation-uet');
     const text = (await page.inputValue('#yaml')) + '\nengine: { partitions: 2 }\n';
@@ -306,7 +350,9 @@ describe('web front end in headless Chromium', () => {
     const s = await state(page);
     const scenario = loadScenario(text, 'scenario').scenario;
     const threaded = (await runPartitionedThreaded(scenario)).result;
-    console.log(`partitioned permutation-uet digest: browser ${s.runs[0].digest}, node threads ${resultDigest(threaded)}`);
+    console.log(
+      `partitioned permutation-uet digest: browser ${s.runs[0].digest}, node threads ${resultDigest(threaded)}`,
+    );
     expect(s.runs[0].stopReason).toBe('allFlowsDone');
     expect(s.runs[0].digest).toBe(resultDigest(threaded));
     expect(s.runs[0].digest).toBe(resultDigest(runScenario(scenario)));

@@ -17,17 +17,32 @@ import type { Result } from '../../sim/metrics/result.ts';
 import { parseScenario } from '../../sim/scenario/load.ts';
 import { runScenarioWithHistogramAsync } from '../../sim/run/runAsync.ts';
 import {
-  poolRuns, parseBaseline, compareToBaseline, formatCheckReport,
-  type CheckOptions, type DistributionSample, type RunWithHistogram, type LatencyBaseline,
+  poolRuns,
+  parseBaseline,
+  compareToBaseline,
+  formatCheckReport,
+  type CheckOptions,
+  type DistributionSample,
+  type RunWithHistogram,
+  type LatencyBaseline,
 } from '../../sim/regression/baseline.ts';
 
-export type LatencyBaselineSubject = Result | RunWithHistogram | ReadonlyArray<Result | RunWithHistogram> | DistributionSample;
+export type LatencyBaselineSubject =
+  | Result
+  | RunWithHistogram
+  | ReadonlyArray<Result | RunWithHistogram>
+  | DistributionSample;
 
 function isSample(x: unknown): x is DistributionSample {
-  return !!x && typeof x === 'object' && Array.isArray((x as DistributionSample).fctUs) && typeof (x as DistributionSample).scenarioHash === 'string';
+  return (
+    !!x &&
+    typeof x === 'object' &&
+    Array.isArray((x as DistributionSample).fctUs) &&
+    typeof (x as DistributionSample).scenarioHash === 'string'
+  );
 }
 function asRun(x: Result | RunWithHistogram): RunWithHistogram {
-  return 'meta' in x ? { result: x as Result } : x as RunWithHistogram;
+  return 'meta' in x ? { result: x as Result } : (x as RunWithHistogram);
 }
 export function toSample(x: LatencyBaselineSubject): DistributionSample {
   if (isSample(x)) return x;
@@ -43,7 +58,8 @@ export function loadBaseline(path: string): LatencyBaseline {
 export async function runSeeds(file: string, sets: string[], seeds: number[]): Promise<RunWithHistogram[]> {
   const text = readFileSync(file, 'utf8');
   const out: RunWithHistogram[] = [];
-  for (const seed of seeds) out.push(await runScenarioWithHistogramAsync(parseScenario(text, file, [...sets, `seed=${seed}`])));
+  for (const seed of seeds)
+    out.push(await runScenarioWithHistogramAsync(parseScenario(text, file, [...sets, `seed=${seed}`])));
   return out;
 }
 
@@ -60,9 +76,10 @@ expect.extend({
     const text = formatCheckReport(report);
     return {
       pass: report.ok,
-      message: () => (report.ok
-        ? `expected the distributions to differ from ${path}, but nothing moved:\n${text}`
-        : `expected the distributions to match ${path}:\n${text}`),
+      message: () =>
+        report.ok
+          ? `expected the distributions to differ from ${path}, but nothing moved:\n${text}`
+          : `expected the distributions to match ${path}:\n${text}`,
     };
   },
 });

@@ -9,7 +9,9 @@ import { loadBaseline, runSeeds, checkSeeds } from '../helpers/latencyBaseline.t
  * intended, re-record: `npx ethersim baseline <source> [--set …] --seeds <n> --out tests/baselines/NAME.json`
  * (source, sets and seed count are in the file).
  */
-const files = readdirSync('tests/baselines').filter((f) => f.endsWith('.json')).sort();
+const files = readdirSync('tests/baselines')
+  .filter((f) => f.endsWith('.json'))
+  .sort();
 
 describe('latency-distribution baselines of the bundled scenarios', () => {
   it('ships baselines for dumbbell, incast-roce and dcqcn-fairness', () => {

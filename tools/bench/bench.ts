@@ -38,22 +38,69 @@ import { BENCH_USAGE, parseBenchArgs, type BenchArgs } from './benchArgs.ts';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /** threaded: a partitioned run with a thread per partition (sim/run/parallel/threads.ts). */
-interface Case { name: string; file: string; sets?: string[]; large?: boolean; baseline?: string; threaded?: boolean }
+interface Case {
+  name: string;
+  file: string;
+  sets?: string[];
+  large?: boolean;
+  baseline?: string;
+  threaded?: boolean;
+}
 const CASES: Case[] = [
   { name: 'incast 32→1 RoCE+PFC 400G', file: 'scenarios/incast-roce.yaml' },
   { name: 'perm 128 2MB 400G RoCE/ECMP', file: 'scenarios/permutation-roce.yaml' },
   { name: 'perm 128 2MB 400G UET/spray', file: 'scenarios/permutation-uet.yaml' },
-  { name: 'perm 1024 2MB 400G RoCE/ECMP', file: 'scenarios/bench/permutation-1024-roce.yaml', baseline: 'scenarios/bench/baselines/permutation-1024-roce.json' },
-  { name: 'perm 1024 2MB 400G UET/spray', file: 'scenarios/bench/permutation-1024-uet.yaml', baseline: 'scenarios/bench/baselines/permutation-1024-uet.json' },
+  {
+    name: 'perm 1024 2MB 400G RoCE/ECMP',
+    file: 'scenarios/bench/permutation-1024-roce.yaml',
+    baseline: 'scenarios/bench/baselines/permutation-1024-roce.json',
+  },
+  {
+    name: 'perm 1024 2MB 400G UET/spray',
+    file: 'scenarios/bench/permutation-1024-uet.yaml',
+    baseline: 'scenarios/bench/baselines/permutation-1024-uet.json',
+  },
   { name: 'perm 8192 2MB 100G UET/spray', file: 'scenarios/bench/permutation-8192-uet.yaml', large: true },
   // The same runs cut in two partitions, a thread each (engine.partitions, sim/run/parallel/), checked
   // against the unpartitioned runs' baselines (the hash leaves `engine` out).
-  { name: 'perm 1024 UET/spray, 2 threads', file: 'scenarios/bench/permutation-1024-uet.yaml', sets: ['engine.partitions=2'], threaded: true, baseline: 'scenarios/bench/baselines/permutation-1024-uet.json' },
-  { name: 'perm 1024 RoCE/ECMP, 2 threads', file: 'scenarios/bench/permutation-1024-roce.yaml', sets: ['engine.partitions=2'], threaded: true, baseline: 'scenarios/bench/baselines/permutation-1024-roce.json' },
-  { name: 'perm 8192 UET/spray, 2 threads', file: 'scenarios/bench/permutation-8192-uet.yaml', sets: ['engine.partitions=2'], threaded: true, large: true },
+  {
+    name: 'perm 1024 UET/spray, 2 threads',
+    file: 'scenarios/bench/permutation-1024-uet.yaml',
+    sets: ['engine.partitions=2'],
+    threaded: true,
+    baseline: 'scenarios/bench/baselines/permutation-1024-uet.json',
+  },
+  {
+    name: 'perm 1024 RoCE/ECMP, 2 threads',
+    file: 'scenarios/bench/permutation-1024-roce.yaml',
+    sets: ['engine.partitions=2'],
+    threaded: true,
+    baseline: 'scenarios/bench/baselines/permutation-1024-roce.json',
+  },
+  {
+    name: 'perm 8192 UET/spray, 2 threads',
+    file: 'scenarios/bench/permutation-8192-uet.yaml',
+    sets: ['engine.partitions=2'],
+    threaded: true,
+    large: true,
+  },
 ];
 
-interface One { scenarioHash: string; seed: number; fctUs: number[]; heapGrownBytes: number; wallMs: number; runMs: number; events: number; maxRssMB: number; grownBytes: number; peakPackets: number; fctP99Us: number; flowsDone: number; flows: number }
+interface One {
+  scenarioHash: string;
+  seed: number;
+  fctUs: number[];
+  heapGrownBytes: number;
+  wallMs: number;
+  runMs: number;
+  events: number;
+  maxRssMB: number;
+  grownBytes: number;
+  peakPackets: number;
+  fctP99Us: number;
+  flowsDone: number;
+  flows: number;
+}
 
 /**
  * runOne.ts bundled once (as the CLI and the worker pool run the core: from one bundle; through
@@ -66,14 +113,20 @@ async function prepareRunOne(viaTsx: boolean): Promise<void> {
   const entry = join(root, 'tools/bench/runOne.ts');
   runOneArgs = viaTsx ? ['--import', 'tsx', entry] : [await bundleToTempFile(pathToFileURL(entry))];
   const threaded = join(root, 'tools/bench/runOneThreaded.ts');
-  const worker = viaTsx ? join(root, 'sim/run/parallel/partitionWorkerTsx.mjs') : await bundleToTempFile(pathToFileURL(join(root, 'sim/run/parallel/partitionWorker.ts')));
-  runThreadedArgs = viaTsx ? ['--import', 'tsx', threaded, '--worker', worker] : [await bundleToTempFile(pathToFileURL(threaded)), '--worker', worker];
+  const worker = viaTsx
+    ? join(root, 'sim/run/parallel/partitionWorkerTsx.mjs')
+    : await bundleToTempFile(pathToFileURL(join(root, 'sim/run/parallel/partitionWorker.ts')));
+  runThreadedArgs = viaTsx
+    ? ['--import', 'tsx', threaded, '--worker', worker]
+    : [await bundleToTempFile(pathToFileURL(threaded)), '--worker', worker];
 }
 
 function runOnce(c: Case, extraSets: string[] = []): One {
   const args = c.threaded ? runThreadedArgs! : runOneArgs!;
   const p = spawnSync(process.execPath, [...args, join(root, c.file), ...(c.sets ?? []), ...extraSets], {
-    cwd: root, encoding: 'utf8', maxBuffer: 1 << 28,
+    cwd: root,
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
   });
   if (p.status !== 0) throw new Error(`${c.name}: ${p.stderr.trim().split('\n').pop()}`);
   return JSON.parse(p.stdout);
@@ -91,8 +144,13 @@ function checkAgainstBaseline(c: Case, timed: One): CheckReport {
   const runs = base.seeds.map((seed) => (seed === timed.seed ? timed : runOnce(c, [`seed=${seed}`])));
   const perSeed = runs.map((r) => [...r.fctUs, ...Array<number>(r.flows - r.flowsDone).fill(Infinity)]);
   return compareToBaseline(base, {
-    name: c.name, scenarioHash: timed.scenarioHash, seeds: runs.map((r) => r.seed), ...fctSampleOfSeeds(perSeed),
-    latencySeedQuantiles: [], latencyBuckets: [], hasLatencyBuckets: false,
+    name: c.name,
+    scenarioHash: timed.scenarioHash,
+    seeds: runs.map((r) => r.seed),
+    ...fctSampleOfSeeds(perSeed),
+    latencySeedQuantiles: [],
+    latencyBuckets: [],
+    hasLatencyBuckets: false,
   });
 }
 
@@ -102,7 +160,10 @@ function baselineVerdict(r: CheckReport): string {
   return `${r.ok ? 'ok' : `MOVED: ${r.moved.join(', ')}`} (KS D ${ks.change.toFixed(3)} ≤ ${ks.limit.toFixed(3)})`;
 }
 
-const median = (xs: number[]) => { const a = [...xs].sort((x, y) => x - y); return a[Math.floor(a.length / 2)]; };
+const median = (xs: number[]) => {
+  const a = [...xs].sort((x, y) => x - y);
+  return a[Math.floor(a.length / 2)];
+};
 const spread = (xs: number[]) => Math.max(...xs) - Math.min(...xs);
 
 function queueBench(): Array<{ queue: string; pending: number; mHoldsPerSec: number }> {
@@ -114,17 +175,23 @@ function queueBench(): Array<{ queue: string; pending: number; mHoldsPerSec: num
       let ms: number;
       if (name === 'js-sdsl') {
         // Events as objects ordered by (time, seq): the FIFO-tie comparator a simulator needs.
-        const q = new PriorityQueue<{ t: number; s: number }>([], (a, b) => (a.t - b.t) || (a.s - b.s));
+        const q = new PriorityQueue<{ t: number; s: number }>([], (a, b) => a.t - b.t || a.s - b.s);
         let seq = 0;
         for (let i = 0; i < n; i++) q.push({ t: rng.exp(1e6), s: seq++ });
         const t0 = performance.now(); // wall clock: benchmark timing
-        for (let i = 0; i < holds; i++) { const e = q.pop()!; q.push({ t: e.t + Math.floor(rng.exp(1e6)), s: seq++ }); }
+        for (let i = 0; i < holds; i++) {
+          const e = q.pop()!;
+          q.push({ t: e.t + Math.floor(rng.exp(1e6)), s: seq++ });
+        }
         ms = performance.now() - t0; // wall clock: benchmark timing
       } else {
         const q = name === 'calendar' ? new CalendarQueue(1024) : new EventQueue(1024);
         for (let i = 0; i < n; i++) q.push(Math.floor(rng.exp(1e6)), 0, i, 0);
         const t0 = performance.now(); // wall clock: benchmark timing
-        for (let i = 0; i < holds; i++) { q.pop(); q.push(q.popTime + Math.floor(rng.exp(1e6)), 0, i, 0); }
+        for (let i = 0; i < holds; i++) {
+          q.pop();
+          q.push(q.popTime + Math.floor(rng.exp(1e6)), 0, i, 0);
+        }
         ms = performance.now() - t0; // wall clock: benchmark timing
       }
       out.push({ queue: name, pending: n, mHoldsPerSec: holds / ms / 1000 });
@@ -140,13 +207,19 @@ function queueBench(): Array<{ queue: string; pending: number; mHoldsPerSec: num
         const q = new EventQueue(1024);
         for (let i = 0; i < n; i++) q.push(Math.floor(rng.exp(1e6)), 0, i, 0);
         const t0 = performance.now(); // wall clock: benchmark timing
-        for (let i = 0; i < holds; i++) { q.pop(); q.push(q.popTime + pick(), 0, i, 0); }
+        for (let i = 0; i < holds; i++) {
+          q.pop();
+          q.push(q.popTime + pick(), 0, i, 0);
+        }
         ms = performance.now() - t0; // wall clock: benchmark timing
       } else {
         const q = new LaneQueue(1024);
         for (let i = 0; i < n; i++) q.push(Math.floor(rng.exp(1e6)), 0, i, 0);
         const t0 = performance.now(); // wall clock: benchmark timing
-        for (let i = 0; i < holds; i++) { q.pop(); q.pushAfter(q.popTime, pick(), 0, i, 0); }
+        for (let i = 0; i < holds; i++) {
+          q.pop();
+          q.pushAfter(q.popTime, pick(), 0, i, 0);
+        }
         ms = performance.now() - t0; // wall clock: benchmark timing
       }
       out.push({ queue: name, pending: n, mHoldsPerSec: holds / ms / 1000 });
@@ -174,11 +247,17 @@ async function main(args: BenchArgs) {
     const deterministic = rs.every((r) => r.events === rs[0].events && JSON.stringify(r.fctUs) === fcts);
     const check = c.baseline ? checkAgainstBaseline(c, rs[0]) : undefined;
     rows.push({
-      scenario: c.name, file: c.file, sets: c.sets ?? [], runs: n, threaded: c.threaded === true,
-      wallMs: median(rs.map((r) => r.wallMs)), wallSpreadMs: spread(rs.map((r) => r.wallMs)),
+      scenario: c.name,
+      file: c.file,
+      sets: c.sets ?? [],
+      runs: n,
+      threaded: c.threaded === true,
+      wallMs: median(rs.map((r) => r.wallMs)),
+      wallSpreadMs: spread(rs.map((r) => r.wallMs)),
       runMs: median(rs.map((r) => r.runMs)),
       events: median(rs.map((r) => r.events)),
-      eventsPerSec: median(evps), eventsPerSecSpread: spread(evps),
+      eventsPerSec: median(evps),
+      eventsPerSecSpread: spread(evps),
       peakRssMB: median(rs.map((r) => r.maxRssMB)),
       peakPackets: median(rs.map((r) => r.peakPackets)),
       bytesPerPacket: median(rs.map((r) => r.grownBytes / Math.max(1, r.peakPackets))),
@@ -187,7 +266,9 @@ async function main(args: BenchArgs) {
       fctP99Us: median(rs.map((r) => r.fctP99Us)),
       flowsDone: `${rs[0].flowsDone}/${rs[0].flows}`,
       deterministic,
-      vsBaseline: check ? { file: c.baseline, ok: check.ok, moved: check.moved, verdict: baselineVerdict(check) } : undefined,
+      vsBaseline: check
+        ? { file: c.baseline, ok: check.ok, moved: check.moved, verdict: baselineVerdict(check) }
+        : undefined,
     });
     if (!deterministic || (check && !check.ok)) process.exitCode = 1;
   }
@@ -211,37 +292,82 @@ async function main(args: BenchArgs) {
     if (p.status === 0) analysisOverhead = JSON.parse(p.stdout).overhead;
   }
   if (json) {
-    process.stdout.write(JSON.stringify({ scenarios: rows, queue, analysisOverhead, machineSpeedVsReference: machineSpeed, profiles }, null, 2) + '\n');
+    process.stdout.write(
+      JSON.stringify(
+        { scenarios: rows, queue, analysisOverhead, machineSpeedVsReference: machineSpeed, profiles },
+        null,
+        2,
+      ) + '\n',
+    );
     return;
   }
   process.stderr.write('\n');
-  const head = ['scenario', 'wall ms (±)', 'events', 'M ev/s (±)', 'RSS MB', 'peak pkts', 'heap B/pkt', 'RSS B/pkt', 'FCT p99 µs', 'flows', 'vs baseline'];
+  const head = [
+    'scenario',
+    'wall ms (±)',
+    'events',
+    'M ev/s (±)',
+    'RSS MB',
+    'peak pkts',
+    'heap B/pkt',
+    'RSS B/pkt',
+    'FCT p99 µs',
+    'flows',
+    'vs baseline',
+  ];
   const table = rows.map((r) => [
-    r.scenario, `${r.wallMs.toFixed(0)} (${r.wallSpreadMs.toFixed(0)})`, String(r.events),
-    `${(r.eventsPerSec / 1e6).toFixed(2)} (${(r.eventsPerSecSpread / 1e6).toFixed(2)})`, r.peakRssMB.toFixed(0),
-    String(r.peakPackets), r.heapBytesPerPacket === null ? '—' : r.heapBytesPerPacket.toFixed(0), r.bytesPerPacket.toFixed(0), r.fctP99Us.toFixed(1), r.flowsDone,
+    r.scenario,
+    `${r.wallMs.toFixed(0)} (${r.wallSpreadMs.toFixed(0)})`,
+    String(r.events),
+    `${(r.eventsPerSec / 1e6).toFixed(2)} (${(r.eventsPerSecSpread / 1e6).toFixed(2)})`,
+    r.peakRssMB.toFixed(0),
+    String(r.peakPackets),
+    r.heapBytesPerPacket === null ? '—' : r.heapBytesPerPacket.toFixed(0),
+    r.bytesPerPacket.toFixed(0),
+    r.fctP99Us.toFixed(1),
+    r.flowsDone,
     (r.deterministic ? '' : 'RUNS DIFFER; ') + (r.vsBaseline?.verdict ?? '—'),
   ]);
   const w = head.map((h, i) => Math.max(h.length, ...table.map((t) => t[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 || i === cells.length - 1 ? c.padEnd(w[i]) : c.padStart(w[i]))).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === 0 || i === cells.length - 1 ? c.padEnd(w[i]) : c.padStart(w[i])))
+      .join('  ')
+      .trimEnd();
   console.log(line(head));
   for (const t of table) console.log(line(t));
-  if (analysisOverhead !== undefined) console.log(`\ncongestion analysis overhead (permutation-roce with 8 MB flows, CPU time, interleaved in one process): ${(analysisOverhead * 100).toFixed(1)} %`);
+  if (analysisOverhead !== undefined)
+    console.log(
+      `\ncongestion analysis overhead (permutation-roce with 8 MB flows, CPU time, interleaved in one process): ${(analysisOverhead * 100).toFixed(1)} %`,
+    );
   if (queue.length > 0) {
     console.log('\nevent queue hold benchmark (M holds/s):');
     for (const n of [1e3, 1e4, 1e5]) {
-      console.log(`  ${String(n).padStart(6)} pending: ` + queue.filter((q) => q.pending === n).map((q) => `${q.queue} ${q.mHoldsPerSec.toFixed(1)}`).join(', '));
+      console.log(
+        `  ${String(n).padStart(6)} pending: ` +
+          queue
+            .filter((q) => q.pending === n)
+            .map((q) => `${q.queue} ${q.mHoldsPerSec.toFixed(1)}`)
+            .join(', '),
+      );
     }
     if (machineSpeed !== null) {
-      console.log(`machine speed: js-sdsl held ${machineSpeed.toFixed(2)}× the rates performance.md gives for this machine class `
-        + `(${Object.values(REFERENCE_JS_SDSL_HOLDS).join(', ')} M holds/s at 10^3, 10^4, 10^5 pending; geometric mean)`);
+      console.log(
+        `machine speed: js-sdsl held ${machineSpeed.toFixed(2)}× the rates performance.md gives for this machine class ` +
+          `(${Object.values(REFERENCE_JS_SDSL_HOLDS).join(', ')} M holds/s at 10^3, 10^4, 10^5 pending; geometric mean)`,
+      );
     }
   }
   if (profiles.length > 0) {
-    console.log('\ninstruction profile (callgrind, node --single-threaded: the same code gives the same hot-function counts, totals within 0.1 %):');
+    console.log(
+      '\ninstruction profile (callgrind, node --single-threaded: the same code gives the same hot-function counts, totals within 0.1 %):',
+    );
     for (const pr of profiles) {
-      console.log(`  ${pr.scenario}: ${(pr.instructions / 1e9).toFixed(2)} G instructions, ${(pr.instructions / pr.events).toFixed(0)} per event`);
-      for (const f of pr.top) console.log(`    ${(100 * f.instructions / pr.instructions).toFixed(1).padStart(5)} %  ${f.name}`);
+      console.log(
+        `  ${pr.scenario}: ${(pr.instructions / 1e9).toFixed(2)} G instructions, ${(pr.instructions / pr.events).toFixed(0)} per event`,
+      );
+      for (const f of pr.top)
+        console.log(`    ${((100 * f.instructions) / pr.instructions).toFixed(1).padStart(5)} %  ${f.name}`);
     }
   }
 }
@@ -254,7 +380,8 @@ async function main(args: BenchArgs) {
 const REFERENCE_JS_SDSL_HOLDS: Record<number, number> = { 1000: 6.9, 10000: 5.1, 100000: 2.1 };
 
 function machineSpeedOf(queue: Array<{ queue: string; pending: number; mHoldsPerSec: number }>): number | null {
-  const ratios = queue.filter((q) => q.queue === 'js-sdsl' && q.pending in REFERENCE_JS_SDSL_HOLDS)
+  const ratios = queue
+    .filter((q) => q.queue === 'js-sdsl' && q.pending in REFERENCE_JS_SDSL_HOLDS)
     .map((q) => q.mHoldsPerSec / REFERENCE_JS_SDSL_HOLDS[q.pending]);
   if (ratios.length === 0) return null;
   return Math.exp(ratios.reduce((a, r) => a + Math.log(r), 0) / ratios.length);
@@ -264,8 +391,17 @@ let args: BenchArgs;
 try {
   args = parseBenchArgs(process.argv.slice(2));
   const { only, large } = args;
-  if (only !== undefined && !CASES.some((c) => (c.name.includes(only) || c.file.includes(only)) && (large || !c.large))) {
-    throw new Error(`--only ${JSON.stringify(only)} matches no case${large ? '' : ' (without --large)'}: ${CASES.filter((c) => large || !c.large).map((c) => JSON.stringify(c.name)).join(', ')}`);
+  if (
+    only !== undefined &&
+    !CASES.some((c) => (c.name.includes(only) || c.file.includes(only)) && (large || !c.large))
+  ) {
+    throw new Error(
+      `--only ${JSON.stringify(only)} matches no case${large ? '' : ' (without --large)'}: ${CASES.filter(
+        (c) => large || !c.large,
+      )
+        .map((c) => JSON.stringify(c.name))
+        .join(', ')}`,
+    );
   }
 } catch (e) {
   console.error(`bench: ${(e as Error).message}`);
@@ -282,6 +418,9 @@ try {
   process.exit(1);
 }
 if (args.sweep) {
-  const p = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'tools/bench/sweepBench.ts')], { cwd: root, stdio: 'inherit' });
+  const p = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'tools/bench/sweepBench.ts')], {
+    cwd: root,
+    stdio: 'inherit',
+  });
   if (p.status !== 0) process.exitCode = p.status ?? 1;
 }

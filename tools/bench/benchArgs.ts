@@ -30,30 +30,53 @@ export const BENCH_USAGE = `usage: npm run bench [-- OPTIONS]
   --help          print this`;
 
 const FLAGS: Record<string, keyof BenchArgs> = {
-  '--large': 'large', '--json': 'json', '--no-queue': 'noQueue', '--no-analysis': 'noAnalysis',
-  '--sweep': 'sweep', '--tsx': 'tsx', '--profile': 'profile', '--help': 'help', '-h': 'help',
+  '--large': 'large',
+  '--json': 'json',
+  '--no-queue': 'noQueue',
+  '--no-analysis': 'noAnalysis',
+  '--sweep': 'sweep',
+  '--tsx': 'tsx',
+  '--profile': 'profile',
+  '--help': 'help',
+  '-h': 'help',
 };
 
 /** Parse the bench's arguments; throws an Error whose message is the one line to print. */
 export function parseBenchArgs(argv: string[]): BenchArgs {
   const a: BenchArgs = {
-    runs: 3, large: false, json: false, noQueue: false, noAnalysis: false, sweep: false, tsx: false, profile: false, help: false,
+    runs: 3,
+    large: false,
+    json: false,
+    noQueue: false,
+    noAnalysis: false,
+    sweep: false,
+    tsx: false,
+    profile: false,
+    help: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--runs') {
       const v = argv[++i];
       const n = Number(v);
-      if (v === undefined || !Number.isInteger(n) || n < 1 || n > 100) throw new Error(`--runs needs a whole number from 1 to 100, got ${v === undefined ? 'nothing' : JSON.stringify(v)}`);
+      if (v === undefined || !Number.isInteger(n) || n < 1 || n > 100)
+        throw new Error(
+          `--runs needs a whole number from 1 to 100, got ${v === undefined ? 'nothing' : JSON.stringify(v)}`,
+        );
       a.runs = n;
     } else if (arg === '--only') {
       const v = argv[++i];
-      if (v === undefined || v === '' || v.startsWith('--')) throw new Error('--only needs the text of a case name or file (e.g. --only 1024)');
+      if (v === undefined || v === '' || v.startsWith('--'))
+        throw new Error('--only needs the text of a case name or file (e.g. --only 1024)');
       a.only = v;
     } else if (arg in FLAGS) {
       (a as unknown as Record<string, boolean>)[FLAGS[arg]] = true;
     } else {
-      throw new Error(`unknown option ${JSON.stringify(arg)} (allowed: --runs N, --only TEXT, ${Object.keys(FLAGS).filter((f) => f !== '-h').join(', ')})`);
+      throw new Error(
+        `unknown option ${JSON.stringify(arg)} (allowed: --runs N, --only TEXT, ${Object.keys(FLAGS)
+          .filter((f) => f !== '-h')
+          .join(', ')})`,
+      );
     }
   }
   return a;

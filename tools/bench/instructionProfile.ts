@@ -43,19 +43,38 @@ let profiles = 0;
  */
 export function profileRun(bundle: string, args: string[], cwd: string, topN = 8): InstructionProfile {
   const out = join(tmpdir(), `ethersim-callgrind-${process.pid}-${profiles++}.out`);
-  const p = spawnSync('valgrind', ['--tool=callgrind', '--dump-instr=yes', `--callgrind-out-file=${out}`,
-    process.execPath, '--single-threaded', '--perf-basic-prof', bundle, ...args], { cwd, encoding: 'utf8', maxBuffer: 1 << 28 });
-  if (p.status !== 0) throw new Error(`callgrind run failed (exit ${p.status}): ${(p.stderr ?? '').trim().split('\n').slice(-3).join(' ')}`);
+  const p = spawnSync(
+    'valgrind',
+    [
+      '--tool=callgrind',
+      '--dump-instr=yes',
+      `--callgrind-out-file=${out}`,
+      process.execPath,
+      '--single-threaded',
+      '--perf-basic-prof',
+      bundle,
+      ...args,
+    ],
+    { cwd, encoding: 'utf8', maxBuffer: 1 << 28 },
+  );
+  if (p.status !== 0)
+    throw new Error(
+      `callgrind run failed (exit ${p.status}): ${(p.stderr ?? '').trim().split('\n').slice(-3).join(' ')}`,
+    );
   const events = JSON.parse(p.stdout.trim().split('\n').pop()!).events as number;
   const text = readFileSync(out, 'utf8');
   rmSync(out, { force: true });
   const pid = /^pid: (\d+)$/m.exec(text)?.[1];
   const mapFile = `/tmp/perf-${pid}.map`;
-  const jit = existsSync(mapFile) ? readCodeMap(mapFile, moduleOfLine(readFileSync(bundle, 'utf8'))) : new CodeMap([], [], []);
+  const jit = existsSync(mapFile)
+    ? readCodeMap(mapFile, moduleOfLine(readFileSync(bundle, 'utf8')))
+    : new CodeMap([], [], []);
   if (existsSync(mapFile)) rmSync(mapFile, { force: true });
   const { total, byName } = attribute(text, jit);
-  const top = [...byName.entries()].map(([name, instructions]) => ({ name, instructions }))
-    .sort((a, b) => b.instructions - a.instructions).slice(0, topN);
+  const top = [...byName.entries()]
+    .map(([name, instructions]) => ({ name, instructions }))
+    .sort((a, b) => b.instructions - a.instructions)
+    .slice(0, topN);
   return { instructions: total, events, top };
 }
 
@@ -63,11 +82,15 @@ export function profileRun(bundle: string, args: string[], cwd: string, topN = 8
  * The row for code in no object file and not in V8's map. Earlier profiling traced most of it to
  * the event loop compiled for on-stack replacement, which V8 does not write to the map.
  */
-export const UNMAPPED = 'JIT code not in V8\'s map (e.g. on-stack replacement)';
+export const UNMAPPED = "JIT code not in V8's map (e.g. on-stack replacement)";
 
 /** JIT code ranges, sorted by start address. */
 export class CodeMap {
-  constructor(readonly starts: number[], readonly ends: number[], readonly names: string[]) {}
+  constructor(
+    readonly starts: number[],
+    readonly ends: number[],
+    readonly names: string[],
+  ) {}
 
   nameAt(addr: number): string | null {
     let lo = 0;
@@ -75,7 +98,10 @@ export class CodeMap {
     let i = -1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
-      if (this.starts[mid] <= addr) { i = mid; lo = mid + 1; } else hi = mid - 1;
+      if (this.starts[mid] <= addr) {
+        i = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
     }
     return i >= 0 && addr < this.ends[i] ? this.names[i] : null;
   }
@@ -94,7 +120,10 @@ function moduleOfLine(bundle: string): (line: number) => string {
     let found = '';
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
-      if (marks[mid][0] <= line) { found = marks[mid][1]; lo = mid + 1; } else hi = mid - 1;
+      if (marks[mid][0] <= line) {
+        found = marks[mid][1];
+        lo = mid + 1;
+      } else hi = mid - 1;
     }
     return found;
   };
@@ -115,7 +144,11 @@ function readCodeMap(file: string, moduleOf: (line: number) => string): CodeMap 
     rows.push([start, start + parseInt(m[2], 16), name]);
   }
   rows.sort((a, b) => a[0] - b[0]);
-  return new CodeMap(rows.map((r) => r[0]), rows.map((r) => r[1]), rows.map((r) => r[2]));
+  return new CodeMap(
+    rows.map((r) => r[0]),
+    rows.map((r) => r[1]),
+    rows.map((r) => r[2]),
+  );
 }
 
 /**
@@ -153,7 +186,10 @@ export function attribute(text: string, jit: CodeMap): { total: number; byName: 
     if (p[0] === '+') last += parseInt(p.slice(1), p.startsWith('+0x') ? 16 : 10);
     else if (p[0] === '-') last -= parseInt(p.slice(1), p.startsWith('-0x') ? 16 : 10);
     else if (p !== '*') last = p.startsWith('0x') ? parseInt(p, 16) : Number(p);
-    if (skipNext) { skipNext = false; continue; } // the inclusive cost of a call, counted in the callee
+    if (skipNext) {
+      skipNext = false;
+      continue;
+    } // the inclusive cost of a call, counted in the callee
     const n = Number(parts[positions] ?? 0);
     total += n;
     const name = jit.nameAt(last) ?? (/^0x[0-9a-f]+$/.test(fn) || fn === '?' ? UNMAPPED : fn);

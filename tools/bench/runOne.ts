@@ -23,4 +23,12 @@ const tRun = performance.now(); // wall clock: benchmark timing
 const m1 = process.memoryUsage();
 const heapGrownBytes = m1.heapUsed + m1.external - (m0.heapUsed + m0.external);
 const r = collectResult(sim, reason);
-process.stdout.write(runRecord(r, { buildMs: tBuilt - t0, runMs: tRun - tBuilt, peakPackets: sim.fabric.pool.highWater, heapGrownBytes, rss0 }));
+process.stdout.write(
+  runRecord(r, {
+    buildMs: tBuilt - t0,
+    runMs: tRun - tBuilt,
+    peakPackets: sim.fabric.pool.highWater,
+    heapGrownBytes,
+    rss0,
+  }),
+);

@@ -21,8 +21,20 @@ let tRun = 0;
 // From all partitions built to the last window's end (the merge is not timed, as collectResult is not in runOne).
 const run = await runPartitionedThreaded(s, {
   workerEntry: entry,
-  onBuilt: () => { tBuilt = performance.now(); }, // wall clock: benchmark timing
-  onRunEnd: () => { tRun = performance.now(); }, // wall clock: benchmark timing
+  onBuilt: () => {
+    tBuilt = performance.now();
+  }, // wall clock: benchmark timing
+  onRunEnd: () => {
+    tRun = performance.now();
+  }, // wall clock: benchmark timing
 });
 // The other threads' heaps are not visible here: their memory shows in the peak RSS (all threads).
-process.stdout.write(runRecord(run.result, { buildMs: tBuilt - t0, runMs: tRun - tBuilt, peakPackets: run.peakPackets, heapGrownBytes: 0, rss0 }));
+process.stdout.write(
+  runRecord(run.result, {
+    buildMs: tBuilt - t0,
+    runMs: tRun - tBuilt,
+    peakPackets: run.peakPackets,
+    heapGrownBytes: 0,
+    rss0,
+  }),
+);

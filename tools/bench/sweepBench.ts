@@ -29,12 +29,15 @@ const n = arg('--variants', 8);
 const size = arg('--size', 8_000_000);
 const file = 'scenarios/permutation-roce.yaml';
 const text = readFileSync(file, 'utf8');
-const variants = Array.from({ length: n }, (_, i) => parseScenario(text, file, [`seed=${i + 1}`, `workload.sizeBytes=${size}`]));
+const variants = Array.from({ length: n }, (_, i) =>
+  parseScenario(text, file, [`seed=${i + 1}`, `workload.sizeBytes=${size}`]),
+);
 
 const repeats = arg('--repeats', 5);
 // Sequential and parallel rounds alternate; the best of each is reported, so a burst of load
 // from other processes on a shared machine hits one round rather than one side.
-let sequentialMs = Infinity, parallelMs = Infinity;
+let sequentialMs = Infinity,
+  parallelMs = Infinity;
 type Out = Awaited<ReturnType<ReturnType<typeof workerPoolRunner>['run']>>;
 let seq: Out[] = [];
 let par: Out[] = [];
@@ -60,6 +63,8 @@ const same = par.every((p, i) => canon(p) === canon(seq[i]));
 const ratio = parallelMs / sequentialMs;
 console.log(`sweep bench: ${n} variants (${file}, sizeBytes ${size}), ${availableParallelism()} cores`);
 console.log(`  1 worker thread:          ${(sequentialMs / 1000).toFixed(2)} s`);
-console.log(`  ${jobs} worker threads:       ${(parallelMs / 1000).toFixed(2)} s  (ratio ${ratio.toFixed(3)}, target ≤ 0.65: ${ratio <= 0.65 ? 'met' : 'NOT met'})`);
+console.log(
+  `  ${jobs} worker threads:       ${(parallelMs / 1000).toFixed(2)} s  (ratio ${ratio.toFixed(3)}, target ≤ 0.65: ${ratio <= 0.65 ? 'met' : 'NOT met'})`,
+);
 console.log(`  results identical: ${same}`);
 process.exitCode = same ? 0 : 1;

@@ -45,7 +45,9 @@ export function layoutTopology(g: TopologyGraph, width: number, height: number):
   for (let n = 0; n < g.nodeCount; n++) count.set(g.nodeTier[n], (count.get(g.nodeTier[n]) ?? 0) + 1);
   const mx = 24;
   // Links inside one tier (a ring's wrap-around) bow upwards: leave room for the widest bow.
-  const bows = g.links.filter((l) => g.nodeTier[l.a] === g.nodeTier[l.b]).map((l) => Math.abs(g.nodeColumn[l.a] - g.nodeColumn[l.b]) / (count.get(g.nodeTier[l.a]) ?? 1));
+  const bows = g.links
+    .filter((l) => g.nodeTier[l.a] === g.nodeTier[l.b])
+    .map((l) => Math.abs(g.nodeColumn[l.a] - g.nodeColumn[l.b]) / (count.get(g.nodeTier[l.a]) ?? 1));
   const bowRoom = bows.length ? Math.min(80, Math.max(...bows) * (width - 2 * mx) * 0.25) + 8 : 0;
   const top = 28 + bowRoom;
   const bottom = height - 22;
@@ -57,11 +59,23 @@ export function layoutTopology(g: TopologyGraph, width: number, height: number):
   for (let n = 0; n < g.nodeCount; n++) {
     const t = g.nodeTier[n];
     const c = count.get(t)!;
-    nodes.push({ id: n, name: g.nodeNames[n], tier: t, x: mx + ((g.nodeColumn[n] + 0.5) / c) * (width - 2 * mx), y: rowY(t) });
+    nodes.push({
+      id: n,
+      name: g.nodeNames[n],
+      tier: t,
+      x: mx + ((g.nodeColumn[n] + 0.5) / c) * (width - 2 * mx),
+      y: rowY(t),
+    });
   }
   const hostGap = (width - 2 * mx) / Math.max(1, count.get(0) ?? 1);
   const hostRadius = Math.max(1.5, Math.min(6, hostGap * 0.35));
-  const switchRadius = Math.max(3, Math.min(10, ((width - 2 * mx) / Math.max(1, ...[...count.entries()].filter(([t]) => t > 0).map(([, c]) => c))) * 0.3));
+  const switchRadius = Math.max(
+    3,
+    Math.min(
+      10,
+      ((width - 2 * mx) / Math.max(1, ...[...count.entries()].filter(([t]) => t > 0).map(([, c]) => c))) * 0.3,
+    ),
+  );
   const lane = Math.max(0.8, Math.min(2.5, hostGap * 0.18));
   const ports: PortGeom[] = [];
   g.links.forEach((l, i) => {
@@ -76,13 +90,17 @@ export function layoutTopology(g: TopologyGraph, width: number, height: number):
       // Offset each direction to its right-hand side, so the two lanes never overlap.
       const ox = (-dy / len) * lane;
       const oy = (dx / len) * lane;
-      const x1 = from.x + ox, y1 = from.y + oy, x2 = to.x + ox, y2 = to.y + oy;
-      let cx = NaN, cy = NaN;
+      const x1 = from.x + ox,
+        y1 = from.y + oy,
+        x2 = to.x + ox,
+        y2 = to.y + oy;
+      let cx = NaN,
+        cy = NaN;
       if (from.tier === to.tier) {
         cx = (x1 + x2) / 2;
         cy = Math.min(y1, y2) - Math.min(80, Math.abs(dx) * 0.25) + (dir === 0 ? -lane * 2 : lane * 2);
       }
-      const f = Math.min(0.3, (from.tier === 0 ? hostRadius : switchRadius) * 2.2 / len);
+      const f = Math.min(0.3, ((from.tier === 0 ? hostRadius : switchRadius) * 2.2) / len);
       const qx = Number.isNaN(cx) ? x1 + (x2 - x1) * f : x1 + (cx - x1) * f * 2;
       const qy = Number.isNaN(cy) ? y1 + (y2 - y1) * f : y1 + (cy - y1) * f * 2;
       ports.push({ port: 2 * i + dir, x1, y1, x2, y2, cx, cy, qx, qy });

@@ -32,9 +32,17 @@ export interface LiveRunOptions {
 const clock = () => performance.now();
 
 export function newControl(opts: LiveRunOptions): Control {
-  return { paused: opts.startPaused ?? false, stepUntilPs: 0, speed: opts.speedUsPerSec, cancelled: false, simAnchorPs: 0, wallAnchorMs: clock(), wake: null, sim: null };
+  return {
+    paused: opts.startPaused ?? false,
+    stepUntilPs: 0,
+    speed: opts.speedUsPerSec,
+    cancelled: false,
+    simAnchorPs: 0,
+    wallAnchorMs: clock(),
+    wake: null,
+    sim: null,
+  };
 }
-
 
 export interface Control {
   paused: boolean;
@@ -47,7 +55,6 @@ export interface Control {
   wake: (() => void) | null;
   sim: { now: number } | null;
 }
-
 
 export function reanchor(c: Control): void {
   c.simAnchorPs = c.sim?.now ?? 0;
@@ -62,7 +69,13 @@ export function wake(c: Control): void {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-export async function runLive(s: Simulation, c: Control, opts: LiveRunOptions, onSnapshot: (buf: ArrayBuffer) => void, onProgress?: (p: LiveProgress) => void): Promise<StopReason> {
+export async function runLive(
+  s: Simulation,
+  c: Control,
+  opts: LiveRunOptions,
+  onSnapshot: (buf: ArrayBuffer) => void,
+  onProgress?: (p: LiveProgress) => void,
+): Promise<StopReason> {
   const { sim, fabric, flows } = s;
   const stop = s.scenario.stop;
   const endPs = stop.timeUs !== undefined ? Math.round(stop.timeUs * 1e6) : Infinity;
@@ -71,7 +84,14 @@ export async function runLive(s: Simulation, c: Control, opts: LiveRunOptions, o
   const sampler = new LiveSampler(s);
   const minGapMs = 1000 / Math.max(1, opts.snapshotHz ?? 30);
   let lastSnap = -Infinity;
-  const progress = () => onProgress?.({ simTimePs: sim.now, events: sim.events, flowsDone: flows.doneCount, flowsTotal: flows.count, paused: c.paused });
+  const progress = () =>
+    onProgress?.({
+      simTimePs: sim.now,
+      events: sim.events,
+      flowsDone: flows.doneCount,
+      flowsTotal: flows.count,
+      paused: c.paused,
+    });
   const send = () => {
     const buf = sampler.snapshot();
     onSnapshot(buf);
@@ -103,19 +123,28 @@ export async function runLive(s: Simulation, c: Control, opts: LiveRunOptions, o
       send();
     }
     if (c.paused && c.stepUntilPs <= sim.now && !finishing) {
-      if (c.stepUntilPs > 0) { c.stepUntilPs = 0; send(); }
-      await new Promise<void>((r) => { c.wake = r; });
+      if (c.stepUntilPs > 0) {
+        c.stepUntilPs = 0;
+        send();
+      }
+      await new Promise<void>((r) => {
+        c.wake = r;
+      });
       reanchor(c);
       continue;
     }
     let target = endPs;
-    if (finishing) { /* flat out, paused or not */ } else if (c.paused) target = Math.min(target, c.stepUntilPs);
-    else if (Number.isFinite(c.speed)) target = Math.min(target, c.simAnchorPs + (clock() - c.wallAnchorMs) * c.speed * 1e3);
+    if (finishing) {
+      /* flat out, paused or not */
+    } else if (c.paused) target = Math.min(target, c.stepUntilPs);
+    else if (Number.isFinite(c.speed))
+      target = Math.min(target, c.simAnchorPs + (clock() - c.wallAnchorMs) * c.speed * 1e3);
     limits.timeLimitPs = Math.max(Math.floor(target), sim.now); // integer picoseconds, as everywhere
     limits.maxEvents = Math.min(maxEvents, sim.events + slice);
     const reason = sim.run(fabric, limits, undefined, slice);
     if (ownStop) continue;
-    const sliceEnded = (reason === 'eventBudget' && sim.events < maxEvents) || (reason === 'timeLimit' && target < endPs);
+    const sliceEnded =
+      (reason === 'eventBudget' && sim.events < maxEvents) || (reason === 'timeLimit' && target < endPs);
     if (!sliceEnded) return reason;
     const now = clock();
     if (!finishing && now - lastSnap >= minGapMs) send();
@@ -124,4 +153,3 @@ export async function runLive(s: Simulation, c: Control, opts: LiveRunOptions, o
     else await defaultYield();
   }
 }
-

@@ -46,11 +46,21 @@ export class LiveSampler {
       let hops = 0;
       while (root >= 0 && (fabric.pausedBits(root) & bit) !== 0) {
         root = xoffCause[(root ^ 1) * PRIO.COUNT + prio];
-        if (++hops > n) { root = -2; break; } // a cycle of pauses
+        if (++hops > n) {
+          root = -2;
+          break;
+        } // a cycle of pauses
       }
       snap.root[p] = root;
     }
-    writeHeader(snap.buffer, { portCount: n, simTimePs: now, events: sim.events, flowsDone: flows.doneCount, flowsTotal: flows.count, intervalPs: dt });
+    writeHeader(snap.buffer, {
+      portCount: n,
+      simTimePs: now,
+      events: sim.events,
+      flowsDone: flows.doneCount,
+      flowsTotal: flows.count,
+      intervalPs: dt,
+    });
     this.prevPs = now;
     return snap.buffer;
   }

@@ -21,7 +21,10 @@ import * as T from './transforms.ts';
 
 // ------------------------------------------------------------------ bundled scenarios
 
-const bundled = import.meta.glob('../../scenarios/*.yaml', { query: '?raw', import: 'default', eager: true }) as Record<string, string>;
+const bundled = import.meta.glob('../../scenarios/*.yaml', { query: '?raw', import: 'default', eager: true }) as Record<
+  string,
+  string
+>;
 const scenarios = new Map<string, string>();
 for (const [path, text] of Object.entries(bundled).sort(([a], [b]) => a.localeCompare(b))) {
   scenarios.set(path.replace(/^.*\//, '').replace(/\.yaml$/, ''), text);
@@ -38,9 +41,15 @@ const yaml = $<HTMLTextAreaElement>('yaml');
 const errorsEl = $<HTMLUListElement>('errors');
 const recordSeries = $<HTMLInputElement>('record-series');
 const btn = {
-  run: $<HTMLButtonElement>('btn-run'), pause: $<HTMLButtonElement>('btn-pause'), resume: $<HTMLButtonElement>('btn-resume'),
-  step: $<HTMLButtonElement>('btn-step'), cancel: $<HTMLButtonElement>('btn-cancel'), reset: $<HTMLButtonElement>('btn-reset'),
-  share: $<HTMLButtonElement>('btn-share'), json: $<HTMLButtonElement>('btn-json'), csv: $<HTMLButtonElement>('btn-csv'),
+  run: $<HTMLButtonElement>('btn-run'),
+  pause: $<HTMLButtonElement>('btn-pause'),
+  resume: $<HTMLButtonElement>('btn-resume'),
+  step: $<HTMLButtonElement>('btn-step'),
+  cancel: $<HTMLButtonElement>('btn-cancel'),
+  reset: $<HTMLButtonElement>('btn-reset'),
+  share: $<HTMLButtonElement>('btn-share'),
+  json: $<HTMLButtonElement>('btn-json'),
+  csv: $<HTMLButtonElement>('btn-csv'),
   live: $<HTMLButtonElement>('btn-live'),
 };
 const speedSel = $<HTMLSelectElement>('speed');
@@ -105,19 +114,21 @@ function splitError(line: string): [string, string] {
 }
 
 function showErrors(lines: string[], notes: string[] = []): void {
-  errorsEl.replaceChildren(...[...lines.map((l) => [l, 'error'] as const), ...notes.map((l) => [l, 'note'] as const)].map(([l, kind]) => {
-    const li = document.createElement('li');
-    li.className = kind;
-    const [path, msg] = splitError(l);
-    if (path) {
-      const p = document.createElement('span');
-      p.className = 'path';
-      p.textContent = path;
-      li.append(p, ': ');
-    }
-    li.append(msg);
-    return li;
-  }));
+  errorsEl.replaceChildren(
+    ...[...lines.map((l) => [l, 'error'] as const), ...notes.map((l) => [l, 'note'] as const)].map(([l, kind]) => {
+      const li = document.createElement('li');
+      li.className = kind;
+      const [path, msg] = splitError(l);
+      if (path) {
+        const p = document.createElement('span');
+        p.className = 'path';
+        p.textContent = path;
+        li.append(p, ': ');
+      }
+      li.append(msg);
+      return li;
+    }),
+  );
   yaml.setAttribute('aria-invalid', lines.length ? 'true' : 'false');
 }
 
@@ -146,7 +157,12 @@ function validate(): Array<{ name: string; scenario: Scenario }> | null {
     for (const v of variants) {
       try {
         const g = buildTopology(v.scenario.topology, v.scenario.links);
-        buildFlows(v.scenario.workload, g.hostCount, v.scenario.links.host.rateGbps * 1e9, new RandomStreams(v.scenario.seed));
+        buildFlows(
+          v.scenario.workload,
+          g.hostCount,
+          v.scenario.links.host.rateGbps * 1e9,
+          new RandomStreams(v.scenario.seed),
+        );
       } catch (e) {
         const msg = String((e as Error).message ?? e);
         lines.push(variants.length > 1 ? `compare "${v.name}": ${msg}` : msg);
@@ -154,7 +170,10 @@ function validate(): Array<{ name: string; scenario: Scenario }> | null {
     }
     // Valid but most likely not meant (the CLI prints the same notes), and what the page does not do.
     const notes = [...new Set(variants.flatMap((v) => scenarioNotes(v.scenario)))];
-    if (loaded.scenario.sweep) notes.push('sweep: the page runs the base scenario (and its compare: variants); `ethersim sweep FILE` runs the sweep');
+    if (loaded.scenario.sweep)
+      notes.push(
+        'sweep: the page runs the base scenario (and its compare: variants); `ethersim sweep FILE` runs the sweep',
+      );
     showErrors(lines, notes);
     return lines.length ? null : variants;
   } catch (e) {
@@ -165,7 +184,13 @@ function validate(): Array<{ name: string; scenario: Scenario }> | null {
 
 // ------------------------------------------------------------------ topology cells
 
-function makeCell(name: string, color: string, scenario: Scenario, graph: TopologyGraph, withName: boolean): { view: TopologyView; note: HTMLElement } {
+function makeCell(
+  name: string,
+  color: string,
+  scenario: Scenario,
+  graph: TopologyGraph,
+  withName: boolean,
+): { view: TopologyView; note: HTMLElement } {
   const cell = document.createElement('div');
   cell.className = 'topo-cell';
   cell.dataset.variant = name;
@@ -198,7 +223,9 @@ function preview(): void {
   if (runState === 'running' || runState === 'paused') return;
   const variants = validate();
   if (!variants) return;
-  const key = JSON.stringify(variants.map((v) => [v.name, v.scenario.topology, v.scenario.links, v.scenario.transport.kind]));
+  const key = JSON.stringify(
+    variants.map((v) => [v.name, v.scenario.topology, v.scenario.links, v.scenario.transport.kind]),
+  );
   if (key === previewKey && runs.length) return;
   previewKey = key;
   disposeRuns();
@@ -213,8 +240,23 @@ function newRun(name: string, scenario: Scenario, i: number, withName: boolean):
   const color = variantColor(i);
   const { view, note } = makeCell(name, color, scenario, graph, withName);
   // A partitioned scenario runs at full speed with no live view (sim.worker.ts): say so until its result is in.
-  if (scenario.engine.partitions > 1) note.textContent = `${scenario.engine.partitions} partitions: no live view; the result shows when the run ends`;
-  return { name, color, scenario, graph, worker: null, api: null, view, note, latest: null, history: [], dirty: false, output: null, status: 'running' };
+  if (scenario.engine.partitions > 1)
+    note.textContent = `${scenario.engine.partitions} partitions: no live view; the result shows when the run ends`;
+  return {
+    name,
+    color,
+    scenario,
+    graph,
+    worker: null,
+    api: null,
+    view,
+    note,
+    latest: null,
+    history: [],
+    dirty: false,
+    output: null,
+    status: 'running',
+  };
 }
 
 function disposeRuns(): void {
@@ -240,11 +282,18 @@ async function start(paused = false): Promise<void> {
   runs = variants.map((v, i) => newRun(v.name, v.scenario, i, variants.length > 1));
   setRunState(paused ? 'paused' : 'running');
   const jobs = runs.map(async (r) => {
-    const worker = new Worker(new URL('./sim.worker.ts', import.meta.url), { type: 'module', name: `ethersim-${r.name}` });
+    const worker = new Worker(new URL('./sim.worker.ts', import.meta.url), {
+      type: 'module',
+      name: `ethersim-${r.name}`,
+    });
     r.worker = worker;
     r.api = Comlink.wrap<LiveWorkerApi>(worker);
     try {
-      const out = await r.api.run(r.scenario, { speedUsPerSec: speed(), startPaused: paused }, Comlink.proxy((buf: ArrayBuffer) => onSnapshot(r, buf)));
+      const out = await r.api.run(
+        r.scenario,
+        { speedUsPerSec: speed(), startPaused: paused },
+        Comlink.proxy((buf: ArrayBuffer) => onSnapshot(r, buf)),
+      );
       if (token !== runToken) return;
       r.output = out;
       r.status = out.result.meta.stopReason === 'cancelled' ? 'cancelled' : 'done';
@@ -258,8 +307,14 @@ async function start(paused = false): Promise<void> {
   });
   await Promise.all(jobs);
   if (token !== runToken) return;
-  for (const r of runs) { r.worker?.terminate(); r.worker = null; r.api = null; }
-  const errs = runs.filter((r) => r.status === 'error').map((r) => (runs.length > 1 ? `compare "${r.name}": ${r.error}` : r.error!));
+  for (const r of runs) {
+    r.worker?.terminate();
+    r.worker = null;
+    r.api = null;
+  }
+  const errs = runs
+    .filter((r) => r.status === 'error')
+    .map((r) => (runs.length > 1 ? `compare "${r.name}": ${r.error}` : r.error!));
   if (errs.length) showErrors(errs.flatMap((e) => e.split('\n')));
   setRunState('done');
   renderResults();
@@ -314,7 +369,7 @@ function pausedOf(s: Snapshot | null): Map<number, number> {
 }
 
 function endPsOf(r: Run): number {
-  return r.output ? r.output.result.meta.simTimePs : r.latest?.simTimePs ?? 0;
+  return r.output ? r.output.result.meta.simTimePs : (r.latest?.simTimePs ?? 0);
 }
 
 /** The paused ports of the deadlock cycles formed by time t (null while the run is live: not known yet). */
@@ -328,13 +383,25 @@ function frameFor(r: Run): TopologyFrame | null {
   if (scrubPs === null) {
     const s = r.latest;
     if (!s) return null;
-    return { simTimePs: s.simTimePs, queueBytes: s.queueBytes, util: s.util, paused: pausedOf(s), cyclePorts: cyclePortsAt(r, s.simTimePs) };
+    return {
+      simTimePs: s.simTimePs,
+      queueBytes: s.queueBytes,
+      util: s.util,
+      paused: pausedOf(s),
+      cyclePorts: cyclePortsAt(r, s.simTimePs),
+    };
   }
   const t = Math.min(scrubPs, endPsOf(r));
   const s = snapshotAt(r, t);
   const cong = r.output?.result.congestion;
   const paused = cong ? T.pausedAt(cong.pauseIntervals, t) : pausedOf(s);
-  return { simTimePs: t, queueBytes: s?.queueBytes ?? null, util: s?.util ?? null, paused, cyclePorts: cyclePortsAt(r, t) };
+  return {
+    simTimePs: t,
+    queueBytes: s?.queueBytes ?? null,
+    util: s?.util ?? null,
+    paused,
+    cyclePorts: cyclePortsAt(r, t),
+  };
 }
 
 function maxEndPs(): number {
@@ -356,9 +423,15 @@ function renderTopologies(force = false): void {
     const cycle = [...f.paused.values()].some((x) => x === -2);
     // The deadlock the analysis found, named link by link as the CLI does, once it has formed.
     const dl = r.output?.result.congestion?.deadlocks.find((d) => d.formedPs <= f.simTimePs);
-    const cycleText = dl ? ` · DEADLOCK since ${fmt.us(dl.formedPs)}: ${dl.cycle.join(' → ')}` : cycle ? ' · CYCLE (deadlock)' : '';
-    r.note.textContent = `${fmt.us(f.simTimePs)} · ${f.paused.size} paused edge${f.paused.size === 1 ? '' : 's'}` +
-      (roots.size ? ` · ${roots.size} tree${roots.size === 1 ? '' : 's'}` : '') + cycleText +
+    const cycleText = dl
+      ? ` · DEADLOCK since ${fmt.us(dl.formedPs)}: ${dl.cycle.join(' → ')}`
+      : cycle
+        ? ' · CYCLE (deadlock)'
+        : '';
+    r.note.textContent =
+      `${fmt.us(f.simTimePs)} · ${f.paused.size} paused edge${f.paused.size === 1 ? '' : 's'}` +
+      (roots.size ? ` · ${roots.size} tree${roots.size === 1 ? '' : 's'}` : '') +
+      cycleText +
       (r.status === 'error' ? ' · error' : '');
   }
 }
@@ -371,10 +444,14 @@ function updateProgress(): void {
     const s = r.latest;
     if (!s) continue;
     const timeUs = r.scenario.stop.timeUs;
-    const f = r.output ? 1 : Math.max(s.flowsTotal ? s.flowsDone / s.flowsTotal : 0, timeUs ? s.simTimePs / (timeUs * 1e6) : 0);
+    const f = r.output
+      ? 1
+      : Math.max(s.flowsTotal ? s.flowsDone / s.flowsTotal : 0, timeUs ? s.simTimePs / (timeUs * 1e6) : 0);
     frac = Math.min(frac, f);
     const state = r.status === 'running' ? '' : ` (${r.output?.result.meta.stopReason ?? r.status})`;
-    parts.push(`${runs.length > 1 ? r.name + ': ' : ''}${fmt.us(r.output ? r.output.result.meta.simTimePs : s.simTimePs)} · ${s.flowsDone}/${s.flowsTotal} flows · ${fmt.int(s.events)} events${state}`);
+    parts.push(
+      `${runs.length > 1 ? r.name + ': ' : ''}${fmt.us(r.output ? r.output.result.meta.simTimePs : s.simTimePs)} · ${s.flowsDone}/${s.flowsTotal} flows · ${fmt.int(s.events)} events${state}`,
+    );
   }
   progressEl.value = frac;
   progressText.textContent = (runState === 'paused' ? 'paused · ' : '') + parts.join('  |  ');
@@ -391,7 +468,8 @@ function updateScrubLabel(): void {
 function renderTimeline(): void {
   const series: LineSeries[] = runs.map((r) => {
     const cong = r.output?.result.congestion;
-    const points = cong ? T.pausedCountSeries(cong.pauseIntervals, endPsOf(r))
+    const points = cong
+      ? T.pausedCountSeries(cong.pauseIntervals, endPsOf(r))
       : r.history.map((s) => ({ x: s.simTimePs / 1e6, y: pausedOf(s).size }));
     return { name: r.name, color: r.color, points };
   });
@@ -400,7 +478,11 @@ function renderTimeline(): void {
   // shrank its text to 5 px).
   const shown = treeTimeline.getBoundingClientRect?.().width ?? 0;
   linePlot(treeTimeline, {
-    series, step: true, width: shown > 0 ? Math.max(420, Math.round(shown)) : 900, height: 110, marker,
+    series,
+    step: true,
+    width: shown > 0 ? Math.max(420, Math.round(shown)) : 900,
+    height: 110,
+    marker,
     x: { label: 'simulated time (µs)', domain: [0, maxEndPs() > 0 ? maxEndPs() / 1e6 : 1] },
     y: { label: 'paused edges', tickFormat: (n) => (Number.isInteger(n) ? String(n) : '') },
     empty: 'paused (link, priority) edges over time appear here',
@@ -413,13 +495,21 @@ function clearResults(): void {
   summaryEl.replaceChildren(row(['Run a scenario to see its results.'], 'td'));
   victimsBody.replaceChildren();
   const blank: Array<[string, string, string]> = [
-    ['plot-cdf', 'flow completion time (µs)', 'fraction of flows ≤ x'], ['plot-ccdf', 'flow completion time (µs)', 'fraction of flows ≥ x'],
-    ['plot-slowdown', 'flow size', 'slowdown (FCT / ideal)'], ['plot-pktlat', 'percentile (nines)', 'one-way latency (µs)'],
-    ['plot-queue', 'simulated time (µs)', 'queue depth (KB)'], ['plot-tput', 'simulated time (µs)', 'throughput (Gb/s)'],
+    ['plot-cdf', 'flow completion time (µs)', 'fraction of flows ≤ x'],
+    ['plot-ccdf', 'flow completion time (µs)', 'fraction of flows ≥ x'],
+    ['plot-slowdown', 'flow size', 'slowdown (FCT / ideal)'],
+    ['plot-pktlat', 'percentile (nines)', 'one-way latency (µs)'],
+    ['plot-queue', 'simulated time (µs)', 'queue depth (KB)'],
+    ['plot-tput', 'simulated time (µs)', 'throughput (Gb/s)'],
     ['plot-ctl', 'simulated time (µs)', 'DCQCN rate / NSCC window'],
   ];
   for (const [id, xl, yl] of blank) {
-    linePlot(document.querySelector(`#${id} svg`) as SVGSVGElement, { series: [], x: { label: xl }, y: { label: yl }, empty: 'press Run to fill this plot' });
+    linePlot(document.querySelector(`#${id} svg`) as SVGSVGElement, {
+      series: [],
+      x: { label: xl },
+      y: { label: yl },
+      empty: 'press Run to fill this plot',
+    });
   }
   selQueue.replaceChildren();
   selFlows.replaceChildren();
@@ -447,7 +537,8 @@ function renderSummary(): void {
   const rs = done();
   if (!rs.length) return;
   const q = (r: Result) => r.summary;
-  const ifDone = (r: Run & { output: LiveRunOutput }, v: number) => (q(r.output.result).flowsDone > 0 ? fmt.n3(v) : '—');
+  const ifDone = (r: Run & { output: LiveRunOutput }, v: number) =>
+    q(r.output.result).flowsDone > 0 ? fmt.n3(v) : '—';
   const rows: Array<[string, (r: Run & { output: LiveRunOutput }) => string]> = [
     ['transport', (r) => r.output.result.meta.transport],
     ['hosts / switches', (r) => `${r.output.result.meta.hosts} / ${r.output.result.meta.switches}`],
@@ -458,13 +549,25 @@ function renderSummary(): void {
     ['FCT max (µs)', (r) => ifDone(r, q(r.output.result).fctUs.max)],
     ['slowdown p50', (r) => ifDone(r, q(r.output.result).slowdown.p50)],
     ['slowdown p99', (r) => ifDone(r, q(r.output.result).slowdown.p99)],
-    ['goodput fairness (Jain)', (r) => { const j = goodputFairness(r.output.result); return Number.isFinite(j) ? j.toFixed(3) : '—'; }],
+    [
+      'goodput fairness (Jain)',
+      (r) => {
+        const j = goodputFairness(r.output.result);
+        return Number.isFinite(j) ? j.toFixed(3) : '—';
+      },
+    ],
     ['pkt latency p50 (µs)', (r) => fmt.n3(q(r.output.result).latencyUs.p50)],
     ['pkt latency p99 (µs)', (r) => fmt.n3(q(r.output.result).latencyUs.p99)],
     ['PFC pauses', (r) => fmt.int(r.output.result.counters.pauseFrames)],
     ['paused time (sum over ports)', (r) => fmt.us(r.output.result.counters.pausedTimePs)],
     ['congestion trees', (r) => String(r.output.result.congestion?.summary.trees ?? '-')],
-    ['largest tree (depth / edges)', (r) => { const s = r.output.result.congestion?.summary; return s ? `${s.largestDepth} / ${s.largestBreadth}` : '-'; }],
+    [
+      'largest tree (depth / edges)',
+      (r) => {
+        const s = r.output.result.congestion?.summary;
+        return s ? `${s.largestDepth} / ${s.largestBreadth}` : '-';
+      },
+    ],
     ['victims', (r) => String(r.output.result.congestion?.summary.victims ?? '-')],
     ['deadlocks', (r) => String(r.output.result.congestion?.summary.deadlocks ?? '-')],
     ['drops / trims', (r) => `${fmt.int(r.output.result.counters.drops)} / ${fmt.int(r.output.result.counters.trims)}`],
@@ -476,14 +579,33 @@ function renderSummary(): void {
     ['stop reason', (r) => r.output.result.meta.stopReason],
     ['result digest', (r) => r.digest ?? ''],
   ];
-  const head = row(['', ...rs.map((r) => { const s = document.createElement('span'); s.className = 'variant-key'; const i = document.createElement('i'); i.style.background = r.color; s.append(i, r.name); return s; })], 'th');
+  const head = row(
+    [
+      '',
+      ...rs.map((r) => {
+        const s = document.createElement('span');
+        s.className = 'variant-key';
+        const i = document.createElement('i');
+        i.style.background = r.color;
+        s.append(i, r.name);
+        return s;
+      }),
+    ],
+    'th',
+  );
   const body = rows.map(([label, f]) => {
     const tr = row([label, ...rs.map(f)], 'td', ['', ...rs.map(() => 'num')]);
-    if (label === 'result digest') rs.forEach((r, i) => { (tr.children[i + 1] as HTMLElement).dataset.digest = r.digest ?? ''; (tr.children[i + 1] as HTMLElement).dataset.variant = r.name; });
+    if (label === 'result digest')
+      rs.forEach((r, i) => {
+        (tr.children[i + 1] as HTMLElement).dataset.digest = r.digest ?? '';
+        (tr.children[i + 1] as HTMLElement).dataset.variant = r.name;
+      });
     return tr;
   });
   summaryEl.replaceChildren(head, ...body);
-  summaryEl.querySelectorAll('td').forEach((td) => { if (td.dataset.digest) td.classList.add('digest'); });
+  summaryEl.querySelectorAll('td').forEach((td) => {
+    if (td.dataset.digest) td.classList.add('digest');
+  });
 }
 
 /** A port name ("spine1->leaf0") with a non-breaking hyphen, so that a table cell wraps between names, not inside one. */
@@ -494,8 +616,19 @@ function renderVictims(): void {
   runs.forEach((r, ri) => {
     if (!r.output) return;
     for (const v of T.victimRows(r.output.result)) {
-      const tr = row([r.name, String(v.flow), `h${v.src} → h${v.dst}`, fmt.n3(v.blockedUs), fmt.pct(v.fctShare), Number.isFinite(v.fctUs) ? fmt.n3(v.fctUs) : 'unfinished', v.roots.map(noBreak).join(', ')],
-        'td', ['', 'num', '', 'num', 'num', 'num', '']);
+      const tr = row(
+        [
+          r.name,
+          String(v.flow),
+          `h${v.src} → h${v.dst}`,
+          fmt.n3(v.blockedUs),
+          fmt.pct(v.fctShare),
+          Number.isFinite(v.fctUs) ? fmt.n3(v.fctUs) : 'unfinished',
+          v.roots.map(noBreak).join(', '),
+        ],
+        'td',
+        ['', 'num', '', 'num', 'num', 'num', ''],
+      );
       tr.className = 'victim-row';
       tr.tabIndex = 0;
       tr.dataset.run = String(ri);
@@ -503,7 +636,12 @@ function renderVictims(): void {
       tr.dataset.blocked = String(v.blockedUs);
       const select = () => selectVictim(ri, v.flow);
       tr.addEventListener('click', select);
-      tr.addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); select(); } });
+      tr.addEventListener('keydown', (e) => {
+        if (e.key === 'Enter' || e.key === ' ') {
+          e.preventDefault();
+          select();
+        }
+      });
       rows.push(tr);
     }
   });
@@ -523,7 +661,11 @@ function flowPathOf(out: LiveRunOutput, flow: number): number[] {
 }
 
 function selectVictim(ri: number, flow: number): void {
-  victimsBody.querySelectorAll('tr').forEach((tr) => tr.classList.toggle('selected', tr.dataset.run === String(ri) && tr.dataset.flow === String(flow)));
+  victimsBody
+    .querySelectorAll('tr')
+    .forEach((tr) =>
+      tr.classList.toggle('selected', tr.dataset.run === String(ri) && tr.dataset.flow === String(flow)),
+    );
   const r = runs[ri];
   if (!r?.output) return;
   const res = r.output.result;
@@ -531,13 +673,18 @@ function selectVictim(ri: number, flow: number): void {
   const path = flowPathOf(r.output, flow);
   const end = f.fctPs >= 0 ? f.startPs + f.fctPs : res.meta.simTimePs;
   const onPath = new Set(path);
-  const blocking = (res.congestion?.pauseIntervals ?? []).filter((iv) => onPath.has(iv.port) && iv.startPs < end && (iv.endPs < 0 || iv.endPs > f.startPs));
+  const blocking = (res.congestion?.pauseIntervals ?? []).filter(
+    (iv) => onPath.has(iv.port) && iv.startPs < end && (iv.endPs < 0 || iv.endPs > f.startPs),
+  );
   const v = res.congestion?.victims.find((x) => x.flow === flow);
   const roots = (v?.roots ?? []).map((n) => r.view.portByName(n)).filter((p) => p >= 0);
-  runs.forEach((o, i) => o.view.highlight(i === ri ? { path, blockedPorts: [...new Set(blocking.map((iv) => iv.port))], roots } : null));
+  runs.forEach((o, i) =>
+    o.view.highlight(i === ri ? { path, blockedPorts: [...new Set(blocking.map((iv) => iv.port))], roots } : null),
+  );
   // Jump the replay to the longest pause that blocked it, so its tree is on screen.
   const longest = d3.greatest(blocking, (iv) => (iv.endPs < 0 ? end : iv.endPs) - iv.startPs);
-  if (longest) setScrub(longest.startPs + Math.min(1e6, ((longest.endPs < 0 ? end : longest.endPs) - longest.startPs) / 2));
+  if (longest)
+    setScrub(longest.startPs + Math.min(1e6, ((longest.endPs < 0 ? end : longest.endPs) - longest.startPs) / 2));
 }
 
 function setScrub(tPs: number | null): void {
@@ -553,7 +700,7 @@ function setScrub(tPs: number | null): void {
 function logIfWide(values: number[]): 'log' | 'linear' {
   const pos = values.filter((v) => v > 0);
   if (pos.length < 2) return 'linear';
-  return (d3.max(pos)! / d3.min(pos)!) > 30 ? 'log' : 'linear';
+  return d3.max(pos)! / d3.min(pos)! > 30 ? 'log' : 'linear';
 }
 
 function renderLatencyPlots(): void {
@@ -561,45 +708,103 @@ function renderLatencyPlots(): void {
   const cdf = rs.map((r) => ({ name: r.name, color: r.color, points: T.ecdf(T.fctsUs(r.output.result.flows)) }));
   const allF = cdf.flatMap((s) => s.points.map((p) => p.x));
   const svg = (id: string) => document.querySelector(`#${id} svg`) as SVGSVGElement;
-  linePlot(svg('plot-cdf'), { series: cdf, step: true, x: { label: 'flow completion time (µs)', type: logIfWide(allF) }, y: { label: 'fraction of flows ≤ x', domain: [0, 1] }, empty: 'no finished flows' });
+  linePlot(svg('plot-cdf'), {
+    series: cdf,
+    step: true,
+    x: { label: 'flow completion time (µs)', type: logIfWide(allF) },
+    y: { label: 'fraction of flows ≤ x', domain: [0, 1] },
+    empty: 'no finished flows',
+  });
   const cc = rs.map((r) => ({ name: r.name, color: r.color, points: T.ccdf(T.fctsUs(r.output.result.flows)) }));
   const ccLow = Math.min(1, ...cc.map((s) => s.points.at(-1)?.y ?? 1));
-  linePlot(svg('plot-ccdf'), { series: cc, step: true, x: { label: 'flow completion time (µs)', type: 'log' }, y: { label: 'fraction of flows ≥ x', type: 'log', domain: [ccLow < 1 ? ccLow : 0.01, 1] }, empty: 'no finished flows' });
-  const buckets = rs.flatMap((r) => T.slowdownBuckets(r.output.result.flows).map((b) => ({ group: b.label, series: r.name, color: r.color, lo: b.p50, hi: b.p99, note: `${b.count} flows` })));
-  rangePlot(svg('plot-slowdown'), buckets, { xLabel: 'flow size', y: { label: 'slowdown (FCT / ideal)', type: logIfWide(buckets.flatMap((b) => [b.lo, b.hi])) }, loLabel: 'p50', hiLabel: 'p99', empty: 'no finished flows' });
-  const pk = rs.map((r) => ({ name: r.name, color: r.color, points: T.latencyPercentiles(r.output.latencyBuckets).map((p) => ({ x: p.nines, y: p.us })) }));
+  linePlot(svg('plot-ccdf'), {
+    series: cc,
+    step: true,
+    x: { label: 'flow completion time (µs)', type: 'log' },
+    y: { label: 'fraction of flows ≥ x', type: 'log', domain: [ccLow < 1 ? ccLow : 0.01, 1] },
+    empty: 'no finished flows',
+  });
+  const buckets = rs.flatMap((r) =>
+    T.slowdownBuckets(r.output.result.flows).map((b) => ({
+      group: b.label,
+      series: r.name,
+      color: r.color,
+      lo: b.p50,
+      hi: b.p99,
+      note: `${b.count} flows`,
+    })),
+  );
+  rangePlot(svg('plot-slowdown'), buckets, {
+    xLabel: 'flow size',
+    y: { label: 'slowdown (FCT / ideal)', type: logIfWide(buckets.flatMap((b) => [b.lo, b.hi])) },
+    loLabel: 'p50',
+    hiLabel: 'p99',
+    empty: 'no finished flows',
+  });
+  const pk = rs.map((r) => ({
+    name: r.name,
+    color: r.color,
+    points: T.latencyPercentiles(r.output.latencyBuckets).map((p) => ({ x: p.nines, y: p.us })),
+  }));
   const nl = (n: number) => (n <= 0 ? 'p0' : `p${d3.format('.6~r')(100 * (1 - 10 ** -n))}`);
   // Ticks at whole nines only (p90, p99, p99.9, …); the hover names the exact percentile.
-  linePlot(svg('plot-pktlat'), { series: pk, x: { label: 'percentile (nines)', tickFormat: (n) => (Number.isInteger(n) ? nl(n) : ''), format: nl }, y: { label: 'one-way latency (µs)', type: logIfWide(pk.flatMap((s) => s.points.map((p) => p.y))) }, empty: 'no packets (metrics.latency off?)' });
+  linePlot(svg('plot-pktlat'), {
+    series: pk,
+    x: { label: 'percentile (nines)', tickFormat: (n) => (Number.isInteger(n) ? nl(n) : ''), format: nl },
+    y: { label: 'one-way latency (µs)', type: logIfWide(pk.flatMap((s) => s.points.map((p) => p.y))) },
+    empty: 'no packets (metrics.latency off?)',
+  });
 }
 
-function fillSelect(sel: HTMLSelectElement, items: Array<[string, string]>, selected: (v: string, i: number) => boolean): void {
-  sel.replaceChildren(...items.map(([value, label], i) => {
-    const o = document.createElement('option');
-    o.value = value;
-    o.textContent = label;
-    o.selected = selected(value, i);
-    return o;
-  }));
+function fillSelect(
+  sel: HTMLSelectElement,
+  items: Array<[string, string]>,
+  selected: (v: string, i: number) => boolean,
+): void {
+  sel.replaceChildren(
+    ...items.map(([value, label], i) => {
+      const o = document.createElement('option');
+      o.value = value;
+      o.textContent = label;
+      o.selected = selected(value, i);
+      return o;
+    }),
+  );
 }
 
 function fillSeriesControls(): void {
   const rs = done();
   const idx = rs.map((r) => T.seriesIndex(r.output.result.series));
   const queues = [...new Set(idx.flatMap((x) => x.queues))];
-  fillSelect(selQueue, queues.map((q) => [q, q.slice(6)]), (_, i) => i === 0);
+  fillSelect(
+    selQueue,
+    queues.map((q) => [q, q.slice(6)]),
+    (_, i) => i === 0,
+  );
   const flows = [...new Set(idx.flatMap((x) => [...x.flows.keys()]))].sort((a, b) => a - b);
   // Prefer the victims (most blocked first), then the first traced flows.
   const victims = rs.flatMap((r) => T.victimRows(r.output.result).map((v) => v.flow));
   const pick = new Set([...victims.filter((f) => flows.includes(f)).slice(0, 1), ...flows].slice(0, 2));
-  fillSelect(selFlows, flows.map((f) => [String(f), `flow ${f}`]), (v) => pick.has(Number(v)));
+  fillSelect(
+    selFlows,
+    flows.map((f) => [String(f), `flow ${f}`]),
+    (v) => pick.has(Number(v)),
+  );
   const ctl = [...new Set(idx.flatMap((x) => [...x.flows.values()].flat()))].filter((m) => m !== 'deliveredBytes');
-  fillSelect(selCtl, ctl.map((m) => [m, m]), (_, i) => i === 0);
+  fillSelect(
+    selCtl,
+    ctl.map((m) => [m, m]),
+    (_, i) => i === 0,
+  );
 }
 
 const CTL_LABEL: Record<string, string> = {
-  rateGbps: 'DCQCN current rate (Gb/s)', targetGbps: 'DCQCN target rate (Gb/s)', alpha: 'DCQCN α',
-  cwndBytes: 'NSCC window (KB)', cwnd: 'NSCC window (KB)', inflightBytes: 'UET bytes in flight (KB)',
+  rateGbps: 'DCQCN current rate (Gb/s)',
+  targetGbps: 'DCQCN target rate (Gb/s)',
+  alpha: 'DCQCN α',
+  cwndBytes: 'NSCC window (KB)',
+  cwnd: 'NSCC window (KB)',
+  inflightBytes: 'UET bytes in flight (KB)',
 };
 
 /** Byte-valued control traces are drawn in KB (a window of 600,000 B needs no six-digit ticks). */
@@ -616,8 +821,18 @@ function renderSeries(): void {
   const none = 'not recorded: tick "record … time series", run again';
   const q = selQueue.value;
   linePlot(svg('plot-queue'), {
-    series: rs.map((r) => ({ name: `${r.name} · ${q.slice(6)}`, color: r.color, points: (() => { const s = r.output.result.series.find((x) => x.name === q); return s ? T.seriesPoints(s, 1e-3) : []; })() })),
-    x: { label: 'simulated time (µs)' }, y: { label: 'queue depth (KB)' }, marker, empty: none,
+    series: rs.map((r) => ({
+      name: `${r.name} · ${q.slice(6)}`,
+      color: r.color,
+      points: (() => {
+        const s = r.output.result.series.find((x) => x.name === q);
+        return s ? T.seriesPoints(s, 1e-3) : [];
+      })(),
+    })),
+    x: { label: 'simulated time (µs)' },
+    y: { label: 'queue depth (KB)' },
+    marker,
+    empty: none,
   });
   const flows = [...selFlows.selectedOptions].map((o) => Number(o.value));
   const dashes = [undefined, '6 3', '2 2', '8 3 2 3'];
@@ -637,8 +852,20 @@ function renderSeries(): void {
       if (c) ctl.push({ name, color, dash, points: T.seriesPoints(c, CTL_SCALE[metric] ?? 1) });
     });
   }
-  linePlot(svg('plot-tput'), { series: tput, x: { label: 'simulated time (µs)' }, y: { label: 'throughput (Gb/s)' }, marker, empty: none });
-  linePlot(svg('plot-ctl'), { series: ctl, x: { label: 'simulated time (µs)' }, y: { label: CTL_LABEL[metric] ?? (metric || 'value') }, marker, empty: metric ? none : 'no rate/window trace for this transport' });
+  linePlot(svg('plot-tput'), {
+    series: tput,
+    x: { label: 'simulated time (µs)' },
+    y: { label: 'throughput (Gb/s)' },
+    marker,
+    empty: none,
+  });
+  linePlot(svg('plot-ctl'), {
+    series: ctl,
+    x: { label: 'simulated time (µs)' },
+    y: { label: CTL_LABEL[metric] ?? (metric || 'value') },
+    marker,
+    empty: metric ? none : 'no rate/window trace for this transport',
+  });
 }
 
 function renderResults(): void {
@@ -663,11 +890,23 @@ function renderLegend(): void {
   const svg = ramp.append('svg').attr('width', 90).attr('height', 10);
   const id = 'util-grad';
   const grad = svg.append('defs').append('linearGradient').attr('id', id);
-  d3.range(0, 1.01, 0.1).forEach((u) => grad.append('stop').attr('offset', `${u * 100}%`).attr('stop-color', utilColor(u)));
+  d3.range(0, 1.01, 0.1).forEach((u) =>
+    grad
+      .append('stop')
+      .attr('offset', `${u * 100}%`)
+      .attr('stop-color', utilColor(u)),
+  );
   svg.append('rect').attr('width', 90).attr('height', 10).attr('fill', `url(#${id})`);
   ramp.append('span').text(' 100 %');
   const q = el.append('span');
-  q.append('svg').attr('width', 14).attr('height', 14).append('circle').attr('class', 'queue').attr('cx', 7).attr('cy', 7).attr('r', 5);
+  q.append('svg')
+    .attr('width', 14)
+    .attr('height', 14)
+    .append('circle')
+    .attr('class', 'queue')
+    .attr('cx', 7)
+    .attr('cy', 7)
+    .attr('r', 5);
   q.append('span').text(' queue depth (area)');
   const p = el.append('span');
   const ps = p.append('svg').attr('width', 34).attr('height', 10);
@@ -675,10 +914,25 @@ function renderLegend(): void {
   ps.append('path').attr('d', 'M0,5L7,1L7,9z').attr('fill', '#D55E00');
   p.append('span').text(' paused edge, arrow = back-pressure (upstream)');
   const r = el.append('span');
-  r.append('svg').attr('width', 16).attr('height', 16).append('circle').attr('cx', 8).attr('cy', 8).attr('r', 6).attr('fill', 'none').attr('stroke', '#D55E00').attr('stroke-width', 2.5);
+  r.append('svg')
+    .attr('width', 16)
+    .attr('height', 16)
+    .append('circle')
+    .attr('cx', 8)
+    .attr('cy', 8)
+    .attr('r', 6)
+    .attr('fill', 'none')
+    .attr('stroke', '#D55E00')
+    .attr('stroke-width', 2.5);
   r.append('span').text(' congestion-tree root port');
   const c = el.append('span');
-  c.append('svg').attr('width', 34).attr('height', 10).append('path').attr('class', 'paused-edge cycle').attr('d', 'M30,5L4,5').attr('stroke', CYCLE_COLOR);
+  c.append('svg')
+    .attr('width', 34)
+    .attr('height', 10)
+    .append('path')
+    .attr('class', 'paused-edge cycle')
+    .attr('d', 'M30,5L4,5')
+    .attr('stroke', CYCLE_COLOR);
   c.append('span').text(' pause cycle (deadlock)');
 }
 
@@ -719,13 +973,17 @@ btn.step.addEventListener('click', () => {
   const us = Number.isFinite(speed()) ? speed() / 10 : 10;
   if (runState === 'idle' || runState === 'done') {
     void start(true);
-    setTimeout(() => { for (const r of runs) void r.api?.step(us); }, 0);
+    setTimeout(() => {
+      for (const r of runs) void r.api?.step(us);
+    }, 0);
     return;
   }
   for (const r of runs) void r.api?.step(us);
   setRunState('paused');
 });
-btn.cancel.addEventListener('click', () => { for (const r of runs) void r.api?.cancel(); });
+btn.cancel.addEventListener('click', () => {
+  for (const r of runs) void r.api?.cancel();
+});
 btn.reset.addEventListener('click', () => {
   runToken++;
   disposeRuns();
@@ -747,7 +1005,10 @@ btn.reset.addEventListener('click', () => {
     if (w === lastWidth || pending) return;
     lastWidth = w;
     pending = true;
-    requestAnimationFrame(() => { pending = false; renderTimeline(); });
+    requestAnimationFrame(() => {
+      pending = false;
+      renderTimeline();
+    });
   }).observe(treeTimeline.parentElement ?? treeTimeline);
 }
 
@@ -755,12 +1016,15 @@ btn.reset.addEventListener('click', () => {
 document.addEventListener('keydown', (e) => {
   const t = e.target as HTMLElement | null;
   if (e.key !== 'r' && e.key !== 'R') return;
-  if (e.ctrlKey || e.metaKey || e.altKey || (t && (t.isContentEditable || /^(TEXTAREA|INPUT|SELECT)$/.test(t.tagName)))) return;
+  if (e.ctrlKey || e.metaKey || e.altKey || (t && (t.isContentEditable || /^(TEXTAREA|INPUT|SELECT)$/.test(t.tagName))))
+    return;
   if (btn.run.disabled) return;
   e.preventDefault();
   btn.run.click();
 });
-speedSel.addEventListener('change', () => { for (const r of runs) void r.api?.setSpeed(speed()); });
+speedSel.addEventListener('change', () => {
+  for (const r of runs) void r.api?.setSpeed(speed());
+});
 scrub.addEventListener('input', () => {
   const end = maxEndPs();
   setScrub((Number(scrub.value) / 1000) * end);
@@ -776,7 +1040,11 @@ btn.json.addEventListener('click', () => {
 });
 btn.csv.addEventListener('click', () => {
   const rs = done();
-  download(`${rs[0]?.scenario.name ?? 'flows'}-flows.csv`, T.flowsCsv(rs.map((r) => ({ name: r.name, result: r.output.result }))), 'text/csv');
+  download(
+    `${rs[0]?.scenario.name ?? 'flows'}-flows.csv`,
+    T.flowsCsv(rs.map((r) => ({ name: r.name, result: r.output.result }))),
+    'text/csv',
+  );
 });
 btn.share.addEventListener('click', async () => {
   const hash = await T.encodeShare(yaml.value);
@@ -784,8 +1052,15 @@ btn.share.addEventListener('click', async () => {
   shareUrl.hidden = false;
   shareUrl.value = location.href;
   shareUrl.select();
-  try { await navigator.clipboard?.writeText(location.href); btn.share.textContent = 'Link copied'; } catch { btn.share.textContent = 'Link in URL'; }
-  setTimeout(() => { btn.share.textContent = 'Share link'; }, 2000);
+  try {
+    await navigator.clipboard?.writeText(location.href);
+    btn.share.textContent = 'Link copied';
+  } catch {
+    btn.share.textContent = 'Link in URL';
+  }
+  setTimeout(() => {
+    btn.share.textContent = 'Share link';
+  }, 2000);
 });
 
 // SVG export buttons on every plot.
@@ -794,7 +1069,9 @@ document.querySelectorAll<HTMLElement>('figure.plot').forEach((fig) => {
   b.className = 'export-svg';
   b.textContent = 'SVG';
   b.title = 'Download this plot as SVG';
-  b.addEventListener('click', () => download(`${fig.id.replace(/^plot-/, '')}.svg`, svgDocument(fig.querySelector('svg')!), 'image/svg+xml'));
+  b.addEventListener('click', () =>
+    download(`${fig.id.replace(/^plot-/, '')}.svg`, svgDocument(fig.querySelector('svg')!), 'image/svg+xml'),
+  );
   fig.querySelector('figcaption')!.append(b);
 });
 
@@ -830,7 +1107,14 @@ const renderCost: number[] = [];
 (window as unknown as { __ethersim: unknown }).__ethersim = {
   state: () => ({
     runState,
-    runs: runs.map((r) => ({ name: r.name, status: r.status, digest: r.digest ?? null, simTimePs: r.latest?.simTimePs ?? 0, snapshots: r.history.length, stopReason: r.output?.result.meta.stopReason ?? null })),
+    runs: runs.map((r) => ({
+      name: r.name,
+      status: r.status,
+      digest: r.digest ?? null,
+      simTimePs: r.latest?.simTimePs ?? 0,
+      snapshots: r.history.length,
+      stopReason: r.output?.result.meta.stopReason ?? null,
+    })),
   }),
   renderCostMs: () => renderCost.slice(),
 };

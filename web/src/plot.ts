@@ -69,7 +69,13 @@ let tooltipOwner: Element | null = null;
 export function showTooltip(ev: PointerEvent | MouseEvent, lines: string[]): void {
   const t = tip();
   tooltipOwner = (ev.target as Element | null)?.closest?.('svg') ?? null;
-  t.replaceChildren(...lines.map((l) => { const d = document.createElement('div'); d.textContent = l; return d; }));
+  t.replaceChildren(
+    ...lines.map((l) => {
+      const d = document.createElement('div');
+      d.textContent = l;
+      return d;
+    }),
+  );
   t.style.display = 'block';
   const x = Math.min(window.innerWidth - t.offsetWidth - 8, ev.clientX + 14);
   t.style.left = `${x + window.scrollX}px`;
@@ -82,16 +88,27 @@ export function hideTooltip(owner?: Element): void {
   if (tooltip) tooltip.style.display = 'none';
 }
 
-function makeScale(spec: AxisSpec, values: number[], range: [number, number]): d3.ScaleContinuousNumeric<number, number> {
+function makeScale(
+  spec: AxisSpec,
+  values: number[],
+  range: [number, number],
+): d3.ScaleContinuousNumeric<number, number> {
   if (spec.type === 'log') {
     const pos = values.filter((v) => v > 0);
     const dom = spec.domain ?? (pos.length ? (d3.extent(pos) as [number, number]) : [1, 10]);
-    if (dom[0] === dom[1]) { dom[0] /= 2; dom[1] *= 2; }
+    if (dom[0] === dom[1]) {
+      dom[0] /= 2;
+      dom[1] *= 2;
+    }
     return d3.scaleLog().domain(dom).range(range).nice();
   }
   const dom = spec.domain ?? (values.length ? (d3.extent(values) as [number, number]) : [0, 1]);
   if (dom[0] === dom[1]) dom[1] = dom[0] + 1;
-  return d3.scaleLinear().domain(spec.domain ? dom : [Math.min(0, dom[0]), dom[1]]).range(range).nice();
+  return d3
+    .scaleLinear()
+    .domain(spec.domain ? dom : [Math.min(0, dom[0]), dom[1]])
+    .range(range)
+    .nice();
 }
 
 /** Draw (or redraw) a line plot into `svgEl`. */
@@ -106,25 +123,65 @@ export function linePlot(svgEl: SVGSVGElement, spec: LinePlotSpec): void {
   const ys = spec.series.flatMap((s) => s.points.map((p) => p.y));
   const x = makeScale(spec.x, xs, [m.left, width - m.right]);
   const y = makeScale(spec.y, ys, [height - m.bottom, m.top]);
-  const xAxis = d3.axisBottom(x).ticks(Math.max(2, Math.floor((width - m.left - m.right) / 70)), spec.x.type === 'log' ? '~g' : undefined);
+  const xAxis = d3
+    .axisBottom(x)
+    .ticks(Math.max(2, Math.floor((width - m.left - m.right) / 70)), spec.x.type === 'log' ? '~g' : undefined);
   if (spec.x.tickFormat) xAxis.tickFormat((v) => spec.x.tickFormat!(+v));
-  const yAxis = d3.axisLeft(y).ticks(Math.max(2, Math.floor((height - m.top - m.bottom) / 36)), spec.y.type === 'log' ? '~g' : undefined);
+  const yAxis = d3
+    .axisLeft(y)
+    .ticks(Math.max(2, Math.floor((height - m.top - m.bottom) / 36)), spec.y.type === 'log' ? '~g' : undefined);
   if (spec.y.tickFormat) yAxis.tickFormat((v) => spec.y.tickFormat!(+v));
-  svg.append('g').attr('class', 'axis x-axis').attr('transform', `translate(0,${height - m.bottom})`).call(xAxis);
+  svg
+    .append('g')
+    .attr('class', 'axis x-axis')
+    .attr('transform', `translate(0,${height - m.bottom})`)
+    .call(xAxis);
   svg.append('g').attr('class', 'axis y-axis').attr('transform', `translate(${m.left},0)`).call(yAxis);
-  svg.append('g').attr('class', 'grid').attr('transform', `translate(${m.left},0)`)
-    .call(d3.axisLeft(y).ticks(Math.max(2, Math.floor((height - m.top - m.bottom) / 36))).tickSize(-(width - m.left - m.right)).tickFormat(() => ''))
+  svg
+    .append('g')
+    .attr('class', 'grid')
+    .attr('transform', `translate(${m.left},0)`)
+    .call(
+      d3
+        .axisLeft(y)
+        .ticks(Math.max(2, Math.floor((height - m.top - m.bottom) / 36)))
+        .tickSize(-(width - m.left - m.right))
+        .tickFormat(() => ''),
+    )
     .call((g) => g.select('.domain').remove());
-  svg.append('text').attr('class', 'axis-label').attr('x', (m.left + width - m.right) / 2).attr('y', height - 6).attr('text-anchor', 'middle').text(spec.x.label);
-  svg.append('text').attr('class', 'axis-label').attr('transform', `translate(12,${(m.top + height - m.bottom) / 2}) rotate(-90)`).attr('text-anchor', 'middle').text(spec.y.label);
+  svg
+    .append('text')
+    .attr('class', 'axis-label')
+    .attr('x', (m.left + width - m.right) / 2)
+    .attr('y', height - 6)
+    .attr('text-anchor', 'middle')
+    .text(spec.x.label);
+  svg
+    .append('text')
+    .attr('class', 'axis-label')
+    .attr('transform', `translate(12,${(m.top + height - m.bottom) / 2}) rotate(-90)`)
+    .attr('text-anchor', 'middle')
+    .text(spec.y.label);
   if (spec.series.every((s) => s.points.length === 0)) {
-    svg.append('text').attr('class', 'empty-note').attr('x', (m.left + width - m.right) / 2).attr('y', (m.top + height - m.bottom) / 2).attr('text-anchor', 'middle').text(spec.empty ?? 'no data');
+    svg
+      .append('text')
+      .attr('class', 'empty-note')
+      .attr('x', (m.left + width - m.right) / 2)
+      .attr('y', (m.top + height - m.bottom) / 2)
+      .attr('text-anchor', 'middle')
+      .text(spec.empty ?? 'no data');
     return;
   }
   const clipY = (v: number) => (spec.y.type === 'log' && v <= 0 ? NaN : v);
-  const line = d3.line<Point>().defined((p) => Number.isFinite(x(p.x)) && Number.isFinite(y(clipY(p.y)))).x((p) => x(p.x)).y((p) => y(clipY(p.y)));
+  const line = d3
+    .line<Point>()
+    .defined((p) => Number.isFinite(x(p.x)) && Number.isFinite(y(clipY(p.y))))
+    .x((p) => x(p.x))
+    .y((p) => y(clipY(p.y)));
   if (spec.step) line.curve(d3.curveStepAfter);
-  svg.append('g').attr('class', 'series')
+  svg
+    .append('g')
+    .attr('class', 'series')
     .selectAll('path')
     .data(spec.series)
     .join('path')
@@ -136,15 +193,23 @@ export function linePlot(svgEl: SVGSVGElement, spec: LinePlotSpec): void {
     .attr('stroke-dasharray', (s) => s.dash ?? null)
     .attr('d', (s) => line(s.points));
   if (spec.marker !== undefined && Number.isFinite(x(spec.marker))) {
-    svg.append('line').attr('class', 'time-marker').attr('x1', x(spec.marker)).attr('x2', x(spec.marker)).attr('y1', m.top).attr('y2', height - m.bottom);
+    svg
+      .append('line')
+      .attr('class', 'time-marker')
+      .attr('x1', x(spec.marker))
+      .attr('x2', x(spec.marker))
+      .attr('y1', m.top)
+      .attr('y2', height - m.bottom);
   }
   // Hover: the nearest point (in screen space) over all series.
   const focus = svg.append('circle').attr('class', 'focus').attr('r', 4).style('display', 'none');
   const flat: Array<{ s: LineSeries; p: Point; px: number; py: number }> = [];
-  for (const s of spec.series) for (const p of s.points) {
-    const px = x(p.x), py = y(clipY(p.y));
-    if (Number.isFinite(px) && Number.isFinite(py)) flat.push({ s, p, px, py });
-  }
+  for (const s of spec.series)
+    for (const p of s.points) {
+      const px = x(p.x),
+        py = y(clipY(p.y));
+      if (Number.isFinite(px) && Number.isFinite(py)) flat.push({ s, p, px, py });
+    }
   if (spec.legend ?? spec.series.length > 1) {
     // What the key must not hide: the lines (sampled every few pixels, as a step or straight
     // segment between points) and the time marker.
@@ -152,25 +217,48 @@ export function linePlot(svgEl: SVGSVGElement, spec: LinePlotSpec): void {
     for (const s of spec.series) {
       let prev: { px: number; py: number } | null = null;
       for (const p of s.points) {
-        const px = x(p.x), py = y(clipY(p.y));
-        if (!Number.isFinite(px) || !Number.isFinite(py)) { prev = null; continue; }
+        const px = x(p.x),
+          py = y(clipY(p.y));
+        if (!Number.isFinite(px) || !Number.isFinite(py)) {
+          prev = null;
+          continue;
+        }
         if (prev) {
           const n = Math.min(200, Math.ceil(Math.hypot(px - prev.px, py - prev.py) / 6));
           for (let k = 1; k < n; k++) {
             const f = k / n;
-            marks.push(spec.step ? (f < 0.5 ? { px: prev.px + (px - prev.px) * 2 * f, py: prev.py } : { px, py: prev.py + (py - prev.py) * (2 * f - 1) }) : { px: prev.px + (px - prev.px) * f, py: prev.py + (py - prev.py) * f });
+            marks.push(
+              spec.step
+                ? f < 0.5
+                  ? { px: prev.px + (px - prev.px) * 2 * f, py: prev.py }
+                  : { px, py: prev.py + (py - prev.py) * (2 * f - 1) }
+                : { px: prev.px + (px - prev.px) * f, py: prev.py + (py - prev.py) * f },
+            );
           }
         }
         marks.push({ px, py });
         prev = { px, py };
       }
     }
-    if (spec.marker !== undefined && Number.isFinite(x(spec.marker))) for (let py = m.top; py <= height - m.bottom; py += 6) marks.push({ px: x(spec.marker), py });
-    legend(svg, spec.series, { left: m.left + 6, right: width - m.right - 6, top: m.top + 4, bottom: height - m.bottom - 4 }, marks, { x: m.left, y: height, width, height });
+    if (spec.marker !== undefined && Number.isFinite(x(spec.marker)))
+      for (let py = m.top; py <= height - m.bottom; py += 6) marks.push({ px: x(spec.marker), py });
+    legend(
+      svg,
+      spec.series,
+      { left: m.left + 6, right: width - m.right - 6, top: m.top + 4, bottom: height - m.bottom - 4 },
+      marks,
+      { x: m.left, y: height, width, height },
+    );
   }
   const xf = spec.x.format ?? fmt3;
   const yf = spec.y.format ?? fmt3;
-  svg.append('rect').attr('class', 'hover-target').attr('x', m.left).attr('y', m.top).attr('width', width - m.left - m.right).attr('height', height - m.top - m.bottom)
+  svg
+    .append('rect')
+    .attr('class', 'hover-target')
+    .attr('x', m.left)
+    .attr('y', m.top)
+    .attr('width', width - m.left - m.right)
+    .attr('height', height - m.top - m.bottom)
     .attr('fill', 'transparent')
     .on('pointermove', (ev: PointerEvent) => {
       const [mx, my] = d3.pointer(ev, svgEl);
@@ -179,7 +267,10 @@ export function linePlot(svgEl: SVGSVGElement, spec: LinePlotSpec): void {
       focus.style('display', null).attr('cx', best.px).attr('cy', best.py).attr('stroke', best.s.color);
       showTooltip(ev, [best.s.name, `${spec.x.label}: ${xf(best.p.x)}`, `${spec.y.label}: ${yf(best.p.y)}`]);
     })
-    .on('pointerleave', () => { focus.style('display', 'none'); hideTooltip(); });
+    .on('pointerleave', () => {
+      focus.style('display', 'none');
+      hideTooltip();
+    });
 }
 
 /** Most legend rows; the rest are named in one more row (hover a line for its name). */
@@ -190,8 +281,13 @@ const LEGEND_ROWS = 6;
  * that an exported SVG reads on its own. It goes in the corner that covers the fewest data
  * points (a CDF's top right is where its curves end; a decay's is where they start).
  */
-function legend(svg: d3.Selection<SVGSVGElement, unknown, null, undefined>, series: Array<{ name: string; color: string; dash?: string }>, area: { left: number; right: number; top: number; bottom: number }, points: Array<{ px: number; py: number }>,
-  below: { x: number; y: number; width: number; height: number }): void {
+function legend(
+  svg: d3.Selection<SVGSVGElement, unknown, null, undefined>,
+  series: Array<{ name: string; color: string; dash?: string }>,
+  area: { left: number; right: number; top: number; bottom: number },
+  points: Array<{ px: number; py: number }>,
+  below: { x: number; y: number; width: number; height: number },
+): void {
   const rows = series.slice(0, LEGEND_ROWS);
   const extra = series.length - rows.length;
   const g = svg.append('g').attr('class', 'legend');
@@ -199,25 +295,51 @@ function legend(svg: d3.Selection<SVGSVGElement, unknown, null, undefined>, seri
   const lineH = 13;
   rows.forEach((s, i) => {
     const yy = 6 + i * lineH;
-    g.append('line').attr('x1', 0).attr('x2', 16).attr('y1', yy).attr('y2', yy).attr('stroke', s.color).attr('stroke-width', 1.8).attr('stroke-dasharray', s.dash ?? null);
+    g.append('line')
+      .attr('x1', 0)
+      .attr('x2', 16)
+      .attr('y1', yy)
+      .attr('y2', yy)
+      .attr('stroke', s.color)
+      .attr('stroke-width', 1.8)
+      .attr('stroke-dasharray', s.dash ?? null);
     g.append('text').attr('x', 20).attr('y', yy).attr('dy', '0.32em').text(s.name);
   });
-  if (extra > 0) g.append('text').attr('x', 20).attr('y', 6 + rows.length * lineH).attr('dy', '0.32em').text(`+ ${extra} more`);
+  if (extra > 0)
+    g.append('text')
+      .attr('x', 20)
+      .attr('y', 6 + rows.length * lineH)
+      .attr('dy', '0.32em')
+      .text(`+ ${extra} more`);
   // Measured once drawn (an engine without getBBox, as jsdom, gets the top-right corner by estimate).
   const node = g.node() as SVGGElement;
   const box = typeof node.getBBox === 'function' ? node.getBBox() : null;
   const w = box ? box.width : 120;
   const h = box ? box.height : lineH * (rows.length + (extra > 0 ? 1 : 0));
-  if (box) bg.attr('x', box.x - 4).attr('y', box.y - 3).attr('width', box.width + 8).attr('height', box.height + 6);
+  if (box)
+    bg.attr('x', box.x - 4)
+      .attr('y', box.y - 3)
+      .attr('width', box.width + 8)
+      .attr('height', box.height + 6);
   const corners: Array<[number, number]> = [
-    [area.right - w, area.top], [area.right - w, area.bottom - h], [area.left, area.top], [area.left, area.bottom - h],
+    [area.right - w, area.top],
+    [area.right - w, area.bottom - h],
+    [area.left, area.top],
+    [area.left, area.bottom - h],
   ];
-  const covered = ([cx, cy]: [number, number]) => points.reduce((n, p) => n + (p.px >= cx - 6 && p.px <= cx + w + 6 && p.py >= cy - 6 && p.py <= cy + h + 6 ? 1 : 0), 0);
+  const covered = ([cx, cy]: [number, number]) =>
+    points.reduce(
+      (n, p) => n + (p.px >= cx - 6 && p.px <= cx + w + 6 && p.py >= cy - 6 && p.py <= cy + h + 6 ? 1 : 0),
+      0,
+    );
   let best = corners[0];
   let bestN = covered(best);
   for (const c of corners.slice(1)) {
     const n = covered(c);
-    if (n < bestN) { best = c; bestN = n; }
+    if (n < bestN) {
+      best = c;
+      bestN = n;
+    }
   }
   if (bestN > 0) {
     // Every corner would hide data: the key goes under the plot, which grows to hold it.
@@ -238,7 +360,19 @@ export interface RangeDatum {
 }
 
 /** Grouped dot-and-range plot (slowdown p50 → p99 per size bucket, one mark per variant). */
-export function rangePlot(svgEl: SVGSVGElement, data: RangeDatum[], spec: { y: AxisSpec; xLabel: string; loLabel: string; hiLabel: string; width?: number; height?: number; empty?: string }): void {
+export function rangePlot(
+  svgEl: SVGSVGElement,
+  data: RangeDatum[],
+  spec: {
+    y: AxisSpec;
+    xLabel: string;
+    loLabel: string;
+    hiLabel: string;
+    width?: number;
+    height?: number;
+    empty?: string;
+  },
+): void {
   const width = spec.width ?? 420;
   const height = spec.height ?? 240;
   const m = { top: 12, right: 26, bottom: 40, left: 62 };
@@ -247,24 +381,85 @@ export function rangePlot(svgEl: SVGSVGElement, data: RangeDatum[], spec: { y: A
   hideTooltip(svgEl); // its anchor is gone with the old marks
   const groups = [...new Set(data.map((d) => d.group))];
   const series = [...new Set(data.map((d) => d.series))];
-  const x0 = d3.scaleBand().domain(groups).range([m.left, width - m.right]).padding(0.2);
+  const x0 = d3
+    .scaleBand()
+    .domain(groups)
+    .range([m.left, width - m.right])
+    .padding(0.2);
   const x1 = d3.scaleBand().domain(series).range([0, x0.bandwidth()]).padding(0.3);
-  const y = makeScale(spec.y, data.flatMap((d) => [d.lo, d.hi]), [height - m.bottom, m.top]);
-  svg.append('g').attr('class', 'axis x-axis').attr('transform', `translate(0,${height - m.bottom})`).call(d3.axisBottom(x0));
-  svg.append('g').attr('class', 'axis y-axis').attr('transform', `translate(${m.left},0)`).call(d3.axisLeft(y).ticks(5, spec.y.type === 'log' ? '~g' : undefined));
-  svg.append('text').attr('class', 'axis-label').attr('x', (m.left + width - m.right) / 2).attr('y', height - 6).attr('text-anchor', 'middle').text(spec.xLabel);
-  svg.append('text').attr('class', 'axis-label').attr('transform', `translate(12,${(m.top + height - m.bottom) / 2}) rotate(-90)`).attr('text-anchor', 'middle').text(spec.y.label);
+  const y = makeScale(
+    spec.y,
+    data.flatMap((d) => [d.lo, d.hi]),
+    [height - m.bottom, m.top],
+  );
+  svg
+    .append('g')
+    .attr('class', 'axis x-axis')
+    .attr('transform', `translate(0,${height - m.bottom})`)
+    .call(d3.axisBottom(x0));
+  svg
+    .append('g')
+    .attr('class', 'axis y-axis')
+    .attr('transform', `translate(${m.left},0)`)
+    .call(d3.axisLeft(y).ticks(5, spec.y.type === 'log' ? '~g' : undefined));
+  svg
+    .append('text')
+    .attr('class', 'axis-label')
+    .attr('x', (m.left + width - m.right) / 2)
+    .attr('y', height - 6)
+    .attr('text-anchor', 'middle')
+    .text(spec.xLabel);
+  svg
+    .append('text')
+    .attr('class', 'axis-label')
+    .attr('transform', `translate(12,${(m.top + height - m.bottom) / 2}) rotate(-90)`)
+    .attr('text-anchor', 'middle')
+    .text(spec.y.label);
   if (data.length === 0) {
-    svg.append('text').attr('class', 'empty-note').attr('x', width / 2).attr('y', height / 2).attr('text-anchor', 'middle').text(spec.empty ?? 'no data');
+    svg
+      .append('text')
+      .attr('class', 'empty-note')
+      .attr('x', width / 2)
+      .attr('y', height / 2)
+      .attr('text-anchor', 'middle')
+      .text(spec.empty ?? 'no data');
     return;
   }
-  const g = svg.append('g').selectAll('g').data(data).join('g').attr('class', 'range-mark').attr('data-series', (d) => d.series)
+  const g = svg
+    .append('g')
+    .selectAll('g')
+    .data(data)
+    .join('g')
+    .attr('class', 'range-mark')
+    .attr('data-series', (d) => d.series)
     .attr('transform', (d) => `translate(${x0(d.group)! + x1(d.series)! + x1.bandwidth() / 2},0)`);
-  g.append('line').attr('y1', (d) => y(d.lo)).attr('y2', (d) => y(d.hi)).attr('stroke', (d) => d.color).attr('stroke-width', 2.5);
-  g.append('circle').attr('cy', (d) => y(d.lo)).attr('r', 4).attr('fill', (d) => d.color);
-  g.append('path').attr('d', (d) => `M-6,${y(d.hi)}h12`).attr('stroke', (d) => d.color).attr('stroke-width', 2.5);
-  g.append('rect').attr('x', -8).attr('width', 16).attr('y', (d) => y(d.hi) - 6).attr('height', (d) => Math.max(12, y(d.lo) - y(d.hi) + 12)).attr('fill', 'transparent')
-    .on('pointermove', (ev: PointerEvent, d) => showTooltip(ev, [`${d.series} · ${d.group}`, `${spec.loLabel}: ${fmt3(d.lo)}`, `${spec.hiLabel}: ${fmt3(d.hi)}`, ...(d.note ? [d.note] : [])]))
+  g.append('line')
+    .attr('y1', (d) => y(d.lo))
+    .attr('y2', (d) => y(d.hi))
+    .attr('stroke', (d) => d.color)
+    .attr('stroke-width', 2.5);
+  g.append('circle')
+    .attr('cy', (d) => y(d.lo))
+    .attr('r', 4)
+    .attr('fill', (d) => d.color);
+  g.append('path')
+    .attr('d', (d) => `M-6,${y(d.hi)}h12`)
+    .attr('stroke', (d) => d.color)
+    .attr('stroke-width', 2.5);
+  g.append('rect')
+    .attr('x', -8)
+    .attr('width', 16)
+    .attr('y', (d) => y(d.hi) - 6)
+    .attr('height', (d) => Math.max(12, y(d.lo) - y(d.hi) + 12))
+    .attr('fill', 'transparent')
+    .on('pointermove', (ev: PointerEvent, d) =>
+      showTooltip(ev, [
+        `${d.series} · ${d.group}`,
+        `${spec.loLabel}: ${fmt3(d.lo)}`,
+        `${spec.hiLabel}: ${fmt3(d.hi)}`,
+        ...(d.note ? [d.note] : []),
+      ]),
+    )
     .on('pointerleave', () => hideTooltip());
   if (series.length > 1) {
     const keyed = series.map((name) => ({ name, color: data.find((d) => d.series === name)!.color }));
@@ -274,13 +469,35 @@ export function rangePlot(svgEl: SVGSVGElement, data: RangeDatum[], spec: { y: A
       for (let py = y(d.hi) - 6; py <= y(d.lo) + 6; py += 4) out.push({ px, py });
       return out;
     });
-    legend(svg, keyed, { left: m.left + 6, right: width - m.right - 6, top: m.top + 4, bottom: height - m.bottom - 4 }, marks, { x: m.left, y: height, width, height });
+    legend(
+      svg,
+      keyed,
+      { left: m.left + 6, right: width - m.right - 6, top: m.top + 4, bottom: height - m.bottom - 4 },
+      marks,
+      { x: m.left, y: height, width, height },
+    );
   }
 }
 
 // ------------------------------------------------------------------ export
 
-const STYLE_PROPS = ['fill', 'fill-opacity', 'stroke', 'stroke-width', 'stroke-dasharray', 'stroke-opacity', 'opacity', 'font-size', 'font-family', 'font-weight', 'text-anchor', 'dominant-baseline', 'display', 'marker-end', 'marker-start'];
+const STYLE_PROPS = [
+  'fill',
+  'fill-opacity',
+  'stroke',
+  'stroke-width',
+  'stroke-dasharray',
+  'stroke-opacity',
+  'opacity',
+  'font-size',
+  'font-family',
+  'font-weight',
+  'text-anchor',
+  'dominant-baseline',
+  'display',
+  'marker-end',
+  'marker-start',
+];
 
 /** A standalone SVG document of a plot, with computed styles inlined (CSS variables resolved). */
 export function svgDocument(svgEl: SVGSVGElement): string {
@@ -290,7 +507,9 @@ export function svgDocument(svgEl: SVGSVGElement): string {
   src.forEach((el, i) => {
     const cs = getComputedStyle(el);
     const d = dst[i] as SVGElement;
-    const style = STYLE_PROPS.map((p) => `${p}:${cs.getPropertyValue(p)}`).filter((s) => !s.endsWith(':')).join(';');
+    const style = STYLE_PROPS.map((p) => `${p}:${cs.getPropertyValue(p)}`)
+      .filter((s) => !s.endsWith(':'))
+      .join(';');
     d.setAttribute('style', style);
     d.removeAttribute('class');
   });

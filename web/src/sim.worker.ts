@@ -10,12 +10,26 @@
  * snapshots for the browser and leaves that file alone.
  */
 import { expose, transfer } from 'comlink';
-import { buildSimulation, buildPartitions, collectPartitioned, collectResult, type Simulation } from '../../sim/run/run.ts';
+import {
+  buildSimulation,
+  buildPartitions,
+  collectPartitioned,
+  collectResult,
+  type Simulation,
+} from '../../sim/run/run.ts';
 import { runPartitionsAsync } from '../../sim/run/runAsync.ts';
 import type { Scenario } from '../../sim/scenario/schema.ts';
 import type { Result } from '../../sim/metrics/result.ts';
 import { LiveSampler, flowPath } from './liveSampler.ts';
-import { newControl, reanchor, runLive, wake, type Control, type LiveProgress, type LiveRunOptions } from './liveRun.ts';
+import {
+  newControl,
+  reanchor,
+  runLive,
+  wake,
+  type Control,
+  type LiveProgress,
+  type LiveRunOptions,
+} from './liveRun.ts';
 
 export type { LiveProgress, LiveRunOptions };
 
@@ -29,7 +43,12 @@ export interface LiveRunOutput {
 }
 
 export interface LiveWorkerApi {
-  run(scenario: Scenario, opts: LiveRunOptions, onSnapshot: (buf: ArrayBuffer) => void, onProgress?: (p: LiveProgress) => void): Promise<LiveRunOutput>;
+  run(
+    scenario: Scenario,
+    opts: LiveRunOptions,
+    onSnapshot: (buf: ArrayBuffer) => void,
+    onProgress?: (p: LiveProgress) => void,
+  ): Promise<LiveRunOutput>;
   pause(): void;
   resume(): void;
   /** Advance a paused run by this much simulated time, then pause again. */
@@ -44,7 +63,10 @@ let ctl: Control | null = null;
 
 const api: LiveWorkerApi = {
   async run(scenario, opts, onSnapshot, onProgress) {
-    if (ctl) { ctl.cancelled = true; wake(ctl); }
+    if (ctl) {
+      ctl.cancelled = true;
+      wake(ctl);
+    }
     const c = newControl(opts);
     ctl = c;
     const t0 = clock();
@@ -58,7 +80,11 @@ const api: LiveWorkerApi = {
       const parts = buildPartitions(scenario);
       const reason = await runPartitionsAsync(parts, {
         isCancelled: () => c.cancelled,
-        onProgress: onProgress ? (p) => { void onProgress({ ...p, paused: false }); } : undefined,
+        onProgress: onProgress
+          ? (p) => {
+              void onProgress({ ...p, paused: false });
+            }
+          : undefined,
       });
       result = collectPartitioned(parts, reason);
       s = parts[0];
@@ -86,7 +112,12 @@ const api: LiveWorkerApi = {
     }
     offsets[n] = ports.length;
     const pathPorts = Int32Array.from(ports);
-    const out: LiveRunOutput = { result, latencyBuckets: s.latency ? s.latency.buckets() : [], pathOffsets: offsets, pathPorts };
+    const out: LiveRunOutput = {
+      result,
+      latencyBuckets: s.latency ? s.latency.buckets() : [],
+      pathOffsets: offsets,
+      pathPorts,
+    };
     if (ctl === c) ctl = null;
     return transfer(out, [offsets.buffer, pathPorts.buffer]);
   },

@@ -33,7 +33,10 @@ export interface Snapshot {
   paused: Uint8Array;
 }
 
-export type SnapshotHeader = Pick<Snapshot, 'portCount' | 'simTimePs' | 'events' | 'flowsDone' | 'flowsTotal' | 'intervalPs'>;
+export type SnapshotHeader = Pick<
+  Snapshot,
+  'portCount' | 'simTimePs' | 'events' | 'flowsDone' | 'flowsTotal' | 'intervalPs'
+>;
 
 function byteLength(n: number): number {
   return HEADER * 8 + 16 * n + Math.ceil(n / 8) * 8;
@@ -49,17 +52,42 @@ export function allocSnapshot(portCount: number): Snapshot & { buffer: ArrayBuff
 
 /** Write the header fields of a snapshot allocated by allocSnapshot. */
 export function writeHeader(buffer: ArrayBuffer, h: SnapshotHeader): void {
-  new Float64Array(buffer, 0, HEADER).set([SNAP_MAGIC, SNAP_VERSION, h.portCount, h.simTimePs, h.events, h.flowsDone, h.flowsTotal, h.intervalPs]);
+  new Float64Array(buffer, 0, HEADER).set([
+    SNAP_MAGIC,
+    SNAP_VERSION,
+    h.portCount,
+    h.simTimePs,
+    h.events,
+    h.flowsDone,
+    h.flowsTotal,
+    h.intervalPs,
+  ]);
 }
 
 function viewsOf(buffer: ArrayBuffer, n: number): Snapshot {
   let o = HEADER * 8;
-  const queueBytes = new Float32Array(buffer, o, n); o += 4 * n;
-  const util = new Float32Array(buffer, o, n); o += 4 * n;
-  const cause = new Int32Array(buffer, o, n); o += 4 * n;
-  const root = new Int32Array(buffer, o, n); o += 4 * n;
+  const queueBytes = new Float32Array(buffer, o, n);
+  o += 4 * n;
+  const util = new Float32Array(buffer, o, n);
+  o += 4 * n;
+  const cause = new Int32Array(buffer, o, n);
+  o += 4 * n;
+  const root = new Int32Array(buffer, o, n);
+  o += 4 * n;
   const paused = new Uint8Array(buffer, o, n);
-  return { portCount: n, simTimePs: 0, events: 0, flowsDone: 0, flowsTotal: 0, intervalPs: 0, queueBytes, util, cause, root, paused };
+  return {
+    portCount: n,
+    simTimePs: 0,
+    events: 0,
+    flowsDone: 0,
+    flowsTotal: 0,
+    intervalPs: 0,
+    queueBytes,
+    util,
+    cause,
+    root,
+    paused,
+  };
 }
 
 /** A snapshot buffer → typed views (no copy). Throws on a buffer that is not one. */
@@ -69,7 +97,8 @@ export function decodeSnapshot(buffer: ArrayBuffer): Snapshot {
   if (h[0] !== SNAP_MAGIC) throw new Error('snapshot: bad magic');
   if (h[1] !== SNAP_VERSION) throw new Error(`snapshot: version ${h[1]}, expected ${SNAP_VERSION}`);
   const n = h[2];
-  if (!Number.isInteger(n) || n < 0 || buffer.byteLength !== byteLength(n)) throw new Error('snapshot: size does not match its port count');
+  if (!Number.isInteger(n) || n < 0 || buffer.byteLength !== byteLength(n))
+    throw new Error('snapshot: size does not match its port count');
   const s = viewsOf(buffer, n);
   s.simTimePs = h[3];
   s.events = h[4];
@@ -86,7 +115,7 @@ export function treesOf(s: Pick<Snapshot, 'paused' | 'root'>): Map<number, numbe
     if (s.paused[p] === 0) continue;
     const r = s.root[p];
     let t = trees.get(r);
-    if (t === undefined) trees.set(r, t = []);
+    if (t === undefined) trees.set(r, (t = []));
     t.push(p);
   }
   return trees;

@@ -82,7 +82,14 @@ export function slowdownBuckets(flows: readonly FlowResult[]): BucketStat[] {
   SIZE_BUCKETS.forEach(([label, hi], i) => {
     const a = by[i].sort((x, y) => x - y);
     if (a.length === 0) return;
-    out.push({ label, loBytes: i === 0 ? 0 : SIZE_BUCKETS[i - 1][1], hiBytes: hi, p50: nearestRank(a, 0.5), p99: nearestRank(a, 0.99), count: a.length });
+    out.push({
+      label,
+      loBytes: i === 0 ? 0 : SIZE_BUCKETS[i - 1][1],
+      hiBytes: hi,
+      p50: nearestRank(a, 0.5),
+      p99: nearestRank(a, 0.99),
+      count: a.length,
+    });
   });
   return out;
 }
@@ -159,7 +166,7 @@ export function seriesIndex(series: readonly Series[]): SeriesIndex {
     if (!m) continue;
     const id = Number(m[1]);
     let a = flows.get(id);
-    if (!a) flows.set(id, a = []);
+    if (!a) flows.set(id, (a = []));
     a.push(m[2]);
   }
   queues.sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
@@ -230,10 +237,20 @@ export interface VictimRow {
 /** Head-of-line victims, most blocked first (ties by flow id). */
 export function victimRows(r: Result): VictimRow[] {
   const v = r.congestion?.victims ?? [];
-  return v.map((x) => {
-    const f = r.flows[x.flow];
-    return { flow: x.flow, src: x.src, dst: x.dst, blockedUs: x.blockedPs / 1e6, fctShare: x.fctShare, fctUs: f && f.fctPs >= 0 ? f.fctPs / 1e6 : NaN, roots: x.roots };
-  }).sort((a, b) => b.blockedUs - a.blockedUs || a.flow - b.flow);
+  return v
+    .map((x) => {
+      const f = r.flows[x.flow];
+      return {
+        flow: x.flow,
+        src: x.src,
+        dst: x.dst,
+        blockedUs: x.blockedPs / 1e6,
+        fctShare: x.fctShare,
+        fctUs: f && f.fctPs >= 0 ? f.fctPs / 1e6 : NaN,
+        roots: x.roots,
+      };
+    })
+    .sort((a, b) => b.blockedUs - a.blockedUs || a.flow - b.flow);
 }
 
 // ------------------------------------------------------------------ identity and export
@@ -251,11 +268,37 @@ function csvCell(v: string | number): string {
 
 /** Per-flow rows of every run, one CSV. */
 export function flowsCsv(runs: readonly NamedRun[]): string {
-  const head = ['variant', 'flow', 'src', 'dst', 'sizeBytes', 'startUs', 'fctUs', 'idealFctUs', 'slowdown', 'retransmits'];
+  const head = [
+    'variant',
+    'flow',
+    'src',
+    'dst',
+    'sizeBytes',
+    'startUs',
+    'fctUs',
+    'idealFctUs',
+    'slowdown',
+    'retransmits',
+  ];
   const lines = [head.join(',')];
   for (const { name, result } of runs) {
     for (const f of result.flows) {
-      lines.push([name, f.id, f.src, f.dst, f.sizeBytes, f.startPs / 1e6, f.fctPs >= 0 ? f.fctPs / 1e6 : '', f.idealFctPs / 1e6, f.slowdown >= 0 ? f.slowdown : '', f.retransmits].map(csvCell).join(','));
+      lines.push(
+        [
+          name,
+          f.id,
+          f.src,
+          f.dst,
+          f.sizeBytes,
+          f.startPs / 1e6,
+          f.fctPs >= 0 ? f.fctPs / 1e6 : '',
+          f.idealFctPs / 1e6,
+          f.slowdown >= 0 ? f.slowdown : '',
+          f.retransmits,
+        ]
+          .map(csvCell)
+          .join(','),
+      );
     }
   }
   return lines.join('\n') + '\n';
@@ -285,7 +328,12 @@ async function pipe(bytes: Uint8Array, stream: TransformStream<Uint8Array, Uint8
 export async function encodeShare(yaml: string): Promise<string> {
   const bytes = new TextEncoder().encode(yaml);
   if (typeof CompressionStream === 'function') {
-    return '#z=' + toBase64Url(await pipe(bytes, new CompressionStream('deflate-raw') as unknown as TransformStream<Uint8Array, Uint8Array>));
+    return (
+      '#z=' +
+      toBase64Url(
+        await pipe(bytes, new CompressionStream('deflate-raw') as unknown as TransformStream<Uint8Array, Uint8Array>),
+      )
+    );
   }
   return '#yaml=' + toBase64Url(bytes);
 }
@@ -295,7 +343,10 @@ export async function decodeShare(hash: string): Promise<string | null> {
   const h = hash.startsWith('#') ? hash.slice(1) : hash;
   try {
     if (h.startsWith('z=')) {
-      const bytes = await pipe(fromBase64Url(h.slice(2)), new DecompressionStream('deflate-raw') as unknown as TransformStream<Uint8Array, Uint8Array>);
+      const bytes = await pipe(
+        fromBase64Url(h.slice(2)),
+        new DecompressionStream('deflate-raw') as unknown as TransformStream<Uint8Array, Uint8Array>,
+      );
       return new TextDecoder().decode(bytes);
     }
     if (h.startsWith('yaml=')) return new TextDecoder().decode(fromBase64Url(h.slice(5)));

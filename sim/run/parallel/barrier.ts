@@ -13,7 +13,16 @@ const enum CTL {
   STATUS_F64 = 7,
 }
 
-const REASONS: Array<StopReason | 'window'> = ['window', 'idle', 'timeLimit', 'eventBudget', 'cancelled', 'deadlock', 'stalled', 'done'];
+const REASONS: Array<StopReason | 'window'> = [
+  'window',
+  'idle',
+  'timeLimit',
+  'eventBudget',
+  'cancelled',
+  'deadlock',
+  'stalled',
+  'done',
+];
 
 /** Bytes of the control block for `count` partitions: the barrier counter, then two status sets. */
 export function controlBytes(count: number): number {
@@ -21,9 +30,16 @@ export function controlBytes(count: number): number {
 }
 
 /** Atomics.waitAsync (ES2024; in Node since 16), typed here for the ES2022 library this project builds against. */
-const waitAsync = (Atomics as unknown as {
-  waitAsync(a: Int32Array, index: number, value: number, timeoutMs: number): { async: boolean; value: Promise<string> | string };
-}).waitAsync;
+const waitAsync = (
+  Atomics as unknown as {
+    waitAsync(
+      a: Int32Array,
+      index: number,
+      value: number,
+      timeoutMs: number,
+    ): { async: boolean; value: Promise<string> | string };
+  }
+).waitAsync;
 
 /** Mark the run failed in its control block: every partition's barrier then throws PartitionFailed. */
 export function failRun(control: SharedArrayBuffer): void {
@@ -65,12 +81,14 @@ export class BarrierDriver {
     this.i32 = new Int32Array(control, 0, CTL.I32_SLOTS);
     this.f64 = new Float64Array(control, 4 * CTL.I32_SLOTS);
     const me = w.lp;
-    this.inbound = [0, 1].map((parity) => buffers.map((sets, src) => {
-      if (src === me) return null;
-      // A view of its own over the writer's buffer (count and all are in the buffer). Not
-      // cleared here: the writer may already be filling it.
-      return Outbox.view(sets[parity][me]!);
-    }));
+    this.inbound = [0, 1].map((parity) =>
+      buffers.map((sets, src) => {
+        if (src === me) return null;
+        // A view of its own over the writer's buffer (count and all are in the buffer). Not
+        // cleared here: the writer may already be filling it.
+        return Outbox.view(sets[parity][me]!);
+      }),
+    );
   }
 
   /** Tell the others that this partition failed, so their barriers end. */
@@ -94,8 +112,13 @@ export class BarrierDriver {
     for (let lp = 0; lp < this.count; lp++) {
       const o = (parity * this.count + lp) * CTL.STATUS_F64;
       out.push({
-        nextPs: this.f64[o], handedOverPs: this.f64[o + 1], reason: REASONS[this.f64[o + 2]], events: this.f64[o + 3],
-        flowsDone: this.f64[o + 4], bytesDelivered: this.f64[o + 5], oldestUnfinishedStartPs: this.f64[o + 6],
+        nextPs: this.f64[o],
+        handedOverPs: this.f64[o + 1],
+        reason: REASONS[this.f64[o + 2]],
+        events: this.f64[o + 3],
+        flowsDone: this.f64[o + 4],
+        bytesDelivered: this.f64[o + 5],
+        oldestUnfinishedStartPs: this.f64[o + 6],
       });
     }
     return out;
@@ -130,7 +153,11 @@ export class BarrierDriver {
    * coordinating thread passes true.
    */
   async run(
-    limitPs: number, maxEvents: number, stallPs: number, windowPs: number, sleepAsync = false,
+    limitPs: number,
+    maxEvents: number,
+    stallPs: number,
+    windowPs: number,
+    sleepAsync = false,
     /** After each window, with every partition's status (the coordinating thread's progress report). */
     onWindow?: (statuses: WindowStatus[], endPs: number) => void,
   ): Promise<StopReason> {

@@ -103,7 +103,8 @@ export function absorbPartials(s0: Simulation, partials: PartitionPartial[]): Me
   fabric.overridePausedTimes(pausedTime);
   fabric.pool.live = all.reduce((sum, p) => sum + p.livePackets, 0);
   if (s0.latency !== null) for (const p of others) if (p.latency !== null) s0.latency.addRaw(p.latency);
-  if (s0.transport instanceof UetTransportModel) for (const p of others) if (p.uet !== null) s0.transport.absorbStats(p.uet);
+  if (s0.transport instanceof UetTransportModel)
+    for (const p of others) if (p.uet !== null) s0.transport.absorbStats(p.uet);
   if (s0.sampler !== null) for (const p of others) s0.sampler.absorb(p.queueSeries);
   if (s0.tracer !== null) for (const p of others) s0.tracer.absorb(p.traceSeries);
   sim.events = all.reduce((sum, p) => sum + p.events, 0);
@@ -111,7 +112,14 @@ export function absorbPartials(s0: Simulation, partials: PartitionPartial[]): Me
   if (s0.pauseLog !== null) {
     const t = s0.transport;
     const entropy = t.flowEntropy?.bind(t) ?? (() => 0);
-    s0.congestion = replayPauseLogs(all.map((p) => p.pauseLog!), fabric, flows, Math.round(s0.scenario.metrics.deadlockTimeoutUs * 1e6), entropy, sim.now);
+    s0.congestion = replayPauseLogs(
+      all.map((p) => p.pauseLog!),
+      fabric,
+      flows,
+      Math.round(s0.scenario.metrics.deadlockTimeoutUs * 1e6),
+      entropy,
+      sim.now,
+    );
   }
   return { peakPackets: all.reduce((sum, p) => sum + p.peakPackets, 0) };
 }

@@ -13,7 +13,13 @@ import { BarrierDriver, PartitionFailed } from './barrier.ts';
 import { partialOf } from './merge.ts';
 import { finishAtLimit } from './sequential.ts';
 
-interface Init { scenario: Scenario; lp: number; control: SharedArrayBuffer; baseDir?: string; maxMemoryBytes?: number }
+interface Init {
+  scenario: Scenario;
+  lp: number;
+  control: SharedArrayBuffer;
+  baseDir?: string;
+  maxMemoryBytes?: number;
+}
 
 const init = workerData as Init;
 const port = parentPort!;
@@ -28,7 +34,11 @@ function fail(e: unknown): void {
 
 try {
   const readText = (p: string) => readFileSync(resolve(init.baseDir ?? '.', p), 'utf8');
-  const s = buildSimulation(init.scenario, { readText, maxMemoryBytes: init.maxMemoryBytes, partition: { lp: init.lp, shared: true } });
+  const s = buildSimulation(init.scenario, {
+    readText,
+    maxMemoryBytes: init.maxMemoryBytes,
+    partition: { lp: init.lp, shared: true },
+  });
   port.postMessage({
     type: 'ready',
     buffers: s.outboxSets!.map((set) => set.map((b, dst) => (dst === init.lp ? null : b.buffer))),

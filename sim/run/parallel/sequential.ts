@@ -17,11 +17,18 @@ export class PartitionTurns {
   /** The stop reason once the run has ended. */
   reason: StopReason | null = null;
 
-  constructor(readonly parts: Simulation[], private readonly stop: StopConditions, stallPs: number) {
+  constructor(
+    readonly parts: Simulation[],
+    private readonly stop: StopConditions,
+    stallPs: number,
+  ) {
     this.ws = parts.map((s) => new PartitionWindow(s));
     this.windowPs = parts[0].plan!.windowPs;
     this.rule = new WindowRule(stop.timeLimitPs, stop.maxEvents, stallPs, parts[0].flows.count);
-    const d = this.rule.decide(this.ws.map((w) => w.firstStatus()), -Infinity);
+    const d = this.rule.decide(
+      this.ws.map((w) => w.firstStatus()),
+      -Infinity,
+    );
     this.nextPs = 'stop' in d ? Infinity : d.nextPs;
     if ('stop' in d) this.end(d.stop);
   }
@@ -34,7 +41,11 @@ export class PartitionTurns {
     const statuses = this.ws.map((w) => w.status(w.run(end, this.stop.timeLimitPs), due));
     // Every partition's outboxes of this window, taken before any partition moves to its next set.
     const boxes = this.ws.map((src) => this.ws.map((dst) => (dst === src ? null : src.outboxFor(dst.lp))));
-    for (const w of this.ws) w.receive(boxes.map((row) => row[w.lp]), statuses);
+    for (const w of this.ws)
+      w.receive(
+        boxes.map((row) => row[w.lp]),
+        statuses,
+      );
     const d = this.rule.decide(statuses, end);
     if ('stop' in d) return this.end(d.stop);
     this.nextPs = d.nextPs;
@@ -54,7 +65,12 @@ export class PartitionTurns {
 }
 
 /** Run every window; `between` runs after each and may return true to cancel. */
-export function runPartitionsInOneThread(parts: Simulation[], stop: StopConditions, stallPs: number, between?: () => boolean): StopReason {
+export function runPartitionsInOneThread(
+  parts: Simulation[],
+  stop: StopConditions,
+  stallPs: number,
+  between?: () => boolean,
+): StopReason {
   const turns = new PartitionTurns(parts, stop, stallPs);
   for (;;) {
     const r = turns.step();

@@ -1,7 +1,15 @@
 import { Worker } from 'node:worker_threads';
 import type { Scenario } from '../../scenario/schema.ts';
 import type { Result } from '../../metrics/result.ts';
-import { buildSimulation, collectResult, finishSimulation, stopLimits, stallPsOf, type RunOptions, type Simulation } from '../run.ts';
+import {
+  buildSimulation,
+  collectResult,
+  finishSimulation,
+  stopLimits,
+  stallPsOf,
+  type RunOptions,
+  type Simulation,
+} from '../run.ts';
 import { PartitionWindow, type WindowStatus } from './window.ts';
 import { BarrierDriver, PartitionFailed, controlBytes, failRun } from './barrier.ts';
 import { absorbPartials, partialOf, type PartitionPartial } from './merge.ts';
@@ -43,40 +51,59 @@ type FromWorker =
   | { type: 'partial'; partial: PartitionPartial }
   | { type: 'error'; message: string; name: string };
 
-export async function runPartitionedThreaded(scenario: Scenario, options: ThreadedRunOptions = {}): Promise<ThreadedRun> {
+export async function runPartitionedThreaded(
+  scenario: Scenario,
+  options: ThreadedRunOptions = {},
+): Promise<ThreadedRun> {
   const n = scenario.engine.partitions;
-  if (n <= 1) throw new Error('runPartitionedThreaded: the scenario has one partition (engine.partitions); run it with runScenario');
+  if (n <= 1)
+    throw new Error(
+      'runPartitionedThreaded: the scenario has one partition (engine.partitions); run it with runScenario',
+    );
   const control = new SharedArrayBuffer(controlBytes(n));
-  const file = options.workerEntry ?? await partitionWorkerEntry();
+  const file = options.workerEntry ?? (await partitionWorkerEntry());
   const workers: Worker[] = [];
   let finished = false;
   // Per partition thread: messages not yet asked for, and requests (next) not yet answered.
   const arrived: Array<Array<FromWorker>> = [];
   const asking: Array<Array<(m: FromWorker) => void>> = [];
-  const next = (lp: number): Promise<FromWorker> => new Promise((resolve) => {
-    const q = arrived[lp];
-    if (q.length > 0) resolve(q.shift()!);
-    else asking[lp].push(resolve);
-  });
+  const next = (lp: number): Promise<FromWorker> =>
+    new Promise((resolve) => {
+      const q = arrived[lp];
+      if (q.length > 0) resolve(q.shift()!);
+      else asking[lp].push(resolve);
+    });
   for (let lp = 1; lp < n; lp++) {
     arrived[lp] = [];
     asking[lp] = [];
-    const w = new Worker(file, { workerData: { scenario, lp, control, baseDir: options.baseDir, maxMemoryBytes: options.maxMemoryBytes } });
+    const w = new Worker(file, {
+      workerData: { scenario, lp, control, baseDir: options.baseDir, maxMemoryBytes: options.maxMemoryBytes },
+    });
     const deliver = (m: FromWorker) => {
       const r = asking[lp].shift();
-      if (r) r(m); else arrived[lp].push(m);
+      if (r) r(m);
+      else arrived[lp].push(m);
     };
     // A thread that dies (an error outside the run's own handling, out of memory, exit) ends the
     // run: every other partition's barrier throws (this thread waits at its barriers without
     // blocking its event loop, so it hears of it).
-    const died = (m: FromWorker) => { if (!finished) failRun(control); deliver(m); };
+    const died = (m: FromWorker) => {
+      if (!finished) failRun(control);
+      deliver(m);
+    };
     w.on('message', deliver);
     w.on('error', (e) => died({ type: 'error', message: e.message, name: e.name }));
-    w.on('exit', (code) => { if (code !== 0) died({ type: 'error', message: `partition ${lp} thread exited (code ${code})`, name: 'Error' }); });
+    w.on('exit', (code) => {
+      if (code !== 0) died({ type: 'error', message: `partition ${lp} thread exited (code ${code})`, name: 'Error' });
+    });
     workers.push(w);
   }
   try {
-    const s0 = buildSimulation(scenario, { readText: options.readText, maxMemoryBytes: options.maxMemoryBytes, partition: { lp: 0, shared: true } });
+    const s0 = buildSimulation(scenario, {
+      readText: options.readText,
+      maxMemoryBytes: options.maxMemoryBytes,
+      partition: { lp: 0, shared: true },
+    });
     const buffers: Array<Array<Array<SharedArrayBuffer | null>>> = [outboxBuffers(s0)];
     for (let lp = 1; lp < n; lp++) {
       const m = await next(lp);
@@ -91,11 +118,18 @@ export async function runPartitionedThreaded(scenario: Scenario, options: Thread
     let reason;
     try {
       const flowsTotal = s0.flows.count;
-      const onWindow = options.onProgress === undefined ? undefined : (statuses: WindowStatus[], endPs: number) => {
-        let events = 0, flowsDone = 0;
-        for (const st of statuses) { events += st.events; flowsDone += st.flowsDone; }
-        options.onProgress!({ simTimePs: Math.min(endPs, stop.timeLimitPs), events, flowsDone, flowsTotal });
-      };
+      const onWindow =
+        options.onProgress === undefined
+          ? undefined
+          : (statuses: WindowStatus[], endPs: number) => {
+              let events = 0,
+                flowsDone = 0;
+              for (const st of statuses) {
+                events += st.events;
+                flowsDone += st.flowsDone;
+              }
+              options.onProgress!({ simTimePs: Math.min(endPs, stop.timeLimitPs), events, flowsDone, flowsTotal });
+            };
       reason = await driver.run(stop.timeLimitPs, stop.maxEvents, stallPsOf(s0), s0.plan!.windowPs, true, onWindow);
     } catch (e) {
       if (!(e instanceof PartitionFailed)) driver.fail();
@@ -128,7 +162,9 @@ export async function runPartitionedThreaded(scenario: Scenario, options: Thread
 }
 
 function outboxBuffers(s: Simulation): Array<Array<SharedArrayBuffer | null>> {
-  return s.outboxSets!.map((set) => set.map((b, dst) => (dst === s.fabric.partition ? null : (b.buffer as SharedArrayBuffer))));
+  return s.outboxSets!.map((set) =>
+    set.map((b, dst) => (dst === s.fabric.partition ? null : (b.buffer as SharedArrayBuffer))),
+  );
 }
 
 function workerError(m: FromWorker): Error {

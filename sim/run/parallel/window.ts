@@ -30,20 +30,31 @@ export class PartitionWindow {
     let oldest = Infinity;
     if (checkDue) {
       for (let f = 0; f < flows.count; f++) {
-        if (flows.isLocal(f) && flows.finishPs[f] < 0 && flows.startPs[f] >= 0 && flows.startPs[f] < oldest) oldest = flows.startPs[f];
+        if (flows.isLocal(f) && flows.finishPs[f] < 0 && flows.startPs[f] >= 0 && flows.startPs[f] < oldest)
+          oldest = flows.startPs[f];
       }
     }
     return {
-      nextPs: sim.queue.peekTime(), handedOverPs: this.handedOverMinPs(), reason, events: sim.events,
-      flowsDone: flows.doneCount, bytesDelivered: fabric.counters.bytesDelivered, oldestUnfinishedStartPs: oldest,
+      nextPs: sim.queue.peekTime(),
+      handedOverPs: this.handedOverMinPs(),
+      reason,
+      events: sim.events,
+      flowsDone: flows.doneCount,
+      bytesDelivered: fabric.counters.bytesDelivered,
+      oldestUnfinishedStartPs: oldest,
     };
   }
 
   /** The status before the first window: only the earliest event matters (where window 0 starts). */
   firstStatus(): WindowStatus {
     return {
-      nextPs: this.s.sim.queue.peekTime(), handedOverPs: Infinity, reason: 'window', events: 0, flowsDone: 0,
-      bytesDelivered: 0, oldestUnfinishedStartPs: Infinity,
+      nextPs: this.s.sim.queue.peekTime(),
+      handedOverPs: Infinity,
+      reason: 'window',
+      events: 0,
+      flowsDone: 0,
+      bytesDelivered: 0,
+      oldestUnfinishedStartPs: Infinity,
     };
   }
 
@@ -116,7 +127,12 @@ export class WindowRule {
   private lastBytes = -1;
   private lastDone = -1;
 
-  constructor(private readonly limitPs: number, private readonly maxEvents: number, private readonly stallPs: number, private readonly flowCount: number) {
+  constructor(
+    private readonly limitPs: number,
+    private readonly maxEvents: number,
+    private readonly stallPs: number,
+    private readonly flowCount: number,
+  ) {
     this.nextCheckPs = stallPs;
   }
 

@@ -49,7 +49,11 @@ export class Dcqcn {
   private readonly aiBps: number;
   private readonly haiBps: number;
 
-  constructor(private readonly fabric: Fabric, flows: FlowTable, cfg: RoceTransport) {
+  constructor(
+    private readonly fabric: Fabric,
+    flows: FlowTable,
+    cfg: RoceTransport,
+  ) {
     const nicBps = fabric.rateBps[fabric.routes.hostNicPort[0]];
     const p = resolveDcqcn(cfg, nicBps / 1e9);
     this.params = p;

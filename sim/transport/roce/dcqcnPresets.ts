@@ -47,27 +47,57 @@ export function dcqcnPreset(name: RoceTransport['preset'], nicGbps: number): Dcq
       // (tests/dcqcn.test.ts) a 4 µs NP interval had α 0.77 at 100 µs against 0.996 without one,
       // and 2,548 PAUSE frames against 1,680.
       return {
-        rateDecreaseIntervalUs: 4, alphaUpdateIntervalUs: 1, rateIncreaseTimerUs: 300, byteCounterBytes: 0,
-        fastRecoverySteps: 1, g: 1 / 256, rateAiMbps: 5 * scale, rateHaiMbps: 50 * scale, minRateMbps: 1000,
-        cnpIntervalUs: 0, rateOnFirstCnp: 1, initialAlpha: 1, clampTargetRate: false,
+        rateDecreaseIntervalUs: 4,
+        alphaUpdateIntervalUs: 1,
+        rateIncreaseTimerUs: 300,
+        byteCounterBytes: 0,
+        fastRecoverySteps: 1,
+        g: 1 / 256,
+        rateAiMbps: 5 * scale,
+        rateHaiMbps: 50 * scale,
+        minRateMbps: 1000,
+        cnpIntervalUs: 0,
+        rateOnFirstCnp: 1,
+        initialAlpha: 1,
+        clampTargetRate: false,
       };
     case 'paper':
       // §2.2(a): DCQCN paper values as implemented by htsim/BZ: N = 50 µs, K = 55 µs,
       // T = 55 µs, B = 10 MB, F = 5, g = 1/256, R_AI = 40 Mb/s, R_HAI = 200 Mb/s (BZ config);
       // cut on every CNP; min rate 100 Mb/s (BZ MinRate).
       return {
-        rateDecreaseIntervalUs: 0, alphaUpdateIntervalUs: 55, rateIncreaseTimerUs: 55, byteCounterBytes: 10_000_000,
-        fastRecoverySteps: 5, g: 1 / 256, rateAiMbps: 40, rateHaiMbps: 200, minRateMbps: 100,
-        cnpIntervalUs: 50, rateOnFirstCnp: 1, initialAlpha: 1, clampTargetRate: true,
+        rateDecreaseIntervalUs: 0,
+        alphaUpdateIntervalUs: 55,
+        rateIncreaseTimerUs: 55,
+        byteCounterBytes: 10_000_000,
+        fastRecoverySteps: 5,
+        g: 1 / 256,
+        rateAiMbps: 40,
+        rateHaiMbps: 200,
+        minRateMbps: 100,
+        cnpIntervalUs: 50,
+        rateOnFirstCnp: 1,
+        initialAlpha: 1,
+        clampTargetRate: true,
       };
     case 'bz':
       // §2.2(b): bobzhuyb/ns3-rdma shipped mix/config.txt: CNP 50 µs, α 55 µs, RP timer 60 µs,
       // byte counter 300 MB (effectively timer-only), g = 1/256, F = 5, AI 40 Mb/s,
       // HAI 200 Mb/s, CLAMP_TARGET_RATE 1, MinRate 100 Mb/s.
       return {
-        rateDecreaseIntervalUs: 0, alphaUpdateIntervalUs: 55, rateIncreaseTimerUs: 60, byteCounterBytes: 300_000_000,
-        fastRecoverySteps: 5, g: 1 / 256, rateAiMbps: 40, rateHaiMbps: 200, minRateMbps: 100,
-        cnpIntervalUs: 50, rateOnFirstCnp: 1, initialAlpha: 1, clampTargetRate: true,
+        rateDecreaseIntervalUs: 0,
+        alphaUpdateIntervalUs: 55,
+        rateIncreaseTimerUs: 60,
+        byteCounterBytes: 300_000_000,
+        fastRecoverySteps: 5,
+        g: 1 / 256,
+        rateAiMbps: 40,
+        rateHaiMbps: 200,
+        minRateMbps: 100,
+        cnpIntervalUs: 50,
+        rateOnFirstCnp: 1,
+        initialAlpha: 1,
+        clampTargetRate: true,
       };
   }
 }

@@ -1,9 +1,7 @@
 import { ActiveFlows } from '../activeFlows.ts';
 import type { Fabric, HostTransport } from '../../net/fabric.ts';
 import { EV } from '../../net/fabric.ts';
-import {
-  P, PS, PS64, F, PK, PRIO, WIRE, REC,
-} from '../../net/packets.ts';
+import { P, PS, PS64, F, PK, PRIO, WIRE, REC } from '../../net/packets.ts';
 import type { FlowTable } from '../flows.ts';
 import type { LatencyRecorder } from '../../metrics/latencyHistogram.ts';
 import type { RoceTransport } from '../../scenario/schema.ts';
@@ -203,7 +201,11 @@ export class RoceTransportModel implements HostTransport {
     const pool = fabric.pool;
     const now = fabric.sim.now;
     if (this.latency !== null) this.latency.record(now - pool.sideF64[(pkt << REC.F64_SHIFT) + PS64.SENT_PS]);
-    if ((pool.i32[(pkt << REC.SHIFT) + P.FLAGS] & F.CE) !== 0 && this.dcqcn !== null && this.dcqcn.shouldSendCnp(f, now)) {
+    if (
+      (pool.i32[(pkt << REC.SHIFT) + P.FLAGS] & F.CE) !== 0 &&
+      this.dcqcn !== null &&
+      this.dcqcn.shouldSendCnp(f, now)
+    ) {
       this.sendControl(host, f, PK.CNP, WIRE.ROCE_CNP_BYTES, 0);
       fabric.counters.cnps++;
     }
@@ -281,7 +283,11 @@ export class RoceTransportModel implements HostTransport {
   /** Sampled per-flow state for traces (cold path). */
   flowTrace(f: number): Record<string, number> {
     if (this.dcqcn === null) return {};
-    return { rateGbps: this.dcqcn.rateBps[f] / 1e9, targetGbps: this.dcqcn.targetBps[f] / 1e9, alpha: this.dcqcn.alpha[f] };
+    return {
+      rateGbps: this.dcqcn.rateBps[f] / 1e9,
+      targetGbps: this.dcqcn.targetBps[f] / 1e9,
+      alpha: this.dcqcn.alpha[f],
+    };
   }
 
   // ------------------------------------------------------------------ timers

@@ -87,10 +87,14 @@ export class EntropyChooser {
   /** The EV for flow f's next packet (new or retransmitted). */
   next(f: number): number {
     switch (this.kind) {
-      case 0: return this.fixedEv[f];
-      case 1: return this.rotate(f);
-      case 2: return this.nextReps(f);
-      case 3: return this.nextBitmap(f);
+      case 0:
+        return this.fixedEv[f];
+      case 1:
+        return this.rotate(f);
+      case 2:
+        return this.nextReps(f);
+      case 3:
+        return this.nextBitmap(f);
       default: {
         const ev = this.takeOldest(f);
         return ev >= 0 ? ev : this.nextBitmap(f);

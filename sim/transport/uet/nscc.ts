@@ -63,13 +63,20 @@ export interface NsccParams {
  * b = target_qdelay / 12 µs. `mssBytes` is the payload per packet, `mtuBytes` the frame.
  */
 export function deriveNsccParams(
-  configBaseRttPs: number, linkRateBps: number, mssBytes: number, mtuBytes: number, trimming: boolean,
+  configBaseRttPs: number,
+  linkRateBps: number,
+  mssBytes: number,
+  mtuBytes: number,
+  trimming: boolean,
   o: UetTransport['nscc'] = {},
 ): NsccParams {
   const baseRtt = o.baseRttUs !== undefined ? o.baseRttUs * 1e6 : configBaseRttPs;
   const bdp = (linkRateBps * baseRtt) / 8e12;
   const refBdp = (NSCC.REF_RATE_BPS * NSCC.REF_RTT_PS) / 8e12;
-  const target = o.targetQdelayUs !== undefined ? o.targetQdelayUs * 1e6 : baseRtt * (trimming ? NSCC.TARGET_TRIM : NSCC.TARGET_NO_TRIM);
+  const target =
+    o.targetQdelayUs !== undefined
+      ? o.targetQdelayUs * 1e6
+      : baseRtt * (trimming ? NSCC.TARGET_TRIM : NSCC.TARGET_NO_TRIM);
   const a = bdp / refBdp;
   const b = target / NSCC.REF_RTT_PS;
   return {
@@ -131,7 +138,10 @@ export class Nscc {
   /** Per-flow NIC rate (bytes per ps), for BDP when the measured base RTT shrinks. */
   private readonly bytesPerPs: Float64Array;
 
-  constructor(n: number, readonly p: NsccParams) {
+  constructor(
+    n: number,
+    readonly p: NsccParams,
+  ) {
     this.cwnd = new Float64Array(n);
     this.baseRtt = new Float64Array(n);
     this.maxWnd = new Float64Array(n);
@@ -186,7 +196,8 @@ export class Nscc {
    */
   private updateAvgDelay(f: number, delay: number, ce: boolean): void {
     const a = this.p.delayEwma;
-    if (!ce && delay > this.p.targetQdelayPs) this.avgDelay[f] = a * this.baseRtt[f] * 0.25 + (1 - a) * this.avgDelay[f];
+    if (!ce && delay > this.p.targetQdelayPs)
+      this.avgDelay[f] = a * this.baseRtt[f] * 0.25 + (1 - a) * this.avgDelay[f];
     else this.avgDelay[f] = a * delay + (1 - a) * this.avgDelay[f];
   }
 
@@ -199,7 +210,8 @@ export class Nscc {
     const p = this.p;
     const target = p.targetQdelayPs;
     if (!ce) {
-      if (delay >= target) this.incBytes[f] += p.fi * newly; // fair increase
+      if (delay >= target)
+        this.incBytes[f] += p.fi * newly; // fair increase
       else if (!this.fastIncrease(f, newly, delay)) this.incBytes[f] += p.alpha * newly * (target - delay); // proportional
     } else if (delay >= target) this.multiplicativeDecrease(f, nowPs);
     this.bound(f);
@@ -242,8 +254,11 @@ export class Nscc {
     let done = false;
     if (this.bytesIgnored[f] < this.bytesToIgnore[f] && ce) done = true;
     else if (nowPs > this.qaEnd[f]) {
-      if (this.qaEnd[f] !== 0 && (this.triggerQa[f] !== 0 || loss || delay > p.qaThresholdPs)
-        && this.achievedBytes[f] < this.maxWnd[f] / 2 ** p.qaGate) {
+      if (
+        this.qaEnd[f] !== 0 &&
+        (this.triggerQa[f] !== 0 || loss || delay > p.qaThresholdPs) &&
+        this.achievedBytes[f] < this.maxWnd[f] / 2 ** p.qaGate
+      ) {
         const a = this.achievedBytes[f];
         this.cwnd[f] = a > p.minWndBytes ? a : p.minWndBytes;
         this.bytesToIgnore[f] = inflight;

@@ -51,7 +51,13 @@ export class RcccReceiver {
   readonly psPerQuantum: Float64Array;
   readonly creditPerPull: number;
 
-  constructor(flowCount: number, hostCount: number, dstOf: Int32Array, hostRateBps: (h: number) => number, mssBytes: number) {
+  constructor(
+    flowCount: number,
+    hostCount: number,
+    dstOf: Int32Array,
+    hostRateBps: (h: number) => number,
+    mssBytes: number,
+  ) {
     this.target = new Float64Array(flowCount);
     this.granted = new Float64Array(flowCount);
     this.inQueue = new Uint8Array(flowCount);

@@ -1,8 +1,6 @@
 import { ActiveFlows } from '../activeFlows.ts';
 import type { Fabric, HostTransport } from '../../net/fabric.ts';
-import {
-  P, PS, PS64, F, PK, PRIO, REC,
-} from '../../net/packets.ts';
+import { P, PS, PS64, F, PK, PRIO, REC } from '../../net/packets.ts';
 import type { FlowTable } from '../flows.ts';
 import type { LatencyRecorder } from '../../metrics/latencyHistogram.ts';
 import type { UetReport } from '../../metrics/result.ts';
@@ -68,7 +66,6 @@ export interface UetOptions {
   /** Entropy draws (a named stream of its own). */
   evRng: Rng;
 }
-
 
 /**
  * UET packet delivery (PDS) in RUD mode with NSCC, optional RCCC, and per-packet entropy
@@ -181,11 +178,20 @@ export class UetTransportModel implements HostTransport {
     // Queue drain time: one full data queue (trim threshold; else the lossy drop cap; else
     // one plane BDP) rounded up to whole frames, at the NIC rate (see the class comment).
     const lossless = (fc.losslessMask & (1 << cfg.priority)) !== 0;
-    const queueBytes = !lossless && fc.trimEnabled ? fc.trimThresholdBytes
-      : !lossless && Number.isFinite(fc.lossyQueueCapBytes) ? fc.lossyQueueCapBytes : opts.planeBdpBytes;
+    const queueBytes =
+      !lossless && fc.trimEnabled
+        ? fc.trimThresholdBytes
+        : !lossless && Number.isFinite(fc.lossyQueueCapBytes)
+          ? fc.lossyQueueCapBytes
+          : opts.planeBdpBytes;
     const drainPs = (Math.ceil(queueBytes / frame) * frame * 8e12) / nicBps;
     this.reorderWindowPs = lossless ? UET.RTO_LOSSLESS_PS : Math.max(1, opts.pathQueues) * drainPs;
-    this.rtoPs = cfg.rtoUs !== 'auto' ? cfg.rtoUs * 1e6 : lossless ? UET.RTO_LOSSLESS_PS : UET.RTO_FIXED_PS + UET.RTO_DRAIN_MULT * drainPs;
+    this.rtoPs =
+      cfg.rtoUs !== 'auto'
+        ? cfg.rtoUs * 1e6
+        : lossless
+          ? UET.RTO_LOSSLESS_PS
+          : UET.RTO_FIXED_PS + UET.RTO_DRAIN_MULT * drainPs;
     this.nsccParams = deriveNsccParams(opts.baseRttPs, nicBps, this.mtu, frame, fc.trimEnabled && !lossless, cfg.nscc);
     this.nscc = cfg.cc === 'nscc' ? new Nscc(n, this.nsccParams) : null;
     this.fixedWnd = new Float64Array(n);
@@ -450,7 +456,13 @@ export class UetTransportModel implements HostTransport {
     const first = this.rcvAny[f] === 0;
     this.rcvAny[f] = 1;
     this.rcvSinceAck[f] += bytes;
-    if (ce || first || (flags & F.AR) !== 0 || this.rcvCum[f] === this.npkts[f] || this.rcvSinceAck[f] >= this.ackEvery) {
+    if (
+      ce ||
+      first ||
+      (flags & F.AR) !== 0 ||
+      this.rcvCum[f] === this.npkts[f] ||
+      this.rcvSinceAck[f] >= this.ackEvery
+    ) {
       this.sendAck(host, f, psn, ce, (flags & F.RETX) !== 0, pool.i32[(pkt << REC.SHIFT) + P.EV]);
     }
   }
@@ -460,7 +472,14 @@ export class UetTransportModel implements HostTransport {
     const psn = pool.side[(pkt << REC.SHIFT) + PS.PSN];
     if (psn < this.rcvCum[f] || this.got.has(f, psn)) {
       // The trimmed copy of a packet we have: ACK so the sender learns it (htsim processTrimmed).
-      this.sendAck(host, f, psn, false, (pool.i32[(pkt << REC.SHIFT) + P.FLAGS] & F.RETX) !== 0, pool.i32[(pkt << REC.SHIFT) + P.EV]);
+      this.sendAck(
+        host,
+        f,
+        psn,
+        false,
+        (pool.i32[(pkt << REC.SHIFT) + P.FLAGS] & F.RETX) !== 0,
+        pool.i32[(pkt << REC.SHIFT) + P.EV],
+      );
       return;
     }
     const nak = this.control(host, f, PK.NAK, this.flows.src[f]);
@@ -540,8 +559,16 @@ export class UetTransportModel implements HostTransport {
     const nscc = this.nscc;
     if (nscc !== null) {
       const att = this.attempt[o + acked];
-      if (this.st[o + acked] === UET.ST_OUT && (att === 1 ? (flags & F.RETX) === 0 : att === 2 && (flags & F.RETX) !== 0)) {
-        delay = nscc.sampleRtt(f, now - this.txTime[o + acked], ce, acked < this.npkts[f] - 1 || this.flows.sizeBytes[f] % this.mtu === 0);
+      if (
+        this.st[o + acked] === UET.ST_OUT &&
+        (att === 1 ? (flags & F.RETX) === 0 : att === 2 && (flags & F.RETX) !== 0)
+      ) {
+        delay = nscc.sampleRtt(
+          f,
+          now - this.txTime[o + acked],
+          ce,
+          acked < this.npkts[f] - 1 || this.flows.sizeBytes[f] % this.mtu === 0,
+        );
       } else delay = nscc.avgDelay[f];
     }
     // Cumulative part, then the SACK bitmap.
@@ -571,7 +598,7 @@ export class UetTransportModel implements HostTransport {
   /** Acknowledge the PSNs of one 32-bit half of a SACK (bit i: PSN first + i), lowest first. */
   private ackSackWord(f: number, o: number, word: number, first: number): void {
     const np = this.npkts[f];
-    for (let w = word; w !== 0;) {
+    for (let w = word; w !== 0; ) {
       const i = lowestBit(w);
       // Clear the bit by xor: w − 1 would leave int32 range for bit 31 alone (and deoptimise).
       w ^= 1 << i;
@@ -691,7 +718,10 @@ export class UetTransportModel implements HostTransport {
     const now = this.fabric.sim.now;
     const nic = this.fabric.rateBps[this.fabric.routes.hostNicPort[this.flows.src[f]]];
     if (this.nscc !== null) this.nscc.start(f, nic, now);
-    else this.fixedWnd[f] = this.nsccParams.maxWndFixed ? this.nsccParams.maxWndBytes : 1.5 * this.nsccParams.configBaseRttPs * (nic / 8e12);
+    else
+      this.fixedWnd[f] = this.nsccParams.maxWndFixed
+        ? this.nsccParams.maxWndBytes
+        : 1.5 * this.nsccParams.configBaseRttPs * (nic / 8e12);
     if (this.rccc !== null) {
       // Speculative credit = max_wnd (§4.8).
       this.credit[f] = this.maxWnd(f);
@@ -738,8 +768,14 @@ export class UetTransportModel implements HostTransport {
   /** The receivers' reorder and the senders' loss statistics, for merging partitions (sim/run/parallel/merge.ts). */
   stats(): UetStats {
     return {
-      arrivals: this.arrivals, outOfOrder: this.outOfOrder, maxReorder: this.maxReorder, sumReorder: this.sumReorder,
-      reorderHist: this.reorderHist.slice(), nacksReceived: this.nacksReceived, sackInferred: this.sackInferred, duplicates: this.duplicates,
+      arrivals: this.arrivals,
+      outOfOrder: this.outOfOrder,
+      maxReorder: this.maxReorder,
+      sumReorder: this.sumReorder,
+      reorderHist: this.reorderHist.slice(),
+      nacksReceived: this.nacksReceived,
+      sackInferred: this.sackInferred,
+      duplicates: this.duplicates,
     };
   }
 
