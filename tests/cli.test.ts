@@ -158,7 +158,7 @@ describe('ethersim binary (child process)', () => {
     expect(r.stderr).toBe('ethersim: topology.k: expected an even integer ≥ 2, got 3\n');
   });
   it('validate: unknown field and bad enum, one line each, no stack trace', () => {
-    const p = file('bad.yaml', GOOD.replace('{ kind: roce }', '{ kind: roce, cc: foo }') + 'bogus: 1\n');
+    const p = file('bad.yaml', `${GOOD.replace('{ kind: roce }', '{ kind: roce, cc: foo }')}bogus: 1\n`);
     const r = spawnCli(['validate', p]);
     expect(r.code).toBe(2);
     const lines = r.stderr.trimEnd().split('\n');
@@ -179,7 +179,7 @@ describe('ethersim binary (child process)', () => {
       ],
       [
         'buffer.yaml',
-        GOOD + 'switch: { bufferBytes: 100000, pfc: { enabled: true } }\n',
+        `${GOOD}switch: { bufferBytes: 100000, pfc: { enabled: true } }\n`,
         /^ethersim: switch\.bufferBytes: 100000 B \(0\.10 MB\) is less than the \d+ B \([\d.]+ MB\) that PFC sets aside at sw0: 4 ingress ports × 1 lossless priority × \(headroom up to \d+ B \+ reserve 4096 B\); raise switch\.bufferBytes, or lower switch\.pfc\.headroomBytes or reserveBytes\n$/,
       ],
       [
@@ -282,7 +282,7 @@ describe('argument and input errors (exit 2)', () => {
     );
   });
   it('validate checks the sweep: grid, one line per problem however many grid points have it', async () => {
-    const bad = file('badsweep.yaml', GOOD + 'sweep:\n  transport.foo: [none, dcqcn]\n  seed: [1, 2, 3]\n');
+    const bad = file('badsweep.yaml', `${GOOD}sweep:\n  transport.foo: [none, dcqcn]\n  seed: [1, 2, 3]\n`);
     for (const cmd of ['validate', 'sweep']) {
       const r = await runMain([cmd, bad]);
       expect(r.code).toBe(2);

@@ -67,7 +67,7 @@ describe('parseScenario: one line per problem, naming the path', () => {
     expect(parseScenario(BASE, 'test.yaml', ['switch.bufferBytes=2000000000']).switch.bufferBytes).toBe(2_000_000_000);
   });
   it('unknown field lists the allowed fields', () => {
-    const [line] = problems(BASE + 'bogus: 1\n');
+    const [line] = problems(`${BASE}bogus: 1\n`);
     expect(line).toMatch(/^bogus: unknown field; allowed fields: name, description, seed, topology, /);
   });
   it("unknown nested field lists that object's fields (of the right kind)", () => {
@@ -81,7 +81,7 @@ describe('parseScenario: one line per problem, naming the path', () => {
     ]);
   });
   it('negative link rate', () => {
-    expect(problems(BASE + 'links: { host: { rateGbps: -5, delayNs: 100 } }\n')).toEqual([
+    expect(problems(`${BASE}links: { host: { rateGbps: -5, delayNs: 100 } }\n`)).toEqual([
       'links.host.rateGbps: expected a link rate in Gb/s > 0, got -5',
     ]);
   });
@@ -107,7 +107,7 @@ describe('parseScenario: one line per problem, naming the path', () => {
     ]);
   });
   it('reports several problems, one line each', () => {
-    const lines = problems(BASE.replace('k: 4', 'k: 3').replace('cc: dcqcn', 'cc: x') + 'bogus: 1\n');
+    const lines = problems(`${BASE.replace('k: 4', 'k: 3').replace('cc: dcqcn', 'cc: x')}bogus: 1\n`);
     expect(lines).toHaveLength(3);
   });
   it('YAML syntax errors give file:line:col', () => {
@@ -328,7 +328,7 @@ describe('link fields left out', () => {
   it('take their defaults field by field, in a file as with --set: host 400 G / 1 µs, fabric as host, core as fabric', async () => {
     const { linkTiers } = await import('../sim/topology/builder.ts');
     const file = parseScenario(
-      BASE + 'links: { host: { rateGbps: 100 }, fabric: { delayNs: 500 }, core: { rateGbps: 800 } }\n',
+      `${BASE}links: { host: { rateGbps: 100 }, fabric: { delayNs: 500 }, core: { rateGbps: 800 } }\n`,
       'l.yaml',
     );
     const set = parseScenario(BASE, 'l.yaml', ['links.host.rateGbps=100']);

@@ -4,7 +4,7 @@ import type { Result } from '../sim/metrics/result.ts';
 import { P, PS, F, PK, WIRE, REC } from '../sim/net/packets.ts';
 import { sackBase, encodeSack, decodeSack } from '../sim/transport/uet/sack.ts';
 import { ReceivedPsns } from '../sim/transport/uet/receivedPsns.ts';
-import { UetTransportModel, type UetReport } from '../sim/transport/uet/uet.ts';
+import type { UetTransportModel, UetReport } from '../sim/transport/uet/uet.ts';
 import { Rng } from '../sim/engine/random.ts';
 import { bundled, scenario } from './helpers/scenario.ts';
 

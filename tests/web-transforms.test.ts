@@ -349,12 +349,12 @@ describe('identity and export', () => {
   });
 
   it('share links round-trip the YAML exactly (deflated, and plain)', async () => {
-    const text = readFileSync('scenarios/incast-roce-vs-uet.yaml', 'utf8') + '\n# ünïcödé → ✓\n';
+    const text = `${readFileSync('scenarios/incast-roce-vs-uet.yaml', 'utf8')}\n# ünïcödé → ✓\n`;
     const h = await T.encodeShare(text);
     expect(h.startsWith('#z=')).toBe(true);
     expect(h.slice(3)).toMatch(/^[A-Za-z0-9_-]+$/); // URL-safe, no padding
     expect(await T.decodeShare(h)).toBe(text);
-    expect(await T.decodeShare('#yaml=' + Buffer.from('seed: 1').toString('base64url'))).toBe('seed: 1');
+    expect(await T.decodeShare(`#yaml=${Buffer.from('seed: 1').toString('base64url')}`)).toBe('seed: 1');
     expect(await T.decodeShare('#other')).toBeNull();
     expect(await T.decodeShare('#z=!!!')).toBeNull();
   });

@@ -179,7 +179,7 @@ export async function compareVariants(
       results.forEach((r, i) => {
         const dir = join(outDir, safeDirName(r.name, i));
         mkdirSync(dir, { recursive: true });
-        writeAtomic(join(dir, 'result.json'), JSON.stringify(r.result) + '\n');
+        writeAtomic(join(dir, 'result.json'), `${JSON.stringify(r.result)}\n`);
         writeAtomic(join(dir, 'flows.csv'), flowsCsv(r.result.flows));
       });
     } catch (e) {
@@ -189,11 +189,11 @@ export async function compareVariants(
   }
   if (args.json) {
     io.stdout(
-      JSON.stringify({
+      `${JSON.stringify({
         variants: outcomes.map((o) =>
           o.detailed ? { name: o.name, result: o.detailed.result } : { name: o.name, error: o.error },
         ),
-      }) + '\n',
+      })}\n`,
     );
   } else if (!args.quiet && results.length) {
     io.stdout(results.length > 1 ? formatCompareTable(results) : formatResultTable(results));
@@ -360,7 +360,7 @@ const baseline: Command = async (args, io) => {
     /\[\s+([-\d.e+,\s]+?)\s+\]/g,
     (_, body: string) => `[${body.replace(/\s+/g, '')}]`,
   );
-  writeAtomic(out, json + '\n');
+  writeAtomic(out, `${json}\n`);
   if (!args.quiet) {
     const q = b.fct.quantiles,
       l = b.latency.quantiles;
@@ -414,7 +414,7 @@ const check: Command = async (args, io) => {
       `or re-record it with \`ethersim baseline ${args.file} --out ${args.baseline}\` if the change is intended`;
     if (args.json)
       io.stdout(
-        JSON.stringify({ ok: false, hashMatch: false, baselineHash: base.scenarioHash, currentHash: fileHash }) + '\n',
+        `${JSON.stringify({ ok: false, hashMatch: false, baselineHash: base.scenarioHash, currentHash: fileHash })}\n`,
       );
     io.stderr(`ethersim: ${msg}\n`);
     return EXIT_INVALID;
@@ -437,7 +437,7 @@ const check: Command = async (args, io) => {
   if (!r.sample) return r.exit!;
   r.sample.scenarioHash = fileHash; // compared as the file's scenario; overrides are the what-if
   const report = compareToBaseline(base, r.sample, { alpha: args.alpha, tolerances, latencyEffectiveN: args.latencyN });
-  if (args.json) io.stdout(JSON.stringify({ ...report, sets: args.sets }) + '\n');
+  if (args.json) io.stdout(`${JSON.stringify({ ...report, sets: args.sets })}\n`);
   else if (!args.quiet || !report.ok)
     io.stdout(
       (args.sets.length ? `with ${args.sets.map((s) => `--set ${s}`).join(' ')}\n` : '') + formatCheckReport(report),

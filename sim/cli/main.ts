@@ -1,16 +1,12 @@
 import { readFileSync, writeFileSync, mkdirSync, existsSync, statSync } from 'node:fs';
-import { dirname, isAbsolute, resolve, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, resolve, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { availableParallelism } from 'node:os';
 import type { Scenario } from '../scenario/schema.ts';
 import type { Result } from '../metrics/result.ts';
 import {
-  loadScenario,
-  scenarioVariants,
   scenarioJsonSchema,
   scenarioHash,
-  scenarioNotes,
   ScenarioError,
 } from '../scenario/load.ts';
 import { formatResultTable, flowsCsv, progressLine, fmtPs, type NamedResult, type ProgressInfo } from './report.ts';
@@ -246,7 +242,7 @@ export async function main(argv: string[], ioIn: Partial<CliIO> = {}): Promise<n
         io.stdout(`ethersim ${packageVersion()}\n`);
         return EXIT_OK;
       case 'schema':
-        io.stdout(JSON.stringify(scenarioJsonSchema(), null, 2) + '\n');
+        io.stdout(`${JSON.stringify(scenarioJsonSchema(), null, 2)}\n`);
         return EXIT_OK;
       case 'validate':
         return await validateCommand(args, io);
@@ -282,7 +278,7 @@ export async function main(argv: string[], ioIn: Partial<CliIO> = {}): Promise<n
       return EXIT_INVALID;
     }
     fail(`internal error: ${(e as Error)?.message ?? String(e)}`);
-    if (io.env.ETHERSIM_DEBUG === '1') io.stderr(String((e as Error)?.stack ?? e) + '\n');
+    if (io.env.ETHERSIM_DEBUG === '1') io.stderr(`${String((e as Error)?.stack ?? e)}\n`);
     return EXIT_RUN_FAILED;
   }
 }
@@ -367,7 +363,7 @@ async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
       runScenario = (await import('../run/run.ts')).runScenario as RunScenarioFn;
     } catch (e) {
       io.stderr(`ethersim: the simulator core (sim/run/run.ts) could not be loaded: ${(e as Error).message}\n`);
-      if (io.env.ETHERSIM_DEBUG === '1') io.stderr(String((e as Error).stack) + '\n');
+      if (io.env.ETHERSIM_DEBUG === '1') io.stderr(`${String((e as Error).stack)}\n`);
       return EXIT_RUN_FAILED;
     }
   }
@@ -390,7 +386,7 @@ async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
           if (now - lastDraw < (tty ? 100 : 1000)) return;
           lastDraw = now;
           const line = progressLine(p, { label, timeLimitPs });
-          io.stderr(tty ? `\r${line}\x1b[K` : line + '\n');
+          io.stderr(tty ? `\r${line}\x1b[K` : `${line}\n`);
           drewSomething = true;
         }
       : undefined;
@@ -425,7 +421,7 @@ async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
       }
       const msg = (e as Error)?.message ?? String(e);
       io.stderr(`ethersim: run failed${label ? ` (variant "${v.name}")` : ''}: ${msg}\n`);
-      if (io.env.ETHERSIM_DEBUG === '1') io.stderr(String((e as Error)?.stack ?? e) + '\n');
+      if (io.env.ETHERSIM_DEBUG === '1') io.stderr(`${String((e as Error)?.stack ?? e)}\n`);
       // In a comparison the other variants still run and are reported.
       failed.push({ name: v.name, error: msg });
       if (exit === EXIT_OK) exit = EXIT_RUN_FAILED;
@@ -467,7 +463,7 @@ async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
       results.forEach((r, i) => {
         const dir = multi ? join(outDir, safeDirName(r.name, i)) : outDir;
         mkdirSync(dir, { recursive: true });
-        writeFileSync(join(dir, 'result.json'), JSON.stringify(r.result) + '\n');
+        writeFileSync(join(dir, 'result.json'), `${JSON.stringify(r.result)}\n`);
         writeFileSync(join(dir, 'flows.csv'), flowsCsv(r.result.flows));
       });
     } catch (e) {
@@ -487,7 +483,7 @@ async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
           }),
         }
       : results[0].result;
-    io.stdout(JSON.stringify(doc) + '\n');
+    io.stdout(`${JSON.stringify(doc)}\n`);
   } else if (!args.quiet) {
     io.stdout(formatResultTable(results));
   }

@@ -64,7 +64,7 @@ export function fmtRate(perSecond: number): string {
   return `${Math.round(perSecond)} /s`;
 }
 
-const q = (x: Quantiles | undefined, key: keyof Quantiles): string => (!x || !x.count ? '—' : fmtNum(x[key]));
+const q = (x: Quantiles | undefined, key: keyof Quantiles): string => (!x?.count ? '—' : fmtNum(x[key]));
 
 // ------------------------------------------------------------------ the summary table
 
@@ -146,7 +146,7 @@ export function formatResultTable(runs: NamedResult[]): string {
       .trimEnd();
   const out = all.map(line);
   if (header) out.splice(1, 0, widths.map((w) => '─'.repeat(w)).join('  '));
-  return out.join('\n') + '\n';
+  return `${out.join('\n')}\n`;
 }
 
 // ------------------------------------------------------------------ CSV
@@ -161,7 +161,7 @@ export function flowsCsv(flows: readonly FlowResult[]): string {
       `${f.id},${f.src},${f.dst},${f.sizeBytes},${f.startPs},${f.fctPs},${f.idealFctPs},${f.slowdown},${f.retransmits}`,
     );
   }
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 // ------------------------------------------------------------------ progress
@@ -255,7 +255,7 @@ export function formatCompareTable(runs: NamedResult[]): string {
   const labels: string[] = [];
   for (const m of perRun) for (const l of m.keys()) if (!labels.includes(l)) labels.push(l);
   // size-bucket rows sit after 'slowdown p99', in bucket order, whatever run introduced them
-  const isBucket = (l: string) => SIZE_BUCKETS.some(([b]) => l.endsWith(' ' + b));
+  const isBucket = (l: string) => SIZE_BUCKETS.some(([b]) => l.endsWith(` ${b}`));
   const bucketRows = SIZE_BUCKETS.flatMap(([b]) => [`slowdown p50 ${b}`, `slowdown p99 ${b}`]).filter((l) =>
     labels.includes(l),
   );
@@ -277,5 +277,5 @@ export function formatCompareTable(runs: NamedResult[]): string {
       .trimEnd();
   const out = all.map(line);
   out.splice(1, 0, widths.map((w) => '─'.repeat(w)).join('  '));
-  return out.join('\n') + '\n';
+  return `${out.join('\n')}\n`;
 }

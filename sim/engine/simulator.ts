@@ -86,7 +86,7 @@ export class Simulator {
     const limited = stop.timeLimitPs !== Infinity;
     for (;;) {
       if (this.stopRequested) return this.requestedReason;
-      if (between !== undefined && between()) return 'cancelled';
+      if (between?.()) return 'cancelled';
       const budget = Math.min(batch, stop.maxEvents - this.events);
       if (budget <= 0) return 'eventBudget';
       let n = 0;

@@ -573,7 +573,7 @@ export function formatCheckReport(r: CheckReport): string {
           x.moved ? 'MOVED' : 'ok',
         ]
       : [
-          x.distribution + ' (µs)',
+          `${x.distribution} (µs)`,
           x.test,
           fmt(x.baseline),
           fmt(x.current),
@@ -596,5 +596,5 @@ export function formatCheckReport(r: CheckReport): string {
       ? ` (FCT design effect ${r.fctDesignEffect.toFixed(1)}: flows of one seed are correlated)`
       : '');
   const verdict = r.ok ? 'ok: no distribution moved' : `REGRESSION: moved: ${r.moved.join(', ')}`;
-  return [title, line(head), ...rows.map(line), verdict].join('\n') + '\n';
+  return `${[title, line(head), ...rows.map(line), verdict].join('\n')}\n`;
 }

@@ -176,7 +176,7 @@ export function writeAtomic(path: string, text: string): void {
 export function writeVariantResult(dir: string, id: string, result: Result): void {
   const d = join(dir, 'variants', id);
   mkdirSync(d, { recursive: true });
-  writeAtomic(join(d, 'result.json'), JSON.stringify(result) + '\n');
+  writeAtomic(join(d, 'result.json'), `${JSON.stringify(result)}\n`);
 }
 
 /** Remove temp files left by a killed process. */
@@ -248,7 +248,7 @@ export function sweepCsv(manifest: SweepManifest, results: Map<string, Result>):
     const head = [v.name, ...manifest.params.map((p) => valueText(v.set[p]))].map(csvCell).join(',');
     for (const [m, val] of variantMetrics(r)) lines.push(`${head},${csvCell(m)},${csvCell(val)}`);
   }
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 export function readManifest(dir: string): SweepManifest {
@@ -268,7 +268,7 @@ export function finishSweepDir(dir: string, manifest: SweepManifest): number {
     const r = finishedResult(dir, v);
     if (r) results.set(v.id, r);
   }
-  writeAtomic(join(dir, 'sweep.json'), JSON.stringify(manifest, null, 2) + '\n');
+  writeAtomic(join(dir, 'sweep.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   writeAtomic(join(dir, 'results.csv'), sweepCsv(manifest, results));
   return results.size;
 }
@@ -309,7 +309,7 @@ export function mergeSweepDirs(
     writeAtomic(resultPath(out, id), text);
   }
   mkdirSync(out, { recursive: true });
-  writeAtomic(join(out, 'sweep.json'), JSON.stringify(whole, null, 2) + '\n');
+  writeAtomic(join(out, 'sweep.json'), `${JSON.stringify(whole, null, 2)}\n`);
   writeAtomic(join(out, 'results.csv'), sweepCsv(whole, results));
   return {
     merged: results.size,

@@ -345,7 +345,7 @@ function pickByDiscriminator(opts: z.ZodType[], value: unknown): z.ZodType[] {
     const od = defOf(o);
     if (od.type !== 'object') return true;
     const kind = od.shape.kind ? defOf(unwrap(od.shape.kind)) : undefined;
-    return !kind || kind.type !== 'literal' || (kind.values as unknown[]).includes(d);
+    return kind?.type !== 'literal' || (kind.values as unknown[]).includes(d);
   });
   return m.length ? m : opts;
 }
@@ -419,7 +419,7 @@ function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
 export function describe(v: unknown): string {
   if (v === undefined) return 'nothing';
   if (v === null) return 'null';
-  if (typeof v === 'string') return JSON.stringify(v.length > 60 ? v.slice(0, 57) + '...' : v);
+  if (typeof v === 'string') return JSON.stringify(v.length > 60 ? `${v.slice(0, 57)}...` : v);
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   if (Array.isArray(v)) return v.length === 0 ? 'an empty list' : `a list of ${v.length}`;
   if (typeof v === 'object') return 'a mapping';
@@ -485,7 +485,7 @@ export function formatIssues(
     if (issue.code === 'unrecognized_keys') {
       const allowed = allowedFieldsAt(path, raw);
       for (const k of issue.keys) {
-        lines.push(`${where ? where + '.' : ''}${k}: unknown field; allowed fields: ${allowed.join(', ')}`);
+        lines.push(`${where ? `${where}.` : ''}${k}: unknown field; allowed fields: ${allowed.join(', ')}`);
       }
       continue;
     }

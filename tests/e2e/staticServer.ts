@@ -17,7 +17,7 @@ export async function serveStatic(root: string): Promise<{ url: string; close: (
   const base = resolve(root);
   const server = createServer(async (req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-    const file = normalize(join(base, path.endsWith('/') ? path + 'index.html' : path));
+    const file = normalize(join(base, path.endsWith('/') ? `${path}index.html` : path));
     if (!file.startsWith(base)) {
       res.writeHead(403).end();
       return;

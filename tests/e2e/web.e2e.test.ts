@@ -324,7 +324,7 @@ describe('web front end in headless Chromium', () => {
     const page = await openApp();
     await page.selectOption('#scenario-picker', 'dumbbell');
     const text =
-      (await page.inputValue('#yaml')).replace('sizeBytes: 2000000 }', 'sizeBytes: 3000000 }') + '# shared ✓\n';
+      `${(await page.inputValue('#yaml')).replace('sizeBytes: 2000000 }', 'sizeBytes: 3000000 }')}# shared ✓\n`;
     await page.fill('#yaml', text);
     await page.click('#btn-share');
     await expect.poll(() => page.evaluate(() => location.hash)).toMatch(/^#z=[A-Za-z0-9_-]+$/);
@@ -341,7 +341,7 @@ describe('web front end in headless Chromium', () => {
   it("a partitioned scenario runs in the browser worker with the result of Node's threads, byte for byte", async () => {
     const page = await openApp();
     await page.selectOption('#scenario-picker', 'permutation-uet');
-    const text = (await page.inputValue('#yaml')) + '\nengine: { partitions: 2 }\n';
+    const text = `${await page.inputValue('#yaml')}\nengine: { partitions: 2 }\n`;
     await page.fill('#yaml', text);
     await page.selectOption('#speed', 'Infinity');
     await page.click('#btn-run');

@@ -29,4 +29,4 @@ const off = median(ms.off);
 // back to back, so they share whatever the machine's neighbours are doing at the time, which
 // moves single runs by ±20 % here (the ratio of the two medians mixes different moments).
 const overhead = median(ms.on.map((x, i) => x / ms.off[i])) - 1;
-process.stdout.write(JSON.stringify({ onCpuMs: on, offCpuMs: off, overhead, rounds }) + '\n');
+process.stdout.write(`${JSON.stringify({ onCpuMs: on, offCpuMs: off, overhead, rounds })}\n`);

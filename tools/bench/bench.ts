@@ -293,11 +293,11 @@ async function main(args: BenchArgs) {
   }
   if (json) {
     process.stdout.write(
-      JSON.stringify(
+      `${JSON.stringify(
         { scenarios: rows, queue, analysisOverhead, machineSpeedVsReference: machineSpeed, profiles },
         null,
         2,
-      ) + '\n',
+      )}\n`,
     );
     return;
   }

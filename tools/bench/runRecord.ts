@@ -18,7 +18,7 @@ export function runRecord(r: Result, t: RunTiming): string {
     .map((f) => f.fctPs / 1e6)
     .sort((a, b) => a - b);
   return (
-    JSON.stringify({
+    `${JSON.stringify({
       scenarioHash: r.meta.scenarioHash,
       seed: r.meta.seed,
       buildMs: t.buildMs,
@@ -37,6 +37,6 @@ export function runRecord(r: Result, t: RunTiming): string {
       /** Memory grown by the run (peak RSS over RSS before building), for bytes per live packet. */
       grownBytes: process.resourceUsage().maxRSS * 1024 - t.rss0,
       maxRssMB: process.resourceUsage().maxRSS / 1024,
-    }) + '\n'
+    })}\n`
   );
 }

@@ -450,7 +450,7 @@ function updateProgress(): void {
     frac = Math.min(frac, f);
     const state = r.status === 'running' ? '' : ` (${r.output?.result.meta.stopReason ?? r.status})`;
     parts.push(
-      `${runs.length > 1 ? r.name + ': ' : ''}${fmt.us(r.output ? r.output.result.meta.simTimePs : s.simTimePs)} · ${s.flowsDone}/${s.flowsTotal} flows · ${fmt.int(s.events)} events${state}`,
+      `${runs.length > 1 ? `${r.name}: ` : ''}${fmt.us(r.output ? r.output.result.meta.simTimePs : s.simTimePs)} · ${s.flowsDone}/${s.flowsTotal} flows · ${fmt.int(s.events)} events${state}`,
     );
   }
   progressEl.value = frac;

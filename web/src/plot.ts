@@ -520,7 +520,7 @@ export function svgDocument(svgEl: SVGSVGElement): string {
   rect.setAttribute('height', '100%');
   rect.setAttribute('fill', bg);
   clone.insertBefore(rect, clone.firstChild);
-  return '<?xml version="1.0" encoding="UTF-8"?>\n' + new XMLSerializer().serializeToString(clone);
+  return `<?xml version="1.0" encoding="UTF-8"?>\n${new XMLSerializer().serializeToString(clone)}`;
 }
 
 export function download(filename: string, text: string, type: string): void {

@@ -301,7 +301,7 @@ export function flowsCsv(runs: readonly NamedRun[]): string {
       );
     }
   }
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 // ------------------------------------------------------------------ share link
@@ -335,7 +335,7 @@ export async function encodeShare(yaml: string): Promise<string> {
       )
     );
   }
-  return '#yaml=' + toBase64Url(bytes);
+  return `#yaml=${toBase64Url(bytes)}`;
 }
 
 /** A URL hash made by encodeShare → the YAML, or null if the hash holds no scenario. */

@@ -75,7 +75,7 @@ export function runPartitionsInOneThread(
   for (;;) {
     const r = turns.step();
     if (r !== null) return r;
-    if (between !== undefined && between()) return turns.cancel();
+    if (between?.()) return turns.cancel();
   }
 }
 
