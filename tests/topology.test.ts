@@ -47,7 +47,12 @@ function checkInvariants(g: TopologyGraph): void {
     const seen = new Uint8Array(g.nodeCount);
     const q = [start];
     seen[start] = 1;
-    while (q.length) for (const m of adj[q.pop()!]) if (!seen[m]) (seen[m] = 1), q.push(m);
+    while (q.length)
+      for (const m of adj[q.pop()!])
+        if (!seen[m]) {
+          seen[m] = 1;
+          q.push(m);
+        }
     for (let h = 0; h < g.hostCount; h++) expect(seen[h]).toBe(1);
   }
 }

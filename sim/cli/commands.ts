@@ -295,7 +295,7 @@ const merge: Command = async (args, io) => {
   }
   if (dirs.includes(out))
     throw new UsageError(`merge: --out ${args.out ?? out} is one of the inputs; choose another directory`);
-  let r;
+  let r: ReturnType<typeof mergeSweepDirs>;
   try {
     r = mergeSweepDirs(dirs, out);
   } catch (e) {
@@ -396,7 +396,7 @@ const check: Command = async (args, io) => {
     );
   if (statSync(bpath).isDirectory())
     throw new UsageError(`check: baseline ${args.baseline} is a directory; give the baseline's JSON file`);
-  let base;
+  let base: ReturnType<typeof parseBaseline>;
   try {
     base = parseBaseline(readFileSync(bpath, 'utf8'), args.baseline);
   } catch (e) {

@@ -4,11 +4,7 @@ import { performance } from 'node:perf_hooks';
 import { availableParallelism } from 'node:os';
 import type { Scenario } from '../scenario/schema.ts';
 import type { Result } from '../metrics/result.ts';
-import {
-  scenarioJsonSchema,
-  scenarioHash,
-  ScenarioError,
-} from '../scenario/load.ts';
+import { scenarioJsonSchema, scenarioHash, ScenarioError } from '../scenario/load.ts';
 import { formatResultTable, flowsCsv, progressLine, fmtPs, type NamedResult, type ProgressInfo } from './report.ts';
 import {
   EXIT_OK,

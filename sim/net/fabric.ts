@@ -565,11 +565,16 @@ export class Fabric implements EventHandler {
       // Control frames: strict priority, no admission control (HPCC switch queue 0, §1.1).
       this.enqueue(egress, prio, pkt);
     } else if (prio === PRIO.TRIMMED) {
-      if (this.pi[egress * PI.STRIDE + PI.QUEUES + (prio << 2) + QF.BYTES] + bytes > cfg.trimQueueCapBytes)
-        return this.drop(pkt);
+      if (this.pi[egress * PI.STRIDE + PI.QUEUES + (prio << 2) + QF.BYTES] + bytes > cfg.trimQueueCapBytes) {
+        this.drop(pkt);
+        return;
+      }
       this.enqueue(egress, prio, pkt);
     } else if ((cfg.losslessMask & (1 << prio)) !== 0) {
-      if (!this.admitLossless(node, port, prio, bytes)) return this.drop(pkt);
+      if (!this.admitLossless(node, port, prio, bytes)) {
+        this.drop(pkt);
+        return;
+      }
       pool.i32[(pkt << REC.SHIFT) + P.IN_PORT] = port;
       this.usedBytes[node] += bytes;
       if (this.ieTracked[node] !== 0) this.ieBytes[this.ieRow[port] + this.portLocal[egress]] += bytes;
@@ -588,7 +593,10 @@ export class Fabric implements EventHandler {
       }
       const free = cfg.bufferBytes - this.usedBytes[node];
       const cap = Math.min(cfg.lossyQueueCapBytes, cfg.lossyAlpha * free);
-      if (qb + bytes > cap || bytes > free) return this.drop(pkt);
+      if (qb + bytes > cap || bytes > free) {
+        this.drop(pkt);
+        return;
+      }
       pool.i32[(pkt << REC.SHIFT) + P.IN_PORT] = -1;
       this.usedBytes[node] += bytes;
       this.markOnEnqueue(egress, prio, pkt);
@@ -623,8 +631,10 @@ export class Fabric implements EventHandler {
   private trim(egress: number, pkt: number): void {
     const pool = this.pool;
     const hdr = this.cfg.trimHeaderBytes;
-    if (this.pi[egress * PI.STRIDE + PI.QUEUES + (PRIO.TRIMMED << 2) + QF.BYTES] + hdr > this.cfg.trimQueueCapBytes)
-      return this.drop(pkt);
+    if (this.pi[egress * PI.STRIDE + PI.QUEUES + (PRIO.TRIMMED << 2) + QF.BYTES] + hdr > this.cfg.trimQueueCapBytes) {
+      this.drop(pkt);
+      return;
+    }
     this.counters.trims++;
     // A trim at the port facing the destination host is a last-hop trim (§4.5): under RCCC it is
     // not a congestion signal for NSCC (transport/uet/nscc.ts onNack).

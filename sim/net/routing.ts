@@ -156,7 +156,9 @@ export function computeRoutes(graph: TopologyGraph): RouteTable {
   }
   const lists = new Int32Array(2 * n);
   for (let s = 0; s < nSwitch; s++)
-    switchLists[s].forEach(([off, cnt], id) => lists.set([off, cnt], 2 * (listBase[s] + id)));
+    switchLists[s].forEach(([off, cnt], id) => {
+      lists.set([off, cnt], 2 * (listBase[s] + id));
+    });
   return {
     hostSwitch,
     hostSwitchPort,

@@ -183,7 +183,7 @@ export function buildSimulation(scenario: Scenario, options: RunOptions = {}): S
     if (flows.hasDependencies) throw new PartitionError(DEPENDENT_FLOWS);
     const minWire = minFrameBytes(scenario) + WIRE.OVERHEAD_BYTES;
     plan.windowPs = windowFor(plan, timing, minWire);
-    outboxSets = [0, 1].map((parity) =>
+    outboxSets = [0, 1].map(() =>
       Array.from({ length: plan!.count }, (_, dst) => {
         const cap = dst === part.lp ? 0 : outboxCapacity(plan!, timing, minWire, part.lp, dst);
         const buf =

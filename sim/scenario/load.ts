@@ -288,10 +288,27 @@ function setPath(root: Record<string, unknown>, path: string, value: unknown): s
   return undefined;
 }
 
-/* --------------------------- walking the zod schema (zod 4 internals: `_zod.def`) -------- */
+/* --------------------------- walking the zod schema (zod 4's public `schema.def`) -------- */
 
-type AnyDef = { type: string; [k: string]: any };
-const defOf = (s: z.ZodType): AnyDef => (s as any)._zod.def as AnyDef;
+/**
+ * The parts of a zod 4 schema definition (`schema.def`, public in zod 4) that the walk reads. Each
+ * field is present for the `type`s that have it (innerType: default/optional/…; in: pipe; getter:
+ * lazy; options: union; shape: object; element: array; valueType: record; values: literal); the
+ * walk reads a field only after checking `type`.
+ */
+interface SchemaDef {
+  type: string;
+  innerType: z.ZodType;
+  in: z.ZodType;
+  getter: () => z.ZodType;
+  options: z.ZodType[];
+  defaultValue: unknown;
+  shape: Record<string, z.ZodType>;
+  element: z.ZodType;
+  valueType: z.ZodType;
+  values: unknown[];
+}
+const defOf = (s: z.ZodType): SchemaDef => s.def as unknown as SchemaDef;
 
 /** Strip default/prefault/optional/nullable/pipe/readonly wrappers. */
 function unwrap(s: z.ZodType): z.ZodType {
@@ -447,24 +464,23 @@ function plainOrigin(origin: unknown): string {
 /** What an issue expected, as a phrase starting with "expected". */
 function expectedText(issue: z.core.$ZodIssue): string {
   if (issue.message && /^expected /.test(issue.message) && !/ to be one of: /.test(issue.message)) return issue.message;
-  const i = issue as any;
   switch (issue.code) {
     case 'invalid_type':
-      return `expected ${TYPE_NAMES[i.expected] ?? i.expected}`;
+      return `expected ${TYPE_NAMES[issue.expected] ?? issue.expected}`;
     case 'invalid_value':
-      return i.values.length === 1
-        ? `expected ${JSON.stringify(i.values[0])}`
-        : `expected one of: ${i.values.join(', ')}`;
+      return issue.values.length === 1
+        ? `expected ${JSON.stringify(issue.values[0])}`
+        : `expected one of: ${issue.values.join(', ')}`;
     case 'too_small':
-      if (i.origin === 'string' && Number(i.minimum) === 1) return 'expected a non-empty string';
-      if (i.origin === 'array' && Number(i.minimum) === 1) return 'expected a non-empty list';
-      return `expected ${plainOrigin(i.origin)} ${i.inclusive ? '≥' : '>'} ${i.minimum}`;
+      if (issue.origin === 'string' && Number(issue.minimum) === 1) return 'expected a non-empty string';
+      if (issue.origin === 'array' && Number(issue.minimum) === 1) return 'expected a non-empty list';
+      return `expected ${plainOrigin(issue.origin)} ${issue.inclusive ? '≥' : '>'} ${issue.minimum}`;
     case 'too_big':
-      return `expected ${plainOrigin(i.origin)} ${i.inclusive ? '≤' : '<'} ${i.maximum}`;
+      return `expected ${plainOrigin(issue.origin)} ${issue.inclusive ? '≤' : '<'} ${issue.maximum}`;
     case 'not_multiple_of':
-      return `expected a multiple of ${i.divisor}`;
+      return `expected a multiple of ${issue.divisor}`;
     case 'invalid_format':
-      return `expected a ${i.format}`;
+      return `expected a ${issue.format}`;
     default:
       return issue.message.replace(/^Invalid input: /, '');
   }
@@ -494,12 +510,13 @@ export function formatIssues(
       continue;
     }
     if (issue.code === 'invalid_union') {
-      const i = issue as any;
-      if (i.note === 'No matching discriminator' || (i.discriminator && i.options)) {
-        lines.push(`${at(where)}: expected one of: ${(i.options as unknown[]).join(', ')}, got ${describe(got)}`);
+      // zod adds `note`, `discriminator` and `options` to a discriminated union's issue.
+      const u = issue as typeof issue & { note?: string; discriminator?: string; options?: unknown[] };
+      if (u.note === 'No matching discriminator' || (u.discriminator && u.options)) {
+        lines.push(`${at(where)}: expected one of: ${(u.options ?? []).join(', ')}, got ${describe(got)}`);
         continue;
       }
-      const branches = (i.errors as z.core.$ZodIssue[][]) ?? [];
+      const branches = issue.errors ?? [];
       // A branch that failed only because the value is of another type at this very level is a
       // "type mismatch"; the others got further and hold the real problem.
       const mismatch = (b: z.core.$ZodIssue[]) =>
@@ -522,7 +539,7 @@ export function formatIssues(
       lines.push(`${at(where)}: expected ${alts.join(' or ')}, got ${describe(got)}`);
       continue;
     }
-    if (issue.code === 'invalid_type' && (issue as any).expected === 'object' && isDiscriminatedAt(path, raw)) {
+    if (issue.code === 'invalid_type' && issue.expected === 'object' && isDiscriminatedAt(path, raw)) {
       const kinds = kindsAt(path, raw);
       lines.push(`${at(where)}: expected a mapping with kind: one of ${kinds.join(', ')}, got ${describe(got)}`);
       continue;

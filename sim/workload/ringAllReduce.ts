@@ -15,7 +15,9 @@ type RingAllReduce = Extract<WorkloadItem, { kind: 'ringAllReduce' }>;
 export function ringAllReduceFlows(item: RingAllReduce, ctx: WorkloadContext): FlowSpec[] {
   const { hostCount, path } = ctx;
   const ranks = item.hosts ?? Array.from({ length: hostCount }, (_, h) => h);
-  ranks.forEach((h, i) => checkHost(`${path}.hosts.${i}`, h, hostCount));
+  ranks.forEach((h, i) => {
+    checkHost(`${path}.hosts.${i}`, h, hostCount);
+  });
   if (new Set(ranks).size !== ranks.length) throw new InputError(`${path}.hosts: a host is listed twice`);
   const n = ranks.length;
   const chunk = Math.max(1, Math.ceil(item.sizeBytes / n));

@@ -130,7 +130,7 @@ describe('web front end in headless Chromium', () => {
     await page.screenshot({ path: resolve(ART, 'web-after-run.png'), fullPage: true });
     // Exports: a plot as standalone SVG, the results as JSON (both variants) and CSV.
     const svg = await download(page, '#plot-cdf .export-svg');
-    expect(svg).toMatch(/^<\?xml[^]*<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    expect(svg).toMatch(/^<\?xml[\s\S]*<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
     expect(svg).toContain('flow completion time (µs)');
     const json = JSON.parse(await download(page, '#btn-json')) as Array<{
       name: string;
@@ -323,8 +323,7 @@ describe('web front end in headless Chromium', () => {
   it('the share link carries the edited scenario in the URL hash', async () => {
     const page = await openApp();
     await page.selectOption('#scenario-picker', 'dumbbell');
-    const text =
-      `${(await page.inputValue('#yaml')).replace('sizeBytes: 2000000 }', 'sizeBytes: 3000000 }')}# shared ✓\n`;
+    const text = `${(await page.inputValue('#yaml')).replace('sizeBytes: 2000000 }', 'sizeBytes: 3000000 }')}# shared ✓\n`;
     await page.fill('#yaml', text);
     await page.click('#btn-share');
     await expect.poll(() => page.evaluate(() => location.hash)).toMatch(/^#z=[A-Za-z0-9_-]+$/);

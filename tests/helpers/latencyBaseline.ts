@@ -85,6 +85,7 @@ expect.extend({
 });
 
 declare module 'vitest' {
+  // biome-ignore lint/suspicious/noExplicitAny: vitest declares Matchers<T = any>; a merged declaration must match it.
   interface Matchers<T = any> {
     /** Pooled FCT and per-packet latency distributions match the baseline file (KS + quantile tolerances). */
     toMatchLatencyBaseline(path: string, options?: CheckOptions): T;

@@ -17,26 +17,24 @@ export function runRecord(r: Result, t: RunTiming): string {
     .filter((f) => f.fctPs >= 0)
     .map((f) => f.fctPs / 1e6)
     .sort((a, b) => a - b);
-  return (
-    `${JSON.stringify({
-      scenarioHash: r.meta.scenarioHash,
-      seed: r.meta.seed,
-      buildMs: t.buildMs,
-      runMs: t.runMs,
-      wallMs: t.buildMs + t.runMs,
-      events: r.meta.events,
-      flowsDone: r.summary.flowsDone,
-      flows: r.summary.flowsTotal,
-      stopReason: r.meta.stopReason,
-      fctP50Us: r.summary.fctUs.p50,
-      fctP99Us: r.summary.fctUs.p99,
-      fctMaxUs: r.summary.fctUs.max,
-      fctUs: fcts,
-      peakPackets: t.peakPackets,
-      heapGrownBytes: t.heapGrownBytes,
-      /** Memory grown by the run (peak RSS over RSS before building), for bytes per live packet. */
-      grownBytes: process.resourceUsage().maxRSS * 1024 - t.rss0,
-      maxRssMB: process.resourceUsage().maxRSS / 1024,
-    })}\n`
-  );
+  return `${JSON.stringify({
+    scenarioHash: r.meta.scenarioHash,
+    seed: r.meta.seed,
+    buildMs: t.buildMs,
+    runMs: t.runMs,
+    wallMs: t.buildMs + t.runMs,
+    events: r.meta.events,
+    flowsDone: r.summary.flowsDone,
+    flows: r.summary.flowsTotal,
+    stopReason: r.meta.stopReason,
+    fctP50Us: r.summary.fctUs.p50,
+    fctP99Us: r.summary.fctUs.p99,
+    fctMaxUs: r.summary.fctUs.max,
+    fctUs: fcts,
+    peakPackets: t.peakPackets,
+    heapGrownBytes: t.heapGrownBytes,
+    /** Memory grown by the run (peak RSS over RSS before building), for bytes per live packet. */
+    grownBytes: process.resourceUsage().maxRSS * 1024 - t.rss0,
+    maxRssMB: process.resourceUsage().maxRSS / 1024,
+  })}\n`;
 }

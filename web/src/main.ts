@@ -661,11 +661,9 @@ function flowPathOf(out: LiveRunOutput, flow: number): number[] {
 }
 
 function selectVictim(ri: number, flow: number): void {
-  victimsBody
-    .querySelectorAll('tr')
-    .forEach((tr) =>
-      tr.classList.toggle('selected', tr.dataset.run === String(ri) && tr.dataset.flow === String(flow)),
-    );
+  victimsBody.querySelectorAll('tr').forEach((tr) => {
+    tr.classList.toggle('selected', tr.dataset.run === String(ri) && tr.dataset.flow === String(flow));
+  });
   const r = runs[ri];
   if (!r?.output) return;
   const res = r.output.result;
@@ -678,9 +676,9 @@ function selectVictim(ri: number, flow: number): void {
   );
   const v = res.congestion?.victims.find((x) => x.flow === flow);
   const roots = (v?.roots ?? []).map((n) => r.view.portByName(n)).filter((p) => p >= 0);
-  runs.forEach((o, i) =>
-    o.view.highlight(i === ri ? { path, blockedPorts: [...new Set(blocking.map((iv) => iv.port))], roots } : null),
-  );
+  runs.forEach((o, i) => {
+    o.view.highlight(i === ri ? { path, blockedPorts: [...new Set(blocking.map((iv) => iv.port))], roots } : null);
+  });
   // Jump the replay to the longest pause that blocked it, so its tree is on screen.
   const longest = d3.greatest(blocking, (iv) => (iv.endPs < 0 ? end : iv.endPs) - iv.startPs);
   if (longest)
@@ -890,12 +888,12 @@ function renderLegend(): void {
   const svg = ramp.append('svg').attr('width', 90).attr('height', 10);
   const id = 'util-grad';
   const grad = svg.append('defs').append('linearGradient').attr('id', id);
-  d3.range(0, 1.01, 0.1).forEach((u) =>
+  d3.range(0, 1.01, 0.1).forEach((u) => {
     grad
       .append('stop')
       .attr('offset', `${u * 100}%`)
-      .attr('stop-color', utilColor(u)),
-  );
+      .attr('stop-color', utilColor(u));
+  });
   svg.append('rect').attr('width', 90).attr('height', 10).attr('fill', `url(#${id})`);
   ramp.append('span').text(' 100 %');
   const q = el.append('span');
@@ -1030,7 +1028,7 @@ scrub.addEventListener('input', () => {
   setScrub((Number(scrub.value) / 1000) * end);
 });
 btn.live.addEventListener('click', () => setScrub(null));
-[selQueue, selFlows, selCtl].forEach((s) => s.addEventListener('change', renderSeries));
+for (const s of [selQueue, selFlows, selCtl]) s.addEventListener('change', renderSeries);
 
 btn.json.addEventListener('click', () => {
   const rs = done();

@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import type { StopReason } from '../../engine/simulator.ts';
 import type { Scenario } from '../../scenario/schema.ts';
 import type { Result } from '../../metrics/result.ts';
 import {
@@ -115,7 +116,7 @@ export async function runPartitionedThreaded(
     const win = new PartitionWindow(s0);
     const driver = new BarrierDriver(win, control, n, buffers);
     const stop = stopLimits(s0);
-    let reason;
+    let reason: StopReason;
     try {
       const flowsTotal = s0.flows.count;
       const onWindow =
