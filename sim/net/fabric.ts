@@ -650,9 +650,13 @@ export class Fabric implements EventHandler {
 
   // ------------------------------------------------------------------ PFC (HPCC switch-mmu rules, physics.md §1.2)
 
+  /** The shared bytes an ingress may hold before XOFF: α × the free shared buffer (dynamic, HPCC),
+   *  or the static limit xoffBytes − reserve (SAI `static_th`, docs/reference/fabric-realism.md §1) while the pool has room. */
   private pfcThreshold(node: number, port: number): number {
     const free = this.cfg.bufferBytes - this.fixedReserved[node] - this.sharedUsed[node];
-    return free > 0 ? free * this.cfg.pfcAlpha[port] : 0;
+    if (free <= 0) return 0;
+    const st = this.cfg.pfcStaticSharedBytes;
+    return st >= 0 ? st : free * this.cfg.pfcAlpha[port];
   }
 
   private sharedOf(iq: number): number {
@@ -738,7 +742,14 @@ export class Fabric implements EventHandler {
       if (this.ieTracked[node] !== 0) this.ieBytes[this.ieRow[inPort] + this.portLocal[egress]] -= bytes;
       if (this.xoffSent[iq] !== 0 && this.hdrmBytes[iq] === 0) {
         const shared = this.sharedOf(iq);
-        if (shared === 0 || shared + this.cfg.resumeOffsetBytes <= this.pfcThreshold(node, inPort)) {
+        const xon = this.cfg.pfcXonBytes;
+        // Static: RESUME once the ingress holds at most xon bytes (SAI `xon`, docs/reference/fabric-realism.md §1); dynamic:
+        // HPCC's resume offset below the threshold (physics.md §1.2).
+        if (
+          xon >= 0
+            ? this.ingBytes[iq] <= xon
+            : shared === 0 || shared + this.cfg.resumeOffsetBytes <= this.pfcThreshold(node, inPort)
+        ) {
           this.xoffSent[iq] = 0;
           this.sendPfc(inPort, prio, false, -1);
         }

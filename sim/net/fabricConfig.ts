@@ -14,6 +14,11 @@ export interface FabricConfig {
   headroomBytes: Float64Array;
   /** Per port: PFC dynamic-threshold α. */
   pfcAlpha: Float64Array;
+  /** Static PFC (switch.pfc.xoffBytes): the shared bytes an ingress (port, priority) may hold
+   *  before XOFF, xoffBytes − reserve (the SAI `static_th` limit L); -1 = dynamic (α × free). */
+  pfcStaticSharedBytes: number;
+  /** Static PFC: RESUME once the ingress holds at most this many bytes (SAI `xon`); -1 = dynamic. */
+  pfcXonBytes: number;
   ecnEnabled: boolean;
   ecnAtDequeue: boolean;
   /** Per port: RED thresholds (bytes) and max probability. */
@@ -103,6 +108,11 @@ export function resolveFabricConfig(s: Scenario, graph: TopologyGraph, sizes: Fa
     resumeOffsetBytes: sw.pfc.resumeOffsetBytes,
     headroomBytes: headroom,
     pfcAlpha: alpha,
+    pfcStaticSharedBytes: sw.pfc.xoffBytes !== undefined ? Math.max(0, sw.pfc.xoffBytes - sw.pfc.reserveBytes) : -1,
+    pfcXonBytes:
+      sw.pfc.xoffBytes === undefined
+        ? -1
+        : (sw.pfc.xonBytes ?? Math.max(0, sw.pfc.xoffBytes - sw.pfc.resumeOffsetBytes)),
     ecnEnabled: sw.ecn.enabled,
     ecnAtDequeue: sw.ecn.mode === 'dequeue',
     kminBytes: kmin,

@@ -119,6 +119,14 @@ function contradictions(s: Scenario): string[] {
       `switch.ecn.kminBytes: ${kminBytes} is above switch.ecn.kmaxBytes ${kmaxBytes}; RED marks from Kmin up to Kmax (physics.md §2.1), so Kmin ≤ Kmax`,
     );
   }
+  const { xoffBytes, xonBytes } = s.switch.pfc;
+  if (xonBytes !== undefined && xoffBytes === undefined) {
+    out.push('switch.pfc.xonBytes: a static RESUME threshold needs switch.pfc.xoffBytes (the PAUSE threshold) too');
+  } else if (xonBytes !== undefined && xoffBytes !== undefined && xonBytes > xoffBytes) {
+    out.push(
+      `switch.pfc.xonBytes: ${xonBytes} is above switch.pfc.xoffBytes ${xoffBytes}; an ingress resumes below where it paused, so xonBytes ≤ xoffBytes`,
+    );
+  }
   if (!s.stop.allFlowsDone && s.stop.timeUs === undefined) {
     out.push(
       'stop.allFlowsDone: false runs on to stop.timeUs after the last flow, so it needs stop.timeUs (a positive number of µs)',

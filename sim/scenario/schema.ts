@@ -129,6 +129,19 @@ export const SwitchSchema = z
           .default(4096),
         /** XON hysteresis (HPCC 3 KiB). */
         resumeOffsetBytes: nonNegInt().default(3072),
+        /**
+         * Static PFC thresholds per (ingress port, lossless priority) instead of the dynamic α one
+         * (SAI `xoff`/`xon` profiles; htsim's 15/12-packet input queues; docs/reference/fabric-realism.md §1): PAUSE when
+         * the ingress holds xoffBytes (reserve + shared), RESUME once it holds at most xonBytes and
+         * its headroom is empty. Headroom above xoff stays as headroomBytes computes it.
+         */
+        xoffBytes: posInt('a positive integer ≤ 2000000000')
+          .max(2_000_000_000, { error: 'expected a positive integer ≤ 2000000000' })
+          .optional(),
+        /** RESUME threshold with xoffBytes; default xoffBytes − resumeOffsetBytes (SAI xon_offset). */
+        xonBytes: nonNegInt('an integer in [0, 2000000000]')
+          .max(2_000_000_000, { error: 'expected an integer in [0, 2000000000]' })
+          .optional(),
       })
       .prefault({}),
     ecn: z
