@@ -1,5 +1,6 @@
 import type { Scenario, WorkloadItem } from './schema.ts';
 import { BUNDLED_CDF_NAMES, cdfMean } from '../workload/index.ts';
+import { resolveFatTree, resolveLeafSpine } from '../topology/oversubscribe.ts';
 
 /** What a scenario will need, estimated from its numbers before anything is allocated. */
 export interface SizeEstimate {
@@ -30,16 +31,18 @@ function topologyCounts(s: Scenario): { hosts: number; switches: number; links: 
       return { hosts: t.hosts, switches: 1, links: t.hosts, maxDegree: t.hosts };
     case 'dumbbell':
       return { hosts: 2 * t.hostsPerSide, switches: 2, links: 2 * t.hostsPerSide + 1, maxDegree: t.hostsPerSide + 1 };
-    case 'leafSpine':
+    case 'leafSpine': {
+      const { spines } = resolveLeafSpine(t, s.links).topology;
       return {
         hosts: t.leaves * t.hostsPerLeaf,
-        switches: t.leaves + t.spines,
-        links: t.leaves * (t.hostsPerLeaf + t.spines),
-        maxDegree: Math.max(t.hostsPerLeaf + t.spines, t.leaves),
+        switches: t.leaves + spines,
+        links: t.leaves * (t.hostsPerLeaf + spines),
+        maxDegree: Math.max(t.hostsPerLeaf + spines, t.leaves),
       };
+    }
     case 'fatTree': {
       const half = t.k / 2;
-      const perEdge = t.hostsPerEdge ?? half;
+      const perEdge = resolveFatTree(t, s.links).topology.hostsPerEdge;
       const hosts = t.k * half * perEdge;
       return {
         hosts,

@@ -53,11 +53,20 @@ const DumbbellSchema = z.strictObject({
   /** Hosts on each side; left hosts are 0..n-1, right hosts n..2n-1. links.fabric is the bottleneck. */
   hostsPerSide: posInt(),
 });
+/** Oversubscription of the first switch tier (docs/fabric-shapes.md): R means R:1, 1 non-blocking. */
+const oversubscription = () =>
+  z.number({ error: 'expected a ratio ≥ 1 (4 means 4:1)' }).min(1, { error: 'expected a ratio ≥ 1 (4 means 4:1)' });
+/** How the ratio is built: 'uplinks' (default): fewer uplinks at the fabric rate; 'rate': slower uplinks. */
+const oversubscribeBy = () => z.enum(['uplinks', 'rate'], { error: 'expected one of: uplinks, rate' }).optional();
 const LeafSpineSchema = z.strictObject({
   kind: z.literal('leafSpine'),
   leaves: z.number().int().min(2, { error: 'expected an integer ≥ 2' }),
-  spines: posInt(),
+  /** Required unless `oversubscription` with `oversubscribeBy: uplinks` derives it. */
+  spines: posInt().optional(),
   hostsPerLeaf: posInt(),
+  // Optional rather than defaulted (here and below), so that scenarios without them keep their hash.
+  oversubscription: oversubscription().optional(),
+  oversubscribeBy: oversubscribeBy(),
 });
 const FatTreeSchema = z.strictObject({
   kind: z.literal('fatTree'),
@@ -68,6 +77,9 @@ const FatTreeSchema = z.strictObject({
     .refine((k) => k % 2 === 0, { error: 'expected an even integer ≥ 2' }),
   /** Hosts per edge switch; default k/2 (full bisection). Fewer trims the host count, e.g. 1024 hosts from k=16. */
   hostsPerEdge: posInt().optional(),
+  /** Edge-tier oversubscription: 'uplinks' derives hostsPerEdge, 'rate' slows the edge–aggregation links. */
+  oversubscription: oversubscription().optional(),
+  oversubscribeBy: oversubscribeBy(),
 });
 const RingSchema = z.strictObject({
   kind: z.literal('ring'),

@@ -25,6 +25,9 @@ export interface TopologyGraph {
   /** Layout hint for drawing layered Clos views: position within its tier. */
   nodeColumn: Int32Array;
   links: LinkSpec[];
+  /** The first switch tier's downlink / uplink capacity (4 = 4:1; 1 when non-blocking or flat):
+   *  set by buildTopology (topology/oversubscribe.ts), for the page and the docs. */
+  oversubscription?: number;
   /** Optional routing override: the next switch on a flow's path is chosen by this rule instead
    *  of all shortest-path next hops (ring topology `clockwise`). Maps (switch, dstHost) → next node. */
   forcedNextNode?: (switchNode: number, dstHost: number) => number;

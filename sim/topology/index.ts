@@ -5,6 +5,8 @@ import { buildDumbbell } from './dumbbell.ts';
 import { buildLeafSpine } from './leafSpine.ts';
 import { buildFatTree } from './fatTree.ts';
 import { buildRing } from './ring.ts';
+import { resolveFatTree, resolveLeafSpine } from './oversubscribe.ts';
+import { oversubscription } from './leafSpine.ts';
 
 export type { LinkSpec, TopologyGraph } from './graph.ts';
 export { buildStar } from './star.ts';
@@ -12,6 +14,7 @@ export { buildDumbbell } from './dumbbell.ts';
 export { buildLeafSpine, oversubscription, type LeafSpineParams, type OversubscriptionParams } from './leafSpine.ts';
 export { buildFatTree, type FatTreeParams } from './fatTree.ts';
 export { buildRing, type RingParams } from './ring.ts';
+export { resolveFatTree, resolveLeafSpine } from './oversubscribe.ts';
 export { linkTiers, toLinkTier, type LinkTier, type LinksConfig } from './builder.ts';
 
 /**
@@ -20,15 +23,26 @@ export { linkTiers, toLinkTier, type LinkTier, type LinksConfig } from './builde
  * `links.core ?? links.fabric ?? links.host`.
  */
 export function buildTopology(topology: Scenario['topology'], links: Scenario['links']): TopologyGraph {
+  const g = buildOnePlane(topology, links);
+  // What the page draws and the docs report: the first switch tier's downlink / uplink capacity.
+  g.oversubscription = oversubscription(g);
+  return g;
+}
+
+function buildOnePlane(topology: Scenario['topology'], links: Scenario['links']): TopologyGraph {
   switch (topology.kind) {
     case 'star':
       return buildStar(topology, links);
     case 'dumbbell':
       return buildDumbbell(topology, links);
-    case 'leafSpine':
-      return buildLeafSpine(topology, links);
-    case 'fatTree':
-      return buildFatTree(topology, links);
+    case 'leafSpine': {
+      const r = resolveLeafSpine(topology, links);
+      return buildLeafSpine(r.topology, r.links);
+    }
+    case 'fatTree': {
+      const r = resolveFatTree(topology, links);
+      return buildFatTree(r.topology, r.links);
+    }
     case 'ring':
       return buildRing(topology, links);
     default: {
