@@ -255,7 +255,7 @@ describe('argument and input errors (exit 2)', () => {
     for (const [args, re] of [
       [['frob'], /unknown command "frob"/],
       [['run', 'x.yaml', '--fast'], /unknown option --fast/],
-      [['run'], /missing scenario FILE/],
+      [['run'], /run: missing FILE/],
       [['run', 'x.yaml', '--seed', 'abc'], /--seed: expected an integer ≥ 0, got "abc"/],
       [['run', 'x.yaml', '--set'], /--set needs a value/],
     ] as [string[], RegExp][]) {
@@ -270,7 +270,42 @@ describe('argument and input errors (exit 2)', () => {
     expect((await runMain([])).code).toBe(2);
     const h = await runMain(['help']);
     expect(h.code).toBe(0);
-    expect(h.stdout).toMatch(/ethersim run FILE/);
+    expect(h.stdout).toMatch(/ethersim COMMAND --help/);
+    for (const c of ['run', 'compare', 'sweep', 'merge', 'baseline', 'check', 'validate', 'schema', 'bench'])
+      expect(h.stdout).toMatch(new RegExp(`^  ${c} `, 'm'));
+  });
+  it("each command takes its own options only: another command's option is an error naming both", async () => {
+    for (const [args, re] of [
+      [['run', 'x.yaml', '--alpha', '0.5'], /^ethersim: run: unknown option --alpha; run takes --seed, --set/],
+      [['run', 'x.yaml', '--baseline', 'b.json'], /^ethersim: run: unknown option --baseline;/],
+      [['run', 'x.yaml', '--shard', '1/2'], /^ethersim: run: unknown option --shard;/],
+      [['validate', 'x.yaml', '--tol', 'zzz'], /^ethersim: validate: unknown option --tol; validate takes --set/],
+      [['merge', 'a', '--seeds', '3'], /^ethersim: merge: unknown option --seeds;/],
+      [['schema', '--json'], /^ethersim: schema: unknown option --json; schema takes no options/],
+      [['run', 'x.yaml', '--json=1'], /^ethersim: run: --json takes no value/],
+      [['run', 'a.yaml', 'b.yaml'], /^ethersim: run: unexpected argument "b.yaml"; run takes FILE/],
+      [['check', 'x.yaml', '--alpha', '2'], /--alpha: expected a significance level in \(0, 1\)/],
+      [['check', 'x.yaml', '--seeds', '0'], /--seeds: expected an integer ≥ 1, got "0"/],
+    ] as [string[], RegExp][]) {
+      const r = await runMain(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr, args.join(' ')).toMatch(re);
+      expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+      expect(r.seen).toHaveLength(0);
+    }
+  });
+  it("COMMAND --help and help COMMAND print that command's options alone", async () => {
+    const a = await runMain(['run', '--help']);
+    const b = await runMain(['help', 'run']);
+    expect(a.code).toBe(0);
+    expect(a.stdout).toBe(b.stdout);
+    expect(a.stdout).toMatch(/^Usage: ethersim run FILE \[options\]/);
+    const opts = [...a.stdout.matchAll(/^ {2}(?:-\w, )?(--[\w-]+)/gm)].map((m) => m[1]);
+    expect(opts).toEqual(['--seed', '--set', '--json', '--out', '--quiet', '--progress', '--jobs', '--help']);
+    const c = await runMain(['check', '-h']);
+    expect(c.stdout).toMatch(/--baseline FILE/);
+    expect(c.stdout).toMatch(/--tol LIST/);
+    expect((await runMain(['help', 'frob'])).code).toBe(2);
   });
   it('a bad --set path is rejected before running', async () => {
     const p = file('good.yaml', GOOD);

@@ -5,6 +5,7 @@ import { availableParallelism } from 'node:os';
 import type { Scenario } from '../scenario/schema.ts';
 import type { Result } from '../metrics/result.ts';
 import { scenarioJsonSchema, scenarioHash, ScenarioError } from '../scenario/load.ts';
+import { commandHelp, overviewHelp, parseCommandLine } from './args.ts';
 import { formatResultTable, flowsCsv, progressLine, fmtPs, type NamedResult, type ProgressInfo } from './report.ts';
 import {
   EXIT_OK,
@@ -38,149 +39,6 @@ export {
  * process; it returns the exit code (0 ok, 1 run failure, 2 invalid input).
  * It is the one place (with tools/bench*.ts) allowed to read the wall clock.
  */
-
-export const USAGE = `ethersim — packet-level network simulator (RoCEv2 + PFC + DCQCN vs Ultra Ethernet)
-
-Usage:
-  ethersim run FILE [--seed N] [--set path=value]... [--json] [--out DIR] [--quiet] [--progress]
-  ethersim compare FILE... [--jobs N] [--seed N] [--set path=value]... [--json] [--out DIR]
-  ethersim sweep FILE [--jobs N] [--shard I/N] [--out DIR] [--set path=value]...
-  ethersim merge DIR... [--out DIR]
-  ethersim baseline FILE --out BASELINE.json [--seeds N] [--seed S] [--set path=value]... [--jobs N]
-  ethersim check FILE --baseline BASELINE.json [--seeds N] [--seed S] [--alpha A]
-                 [--tol p50=0.05,p99=0.1,p999=0.15] [--latency-n N] [--set path=value]... [--json]
-  ethersim validate FILE [--set path=value]...
-  ethersim schema
-  ethersim bench [--runs N] [--large] [--only NAME] [--json] [--profile] [--sweep] [--tsx] [--help]
-  ethersim help
-
-Commands:
-  run        Simulate the scenario in FILE (YAML or JSON) and print a summary table.
-             With a compare: block, runs every variant and prints them side by side.
-             A scenario with engine.partitions: N runs on N threads when there are the cores
-             (e.g. --set engine.partitions=2; README "Partitioned runs").
-  compare    Run the variants of FILE's compare: block, or several FILEs, in parallel worker
-             threads and print them side by side (--json: {"variants":[{"name","result"}]}).
-  sweep      Run the grid of FILE's sweep: block in parallel; write results.csv (one row per
-             variant and metric), variants/<id>/result.json and sweep.json to --out
-             (default out/<name>-sweep). Finished variants are skipped when re-run.
-  merge      Join the output directories of sharded sweeps (--shard I/N) into --out.
-  baseline   Record FCT and per-packet latency distributions over --seeds seeds (default 4).
-  check      Re-run with other seeds and compare with a baseline: KS test at --alpha (default
-             0.01) and per-quantile tolerances. Exit 3 if a distribution moved.
-  validate   Check FILE (and its compare: variants) against the scenario schema, and that it can be built.
-  schema     Print the scenario JSON Schema (for editor completion).
-  bench      The benchmark (also "npm run bench"): scenarios in fresh processes, medians and
-             spread of wall time, events/s and memory; see README "Performance".
-  help       Print this text.
-
-Options:
-  --seed N          Use seed N instead of the scenario's seed.
-  --set path=value  Override a field, e.g. --set transport.kind=uet, --set switch.pfc.enabled=false,
-                    --set topology.k=8, --set workload.0.sizeBytes=65536 (repeatable; the value
-                    is read as YAML). A path the schema does not have is an error.
-  --json            Print the Result as one JSON document on stdout and nothing else
-                    (with compare: {"variants":[{"name","result"}]}).
-  --out DIR         Write DIR/result.json and DIR/flows.csv (one subfolder per compare variant).
-  --quiet           No table and no progress (errors still go to stderr).
-  --progress        Show progress on stderr even when it is not a terminal.
-  --jobs N          Worker threads for compare, sweep, baseline, check (default: one per core).
-  --shard I/N       Run only every N-th variant of a sweep, starting at the I-th (1-based).
-
-Exit codes: 0 ok, 1 run failure (exception, PFC deadlock, or a stalled run), 2 invalid input (including a
-baseline recorded for another scenario), 3 check found a distribution regression.
-Set ETHERSIM_DEBUG=1 to see stack traces.
-`;
-
-function parseArgs(argv: string[]): RunArgs {
-  const args: RunArgs = { command: '', files: [], sets: [], json: false, quiet: false, progress: false };
-  const posInt = (name: string, v: string, min = 1): number => {
-    if (!/^\d+$/.test(v) || Number(v) < min) throw new UsageError(`${name}: expected an integer ≥ ${min}, got "${v}"`);
-    return Number(v);
-  };
-  const positional: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const eq = a.startsWith('--') ? a.indexOf('=') : -1;
-    const name = eq > 0 ? a.slice(0, eq) : a;
-    const inline = eq > 0 ? a.slice(eq + 1) : undefined;
-    const value = (): string => {
-      if (inline !== undefined) return inline;
-      const v = argv[++i];
-      if (v === undefined) throw new UsageError(`${name} needs a value`);
-      return v;
-    };
-    switch (name) {
-      case '--seed':
-        args.seed = value();
-        break;
-      case '--set':
-      case '-s':
-        args.sets.push(value());
-        break;
-      case '--out':
-      case '-o':
-        args.out = value();
-        break;
-      case '--json':
-        args.json = true;
-        break;
-      case '--quiet':
-      case '-q':
-        args.quiet = true;
-        break;
-      case '--progress':
-        args.progress = true;
-        break;
-      case '--jobs':
-      case '-j':
-        args.jobs = posInt(name, value());
-        break;
-      case '--shard':
-        args.shard = value();
-        break;
-      case '--baseline':
-        args.baseline = value();
-        break;
-      case '--seeds':
-        args.seeds = posInt(name, value());
-        break;
-      case '--latency-n':
-        args.latencyN = posInt(name, value());
-        break;
-      case '--tol':
-        args.tol = value();
-        break;
-      case '--alpha': {
-        const v = value();
-        const a = Number(v);
-        if (!(a > 0 && a < 1))
-          throw new UsageError(`--alpha: expected a significance level in (0, 1), e.g. 0.01, got "${v}"`);
-        args.alpha = a;
-        break;
-      }
-      case '--help':
-      case '-h':
-        positional.unshift('help');
-        break;
-      case '--version':
-      case '-v':
-        positional.unshift('version');
-        break;
-      default:
-        if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option ${name} (see \`ethersim help\`)`);
-        positional.push(a);
-    }
-  }
-  args.command = positional[0] ?? '';
-  args.files = positional.slice(1);
-  if (positional.length > 2 && args.command !== 'compare' && args.command !== 'merge')
-    throw new UsageError(`unexpected argument "${positional[2]}" (see \`ethersim help\`)`);
-  args.file = positional[1];
-  if (args.seed !== undefined && !/^\d+$/.test(args.seed))
-    throw new UsageError(`--seed: expected an integer ≥ 0, got "${args.seed}"`);
-  return args;
-}
 
 function packageVersion(): string {
   try {
@@ -229,10 +87,10 @@ export async function main(argv: string[], ioIn: Partial<CliIO> = {}): Promise<n
     );
   }
   try {
-    const args = parseArgs(argv);
+    const args = parseCommandLine(argv);
     switch (args.command) {
       case 'help':
-        io.stdout(USAGE);
+        io.stdout(args.file ? commandHelp(args.file) : overviewHelp());
         return EXIT_OK;
       case 'version':
         io.stdout(`ethersim ${packageVersion()}\n`);
@@ -253,12 +111,10 @@ export async function main(argv: string[], ioIn: Partial<CliIO> = {}): Promise<n
         return await cmds.commands[args.command](args, io);
       }
       case '':
-        io.stderr(USAGE);
+        io.stderr(overviewHelp());
         return EXIT_INVALID;
       default:
-        throw new UsageError(
-          `unknown command "${args.command}"; commands: run, compare, sweep, merge, baseline, check, validate, schema, bench, help`,
-        );
+        throw new UsageError(`unknown command "${args.command}"`);
     }
   } catch (e) {
     if (e instanceof UsageError) {
@@ -305,6 +161,7 @@ async function validateCommand(args: RunArgs, io: CliIO): Promise<number> {
       throw e;
     }
   }
+  if (args.quiet) return EXIT_OK;
   io.stdout(
     `${args.file}: ok — "${s.name}", topology ${s.topology.kind}, transport ${s.transport.kind}, seed ${s.seed}, hash ${scenarioHash(s)}\n`,
   );
