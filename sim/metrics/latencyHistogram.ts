@@ -1,4 +1,3 @@
-import * as hdr from 'hdr-histogram-js';
 import { doubleFields } from '../engine/doubleFields.ts';
 import type { Quantiles } from './result.ts';
 
@@ -11,12 +10,11 @@ const SUB_BITS = 7; // 128 linear sub-buckets per power of two ⇒ ≤ 1/128 < 1
 const SUB = 1 << SUB_BITS;
 
 /**
- * Per-packet latency recorder with HDR-style log-linear buckets (DESIGN.md: bounded
- * relative error, never a sorted copy). The per-packet path is one clz32 and an array
- * increment (hdr-histogram-js's recordValue measured ~130 ns per call here, too slow for
- * every packet); at the end the buckets are folded into an hdr-histogram-js histogram,
- * which answers the quantile queries and gives the portable encoding used by baselines.
- * Values are recorded in nanoseconds.
+ * Per-packet latency recorder with HDR-style log-linear buckets (bounded relative error, never
+ * a sorted copy: docs/architecture.md, "Metrics"). The per-packet path is one clz32 and an array
+ * increment (hdr-histogram-js's recordValue measured ~130 ns per call here, too slow for every
+ * packet). Quantiles are read from the buckets by `bucketQuantilesUs`, the one implementation the
+ * result, the baselines and the browser share. Values are recorded in nanoseconds.
  */
 export class LatencyHistogram implements LatencyRecorder {
   private counts = new Float64Array(64 * SUB);
@@ -57,35 +55,9 @@ export class LatencyHistogram implements LatencyRecorder {
     if (other.maxNs > this.maxNs) this.maxNs = other.maxNs;
   }
 
-  /** The equivalent hdr-histogram-js histogram (each bucket recorded at its midpoint). */
-  toHdr(): hdr.Histogram {
-    const h = hdr.build({
-      numberOfSignificantValueDigits: 2,
-      autoResize: true,
-      lowestDiscernibleValue: 1,
-      highestTrackableValue: 2,
-    });
-    for (let i = 0; i < this.counts.length; i++) {
-      const c = this.counts[i];
-      if (c > 0) h.recordValueWithCount(bucketMid(i), c);
-    }
-    return h;
-  }
-
-  /** Quantiles in microseconds. */
+  /** Quantiles in microseconds (bucketQuantilesUs with this run's exact max and mean). */
   quantilesUs(): Quantiles {
-    if (this.total === 0) return { p50: 0, p90: 0, p99: 0, p999: 0, max: 0, mean: 0, count: 0 };
-    const h = this.toHdr();
-    const us = (ns: number) => ns / 1000;
-    return {
-      p50: us(Math.min(h.getValueAtPercentile(50), this.maxNs)),
-      p90: us(Math.min(h.getValueAtPercentile(90), this.maxNs)),
-      p99: us(Math.min(h.getValueAtPercentile(99), this.maxNs)),
-      p999: us(Math.min(h.getValueAtPercentile(99.9), this.maxNs)),
-      max: us(this.maxNs),
-      mean: us(this.sumNs / this.total),
-      count: this.total,
-    };
+    return bucketQuantilesUs(this.buckets(), { maxNs: this.maxNs, sumNs: this.sumNs });
   }
 
   /** Non-empty buckets as [lowNs, highNs, count] triples (for plots and baselines). */
@@ -118,6 +90,43 @@ export function bucketLow(i: number): number {
   return (SUB + (i % SUB)) * 2 ** (e - 1);
 }
 
-function bucketMid(i: number): number {
-  return Math.floor((bucketLow(i) + bucketLow(i + 1) - 1) / 2);
+/** A histogram bucket: [lowNs, highNs (exclusive), count]. */
+export type LatencyBucket = readonly [number, number, number];
+
+/**
+ * Quantiles (µs) of a bucketed latency sample, by nearest rank: the q-quantile is the midpoint of
+ * the bucket holding the ⌈q·n⌉-th smallest sample (exact below 128 ns, within 1/256 relative above;
+ * clamped to the exact maximum when it is known). The mean and the max are exact when the
+ * recorder's sums are given, else computed from the midpoints (a baseline's stored buckets).
+ */
+export function bucketQuantilesUs(
+  buckets: readonly LatencyBucket[],
+  exact?: { maxNs: number; sumNs: number },
+): Quantiles {
+  let n = 0;
+  for (const b of buckets) n += b[2];
+  if (n === 0) return { p50: 0, p90: 0, p99: 0, p999: 0, max: 0, mean: 0, count: 0 };
+  const midNs = (b: LatencyBucket) => (b[0] + b[1] - 1) / 2;
+  const maxNs = exact ? exact.maxNs : midNs(buckets[buckets.length - 1]);
+  const at = (q: number) => {
+    const rank = Math.max(1, Math.ceil(q * n));
+    let c = 0;
+    for (const b of buckets) {
+      c += b[2];
+      if (c >= rank) return Math.min(midNs(b), maxNs) / 1000;
+    }
+    return maxNs / 1000;
+  };
+  let sumNs = 0;
+  if (exact) sumNs = exact.sumNs;
+  else for (const b of buckets) sumNs += midNs(b) * b[2];
+  return {
+    p50: at(0.5),
+    p90: at(0.9),
+    p99: at(0.99),
+    p999: at(0.999),
+    max: maxNs / 1000,
+    mean: sumNs / n / 1000,
+    count: n,
+  };
 }

@@ -1,5 +1,8 @@
 import type { Quantiles, Result } from '../metrics/result.ts';
 import { quantiles } from '../metrics/summary.ts';
+import { bucketQuantilesUs } from '../metrics/latencyHistogram.ts';
+
+export { bucketQuantilesUs };
 import {
   designEffect,
   ksTest,
@@ -162,33 +165,6 @@ export function mergeBuckets(
     }
   }
   return [...m.values()].sort((a, b) => a[0] - b[0]);
-}
-
-/** Quantiles (µs) of a histogram in ns, at bucket midpoints (max: the last bucket's midpoint). */
-export function bucketQuantilesUs(buckets: readonly Bucket[]): Quantiles {
-  const n = total(buckets);
-  if (n === 0) return quantiles([]);
-  const mid = (b: Bucket) => (b[0] + b[1] - 1) / 2 / 1000;
-  const at = (q: number) => {
-    const rank = Math.max(1, Math.ceil(q * n));
-    let c = 0;
-    for (const b of buckets) {
-      c += b[2];
-      if (c >= rank) return mid(b);
-    }
-    return mid(buckets[buckets.length - 1]);
-  };
-  let sum = 0;
-  for (const b of buckets) sum += mid(b) * b[2];
-  return {
-    p50: at(0.5),
-    p90: at(0.9),
-    p99: at(0.99),
-    p999: at(0.999),
-    max: mid(buckets[buckets.length - 1]),
-    mean: sum / n,
-    count: n,
-  };
 }
 
 /** FCT quantiles with unfinished flows counted as +Infinity. */
