@@ -72,7 +72,7 @@ describe('parseScenario: one line per problem, naming the path', () => {
   });
   it("unknown nested field lists that object's fields (of the right kind)", () => {
     expect(problems(BASE.replace('cc: dcqcn', 'cc: dcqcn, frob: 2'))).toEqual([
-      'transport.frob: unknown field; allowed fields: kind, mtuBytes, priority, cc, preset, dcqcn, nakIntervalUs, ackEveryPackets, rtoUs, ackPriority',
+      'transport.frob: unknown field; allowed fields: kind, mtuBytes, priority, cc, preset, dcqcn, nakIntervalUs, ackEveryPackets, rtoUs, ackPriority, placement, oooNakDistance',
     ]);
   });
   it('bad enum value', () => {

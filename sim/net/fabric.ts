@@ -215,6 +215,8 @@ export class Fabric implements EventHandler {
     readonly cfg: FabricConfig,
     private readonly markRng: Rng,
     seedFor: (switchNode: number) => number,
+    /** Adaptive routing's tie-breaks (fabric-realism.md §2: ties uniformly at random). */
+    private readonly arRng: Rng | null = null,
   ) {
     this.hostCount = timing.hostCount;
     this.nodeCount = timing.nodeCount;
@@ -557,8 +559,11 @@ export class Fabric implements EventHandler {
       this.transport.receive(node, pkt);
       return;
     }
-    const egress = pool.i32[(pkt << REC.SHIFT) + P.IN_PORT]; // chosen by the upstream port (startTx)
+    let egress = pool.i32[(pkt << REC.SHIFT) + P.IN_PORT]; // chosen by the upstream port (startTx)
     const prio = pool.i32[(pkt << REC.SHIFT) + P.KIND] >> P.PRIO_SHIFT;
+    // Adaptive routing looks at this switch's queues as the packet arrives (data classes only:
+    // htsim hashes packets under 100 B, i.e. ACKs and other control).
+    if (this.cfg.routingMode !== 0 && prio < PRIO.TRIMMED) egress = this.adaptiveRoute(node, pkt, prio, egress);
     const bytes = pool.i32[(pkt << REC.SHIFT) + P.BYTES];
     const cfg = this.cfg;
     if (prio === PRIO.CONTROL) {
@@ -615,6 +620,85 @@ export class Fabric implements EventHandler {
     if (cnt === 1) return rt.nhPorts[off];
     if (cnt === 0) throw new Error(`no route from ${this.graph.nodeNames[node]} to host ${dst}`);
     return rt.nhPorts[off + ecmpIndex(flow, ev, this.ecmpSeed[node], cnt)];
+  }
+
+  // ------------------------------------------------------------------ adaptive routing (fabric-realism.md §2)
+
+  /** Flowlet table: key node × 2^20 + flow → slot; per slot the port and when the flow was last seen. */
+  private readonly flowletSlot = new Map<number, number>();
+  private readonly flowletPort: number[] = [];
+  private readonly flowletSeen: number[] = [];
+
+  /**
+   * The egress for a data packet at switch `node` under routing.mode adaptive or flowlet; `hashed`
+   * is the ECMP choice made upstream (kept where there is one next hop).
+   */
+  private adaptiveRoute(node: number, pkt: number, prio: number, hashed: number): number {
+    const i32 = this.pool.i32;
+    const rt = this.routes;
+    const dst = i32[(pkt << REC.SHIFT) + P.DST];
+    if (rt.hostSwitch[dst] === node) return hashed;
+    const e = nextHopList(rt, this.hostCount, node, dst);
+    const cnt = rt.lists[e + 1];
+    if (cnt <= 1) return hashed;
+    const off = rt.lists[e];
+    if (this.cfg.routingMode === 1) return this.leastLoaded(off, cnt, prio);
+    // Flowlet: stay on the flow's port unless it has been idle here longer than the gap.
+    const key = node * 1048576 + i32[(pkt << REC.SHIFT) + P.FLOW];
+    const now = this.sim.now;
+    let slot = this.flowletSlot.get(key);
+    if (slot === undefined) {
+      slot = this.flowletPort.length;
+      this.flowletSlot.set(key, slot);
+      this.flowletPort.push(-1);
+      this.flowletSeen.push(now);
+    } else if (now - this.flowletSeen[slot] <= this.cfg.flowletGapPs) {
+      this.flowletSeen[slot] = now;
+      const p = this.flowletPort[slot];
+      if (this.portUsable(p)) return p;
+    }
+    const p = this.leastLoaded(off, cnt, prio);
+    this.flowletPort[slot] = p;
+    this.flowletSeen[slot] = now;
+    return p;
+  }
+
+  /** Whether a port can take traffic (always, until faults take links down). */
+  private portUsable(_port: number): boolean {
+    return true;
+  }
+
+  /**
+   * The member of nhPorts[off … off + cnt) with the least load for class `prio`: bytes queued in
+   * that class plus what is left of the frame on the wire (so an idle port beats a busy one with
+   * an empty queue); a paused class counts as full (htsim's comparator: paused loses first). Ties
+   * uniformly at random (reservoir sampling over the tied members).
+   */
+  private leastLoaded(off: number, cnt: number, prio: number): number {
+    const rt = this.routes;
+    const pi = this.pi;
+    const pf = this.pf;
+    const now = this.sim.now;
+    const rng = this.arRng!;
+    let best = -1;
+    let bestLoad = Infinity;
+    let ties = 0;
+    for (let j = 0; j < cnt; j++) {
+      const p = rt.nhPorts[off + j];
+      if (!this.portUsable(p)) continue;
+      const r = p * PI.STRIDE;
+      const f = p * PF.STRIDE;
+      let load = pi[r + PI.QUEUES + (prio << 2) + QF.BYTES];
+      if ((pi[r + PI.PAUSED] & (1 << prio)) !== 0) load += 2 ** 31;
+      const busyPs = pf[f + PF.BUSY_UNTIL] - now;
+      if (busyPs > 0) load += busyPs / pf[f + PF.PS_PER_BYTE];
+      if (load < bestLoad) {
+        best = p;
+        bestLoad = load;
+        ties = 1;
+      } else if (load === bestLoad && rng.int(++ties) === 0) best = p;
+    }
+    return best >= 0 ? best : rt.nhPorts[off];
   }
 
   private drop(pkt: number): void {

@@ -33,7 +33,14 @@ export interface FabricConfig {
   trimHeaderBytes: number;
   /** Cap of the trimmed-header queue (htsim: 2 × queue size, physics.md §4.5). */
   trimQueueCapBytes: number;
+  /** Equal-cost choice at switches (routing.mode): ROUTING.ECMP, ADAPTIVE or FLOWLET. */
+  routingMode: number;
+  /** routing.flowletGapUs in ps. */
+  flowletGapPs: number;
 }
+
+/** routing.mode as FabricConfig.routingMode (fabric-realism.md §2). */
+export const ROUTING = { ECMP: 0, ADAPTIVE: 1, FLOWLET: 2 } as const;
 
 export interface FabricSizes {
   /** Largest data frame on the wire (bytes, without preamble/IFG). */
@@ -124,6 +131,9 @@ export function resolveFabricConfig(s: Scenario, graph: TopologyGraph, sizes: Fa
     trimThresholdBytes: trimThreshold,
     trimHeaderBytes: sw.trimming.headerBytes,
     trimQueueCapBytes: 2 * trimThreshold,
+    routingMode:
+      ROUTING[({ ecmp: 'ECMP', adaptive: 'ADAPTIVE', flowlet: 'FLOWLET' } as const)[s.routing?.mode ?? 'ecmp']],
+    flowletGapPs: Math.round((s.routing?.flowletGapUs ?? 100) * 1e6),
   };
 }
 

@@ -173,6 +173,7 @@ export function buildSimulation(scenario: Scenario, options: RunOptions = {}): S
     cfg,
     live('ecn/red'),
     (n) => streams.stream(`ecmp/${graph.nodeNames[n]}`).uint32() | 0,
+    cfg.routingMode !== 0 ? live('routing/adaptive') : null,
   );
   const flows = new FlowTable(flowSpecs, sim);
   const part = options.partition;
@@ -201,7 +202,7 @@ export function buildSimulation(scenario: Scenario, options: RunOptions = {}): S
     // Each QP's UDP source port is its entropy (physics.md §3.1).
     const evRng = streams.stream('roce/qp-source-port');
     const evs = Int32Array.from({ length: flows.count }, () => evRng.int(65536));
-    transport = new RoceTransportModel(fabric, flows, t, latency, (f) => evs[f]);
+    transport = new RoceTransportModel(fabric, flows, t, latency, (f) => evs[f], planeBdpBytes);
   } else {
     transport = new UetTransportModel(fabric, flows, t, latency, {
       baseRttPs: rtt,

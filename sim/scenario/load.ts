@@ -86,7 +86,7 @@ export function parseYamlObject(text: string, sourceName: string): Record<string
 
 /** Validate a raw object against ScenarioSchema; throws ScenarioError with one line per problem. */
 export function validateScenario(raw: unknown): Scenario {
-  const r = ScenarioSchema.safeParse(transportDefaults(raw));
+  const r = ScenarioSchema.safeParse(transportDefaults(expandPreset(raw)));
   if (!r.success) throw new ScenarioError(formatIssues(r.error.issues, raw));
   const bad = contradictions(r.data);
   if (bad.length) throw new ScenarioError(bad);
@@ -108,6 +108,25 @@ function transportDefaults(raw: unknown): unknown {
   // Anything but mappings here is the schema's to report; a pmax given is kept.
   if (!obj(ecn) || ecn.pmax !== undefined) return raw;
   return { ...raw, switch: { ...(sw as object), ecn: { ...ecn, pmax: 1 } } };
+}
+
+/**
+ * `preset: roce-ar` — the RoCE users can deploy today on adaptive-routing switches: RoCE with
+ * out-of-order placement (transport.placement ooo) and switches routing each packet to the
+ * least-loaded equal-cost port (routing.mode adaptive), fabric-realism.md §2–3. Filled in on a
+ * copy before validation, so "RoCE + AR vs UET" is one compare: variant setting `preset`: a UET
+ * transport is replaced by RoCE's defaults; what a RoCE transport or routing block names is kept.
+ */
+function expandPreset(raw: unknown): unknown {
+  const obj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+  if (!obj(raw) || raw.preset !== 'roce-ar') return raw;
+  const t = obj(raw.transport) && raw.transport.kind === 'roce' ? raw.transport : { kind: 'roce' };
+  const routing = obj(raw.routing) ? raw.routing : {};
+  return {
+    ...raw,
+    transport: { ...t, placement: t.placement ?? 'ooo' },
+    routing: { ...routing, mode: routing.mode ?? 'adaptive' },
+  };
 }
 
 /** Settings that each pass the schema but cannot hold together. */

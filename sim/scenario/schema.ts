@@ -189,6 +189,20 @@ export const SwitchSchema = z
   })
   .prefault({});
 
+// ---------------------------------------------------------------- routing
+/**
+ * How switches pick among equal-cost next hops (docs/reference/fabric-realism.md §2): 'ecmp'
+ * hashes (flow, entropy); 'adaptive' sends each data packet to the least-loaded member (queue
+ * depth, as htsim's per-packet ADAPTIVE_ROUTING); 'flowlet' keeps a flow on its port until it
+ * pauses longer than flowletGapUs, then re-picks the least-loaded one. Optional as a block, so
+ * scenarios that leave it out keep their hash.
+ */
+export const RoutingSchema = z.strictObject({
+  mode: z.enum(['ecmp', 'adaptive', 'flowlet'], { error: 'expected one of: ecmp, adaptive, flowlet' }).default('ecmp'),
+  /** Flowlet gap: 100 µs as ConWeave's LetFlow/CONGA runs (fabric-realism.md §2). */
+  flowletGapUs: positive().default(100),
+});
+
 // ---------------------------------------------------------------- transport
 export const DcqcnParamsSchema = z.strictObject({
   rateDecreaseIntervalUs: nonNeg().optional(),
@@ -238,6 +252,17 @@ const RoceSchema = z.strictObject({
   // Optional rather than defaulted, so that scenarios that leave it out keep their hash (the
   // default, 'control', is the behaviour before the field existed).
   ackPriority: z.enum(['control', 'data'], { error: 'expected one of: control, data' }).optional(),
+  /**
+   * Receiver: 'inOrder' (classic RC: a PSN past the expected one is discarded and NAKed) or
+   * 'ooo' (out-of-order direct data placement, as NICs that accept adaptive routing do: each
+   * PSN is placed once where it belongs, the ACK is cumulative, and a NAK goes out only for a
+   * hole oooNakDistance PSNs behind the highest one received; fabric-realism.md §3). Optional,
+   * so scenarios that leave it out keep their hash.
+   */
+  placement: z.enum(['inOrder', 'ooo'], { error: 'expected one of: inOrder, ooo' }).optional(),
+  /** With placement 'ooo': NAK a missing PSN once a PSN this far above it has arrived (default
+   *  two plane BDPs of packets, at least 64). */
+  oooNakDistance: posInt().optional(),
 });
 
 export const NsccParamsSchema = z.strictObject({
@@ -403,6 +428,10 @@ export const ScenarioSchema = z.strictObject({
   switch: SwitchSchema,
   transport: TransportSchema,
   workload: WorkloadSchema,
+  /** 'roce-ar': RoCE with out-of-order placement over switches with adaptive routing (load.ts
+   *  expands it before validation: transport.kind roce, placement ooo, routing.mode adaptive). */
+  preset: z.enum(['roce-ar'], { error: 'expected one of: roce-ar' }).optional(),
+  routing: RoutingSchema.optional(),
   stop: StopSchema,
   metrics: MetricsSchema,
   engine: EngineSchema,
@@ -418,3 +447,4 @@ export type RoceTransport = Extract<Transport, { kind: 'roce' }>;
 export type UetTransport = Extract<Transport, { kind: 'uet' }>;
 export type WorkloadItem = z.output<typeof WorkloadItemSchema>;
 export type SwitchConfig = Scenario['switch'];
+export type RoutingConfig = z.output<typeof RoutingSchema>;
