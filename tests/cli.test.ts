@@ -163,7 +163,7 @@ describe('ethersim binary (child process)', () => {
     expect(r.code).toBe(2);
     const lines = r.stderr.trimEnd().split('\n');
     expect(lines).toEqual([
-      'ethersim: transport.cc: expected one of: none, dcqcn, got "foo"',
+      'ethersim: transport.cc: expected one of: none, dcqcn, hpcc, timely, dctcp, got "foo"',
       expect.stringMatching(/^ethersim: bogus: unknown field; allowed fields: name, /),
     ]);
     expect(r.stderr).not.toMatch(/\n\s+at /);

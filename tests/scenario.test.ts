@@ -72,12 +72,12 @@ describe('parseScenario: one line per problem, naming the path', () => {
   });
   it("unknown nested field lists that object's fields (of the right kind)", () => {
     expect(problems(BASE.replace('cc: dcqcn', 'cc: dcqcn, frob: 2'))).toEqual([
-      'transport.frob: unknown field; allowed fields: kind, mtuBytes, priority, cc, preset, dcqcn, nakIntervalUs, ackEveryPackets, rtoUs, ackPriority, placement, oooNakDistance',
+      'transport.frob: unknown field; allowed fields: kind, mtuBytes, priority, cc, preset, dcqcn, hpcc, timely, dctcp, nakIntervalUs, ackEveryPackets, rtoUs, ackPriority, placement, oooNakDistance',
     ]);
   });
   it('bad enum value', () => {
     expect(problems(BASE.replace('cc: dcqcn', 'cc: foo'))).toEqual([
-      'transport.cc: expected one of: none, dcqcn, got "foo"',
+      'transport.cc: expected one of: none, dcqcn, hpcc, timely, dctcp, got "foo"',
     ]);
   });
   it('negative link rate', () => {
@@ -176,7 +176,9 @@ describe('--set overrides', () => {
     expect((single.workload as { sizeBytes: number }).sizeBytes).toBe(4096);
   });
   it('an override value that breaks the schema is reported by path', () => {
-    expect(problems(BASE, ['transport.cc=foo'])).toEqual(['transport.cc: expected one of: none, dcqcn, got "foo"']);
+    expect(problems(BASE, ['transport.cc=foo'])).toEqual([
+      'transport.cc: expected one of: none, dcqcn, hpcc, timely, dctcp, got "foo"',
+    ]);
   });
   it('paths the schema does not have are rejected', () => {
     expect(problems(BASE, ['bogus=1'])[0]).toMatch(

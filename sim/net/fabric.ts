@@ -12,6 +12,7 @@ import type { Counters } from '../metrics/counters.ts';
 import type { PartitionPlan } from './partition.ts';
 import type { Outbox } from './outbox.ts';
 import { pfcReservedBytes, type FabricConfig } from './fabricConfig.ts';
+import type { IntTable } from './int.ts';
 
 export type { FabricConfig };
 
@@ -183,6 +184,8 @@ export class Fabric implements EventHandler {
    *  (packets' marks are 0 from alloc, which is exact for queues entered before the first pause). */
   private pausesSeen = false;
   tracer: { sample(): void } | null = null;
+  /** HPCC's in-band telemetry (int.ts): null unless a run uses it, so other runs pay one check per switch dequeue. */
+  int: IntTable | null = null;
   watchdog: { check(): void } | null = null;
   /** Partitioned runs: this fabric's partition, and per partition the outbox of packets handed
    *  to it over cut links (null in an unpartitioned run). */
@@ -812,6 +815,7 @@ export class Fabric implements EventHandler {
     const pool = this.pool;
     const prio = pool.i32[(pkt << REC.SHIFT) + P.KIND] >> P.PRIO_SHIFT;
     if (prio >= PRIO.TRIMMED) return;
+    if (this.int !== null) this.pushInt(egress, pkt);
     const bytes = pool.i32[(pkt << REC.SHIFT) + P.BYTES];
     this.usedBytes[node] -= bytes;
     const inPort = pool.i32[(pkt << REC.SHIFT) + P.IN_PORT];
@@ -840,6 +844,16 @@ export class Fabric implements EventHandler {
       }
     }
     if (this.cfg.ecnAtDequeue) this.maybeMark(egress, prio, pkt);
+  }
+
+  /**
+   * HPCC INT at switch egress (docs/reference/cc-family.md §1.1, ns-3 SwitchNotifyDequeue): a
+   * data packet leaving `egress` records the time, the port's wire bytes sent before it and the
+   * bytes still queued behind it.
+   */
+  private pushInt(egress: number, pkt: number): void {
+    if ((this.pool.i32[(pkt << REC.SHIFT) + P.KIND] & P.KIND_MASK) !== PK.DATA) return;
+    this.int!.push(pkt, egress, this.sim.now, this.pf[egress * PF.STRIDE + PF.TX_BYTES], this.portQueueBytes(egress));
   }
 
   private sendPfc(port: number, prio: number, pause: boolean, cause: number): void {

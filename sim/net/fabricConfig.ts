@@ -63,6 +63,7 @@ export function resolveFabricConfig(s: Scenario, graph: TopologyGraph, sizes: Fa
   const kmax = new Float64Array(np);
   const uet = s.transport.kind === 'uet';
   const rccc = s.transport.kind === 'uet' && s.transport.rccc;
+  const dctcp = s.transport.cc === 'dctcp';
   const bdp = sizes.planeBdpBytes;
   const latencyPs = Math.round(sw.latencyNs * 1000);
   for (let p = 0; p < np; p++) {
@@ -88,9 +89,11 @@ export function resolveFabricConfig(s: Scenario, graph: TopologyGraph, sizes: Fa
     } else alpha[p] = sw.pfc.alpha;
     // ECN: RoCE — HPCC run.py Kmin 100 KB × rate/25 G, Kmax 400 KB × rate/25 G (§2.2c);
     // UET — 0.2 / 0.8 × plane BDP on the data class (§4.6).
+    // DCTCP on RoCE — HPCC run.py --cc dctcp: one threshold K = 30 KB × rate/10 G (cc-family.md §3.2).
     const perRate = l.rateBps / 25e9;
-    kmin[p] = sw.ecn.kminBytes !== 'auto' ? sw.ecn.kminBytes : uet ? 0.2 * bdp : 100_000 * perRate;
-    kmax[p] = sw.ecn.kmaxBytes !== 'auto' ? sw.ecn.kmaxBytes : uet ? 0.8 * bdp : 400_000 * perRate;
+    const dctcpK = dctcp ? (30_000 * l.rateBps) / 10e9 : 0;
+    kmin[p] = sw.ecn.kminBytes !== 'auto' ? sw.ecn.kminBytes : uet ? 0.2 * bdp : dctcp ? dctcpK : 100_000 * perRate;
+    kmax[p] = sw.ecn.kmaxBytes !== 'auto' ? sw.ecn.kmaxBytes : uet ? 0.8 * bdp : dctcp ? dctcpK : 400_000 * perRate;
     // RCCC manages the last hop: no ECN on a switch port facing a host (physics.md §4.6 table,
     // §4.8: "last-hop ECN disabled when RCCC on"). Thresholds at infinity mark nothing.
     if (rccc && portNodeOf(graph, p) >= graph.hostCount && portNodeOf(graph, p ^ 1) < graph.hostCount)

@@ -202,7 +202,7 @@ export function buildSimulation(scenario: Scenario, options: RunOptions = {}): S
     // Each QP's UDP source port is its entropy (physics.md §3.1).
     const evRng = streams.stream('roce/qp-source-port');
     const evs = Int32Array.from({ length: flows.count }, () => evRng.int(65536));
-    transport = new RoceTransportModel(fabric, flows, t, latency, (f) => evs[f], planeBdpBytes);
+    transport = new RoceTransportModel(fabric, flows, t, latency, (f) => evs[f], planeBdpBytes, rtt);
   } else {
     transport = new UetTransportModel(fabric, flows, t, latency, {
       baseRttPs: rtt,

@@ -102,7 +102,8 @@ export function validateScenario(raw: unknown): Scenario {
  */
 function transportDefaults(raw: unknown): unknown {
   const obj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object';
-  if (!obj(raw) || !obj(raw.transport) || raw.transport.kind !== 'uet') return raw;
+  // DCTCP marks every packet above K (Pmax 1: HPCC run.py --cc dctcp, cc-family.md §3.2).
+  if (!obj(raw) || !obj(raw.transport) || (raw.transport.kind !== 'uet' && raw.transport.cc !== 'dctcp')) return raw;
   const sw = raw.switch ?? {};
   const ecn = obj(sw) ? (sw.ecn ?? {}) : null;
   // Anything but mappings here is the schema's to report; a pmax given is kept.
@@ -144,6 +145,11 @@ function contradictions(s: Scenario): string[] {
   } else if (xonBytes !== undefined && xoffBytes !== undefined && xonBytes > xoffBytes) {
     out.push(
       `switch.pfc.xonBytes: ${xonBytes} is above switch.pfc.xoffBytes ${xoffBytes}; an ingress resumes below where it paused, so xonBytes ≤ xoffBytes`,
+    );
+  }
+  if (s.transport.kind === 'roce' && s.transport.cc === 'hpcc' && s.engine.partitions > 1) {
+    out.push(
+      `engine.partitions: ${s.engine.partitions} with transport.cc: hpcc; HPCC's in-band telemetry is not handed across partitions, so use engine.partitions: 1`,
     );
   }
   if (!s.stop.allFlowsDone && s.stop.timeUs === undefined) {

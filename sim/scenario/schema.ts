@@ -220,6 +220,51 @@ export const DcqcnParamsSchema = z.strictObject({
   clampTargetRate: z.boolean().optional(),
 });
 
+/** HPCC (docs/reference/cc-family.md §1.3): every field optional, unset = the ns-3 `run.py --cc hp` value. */
+export const HpccParamsSchema = z.strictObject({
+  /** Target utilisation η (0.95). */
+  eta: positive().optional(),
+  /** Additive stages before a multiplicative step (0: every update takes the η/U step). */
+  maxStage: nonNegInt().optional(),
+  /** Additive increase R_AI (10 × NIC Gb/s ÷ 25 Mb/s: 40 at 100 G). */
+  rateAiMbps: nonNeg().optional(),
+  /** Base RTT T (default: one MTU packet and its ACK over the longest host-to-host path). */
+  baseRttUs: positive().optional(),
+  /** Act on every ACK within an RTT without committing ("fast react", on). */
+  fastReact: z.boolean().optional(),
+  minRateMbps: positive().optional(),
+});
+
+/** TIMELY (cc-family.md §2.2): unset = the HPCC ns-3 code's values. */
+export const TimelyParamsSchema = z.strictObject({
+  /** EWMA weight of the newest RTT difference (0.875). */
+  alpha: fraction().optional(),
+  /** Multiplicative decrease factor β (0.8). */
+  beta: fraction().optional(),
+  tLowUs: positive().optional(),
+  tHighUs: positive().optional(),
+  /** The gradient's normaliser minRTT (20 µs). */
+  minRttUs: positive().optional(),
+  /** Additive step δ (NIC Gb/s Mb/s: 100 at 100 G). */
+  rateAiMbps: nonNeg().optional(),
+  /** Hyperactive step (5 × δ). */
+  rateHaiMbps: nonNeg().optional(),
+  /** Consecutive increases before the hyperactive step (5). */
+  haiAfter: nonNegInt().optional(),
+  minRateMbps: positive().optional(),
+});
+
+/** DCTCP in the HPCC ns-3 code's RDMA rate form (cc-family.md §3.2). */
+export const DctcpParamsSchema = z.strictObject({
+  /** α's EWMA gain g (1/16). */
+  g: fraction().optional(),
+  /** Additive increase per window (615 Mb/s: one 1 KB packet per 13 µs). */
+  rateAiMbps: nonNeg().optional(),
+  /** Base RTT T of the window W = R·T (default as HPCC's). */
+  baseRttUs: positive().optional(),
+  minRateMbps: positive().optional(),
+});
+
 /** Payload bytes per packet: at most a jumbo frame's 9,216 bytes (Ethernet switches' largest; RoCE path MTUs stop at 4,096). */
 const mtu = () =>
   z
@@ -234,9 +279,15 @@ const RoceSchema = z.strictObject({
   /** Payload bytes per packet (RoCE path MTU); headers (62 B) are added. */
   mtuBytes: mtu(),
   priority: z.number().int().min(0).max(5).default(3),
-  cc: z.enum(['none', 'dcqcn'], { error: 'expected one of: none, dcqcn' }).default('none'),
+  cc: z
+    .enum(['none', 'dcqcn', 'hpcc', 'timely', 'dctcp'], { error: 'expected one of: none, dcqcn, hpcc, timely, dctcp' })
+    .default('none'),
   preset: z.enum(['connectx', 'paper', 'bz'], { error: 'expected one of: connectx, paper, bz' }).default('connectx'),
   dcqcn: DcqcnParamsSchema.prefault({}),
+  // Optional rather than prefaulted, so that scenarios without them keep their hash.
+  hpcc: HpccParamsSchema.optional(),
+  timely: TimelyParamsSchema.optional(),
+  dctcp: DctcpParamsSchema.optional(),
   /** Repeat NAK for the same expected PSN suppressed this long (HPCC 500 µs, §3.2). */
   nakIntervalUs: nonNeg().default(500),
   /** Receiver ACKs every N in-order packets (and always the last packet of a message). */

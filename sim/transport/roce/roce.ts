@@ -7,6 +7,11 @@ import type { LatencyRecorder } from '../../metrics/latencyHistogram.ts';
 import type { RoceTransport } from '../../scenario/schema.ts';
 import { Dcqcn } from './dcqcn.ts';
 import { ReceivedPsns } from '../uet/receivedPsns.ts';
+import type { AckCc } from './ackCc.ts';
+import { Hpcc } from './hpcc.ts';
+import { Timely } from './timely.ts';
+import { Dctcp } from './dctcp.ts';
+import { IntTable } from '../../net/int.ts';
 
 /** RoCE's event kinds: EV.TRANSPORT + 0…1, written as literals so that they inline (packets.ts). */
 export const enum EV_ROCE {
@@ -55,6 +60,18 @@ export class RoceTransportModel implements HostTransport {
   /** The class of ACKs and NAKs (transport.ackPriority); CNPs always go as control. */
   private readonly ackPrio: number;
   readonly dcqcn: Dcqcn | null;
+  /** HPCC, TIMELY or DCTCP: the congestion controls driven by ACKs (ackCc.ts). */
+  readonly ackCc: AckCc | null;
+  /** The rate limiter's rates (DCQCN's or ackCc's), null without congestion control. */
+  private readonly rateBps: Float64Array | null;
+  /** Bytes in flight allowed per flow (HPCC, DCTCP), null for rate control alone. */
+  private readonly windowBytes: Float64Array | null;
+  /** HPCC's INT side table (net/int.ts), else null. */
+  private readonly int: IntTable | null;
+  /** DCTCP: CE-marked packets received since the flow's last ACK, echoed in it. */
+  private readonly rcvMarks: Int32Array | null;
+  private readonly dataExtraBytes: number;
+  private readonly ackBytes: number;
 
   constructor(
     private readonly fabric: Fabric,
@@ -64,6 +81,8 @@ export class RoceTransportModel implements HostTransport {
     evFor: (flow: number) => number,
     /** Plane BDP (bytes): the default oooNakDistance is two of it in packets. */
     planeBdpBytes = 0,
+    /** Base RTT of the longest path: HPCC's and DCTCP's T (window W = R·T). */
+    baseRttPs = 0,
   ) {
     const n = flows.count;
     this.mtu = cfg.mtuBytes;
@@ -100,6 +119,21 @@ export class RoceTransportModel implements HostTransport {
     this.active = new ActiveFlows(flows.src, hosts);
     this.wakePs = new Float64Array(hosts).fill(Infinity);
     this.dcqcn = cfg.cc === 'dcqcn' ? new Dcqcn(fabric, flows, cfg) : null;
+    this.int = cfg.cc === 'hpcc' ? new IntTable(fabric.pool.capacity) : null;
+    fabric.int = this.int;
+    this.ackCc =
+      cfg.cc === 'hpcc'
+        ? new Hpcc(fabric, flows, cfg, this.int!, baseRttPs)
+        : cfg.cc === 'timely'
+          ? new Timely(fabric, flows, cfg)
+          : cfg.cc === 'dctcp'
+            ? new Dctcp(fabric, flows, cfg, baseRttPs)
+            : null;
+    this.rateBps = this.dcqcn?.rateBps ?? this.ackCc?.rateBps ?? null;
+    this.windowBytes = this.ackCc?.windowBytes ?? null;
+    this.rcvMarks = cfg.cc === 'dctcp' ? new Int32Array(n) : null;
+    this.dataExtraBytes = this.ackCc?.dataExtraBytes ?? 0;
+    this.ackBytes = WIRE.ROCE_ACK_BYTES + (this.ackCc?.ackExtraBytes ?? 0);
     flows.scheduleStarts(EV_ROCE.FLOW_START);
   }
 
@@ -135,6 +169,12 @@ export class RoceTransportModel implements HostTransport {
         scanned--;
         continue;
       }
+      // Window-bound (HPCC, DCTCP: ns-3 IsWinBound): wait for an ACK, which kicks the host.
+      const win = this.windowBytes;
+      if (win !== null && (this.sndNxt[f] - this.sndUna[f]) * this.mtu >= win[f]) {
+        i = i + 1 === n ? 0 : i + 1;
+        continue;
+      }
       const t = this.nextTxPs[f];
       if (t > now) {
         if (t < minNext) minNext = t;
@@ -157,8 +197,9 @@ export class RoceTransportModel implements HostTransport {
     const psn = this.sndNxt[f]++;
     const size = this.flows.sizeBytes[f];
     const payload = Math.max(1, Math.min(this.mtu, size - psn * this.mtu));
-    const bytes = payload + WIRE.ROCE_HEADER_BYTES;
+    const bytes = payload + WIRE.ROCE_HEADER_BYTES + this.dataExtraBytes;
     const pkt = pool.alloc(PK.DATA, f, this.flows.src[f], this.flows.dst[f], bytes, this.prio);
+    if (this.int !== null) this.int.clear(pkt);
     pool.side[(pkt << REC.SHIFT) + PS.PSN] = psn;
     pool.side[(pkt << REC.SHIFT) + PS.PAYLOAD] = payload;
     pool.i32[(pkt << REC.SHIFT) + P.EV] = this.qpEv[f];
@@ -172,11 +213,10 @@ export class RoceTransportModel implements HostTransport {
     } else this.maxSent[f] = psn + 1;
     pool.i32[(pkt << REC.SHIFT) + P.FLAGS] = flags;
     // Rate limiter: the next packet of this QP may start one packet time at the QP's rate later.
-    const dc = this.dcqcn;
-    if (dc !== null) {
-      const rate = dc.rateBps[f];
-      this.nextTxPs[f] = now + Math.round(((bytes + WIRE.OVERHEAD_BYTES) * 8e12) / rate);
-      dc.onSent(f, bytes);
+    const rates = this.rateBps;
+    if (rates !== null) {
+      this.nextTxPs[f] = now + Math.round(((bytes + WIRE.OVERHEAD_BYTES) * 8e12) / rates[f]);
+      if (this.dcqcn !== null) this.dcqcn.onSent(f, bytes);
     }
     if (this.rtoPending[f] === 0) {
       this.rtoPending[f] = 1;
@@ -197,6 +237,7 @@ export class RoceTransportModel implements HostTransport {
         this.receiveData(host, f, pkt);
         break;
       case PK.ACK:
+        if (this.ackCc !== null) this.ackCcOnAck(f, pkt);
         this.onAck(f, pool.side[(pkt << REC.SHIFT) + PS.AUX]);
         break;
       case PK.NAK:
@@ -222,6 +263,7 @@ export class RoceTransportModel implements HostTransport {
       this.sendControl(host, f, PK.CNP, WIRE.ROCE_CNP_BYTES, 0);
       fabric.counters.cnps++;
     }
+    if (this.rcvMarks !== null && (pool.i32[(pkt << REC.SHIFT) + P.FLAGS] & F.CE) !== 0) this.rcvMarks[f]++;
     const psn = pool.side[(pkt << REC.SHIFT) + PS.PSN];
     const expected = this.rcvExpected[f];
     if (this.placed !== null) {
@@ -235,7 +277,7 @@ export class RoceTransportModel implements HostTransport {
       this.flows.deliveredBytes[f] += pool.side[(pkt << REC.SHIFT) + PS.PAYLOAD];
       if (++this.rcvSinceAck[f] >= this.ackEvery || expected + 1 === this.npkts[f]) {
         this.rcvSinceAck[f] = 0;
-        this.sendControl(host, f, PK.ACK, WIRE.ROCE_ACK_BYTES, expected + 1);
+        this.sendAck(host, f, pkt, expected + 1);
       }
       return;
     }
@@ -250,7 +292,7 @@ export class RoceTransportModel implements HostTransport {
       }
     } else if (psn === this.npkts[f] - 1) {
       // A duplicate of the last packet (after a timeout): re-ACK so the sender can finish.
-      this.sendControl(host, f, PK.ACK, WIRE.ROCE_ACK_BYTES, expected);
+      this.sendAck(host, f, pkt, expected);
     }
   }
 
@@ -270,7 +312,7 @@ export class RoceTransportModel implements HostTransport {
     if (psn < expected || placed.has(f, psn)) {
       fabric.counters.discards++;
       // A copy of the last packet (after a timeout): re-ACK so the sender can finish.
-      if (psn === n - 1) this.sendControl(host, f, PK.ACK, WIRE.ROCE_ACK_BYTES, expected);
+      if (psn === n - 1) this.sendAck(host, f, pkt, expected);
       return;
     }
     placed.add(f, psn);
@@ -284,7 +326,7 @@ export class RoceTransportModel implements HostTransport {
       this.rcvSinceAck[f] += next - expected;
       if (this.rcvSinceAck[f] >= this.ackEvery || next === n) {
         this.rcvSinceAck[f] = 0;
-        this.sendControl(host, f, PK.ACK, WIRE.ROCE_ACK_BYTES, next);
+        this.sendAck(host, f, pkt, next);
       }
       return;
     }
@@ -311,6 +353,48 @@ export class RoceTransportModel implements HostTransport {
     pool.sideF64[(pkt << REC.F64_SHIFT) + PS64.SENT_PS] = fabric.sim.now;
     if (kind === PK.ACK) fabric.counters.acks++;
     fabric.sendFromHost(host, pkt);
+  }
+
+  /** ACK `cum` to flow f's sender, prompted by data packet `data`. */
+  private sendAck(host: number, f: number, data: number, cum: number): void {
+    if (this.ackCc === null) this.sendControl(host, f, PK.ACK, WIRE.ROCE_ACK_BYTES, cum);
+    else this.sendCcAck(host, f, data, cum);
+  }
+
+  /**
+   * The ACK of a congestion control driven by ACKs carries what its sender needs of the data
+   * packet that triggered it: HPCC the INT records, TIMELY the packet's send time, DCTCP the
+   * marks since the last ACK (docs/reference/cc-family.md §1.1, §2.1, §3.1).
+   */
+  private sendCcAck(host: number, f: number, data: number, cum: number): void {
+    const fabric = this.fabric;
+    const pool = fabric.pool;
+    const pkt = pool.alloc(PK.ACK, f, host, this.flows.src[f], this.ackBytes, this.ackPrio);
+    pool.side[(pkt << REC.SHIFT) + PS.AUX] = cum;
+    pool.i32[(pkt << REC.SHIFT) + P.EV] = this.qpEv[f];
+    pool.sideF64[(pkt << REC.F64_SHIFT) + PS64.SENT_PS] = pool.sideF64[(data << REC.F64_SHIFT) + PS64.SENT_PS];
+    if (this.int !== null) this.int.copy(data, pkt);
+    if (this.rcvMarks !== null) {
+      pool.side[(pkt << REC.SHIFT) + PS.AUX2] = this.rcvMarks[f];
+      this.rcvMarks[f] = 0;
+    }
+    fabric.counters.acks++;
+    fabric.sendFromHost(host, pkt);
+  }
+
+  /** An ACK reaches an HPCC/TIMELY/DCTCP sender: the rate (and window) move, and the NIC may send. */
+  private ackCcOnAck(f: number, pkt: number): void {
+    if (this.flows.isDone(f)) return;
+    const cc = this.ackCc!;
+    const old = cc.rateBps[f];
+    cc.onAck(f, pkt, this.fabric.pool.side[(pkt << REC.SHIFT) + PS.AUX], this.sndNxt[f]);
+    const rate = cc.rateBps[f];
+    if (rate !== old) {
+      // ns-3 ChangeRate: the next send time moves by the difference of one packet's time at the two rates.
+      const wireBits = (this.mtu + WIRE.ROCE_HEADER_BYTES + this.dataExtraBytes + WIRE.OVERHEAD_BYTES) * 8e12;
+      this.nextTxPs[f] += Math.round(wireBits / rate - wireBits / old);
+    }
+    this.fabric.kickHost(this.flows.src[f]);
   }
 
   private onAck(f: number, cum: number): void {
@@ -345,6 +429,7 @@ export class RoceTransportModel implements HostTransport {
 
   /** Sampled per-flow state for traces (cold path). */
   flowTrace(f: number): Record<string, number> {
+    if (this.ackCc !== null) return this.ackCc.trace(f);
     if (this.dcqcn === null) return {};
     return {
       rateGbps: this.dcqcn.rateBps[f] / 1e9,
@@ -360,6 +445,7 @@ export class RoceTransportModel implements HostTransport {
       case EV_ROCE.FLOW_START:
         this.activate(a);
         if (this.dcqcn !== null) this.dcqcn.start(a, this.lineRate(a));
+        if (this.ackCc !== null) this.ackCc.start(a, this.lineRate(a));
         this.fabric.kickHost(this.flows.src[a]);
         break;
       case EV_ROCE.RTO:
