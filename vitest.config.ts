@@ -8,6 +8,14 @@ export default defineConfig({
     // Model-validation tests are CPU-bound simulations; two cores, two forks.
     pool: 'forks',
     maxWorkers: 2,
+    // `npm run test:fast` runs every test not tagged 'slow' (and not tests/e2e/): the edit–test loop.
+    tags: [
+      {
+        name: 'slow',
+        description:
+          'over ~1.5 s on a loaded 2-core machine: large fabrics (up to 1024 hosts), many seeds, threads, child processes',
+      },
+    ],
     // The default console report, plus a JSON report CI reads for its closing summary line.
     reporters: ['default', ['json', { outputFile: 'test-artifacts/vitest-report.json' }]],
   },

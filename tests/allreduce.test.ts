@@ -26,7 +26,9 @@ describe('ring all-reduce', () => {
     for (const f of ring) expect(f.dst).toBe(order[(order.indexOf(f.src) + 1) % 4]);
   });
 
-  it('runs the steps back to back: the collective takes the sum of its step FCTs along a chain', () => {
+  it('runs the steps back to back: the collective takes the sum of its step FCTs along a chain', {
+    tags: ['slow'],
+  }, () => {
     const r = runScenario(bundled('allreduce-roce.yaml'));
     const n = 16;
     expect(r.summary.flowsDone).toBe(2 * (n - 1) * n);

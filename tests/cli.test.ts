@@ -150,14 +150,14 @@ afterAll(() => {
 });
 
 describe('ethersim binary (child process)', () => {
-  it('validate: an invalid scenario exits 2 with one line naming the path', () => {
+  it('validate: an invalid scenario exits 2 with one line naming the path', { tags: ['slow'] }, () => {
     const p = file('oddk.yaml', GOOD.replace('{ kind: star, hosts: 4 }', '{ kind: fatTree, k: 3 }'));
     const r = spawnCli(['validate', p]);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toBe('ethersim: topology.k: expected an even integer ≥ 2, got 3\n');
   });
-  it('validate: unknown field and bad enum, one line each, no stack trace', () => {
+  it('validate: unknown field and bad enum, one line each, no stack trace', { tags: ['slow'] }, () => {
     const p = file('bad.yaml', `${GOOD.replace('{ kind: roce }', '{ kind: roce, cc: foo }')}bogus: 1\n`);
     const r = spawnCli(['validate', p]);
     expect(r.code).toBe(2);
@@ -168,7 +168,9 @@ describe('ethersim binary (child process)', () => {
     ]);
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
-  it('validate and run: a scenario valid by the schema but not buildable exits 2 with one line, before any run', () => {
+  it('validate and run: a scenario valid by the schema but not buildable exits 2 with one line, before any run', {
+    tags: ['slow'],
+  }, () => {
     // Too many incast senders for the topology; a buffer smaller than what PFC reserves in it;
     // a misspelt bundled CDF.
     const cases: Array<[string, string, RegExp]> = [
@@ -200,7 +202,7 @@ describe('ethersim binary (child process)', () => {
       }
     }
   });
-  it('a reader that stops early ends the output quietly (no EPIPE stack trace)', () => {
+  it('a reader that stops early ends the output quietly (no EPIPE stack trace)', { tags: ['slow'] }, () => {
     const r = spawnSync(
       'sh',
       ['-c', `"${process.execPath}" "${BIN}" run scenarios/dumbbell.yaml --json --quiet | head -c 20 > /dev/null`],
@@ -209,13 +211,15 @@ describe('ethersim binary (child process)', () => {
     expect(r.status).toBe(0);
     expect(r.stderr).toBe('');
   });
-  it('validate: a valid scenario exits 0', () => {
+  it('validate: a valid scenario exits 0', { tags: ['slow'] }, () => {
     const r = spawnCli(['validate', file('good.yaml', GOOD)]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/good\.yaml: ok/);
   });
-  it('run from the bundle (default) and from the sources through tsx (ETHERSIM_NO_BUNDLE) gives the same result', () => {
+  it('run from the bundle (default) and from the sources through tsx (ETHERSIM_NO_BUNDLE) gives the same result', {
+    tags: ['slow'],
+  }, () => {
     const args = [BIN, 'run', join(ROOT, 'scenarios/dumbbell.yaml'), '--json', '--quiet'];
     const env = { ...process.env, ETHERSIM_TRACE_ENTRY: '1' };
     const viaBundle = spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8', env });
@@ -236,7 +240,7 @@ describe('ethersim binary (child process)', () => {
     expect(strip(viaBundle.stdout)).toBe(strip(viaTsx.stdout));
   });
 
-  it('schema prints valid JSON with properties.topology', () => {
+  it('schema prints valid JSON with properties.topology', { tags: ['slow'] }, () => {
     const r = spawnCli(['schema']);
     expect(r.code).toBe(0);
     const js = JSON.parse(r.stdout);
@@ -316,7 +320,9 @@ describe('argument and input errors (exit 2)', () => {
       /^ethersim: --set topology\.bogus: unknown field "bogus" in topology; allowed fields: kind, hosts\n$/,
     );
   });
-  it('validate checks the sweep: grid, one line per problem however many grid points have it', async () => {
+  it('validate checks the sweep: grid, one line per problem however many grid points have it', {
+    tags: ['slow'],
+  }, async () => {
     const bad = file('badsweep.yaml', `${GOOD}sweep:\n  transport.foo: [none, dcqcn]\n  seed: [1, 2, 3]\n`);
     for (const cmd of ['validate', 'sweep']) {
       const r = await runMain([cmd, bad]);

@@ -31,7 +31,9 @@ describe('congestion trees on hand-checkable topologies', () => {
     expect(c.victims).toEqual([]);
   });
 
-  it("two-tier leaf-spine incast: the tree rooted at leaf0->h0 reaches the senders' leaves through the spines", () => {
+  it("two-tier leaf-spine incast: the tree rooted at leaf0->h0 reaches the senders' leaves through the spines", {
+    tags: ['slow'],
+  }, () => {
     const r = runScenario(bundled('incast-roce.yaml'));
     const c = r.congestion!;
     const trees = c.trees.filter((t) => t.root === 'leaf0->h0');
@@ -50,7 +52,9 @@ describe('congestion trees on hand-checkable topologies', () => {
 });
 
 describe('head-of-line blocking', () => {
-  it('victim-flow.yaml with PFC only: the victim is blocked by the incast root; the incast flows are not victims', () => {
+  it('victim-flow.yaml with PFC only: the victim is blocked by the incast root; the incast flows are not victims', {
+    tags: ['slow'],
+  }, () => {
     const r = runScenario(bundled('victim-flow.yaml', ['transport.cc=none']));
     const c = r.congestion!;
     const victim = r.flows.find((f) => f.src === 12 && f.dst === 17)!;
@@ -68,7 +72,7 @@ describe('head-of-line blocking', () => {
     expect(root.victims).toContain(victim.id);
   });
 
-  it('the same traffic over UET on a lossy fabric: no trees, no victims', () => {
+  it('the same traffic over UET on a lossy fabric: no trees, no victims', { tags: ['slow'] }, () => {
     const r = runScenario(
       bundled('victim-flow.yaml', ['transport.kind=uet', 'switch.pfc.enabled=false', 'switch.trimming.enabled=true']),
     );
@@ -89,7 +93,7 @@ describe('PFC deadlock', () => {
     expect(d[0].detectedPs - d[0].formedPs).toBe(10_000e6); // held 10 ms without a RESUME
   });
 
-  it('the same scenario over UET on a lossy class does not deadlock', () => {
+  it('the same scenario over UET on a lossy class does not deadlock', { tags: ['slow'] }, () => {
     const r = runScenario(bundled('pfc-deadlock.yaml', ['transport.kind=uet', 'switch.trimming.enabled=true']));
     expect(r.meta.stopReason).toBe('allFlowsDone');
     expect(r.summary.flowsDone).toBe(4);
@@ -97,7 +101,7 @@ describe('PFC deadlock', () => {
     expect(r.counters.pauseFrames).toBe(0);
   });
 
-  it('the CLI reports the cycle and exits 1', () => {
+  it('the CLI reports the cycle and exits 1', { tags: ['slow'] }, () => {
     const p = spawnSync(process.execPath, ['bin/ethersim.mjs', 'run', 'scenarios/pfc-deadlock.yaml', '--quiet'], {
       encoding: 'utf8',
     });
@@ -108,7 +112,9 @@ describe('PFC deadlock', () => {
 });
 
 describe('stall watchdog', () => {
-  it('a deadlocked fabric with the analysis off stops as stalled instead of retrying forever (CLI exit 1)', () => {
+  it('a deadlocked fabric with the analysis off stops as stalled instead of retrying forever (CLI exit 1)', {
+    tags: ['slow'],
+  }, () => {
     const r = runScenario(bundled('pfc-deadlock.yaml', ['metrics.congestion=false', 'stop.stallUs=50000']));
     expect(r.meta.stopReason).toBe('stalled');
     expect(r.summary.flowsDone).toBeLessThan(4);

@@ -150,7 +150,9 @@ function seriesOf(r: Result, name: string) {
 }
 
 describe('goodput fairness in the reports (sim/cli/report.ts goodputFairness)', () => {
-  it("Jain's index: 1 for equal rates, 1/n when one flow gets everything; dcqcn-fairness ≥ 0.99 over the run", async () => {
+  it("Jain's index: 1 for equal rates, 1/n when one flow gets everything; dcqcn-fairness ≥ 0.99 over the run", {
+    tags: ['slow'],
+  }, async () => {
     const { goodputFairness } = await import('../sim/cli/report.ts');
     const r = runScenario(bundled('dcqcn-fairness.yaml'));
     // By hand from the flows' own numbers: all four run to the 10 ms limit.
@@ -192,7 +194,7 @@ describe('DCQCN convergence and fairness', () => {
 });
 
 describe('PFC interplay', () => {
-  it('32 → 1 incast: DCQCN sends ≥ 5× fewer PAUSE frames than no CC', () => {
+  it('32 → 1 incast: DCQCN sends ≥ 5× fewer PAUSE frames than no CC', { tags: ['slow'] }, () => {
     // HPCC's 32 MB buffer and ECN thresholds below XOFF (Kmin < Kmax < XOFF, physics.md §1.3);
     // 32 MB per flow so that the run is mostly steady state, not the first line-rate burst.
     const sets = [
@@ -225,7 +227,7 @@ describe('victim flow', () => {
     return (s.v[i] * 8) / (s.t[i] / 1e12) / 1e9;
   }
 
-  it('PFC back-pressure cuts the victim; DCQCN at least halves the cut', () => {
+  it('PFC back-pressure cuts the victim; DCQCN at least halves the cut', { tags: ['slow'] }, () => {
     const cut: Record<string, number> = {};
     for (const cc of ['none', 'dcqcn']) {
       const shared = victimGbps([`transport.cc=${cc}`], 20);
@@ -357,7 +359,9 @@ describe('DCQCN convergence from a staggered start (physics.md §2.4, §5.4 (i))
   }
 
   for (const preset of ['connectx', 'bz'] as const) {
-    it(`${preset}: the late flow's share is 1/2 in expectation over ${SEEDS.length} seeds, and every run has closed the gap the join opened to under C/10`, () => {
+    it(`${preset}: the late flow's share is 1/2 in expectation over ${SEEDS.length} seeds, and every run has closed the gap the join opened to under C/10`, {
+      tags: ['slow'],
+    }, () => {
       const runs = SEEDS.map((seed) => staggered(preset, seed));
       const gbps = (x: number) => (x / 1e9).toFixed(2);
       console.log(

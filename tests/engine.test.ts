@@ -229,7 +229,7 @@ describe('LaneQueue against the heap', () => {
 });
 
 describe('CalendarQueue against the heap', () => {
-  it('pops exactly the same sequence through growth, shrinking and re-estimated widths', () => {
+  it('pops exactly the same sequence through growth, shrinking and re-estimated widths', { tags: ['slow'] }, () => {
     const rng = new RandomStreams(3).stream('q');
     const c = new CalendarQueue(4);
     const h = new EventQueue(4);

@@ -49,7 +49,7 @@ describe('size estimate and the oversized-scenario guard', () => {
     expect(four.bytes).toBeLessThan(4 * one.bytes);
   });
 
-  it('the CLI exits 2 with one line, and the limit can be raised', () => {
+  it('the CLI exits 2 with one line, and the limit can be raised', { tags: ['slow'] }, () => {
     const dir = mkdtempSync(join(tmpdir(), 'ethersim-'));
     const f = join(dir, 'huge.yaml');
     writeFileSync(

@@ -120,7 +120,7 @@ describe('32 → 1 incast at 400 G', () => {
     expectConservation(r);
   });
 
-  it('with forwarding latency in the switches the auto headroom still loses nothing', () => {
+  it('with forwarding latency in the switches the auto headroom still loses nothing', { tags: ['slow'] }, () => {
     // The bytes in a switch's pipeline at XOFF are part of the gray period (fabricConfig.ts);
     // the PAUSE frame itself is not forwarded, so not delayed by it. (Before: 287 drops at 600 ns,
     // 3,509 at 1 µs.)
@@ -133,7 +133,7 @@ describe('32 → 1 incast at 400 G', () => {
     }
   });
 
-  it('PFC off with a small buffer: drops, and go-back-N recovers every flow', () => {
+  it('PFC off with a small buffer: drops, and go-back-N recovers every flow', { tags: ['slow'] }, () => {
     const r = runScenario(
       bundled('incast-roce.yaml', ['switch.pfc.enabled=false', 'switch.bufferBytes=1000000', 'transport.rtoUs=200']),
     );
@@ -147,7 +147,9 @@ describe('32 → 1 incast at 400 G', () => {
 });
 
 describe('RoCE ACK class (transport.ackPriority)', () => {
-  it("'control' is the default (same result, same hash); 'data' queues ACKs behind data in the lossless class, still without loss", async () => {
+  it("'control' is the default (same result, same hash); 'data' queues ACKs behind data in the lossless class, still without loss", {
+    tags: ['slow'],
+  }, async () => {
     const { scenarioHash } = await import('../sim/scenario/load.ts');
     const dflt = bundled('permutation-roce.yaml');
     const control = bundled('permutation-roce.yaml', ['transport.ackPriority=control']);
@@ -165,7 +167,7 @@ describe('RoCE ACK class (transport.ackPriority)', () => {
 });
 
 describe('128-host permutation with per-flow ECMP', () => {
-  it('completes every flow, and hash collisions spread the FCTs', () => {
+  it('completes every flow, and hash collisions spread the FCTs', { tags: ['slow'] }, () => {
     const r = runScenario(bundled('permutation-roce.yaml'));
     expect(r.summary.flowsDone).toBe(128);
     const fcts = r.flows.map((f) => f.fctPs);
@@ -177,7 +179,9 @@ describe('128-host permutation with per-flow ECMP', () => {
 });
 
 describe('determinism', () => {
-  it('same scenario and seed give byte-identical JSON; another seed changes ECMP collisions', () => {
+  it('same scenario and seed give byte-identical JSON; another seed changes ECMP collisions', {
+    tags: ['slow'],
+  }, () => {
     const a = JSON.stringify(runScenario(bundled('permutation-roce.yaml')));
     const b = JSON.stringify(runScenario(bundled('permutation-roce.yaml')));
     expect(a).toBe(b);

@@ -109,7 +109,10 @@ describe('partitioned runs (sim/run/parallel/)', () => {
     expectConservation(r);
   });
 
-  it('threads or turns in one thread: byte-identical results (UET spraying with trimming)', async () => {
+  it('threads or turns in one thread: byte-identical results (UET spraying with trimming)', {
+    tags: ['slow'],
+    timeout: 60_000,
+  }, async () => {
     const s = bundled('permutation-uet.yaml', [
       'engine.partitions=2',
       'metrics.queueSampleNs=20000',
@@ -131,9 +134,12 @@ describe('partitioned runs (sim/run/parallel/)', () => {
     const r = runScenario(incast);
     expect(r.counters.pauseFrames).toBeGreaterThan(0);
     expect(digest((await runPartitionedThreaded(incast)).result)).toBe(digest(r));
-  }, 60_000);
+  });
 
-  it("a threaded run reports progress over all partitions after each window (the CLI's --progress)", async () => {
+  it("a threaded run reports progress over all partitions after each window (the CLI's --progress)", {
+    tags: ['slow'],
+    timeout: 60_000,
+  }, async () => {
     const seen: Array<{ simTimePs: number; events: number; flowsDone: number; flowsTotal: number }> = [];
     const run = await runPartitionedThreaded(bundled('permutation-uet.yaml', ['engine.partitions=2']), {
       onProgress: (p) => seen.push({ ...p }),
@@ -148,9 +154,11 @@ describe('partitioned runs (sim/run/parallel/)', () => {
     expect(last.flowsTotal).toBe(128);
     expect(last.flowsDone).toBe(128);
     expect(last.events).toBe(run.result.meta.events);
-  }, 60_000);
+  });
 
-  it('the same FCT distribution as the unpartitioned run (128-host UET permutation, KS at α = 0.01)', () => {
+  it('the same FCT distribution as the unpartitioned run (128-host UET permutation, KS at α = 0.01)', {
+    tags: ['slow'],
+  }, () => {
     const fct = (r: Result) => r.flows.map((f) => f.fctPs);
     const one = runScenario(bundled('permutation-uet.yaml'));
     const two = runScenario(bundled('permutation-uet.yaml', ['engine.partitions=2']));
@@ -188,7 +196,9 @@ describe('partitioned runs (sim/run/parallel/)', () => {
     expectConservation(two);
   });
 
-  it("congestion analysis from the partitions' pause logs: the incast tree, the victim, as the live analysis finds them", () => {
+  it("congestion analysis from the partitions' pause logs: the incast tree, the victim, as the live analysis finds them", {
+    tags: ['slow'],
+  }, () => {
     for (const name of ['incast-roce.yaml', 'victim-flow.yaml']) {
       const one = runScenario(bundled(name)).congestion!;
       const two = runScenario(bundled(name, ['engine.partitions=2'])).congestion!;
@@ -223,7 +233,9 @@ describe('partitioned runs (sim/run/parallel/)', () => {
     expect(r.summary.flowsDone).toBe(0);
   });
 
-  it('time limits stop every partition at the limit; event budgets at the first window end past them', () => {
+  it('time limits stop every partition at the limit; event budgets at the first window end past them', {
+    tags: ['slow'],
+  }, () => {
     const s = bundled('permutation-uet.yaml', ['engine.partitions=2', 'stop.timeUs=20']);
     const r = runScenario(s);
     expect(r.meta.stopReason).toBe('timeLimit');
@@ -235,14 +247,20 @@ describe('partitioned runs (sim/run/parallel/)', () => {
     expect(b.meta.events).toBeLessThan(200_000);
   });
 
-  it('a partition thread that dies ends the run with an error naming it, instead of leaving the others waiting', async () => {
+  it('a partition thread that dies ends the run with an error naming it, instead of leaving the others waiting', {
+    tags: ['slow'],
+    timeout: 30_000,
+  }, async () => {
     const entry = fileURLToPath(new URL('./helpers/dyingPartitionWorker.mjs', import.meta.url));
     await expect(
       runPartitionedThreaded(bundled('incast-uet.yaml', ['engine.partitions=2']), { workerEntry: entry }),
     ).rejects.toThrow(/partition 1 thread exited \(code 9\)/);
-  }, 30_000);
+  });
 
-  it('the CLI runs a partitioned scenario on a thread per partition, with the result of turns in one thread', () => {
+  it('the CLI runs a partitioned scenario on a thread per partition, with the result of turns in one thread', {
+    tags: ['slow'],
+    timeout: 60_000,
+  }, () => {
     const run = (threads: number) => {
       const p = spawnSync(
         process.execPath,
@@ -264,7 +282,7 @@ describe('partitioned runs (sim/run/parallel/)', () => {
     const threaded = run(2);
     expect(digest(threaded)).toBe(digest(run(1)));
     expect(digest(threaded)).toBe(digest(runScenario(bundled('incast-uet.yaml', ['engine.partitions=2']))));
-  }, 60_000);
+  });
 
   it("window by window the run is runScenario's; progress comes between windows, and a cancel there stops it", () => {
     const s = bundled('incast-uet.yaml', ['engine.partitions=2']);

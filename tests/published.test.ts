@@ -127,7 +127,7 @@ describe('PFC parking-lot unfairness (physics.md §1.4)', () => {
 // ---------------------------------------------------------------------------------------------
 
 describe('outcast + incast max-min shares (physics.md §5.3, NDP Fig. 21)', () => {
-  it('A → {B, C, D, E} get C/4 each, F → E gets 3C/4', () => {
+  it('A → {B, C, D, E} get C/4 each, F → E gets 3C/4', { tags: ['slow'] }, () => {
     // k = 4 fat tree, 100 G, UET (NSCC, oblivious spraying, trimming). A = 0, B = 5, C = 6,
     // D = 9, E = 14, F = 15 (F shares E's edge switch). Bottlenecks: A's uplink (4 flows) and
     // E's downlink (A → E, F → E). Max-min (water-filling): all five rise together until A's
@@ -198,7 +198,7 @@ describe('UEC htsim validation targets (physics.md §5.2)', () => {
     expect(t).toBeLessThanOrEqual(190);
   });
 
-  it('15 → 1 incast (16 nodes): tail ≤ 2,550 µs', () => {
+  it('15 → 1 incast (16 nodes): tail ≤ 2,550 µs', { tags: ['slow'] }, () => {
     const r = runScenario(bundled('incast-uet.yaml'));
     const t = tailUs(r);
     console.log(`UEC 15→1 incast: ${t.toFixed(1)} µs (target ≤ 2550, payload ideal 2400)`);
@@ -226,7 +226,7 @@ describe('UEC htsim validation targets (physics.md §5.2)', () => {
     expect(t).toBeLessThanOrEqual(220);
   });
 
-  it('16-node permutation: sprayed over 128 paths tail ≤ 210 µs, ECMP tail ≤ 1,300 µs', () => {
+  it('16-node permutation: sprayed over 128 paths tail ≤ 210 µs, ECMP tail ≤ 1,300 µs', { tags: ['slow'] }, () => {
     const sprayed = runScenario(uec16({ kind: 'permutation', sizeBytes: 2_000_000 }, { evCount: 128 }));
     const ecmp = runScenario(uec16({ kind: 'permutation', sizeBytes: 2_000_000 }, { loadBalancing: 'ecmp' }));
     const [ts, te] = [tailUs(sprayed), tailUs(ecmp)];
@@ -240,7 +240,7 @@ describe('UEC htsim validation targets (physics.md §5.2)', () => {
     expect(te).toBeLessThanOrEqual(1300);
   });
 
-  it('127 → 1 incast (128 nodes): tail ≤ 23,000 µs', () => {
+  it('127 → 1 incast (128 nodes): tail ≤ 23,000 µs', { tags: ['slow'] }, () => {
     const r = runScenario(bundled('incast-uet.yaml', ['topology.k=8', 'workload.senders=127']));
     const t = tailUs(r);
     console.log(`UEC 127→1 incast: ${t.toFixed(1)} µs (target ≤ 23000, payload ideal 20320)`);

@@ -83,7 +83,7 @@ describe('ethersim baseline / check', () => {
     expect(b.latency.quantiles.p99).toBeGreaterThan(b.latency.quantiles.p50);
   });
 
-  it('passes against its own baseline with a different seed set', async () => {
+  it('passes against its own baseline with a different seed set', { tags: ['slow'] }, async () => {
     const r = await cli(['check', 'scenarios/dcqcn-fairness.yaml', '--baseline', base]);
     expect(r.stderr).toBe('');
     expect(r.stdout).toMatch(/baseline seeds 1,2,3,4,5,6 vs seeds 7,8,9,10,11,12/);
@@ -91,7 +91,7 @@ describe('ethersim baseline / check', () => {
     expect(r.code).toBe(0);
   });
 
-  it('fails with exit 3 naming the moved quantiles when ECN thresholds change', async () => {
+  it('fails with exit 3 naming the moved quantiles when ECN thresholds change', { tags: ['slow'] }, async () => {
     const r = await cli([
       'check',
       'scenarios/dcqcn-fairness.yaml',
@@ -108,7 +108,7 @@ describe('ethersim baseline / check', () => {
     expect(r.stdout).toMatch(/latency\s+KS D\s.*MOVED/);
   });
 
-  it('fails with exit 3 when DCQCN is turned off (--json names what moved)', async () => {
+  it('fails with exit 3 when DCQCN is turned off (--json names what moved)', { tags: ['slow'] }, async () => {
     const r = await cli([
       'check',
       'scenarios/dcqcn-fairness.yaml',
@@ -162,7 +162,9 @@ sweep:
     writeFileSync(file, SWEEP);
   });
 
-  it('writes one tidy CSV row per (variant, metric) and a result per variant; a re-run skips finished variants', async () => {
+  it('writes one tidy CSV row per (variant, metric) and a result per variant; a re-run skips finished variants', {
+    tags: ['slow'],
+  }, async () => {
     const out = join(dir, 'whole');
     const r = await cli(['sweep', file, '--out', out, '--jobs', '2']);
     expect(r.code).toBe(0);
@@ -237,7 +239,9 @@ sweep:
   // (128 flows of 2 GB each); the command must return within seconds of the abort, its threads
   // stopped, with nothing half-written. (On an idle machine it returns in well under 200 ms; the
   // bound leaves room for a machine shared with other jobs.)
-  it('cancelling stops the worker threads promptly and leaves no partial output files', async () => {
+  it('cancelling stops the worker threads promptly and leaves no partial output files', {
+    tags: ['slow'],
+  }, async () => {
     const slow = join(dir, 'slow-sweep.yaml');
     writeFileSync(
       slow,

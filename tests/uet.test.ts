@@ -99,7 +99,7 @@ describe('RUD receiver', () => {
     expect(acks.length).toBeGreaterThanOrEqual(Math.floor(SIZE / 16384));
   });
 
-  it('the SACK bitmap encoding round-trips', () => {
+  it('the SACK bitmap encoding round-trips', { tags: ['slow'] }, () => {
     const rng = new Rng([9, 8, 7, 6]);
     const out = new Int32Array(2);
     for (let trial = 0; trial < 200; trial++) {
@@ -142,7 +142,7 @@ describe('RUD receiver', () => {
 });
 
 describe('15 → 1 incast at 100 G with trimming', () => {
-  it('no timeouts, every flow completes, tail FCT within 10 % of the bottleneck ideal', () => {
+  it('no timeouts, every flow completes, tail FCT within 10 % of the bottleneck ideal', { tags: ['slow'] }, () => {
     const r = runScenario(bundled('incast-uet.yaml'));
     expect(r.summary.flowsDone).toBe(15);
     expect(r.counters.timeouts).toBe(0);
@@ -161,7 +161,7 @@ describe('15 → 1 incast at 100 G with trimming', () => {
 });
 
 describe('spraying vs ECMP on the 128-host permutation at 400 G', () => {
-  it('oblivious and REPS tails ≤ 1.6 × ideal; the ECMP tail ≥ 2 × the sprayed tails', () => {
+  it('oblivious and REPS tails ≤ 1.6 × ideal; the ECMP tail ≥ 2 × the sprayed tails', { tags: ['slow'] }, () => {
     const runs = Object.fromEntries(
       ['oblivious', 'reps', 'ecmp'].map((lb) => [
         lb,
@@ -254,7 +254,9 @@ describe('NSCC', () => {
 });
 
 describe('conservation', () => {
-  it('trimming, tail drops (SACK-inferred loss and RTO), PFC: every packet accounted for, no byte delivered twice', () => {
+  it('trimming, tail drops (SACK-inferred loss and RTO), PFC: every packet accounted for, no byte delivered twice', {
+    tags: ['slow'],
+  }, () => {
     const trim = runScenario(bundled('incast-uet.yaml'));
     expect(trim.counters.trims).toBeGreaterThan(0);
     expectConservation(trim);
@@ -276,7 +278,7 @@ describe('conservation', () => {
 });
 
 describe('determinism with spraying', () => {
-  it('same seed ⇒ byte-identical results; another seed changes the spray', () => {
+  it('same seed ⇒ byte-identical results; another seed changes the spray', { tags: ['slow'] }, () => {
     const a = JSON.stringify(runScenario(bundled('permutation-uet.yaml', ['transport.loadBalancing=reps'])));
     const b = JSON.stringify(runScenario(bundled('permutation-uet.yaml', ['transport.loadBalancing=reps'])));
     expect(a).toBe(b);
@@ -288,7 +290,9 @@ describe('determinism with spraying', () => {
 });
 
 describe('RCCC receiver credits (physics.md §4.8)', () => {
-  it('alone and with NSCC: the 15 → 1 incast completes without timeouts, the credit pacer moving what speculation did not', async () => {
+  it('alone and with NSCC: the 15 → 1 incast completes without timeouts, the credit pacer moving what speculation did not', {
+    tags: ['slow'],
+  }, async () => {
     const { buildSimulation, runSimulation, collectResult } = await import('../sim/run/run.ts');
     const { bundled } = await import('./helpers/scenario.ts');
     for (const sets of [['transport.rccc=true', 'transport.cc=none'], ['transport.rccc=true']]) {
@@ -314,7 +318,9 @@ describe('RCCC receiver credits (physics.md §4.8)', () => {
 });
 
 describe('UEC htsim validation thresholds (physics.md §5.2)', () => {
-  it('1024-node permutation, 2 MB at 100 G: sprayed tail ≤ 220 µs, ECMP tail ≤ 1300 µs', async () => {
+  it('1024-node permutation, 2 MB at 100 G: sprayed tail ≤ 220 µs, ECMP tail ≤ 1300 µs', {
+    tags: ['slow'],
+  }, async () => {
     const { runScenario } = await import('../sim/run/run.ts');
     const { bundled } = await import('./helpers/scenario.ts');
     const tail: Record<string, number> = {};

@@ -78,7 +78,7 @@ describe('slowdown by flow-size bucket', () => {
     expect(b[2].count).toBe(1);
   });
 
-  it('agrees with the CLI table (sim/cli/report.ts) on a real run', () => {
+  it('agrees with the CLI table (sim/cli/report.ts) on a real run', { tags: ['slow'] }, () => {
     const r = runScenario(scenario('incast-roce-vs-uet'));
     const cli = slowdownBySize(r);
     for (const b of T.slowdownBuckets(r.flows)) expect([b.p50, b.p99, b.count]).toEqual(cli.get(b.label));
@@ -260,7 +260,9 @@ describe('snapshots', () => {
 });
 
 describe('live run loop', () => {
-  it('a paced, paused, stepped and resumed run ends in the same result as runScenario', async () => {
+  it('a paced, paused, stepped and resumed run ends in the same result as runScenario', {
+    tags: ['slow'],
+  }, async () => {
     const sc = scenario('incast-roce');
     const want = T.resultDigest(runScenario(sc));
     const s = buildSimulation(sc);

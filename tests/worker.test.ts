@@ -23,7 +23,7 @@ afterAll(async () => {
 const FAIR_SETS = ['stop.timeUs=300'];
 
 describe('sliced (async) run', () => {
-  it('is byte-identical to runScenario whatever the slice size, with snapshots taken', async () => {
+  it('is byte-identical to runScenario whatever the slice size, with snapshots taken', { tags: ['slow'] }, async () => {
     const s = bundled('incast-roce.yaml');
     const ref = canon(runScenario(s));
     for (const sliceEvents of [1, 997, 65536]) {
@@ -52,7 +52,9 @@ describe('sliced (async) run', () => {
 });
 
 describe('worker face', () => {
-  it('main thread and a Node worker thread (tsx entry and pre-built bundle) give byte-identical result JSON', async () => {
+  it('main thread and a Node worker thread (tsx entry and pre-built bundle) give byte-identical result JSON', {
+    tags: ['slow'],
+  }, async () => {
     const w = spawnSimWorker();
     const entry = await workerBundleEntry();
     expect(entry).toMatch(/worker\.mjs$/);
@@ -86,7 +88,7 @@ describe('worker face', () => {
     }
   });
 
-  it('an invalid scenario rejects with a ScenarioError naming the path', async () => {
+  it('an invalid scenario rejects with a ScenarioError naming the path', { tags: ['slow'] }, async () => {
     const w = spawnSimWorker();
     workers.push(w);
     const err = await w.api
@@ -101,7 +103,7 @@ describe('worker face', () => {
     expect(err?.message).toMatch(/topology\.k: expected an even integer/);
   });
 
-  it('cancel from the worker face stops a long run within 200 ms of wall time', async () => {
+  it('cancel from the worker face stops a long run within 200 ms of wall time', { tags: ['slow'] }, async () => {
     const w = spawnSimWorker();
     workers.push(w);
     await w.call((api) => api.version());

@@ -1,22 +1,22 @@
 /**
  * The browser front end, end to end: build the static site once with Vite's JS API, serve
- * dist/ with a tiny static server, drive it in Debian's headless Chromium (playwright-core),
- * and check what a user sees. Screenshots go to test-artifacts/ (git-ignored).
+ * dist/ with a tiny static server, drive it in headless Chromium (playwright-core; which
+ * Chromium: see chromium.ts), and check what a user sees. Screenshots go to test-artifacts/ (git-ignored).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { build } from 'vite';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { loadScenario, scenarioVariants } from '../../sim/scenario/load.ts';
 import { runScenario } from '../../sim/run/run.ts';
 import { runPartitionedThreaded } from '../../sim/run/parallel/threads.ts';
 import { resultDigest } from '../../web/src/transforms.ts';
 import { serveStatic } from './staticServer.ts';
+import { launchChromium } from './chromium.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const ART = resolve(ROOT, 'test-artifacts');
-const CHROMIUM = '/usr/bin/chromium';
 
 let browser: Browser;
 let server: Awaited<ReturnType<typeof serveStatic>>;
@@ -78,17 +78,12 @@ describe('web front end in headless Chromium', () => {
     await build({ root: resolve(ROOT, 'web'), configFile: resolve(ROOT, 'vite.config.ts'), logLevel: 'error' });
     console.log(`vite build: ${Math.round(performance.now() - t0)} ms`);
     server = await serveStatic(resolve(ROOT, 'dist'));
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-      ],
-    });
+    const t1 = performance.now();
+    const launched = await launchChromium();
+    browser = launched.browser;
+    console.log(
+      `chromium: ${launched.chosen.source} ${launched.chosen.executablePath} ${browser.version()}, ${Math.round(performance.now() - t1)} ms`,
+    );
   }, 120_000);
 
   afterAll(async () => {

@@ -18,7 +18,7 @@ describe('latency-distribution baselines of the bundled scenarios', () => {
     expect(files).toEqual(expect.arrayContaining(['dumbbell.json', 'incast-roce.json', 'dcqcn-fairness.json']));
   });
   for (const f of files) {
-    it(`${f}: other seeds match the baseline`, async () => {
+    it(`${f}: other seeds match the baseline`, { tags: ['slow'] }, async () => {
       const path = `tests/baselines/${f}`;
       const b = loadBaseline(path);
       expect(b.source, 'baseline records its scenario file').toBeTruthy();
@@ -27,7 +27,7 @@ describe('latency-distribution baselines of the bundled scenarios', () => {
       expect(await runSeeds(b.source!, b.sets, seeds)).toMatchLatencyBaseline(path);
     });
   }
-  it('incast-roce with DCQCN on does not match the PFC-only baseline', async () => {
+  it('incast-roce with DCQCN on does not match the PFC-only baseline', { tags: ['slow'] }, async () => {
     const path = 'tests/baselines/incast-roce.json';
     const b = loadBaseline(path);
     const runs = await runSeeds(b.source!, ['transport.cc=dcqcn'], checkSeeds(b, 8));
