@@ -1,5 +1,5 @@
 import type { Result, FlowResult, Quantiles } from '../metrics/result.ts';
-import { SIZE_BUCKETS, goodputFairness, slowdownBySize } from '../metrics/flowStats.ts';
+import { SIZE_BUCKETS, goodputFairness, slowdownBySize, switchQueueStats } from '../metrics/flowStats.ts';
 
 export { SIZE_BUCKETS, goodputFairness, slowdownBySize };
 
@@ -229,6 +229,12 @@ export function compareRows(r: Result): Map<string, string> {
   rows.set('goodput fairness (Jain)', fmtJain(goodputFairness(r)));
   rows.set('pkt latency p50 (µs)', q(s.latencyUs, 'p50'));
   rows.set('pkt latency p99 (µs)', q(s.latencyUs, 'p99'));
+  // Only with metrics.queueSampleNs: the mean over every switch egress port and sample.
+  const sq = switchQueueStats(r);
+  if (sq !== null) {
+    rows.set('switch queue mean (KB)', fmtNum(sq.meanBytes / 1e3));
+    rows.set('switch queue p99 (KB)', fmtNum(sq.p99Bytes / 1e3));
+  }
   rows.set('PFC pauses', fmtInt(c.pauseFrames));
   // Summed over every paused (port, priority): it can exceed the run's length.
   rows.set('paused time (Σ ports)', fmtPs(c.pausedTimePs));

@@ -50,3 +50,24 @@ export function slowdownBySize(r: Result): Map<string, [number, number, number]>
   }
   return out;
 }
+
+/** Slowdown quantile q of the finished flows of at most `maxBytes` (HPCC's "flows < 100 KB", docs/reference/cc-family.md §5); NaN if none. */
+export function slowdownQuantileUpTo(r: Result, maxBytes: number, q: number): number {
+  const a = r.flows.filter((f) => f.slowdown >= 0 && f.sizeBytes <= maxBytes).map((f) => f.slowdown);
+  if (a.length === 0) return NaN;
+  a.sort((x, y) => x - y);
+  return a[Math.min(a.length - 1, Math.max(0, Math.ceil(q * a.length) - 1))];
+}
+
+/**
+ * The switch queues a run sampled (metrics.queueSampleNs: the `queue:` series), over every
+ * (switch egress port, sample): mean and 99th percentile in bytes; null without samples.
+ */
+export function switchQueueStats(r: Result): { meanBytes: number; p99Bytes: number } | null {
+  const v: number[] = [];
+  for (const s of r.series) if (s.name.startsWith('queue:')) for (const x of s.v) v.push(x);
+  if (v.length === 0) return null;
+  const mean = v.reduce((a, b) => a + b, 0) / v.length;
+  v.sort((x, y) => x - y);
+  return { meanBytes: mean, p99Bytes: v[Math.min(v.length - 1, Math.ceil(0.99 * v.length) - 1)] };
+}

@@ -797,9 +797,13 @@ function fillSeriesControls(): void {
 }
 
 const CTL_LABEL: Record<string, string> = {
-  rateGbps: 'DCQCN current rate (Gb/s)',
+  // rateGbps and alpha are traced by several schemes (DCQCN, HPCC, TIMELY, DCTCP: docs/reference/cc-family.md).
+  rateGbps: 'sending rate (Gb/s)',
   targetGbps: 'DCQCN target rate (Gb/s)',
-  alpha: 'DCQCN α',
+  alpha: 'α (DCQCN, DCTCP)',
+  windowKB: 'window (KB)',
+  util: 'HPCC utilisation U',
+  rttUs: 'TIMELY RTT (µs)',
   cwndBytes: 'NSCC window (KB)',
   cwnd: 'NSCC window (KB)',
   inflightBytes: 'UET bytes in flight (KB)',
