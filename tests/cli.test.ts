@@ -467,3 +467,31 @@ describe('run', () => {
     expect(text).toBe('1 0\n100 100\n');
   });
 });
+
+describe('validate --explain (docs/congestion-control.md)', () => {
+  it('prints each variant’s congestion control with its parameters as they will run, defaults filled in', async () => {
+    const r = await runMain(['validate', join(ROOT, 'scenarios/cc-incast.yaml'), '--explain']);
+    expect(r.code).toBe(0);
+    const line = (name: string) => r.stdout.split('\n').find((l) => l.startsWith(`variant "${name}": cc `))!;
+    // HPCC at 100 G: η 0.95, maxStage 0, R_AI = 10 × 100/25 Mb/s (cc-family.md §1.3).
+    expect(line('hpcc')).toMatch(
+      /cc hpcc: eta=0\.95 maxStage=0 rateAiMbps=40 baseRttUs=[\d.]+ fastReact=true minRateMbps=1000/,
+    );
+    // TIMELY: δ 100, HAI 500 Mb/s at 100 G (§2.2).
+    expect(line('timely')).toMatch(/rateAiMbps=100 rateHaiMbps=500 haiAfter=5/);
+    // DCTCP: one ECN threshold K = 300 KB at 100 G, Pmax 1 (§3.2).
+    expect(line('dctcp')).toMatch(/g=0\.0625 rateAiMbps=615 .*ecnKminBytes=300000 ecnKmaxBytes=300000 ecnPmax=1$/);
+    // DCQCN's ConnectX preset scales AI with the NIC: 5 × 100/25 = 20 Mb/s (physics.md §2.2c).
+    expect(line('dcqcn')).toMatch(/preset=connectx .*rateAiMbps=20 rateHaiMbps=200/);
+    expect(line('nscc')).toMatch(/cc nscc: .*rccc=false/);
+    // A set override shows in the effective values.
+    const o = await runMain([
+      'validate',
+      join(ROOT, 'scenarios/cc-incast.yaml'),
+      '--set',
+      'transport.hpcc.eta=0.9',
+      '--explain',
+    ]);
+    expect(o.stdout).toMatch(/variant "hpcc": cc hpcc: eta=0\.9 /);
+  });
+});

@@ -52,6 +52,10 @@ const OPTIONS = {
     value: 'N',
     help: "Effective sample size of the per-packet latency (default: the baseline's).",
   },
+  explain: {
+    type: 'boolean',
+    help: "Print each variant's congestion control with every parameter as it will run (defaults filled in).",
+  },
   help: { type: 'boolean', short: 'h', help: "Print this command's options." },
 } satisfies Record<string, OptionSpec>;
 
@@ -144,7 +148,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
     minOperands: 1,
     maxOperands: 1,
     summary: 'Check FILE (and its compare: and sweep: variants) against the schema, and that it can be built.',
-    options: ['set', 'seed', 'quiet'],
+    options: ['set', 'seed', 'quiet', 'explain'],
     optionHelp: { quiet: 'Print nothing when the scenario is valid (errors and notes still go to stderr).' },
   },
   schema: { operands: '', minOperands: 0, maxOperands: 0, summary: 'Print the scenario JSON Schema.', options: [] },
@@ -286,6 +290,7 @@ export function parseCommandLine(argv: string[]): RunArgs {
   args.json = v.json === true;
   args.quiet = v.quiet === true;
   args.progress = v.progress === true;
+  if (v.explain === true) args.explain = true;
   args.out = str('out');
   args.shard = str('shard');
   args.baseline = str('baseline');

@@ -60,6 +60,8 @@ export interface RunArgs {
   out?: string;
   quiet: boolean;
   progress: boolean;
+  /** validate: print each variant's effective congestion-control parameters. */
+  explain?: boolean;
 }
 
 /** Read and validate FILE with the command line's overrides; every variant it asks to run. */

@@ -161,6 +161,17 @@ async function validateCommand(args: RunArgs, io: CliIO): Promise<number> {
       throw e;
     }
   }
+  if (args.explain) {
+    // Effective congestion-control parameters (docs/congestion-control.md), one line per variant.
+    const { explainCc } = await import('../run/explain.ts');
+    for (const v of variants) {
+      const e = explainCc(v.scenario, { readText });
+      const kv = Object.entries(e.params)
+        .map(([k, x]) => `${k}=${x}`)
+        .join(' ');
+      io.stdout(`${variants.length > 1 ? `variant "${v.name}": ` : ''}cc ${e.cc}: ${kv}\n`);
+    }
+  }
   if (args.quiet) return EXIT_OK;
   io.stdout(
     `${args.file}: ok — "${s.name}", topology ${s.topology.kind}, transport ${s.transport.kind}, seed ${s.seed}, hash ${scenarioHash(s)}\n`,

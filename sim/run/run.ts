@@ -96,7 +96,7 @@ const DEPENDENT_FLOWS =
   'engine.partitions: a partitioned run needs flows that do not wait on others (ringAllReduce steps do); use engine.partitions: 1';
 
 /** What a simulation is built from, before anything that runs: shared by buildSimulation and checkScenario. */
-interface Statics {
+export interface Statics {
   streams: RandomStreams;
   graph: ReturnType<typeof buildTopology>;
   timing: ReturnType<typeof buildPortTiming>;
@@ -114,7 +114,7 @@ interface Statics {
  * would reserve more than the buffer) and the workload (host indices, incast senders, CDFs):
  * everything that can make a valid scenario unbuildable, short of the fabric's own state.
  */
-function buildStatics(scenario: Scenario, options: Pick<RunOptions, 'readText' | 'maxMemoryBytes'>): Statics {
+export function buildStatics(scenario: Scenario, options: Pick<RunOptions, 'readText' | 'maxMemoryBytes'>): Statics {
   checkSize(scenario, memoryLimit(options));
   const streams = new RandomStreams(scenario.seed);
   const graph = buildTopology(scenario.topology, scenario.links);

@@ -61,6 +61,13 @@ const CASES: Case[] = [
     baseline: 'scenarios/bench/baselines/permutation-1024-uet.json',
   },
   { name: 'perm 8192 2MB 100G UET/spray', file: 'scenarios/bench/permutation-8192-uet.yaml', large: true },
+  // HPCC on the RoCE permutation: the cost of INT (a side-table record per switch hop, echoed in
+  // every ACK) and the per-ACK rate update, beside the cc: none row above (docs/reference/cc-family.md §1.1).
+  {
+    name: 'perm 1024 2MB 400G RoCE/HPCC',
+    file: 'scenarios/bench/permutation-1024-roce.yaml',
+    sets: ['transport.cc=hpcc'],
+  },
   // The same runs cut in two partitions, a thread each (engine.partitions, sim/run/parallel/), checked
   // against the unpartitioned runs' baselines (the hash leaves `engine` out).
   {
