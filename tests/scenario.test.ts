@@ -72,7 +72,7 @@ describe('parseScenario: one line per problem, naming the path', () => {
   });
   it("unknown nested field lists that object's fields (of the right kind)", () => {
     expect(problems(BASE.replace('cc: dcqcn', 'cc: dcqcn, frob: 2'))).toEqual([
-      'transport.frob: unknown field; allowed fields: kind, mtuBytes, priority, cc, preset, dcqcn, hpcc, timely, dctcp, nakIntervalUs, ackEveryPackets, rtoUs, ackPriority, placement, oooNakDistance',
+      'transport.frob: unknown field; allowed fields: kind, mtuBytes, priority, cc, preset, dcqcn, hpcc, timely, dctcp, nakIntervalUs, ackEveryPackets, rtoUs, ackPriority, placement, oooNakDistance, multipath',
     ]);
   });
   it('bad enum value', () => {

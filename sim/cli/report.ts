@@ -95,12 +95,25 @@ export function summaryRows(r: Result): [string, string][] {
     ['timeouts', fmtInt(c.timeouts)],
     ['trims', fmtInt(c.trims)],
     ...congestionRows(r),
+    ...planeRows(r),
     ['events', fmtInt(m.events)],
     ['events/s', fmtRate(eventsPerSec)],
     ['wall time', fmtWallMs(m.wallMs)],
     ['sim time', fmtPs(m.simTimePs)],
     ['stop reason', m.stopReason],
   ];
+}
+
+/** Multi-plane fabrics: each plane's utilisation and PAUSEs (and RoCE's QPs per plane). */
+function planeRows(r: Result): [string, string][] {
+  const pl = r.planes;
+  if (pl === undefined) return [];
+  const rows: [string, string][] = [
+    ['plane utilisation', pl.map((p) => p.utilisation.toFixed(3)).join(' ')],
+    ['plane PFC pauses', pl.map((p) => fmtInt(p.pauses)).join(' ')],
+  ];
+  if (pl[0].qps !== undefined) rows.push(['plane QPs', pl.map((p) => fmtInt(p.qps!)).join(' ')]);
+  return rows;
 }
 
 const fmtJain = (j: number) => (Number.isFinite(j) ? j.toFixed(3) : '-');
@@ -125,12 +138,14 @@ function congestionRows(r: Result): [string, string][] {
 export function formatResultTable(runs: NamedResult[]): string {
   if (runs.length === 0) return '';
   const rows = runs.map((r) => summaryRows(r.result));
-  const labels = rows[0].map(([l]) => l);
+  // Runs can have rows of their own (planes): every label once, in first-seen order, '-' where a
+  // run has none.
+  const labels = [...new Set(rows.flatMap((r) => r.map(([l]) => l)))];
   const multi = runs.length > 1;
   // In a comparison the scenario row is replaced by a header of variant names.
   const header = multi ? ['', ...runs.map((r) => r.name)] : undefined;
   const body: string[][] = labels
-    .map((label, i) => [label, ...rows.map((r) => r[i][1])])
+    .map((label) => [label, ...rows.map((r) => r.find(([l]) => l === label)?.[1] ?? '-')])
     .filter((row) => !(multi && row[0] === 'scenario'));
   const all = header ? [header, ...body] : body;
   const widths = all[0].map((_, col) => Math.max(...all.map((row) => [...row[col]].length)));

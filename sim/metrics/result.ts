@@ -31,6 +31,24 @@ export interface FlowResult {
   retransmits: number;
   /** Payload bytes delivered to the receiving application by the end of the run (each byte once). */
   deliveredBytes: number;
+  /** RoCE over planes: the plane this QP is bound to (docs/fabric-shapes.md "Planes"). */
+  plane?: number;
+  /** Multi-path RoCE: the workload flow this QP carries part of. */
+  parent?: number;
+}
+
+/** One plane of a multi-plane fabric (docs/fabric-shapes.md "Planes"). */
+export interface PlaneStat {
+  plane: number;
+  /** Wire bytes sent on the plane's ports (NICs and switches). */
+  txBytes: number;
+  /** Bits sent ÷ (Σ port rates × simulated time), over the plane's ports. */
+  utilisation: number;
+  /** PAUSE frames that took effect on the plane's ports, and the time they held them. */
+  pauses: number;
+  pausedTimePs: number;
+  /** RoCE: QPs bound to the plane. */
+  qps?: number;
 }
 
 export interface PortPfcStat {
@@ -116,5 +134,7 @@ export interface Result {
   congestion?: CongestionResult;
   /** UET extras (present when transport.kind is uet). */
   uet?: UetReport;
+  /** Per plane (present when topology.planes > 1). */
+  planes?: PlaneStat[];
   [extra: string]: unknown;
 }

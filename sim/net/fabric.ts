@@ -177,6 +177,20 @@ export class Fabric implements EventHandler {
 
   transport!: HostTransport;
   dataPrio = 3;
+  /**
+   * Multi-plane fabrics (topology/planes.ts; docs/fabric-shapes.md "Planes"): host nodes are NIC
+   * ports, host h's on plane p being node h + p × hostsPerPlane. With `sprayPlanes` (UET) the
+   * transport addresses hosts 0 … hostsPerPlane − 1 and the NIC spreads them over its planes:
+   * whichever of its ports is free pulls the next packet (uet-htsim UecNIC::findFreePort), and
+   * control packets take the ports in turn; the fabric moves a packet's destination onto its plane
+   * when it leaves the host and back when it arrives. Without it (RoCE: a QP lives in one plane)
+   * the transport addresses the NIC nodes itself and nothing here changes.
+   */
+  sprayPlanes = false;
+  planes = 1;
+  hostsPerPlane: number;
+  /** Per logical host (spraying): the plane its next control packet or wake-up starts from. */
+  private planeRr: Int32Array = new Int32Array(0);
   pauseObserver: PauseObserver | null = null;
   sampler: { sample(): void } | null = null;
   /** A PAUSE has taken effect somewhere and an observer wants blocked time. Until then every
@@ -223,6 +237,8 @@ export class Fabric implements EventHandler {
   ) {
     this.hostCount = timing.hostCount;
     this.nodeCount = timing.nodeCount;
+    this.planes = graph.planes ?? 1;
+    this.hostsPerPlane = graph.hostsPerPlane ?? this.hostCount;
     const np = timing.portCount;
     this.portCount = np;
     this.routes = timing.routes;
@@ -290,7 +306,8 @@ export class Fabric implements EventHandler {
         this.arrive(a ^ 1, b);
         break;
       case EV.HOST_WAKE:
-        this.startTx(this.routes.hostNicPort[a]);
+        if (this.sprayPlanes) this.kickPlanes(a);
+        else this.startTx(this.routes.hostNicPort[a]);
         break;
       case EV.SAMPLE:
         if (this.sampler !== null) this.sampler.sample();
@@ -353,7 +370,29 @@ export class Fabric implements EventHandler {
 
   /** A host has new data to send: start its NIC if idle. */
   kickHost(host: number): void {
-    this.kick(this.routes.hostNicPort[host]);
+    if (this.sprayPlanes) this.kickPlanes(host);
+    else this.kick(this.routes.hostNicPort[host]);
+  }
+
+  /** Spray planes (UET): a host's NIC ports may each pull a packet, from a rotating first plane. */
+  enableSprayPlanes(): void {
+    this.sprayPlanes = this.planes > 1;
+    this.planeRr = new Int32Array(this.hostsPerPlane);
+  }
+
+  private kickPlanes(host: number): void {
+    const H = this.hostsPerPlane;
+    const first = this.planeRr[host];
+    this.planeRr[host] = first + 1 === this.planes ? 0 : first + 1;
+    for (let k = 0, p = first; k < this.planes; k++, p = p + 1 === this.planes ? 0 : p + 1)
+      this.kick(this.routes.hostNicPort[host + p * H]);
+  }
+
+  /** Move a packet's destination from a logical host onto plane `plane`'s NIC node (or back:
+   *  −plane). Only the destination: it is all the switches route on (the side record's source is
+   *  the transport's own). */
+  private shiftPlane(pkt: number, plane: number): void {
+    this.pool.i32[(pkt << REC.SHIFT) + P.DST] += plane * this.hostsPerPlane;
   }
 
   /** Something is ready to send at `port`: start now if the link is free, else book the end of the current packet. */
@@ -368,7 +407,14 @@ export class Fabric implements EventHandler {
 
   /** Queue a packet (control or data) at a host's NIC, e.g. an ACK. */
   sendFromHost(host: number, pkt: number): void {
-    const port = this.routes.hostNicPort[host];
+    let nic = host;
+    if (this.sprayPlanes) {
+      const plane = this.planeRr[host];
+      this.planeRr[host] = plane + 1 === this.planes ? 0 : plane + 1;
+      this.shiftPlane(pkt, plane);
+      nic = host + plane * this.hostsPerPlane;
+    }
+    const port = this.routes.hostNicPort[nic];
     this.enqueue(port, this.pool.i32[(pkt << REC.SHIFT) + P.KIND] >> P.PRIO_SHIFT, pkt);
     this.kick(port);
   }
@@ -455,8 +501,15 @@ export class Fabric implements EventHandler {
       if (node >= this.hostCount) this.leaveSwitch(node, port, pkt);
     } else {
       if (node >= this.hostCount || (paused & (1 << this.dataPrio)) !== 0) return;
-      pkt = this.transport.pull(node);
-      if (pkt < 0) return;
+      if (node >= this.hostsPerPlane && this.sprayPlanes) {
+        const plane = (node / this.hostsPerPlane) | 0;
+        pkt = this.transport.pull(node - plane * this.hostsPerPlane);
+        if (pkt < 0) return;
+        this.shiftPlane(pkt, plane);
+      } else {
+        pkt = this.transport.pull(node);
+        if (pkt < 0) return;
+      }
       this.counters.packetsSent++;
     }
     const i32 = this.pool.i32;
@@ -559,7 +612,11 @@ export class Fabric implements EventHandler {
       return;
     }
     if (node < this.hostCount) {
-      this.transport.receive(node, pkt);
+      if (node >= this.hostsPerPlane && this.sprayPlanes) {
+        const plane = (node / this.hostsPerPlane) | 0;
+        this.shiftPlane(pkt, -plane);
+        this.transport.receive(node - plane * this.hostsPerPlane, pkt);
+      } else this.transport.receive(node, pkt);
       return;
     }
     let egress = pool.i32[(pkt << REC.SHIFT) + P.IN_PORT]; // chosen by the upstream port (startTx)

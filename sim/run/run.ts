@@ -11,6 +11,7 @@ import { WIRE } from '../net/packets.ts';
 import { FlowTable } from '../transport/flows.ts';
 import { RoceTransportModel } from '../transport/roce/roce.ts';
 import { UetTransportModel } from '../transport/uet/uet.ts';
+import { bindQps, splitAcrossPlanes, type PlaneQps } from '../transport/roce/qpPlanes.ts';
 import { LatencyHistogram } from '../metrics/latencyHistogram.ts';
 import { baseRttPs, idealFctPs, pathPorts, type FramingSizes } from '../metrics/ideal.ts';
 import { QueueSampler } from '../metrics/queueSampler.ts';
@@ -19,7 +20,7 @@ import { CongestionAnalysis } from '../metrics/congestion.ts';
 import { PauseLog } from '../metrics/pauseLog.ts';
 import { StallWatchdog } from '../transport/stallWatchdog.ts';
 import { quantiles } from '../metrics/summary.ts';
-import type { FlowResult, PortPfcStat, Result } from '../metrics/result.ts';
+import type { FlowResult, PlaneStat, PortPfcStat, Result } from '../metrics/result.ts';
 import { VERSION } from '../version.ts';
 import { checkSize, DEFAULT_MEMORY_LIMIT_BYTES } from '../scenario/estimate.ts';
 import { InputError } from '../scenario/inputError.ts';
@@ -123,7 +124,7 @@ export function buildStatics(scenario: Scenario, options: Pick<RunOptions, 'read
   // Base RTT on the longest host-to-host path (NSCC config_base_rtt, physics.md §4.7): from
   // host 0 to the host farthest from it (the topologies built here are symmetric).
   let longest = [timing.routes.hostNicPort[0]];
-  for (let h = 1; h < graph.hostCount; h++) {
+  for (let h = 1; h < (graph.hostsPerPlane ?? graph.hostCount); h++) {
     const p = pathPorts(timing, 0, h);
     if (p.length > longest.length) longest = p;
   }
@@ -138,7 +139,15 @@ export function buildStatics(scenario: Scenario, options: Pick<RunOptions, 'read
   checkPfcReservation(cfg, graph);
   // Workload streams are named, so drawing them here rather than after the fabric changes nothing.
   const nicBps = timing.rateBps[timing.routes.hostNicPort[0]];
-  const flowSpecs = buildFlows(scenario.workload, graph.hostCount, nicBps, streams, options.readText);
+  // With planes the workload addresses hosts, not NIC ports (topology/planes.ts).
+  const hosts = graph.hostsPerPlane ?? graph.hostCount;
+  const flowSpecs = buildFlows(scenario.workload, hosts, nicBps, streams, options.readText);
+  if ((graph.planes ?? 1) > 1 && scenario.engine.partitions > 1)
+    throw new InputError(
+      'engine.partitions: a multi-plane fabric (topology.planes > 1) runs in one partition; use engine.partitions: 1',
+    );
+  if (scenario.transport.kind === 'roce' && scenario.transport.multipath === true && (graph.planes ?? 1) === 1)
+    throw new InputError('transport.multipath: spreads a flow over planes; it needs topology.planes ≥ 2');
   return { streams, graph, timing, framing, longest, rtt, planeBdpBytes, cfg, flowSpecs };
 }
 
@@ -175,7 +184,25 @@ export function buildSimulation(scenario: Scenario, options: RunOptions = {}): S
     (n) => streams.stream(`ecmp/${graph.nodeNames[n]}`).uint32() | 0,
     cfg.routingMode !== 0 ? live('routing/adaptive') : null,
   );
-  const flows = new FlowTable(flowSpecs, sim);
+  const t = scenario.transport;
+  const planes = graph.planes ?? 1;
+  // RoCE: each QP's UDP source port is its entropy (physics.md §3.1), drawn before the flow table
+  // so that, over planes, it can also name the QP's plane (transport/roce/qpPlanes.ts).
+  let specs = flowSpecs;
+  let evs: Int32Array | null = null;
+  let qpPlanes: PlaneQps | null = null;
+  if (t.kind === 'roce') {
+    const split = planes > 1 && t.multipath === true ? splitAcrossPlanes(flowSpecs, planes) : null;
+    if (split !== null) specs = split.specs;
+    const evRng = streams.stream('roce/qp-source-port');
+    evs = Int32Array.from({ length: specs.length }, () => evRng.int(65536));
+    if (planes > 1) {
+      const seed = streams.stream('roce/plane-hash').uint32() | 0;
+      qpPlanes = bindQps(specs, evs, planes, graph.hostsPerPlane!, seed, split);
+      specs = qpPlanes.specs;
+    }
+  }
+  const flows = new FlowTable(specs, sim);
   const part = options.partition;
   let plan: PartitionPlan | null = null;
   let outboxSets: Outbox[][] | null = null;
@@ -197,19 +224,19 @@ export function buildSimulation(scenario: Scenario, options: RunOptions = {}): S
   }
   const latency = scenario.metrics.latency ? new LatencyHistogram() : null;
   let transport: HostTransport;
-  const t = scenario.transport;
   if (t.kind === 'roce') {
-    // Each QP's UDP source port is its entropy (physics.md §3.1).
-    const evRng = streams.stream('roce/qp-source-port');
-    const evs = Int32Array.from({ length: flows.count }, () => evRng.int(65536));
-    transport = new RoceTransportModel(fabric, flows, t, latency, (f) => evs[f], planeBdpBytes, rtt);
+    const qpEv = evs!;
+    transport = new RoceTransportModel(fabric, flows, t, latency, (f) => qpEv[f], planeBdpBytes, rtt);
   } else {
     transport = new UetTransportModel(fabric, flows, t, latency, {
       baseRttPs: rtt,
       planeBdpBytes,
       pathQueues: longest.length - 1,
       evRng: live('uet/entropy'),
+      nicPorts: planes,
     });
+    // UET sprays over its NIC's planes (net/fabric.ts sprayPlanes).
+    if (planes > 1) fabric.enableSprayPlanes();
   }
   fabric.transport = transport;
   const sampler =
@@ -269,6 +296,7 @@ export function buildSimulation(scenario: Scenario, options: RunOptions = {}): S
     planeBdpBytes,
     plan,
     outboxSets,
+    qpPlanes,
   };
 }
 
@@ -361,6 +389,10 @@ export function collectResult(s: Simulation, reason: StopReason): Result {
   const fcts: number[] = [];
   const slowdowns: number[] = [];
   const idealCache = new Map<string, number>();
+  const qp = s.qpPlanes ?? null;
+  // Spraying over P planes, a lone flow's packets leave its P ports in turn: its ideal is one
+  // plane's path carrying a P-th of its bytes (docs/fabric-shapes.md "Planes").
+  const spray = fabric.sprayPlanes ? fabric.planes : 1;
   for (let f = 0; f < flows.count; f++) {
     const src = flows.src[f];
     const dst = flows.dst[f];
@@ -368,7 +400,8 @@ export function collectResult(s: Simulation, reason: StopReason): Result {
     const key = `${src}>${dst}>${size}`;
     let ideal = idealCache.get(key);
     if (ideal === undefined) {
-      ideal = idealFctPs(fabric, pathPorts(fabric, src, dst), size, s.framing);
+      const perPort = spray > 1 ? Math.ceil(size / spray) : size;
+      ideal = idealFctPs(fabric, pathPorts(fabric, src, dst), perPort, s.framing);
       idealCache.set(key, ideal);
     }
     const done = flows.finishPs[f] >= 0;
@@ -379,10 +412,17 @@ export function collectResult(s: Simulation, reason: StopReason): Result {
       fcts.push(fct / 1e6);
       slowdowns.push(slowdown);
     }
+    const shift = qp !== null ? qp.plane[f] * fabric.hostsPerPlane : 0;
     flowResults.push({
       id: f,
-      src,
-      dst,
+      src: src - shift,
+      dst: dst - shift,
+      ...(qp !== null
+        ? {
+            plane: qp.plane[f],
+            ...(s.scenario.transport.kind === 'roce' && s.scenario.transport.multipath ? { parent: qp.parent[f] } : {}),
+          }
+        : {}),
       sizeBytes: size,
       startPs: flows.startPs[f],
       fctPs: fct,
@@ -457,5 +497,36 @@ export function collectResult(s: Simulation, reason: StopReason): Result {
     pfc,
     series: [...(s.sampler !== null ? s.sampler.series() : []), ...(s.tracer !== null ? s.tracer.series() : [])],
     ...(s.congestion !== null ? { congestion: s.congestion.result(sim.now) } : {}),
+    ...(fabric.planes > 1 ? { planes: planeStats(fabric, qp, sim.now) } : {}),
   };
+}
+
+/**
+ * Per plane (docs/fabric-shapes.md "Planes"): wire bytes sent on its ports (NIC and switch), their
+ * utilisation over the run (bits sent ÷ Σ port rate × time), PAUSEs received and time paused, and,
+ * for RoCE, the QPs bound to it.
+ */
+function planeStats(fabric: Fabric, qp: PlaneQps | null, nowPs: number): PlaneStat[] {
+  const plane = fabric.graph.nodePlane!;
+  const stats: PlaneStat[] = Array.from({ length: fabric.planes }, (_, p) => ({
+    plane: p,
+    txBytes: 0,
+    utilisation: 0,
+    pauses: 0,
+    pausedTimePs: 0,
+    ...(qp !== null ? { qps: 0 } : {}),
+  }));
+  const capacityBits = new Float64Array(fabric.planes);
+  for (let port = 0; port < fabric.portCount; port++) {
+    const st = stats[plane[fabric.portNode[port]]];
+    st.txBytes += fabric.txBytesOf(port);
+    capacityBits[st.plane] += (fabric.rateBps[port] * nowPs) / 1e12;
+    for (let prio = 0; prio < 8; prio++) {
+      st.pauses += fabric.pauseCount[port * 8 + prio];
+      st.pausedTimePs += fabric.pausedTimeOf(port, prio);
+    }
+  }
+  for (const st of stats) st.utilisation = capacityBits[st.plane] > 0 ? (st.txBytes * 8) / capacityBits[st.plane] : 0;
+  if (qp !== null) for (let q = 0; q < qp.plane.length; q++) stats[qp.plane[q]].qps!++;
+  return stats;
 }

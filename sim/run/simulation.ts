@@ -10,6 +10,7 @@ import type { PauseLog } from '../metrics/pauseLog.ts';
 import type { FramingSizes } from '../metrics/ideal.ts';
 import type { PartitionPlan } from '../net/partition.ts';
 import type { Outbox } from '../net/outbox.ts';
+import type { PlaneQps } from '../transport/roce/qpPlanes.ts';
 
 /** Everything a run is made of, built but not yet run (tests and analyses poke at it). */
 export interface Simulation {
@@ -30,4 +31,6 @@ export interface Simulation {
   /** Partitioned runs: the cut, this partition, and its outboxes [parity][destination]. */
   plan: PartitionPlan | null;
   outboxSets: Outbox[][] | null;
+  /** RoCE over planes: each QP's plane and the workload flow it belongs to (null otherwise). */
+  qpPlanes?: PlaneQps | null;
 }

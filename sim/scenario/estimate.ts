@@ -97,7 +97,12 @@ function flowStats(item: WorkloadItem, hosts: number, hostRateBps: number): { fl
  * time series; all but packets and series once per partition of a partitioned run.
  */
 export function estimateSize(s: Scenario): SizeEstimate {
-  const { hosts, switches, links, maxDegree } = topologyCounts(s);
+  const one = topologyCounts(s);
+  // Planes copy the switches and every link, hosts included (one NIC port per plane).
+  const planes = 'planes' in s.topology ? (s.topology.planes ?? 1) : 1;
+  const { hosts, maxDegree } = one;
+  const switches = planes * one.switches;
+  const links = planes * one.links;
   const hostRateBps = s.links.host.rateGbps * 1e9;
   const items = Array.isArray(s.workload) ? s.workload : [s.workload];
   let flows = 0;

@@ -58,6 +58,14 @@ const oversubscription = () =>
   z.number({ error: 'expected a ratio ≥ 1 (4 means 4:1)' }).min(1, { error: 'expected a ratio ≥ 1 (4 means 4:1)' });
 /** How the ratio is built: 'uplinks' (default): fewer uplinks at the fabric rate; 'rate': slower uplinks. */
 const oversubscribeBy = () => z.enum(['uplinks', 'rate'], { error: 'expected one of: uplinks, rate' }).optional();
+/** Parallel copies of the fabric, one NIC port per plane per host (docs/fabric-shapes.md "Planes"; uet-htsim: 1–8). */
+const planes = () =>
+  z
+    .number({ error: 'expected a number of planes from 1 to 8' })
+    .int({ error: 'expected a number of planes from 1 to 8' })
+    .min(1, { error: 'expected a number of planes from 1 to 8' })
+    .max(8, { error: 'expected a number of planes from 1 to 8' })
+    .optional();
 const LeafSpineSchema = z.strictObject({
   kind: z.literal('leafSpine'),
   leaves: z.number().int().min(2, { error: 'expected an integer ≥ 2' }),
@@ -67,6 +75,7 @@ const LeafSpineSchema = z.strictObject({
   // Optional rather than defaulted (here and below), so that scenarios without them keep their hash.
   oversubscription: oversubscription().optional(),
   oversubscribeBy: oversubscribeBy(),
+  planes: planes(),
 });
 const FatTreeSchema = z.strictObject({
   kind: z.literal('fatTree'),
@@ -80,6 +89,7 @@ const FatTreeSchema = z.strictObject({
   /** Edge-tier oversubscription: 'uplinks' derives hostsPerEdge, 'rate' slows the edge–aggregation links. */
   oversubscription: oversubscription().optional(),
   oversubscribeBy: oversubscribeBy(),
+  planes: planes(),
 });
 const RingSchema = z.strictObject({
   kind: z.literal('ring'),
@@ -314,6 +324,9 @@ const RoceSchema = z.strictObject({
   /** With placement 'ooo': NAK a missing PSN once a PSN this far above it has arrived (default
    *  two plane BDPs of packets, at least 64). */
   oooNakDistance: posInt().optional(),
+  /** Over topology.planes ≥ 2: split each flow into one QP per plane (multi-path RoCE) instead of
+   *  one QP bound to the plane its hash names (docs/fabric-shapes.md "Planes"). Default false. */
+  multipath: z.boolean().optional(),
 });
 
 export const NsccParamsSchema = z.strictObject({

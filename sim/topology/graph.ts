@@ -28,6 +28,13 @@ export interface TopologyGraph {
   /** The first switch tier's downlink / uplink capacity (4 = 4:1; 1 when non-blocking or flat):
    *  set by buildTopology (topology/oversubscribe.ts), for the page and the docs. */
   oversubscription?: number;
+  /** Parallel planes (topology/planes.ts): absent or 1 for one plane. With P planes, host nodes
+   *  are NIC ports: host h's port on plane p is node h + p × hostsPerPlane. */
+  planes?: number;
+  /** Hosts per plane (the workload's host count); hostCount = planes × hostsPerPlane. */
+  hostsPerPlane?: number;
+  /** Per node: its plane (absent with one plane). */
+  nodePlane?: Int8Array;
   /** Optional routing override: the next switch on a flow's path is chosen by this rule instead
    *  of all shortest-path next hops (ring topology `clockwise`). Maps (switch, dstHost) → next node. */
   forcedNextNode?: (switchNode: number, dstHost: number) => number;

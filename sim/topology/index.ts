@@ -7,6 +7,7 @@ import { buildFatTree } from './fatTree.ts';
 import { buildRing } from './ring.ts';
 import { resolveFatTree, resolveLeafSpine } from './oversubscribe.ts';
 import { oversubscription } from './leafSpine.ts';
+import { replicatePlanes } from './planes.ts';
 
 export type { LinkSpec, TopologyGraph } from './graph.ts';
 export { buildStar } from './star.ts';
@@ -14,6 +15,7 @@ export { buildDumbbell } from './dumbbell.ts';
 export { buildLeafSpine, oversubscription, type LeafSpineParams, type OversubscriptionParams } from './leafSpine.ts';
 export { buildFatTree, type FatTreeParams } from './fatTree.ts';
 export { buildRing, type RingParams } from './ring.ts';
+export { replicatePlanes } from './planes.ts';
 export { resolveFatTree, resolveLeafSpine } from './oversubscribe.ts';
 export { linkTiers, toLinkTier, type LinkTier, type LinksConfig } from './builder.ts';
 
@@ -23,10 +25,11 @@ export { linkTiers, toLinkTier, type LinkTier, type LinksConfig } from './builde
  * `links.core ?? links.fabric ?? links.host`.
  */
 export function buildTopology(topology: Scenario['topology'], links: Scenario['links']): TopologyGraph {
-  const g = buildOnePlane(topology, links);
+  const one = buildOnePlane(topology, links);
   // What the page draws and the docs report: the first switch tier's downlink / uplink capacity.
-  g.oversubscription = oversubscription(g);
-  return g;
+  one.oversubscription = oversubscription(one);
+  const planes = 'planes' in topology ? (topology.planes ?? 1) : 1;
+  return replicatePlanes(one, planes);
 }
 
 function buildOnePlane(topology: Scenario['topology'], links: Scenario['links']): TopologyGraph {

@@ -65,6 +65,10 @@ export interface UetOptions {
   pathQueues: number;
   /** Entropy draws (a named stream of its own). */
   evRng: Rng;
+  /** NIC ports per host the fabric sprays over (planes, docs/fabric-shapes.md): NSCC's and
+   *  RCCC's NIC rate is that many ports' worth, as uet-htsim's pull pacer divides its quantum by
+   *  the planes (fabric-realism §6). Default 1. */
+  nicPorts?: number;
 }
 
 /**
@@ -100,6 +104,8 @@ export interface UetOptions {
  *   (RTO_INIT, §4.3), since there queues are bounded by pauses, not by a drop threshold.
  */
 export class UetTransportModel implements HostTransport {
+  /** NIC ports per host that the fabric sprays over (planes). */
+  private readonly nicPorts: number;
   private readonly mtu: number;
   private readonly hdr: number;
   private readonly ackBytes: number;
@@ -192,12 +198,26 @@ export class UetTransportModel implements HostTransport {
         : lossless
           ? UET.RTO_LOSSLESS_PS
           : UET.RTO_FIXED_PS + UET.RTO_DRAIN_MULT * drainPs;
-    this.nsccParams = deriveNsccParams(opts.baseRttPs, nicBps, this.mtu, frame, fc.trimEnabled && !lossless, cfg.nscc);
+    this.nicPorts = opts.nicPorts ?? 1;
+    this.nsccParams = deriveNsccParams(
+      opts.baseRttPs,
+      nicBps * this.nicPorts,
+      this.mtu,
+      frame,
+      fc.trimEnabled && !lossless,
+      cfg.nscc,
+    );
     this.nscc = cfg.cc === 'nscc' ? new Nscc(n, this.nsccParams) : null;
     this.fixedWnd = new Float64Array(n);
     this.chooser = new EntropyChooser(n, cfg.loadBalancing, cfg.evCount, opts.evRng, fc.trimEnabled);
     this.rccc = cfg.rccc
-      ? new RcccReceiver(n, fabric.hostCount, flows.dst, (h) => fabric.rateBps[fabric.routes.hostNicPort[h]], this.mtu)
+      ? new RcccReceiver(
+          n,
+          fabric.hostCount,
+          flows.dst,
+          (h) => this.nicPorts * fabric.rateBps[fabric.routes.hostNicPort[h]],
+          this.mtu,
+        )
       : null;
 
     this.off = new Int32Array(n);
@@ -716,7 +736,7 @@ export class UetTransportModel implements HostTransport {
 
   private start(f: number): void {
     const now = this.fabric.sim.now;
-    const nic = this.fabric.rateBps[this.fabric.routes.hostNicPort[this.flows.src[f]]];
+    const nic = this.nicPorts * this.fabric.rateBps[this.fabric.routes.hostNicPort[this.flows.src[f]]];
     if (this.nscc !== null) this.nscc.start(f, nic, now);
     else
       this.fixedWnd[f] = this.nsccParams.maxWndFixed
