@@ -258,6 +258,7 @@ export function compareRows(r: Result): Map<string, string> {
   rows.set('ECN marks', fmtInt(c.ecnMarks));
   rows.set('retransmits', fmtInt(c.retransmits));
   rows.set('timeouts', fmtInt(c.timeouts));
+  for (const [label, value] of planeRows(r)) rows.set(label, value);
   rows.set('victims', victimsOf(r));
   rows.set('events', fmtInt(m.events));
   rows.set('wall time', fmtWallMs(m.wallMs));

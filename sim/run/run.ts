@@ -477,7 +477,8 @@ export function collectResult(s: Simulation, reason: StopReason): Result {
       seed: scenario.seed,
       scenarioHash: scenarioHash(scenario),
       transport: scenario.transport.kind,
-      hosts: fabric.hostCount,
+      // Hosts, not NIC ports: a multi-plane fabric has a host node per plane (topology/planes.ts).
+      hosts: fabric.hostsPerPlane,
       switches: fabric.nodeCount - fabric.hostCount,
       links: fabric.graph.links.length,
       simTimePs: allDone && flows.count > 0 && !untilLimit ? flows.allDonePs : sim.now,
