@@ -4,6 +4,7 @@ import { defineConfig } from 'vite';
 export default defineConfig({
   root: 'web',
   base: './',
-  build: { outDir: '../dist', emptyOutDir: true },
+  // dist/web/: dist/node/ beside it holds the Node build (scripts/build.mjs), which this must not empty.
+  build: { outDir: '../dist/web', emptyOutDir: true },
   worker: { format: 'es' },
 });

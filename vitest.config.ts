@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['tests/**/*.test.ts'],
+    // Builds dist/node/ first if the sources changed, so the CLI tests run the current code.
+    globalSetup: ['tests/helpers/buildDist.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
     // Model-validation tests are CPU-bound simulations; two cores, two forks.

@@ -1,6 +1,15 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import {
+  mkdtempSync,
+  writeFileSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  existsSync,
+  statSync,
+  utimesSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { main, type CliIO, type RunScenarioFn } from '../sim/cli/main.ts';
@@ -217,7 +226,7 @@ describe('ethersim binary (child process)', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/good\.yaml: ok/);
   });
-  it('run from the bundle (default) and from the sources through tsx (ETHERSIM_NO_BUNDLE) gives the same result', {
+  it('run from the build (default) and from the sources through tsx (ETHERSIM_NO_BUNDLE) gives the same result', {
     tags: ['slow'],
   }, () => {
     const args = [BIN, 'run', join(ROOT, 'scenarios/dumbbell.yaml'), '--json', '--quiet'];
@@ -229,8 +238,8 @@ describe('ethersim binary (child process)', () => {
       env: { ...env, ETHERSIM_NO_BUNDLE: '1' },
     });
     expect([viaBundle.status, viaTsx.status]).toEqual([0, 0]);
-    // each took the path it claims: the bundle next to the sources, or the sources through tsx
-    expect(viaBundle.stderr).toMatch(/^ethersim entry: .*[/\\]sim[/\\]run[/\\]\.cli-[0-9a-f]{16}\.mjs\n$/);
+    // each took the path it claims: the build in dist/node/, or the sources through tsx
+    expect(viaBundle.stderr).toBe(`ethersim entry: ${join(ROOT, 'dist/node/cli.mjs')}\n`);
     expect(viaTsx.stderr).toBe('ethersim entry: sim/cli/main.ts via tsx\n');
     const strip = (out: string) => {
       const r = JSON.parse(out) as Result;
@@ -238,6 +247,26 @@ describe('ethersim binary (child process)', () => {
       return JSON.stringify(r);
     };
     expect(strip(viaBundle.stdout)).toBe(strip(viaTsx.stdout));
+  });
+
+  it('a run writes nothing into the source tree; a source newer than dist/node/ is rebuilt before it runs', {
+    tags: ['slow'],
+  }, async () => {
+    const { isStale } = (await import('../scripts/build.mjs' as string)) as { isStale(): boolean };
+    const tree = (d: string): string[] => readdirSync(join(ROOT, d), { recursive: true, encoding: 'utf8' }).sort();
+    const before = tree('sim');
+    expect(spawnCli(['run', join(ROOT, 'scenarios/dumbbell.yaml'), '--quiet']).code).toBe(0);
+    expect(tree('sim')).toEqual(before);
+    // An edited source (its mtime now): the next command rebuilds dist/node/ and runs the new build.
+    const src = join(ROOT, 'sim/version.ts');
+    const now = new Date();
+    utimesSync(src, now, now);
+    expect(isStale()).toBe(true);
+    const r = spawnCli(['help']);
+    expect(r.code).toBe(0);
+    expect(isStale()).toBe(false);
+    expect(statSync(join(ROOT, 'dist/node/cli.mjs')).mtimeMs).toBeGreaterThanOrEqual(now.getTime() - 1000);
+    expect(tree('sim')).toEqual(before);
   });
 
   it('schema prints valid JSON with properties.topology', { tags: ['slow'] }, () => {

@@ -1,4 +1,3 @@
-import { createRequire } from 'node:module';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -7,29 +6,35 @@ import { fileURLToPath } from 'node:url';
 /**
  * Node worker threads load sim/run/worker.ts through tsx's loader, which costs ~0.7 s per thread
  * (every module goes through the loader hooks), and the core runs 10–25 % slower from separate
- * modules than from one bundle (`npm run bench`). For pools, bundle the worker once per process
- * with esbuild (tsx's own dependency, resolved through tsx) into one plain ESM file that a
- * thread loads in a few tens of ms. Same source, same results. Falls back to the tsx entry
- * (null) if esbuild cannot be loaded.
+ * modules than from one bundle (`npm run bench`). So threads start from bundles: from the ones
+ * scripts/build.mjs wrote next to this code when this code is itself built (dist/node/), else
+ * (running from the sources, as the tests do) from a bundle made once per process into a
+ * temporary directory with esbuild, so that it is always the current sources'. Same source,
+ * same results. Falls back to the tsx entry if esbuild cannot be loaded.
  */
+const BUILT = !import.meta.url.endsWith('.ts');
+
 let bundle: Promise<string | null> | undefined;
 
 export function workerBundleEntry(): Promise<string | null> {
-  bundle ??= bundleToTempFile(new URL('./worker.ts', import.meta.url)).catch(() => null);
+  bundle ??= BUILT
+    ? Promise.resolve(fileURLToPath(new URL('./workerNode.mjs', import.meta.url)))
+    : bundleToTempFile(new URL('./worker.ts', import.meta.url)).catch(() => null);
   return bundle;
 }
 
 let partitionBundle: Promise<string> | undefined;
 
 /**
- * The thread entry of a threaded partitioned run (sim/run/parallel/partitionWorker.ts), bundled once
- * per process; the tsx-loading entry if esbuild cannot be loaded. Resolved from this module, so
- * that it is found from the sources and from the CLI's bundle in sim/ alike.
+ * The thread entry of a threaded partitioned run (sim/run/parallel/partitionWorker.ts): built,
+ * bundled once per process, or the tsx-loading entry if esbuild cannot be loaded.
  */
 export function partitionWorkerEntry(): Promise<string> {
-  partitionBundle ??= bundleToTempFile(new URL('./parallel/partitionWorker.ts', import.meta.url)).catch(() =>
-    fileURLToPath(new URL('./parallel/partitionWorkerTsx.mjs', import.meta.url)),
-  );
+  partitionBundle ??= BUILT
+    ? Promise.resolve(fileURLToPath(new URL('./partitionWorker.mjs', import.meta.url)))
+    : bundleToTempFile(new URL('./parallel/partitionWorker.ts', import.meta.url)).catch(() =>
+        fileURLToPath(new URL('./parallel/partitionWorkerTsx.mjs', import.meta.url)),
+      );
   return partitionBundle;
 }
 
@@ -38,8 +43,8 @@ export function partitionWorkerEntry(): Promise<string> {
  * imports into one ESM file in a temporary directory, removed when the process exits.
  */
 export async function bundleToTempFile(entry: URL): Promise<string> {
-  const req = createRequire(createRequire(import.meta.url).resolve('tsx/package.json'));
-  const esbuild = req('esbuild') as typeof import('esbuild');
+  // A devDependency: only a checkout bundles from sources (the built package never gets here).
+  const esbuild = await import('esbuild');
   const out = await esbuild.build({
     entryPoints: [fileURLToPath(entry)],
     bundle: true,

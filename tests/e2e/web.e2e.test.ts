@@ -1,6 +1,6 @@
 /**
  * The browser front end, end to end: build the static site once with Vite's JS API, serve
- * dist/ with a tiny static server, drive it in headless Chromium (playwright-core; which
+ * dist/web/ with a tiny static server, drive it in headless Chromium (playwright-core; which
  * Chromium: see chromium.ts), and check what a user sees. Screenshots go to test-artifacts/ (git-ignored).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -77,7 +77,7 @@ describe('web front end in headless Chromium', () => {
     const t0 = performance.now();
     await build({ root: resolve(ROOT, 'web'), configFile: resolve(ROOT, 'vite.config.ts'), logLevel: 'error' });
     console.log(`vite build: ${Math.round(performance.now() - t0)} ms`);
-    server = await serveStatic(resolve(ROOT, 'dist'));
+    server = await serveStatic(resolve(ROOT, 'dist/web'));
     const t1 = performance.now();
     const launched = await launchChromium();
     browser = launched.browser;
