@@ -88,3 +88,41 @@ describe('DCTCP on RoCE, ns-3 rate form (cc-family.md §3)', () => {
     expect(jain(r.flows.map((f) => f.deliveredBytes))).toBeGreaterThan(0.95);
   });
 });
+
+describe('flow traces of the ACK-driven schemes (sim/metrics/flowTracer.ts)', () => {
+  it('HPCC, TIMELY and DCTCP trace their rate and control state per flow, as DCQCN and NSCC do', () => {
+    const want: Record<string, string[]> = {
+      hpcc: ['rateGbps', 'windowKB', 'util'],
+      timely: ['rateGbps', 'rttUs'],
+      dctcp: ['rateGbps', 'windowKB', 'alpha'],
+    };
+    for (const [cc, keys] of Object.entries(want)) {
+      const r = runScenario(
+        scenario({
+          topology: { kind: 'star', hosts: 3 },
+          links: { host: { rateGbps: 100, delayNs: 1000 } },
+          switch: { pfc: { enabled: true } },
+          transport: { kind: 'roce', cc: cc as 'hpcc', mtuBytes: 1000, ackEveryPackets: 1 },
+          workload: {
+            kind: 'flows',
+            flows: [
+              { src: 1, dst: 0, sizeBytes: 2_000_000 },
+              { src: 2, dst: 0, sizeBytes: 2_000_000 },
+            ],
+          },
+          metrics: { flowTraceNs: 10_000 },
+        }),
+      );
+      for (const k of keys) {
+        const s = r.series.find((x) => x.name === `flow:0:${k}`);
+        expect(s, `${cc} ${k}`).toBeDefined();
+        expect(s!.v.length).toBeGreaterThan(5);
+      }
+      // Two flows on one 100 G port: HPCC and TIMELY leave line rate; DCTCP's two windows hold the
+      // queue below K, so it marks nothing and stays there (cc-family.md §3.2).
+      const rate = r.series.find((x) => x.name === 'flow:0:rateGbps')!.v;
+      if (cc === 'dctcp') expect(Math.min(...rate)).toBe(100);
+      else expect(Math.min(...rate), cc).toBeLessThan(100);
+    }
+  });
+});

@@ -5,6 +5,7 @@ import { resolveHpcc } from '../transport/roce/hpcc.ts';
 import { resolveTimely } from '../transport/roce/timely.ts';
 import { resolveDctcp } from '../transport/roce/dctcp.ts';
 import { deriveNsccParams } from '../transport/uet/nscc.ts';
+import { resolveSwift } from '../transport/uet/swift.ts';
 
 /** One scenario's congestion control as it will run: its name and every parameter, defaults filled in. */
 export interface CcExplanation {
@@ -40,6 +41,7 @@ export function explainCc(
     const frame = framing.mtuBytes + framing.headerBytes;
     if (t.cc === 'nscc')
       params = { ...deriveNsccParams(rtt, nicBps, t.mtuBytes, frame, cfg.trimEnabled && !lossless, t.nscc) };
+    else if (t.cc === 'swift') params = { ...resolveSwift(t) };
     params.rccc = t.rccc;
   }
   // The switch port facing host 0: the last hop's marking thresholds.

@@ -339,6 +339,29 @@ export const NsccParamsSchema = z.strictObject({
   delayEwma: fraction().optional(),
 });
 
+/** Swift on UET (docs/reference/cc-family.md §4.2): unset = htsim's swift.cpp values. */
+export const SwiftParamsSchema = z.strictObject({
+  /** Additive increase per RTT, packets (1). */
+  ai: positive().optional(),
+  /** Multiplicative decrease gain β (0.8). */
+  beta: fraction().optional(),
+  /** Largest cut per decrease (0.5). */
+  maxMdf: fraction().optional(),
+  /** Base target delay, the whole RTT's (20 µs). */
+  baseTargetUs: positive().optional(),
+  /** Target added per switch hop ℏ (base / 6.55). */
+  hopScalingUs: nonNeg().optional(),
+  /** Flow-scaling range (5 × base). */
+  fsRangeUs: nonNeg().optional(),
+  /** Flow scaling's windows, packets (0.1 and 100). */
+  fsMinCwnd: positive().optional(),
+  fsMaxCwnd: positive().optional(),
+  minCwndBytes: positive().optional(),
+  maxCwndPackets: positive().optional(),
+  /** Timeouts in a row that reset the window to its minimum (5). */
+  retxResetThreshold: posInt().optional(),
+});
+
 const UetSchema = z.strictObject({
   kind: z.literal('uet'),
   mtuBytes: mtu(),
@@ -352,9 +375,11 @@ const UetSchema = z.strictObject({
     .default('oblivious'),
   /** Entropy values per flow (spec: typically 256, §4.4). */
   evCount: posInt().default(256),
-  cc: z.enum(['none', 'nscc'], { error: 'expected one of: none, nscc' }).default('nscc'),
+  cc: z.enum(['none', 'nscc', 'swift'], { error: 'expected one of: none, nscc, swift' }).default('nscc'),
   rccc: z.boolean().default(false),
   nscc: NsccParamsSchema.prefault({}),
+  // Optional rather than prefaulted, so that scenarios without it keep their hash.
+  swift: SwiftParamsSchema.optional(),
   /** ACK every this many received bytes (ACK_GEN_TRIGGER 16 KiB, §4.3) and at once on CE. */
   ackEveryBytes: posInt().default(16384),
   /** RTO backstop; 'auto' = htsim 15 µs + 6 × queue drain time (§4.7). */

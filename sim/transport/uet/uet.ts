@@ -11,6 +11,8 @@ import { ReceivedPsns } from './receivedPsns.ts';
 import { EntropyChooser } from './loadBalancing.ts';
 import { Nscc, deriveNsccParams, type NsccParams } from './nscc.ts';
 import { RcccReceiver, RCCC, quantizeCeil } from './rccc.ts';
+import { Swift } from './swift.ts';
+import { nextHopList } from '../../net/routing.ts';
 
 export type { UetReport };
 
@@ -31,6 +33,8 @@ export const enum EV_UET {
   START = 36,
   RTO = 37,
   PULL = 38,
+  /** Swift's pacer: a flow below one packet of window may send again (a = flow). */
+  SWIFT_PACE = 39,
 }
 
 /** UET sender constants (a const enum, so that they compile to immediates: net/packets.ts). */
@@ -115,6 +119,9 @@ export class UetTransportModel implements HostTransport {
   private readonly reorderWindowPs: number;
   readonly nscc: Nscc | null;
   readonly nsccParams: NsccParams;
+  /** Swift (transport.cc: swift, swift.ts), else null. */
+  readonly swift: Swift | null;
+  private readonly pacePending: Uint8Array | null;
   readonly chooser: EntropyChooser;
   readonly rccc: RcccReceiver | null;
   private readonly fixedWnd: Float64Array;
@@ -208,6 +215,8 @@ export class UetTransportModel implements HostTransport {
       cfg.nscc,
     );
     this.nscc = cfg.cc === 'nscc' ? new Nscc(n, this.nsccParams) : null;
+    this.swift = cfg.cc === 'swift' ? new Swift(n, cfg, this.mtu) : null;
+    this.pacePending = this.swift !== null ? new Uint8Array(n) : null;
     this.fixedWnd = new Float64Array(n);
     this.chooser = new EntropyChooser(n, cfg.loadBalancing, cfg.evCount, opts.evRng, fc.trimEnabled);
     this.rccc = cfg.rccc
@@ -267,7 +276,7 @@ export class UetTransportModel implements HostTransport {
   }
 
   private window(f: number): number {
-    return this.nscc !== null ? this.nscc.cwnd[f] : this.fixedWnd[f];
+    return this.nscc !== null ? this.nscc.cwnd[f] : this.swift !== null ? this.swift.cwnd[f] : this.fixedWnd[f];
   }
 
   private maxWnd(f: number): number {
@@ -276,11 +285,29 @@ export class UetTransportModel implements HostTransport {
 
   /** Sampled per-flow state for traces (cold path): the window and what is in flight. */
   flowTrace(f: number): Record<string, number> {
-    return { cwndBytes: this.window(f), inflightBytes: this.inflight[f] };
+    const t = { cwndBytes: this.window(f), inflightBytes: this.inflight[f] };
+    return this.swift !== null
+      ? { ...t, targetUs: this.swift.targetPs[f] / 1e6, rttUs: this.swift.srttPs[f] / 1e6 }
+      : t;
   }
 
   private activate(f: number): void {
     this.active.add(f);
+  }
+
+  /** Switches on flow f's path (first equal-cost choice; all are equally long here), for Swift's hop scaling. */
+  private switchHops(f: number): number {
+    const fabric = this.fabric;
+    const rt = fabric.routes;
+    const dst = this.flows.dst[f];
+    let node = rt.hostSwitch[this.flows.src[f]];
+    let hops = 1;
+    for (; hops < fabric.nodeCount && rt.hostSwitch[dst] !== node; hops++) {
+      const e = nextHopList(rt, fabric.hostCount, node, dst);
+      if (rt.lists[e + 1] === 0) break;
+      node = fabric.portNode[rt.nhPorts[rt.lists[e]] ^ 1];
+    }
+    return hops;
   }
 
   private wake(f: number): void {
@@ -309,6 +336,14 @@ export class UetTransportModel implements HostTransport {
     if (this.outstanding[f] === 0) this.inflight[f] = 0;
     else if (this.inflight[f] + this.frameBytes(f, psn) > this.window(f)) return false;
     if (this.rccc !== null && this.credit[f] <= 0) return false;
+    if (this.swift !== null && this.swift.nextSendPs[f] > this.fabric.sim.now) {
+      // Swift below one packet of window: paced (§4.1); the pacer puts the flow back.
+      if (this.pacePending![f] === 0) {
+        this.pacePending![f] = 1;
+        this.fabric.sim.at(this.swift.nextSendPs[f], EV_UET.SWIFT_PACE, f, 0);
+      }
+      return false;
+    }
     return true;
   }
 
@@ -359,6 +394,7 @@ export class UetTransportModel implements HostTransport {
     const att = this.attempt[o + psn] < 255 ? this.attempt[o + psn] + 1 : 255;
     this.attempt[o + psn] = att;
     this.txTime[o + psn] = now;
+    if (this.swift !== null) this.swift.onSent(f, now);
     const ev = this.chooser.next(f);
     this.txEv[o + psn] = ev;
     this.inflight[f] += bytes;
@@ -591,6 +627,16 @@ export class UetTransportModel implements HostTransport {
         );
       } else delay = nscc.avgDelay[f];
     }
+    // Swift: the same rule for a valid sample, the whole RTT (swift.ts).
+    let rawRtt = -1;
+    if (this.swift !== null) {
+      const att = this.attempt[o + acked];
+      if (
+        this.st[o + acked] === UET.ST_OUT &&
+        (att === 1 ? (flags & F.RETX) === 0 : att === 2 && (flags & F.RETX) !== 0)
+      )
+        rawRtt = now - this.txTime[o + acked];
+    }
     // Cumulative part, then the SACK bitmap.
     let u = this.una[f];
     for (; u < cum; u++) this.ackPsn(f, o, u);
@@ -607,6 +653,7 @@ export class UetTransportModel implements HostTransport {
     this.stopSpeculating(f);
     this.chooser.onAck(f, pool.i32[(pkt << REC.SHIFT) + P.EV], ce, now);
     if (nscc !== null) nscc.onAck(f, ce, delay, newly, this.inflight[f], now);
+    else if (this.swift !== null) this.swift.onAck(f, rawRtt, newly, now);
     if (this.ackedCount[f] === this.npkts[f]) {
       this.flows.finish(f);
       return;
@@ -644,6 +691,7 @@ export class UetTransportModel implements HostTransport {
         this.sackInferred++;
         this.markLost(f, o, p);
         if (this.nscc !== null) this.nscc.onLoss(f, this.frameBytes(f, p));
+        if (this.swift !== null) this.swift.onLoss(f, this.fabric.sim.now);
       }
     }
   }
@@ -672,6 +720,7 @@ export class UetTransportModel implements HostTransport {
     // A last-hop trim is RCCC's to handle when RCCC is on (§4.5 p.356): NSCC then only takes the packet off its window.
     const lastHopUnderRccc = this.rccc !== null && (pool.i32[(pkt << REC.SHIFT) + P.FLAGS] & F.LASTHOP) !== 0;
     if (this.nscc !== null) this.nscc.onNack(f, bytes, this.inflight[f], now, lastHopUnderRccc);
+    if (this.swift !== null && !lastHopUnderRccc) this.swift.onLoss(f, now);
     this.wake(f);
   }
 
@@ -731,6 +780,10 @@ export class UetTransportModel implements HostTransport {
       case EV_UET.PULL:
         this.pacerTick(a);
         break;
+      case EV_UET.SWIFT_PACE:
+        this.pacePending![a] = 0;
+        if (this.flows.finishPs[a] < 0) this.wake(a);
+        break;
     }
   }
 
@@ -738,7 +791,10 @@ export class UetTransportModel implements HostTransport {
     const now = this.fabric.sim.now;
     const nic = this.nicPorts * this.fabric.rateBps[this.fabric.routes.hostNicPort[this.flows.src[f]]];
     if (this.nscc !== null) this.nscc.start(f, nic, now);
-    else
+    else if (this.swift !== null)
+      // One BDP of the longest path to start with (htsim sets Swift's first window from its command line).
+      this.swift.start(f, this.nsccParams.configBaseRttPs * (nic / 8e12), this.switchHops(f));
+    if (this.nscc === null)
       this.fixedWnd[f] = this.nsccParams.maxWndFixed
         ? this.nsccParams.maxWndBytes
         : 1.5 * this.nsccParams.configBaseRttPs * (nic / 8e12);
@@ -768,6 +824,7 @@ export class UetTransportModel implements HostTransport {
         this.chooser.onTimeout(f, this.txEv[o + p], now);
         this.markLost(f, o, p);
         if (this.nscc !== null) this.nscc.onLoss(f, this.frameBytes(f, p));
+        if (this.swift !== null) this.swift.onTimeout(f, now);
       } else if (dl < next) next = dl;
     }
     if (next < Infinity) this.armRto(f, next);
