@@ -180,7 +180,7 @@ export async function compareVariants(
         const dir = join(outDir, safeDirName(r.name, i));
         mkdirSync(dir, { recursive: true });
         writeAtomic(join(dir, 'result.json'), `${JSON.stringify(r.result)}\n`);
-        writeAtomic(join(dir, 'flows.csv'), flowsCsv(r.result.flows));
+        writeAtomic(join(dir, 'flows.csv'), flowsCsv(r.result.flows, r.result.jobs));
       });
     } catch (e) {
       io.stderr(`ethersim: cannot write results to ${args.out}: ${(e as Error).message}\n`);

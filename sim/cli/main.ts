@@ -328,7 +328,7 @@ async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
         const dir = multi ? join(outDir, safeDirName(r.name, i)) : outDir;
         mkdirSync(dir, { recursive: true });
         writeFileSync(join(dir, 'result.json'), `${JSON.stringify(r.result)}\n`);
-        writeFileSync(join(dir, 'flows.csv'), flowsCsv(r.result.flows));
+        writeFileSync(join(dir, 'flows.csv'), flowsCsv(r.result.flows, r.result.jobs));
       });
     } catch (e) {
       io.stderr(`ethersim: cannot write results to ${args.out}: ${(e as Error).message}\n`);

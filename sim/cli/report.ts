@@ -1,5 +1,6 @@
 import type { Result, FlowResult, Quantiles } from '../metrics/result.ts';
 import { SIZE_BUCKETS, goodputFairness, slowdownBySize, switchQueueStats } from '../metrics/flowStats.ts';
+import { jobRows } from './jobsReport.ts';
 
 export { SIZE_BUCKETS, goodputFairness, slowdownBySize };
 
@@ -96,6 +97,7 @@ export function summaryRows(r: Result): [string, string][] {
     ['trims', fmtInt(c.trims)],
     ...congestionRows(r),
     ...planeRows(r),
+    ...jobRows(r, fmtNum),
     ['events', fmtInt(m.events)],
     ['events/s', fmtRate(eventsPerSec)],
     ['wall time', fmtWallMs(m.wallMs)],
@@ -168,13 +170,20 @@ export function formatResultTable(runs: NamedResult[]): string {
 
 export const FLOWS_CSV_HEADER = 'id,src,dst,sizeBytes,startPs,fctPs,idealFctPs,slowdown,retransmits';
 
-/** One line per flow, in the Result's order, with the header above. */
-export function flowsCsv(flows: readonly FlowResult[]): string {
-  const lines = [FLOWS_CSV_HEADER];
+/**
+ * One line per flow, in the Result's order, with the header above. With jobs (collectives, jobs,
+ * traces), three more columns: the flow's job by name, its collective (index in the job's
+ * collectives[]) and step; empty for flows of no job.
+ */
+export function flowsCsv(flows: readonly FlowResult[], jobs?: ReadonlyArray<{ name: string }>): string {
+  const withJobs = jobs !== undefined && jobs.length > 0;
+  const lines = [withJobs ? `${FLOWS_CSV_HEADER},job,collective,step` : FLOWS_CSV_HEADER];
+  const cell = (s: string) => (/[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
   for (const f of flows) {
-    lines.push(
-      `${f.id},${f.src},${f.dst},${f.sizeBytes},${f.startPs},${f.fctPs},${f.idealFctPs},${f.slowdown},${f.retransmits}`,
-    );
+    const base = `${f.id},${f.src},${f.dst},${f.sizeBytes},${f.startPs},${f.fctPs},${f.idealFctPs},${f.slowdown},${f.retransmits}`;
+    if (!withJobs) lines.push(base);
+    else if (f.job === undefined) lines.push(`${base},,,`);
+    else lines.push(`${base},${cell(jobs[f.job].name)},${f.op},${f.step}`);
   }
   return `${lines.join('\n')}\n`;
 }
@@ -260,6 +269,7 @@ export function compareRows(r: Result): Map<string, string> {
   rows.set('timeouts', fmtInt(c.timeouts));
   for (const [label, value] of planeRows(r)) rows.set(label, value);
   rows.set('victims', victimsOf(r));
+  for (const [label, value] of jobRows(r, fmtNum)) rows.set(label, value);
   rows.set('events', fmtInt(m.events));
   rows.set('wall time', fmtWallMs(m.wallMs));
   rows.set('sim time', fmtPs(m.simTimePs));

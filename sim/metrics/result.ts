@@ -4,6 +4,7 @@
  */
 import type { CongestionResult } from './congestion.ts';
 import type { Counters } from './counters.ts';
+import type { JobResult } from './jobs.ts';
 
 export type { Counters };
 
@@ -35,6 +36,10 @@ export interface FlowResult {
   plane?: number;
   /** Multi-path RoCE: the workload flow this QP carries part of. */
   parent?: number;
+  /** Flows of a job: its index in jobs[], the collective's in that job's collectives[], the algorithm's step. */
+  job?: number;
+  op?: number;
+  step?: number;
 }
 
 /** One plane of a multi-plane fabric (docs/fabric-shapes.md "Planes"). */
@@ -136,5 +141,7 @@ export interface Result {
   uet?: UetReport;
   /** Per plane (present when topology.planes > 1). */
   planes?: PlaneStat[];
+  /** Jobs: collectives, jobs and traces in the workload (sim/metrics/jobs.ts). */
+  jobs?: JobResult[];
   [extra: string]: unknown;
 }

@@ -3,12 +3,15 @@ import { RandomStreams } from '../engine/random.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { scenarioHash } from '../scenario/hash.ts';
 import { buildTopology } from '../topology/index.ts';
-import { buildFlows } from '../workload/index.ts';
+import { buildWorkload, type JobPlan } from '../workload/index.ts';
+import { hostLeaves } from '../workload/collectives/placement.ts';
+import { jobResults } from '../metrics/jobs.ts';
+import { aloneScenarios, applyAlone } from './jobsAlone.ts';
 import { Fabric, type HostTransport } from '../net/fabric.ts';
 import { buildPortTiming } from '../net/portTiming.ts';
 import { checkPfcReservation, resolveFabricConfig } from '../net/fabricConfig.ts';
 import { WIRE } from '../net/packets.ts';
-import { FlowTable } from '../transport/flows.ts';
+import { FlowTable, type FlowSpec } from '../transport/flows.ts';
 import { RoceTransportModel } from '../transport/roce/roce.ts';
 import { UetTransportModel } from '../transport/uet/uet.ts';
 import { bindQps, splitAcrossPlanes, type PlaneQps } from '../transport/roce/qpPlanes.ts';
@@ -94,7 +97,7 @@ export function framingOf(s: Scenario): FramingSizes {
 }
 
 const DEPENDENT_FLOWS =
-  'engine.partitions: a partitioned run needs flows that do not wait on others (ringAllReduce steps do); use engine.partitions: 1';
+  'engine.partitions: a partitioned run needs flows that do not wait on others (ringAllReduce steps, collectives and jobs do); use engine.partitions: 1';
 
 /** What a simulation is built from, before anything that runs: shared by buildSimulation and checkScenario. */
 export interface Statics {
@@ -107,7 +110,8 @@ export interface Statics {
   rtt: number;
   planeBdpBytes: number;
   cfg: ReturnType<typeof resolveFabricConfig>;
-  flowSpecs: ReturnType<typeof buildFlows>;
+  flowSpecs: FlowSpec[];
+  jobs: JobPlan[];
 }
 
 /**
@@ -141,14 +145,21 @@ export function buildStatics(scenario: Scenario, options: Pick<RunOptions, 'read
   const nicBps = timing.rateBps[timing.routes.hostNicPort[0]];
   // With planes the workload addresses hosts, not NIC ports (topology/planes.ts).
   const hosts = graph.hostsPerPlane ?? graph.hostCount;
-  const flowSpecs = buildFlows(scenario.workload, hosts, nicBps, streams, options.readText);
+  const { flows: flowSpecs, jobs } = buildWorkload(
+    scenario.workload,
+    hosts,
+    nicBps,
+    streams,
+    options.readText,
+    hostLeaves(graph),
+  );
   if ((graph.planes ?? 1) > 1 && scenario.engine.partitions > 1)
     throw new InputError(
       'engine.partitions: a multi-plane fabric (topology.planes > 1) runs in one partition; use engine.partitions: 1',
     );
   if (scenario.transport.kind === 'roce' && scenario.transport.multipath === true && (graph.planes ?? 1) === 1)
     throw new InputError('transport.multipath: spreads a flow over planes; it needs topology.planes ≥ 2');
-  return { streams, graph, timing, framing, longest, rtt, planeBdpBytes, cfg, flowSpecs };
+  return { streams, graph, timing, framing, longest, rtt, planeBdpBytes, cfg, flowSpecs, jobs };
 }
 
 /**
@@ -159,12 +170,12 @@ export function checkScenario(scenario: Scenario, options: Pick<RunOptions, 'rea
   const { graph, timing, flowSpecs } = buildStatics(scenario, options);
   if (scenario.engine.partitions > 1) {
     planPartitions(graph, timing, scenario.engine.partitions);
-    if (flowSpecs.some((f) => f.after !== undefined)) throw new PartitionError(DEPENDENT_FLOWS);
+    if (flowSpecs.some((f) => f.after !== undefined || f.deps !== undefined)) throw new PartitionError(DEPENDENT_FLOWS);
   }
 }
 
 export function buildSimulation(scenario: Scenario, options: RunOptions = {}): Simulation {
-  const { streams, graph, timing, framing, longest, rtt, planeBdpBytes, cfg, flowSpecs } = buildStatics(
+  const { streams, graph, timing, framing, longest, rtt, planeBdpBytes, cfg, flowSpecs, jobs } = buildStatics(
     scenario,
     options,
   );
@@ -194,8 +205,11 @@ export function buildSimulation(scenario: Scenario, options: RunOptions = {}): S
   if (t.kind === 'roce') {
     const split = planes > 1 && t.multipath === true ? splitAcrossPlanes(flowSpecs, planes) : null;
     if (split !== null) specs = split.specs;
+    // A job's QPs draw from the job's own stream, so that its paths do not depend on the traffic
+    // beside it (jobs' flows come after the others': those draw what they drew before jobs existed).
     const evRng = streams.stream('roce/qp-source-port');
-    evs = Int32Array.from({ length: specs.length }, () => evRng.int(65536));
+    const jobRngs = jobs.map((j) => streams.stream(`roce/qp-source-port/job-${j.name}`));
+    evs = Int32Array.from(specs, (f) => (f.job === undefined ? evRng : jobRngs[f.job]).int(65536));
     if (planes > 1) {
       const seed = streams.stream('roce/plane-hash').uint32() | 0;
       qpPlanes = bindQps(specs, evs, planes, graph.hostsPerPlane!, seed, split);
@@ -297,7 +311,23 @@ export function buildSimulation(scenario: Scenario, options: RunOptions = {}): S
     plan,
     outboxSets,
     qpPlanes,
+    jobs,
+    flowTags: jobs.length ? flowTagsOf(specs) : null,
   };
+}
+
+/** Each flow's job, collective and step (−1 for flows of no job). */
+function flowTagsOf(specs: FlowSpec[]): NonNullable<Simulation['flowTags']> {
+  const job = new Int32Array(specs.length).fill(-1);
+  const op = new Int32Array(specs.length).fill(-1);
+  const step = new Int32Array(specs.length).fill(-1);
+  specs.forEach((f, i) => {
+    if (f.job === undefined) return;
+    job[i] = f.job;
+    op[i] = f.op ?? -1;
+    step[i] = f.step ?? -1;
+  });
+  return { job, op, step };
 }
 
 /** Run a validated scenario to completion and return its result (meta.wallMs is left 0 for the caller). */
@@ -305,7 +335,15 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): Resul
   if (scenario.engine.partitions > 1) return runPartitionedScenario(scenario, options);
   const s = buildSimulation(scenario, options);
   const reason = runSimulation(s, options);
-  return collectResult(s, reason);
+  const result = collectResult(s, reason);
+  if (reason !== 'cancelled') {
+    const alone = aloneScenarios(scenario).map((a) => ({
+      job: a.job,
+      result: runScenario(a.scenario, { ...options, onProgress: undefined }),
+    }));
+    applyAlone(result, alone);
+  }
+  return result;
 }
 
 /** The scenario's stop conditions as the engine takes them. */
@@ -430,6 +468,9 @@ export function collectResult(s: Simulation, reason: StopReason): Result {
       slowdown,
       retransmits: flows.retransmits[f],
       deliveredBytes: flows.deliveredBytes[f],
+      ...(s.flowTags !== null && s.flowTags.job[f] >= 0
+        ? { job: s.flowTags.job[f], op: s.flowTags.op[f], step: s.flowTags.step[f] }
+        : {}),
     });
   }
   const names = fabric.graph.nodeNames;
@@ -499,6 +540,7 @@ export function collectResult(s: Simulation, reason: StopReason): Result {
     series: [...(s.sampler !== null ? s.sampler.series() : []), ...(s.tracer !== null ? s.tracer.series() : [])],
     ...(s.congestion !== null ? { congestion: s.congestion.result(sim.now) } : {}),
     ...(fabric.planes > 1 ? { planes: planeStats(fabric, qp, sim.now) } : {}),
+    ...(s.jobs.length ? { jobs: jobResults(s.jobs, flows, fabric, s.framing) } : {}),
   };
 }
 

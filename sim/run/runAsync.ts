@@ -1,3 +1,4 @@
+import { aloneScenarios, applyAlone } from './jobsAlone.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import type { Counters, Result, Series } from '../metrics/result.ts';
 import {
@@ -136,7 +137,18 @@ export async function runScenarioWithHistogramAsync(
   }
   const s = buildSimulation(scenario, { readText: options.readText });
   const reason = await runSimulationAsync(s, options);
-  return { result: collectResult(s, reason), latencyBuckets: s.latency ? s.latency.buckets() : [] };
+  const result = collectResult(s, reason);
+  if (reason !== 'cancelled') {
+    // The jobs' alone runs (sim/run/jobsAlone.ts), after the shared one.
+    const alone: Array<{ job: string; result: Result }> = [];
+    for (const a of aloneScenarios(scenario)) {
+      const r = await runScenarioWithHistogramAsync(a.scenario, { ...options, onProgress: undefined });
+      if (r.result.meta.stopReason === 'cancelled') return { result: r.result, latencyBuckets: [] };
+      alone.push({ job: a.job, result: r.result });
+    }
+    applyAlone(result, alone);
+  }
+  return { result, latencyBuckets: s.latency ? s.latency.buckets() : [] };
 }
 
 /**

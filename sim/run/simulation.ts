@@ -11,6 +11,7 @@ import type { FramingSizes } from '../metrics/ideal.ts';
 import type { PartitionPlan } from '../net/partition.ts';
 import type { Outbox } from '../net/outbox.ts';
 import type { PlaneQps } from '../transport/roce/qpPlanes.ts';
+import type { JobPlan } from '../workload/jobs.ts';
 
 /** Everything a run is made of, built but not yet run (tests and analyses poke at it). */
 export interface Simulation {
@@ -33,4 +34,8 @@ export interface Simulation {
   outboxSets: Outbox[][] | null;
   /** RoCE over planes: each QP's plane and the workload flow it belongs to (null otherwise). */
   qpPlanes?: PlaneQps | null;
+  /** Jobs (collectives, jobs, traces) among the flows, for their metrics (sim/metrics/jobs.ts). */
+  jobs: JobPlan[];
+  /** Per flow: its job, the job's collective and the step (−1 for other flows); null without jobs. */
+  flowTags: { job: Int32Array; op: Int32Array; step: Int32Array } | null;
 }

@@ -5,6 +5,7 @@ import { applyVariant, ScenarioError } from '../scenario/load.ts';
 import { canonicalJson, fnv1a64Hex, scenarioHash } from '../scenario/hash.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import type { Result } from '../metrics/result.ts';
+import { jobMetrics } from '../metrics/jobs.ts';
 import { VERSION } from '../version.ts';
 
 /**
@@ -222,6 +223,7 @@ export function variantMetrics(r: Result): Array<[string, number | string]> {
   ];
   const victims = victimCount(r);
   if (victims !== null) rows.push(['victims', victims]);
+  if (r.jobs) rows.push(...jobMetrics(r.jobs));
   rows.push(['simTimePs', r.meta.simTimePs], ['events', r.meta.events], ['stopReason', r.meta.stopReason]);
   return rows;
 }

@@ -79,6 +79,21 @@ function flowStats(item: WorkloadItem, hosts: number, hostRateBps: number): { fl
       const m = item.hosts?.length ?? hosts;
       return { flows: 2 * (m - 1) * m, bytes: 2 * (m - 1) * item.sizeBytes };
     }
+    case 'collective':
+    case 'job': {
+      // At most n(n−1) transfers a replica (all-to-all; a ring all-reduce has 2n(n−1)/n·n), each
+      // rank moving at most 2S.
+      const m = item.hosts?.length ?? item.ranks ?? hosts;
+      const ops = item.kind === 'job' ? item.ops : [item];
+      let flows = 0;
+      let bytes = 0;
+      for (const o of ops) {
+        if (o.op === 'compute') continue;
+        flows += 2 * m * (m - 1) * (o.channels ?? 2) * o.chunks;
+        bytes += 2 * m * o.sizeBytes;
+      }
+      return { flows: flows * item.iterations, bytes: bytes * item.iterations };
+    }
     case 'poisson': {
       const m = item.hosts?.length ?? hosts;
       // A CDF given by path is not read here; 100 KB stands in for its mean.

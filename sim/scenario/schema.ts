@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CollectiveItemSchema, JobItemSchema } from './jobsSchema.ts';
 
 /**
  * The scenario schema: the one source of truth for the scenario file's types, defaults,
@@ -444,9 +445,19 @@ const RingAllReduceSchema = z.strictObject({
 });
 export const WorkloadItemSchema = z.discriminatedUnion(
   'kind',
-  [IncastSchema, PermutationSchema, AllToAllSchema, FlowListSchema, PoissonSchema, RingAllReduceSchema],
+  [
+    IncastSchema,
+    PermutationSchema,
+    AllToAllSchema,
+    FlowListSchema,
+    PoissonSchema,
+    RingAllReduceSchema,
+    CollectiveItemSchema,
+    JobItemSchema,
+  ],
   {
-    error: 'expected workload.kind to be one of: incast, permutation, allToAll, flows, poisson, ringAllReduce',
+    error:
+      'expected workload.kind to be one of: incast, permutation, allToAll, flows, poisson, ringAllReduce, collective, job',
   },
 );
 export const WorkloadSchema = z.union([WorkloadItemSchema, z.array(WorkloadItemSchema).min(1)]);
@@ -484,6 +495,9 @@ export const MetricsSchema = z
     congestion: z.boolean().default(true),
     /** A cycle of pauses with no RESUME for this long is a PFC deadlock and stops the run. */
     deadlockTimeoutUs: positive().default(10_000),
+    /** Also run every job alone on the fabric and report its slowdown against that (sim/run/jobsAlone.ts).
+     *  Default: on when a job shares the workload with other traffic. */
+    jobsAlone: z.boolean().optional(),
   })
   .prefault({});
 

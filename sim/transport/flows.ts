@@ -21,8 +21,17 @@ export class FlowTable {
   doneCount = 0;
   /** Time the last flow finished (-1 until then). */
   allDonePs = -1;
-  /** Flows that start when this flow completes (ring all-reduce steps). */
-  private readonly dependents: number[][] | null;
+  /**
+   * Dependencies (ring all-reduce steps, collectives, jobs, traces) as a compressed list of
+   * successors: flow f's successors are succ[succStart[f] .. succStart[f+1]), each with the lag
+   * (ps) after f's completion it waits. null when no flow waits on another.
+   */
+  private readonly succStart: Int32Array | null = null;
+  private readonly succ: Int32Array | null = null;
+  private readonly succLagPs: Float64Array | null = null;
+  /** Per flow: predecessors not yet complete, and the earliest start known so far. */
+  private readonly pending: Int32Array | null = null;
+  private readonly readyPs: Float64Array | null = null;
   /** The transport's flow-start event kind (set by scheduleStarts). */
   private startKind = -1;
 
@@ -39,24 +48,54 @@ export class FlowTable {
     this.finishPs = new Float64Array(n).fill(-1);
     this.retransmits = new Int32Array(n);
     this.deliveredBytes = new Float64Array(n);
-    let deps: number[][] | null = null;
+    let edges = 0;
     flows.forEach((f, i) => {
       this.src[i] = f.src;
       this.dst[i] = f.dst;
       this.sizeBytes[i] = f.sizeBytes;
       this.startPs[i] = f.startPs;
-      if (f.after !== undefined) {
-        deps ??= Array.from({ length: n }, () => []);
-        deps[f.after].push(i);
-        this.startPs[i] = -1; // known when its predecessor completes
+      edges += (f.after !== undefined ? 1 : 0) + (f.deps?.length ?? 0);
+    });
+    if (edges === 0) return;
+    // `after` (one predecessor, startPs the delay after it) is the dependency list [after] with
+    // lag startPs and earliest start 0.
+    const pending = new Int32Array(n);
+    const readyPs = new Float64Array(n);
+    const outDeg = new Int32Array(n + 1);
+    const each = (fn: (pred: number, succ: number, lagPs: number) => void) =>
+      flows.forEach((f, i) => {
+        if (f.after !== undefined) fn(f.after, i, f.startPs);
+        if (f.deps)
+          f.deps.forEach((d, k) => {
+            fn(d, i, f.depLagPs?.[k] ?? 0);
+          });
+      });
+    each((p, i) => {
+      if (!(p >= 0 && p < n && p !== i)) throw new Error(`flow ${i} waits on flow ${p}, which does not exist`);
+      outDeg[p + 1]++;
+      pending[i]++;
+    });
+    for (let i = 0; i < n; i++) outDeg[i + 1] += outDeg[i];
+    const fill = outDeg.slice(0, n);
+    const succ = new Int32Array(edges);
+    const lag = new Float64Array(edges);
+    each((p, i, lagPs) => {
+      const k = fill[p]++;
+      succ[k] = i;
+      lag[k] = lagPs;
+    });
+    flows.forEach((f, i) => {
+      if (pending[i] > 0) {
+        readyPs[i] = f.after !== undefined && !f.deps ? 0 : f.startPs;
+        this.startPs[i] = -1; // known when its predecessors complete
       }
     });
-    this.dependents = deps;
-    this.startDelayPs = Float64Array.from(flows, (f) => (f.after !== undefined ? f.startPs : 0));
+    this.succStart = outDeg;
+    this.succ = succ;
+    this.succLagPs = lag;
+    this.pending = pending;
+    this.readyPs = readyPs;
   }
-
-  /** Delay after the predecessor completes, for dependent flows. */
-  private readonly startDelayPs: Float64Array;
 
   /** Schedule every flow that does not wait on another; dependents start from finish(). */
   scheduleStarts(kind: number): void {
@@ -96,19 +135,30 @@ export class FlowTable {
     return this.nodeLp === null || this.nodeLp[this.dst[f]] === this.partition;
   }
 
-  /** Flows that wait on another flow (ring all-reduce steps). */
+  /** Flows that wait on another flow (ring all-reduce steps, collectives, jobs, traces). */
   get hasDependencies(): boolean {
-    return this.dependents !== null;
+    return this.succ !== null;
   }
 
   finish(f: number): void {
     if (this.finishPs[f] >= 0) return;
     this.finishPs[f] = this.sim.now;
     this.doneCount++;
-    if (this.dependents !== null) {
-      for (const d of this.dependents[f]) {
-        this.startPs[d] = this.sim.now + this.startDelayPs[d];
-        this.sim.at(this.startPs[d], this.startKind, d, 0);
+    if (this.succ !== null) {
+      // A successor starts once its last predecessor completes, at the latest of its
+      // predecessors' completions plus their lags (and its own earliest start).
+      const succ = this.succ;
+      const lag = this.succLagPs!;
+      const pending = this.pending!;
+      const ready = this.readyPs!;
+      for (let k = this.succStart![f], end = this.succStart![f + 1]; k < end; k++) {
+        const d = succ[k];
+        const t = this.sim.now + lag[k];
+        if (t > ready[d]) ready[d] = t;
+        if (--pending[d] === 0) {
+          this.startPs[d] = ready[d];
+          this.sim.at(ready[d], this.startKind, d, 0);
+        }
       }
     }
     // The run is not stopped here: it drains (packets still in flight arrive, timers lapse)

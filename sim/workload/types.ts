@@ -10,6 +10,20 @@ export interface FlowSpec {
   startPs: number;
   /** Index (in the returned list) of a flow that must complete before this one starts. */
   after?: number;
+  /**
+   * Indices of flows that must all complete before this one starts (collectives, jobs, traces).
+   * With deps, the flow starts at max(startPs, max_i(finish of deps[i] + depLagPs[i])): startPs
+   * is then an absolute earliest time and each dependency may add a lag (a compute gap).
+   */
+  deps?: number[];
+  /** Per dependency: the delay (ps) after it completes; absent means 0 for every dependency. */
+  depLagPs?: number[];
+  /** The job (index into the run's job list, sim/workload/jobs.ts) this flow belongs to. */
+  job?: number;
+  /** The job's collective instance (index into its op list) this flow is a transfer of. */
+  op?: number;
+  /** The step of that collective this transfer belongs to (algorithm-defined, from 0). */
+  step?: number;
 }
 
 /** What a generator needs besides its own scenario item. */
@@ -21,8 +35,16 @@ export interface WorkloadContext {
   path: string;
   /** Suffix that keeps random streams of repeated items of one kind apart: "" for the first, "#1", "#2", … */
   streamSuffix: string;
-  readText?: (path: string) => string;
+  readText?: ReadText;
+  /** Each host's first switch (its leaf / ToR), for rail-aligned placement; absent where unknown. */
+  hostLeaf?: ArrayLike<number>;
 }
+
+/**
+ * Reads a file named in the scenario (CDFs, traces), relative to the scenario's directory;
+ * 'latin1' returns each byte as one character (binary files such as Chakra traces).
+ */
+export type ReadText = (path: string, encoding?: 'utf8' | 'latin1') => string;
 
 /** Scenario nanoseconds → integer picoseconds. */
 export const nsToPs = (ns: number): number => Math.round(ns * 1000);

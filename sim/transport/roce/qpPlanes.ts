@@ -22,9 +22,9 @@ export function splitAcrossPlanes(
   flows: FlowSpec[],
   planes: number,
 ): { specs: FlowSpec[]; parent: Int32Array; plane: Int8Array } {
-  if (flows.some((f) => f.after !== undefined))
+  if (flows.some((f) => f.after !== undefined || f.deps !== undefined || f.job !== undefined))
     throw new InputError(
-      'transport.multipath: true cannot split flows that wait on others (ringAllReduce steps); use multipath: false',
+      'transport.multipath: true cannot split flows that wait on others or belong to a job (ringAllReduce steps, collectives, jobs, traces); use multipath: false',
     );
   const specs: FlowSpec[] = [];
   const parent: number[] = [];
