@@ -1,10 +1,12 @@
 import type { PortTiming } from '../net/portTiming.ts';
 import { WIRE } from '../net/packets.ts';
 import type { JobPlan, OpRecord } from '../workload/jobs.ts';
+
+export type { CollectiveResult, JobResult };
 import { busBwFactor, type CollectiveKind } from '../workload/collectives/algorithms.ts';
 import { entryReadyPs } from '../workload/collectives/emit.ts';
 import { idealFctPs, pathPorts, type FramingSizes } from './ideal.ts';
-import type { Quantiles } from './result.ts';
+import type { CollectiveResult, JobResult } from './jobResult.ts';
 import { quantiles } from './summary.ts';
 
 /**
@@ -13,50 +15,6 @@ import { quantiles } from './summary.ts';
  * defines them, the ideal time on an idle fabric at line rate and the slowdown against it; each
  * iteration's time and their quantiles; the job's completion time.
  */
-
-export interface CollectiveResult {
-  name: string;
-  iteration: number;
-  kind: CollectiveKind | 'sendRecv';
-  algorithm: string;
-  sizeBytes: number;
-  ranks: number;
-  channels: number;
-  chunks: number;
-  /** Transfers (flows) it was made of. */
-  transfers: number;
-  /** Its first rank issued it (ps); −1 if it never was. */
-  startPs: number;
-  /** Its last transfer acknowledged, plus a hierarchical form's intra-node all-gather; −1 if unfinished. */
-  endPs: number;
-  timePs: number;
-  /** nccl-tests: algbw = S / t (GB/s, 10^9 B), busbw = algbw × the collective's factor (§3). */
-  algbwGBps: number;
-  busbwGBps: number;
-  /** α–β estimate on an idle fabric at line rate (see idealCollectivePs). */
-  idealPs: number;
-  slowdown: number;
-}
-
-export interface JobResult {
-  name: string;
-  kind: JobPlan['kind'];
-  hosts: number[];
-  iterations: number;
-  startPs: number;
-  /** The last rank's end of the last iteration; −1 if unfinished. */
-  endPs: number;
-  completionPs: number;
-  /** Each iteration's time: its end minus the previous iteration's end (the job's start for the first). */
-  iterationPs: number[];
-  /** Quantiles of iterationPs in µs (nearest rank). */
-  iterationUs: Quantiles;
-  collectives: CollectiveResult[];
-  /** The same job alone on the fabric (filled by the run layer when it ran it: sim/run/jobsAlone.ts). */
-  alone?: { completionPs: number; iterationUs: Quantiles };
-  /** completionPs over the alone run's. */
-  slowdownVsAlone?: number;
-}
 
 /** Payload plus per-packet header and Ethernet overhead of a transfer. */
 export function wireBytes(bytes: number, f: FramingSizes): number {

@@ -4,7 +4,7 @@
  */
 import type { CongestionResult } from './congestion.ts';
 import type { Counters } from './counters.ts';
-import type { JobResult } from './jobs.ts';
+import type { JobResult } from './jobResult.ts';
 
 export type { Counters };
 
