@@ -92,12 +92,12 @@ export function loadFromArgs(args: RunArgs, io: CliIO) {
 }
 
 /** File reads for the simulator (e.g. a Poisson workload's CDF file): relative to the scenario file, then cwd, then the package. */
-export function makeReadText(scenarioPath: string, cwd: string): (p: string) => string {
-  return (p: string) => {
+export function makeReadText(scenarioPath: string, cwd: string): (p: string, encoding?: 'utf8' | 'latin1') => string {
+  return (p: string, encoding: 'utf8' | 'latin1' = 'utf8') => {
     const candidates = isAbsolute(p)
       ? [p]
       : [...new Set([resolve(dirname(scenarioPath), p), resolve(cwd, p), resolve(PACKAGE_ROOT, p)])];
-    for (const c of candidates) if (existsSync(c)) return readFileSync(c, 'utf8');
+    for (const c of candidates) if (existsSync(c)) return readFileSync(c, encoding);
     throw new Error(`cannot read ${p}: no such file (looked in ${candidates.join(', ')})`);
   };
 }

@@ -11,13 +11,13 @@ import type { Result } from '../metrics/result.ts';
  * `metrics.jobsAlone` turns this on or off (default: on when there is other traffic).
  */
 
-const JOB_KINDS = new Set<string>(['collective', 'job']);
+const JOB_KINDS = new Set<string>(['collective', 'job', 'chakra']);
 
 /** The name a job item has in jobs[] (sim/workload/jobs.ts). */
 export function jobItemName(item: WorkloadItem, index: number): string | null {
   if (!JOB_KINDS.has(item.kind)) return null;
   const named = (item as { name?: string }).name;
-  return named ?? `collective-${index}`;
+  return named ?? `${item.kind === 'chakra' ? 'chakra' : 'collective'}-${index}`;
 }
 
 /** The scenarios to run for the alone times: one per job item, or none when not asked for. */

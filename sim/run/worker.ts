@@ -86,7 +86,7 @@ const clock = (): number => performance.now(); // wall clock: throttling and wal
 
 let generation = 0;
 
-function readerFor(baseDir: string | undefined): ((p: string) => string) | undefined {
+function readerFor(baseDir: string | undefined): ((p: string, encoding?: 'utf8' | 'latin1') => string) | undefined {
   const proc = (globalThis as { process?: { versions?: { node?: string }; getBuiltinModule?: (m: string) => unknown } })
     .process;
   if (!proc?.versions?.node) return undefined;
@@ -94,7 +94,8 @@ function readerFor(baseDir: string | undefined): ((p: string) => string) | undef
   const fs = proc.getBuiltinModule?.('node:fs') as typeof import('node:fs') | undefined;
   const path = proc.getBuiltinModule?.('node:path') as typeof import('node:path') | undefined;
   if (!fs || !path) return undefined;
-  return (p: string) => fs.readFileSync(path.resolve(baseDir ?? '.', p), 'utf8');
+  return (p: string, encoding: 'utf8' | 'latin1' = 'utf8') =>
+    fs.readFileSync(path.resolve(baseDir ?? '.', p), encoding);
 }
 
 async function runDetailedImpl(

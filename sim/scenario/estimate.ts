@@ -94,6 +94,9 @@ function flowStats(item: WorkloadItem, hosts: number, hostRateBps: number): { fl
       }
       return { flows: flows * item.iterations, bytes: bytes * item.iterations };
     }
+    case 'chakra':
+      // The trace is not read here; its ranks' hosts stand in, a few transfers each.
+      return { flows: 64 * (item.hosts?.length ?? item.ranks ?? hosts), bytes: 0 };
     case 'poisson': {
       const m = item.hosts?.length ?? hosts;
       // A CDF given by path is not read here; 100 KB stands in for its mean.

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CollectiveItemSchema, JobItemSchema } from './jobsSchema.ts';
+import { ChakraItemSchema, CollectiveItemSchema, JobItemSchema } from './jobsSchema.ts';
 
 /**
  * The scenario schema: the one source of truth for the scenario file's types, defaults,
@@ -454,10 +454,11 @@ export const WorkloadItemSchema = z.discriminatedUnion(
     RingAllReduceSchema,
     CollectiveItemSchema,
     JobItemSchema,
+    ChakraItemSchema,
   ],
   {
     error:
-      'expected workload.kind to be one of: incast, permutation, allToAll, flows, poisson, ringAllReduce, collective, job',
+      'expected workload.kind to be one of: incast, permutation, allToAll, flows, poisson, ringAllReduce, collective, job, chakra',
   },
 );
 export const WorkloadSchema = z.union([WorkloadItemSchema, z.array(WorkloadItemSchema).min(1)]);

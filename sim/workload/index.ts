@@ -2,6 +2,7 @@ import type { Scenario, WorkloadItem } from '../scenario/schema.ts';
 import type { RandomStreams } from '../engine/random.ts';
 import type { FlowSpec, ReadText, WorkloadContext } from './types.ts';
 import { type JobPlan, jobFlows } from './jobs.ts';
+import { chakraFlows } from './chakra/chakraJob.ts';
 import { incastFlows } from './incast.ts';
 import { permutationFlows } from './permutation.ts';
 import { allToAllFlows } from './allToAll.ts';
@@ -26,7 +27,7 @@ export interface Workload {
   jobs: JobPlan[];
 }
 
-const JOB_KINDS = new Set(['collective', 'job']);
+const JOB_KINDS = new Set(['collective', 'job', 'chakra']);
 
 /**
  * The flows a scenario's workload describes. A list of items is concatenated in order; the
@@ -96,9 +97,12 @@ export function buildWorkload(
   const jobs: JobPlan[] = [];
   const names = new Map<string, string>();
   items.forEach((item, i) => {
-    if (item.kind !== 'collective' && item.kind !== 'job') return;
+    if (item.kind !== 'collective' && item.kind !== 'job' && item.kind !== 'chakra') return;
     const ctx = ctxOf(item, i);
-    const plan = jobFlows(item, ctx, jobs.length, i, sorted);
+    const plan =
+      item.kind === 'chakra'
+        ? chakraFlows(item, ctx, jobs.length, i, sorted)
+        : jobFlows(item, ctx, jobs.length, i, sorted);
     const seen = names.get(plan.name);
     if (seen !== undefined)
       throw new InputError(`${ctx.path}.name: "${plan.name}" is also the name of ${seen}; job names must be unique`);
@@ -124,6 +128,7 @@ function generate(item: WorkloadItem, ctx: WorkloadContext): FlowSpec[] {
       return ringAllReduceFlows(item, ctx);
     case 'collective':
     case 'job':
+    case 'chakra':
       throw new Error('jobs are built by buildWorkload');
     default: {
       const never: never = item;

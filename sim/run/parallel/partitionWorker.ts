@@ -33,7 +33,8 @@ function fail(e: unknown): void {
 }
 
 try {
-  const readText = (p: string) => readFileSync(resolve(init.baseDir ?? '.', p), 'utf8');
+  const readText = (p: string, encoding: 'utf8' | 'latin1' = 'utf8') =>
+    readFileSync(resolve(init.baseDir ?? '.', p), encoding);
   const s = buildSimulation(init.scenario, {
     readText,
     maxMemoryBytes: init.maxMemoryBytes,
