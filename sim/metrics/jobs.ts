@@ -3,7 +3,7 @@ import { WIRE } from '../net/packets.ts';
 import type { JobPlan, OpRecord } from '../workload/jobs.ts';
 
 export type { CollectiveResult, JobResult };
-import { busBwFactor, type CollectiveKind } from '../workload/collectives/algorithms.ts';
+import { busBwFactor } from '../workload/collectives/algorithms.ts';
 import { entryReadyPs } from '../workload/collectives/emit.ts';
 import { idealFctPs, pathPorts, type FramingSizes } from './ideal.ts';
 import type { CollectiveResult, JobResult } from './jobResult.ts';

@@ -92,7 +92,7 @@ export function chakraFlows(
   const startPs = Math.round(item.startUs * 1e6);
 
   // Per rank: nodes by id, the nodes waiting on each, what each node's completion is.
-  const byId = traces.map((t, r) => {
+  traces.forEach((t, r) => {
     const m = new Map<number, EtNode>();
     for (const node of t.nodes) {
       if (m.has(node.id)) throw new InputError(`${item.trace}.${r}.et: node id ${node.id} appears twice`);
@@ -102,7 +102,6 @@ export function chakraFlows(
       for (const d of node.deps)
         if (!m.has(d))
           throw new InputError(`${item.trace}.${r}.et: node ${node.id} depends on node ${d}, which is not in the file`);
-    return m;
   });
   const done = traces.map(() => new Map<number, RankEntry>());
   const readyOf = (r: number, node: EtNode) =>
@@ -226,7 +225,7 @@ export function chakraFlows(
         } else if (node.type === NODE_TYPE.COMM_COLL) {
           const g = collGroup.get(node)!;
           const peers = colls.get(g.key)!.map((list) => list[g.k]);
-          const missing = peers.findIndex((p) => p === undefined);
+          const missing = peers.indexOf(undefined as unknown as EtNode);
           if (missing >= 0)
             throw new InputError(
               `${item.trace}.${r}.et node ${node.id}: collective ${g.k} of group ${g.key} has no counterpart on rank ${g.members[missing]}`,
@@ -247,7 +246,9 @@ export function chakraFlows(
           const sizeBytes = kind === 'allGather' ? commSize * m : commSize;
           const entries = g.members.map((mr, i) => readyOf(mr, peers[i]));
           if (m < 2 || sizeBytes <= 0) {
-            g.members.forEach((mr, i) => done[mr].set(peers[i].id, entries[i]));
+            g.members.forEach((mr, i) => {
+              done[mr].set(peers[i].id, entries[i]);
+            });
           } else {
             const algorithm = algorithmFor(kind);
             const e = emitCollective(
@@ -281,7 +282,9 @@ export function chakraFlows(
               tailPs: 0,
               levels: e.levels,
             });
-            g.members.forEach((mr, i) => done[mr].set(peers[i].id, e.exits[i]));
+            g.members.forEach((mr, i) => {
+              done[mr].set(peers[i].id, e.exits[i]);
+            });
           }
         } else {
           // Metadata, memory, storage and other nodes: no time, no traffic; they pass dependencies on.
