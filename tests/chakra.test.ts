@@ -122,3 +122,24 @@ describe('Chakra execution traces', () => {
     ).toThrow(/1 receives but no send for 1>0#0/);
   });
 });
+
+describe('the bundled trace (scenarios/chakra-trace.yaml)', () => {
+  it('builds: per rank an all-reduce, a send and a receive, an all-to-all, in dependency order', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { bundled } = await import('./helpers/scenario.ts');
+    const { buildWorkload } = await import('../sim/workload/index.ts');
+    const { RandomStreams } = await import('../sim/engine/random.ts');
+    const s = bundled('chakra-trace.yaml');
+    const read = (p: string, enc?: 'utf8' | 'latin1') => readFileSync(`scenarios/${p}`, enc ?? 'utf8');
+    const { jobs, flows } = buildWorkload(s.workload, 16, 400e9, new RandomStreams(1), read);
+    const ops = jobs[0].ops;
+    expect(ops.map((o) => o.kind)).toEqual(['allReduce', ...Array(8).fill('sendRecv'), 'allToAll']);
+    expect(ops[0].sizeBytes).toBe(8 << 20);
+    expect(ops[9].sizeBytes).toBe(4 << 20);
+    // every transfer's dependencies come before it, and the all-to-all waits on the send/recvs
+    flows.forEach((f, i) => {
+      for (const d of f.deps ?? []) expect(d).toBeLessThan(i);
+    });
+    expect(jobs[0].hosts).toEqual([0, 2, 4, 6, 8, 10, 12, 14]);
+  });
+});

@@ -24,6 +24,7 @@ import type { Result } from '../metrics/result.ts';
 import type { Progress } from './run.ts';
 import { runSimulationAsync, runScenarioWithHistogramAsync, type Snapshot } from './runAsync.ts';
 import { buildSimulation, collectResult } from './run.ts';
+import { aloneScenarios, applyAlone } from './jobsAlone.ts';
 import { VERSION } from '../version.ts';
 
 export type { Progress, Snapshot };
@@ -160,6 +161,23 @@ async function runDetailedImpl(
       flowsTotal: s.flows.count,
     });
   const result = collectResult(s, reason);
+  if (reason !== 'cancelled') {
+    // The jobs' alone runs (sim/run/jobsAlone.ts), after the shared one.
+    const alone: Array<{ job: string; result: Result }> = [];
+    for (const a of aloneScenarios(scenario)) {
+      const r = await runScenarioWithHistogramAsync(a.scenario, {
+        readText: readerFor(opts.baseDir),
+        sliceEvents: opts.sliceEvents,
+        isCancelled: () => generation !== myGeneration,
+      });
+      if (r.result.meta.stopReason === 'cancelled') {
+        result.meta.stopReason = 'cancelled';
+        break;
+      }
+      alone.push({ job: a.job, result: r.result });
+    }
+    applyAlone(result, alone);
+  }
   result.meta.wallMs = clock() - t0;
   return { result, latencyBuckets: s.latency ? s.latency.buckets() : [] };
 }
