@@ -9,6 +9,7 @@ import type { Simulation } from '../../sim/run/run.ts';
 import type { StopReason } from '../../sim/engine/simulator.ts';
 import { defaultYield } from '../../sim/run/runAsync.ts';
 import { LiveSampler } from './liveSampler.ts';
+import { KIND_TAPE } from './snapshot.ts';
 
 export interface LiveProgress {
   simTimePs: number;
@@ -27,7 +28,20 @@ export interface LiveRunOptions {
   startPaused?: boolean;
   /** Events per slice between looks at the controls (default 8192). */
   sliceEvents?: number;
+  /** Record the replay tape (default true): a sample every `tapeDtPs` of simulated time. */
+  tape?: boolean;
 }
+
+/**
+ * The replay tape: a sample of every port at fixed simulated-time intervals, whatever the pace
+ * (a max-speed run used to keep only the few snapshots its wall time allowed). It starts at
+ * 100 ns; when it holds TAPE_MAX samples the interval doubles and every other sample goes (the
+ * page merges each dropped sample's utilisation into the one kept, so it stays the mean over
+ * the kept sample's whole interval). A run of 20 µs or more therefore keeps between
+ * TAPE_MAX / 2 = 200 and TAPE_MAX samples, and memory stays bounded by TAPE_MAX × ports.
+ */
+export const TAPE_START_DT_PS = 100_000;
+export const TAPE_MAX = 400;
 
 const clock = () => performance.now();
 
@@ -84,6 +98,18 @@ export async function runLive(
   const sampler = new LiveSampler(s);
   const minGapMs = 1000 / Math.max(1, opts.snapshotHz ?? 30);
   let lastSnap = -Infinity;
+  const tape = opts.tape === false ? null : new LiveSampler(s);
+  let tapeDt = TAPE_START_DT_PS;
+  let nextTape = tapeDt;
+  let tapeCount = 0;
+  const takeTape = () => {
+    onSnapshot(tape!.snapshot(KIND_TAPE, tapeDt));
+    if (++tapeCount >= TAPE_MAX) {
+      tapeDt *= 2;
+      tapeCount = TAPE_MAX / 2;
+    }
+    nextTape += tapeDt;
+  };
   const progress = () =>
     onProgress?.({
       simTimePs: sim.now,
@@ -120,6 +146,8 @@ export async function runLive(
       ownStop = false;
       finishing = true;
       sim.withdrawStop();
+      // The tape's last sample: the moment the last flow finished (not on the interval grid).
+      if (tape) onSnapshot(tape.snapshot(KIND_TAPE, tapeDt));
       send();
     }
     if (c.paused && c.stepUntilPs <= sim.now && !finishing) {
@@ -139,17 +167,20 @@ export async function runLive(
     } else if (c.paused) target = Math.min(target, c.stepUntilPs);
     else if (Number.isFinite(c.speed))
       target = Math.min(target, c.simAnchorPs + (clock() - c.wallAnchorMs) * c.speed * 1e3);
+    const paced = target;
+    if (tape && !finishing && nextTape < target) target = nextTape;
     limits.timeLimitPs = Math.max(Math.floor(target), sim.now); // integer picoseconds, as everywhere
     limits.maxEvents = Math.min(maxEvents, sim.events + slice);
     const reason = sim.run(fabric, limits, undefined, slice);
     if (ownStop) continue;
+    if (tape && !finishing && reason === 'timeLimit' && sim.now >= nextTape) takeTape();
     const sliceEnded =
       (reason === 'eventBudget' && sim.events < maxEvents) || (reason === 'timeLimit' && target < endPs);
     if (!sliceEnded) return reason;
     const now = clock();
     if (!finishing && now - lastSnap >= minGapMs) send();
     // Caught up with the pace: wait for wall time to pass instead of spinning.
-    if (reason === 'timeLimit' && !c.paused && !finishing) await sleep(Math.min(16, minGapMs / 2));
+    if (reason === 'timeLimit' && target === paced && !c.paused && !finishing) await sleep(Math.min(16, minGapMs / 2));
     else await defaultYield();
   }
 }

@@ -1,5 +1,5 @@
 import type { Simulation } from '../../sim/run/run.ts';
-import { allocSnapshot, writeHeader } from './snapshot.ts';
+import { allocSnapshot, KIND_LIVE, writeHeader } from './snapshot.ts';
 import { PRIO } from '../../sim/net/packets.ts';
 
 /**
@@ -11,13 +11,21 @@ import { PRIO } from '../../sim/net/packets.ts';
  */
 export class LiveSampler {
   private readonly prevTx: Float64Array;
+  private readonly prevUtil: Float32Array;
   private prevPs = 0;
+  private prevDt = 0;
 
   constructor(private readonly s: Simulation) {
     this.prevTx = new Float64Array(s.fabric.portCount);
+    this.prevUtil = new Float32Array(s.fabric.portCount);
   }
 
-  snapshot(): ArrayBuffer {
+  /**
+   * The state of every port now. Utilisation is the share of line rate sent since the previous
+   * snapshot; a second snapshot at the same instant (a Step's last slice ends where the pacer
+   * just sent one) repeats the previous window's rather than reading 0 everywhere.
+   */
+  snapshot(kind = KIND_LIVE, tapeDtPs = 0): ArrayBuffer {
     const { fabric, sim, flows } = this.s;
     const n = fabric.portCount;
     const snap = allocSnapshot(n);
@@ -29,7 +37,11 @@ export class LiveSampler {
       const tx = fabric.txBytesOf(p);
       const sent = tx - this.prevTx[p];
       this.prevTx[p] = tx;
-      snap.util[p] = dt > 0 ? Math.min(1, (sent * 8e12) / (rateBps[p] * dt)) : 0;
+      // Not clamped at 1: a frame's bytes count when its transmission starts, so a short window
+      // can hold one frame more than line rate allows; unclamped, the windows add up to the
+      // bytes sent (the tape's merged means stay exact), and the view clamps what it draws.
+      if (dt > 0) this.prevUtil[p] = (sent * 8e12) / (rateBps[p] * dt);
+      snap.util[p] = this.prevUtil[p];
       const pausedBits = fabric.pausedBits(p);
       const m = pausedBits & ((1 << PRIO.DATA_COUNT) - 1);
       snap.paused[p] = pausedBits;
@@ -59,9 +71,14 @@ export class LiveSampler {
       events: sim.events,
       flowsDone: flows.doneCount,
       flowsTotal: flows.count,
-      intervalPs: dt,
+      intervalPs: dt > 0 ? dt : this.prevDt,
+      kind,
+      tapeDtPs,
     });
-    this.prevPs = now;
+    if (dt > 0) {
+      this.prevPs = now;
+      this.prevDt = dt;
+    }
     return snap.buffer;
   }
 }

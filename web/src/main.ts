@@ -13,10 +13,20 @@ import { buildFlows } from '../../sim/workload/index.ts';
 import { RandomStreams } from '../../sim/engine/random.ts';
 import type { Result } from '../../sim/metrics/result.ts';
 import type { LiveRunOutput, LiveWorkerApi } from './sim.worker.ts';
-import { decodeSnapshot, type Snapshot } from './snapshot.ts';
+import { decodeSnapshot, KIND_TAPE, type Snapshot } from './snapshot.ts';
+import { addTape, portHistory, type TapeSample } from './tape.ts';
 import { goodputFairness } from '../../sim/metrics/flowStats.ts';
 import { CYCLE_COLOR, TopologyView, utilColor, type TopologyFrame } from './topologyView.ts';
-import { download, linePlot, variantColor, rangePlot, svgDocument, type LineSeries } from './plot.ts';
+import {
+  download,
+  linePlot,
+  variantColor,
+  rangePlot,
+  setMarker,
+  svgDocument,
+  svgToPng,
+  type LineSeries,
+} from './plot.ts';
 import * as T from './transforms.ts';
 
 // ------------------------------------------------------------------ bundled scenarios
@@ -80,7 +90,8 @@ interface Run {
   view: TopologyView;
   note: HTMLElement;
   latest: Snapshot | null;
-  history: Snapshot[];
+  /** The replay tape: samples at fixed simulated-time intervals (liveRun.ts), oldest first. */
+  tape: TapeSample[];
   dirty: boolean;
   output: LiveRunOutput | null;
   status: RunStatus;
@@ -91,9 +102,16 @@ interface Run {
 let runs: Run[] = [];
 let runState: 'idle' | 'running' | 'paused' | 'done' = 'idle';
 let runToken = 0;
+/** The replay time fixed by the scrubber or a click on a time plot (null: follow the run). */
 let scrubPs: number | null = null;
+/** The time under the pointer on a time plot: shown everywhere while the pointer is there. */
+let hoverPs: number | null = null;
 let previewKey = '';
-const MAX_HISTORY_BYTES = 24e6;
+
+/** The one time cursor: the hovered time, else the scrubbed one (null: live). */
+const cursorPs = () => hoverPs ?? scrubPs;
+/** When (wall ms) a run's simulated time last moved on the page: how fast Pause takes effect. */
+let lastAdvanceMs = 0;
 
 const fmt = {
   us: (ps: number) => `${d3.format(',.1f')(ps / 1e6)} µs`,
@@ -205,16 +223,48 @@ function makeCell(
   title.textContent = name === scenario.transport.kind ? name : `${name} · ${scenario.transport.kind}`;
   const note = document.createElement('span');
   note.className = 'tree-note muted';
-  const exp = document.createElement('button');
-  exp.className = 'export-svg';
-  exp.textContent = 'SVG';
-  exp.title = 'Download this view as SVG';
-  h.append(title, note, exp);
-  cell.append(h);
+  h.append(title, note);
+  const tools = document.createElement('div');
+  tools.className = 'topo-tools';
+  const button = (text: string, label: string, cls = '') => {
+    const b = document.createElement('button');
+    b.textContent = text;
+    b.className = cls;
+    b.setAttribute('aria-label', label);
+    b.title = label;
+    tools.append(b);
+    return b;
+  };
+  const zoomIn = button('+', `Zoom into the ${name} topology`);
+  const zoomOut = button('−', `Zoom out of the ${name} topology`);
+  const reset = button('Reset view', `Fold and zoom the ${name} topology as at first`);
+  const mode = document.createElement('select');
+  mode.setAttribute('aria-label', `How folded links of ${name} summarise their ports`);
+  mode.append(new Option('folded: worst port', 'worst'), new Option('folded: mean of ports', 'mean'));
+  tools.append(mode);
+  const svgBtn = button('SVG', `Download the ${name} topology as SVG`, 'export-svg');
+  const pngBtn = button('PNG', `Download the ${name} topology as PNG`, 'export-png');
+  cell.append(h, tools);
   topologiesEl.append(cell);
   const wide = graph.hostCount > 48;
   const view = new TopologyView(cell, graph, scenario.switch.bufferBytes, wide ? 900 : 560, wide ? 360 : 300);
-  exp.addEventListener('click', () => download(`${name}-topology.svg`, svgDocument(view.svg), 'image/svg+xml'));
+  view.invalidate();
+  const hint = document.createElement('div');
+  hint.className = 'muted small topo-hint';
+  hint.textContent =
+    'drag to pan · Ctrl/⌘ + wheel or pinch to zoom · click a folded group to open it, a member to fold it';
+  cell.append(hint);
+  zoomIn.addEventListener('click', () => view.zoomBy(2));
+  zoomOut.addEventListener('click', () => view.zoomBy(0.5));
+  reset.addEventListener('click', () => view.resetView());
+  mode.addEventListener('change', () => {
+    view.mode = mode.value as 'worst' | 'mean';
+    renderTopologies(true);
+  });
+  svgBtn.addEventListener('click', () => download(`${name}-topology.svg`, view.exportSvg(), 'image/svg+xml'));
+  pngBtn.addEventListener('click', async () =>
+    download(`${name}-topology.png`, await svgToPng(view.exportSvg()), 'image/png'),
+  );
   return { view, note };
 }
 
@@ -239,6 +289,9 @@ function newRun(name: string, scenario: Scenario, i: number, withName: boolean):
   const graph = buildTopology(scenario.topology, scenario.links);
   const color = variantColor(i);
   const { view, note } = makeCell(name, color, scenario, graph, withName);
+  const run = { tape: [] as TapeSample[] };
+  view.historyOf = (ports) => portHistory(run.tape, ports, view.mode);
+  view.onFold = () => renderTopologies(true);
   // A partitioned scenario runs at full speed with no live view (sim.worker.ts): say so until its result is in.
   if (scenario.engine.partitions > 1)
     note.textContent = `${scenario.engine.partitions} partitions: no live view; the result shows when the run ends`;
@@ -252,7 +305,7 @@ function newRun(name: string, scenario: Scenario, i: number, withName: boolean):
     view,
     note,
     latest: null,
-    history: [],
+    tape: run.tape,
     dirty: false,
     output: null,
     status: 'running',
@@ -292,7 +345,9 @@ async function start(paused = false): Promise<void> {
       const out = await r.api.run(
         r.scenario,
         { speedUsPerSec: speed(), startPaused: paused },
-        Comlink.proxy((buf: ArrayBuffer) => onSnapshot(r, buf)),
+        Comlink.proxy((bufs: ArrayBuffer[]) => {
+          for (const b of bufs) onSnapshot(r, b);
+        }),
       );
       if (token !== runToken) return;
       r.output = out;
@@ -322,19 +377,9 @@ async function start(paused = false): Promise<void> {
 
 function onSnapshot(r: Run, buf: ArrayBuffer): void {
   const s = decodeSnapshot(buf);
-  r.latest = s;
-  const h = r.history;
-  if (h.length && h[h.length - 1].simTimePs === s.simTimePs) h[h.length - 1] = s;
-  else h.push(s);
-  // Bound memory: past the budget, keep every other snapshot (the newest always stays).
-  const per = buf.byteLength;
-  if (h.length * per > MAX_HISTORY_BYTES / Math.max(1, runs.length)) {
-    const last = h[h.length - 1];
-    let j = 0;
-    for (let i = 0; i < h.length - 1; i += 2) h[j++] = h[i];
-    h.length = j;
-    h.push(last);
-  }
+  if (!r.latest || s.simTimePs > r.latest.simTimePs) lastAdvanceMs = performance.now();
+  if (!r.latest || s.simTimePs >= r.latest.simTimePs) r.latest = s;
+  if (s.kind === KIND_TAPE) addTape(r.tape, s);
   r.dirty = true;
 }
 
@@ -355,7 +400,7 @@ function setRunState(s: typeof runState): void {
 // ------------------------------------------------------------------ frames
 
 function snapshotAt(r: Run, tPs: number): Snapshot | null {
-  const h = r.history;
+  const h = r.tape;
   if (!h.length) return null;
   const i = d3.bisector((s: Snapshot) => s.simTimePs).right(h, tPs) - 1;
   return h[Math.max(0, i)];
@@ -380,7 +425,8 @@ function cyclePortsAt(r: Run, tPs: number): Set<number> | null {
 }
 
 function frameFor(r: Run): TopologyFrame | null {
-  if (scrubPs === null) {
+  const at = cursorPs();
+  if (at === null) {
     const s = r.latest;
     if (!s) return null;
     return {
@@ -391,7 +437,7 @@ function frameFor(r: Run): TopologyFrame | null {
       cyclePorts: cyclePortsAt(r, s.simTimePs),
     };
   }
-  const t = Math.min(scrubPs, endPsOf(r));
+  const t = Math.min(at, endPsOf(r));
   const s = snapshotAt(r, t);
   const cong = r.output?.result.congestion;
   const paused = cong ? T.pausedAt(cong.pauseIntervals, t) : pausedOf(s);
@@ -411,8 +457,8 @@ function maxEndPs(): number {
 let lastScrubRendered: number | null | undefined;
 
 function renderTopologies(force = false): void {
-  const scrubChanged = lastScrubRendered !== scrubPs;
-  lastScrubRendered = scrubPs;
+  const scrubChanged = lastScrubRendered !== cursorPs();
+  lastScrubRendered = cursorPs();
   for (const r of runs) {
     if (!force && !r.dirty && !scrubChanged) continue;
     r.dirty = false;
@@ -449,8 +495,15 @@ function updateProgress(): void {
       : Math.max(s.flowsTotal ? s.flowsDone / s.flowsTotal : 0, timeUs ? s.simTimePs / (timeUs * 1e6) : 0);
     frac = Math.min(frac, f);
     const state = r.status === 'running' ? '' : ` (${r.output?.result.meta.stopReason ?? r.status})`;
+    // Once the run is over, the result's own numbers (the summary's): the last snapshot may be
+    // older (taken when the last flow finished, or of one partition only).
+    const res = r.output?.result;
+    const simPs = res ? res.meta.simTimePs : s.simTimePs;
+    const doneN = res ? res.summary.flowsDone : s.flowsDone;
+    const totalN = res ? res.summary.flowsTotal : s.flowsTotal;
+    const events = res ? res.meta.events : s.events;
     parts.push(
-      `${runs.length > 1 ? `${r.name}: ` : ''}${fmt.us(r.output ? r.output.result.meta.simTimePs : s.simTimePs)} · ${s.flowsDone}/${s.flowsTotal} flows · ${fmt.int(s.events)} events${state}`,
+      `${runs.length > 1 ? `${r.name}: ` : ''}${fmt.us(simPs)} · ${doneN}/${totalN} flows · ${fmt.int(events)} events${state}`,
     );
   }
   progressEl.value = frac;
@@ -460,9 +513,41 @@ function updateProgress(): void {
 // ------------------------------------------------------------------ scrubber and tree timeline
 
 function updateScrubLabel(): void {
-  scrubTime.textContent = scrubPs === null ? 'live' : fmt.us(scrubPs);
+  const t = cursorPs();
+  scrubTime.textContent = t === null ? 'live' : fmt.us(t);
   btn.live.disabled = scrubPs === null;
-  if (scrubPs === null) scrub.value = scrub.max;
+  const end = maxEndPs();
+  if (t === null) scrub.value = scrub.max;
+  else if (end > 0) scrub.value = String(Math.round((Math.min(t, end) / end) * 1000));
+}
+
+/** The plots with a simulated-time axis: they share the time cursor. */
+const timePlots = () =>
+  [treeTimeline, ...['plot-queue', 'plot-tput', 'plot-ctl'].map((id) => document.querySelector(`#${id} svg`))].filter(
+    (e): e is SVGSVGElement => e !== null,
+  );
+
+/** Hovering a time plot moves the cursor on every view; a click fixes the replay there. */
+const timeCursor = {
+  hover(xUs: number | null): void {
+    const t = xUs === null || !runs.length ? null : Math.max(0, Math.min(maxEndPs(), xUs * 1e6));
+    if (t === hoverPs) return;
+    hoverPs = t;
+    cursorMoved();
+  },
+  pick(xUs: number): void {
+    hoverPs = null;
+    setScrub(Math.max(0, Math.min(maxEndPs(), xUs * 1e6)));
+  },
+};
+
+/** Move the cursor's marks without redrawing the plots. */
+function cursorMoved(): void {
+  const t = cursorPs();
+  for (const svg of timePlots())
+    setMarker(svg, svg === treeTimeline ? (t ?? maxEndPs()) / 1e6 : t === null ? null : t / 1e6);
+  updateScrubLabel();
+  renderTopologies();
 }
 
 function renderTimeline(): void {
@@ -470,10 +555,10 @@ function renderTimeline(): void {
     const cong = r.output?.result.congestion;
     const points = cong
       ? T.pausedCountSeries(cong.pauseIntervals, endPsOf(r))
-      : r.history.map((s) => ({ x: s.simTimePs / 1e6, y: pausedOf(s).size }));
+      : r.tape.map((s) => ({ x: s.simTimePs / 1e6, y: s.pausedN }));
     return { name: r.name, color: r.color, points };
   });
-  const marker = (scrubPs ?? maxEndPs()) / 1e6;
+  const marker = (cursorPs() ?? maxEndPs()) / 1e6;
   // Drawn at the width it is shown at (a fixed 900-wide drawing scaled down to a narrow page
   // shrank its text to 5 px).
   const shown = treeTimeline.getBoundingClientRect?.().width ?? 0;
@@ -485,6 +570,7 @@ function renderTimeline(): void {
     marker,
     x: { label: 'simulated time (µs)', domain: [0, maxEndPs() > 0 ? maxEndPs() / 1e6 : 1] },
     y: { label: 'paused edges', tickFormat: (n) => (Number.isInteger(n) ? String(n) : '') },
+    cursor: timeCursor,
     empty: 'paused (link, priority) edges over time appear here',
   });
 }
@@ -499,6 +585,8 @@ function clearResults(): void {
     ['plot-ccdf', 'flow completion time (µs)', 'fraction of flows ≥ x'],
     ['plot-slowdown', 'flow size', 'slowdown (FCT / ideal)'],
     ['plot-pktlat', 'percentile (nines)', 'one-way latency (µs)'],
+    ['plot-pktcdf', 'one-way latency (µs)', 'fraction of packets ≤ x'],
+    ['plot-pktccdf', 'one-way latency (µs)', 'fraction of packets ≥ x'],
     ['plot-queue', 'simulated time (µs)', 'queue depth (KB)'],
     ['plot-tput', 'simulated time (µs)', 'throughput (Gb/s)'],
     ['plot-ctl', 'simulated time (µs)', 'DCQCN rate / NSCC window'],
@@ -744,6 +832,23 @@ function renderLatencyPlots(): void {
     color: r.color,
     points: T.latencyPercentiles(r.output.latencyBuckets).map((p) => ({ x: p.nines, y: p.us })),
   }));
+  const lc = rs.map((r) => ({ r, c: T.latencyCdf(r.output.latencyBuckets) }));
+  const latX = lc.flatMap(({ c }) => c.cdf.map((p) => p.x));
+  linePlot(svg('plot-pktcdf'), {
+    series: lc.map(({ r, c }) => ({ name: r.name, color: r.color, points: c.cdf })),
+    step: true,
+    x: { label: 'one-way latency (µs)', type: logIfWide(latX) },
+    y: { label: 'fraction of packets ≤ x', domain: [0, 1] },
+    empty: 'no packets (metrics.latency off?)',
+  });
+  const lcLow = Math.min(1, ...lc.map(({ c }) => c.ccdf.at(-1)?.y ?? 1));
+  linePlot(svg('plot-pktccdf'), {
+    series: lc.map(({ r, c }) => ({ name: r.name, color: r.color, points: c.ccdf })),
+    step: true,
+    x: { label: 'one-way latency (µs)', type: 'log' },
+    y: { label: 'fraction of packets ≥ x', type: 'log', domain: [lcLow < 1 ? lcLow : 0.01, 1] },
+    empty: 'no packets (metrics.latency off?)',
+  });
   const nl = (n: number) => (n <= 0 ? 'p0' : `p${d3.format('.6~r')(100 * (1 - 10 ** -n))}`);
   // Ticks at whole nines only (p90, p99, p99.9, …); the hover names the exact percentile.
   linePlot(svg('plot-pktlat'), {
@@ -820,7 +925,8 @@ function renderSeries(): void {
   const rs = done();
   if (!rs.length) return;
   const svg = (id: string) => document.querySelector(`#${id} svg`) as SVGSVGElement;
-  const marker = scrubPs !== null ? scrubPs / 1e6 : undefined;
+  const t = cursorPs();
+  const marker = t !== null ? t / 1e6 : undefined;
   const none = 'not recorded: tick "record … time series", run again';
   const q = selQueue.value;
   linePlot(svg('plot-queue'), {
@@ -835,6 +941,7 @@ function renderSeries(): void {
     x: { label: 'simulated time (µs)' },
     y: { label: 'queue depth (KB)' },
     marker,
+    cursor: timeCursor,
     empty: none,
   });
   const flows = [...selFlows.selectedOptions].map((o) => Number(o.value));
@@ -860,6 +967,7 @@ function renderSeries(): void {
     x: { label: 'simulated time (µs)' },
     y: { label: 'throughput (Gb/s)' },
     marker,
+    cursor: timeCursor,
     empty: none,
   });
   linePlot(svg('plot-ctl'), {
@@ -867,6 +975,7 @@ function renderSeries(): void {
     x: { label: 'simulated time (µs)' },
     y: { label: CTL_LABEL[metric] ?? (metric || 'value') },
     marker,
+    cursor: timeCursor,
     empty: metric ? none : 'no rate/window trace for this transport',
   });
 }
@@ -1066,16 +1175,25 @@ btn.share.addEventListener('click', async () => {
   }, 2000);
 });
 
-// SVG export buttons on every plot.
+// SVG and PNG export buttons on every plot, each named for its plot (for screen readers too).
 document.querySelectorAll<HTMLElement>('figure.plot').forEach((fig) => {
-  const b = document.createElement('button');
-  b.className = 'export-svg';
-  b.textContent = 'SVG';
-  b.title = 'Download this plot as SVG';
-  b.addEventListener('click', () =>
-    download(`${fig.id.replace(/^plot-/, '')}.svg`, svgDocument(fig.querySelector('svg')!), 'image/svg+xml'),
-  );
-  fig.querySelector('figcaption')!.append(b);
+  const caption = fig.querySelector('figcaption')!;
+  const what = caption.textContent?.trim() ?? fig.id;
+  const file = fig.id.replace(/^plot-/, '');
+  for (const kind of ['SVG', 'PNG'] as const) {
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.className = kind === 'SVG' ? 'export-svg' : 'export-png';
+    b.textContent = kind;
+    b.setAttribute('aria-label', `Download the plot “${what}” as ${kind}`);
+    b.title = b.getAttribute('aria-label')!;
+    b.addEventListener('click', async () => {
+      const doc = svgDocument(fig.querySelector('svg')!);
+      if (kind === 'SVG') download(`${file}.svg`, doc, 'image/svg+xml');
+      else download(`${file}.png`, await svgToPng(doc), 'image/png');
+    });
+    caption.append(b);
+  }
 });
 
 window.matchMedia?.('(prefers-color-scheme: dark)').addEventListener?.('change', () => {
@@ -1115,11 +1233,23 @@ const renderCost: number[] = [];
       status: r.status,
       digest: r.digest ?? null,
       simTimePs: r.latest?.simTimePs ?? 0,
-      snapshots: r.history.length,
+      snapshots: r.tape.length,
+      tapeDtPs: r.tape.at(-1)?.tapeDtPs ?? 0,
       stopReason: r.output?.result.meta.stopReason ?? null,
+      topology: { ...r.view.stats, folded: r.view.foldedGroups().length },
     })),
+    cursorPs: cursorPs(),
   }),
+  /** Page coordinates of a drawn lane (by port) or node (by index), for tests that hover them. */
+  lanePoint: (run: number, port: number) => {
+    const v = runs[run]?.view;
+    const l = v?.laneOfPort(port) ?? -1;
+    return v && l >= 0 ? v.laneClientPoint(l) : null;
+  },
+  drawnNodes: (run: number) => runs[run]?.view.drawnNodes() ?? [],
+  nodePoint: (run: number, node: number) => runs[run]?.view.nodeClientPoint(node) ?? null,
   renderCostMs: () => renderCost.slice(),
+  lastAdvanceMs: () => lastAdvanceMs,
 };
 
 // ------------------------------------------------------------------ start-up

@@ -48,6 +48,37 @@ export interface LinePlotSpec {
   empty?: string;
   /** Draw a key of the series (default: when there is more than one). */
   legend?: boolean;
+  /** A time axis shared with other views: hovering reports the x under the pointer (null on
+   *  leaving), a click fixes it (the page's one time cursor). */
+  cursor?: { hover(x: number | null): void; pick(x: number): void };
+}
+
+interface MarkerGeom {
+  x: d3.ScaleContinuousNumeric<number, number>;
+  top: number;
+  bottom: number;
+}
+const markerGeom = new WeakMap<SVGSVGElement, MarkerGeom>();
+
+/** Move a plot's time marker to x (null removes it) without redrawing the plot. */
+export function setMarker(svgEl: SVGSVGElement, value: number | null): void {
+  const g = markerGeom.get(svgEl);
+  if (!g) return;
+  const px = value === null ? NaN : g.x(value);
+  let line = svgEl.querySelector<SVGLineElement>('line.time-marker');
+  if (!Number.isFinite(px) || px < g.x.range()[0] - 0.5 || px > g.x.range()[1] + 0.5) {
+    line?.remove();
+    return;
+  }
+  if (!line) {
+    line = document.createElementNS('http://www.w3.org/2000/svg', 'line');
+    line.setAttribute('class', 'time-marker');
+    line.setAttribute('y1', String(g.top));
+    line.setAttribute('y2', String(g.bottom));
+    svgEl.querySelector('.hover-target')?.before(line) ?? svgEl.append(line);
+  }
+  line.setAttribute('x1', String(px));
+  line.setAttribute('x2', String(px));
 }
 
 const fmt3 = d3.format('.4~g');
@@ -66,7 +97,7 @@ function tip(): HTMLDivElement {
 /** The drawing the tooltip belongs to: a redraw hides only its own drawing's tooltip. */
 let tooltipOwner: Element | null = null;
 
-export function showTooltip(ev: PointerEvent | MouseEvent, lines: string[]): void {
+export function showTooltip(ev: PointerEvent | MouseEvent, lines: string[], extra?: Node): void {
   const t = tip();
   tooltipOwner = (ev.target as Element | null)?.closest?.('svg') ?? null;
   t.replaceChildren(
@@ -75,6 +106,7 @@ export function showTooltip(ev: PointerEvent | MouseEvent, lines: string[]): voi
       d.textContent = l;
       return d;
     }),
+    ...(extra ? [extra] : []),
   );
   t.style.display = 'block';
   const x = Math.min(window.innerWidth - t.offsetWidth - 8, ev.clientX + 14);
@@ -118,6 +150,7 @@ export function linePlot(svgEl: SVGSVGElement, spec: LinePlotSpec): void {
   const m = { top: 12, right: 26, bottom: 40, left: 62 };
   const svg = d3.select(svgEl).attr('viewBox', `0 0 ${width} ${height}`).attr('width', width).attr('height', height);
   svg.selectAll('*').remove();
+  markerGeom.delete(svgEl);
   hideTooltip(svgEl); // its anchor is gone with the old marks
   const xs = spec.series.flatMap((s) => s.points.map((p) => p.x));
   const ys = spec.series.flatMap((s) => s.points.map((p) => p.y));
@@ -192,6 +225,7 @@ export function linePlot(svgEl: SVGSVGElement, spec: LinePlotSpec): void {
     .attr('stroke-width', 1.8)
     .attr('stroke-dasharray', (s) => s.dash ?? null)
     .attr('d', (s) => line(s.points));
+  markerGeom.set(svgEl, { x, top: m.top, bottom: height - m.bottom });
   if (spec.marker !== undefined && Number.isFinite(x(spec.marker))) {
     svg
       .append('line')
@@ -264,12 +298,18 @@ export function linePlot(svgEl: SVGSVGElement, spec: LinePlotSpec): void {
       const [mx, my] = d3.pointer(ev, svgEl);
       const best = d3.least(flat, (d) => (d.px - mx) ** 2 + (d.py - my) ** 2);
       if (!best) return;
+      spec.cursor?.hover(x.invert(mx));
+      if (!best) return;
       focus.style('display', null).attr('cx', best.px).attr('cy', best.py).attr('stroke', best.s.color);
       showTooltip(ev, [best.s.name, `${spec.x.label}: ${xf(best.p.x)}`, `${spec.y.label}: ${yf(best.p.y)}`]);
+    })
+    .on('click', (ev: MouseEvent) => {
+      if (spec.cursor) spec.cursor.pick(x.invert(d3.pointer(ev, svgEl)[0]));
     })
     .on('pointerleave', () => {
       focus.style('display', 'none');
       hideTooltip();
+      spec.cursor?.hover(null);
     });
 }
 
@@ -497,6 +537,10 @@ const STYLE_PROPS = [
   'display',
   'marker-end',
   'marker-start',
+  // The labels' halo: without these the exported text is drawn under its own wide stroke.
+  'paint-order',
+  'stroke-linejoin',
+  'stroke-linecap',
 ];
 
 /** A standalone SVG document of a plot, with computed styles inlined (CSS variables resolved). */
@@ -523,8 +567,8 @@ export function svgDocument(svgEl: SVGSVGElement): string {
   return `<?xml version="1.0" encoding="UTF-8"?>\n${new XMLSerializer().serializeToString(clone)}`;
 }
 
-export function download(filename: string, text: string, type: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type }));
+export function download(filename: string, body: string | Blob, type: string): void {
+  const url = URL.createObjectURL(typeof body === 'string' ? new Blob([body], { type }) : body);
   const a = document.createElement('a');
   a.href = url;
   a.download = filename;
@@ -532,4 +576,25 @@ export function download(filename: string, text: string, type: string): void {
   a.click();
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+/** Rasterise a standalone SVG document (svgDocument's output) to a PNG at `scale` × its size. */
+export async function svgToPng(svgText: string, scale = 2): Promise<Blob> {
+  const url = URL.createObjectURL(new Blob([svgText], { type: 'image/svg+xml' }));
+  try {
+    const img = new Image();
+    img.src = url;
+    await img.decode();
+    const c = document.createElement('canvas');
+    c.width = Math.round(img.naturalWidth * scale);
+    c.height = Math.round(img.naturalHeight * scale);
+    const ctx = c.getContext('2d')!;
+    ctx.scale(scale, scale);
+    ctx.drawImage(img, 0, 0);
+    return await new Promise<Blob>((resolve, reject) =>
+      c.toBlob((b) => (b ? resolve(b) : reject(new Error('PNG encoding failed'))), 'image/png'),
+    );
+  } finally {
+    URL.revokeObjectURL(url);
+  }
 }

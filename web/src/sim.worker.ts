@@ -21,6 +21,7 @@ import { runPartitionsAsync } from '../../sim/run/runAsync.ts';
 import type { Scenario } from '../../sim/scenario/schema.ts';
 import type { Result } from '../../sim/metrics/result.ts';
 import { LiveSampler, flowPath } from './liveSampler.ts';
+import { KIND_TAPE, snapshotKind } from './snapshot.ts';
 import {
   newControl,
   reanchor,
@@ -46,7 +47,9 @@ export interface LiveWorkerApi {
   run(
     scenario: Scenario,
     opts: LiveRunOptions,
-    onSnapshot: (buf: ArrayBuffer) => void,
+    /** Snapshots in batches: the replay-tape samples taken since the last call, then (usually)
+     *  one live snapshot; at most about `snapshotHz` calls a second, whatever the tape's rate. */
+    onSnapshots: (bufs: ArrayBuffer[]) => void,
     onProgress?: (p: LiveProgress) => void,
   ): Promise<LiveRunOutput>;
   pause(): void;
@@ -62,7 +65,19 @@ const clock = () => performance.now();
 let ctl: Control | null = null;
 
 const api: LiveWorkerApi = {
-  async run(scenario, opts, onSnapshot, onProgress) {
+  async run(scenario, opts, onSnapshots, onProgress) {
+    // Tape samples wait for the next live snapshot and go with it, one message per batch: at a
+    // slow pace the tape is sampled far more often than the page draws.
+    const pending: ArrayBuffer[] = [];
+    const flush = () => {
+      if (!pending.length) return;
+      const bufs = pending.splice(0);
+      onSnapshots(transfer(bufs, bufs));
+    };
+    const onSnapshot = (buf: ArrayBuffer) => {
+      pending.push(buf);
+      if (snapshotKind(buf) !== KIND_TAPE) flush();
+    };
     if (ctl) {
       ctl.cancelled = true;
       wake(ctl);
@@ -92,7 +107,8 @@ const api: LiveWorkerApi = {
       s = buildSimulation(scenario);
       c.sim = s.sim;
       reanchor(c);
-      const reason = await runLive(s, c, opts, (buf) => onSnapshot(transfer(buf, [buf])), onProgress);
+      const reason = await runLive(s, c, opts, onSnapshot, onProgress);
+      flush();
       s.fabric.finishPauses();
       result = collectResult(s, reason);
     }
@@ -100,8 +116,7 @@ const api: LiveWorkerApi = {
     // One last snapshot of the final state, unless the live run already sent it at the moment its
     // last flow finished (what follows is the drained fabric, up to the stall watchdog's 1 s).
     if (!(live && s.flows.allDone())) {
-      const last = new LiveSampler(s).snapshot();
-      onSnapshot(transfer(last, [last]));
+      onSnapshot(new LiveSampler(s).snapshot());
     }
     const n = Math.min(s.flows.count, MAX_PATH_FLOWS);
     const offsets = new Int32Array(n + 1);

@@ -4,7 +4,8 @@
  *
  * Layout (little-endian, as typed arrays are on every platform we run on):
  *
- *   header   Float64 × 8   magic, version, portCount, simTimePs, events, flowsDone, flowsTotal, intervalPs
+ *   header   Float64 × 10  magic, version, portCount, simTimePs, events, flowsDone, flowsTotal, intervalPs,
+ *                          kind (0 live view, 1 replay tape), tapeDtPs (the tape's interval when taken)
  *   queue    Float32 × n   data bytes queued at each port (priorities 0–5)
  *   util     Float32 × n   fraction of the port's line rate sent since the previous snapshot
  *   cause    Int32 × n     for a paused port: the egress port at its peer whose queue caused the pause, else -1
@@ -15,8 +16,12 @@
  * at `b`; a port sends towards its peer, port ^ 1.
  */
 export const SNAP_MAGIC = 0x45534e50; // "ESNP"
-export const SNAP_VERSION = 1;
-const HEADER = 8;
+export const SNAP_VERSION = 2;
+const HEADER = 10;
+/** A snapshot for the live view, sent at most at animation rate whenever the run has moved. */
+export const KIND_LIVE = 0;
+/** A replay-tape sample, taken at a fixed simulated-time interval whatever the pace (liveRun.ts). */
+export const KIND_TAPE = 1;
 
 export interface Snapshot {
   portCount: number;
@@ -26,6 +31,9 @@ export interface Snapshot {
   flowsTotal: number;
   /** Simulated time since the previous snapshot (the window `util` averages over). */
   intervalPs: number;
+  kind: number;
+  /** For a tape sample: the tape's interval when it was taken (it doubles as the tape fills). */
+  tapeDtPs: number;
   queueBytes: Float32Array;
   util: Float32Array;
   cause: Int32Array;
@@ -35,7 +43,7 @@ export interface Snapshot {
 
 export type SnapshotHeader = Pick<
   Snapshot,
-  'portCount' | 'simTimePs' | 'events' | 'flowsDone' | 'flowsTotal' | 'intervalPs'
+  'portCount' | 'simTimePs' | 'events' | 'flowsDone' | 'flowsTotal' | 'intervalPs' | 'kind' | 'tapeDtPs'
 >;
 
 function byteLength(n: number): number {
@@ -61,6 +69,8 @@ export function writeHeader(buffer: ArrayBuffer, h: SnapshotHeader): void {
     h.flowsDone,
     h.flowsTotal,
     h.intervalPs,
+    h.kind,
+    h.tapeDtPs,
   ]);
 }
 
@@ -82,6 +92,8 @@ function viewsOf(buffer: ArrayBuffer, n: number): Snapshot {
     flowsDone: 0,
     flowsTotal: 0,
     intervalPs: 0,
+    kind: KIND_LIVE,
+    tapeDtPs: 0,
     queueBytes,
     util,
     cause,
@@ -105,6 +117,8 @@ export function decodeSnapshot(buffer: ArrayBuffer): Snapshot {
   s.flowsDone = h[5];
   s.flowsTotal = h[6];
   s.intervalPs = h[7];
+  s.kind = h[8];
+  s.tapeDtPs = h[9];
   return s;
 }
 
@@ -119,4 +133,9 @@ export function treesOf(s: Pick<Snapshot, 'paused' | 'root'>): Map<number, numbe
     t.push(p);
   }
   return trees;
+}
+
+/** A snapshot buffer's kind (KIND_LIVE or KIND_TAPE), read without decoding the rest. */
+export function snapshotKind(buffer: ArrayBuffer): number {
+  return new Float64Array(buffer, 0, HEADER)[8];
 }

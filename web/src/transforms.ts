@@ -128,6 +128,31 @@ export function latencyPercentiles(buckets: ReadonlyArray<readonly [number, numb
   return out;
 }
 
+/**
+ * Per-packet latency as a CDF (y = fraction of packets ≤ x) and CCDF (y = fraction ≥ x) from
+ * the histogram's buckets, x at each bucket's midpoint (the value histogramQuantileUs and the
+ * CLI's percentiles report for a rank in that bucket), µs.
+ */
+export function latencyCdf(buckets: ReadonlyArray<readonly [number, number, number]>): {
+  cdf: Point[];
+  ccdf: Point[];
+} {
+  let total = 0;
+  for (const b of buckets) total += b[2];
+  const cdf: Point[] = [];
+  const cc: Point[] = [];
+  if (total === 0) return { cdf, ccdf: cc };
+  let cum = 0;
+  for (const [lo, hi, c] of buckets) {
+    if (c === 0) continue;
+    const x = Math.max(lo, Math.floor((lo + hi - 1) / 2)) / 1000;
+    cc.push({ x, y: (total - cum) / total });
+    cum += c;
+    cdf.push({ x, y: cum / total });
+  }
+  return { cdf, ccdf: cc };
+}
+
 /** The value at quantile q from histogram buckets (nearest rank over counts, bucket midpoint), µs. */
 export function histogramQuantileUs(buckets: ReadonlyArray<readonly [number, number, number]>, q: number): number {
   let total = 0;

@@ -1,0 +1,123 @@
+/**
+ * The browser at fabric scale, measured (issue #23's acceptance numbers): builds the page, serves
+ * it, and in headless Chromium runs the 1,024-host UET permutation live at the default pace,
+ * reporting the frame rate (median of 1-s windows), the main thread's long tasks after the first
+ * second, how long Pause takes to stop the run, and the replay tape of a max-speed run.
+ *
+ *   node --import tsx tools/bench/webBench.ts [--seconds 8] [--scenario FILE]
+ *
+ * Chromium: ETHERSIM_CHROMIUM, else /usr/bin/chromium. Prints one JSON object. A measurement,
+ * not a test: the numbers depend on the machine and its load.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { build } from 'vite';
+import { chromium } from 'playwright-core';
+import { serveStatic } from '../../tests/e2e/staticServer.ts';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const arg = (name: string, def: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : def;
+};
+const seconds = Number(arg('seconds', '8'));
+const scenarioFile = arg('scenario', 'scenarios/bench/permutation-1024-uet.yaml');
+
+interface Hook {
+  __ethersim: {
+    state(): { runState: string; runs: Array<{ snapshots: number; simTimePs: number; status: string }> };
+    lastAdvanceMs(): number;
+    renderCostMs(): number[];
+  };
+  __longTasks: Array<{ start: number; duration: number }>;
+}
+
+await build({ root: resolve(ROOT, 'web'), configFile: resolve(ROOT, 'vite.config.ts'), logLevel: 'error' });
+const server = await serveStatic(resolve(ROOT, 'dist'));
+const browser = await chromium.launch({
+  executablePath: process.env.ETHERSIM_CHROMIUM ?? '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu'],
+});
+try {
+  const page = await browser.newPage({ viewport: { width: 1500, height: 1000 } });
+  await page.addInitScript(`
+    window.__longTasks = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) window.__longTasks.push({ start: e.startTime, duration: e.duration });
+    }).observe({ type: 'longtask', buffered: true });
+  `);
+  await page.goto(server.url);
+  await page.waitForSelector('body[data-ready="true"]');
+  await page.fill('#yaml', readFileSync(resolve(ROOT, scenarioFile), 'utf8'));
+  await page.waitForTimeout(600);
+  await page.selectOption('#speed', '200');
+  const t0 = await page.evaluate(() => {
+    (document.getElementById('btn-run') as HTMLButtonElement).click();
+    return performance.now();
+  });
+  // Frames per 1-s window, counted by requestAnimationFrame in the page.
+  // (A string, not a function: tsx would wrap the inner function in a helper the page lacks.)
+  const windows = (await page.evaluate(`(async () => {
+    const out = [];
+    for (let i = 0; i < ${seconds}; i++) {
+      const start = performance.now();
+      let frames = 0;
+      await new Promise((done) => {
+        const f = (t) => {
+          frames++;
+          if (t - start < 1000) requestAnimationFrame(f);
+          else done();
+        };
+        requestAnimationFrame(f);
+      });
+      out.push((frames * 1000) / (performance.now() - start));
+    }
+    return out;
+  })()`)) as number[];
+  const live = await page.evaluate(() => (window as unknown as Hook).__ethersim.state().runs[0]);
+  // Pause: click, then see when the run's time last moved.
+  const tPause = await page.evaluate(() => {
+    (document.getElementById('btn-pause') as HTMLButtonElement).click();
+    return performance.now();
+  });
+  await page.waitForTimeout(1500);
+  const { lastAdvance, longTasks, renderMs } = (await page.evaluate(`({
+    lastAdvance: window.__ethersim.lastAdvanceMs(),
+    longTasks: window.__longTasks,
+    renderMs: window.__ethersim.renderCostMs(),
+  })`)) as { lastAdvance: number; longTasks: Hook['__longTasks']; renderMs: number[] };
+  const rs = [...renderMs].sort((a, b) => a - b);
+  const sorted = [...windows].sort((a, b) => a - b);
+  const after = longTasks.filter((t) => t.start > t0 + 1000);
+  // The rest at max speed: the replay tape's length afterwards.
+  await page.click('#btn-resume');
+  await page.selectOption('#speed', 'Infinity');
+  await page.waitForSelector('body[data-run-state="done"]', { timeout: 300_000 });
+  const end = await page.evaluate(() => (window as unknown as Hook).__ethersim.state().runs[0]);
+  console.log(
+    JSON.stringify(
+      {
+        scenario: scenarioFile,
+        fpsWindows: windows.map((f) => Math.round(f * 10) / 10),
+        fpsMedian: Math.round(sorted[Math.floor(sorted.length / 2)] * 10) / 10,
+        liveSimUs: live.simTimePs / 1e6,
+        longTasksAfter1s: after.length,
+        longestTaskAfter1sMs: Math.round(Math.max(0, ...after.map((t) => t.duration))),
+        longestTaskFirstSecondMs: Math.round(
+          Math.max(0, ...longTasks.filter((t) => t.start <= t0 + 1000).map((t) => t.duration)),
+        ),
+        // The page's own work per animation frame (topology, progress, timeline), in ms.
+        renderMsMedian: Math.round((rs[Math.floor(rs.length / 2)] ?? 0) * 100) / 100,
+        renderMsMax: Math.round((rs.at(-1) ?? 0) * 10) / 10,
+        pauseEffectMs: Math.max(0, Math.round(lastAdvance - tPause)),
+        tapeSamplesAtEnd: end.snapshots,
+        status: end.status,
+      },
+      null,
+      1,
+    ),
+  );
+} finally {
+  await browser.close();
+  await server.close();
+}
