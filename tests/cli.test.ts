@@ -15,6 +15,7 @@ import { join, resolve } from 'node:path';
 import { main, type CliIO, type RunScenarioFn } from '../sim/cli/main.ts';
 import type { Result } from '../sim/metrics/result.ts';
 import { FLOWS_CSV_HEADER } from '../sim/cli/report.ts';
+import { loadScenario, scenarioHash } from '../sim/scenario/load.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const BIN = join(ROOT, 'bin/ethersim.mjs');
@@ -417,12 +418,15 @@ describe('run', () => {
     const quiet = await runMain(['run', file('good.yaml', GOOD), '--json'], run);
     expect(quiet.stderr).toBe(''); // not a TTY and no --progress: nothing
   });
-  it('--out writes result.json and flows.csv', async () => {
+  it('--out writes result.json, flows.csv and scenario.json (the scenario as it ran, for the browser)', async () => {
     const out = join(dir, 'out', 'deep');
     const r = await runMain(['run', file('good.yaml', GOOD), '--out', out, '--quiet']);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('');
     const res = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8')) as Result;
+    // The scenario file loads back to the very scenario the result was computed from.
+    const sc = loadScenario(readFileSync(join(out, 'scenario.json'), 'utf8'), 'scenario.json').scenario;
+    expect(scenarioHash(sc)).toBe(scenarioHash(loadScenario(GOOD, 'good.yaml').scenario));
     expect(res.flows).toHaveLength(2);
     const csv = readFileSync(join(out, 'flows.csv'), 'utf8').trimEnd().split('\n');
     expect(csv[0]).toBe(FLOWS_CSV_HEADER);
@@ -445,6 +449,8 @@ describe('run', () => {
     expect(doc.variants.map((v) => v.name)).toEqual(['roce', 'uet']);
     expect(doc.variants[1].result.meta.transport).toBe('uet');
     expect(existsSync(join(dir, 'cmpout', 'uet', 'flows.csv'))).toBe(true);
+    const uet = JSON.parse(readFileSync(join(dir, 'cmpout', 'uet', 'scenario.json'), 'utf8'));
+    expect(uet.transport.kind).toBe('uet');
   });
   it('compare: a failing variant is reported, the others still print, exit 1', async () => {
     const p = file('cmp.yaml', COMPARE);

@@ -14,6 +14,7 @@ import { newControl, runLive, TAPE_MAX, TAPE_START_DT_PS } from '../web/src/live
 import { decodeSnapshot, KIND_TAPE } from '../web/src/snapshot.ts';
 import { addTape, type TapeSample } from '../web/src/tape.ts';
 import { latencyCdf } from '../web/src/transforms.ts';
+import { bandMax, bands, orderRows } from '../web/src/heatmap.ts';
 
 const scenario = (file: string) => parseScenario(readFileSync(file, 'utf8'), file);
 
@@ -173,5 +174,25 @@ describe('per-packet latency CDF and CCDF', () => {
       { x: 5.999, y: 0.75 },
     ]);
     expect(latencyCdf([])).toEqual({ cdf: [], ccdf: [] });
+  });
+});
+
+describe('fabric heatmap', () => {
+  it('bins rows into pixel bands of ⌊n/k⌋ or ⌈n/k⌉ rows, each showing its worst row, so a hot port is never averaged away', () => {
+    const b = bands(6144, 240);
+    expect(b.length).toBe(241);
+    expect(b[0]).toBe(0);
+    expect(b[240]).toBe(6144);
+    for (let i = 0; i < 240; i++) expect([25, 26]).toContain(b[i + 1] - b[i]);
+    expect(Array.from(bands(3, 240))).toEqual([0, 1, 2, 3]); // fewer rows than pixels: a band each
+    const values = Array.from({ length: 6 }, (_, r) => Float32Array.from([r === 4 ? 9 : 1, 0]));
+    const m = bandMax({ tUs: [1, 2], rows: ['a', 'b', 'c', 'd', 'e', 'f'], values }, bands(6, 2));
+    expect(Array.from(m)).toEqual([1, 0, 9, 0]);
+  });
+
+  it('orders rows by group key, or worst first (largest maximum, ties in key order)', () => {
+    const values = [[1], [5], [5], [0]].map((v) => Float32Array.from(v));
+    expect(orderRows(['b', 'a', 'c', 'a'], values, false)).toEqual([1, 3, 0, 2]);
+    expect(orderRows(['b', 'a', 'c', 'a'], values, true)).toEqual([1, 2, 0, 3]);
   });
 });

@@ -17,6 +17,7 @@ import {
   type RunArgs,
 } from './io.ts';
 import { formatCompareTable, formatResultTable, flowsCsv, fmtPs, type NamedResult } from './report.ts';
+import { writeViewerFiles } from './viewerFiles.ts';
 import { makeRunner, defaultJobs, CancelledError, type Runner } from '../run/pool.ts';
 import type { DetailedResult } from '../run/worker.ts';
 import {
@@ -181,6 +182,8 @@ export async function compareVariants(
         mkdirSync(dir, { recursive: true });
         writeAtomic(join(dir, 'result.json'), `${JSON.stringify(r.result)}\n`);
         writeAtomic(join(dir, 'flows.csv'), flowsCsv(r.result.flows, r.result.jobs));
+        const v = variants.find((x) => x.name === r.name);
+        if (v) writeViewerFiles(dir, v.scenario, writeAtomic);
       });
     } catch (e) {
       io.stderr(`ethersim: cannot write results to ${args.out}: ${(e as Error).message}\n`);

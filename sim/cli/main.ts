@@ -7,6 +7,7 @@ import type { Result } from '../metrics/result.ts';
 import { scenarioJsonSchema, scenarioHash, ScenarioError } from '../scenario/load.ts';
 import { commandHelp, overviewHelp, parseCommandLine } from './args.ts';
 import { formatResultTable, flowsCsv, progressLine, fmtPs, type NamedResult, type ProgressInfo } from './report.ts';
+import { writeViewerFiles } from './viewerFiles.ts';
 import {
   EXIT_OK,
   EXIT_RUN_FAILED,
@@ -329,6 +330,8 @@ async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
         mkdirSync(dir, { recursive: true });
         writeFileSync(join(dir, 'result.json'), `${JSON.stringify(r.result)}\n`);
         writeFileSync(join(dir, 'flows.csv'), flowsCsv(r.result.flows, r.result.jobs));
+        const v = variants.find((x) => x.name === r.name);
+        if (v) writeViewerFiles(dir, v.scenario);
       });
     } catch (e) {
       io.stderr(`ethersim: cannot write results to ${args.out}: ${(e as Error).message}\n`);

@@ -4,8 +4,10 @@
  * Chromium: see chromium.ts), and check what a user sees. Screenshots go to test-artifacts/ (git-ignored).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { build } from 'vite';
 import type { Browser, Page } from 'playwright-core';
 import { loadScenario, scenarioVariants } from '../../sim/scenario/load.ts';
@@ -32,7 +34,14 @@ interface AppState {
     snapshots: number;
     tapeDtPs: number;
     stopReason: string | null;
-    topology: { lanes: number; busyLanes: number; nodes: number; pausedEdges: number; labels: number; folded: number };
+    topology: {
+      lanes: number;
+      busyLanes: number;
+      nodes: number;
+      pausedEdges: number;
+      labels: number;
+      folded: number;
+    } | null;
   }>;
   cursorPs: number | null;
 }
@@ -317,7 +326,7 @@ describe('web front end in headless Chromium', () => {
     report();
     // The CI machine is shared (2 cores, other test files in parallel): one more window if a
     // neighbour stole the first one.
-    if (m.fps < 30 && m.running) {
+    if ((m.fps < 30 || m.meanRenderMs >= 16) && m.running) {
       m = await measure();
       report();
     }
@@ -373,7 +382,7 @@ describe('web front end in headless Chromium', () => {
   it('a 128-host fat-tree is drawn folded (pods, hosts per edge) on a canvas; a click unfolds a pod, hovering a lane shows its numbers and recorded history', async () => {
     const page = await openApp();
     await page.selectOption('#scenario-picker', 'permutation-roce');
-    await expect.poll(async () => (await state(page)).runs[0]?.topology.nodes ?? 0).toBe(8 * 3 + 16);
+    await expect.poll(async () => (await state(page)).runs[0]?.topology?.nodes ?? 0).toBe(8 * 3 + 16);
     expect(await page.locator('.topo-cell canvas.topo-canvas').count()).toBe(1);
     // The SVG layer holds only what must be read: no element per lane any more.
     expect(await page.locator('.topology path').count()).toBeLessThan(20);
@@ -386,7 +395,7 @@ describe('web front end in headless Chromium', () => {
     expect(pod).toBeGreaterThanOrEqual(0);
     const at = (await page.evaluate((i) => (window as unknown as Hook).__ethersim.nodePoint(0, i), pod))!;
     await page.mouse.click(at.x, at.y);
-    await expect.poll(async () => (await state(page)).runs[0].topology.nodes).toBe(8 * 3 + 16 - 3 + 4 + 4 + 4);
+    await expect.poll(async () => (await state(page)).runs[0].topology?.nodes).toBe(8 * 3 + 16 - 3 + 4 + 4 + 4);
     // Replay a moment of the run and hover a host uplink: its numbers and a plot of its history.
     await page.locator('#scrub').fill('300');
     const names = await page.evaluate(() => (window as unknown as Hook).__ethersim.drawnNodes(0).map((n) => n.name));
@@ -395,6 +404,12 @@ describe('web front end in headless Chromium', () => {
     await page.mouse.move(lane.x, lane.y);
     await expect.poll(() => page.locator('.tooltip').textContent()).toMatch(/utilisation: [\d.]+ %queue: [\d,]+ B/);
     expect(await page.locator('.tooltip svg.sparkline path.spark-util').count()).toBe(1);
+    // The fabric heatmap: every port a row, every tape sample a column.
+    await page.selectOption('#heat-metric', 'util');
+    await expect.poll(() => page.textContent('#heat-note')).toMatch(/^768 rows × \d+ samples/);
+    await page.selectOption('#heat-metric', 'pause');
+    await page.check('#heat-worst');
+    await expect.poll(() => page.textContent('#heat-note')).toMatch(/^768 rows/);
     await page.screenshot({ path: resolve(ART, 'web-fat-tree-folded.png'), fullPage: true });
     await page.close();
   }, 120_000);
@@ -404,7 +419,7 @@ describe('web front end in headless Chromium', () => {
     await page.selectOption('#scenario-picker', 'incast-roce');
     await page.click('#btn-step');
     await expect.poll(async () => (await state(page)).runs[0]?.simTimePs ?? 0, { timeout: 30_000 }).toBe(20e6);
-    await expect.poll(async () => (await state(page)).runs[0].topology.busyLanes).toBeGreaterThan(10);
+    await expect.poll(async () => (await state(page)).runs[0].topology?.busyLanes ?? 0).toBeGreaterThan(10);
     await page.selectOption('#speed', 'Infinity');
     await page.click('#btn-resume');
     await page.waitForSelector('body[data-run-state="done"]', { timeout: 90_000 });
@@ -451,7 +466,7 @@ describe('web front end in headless Chromium', () => {
     await page.locator('#scrub').fill('100');
     await expect.poll(() => page.locator('.topology .root-label').count()).toBeGreaterThan(0);
     const svg = await download(page, '.topo-cell .export-svg');
-    expect(svg).toMatch(/^<\?xml[^]*<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    expect(svg).toMatch(/^<\?xml[\s\S]*<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
     expect(svg).toContain('paint-order:stroke');
     expect(svg).toContain('root leaf0-&gt;h0');
     // Rasterise the file in the page and count, inside each label's box, the pixels that are not
@@ -506,7 +521,7 @@ describe('web front end in headless Chromium', () => {
       .locator('button.export-svg, button.export-png')
       .evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')));
     expect(labels.length).toBeGreaterThan(8);
-    expect(new Set(labels).size).toBe(labels.length);
+    expect(labels.filter((l, i) => labels.indexOf(l) !== i)).toEqual([]);
     await page.close();
   }, 120_000);
 
@@ -520,6 +535,56 @@ describe('web front end in headless Chromium', () => {
     await page.screenshot({ path: resolve(ART, 'web-narrow.png') });
     await page.close();
   }, 60_000);
+
+  it('opens what the CLI wrote: a compare --out folder (same digests, topology drawn) and a sweep folder as a grid', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'ethersim-open-'));
+    try {
+      const cli = (...args: string[]) => {
+        const r = spawnSync(process.execPath, [resolve(ROOT, 'bin/ethersim.mjs'), ...args], { encoding: 'utf8' });
+        expect(r.status, r.stderr).toBe(0);
+      };
+      cli('run', resolve(ROOT, 'scenarios/incast-roce-vs-uet.yaml'), '--out', join(out, 'cmp'), '--quiet');
+      cli('sweep', resolve(ROOT, 'scenarios/incast-sweep.yaml'), '--out', join(out, 'sweep'), '--quiet');
+      const page = await openApp();
+      await page.setInputFiles('#open-folder', join(out, 'cmp'));
+      await expect.poll(async () => (await state(page)).runs.map((r) => r.name)).toEqual(['roce', 'uet']);
+      const s = await state(page);
+      for (const r of s.runs) {
+        const res = JSON.parse(readFileSync(join(out, 'cmp', r.name, 'result.json'), 'utf8'));
+        expect(r.digest).toBe(resultDigest(res));
+        expect(r.status).toBe('done');
+        expect(r.topology?.lanes).toBe(88); // drawn from scenario.json
+      }
+      expect(
+        await page
+          .locator('#summary tr', { hasText: /^events/ })
+          .locator('td')
+          .nth(1)
+          .textContent(),
+      ).toBe(
+        JSON.parse(readFileSync(join(out, 'cmp', 'roce', 'result.json'), 'utf8')).meta.events.toLocaleString('en-US'),
+      );
+      // The recorded pauses replay on the opened run's topology.
+      await page.locator('#scrub').fill('100');
+      await expect.poll(() => page.locator('.topo-cell[data-variant="roce"] .paused-edge').count()).toBeGreaterThan(0);
+      await page.screenshot({ path: resolve(ART, 'web-opened-compare.png'), fullPage: true });
+      // A sweep folder: one row per variant with its summary metrics; a row opens that variant.
+      await page.setInputFiles('#open-folder', join(out, 'sweep'));
+      await expect.poll(() => page.locator('#sweep-grid tr.sweep-row').count()).toBe(12);
+      const manifest = JSON.parse(readFileSync(join(out, 'sweep', 'sweep.json'), 'utf8')) as {
+        variants: Array<{ id: string; name: string }>;
+      };
+      const v = manifest.variants[5];
+      await page.click(`#sweep-grid tr.sweep-row[data-variant="${v.name}"]`);
+      await expect
+        .poll(async () => (await state(page)).runs[0]?.digest)
+        .toBe(resultDigest(JSON.parse(readFileSync(join(out, 'sweep', 'variants', v.id, 'result.json'), 'utf8'))));
+      await page.screenshot({ path: resolve(ART, 'web-opened-sweep.png'), fullPage: true });
+      await page.close();
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  }, 180_000);
 
   it('raised no page errors', () => {
     expect(pageErrors).toEqual([]);

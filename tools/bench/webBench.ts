@@ -6,14 +6,14 @@
  *
  *   node --import tsx tools/bench/webBench.ts [--seconds 8] [--scenario FILE]
  *
- * Chromium: ETHERSIM_CHROMIUM, else /usr/bin/chromium. Prints one JSON object. A measurement,
+ * Chromium: as the e2e tests find it (tests/e2e/chromium.ts). Prints one JSON object. A measurement,
  * not a test: the numbers depend on the machine and its load.
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { build } from 'vite';
-import { chromium } from 'playwright-core';
 import { serveStatic } from '../../tests/e2e/staticServer.ts';
+import { launchChromium } from '../../tests/e2e/chromium.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const arg = (name: string, def: string) => {
@@ -34,10 +34,7 @@ interface Hook {
 
 await build({ root: resolve(ROOT, 'web'), configFile: resolve(ROOT, 'vite.config.ts'), logLevel: 'error' });
 const server = await serveStatic(resolve(ROOT, 'dist'));
-const browser = await chromium.launch({
-  executablePath: process.env.ETHERSIM_CHROMIUM ?? '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu'],
-});
+const { browser } = await launchChromium();
 try {
   const page = await browser.newPage({ viewport: { width: 1500, height: 1000 } });
   await page.addInitScript(`

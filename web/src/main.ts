@@ -19,7 +19,9 @@ import { goodputFairness } from '../../sim/metrics/flowStats.ts';
 import { CYCLE_COLOR, TopologyView, utilColor, type TopologyFrame } from './topologyView.ts';
 import {
   download,
+  hideTooltip,
   linePlot,
+  showTooltip,
   variantColor,
   rangePlot,
   setMarker,
@@ -28,6 +30,9 @@ import {
   type LineSeries,
 } from './plot.ts';
 import * as T from './transforms.ts';
+import { portNames } from './layout.ts';
+import { drawHeatmap, orderRows, type HeatGrid } from './heatmap.ts';
+import { openResults, SWEEP_METRICS, type InFile, type Loaded, type LoadedRun, type SweepRow } from './openResults.ts';
 
 // ------------------------------------------------------------------ bundled scenarios
 
@@ -75,6 +80,22 @@ const selQueue = $<HTMLSelectElement>('sel-queue');
 const selFlows = $<HTMLSelectElement>('sel-flows');
 const selCtl = $<HTMLSelectElement>('sel-ctl');
 const shareUrl = $<HTMLInputElement>('share-url');
+const openFilesInput = $<HTMLInputElement>('open-files');
+const openFolderInput = $<HTMLInputElement>('open-folder');
+const sweepPanel = $<HTMLDivElement>('sweep-panel');
+const heat = {
+  metric: $<HTMLSelectElement>('heat-metric'),
+  worst: $<HTMLInputElement>('heat-worst'),
+  run: $<HTMLSelectElement>('heat-run'),
+  note: $<HTMLSpanElement>('heat-note'),
+  canvas: $<HTMLCanvasElement>('heat-canvas'),
+  cursor: $<HTMLDivElement>('heat-cursor'),
+  t0: $<HTMLSpanElement>('heat-t0'),
+  t1: $<HTMLSpanElement>('heat-t1'),
+};
+const sweepTitle = $<HTMLSpanElement>('sweep-title');
+const sweepHead = $<HTMLTableElement>('sweep-grid').querySelector('thead')!;
+const sweepBody = $<HTMLTableElement>('sweep-grid').querySelector('tbody')!;
 
 // ------------------------------------------------------------------ state
 
@@ -84,10 +105,13 @@ interface Run {
   name: string;
   color: string;
   scenario: Scenario;
-  graph: TopologyGraph;
+  /** Null for a result opened without its scenario.json (no topology to draw). */
+  graph: TopologyGraph | null;
   worker: Worker | null;
   api: Comlink.Remote<LiveWorkerApi> | null;
-  view: TopologyView;
+  view: TopologyView | null;
+  /** Opened from files the CLI wrote (no live snapshots; no utilisation on the tape). */
+  loaded: boolean;
   note: HTMLElement;
   latest: Snapshot | null;
   /** The replay tape: samples at fixed simulated-time intervals (liveRun.ts), oldest first. */
@@ -280,7 +304,7 @@ function preview(): void {
   previewKey = key;
   disposeRuns();
   runs = variants.map((v, i) => newRun(v.name, v.scenario, i, variants.length > 1));
-  for (const r of runs) r.view.render({ simTimePs: 0, queueBytes: null, util: null, paused: new Map() });
+  for (const r of runs) r.view?.render({ simTimePs: 0, queueBytes: null, util: null, paused: new Map() });
   clearResults();
   renderTimeline();
 }
@@ -309,8 +333,240 @@ function newRun(name: string, scenario: Scenario, i: number, withName: boolean):
     dirty: false,
     output: null,
     status: 'running',
+    loaded: false,
   };
 }
+
+// ------------------------------------------------------------------ results the CLI wrote
+
+/** A run opened from files: its result, and its topology when scenario.json came with it. */
+function loadedRun(l: LoadedRun, i: number, withName: boolean): Run {
+  let scenario: Scenario | null = null;
+  let why = '';
+  if (l.scenario) {
+    try {
+      scenario = loadScenario(JSON.stringify(l.scenario), 'scenario.json').scenario;
+    } catch (e) {
+      why = `scenario.json does not load (${String((e as Error).message ?? e).split('\n')[0]})`;
+    }
+  } else why = 'no scenario.json beside result.json (written by `ethersim run --out` since this version)';
+  const color = variantColor(i);
+  const result = l.result;
+  let graph: TopologyGraph | null = null;
+  let view: TopologyView | null = null;
+  let note: HTMLElement;
+  if (scenario) {
+    graph = buildTopology(scenario.topology, scenario.links);
+    ({ view, note } = makeCell(l.name, color, scenario, graph, withName));
+  } else {
+    const cell = document.createElement('div');
+    cell.className = 'topo-cell';
+    cell.dataset.variant = l.name;
+    const h = document.createElement('h3');
+    note = document.createElement('span');
+    note.className = 'tree-note muted';
+    h.append(l.name, note);
+    const p = document.createElement('p');
+    p.className = 'muted small';
+    p.textContent = `Topology not drawn: ${why}.`;
+    cell.append(h, p);
+    topologiesEl.append(cell);
+  }
+  const tape: TapeSample[] = graph ? tapeFromResult(result, graph) : [];
+  if (view) view.historyOf = (ports) => portHistory(tape, ports, view!.mode);
+  if (view) view.onFold = () => renderTopologies(true);
+  return {
+    name: l.name,
+    color,
+    scenario:
+      scenario ?? ({ name: result.meta.name, stop: {}, transport: { kind: result.meta.transport } } as Scenario),
+    graph,
+    worker: null,
+    api: null,
+    view,
+    note,
+    latest: null,
+    tape,
+    dirty: true,
+    output: {
+      result,
+      latencyBuckets: [],
+      pathOffsets: new Int32Array(1),
+      pathPorts: new Int32Array(0),
+    },
+    status: 'done',
+    digest: T.resultDigest(result),
+    loaded: true,
+  };
+}
+
+/**
+ * A replay tape from a result's recorded queue series (metrics.queueSampleNs): each sample
+ * time's queue depth at every sampled port, no utilisation (the CLI does not record it), and
+ * the pause state from congestion.pauseIntervals.
+ */
+function tapeFromResult(result: Result, graph: TopologyGraph): TapeSample[] {
+  const names = new Map(portNames(graph).map((n, p) => [`queue:${n}`, p]));
+  const qs = result.series.filter((x) => x.name.startsWith('queue:') && names.has(x.name));
+  if (!qs.length) return [];
+  const n = 2 * graph.links.length;
+  const times = qs[0].t;
+  const tape: TapeSample[] = [];
+  const intervals = result.congestion?.pauseIntervals ?? [];
+  times.forEach((tPs, i) => {
+    const queueBytes = new Float32Array(n);
+    for (const q of qs) if (q.t[i] === tPs) queueBytes[names.get(q.name)!] = q.v[i];
+    const paused = new Uint8Array(n);
+    const root = new Int32Array(n).fill(-1);
+    let pausedN = 0;
+    for (const [p, r] of T.pausedAt(intervals, tPs)) {
+      paused[p] = 1;
+      root[p] = r;
+      pausedN++;
+    }
+    tape.push({
+      portCount: n,
+      simTimePs: tPs,
+      events: 0,
+      flowsDone: 0,
+      flowsTotal: result.summary.flowsTotal,
+      intervalPs: i > 0 ? tPs - times[i - 1] : tPs,
+      kind: KIND_TAPE,
+      tapeDtPs: 0,
+      queueBytes,
+      util: new Float32Array(n),
+      cause: new Int32Array(n).fill(-1),
+      root,
+      paused,
+      pausedN,
+    });
+  });
+  return tape;
+}
+
+/** Open what the user picked or dropped: runs (one view each) or a sweep (a grid of variants). */
+async function openFiles(files: InFile[]): Promise<void> {
+  if (runState === 'running' || runState === 'paused') {
+    showErrors(['open results: cancel the run first']);
+    return;
+  }
+  let loaded: Loaded;
+  try {
+    loaded = await openResults(files);
+  } catch (e) {
+    showErrors([`open results: ${String((e as Error).message ?? e)}`]);
+    return;
+  }
+  showErrors([]);
+  if (loaded.kind === 'sweep') {
+    renderSweepGrid(loaded);
+    const first = loaded.rows.find((r) => r.result);
+    if (first) showLoaded([{ name: first.name, result: first.result!, scenario: first.scenario }]);
+    return;
+  }
+  sweepPanel.hidden = true;
+  showLoaded(loaded.runs);
+}
+
+function showLoaded(list: LoadedRun[]): void {
+  runToken++;
+  disposeRuns();
+  previewKey = 'loaded';
+  clearResults();
+  scrubPs = null;
+  hoverPs = null;
+  runs = list.map((l, i) => loadedRun(l, i, list.length > 1));
+  setRunState('done');
+  renderResults();
+  progressText.textContent = `opened: ${list.map((l) => l.name).join(', ')}`;
+  progressEl.value = 1;
+}
+
+function renderSweepGrid(sw: Extract<Loaded, { kind: 'sweep' }>): void {
+  sweepPanel.hidden = false;
+  sweepTitle.textContent = `${sw.name}: ${sw.rows.length} variants (${sw.rows.filter((r) => r.result).length} finished)`;
+  const head = row(['variant', ...sw.params, ...SWEEP_METRICS.map(([m]) => m)], 'th', [
+    '',
+    ...sw.params.map(() => ''),
+    ...SWEEP_METRICS.map(() => 'num'),
+  ]);
+  let sortBy = -1;
+  let asc = true;
+  const body = () => {
+    const rows = [...sw.rows];
+    if (sortBy >= 0) {
+      const f = SWEEP_METRICS[sortBy][1];
+      const v = (r: SweepRow) => (r.result ? f(r.result) : Number.NaN);
+      rows.sort((a, b) => (Number.isNaN(v(a)) ? 1 : Number.isNaN(v(b)) ? -1 : asc ? v(a) - v(b) : v(b) - v(a)));
+    }
+    return rows.map((r) => {
+      const tr = row(
+        [
+          r.name,
+          ...sw.params.map((p) => String(r.set[p] ?? '')),
+          ...SWEEP_METRICS.map(([, f]) => (r.result ? fmt.n3(f(r.result)) : '—')),
+        ],
+        'td',
+        ['', ...sw.params.map(() => ''), ...SWEEP_METRICS.map(() => 'num')],
+      );
+      tr.className = 'sweep-row';
+      tr.dataset.variant = r.name;
+      if (r.result) {
+        tr.tabIndex = 0;
+        const open = () => {
+          sweepBody.querySelectorAll('tr').forEach((x) => {
+            x.classList.toggle('selected', x === tr);
+          });
+          showLoaded([{ name: r.name, result: r.result!, scenario: r.scenario }]);
+        };
+        tr.addEventListener('click', open);
+        tr.addEventListener('keydown', (e) => {
+          if (e.key === 'Enter' || e.key === ' ') {
+            e.preventDefault();
+            open();
+          }
+        });
+      }
+      return tr;
+    });
+  };
+  [...head.children].slice(1 + sw.params.length).forEach((th, i) => {
+    (th as HTMLElement).style.cursor = 'pointer';
+    th.setAttribute('title', 'sort by this metric');
+    th.addEventListener('click', () => {
+      asc = sortBy === i ? !asc : true;
+      sortBy = i;
+      sweepBody.replaceChildren(...body());
+    });
+  });
+  sweepHead.replaceChildren(head);
+  sweepBody.replaceChildren(...body());
+}
+
+/** Every file under a dropped folder, with its path inside the drop. */
+async function filesOfDrop(dt: DataTransfer): Promise<InFile[]> {
+  const out: InFile[] = [];
+  const walk = async (entry: FileSystemEntry, prefix: string): Promise<void> => {
+    if (entry.isFile) {
+      const file = await new Promise<File>((res, rej) => (entry as FileSystemFileEntry).file(res, rej));
+      out.push({ path: prefix + entry.name, text: () => file.text() });
+    } else if (entry.isDirectory) {
+      const reader = (entry as FileSystemDirectoryEntry).createReader();
+      for (;;) {
+        const batch = await new Promise<FileSystemEntry[]>((res, rej) => reader.readEntries(res, rej));
+        if (!batch.length) break;
+        for (const e of batch) await walk(e, `${prefix}${entry.name}/`);
+      }
+    }
+  };
+  const entries = [...dt.items].map((it) => it.webkitGetAsEntry?.()).filter((e): e is FileSystemEntry => !!e);
+  if (entries.length) for (const e of entries) await walk(e, '');
+  else for (const f of dt.files) out.push({ path: f.name, text: () => f.text() });
+  return out;
+}
+
+const fromInput = (input: HTMLInputElement): InFile[] =>
+  [...(input.files ?? [])].map((f) => ({ path: f.webkitRelativePath || f.name, text: () => f.text() }));
 
 function disposeRuns(): void {
   for (const r of runs) {
@@ -425,7 +681,8 @@ function cyclePortsAt(r: Run, tPs: number): Set<number> | null {
 }
 
 function frameFor(r: Run): TopologyFrame | null {
-  const at = cursorPs();
+  // An opened result has no live state: without a cursor it shows its end.
+  const at = cursorPs() ?? (r.loaded ? endPsOf(r) : null);
   if (at === null) {
     const s = r.latest;
     if (!s) return null;
@@ -444,7 +701,7 @@ function frameFor(r: Run): TopologyFrame | null {
   return {
     simTimePs: t,
     queueBytes: s?.queueBytes ?? null,
-    util: s?.util ?? null,
+    util: r.loaded ? null : (s?.util ?? null),
     paused,
     cyclePorts: cyclePortsAt(r, t),
   };
@@ -464,7 +721,7 @@ function renderTopologies(force = false): void {
     r.dirty = false;
     const f = frameFor(r);
     if (!f) continue;
-    r.view.render(f);
+    r.view?.render(f);
     const roots = new Set([...f.paused.values()].filter((x) => x >= 0));
     const cycle = [...f.paused.values()].some((x) => x === -2);
     // The deadlock the analysis found, named link by link as the CLI does, once it has formed.
@@ -548,6 +805,7 @@ function cursorMoved(): void {
     setMarker(svg, svg === treeTimeline ? (t ?? maxEndPs()) / 1e6 : t === null ? null : t / 1e6);
   updateScrubLabel();
   renderTopologies();
+  moveHeatCursor();
 }
 
 function renderTimeline(): void {
@@ -604,6 +862,7 @@ function clearResults(): void {
   selCtl.replaceChildren();
   treeTimeline.replaceChildren();
   btn.json.disabled = btn.csv.disabled = true;
+  renderHeatmap();
 }
 
 function row(cells: Array<string | Node>, tag: 'td' | 'th' = 'td', cls?: string[]): HTMLTableRowElement {
@@ -763,9 +1022,9 @@ function selectVictim(ri: number, flow: number): void {
     (iv) => onPath.has(iv.port) && iv.startPs < end && (iv.endPs < 0 || iv.endPs > f.startPs),
   );
   const v = res.congestion?.victims.find((x) => x.flow === flow);
-  const roots = (v?.roots ?? []).map((n) => r.view.portByName(n)).filter((p) => p >= 0);
+  const roots = (v?.roots ?? []).map((n) => r.view?.portByName(n) ?? -1).filter((p) => p >= 0);
   runs.forEach((o, i) => {
-    o.view.highlight(i === ri ? { path, blockedPorts: [...new Set(blocking.map((iv) => iv.port))], roots } : null);
+    o.view?.highlight(i === ri ? { path, blockedPorts: [...new Set(blocking.map((iv) => iv.port))], roots } : null);
   });
   // Jump the replay to the longest pause that blocked it, so its tree is on screen.
   const longest = d3.greatest(blocking, (iv) => (iv.endPs < 0 ? end : iv.endPs) - iv.startPs);
@@ -781,12 +1040,25 @@ function setScrub(tPs: number | null): void {
   renderTopologies();
   renderTimeline();
   renderSeries();
+  moveHeatCursor();
 }
 
 function logIfWide(values: number[]): 'log' | 'linear' {
   const pos = values.filter((v) => v > 0);
   if (pos.length < 2) return 'linear';
   return d3.max(pos)! / d3.min(pos)! > 30 ? 'log' : 'linear';
+}
+
+/** An opened result has no histogram: its summary's percentiles (p50, p90, p99, p99.9) stand in. */
+function summaryPercentiles(r: Result): Array<{ x: number; y: number }> {
+  const q = r.summary.latencyUs;
+  if (!q.count) return [];
+  return [
+    { x: T.nines(0.5), y: q.p50 },
+    { x: 1, y: q.p90 },
+    { x: 2, y: q.p99 },
+    { x: 3, y: q.p999 },
+  ];
 }
 
 function renderLatencyPlots(): void {
@@ -830,7 +1102,9 @@ function renderLatencyPlots(): void {
   const pk = rs.map((r) => ({
     name: r.name,
     color: r.color,
-    points: T.latencyPercentiles(r.output.latencyBuckets).map((p) => ({ x: p.nines, y: p.us })),
+    points: r.output.latencyBuckets.length
+      ? T.latencyPercentiles(r.output.latencyBuckets).map((p) => ({ x: p.nines, y: p.us }))
+      : summaryPercentiles(r.output.result),
   }));
   const lc = rs.map((r) => ({ r, c: T.latencyCdf(r.output.latencyBuckets) }));
   const latX = lc.flatMap(({ c }) => c.cdf.map((p) => p.x));
@@ -990,7 +1264,169 @@ function renderResults(): void {
   renderTimeline();
   renderTopologies(true);
   updateProgress();
+  renderHeatmap();
 }
+
+// ------------------------------------------------------------------ fabric heatmap
+
+interface HeatShown {
+  grid: HeatGrid;
+  bands: Int32Array;
+  unit: (v: number) => string;
+}
+let heatShown: HeatShown | null = null;
+
+/** The heatmap's grid for a run: ports × tape samples (queue, utilisation, PAUSE) or flows × time. */
+function heatGrid(r: Run, metric: string): { grid: HeatGrid; unit: (v: number) => string; max: number } | null {
+  if (metric === 'tput') {
+    const traces = (r.output?.result.series ?? []).filter((x) => /^flow:\d+:deliveredBytes$/.test(x.name));
+    if (!traces.length) return null;
+    const pts = traces.map((d) => T.throughputGbps(d.t, d.v));
+    const tUs = pts.reduce((a, p) => (p.length > a.length ? p : a), pts[0]).map((p) => p.x);
+    const values = pts.map((p) => Float32Array.from(tUs, (_, i) => p[i]?.y ?? 0));
+    const keys = traces.map((d) => d.name.split(':')[1].padStart(9, '0'));
+    const order = orderRows(keys, values, heat.worst.checked);
+    return {
+      grid: { tUs, rows: order.map((i) => `flow ${Number(keys[i])}`), values: order.map((i) => values[i]) },
+      unit: (v) => `${v.toFixed(1)} Gb/s`,
+      max: Math.max(1, ...values.map((v) => Math.max(...v))),
+    };
+  }
+  const tape = r.tape;
+  if (!tape.length || !r.graph || !r.view) return null;
+  if (metric === 'util' && r.loaded) return null;
+  const g = r.graph;
+  const names = portNames(g);
+  const n = names.length;
+  const tUs = tape.map((s) => s.simTimePs / 1e6);
+  const values: Float32Array[] = [];
+  let max = 0;
+  for (let p = 0; p < n; p++) {
+    const v = new Float32Array(tape.length);
+    for (let c = 0; c < tape.length; c++) {
+      const s = tape[c];
+      v[c] =
+        metric === 'queue'
+          ? s.queueBytes[p]
+          : metric === 'util'
+            ? Math.min(1, s.util[p])
+            : (s.paused[p] & 0x3f) !== 0
+              ? 1
+              : 0;
+      if (v[c] > max) max = v[c];
+    }
+    values.push(v);
+  }
+  // Rows grouped by the sending node's tier (top of the fabric first), then in port order,
+  // which follows the builder's pod order.
+  const keys = names.map((_, p) => {
+    const node = g.links[p >> 1][p & 1 ? 'b' : 'a'];
+    return `${9 - g.nodeTier[node]}:${String(p).padStart(7, '0')}`;
+  });
+  const order = orderRows(keys, values, heat.worst.checked);
+  const fmtB = d3.format(',');
+  return {
+    grid: { tUs, rows: order.map((i) => names[i]), values: order.map((i) => values[i]) },
+    unit:
+      metric === 'queue'
+        ? (v) => `${fmtB(Math.round(v))} B`
+        : metric === 'util'
+          ? (v) => `${(v * 100).toFixed(1)} %`
+          : (v) => (v > 0 ? 'PAUSED' : 'not paused'),
+    max: metric === 'queue' ? Math.max(1, max) : 1,
+  };
+}
+
+function renderHeatmap(): void {
+  const have = runs.map((r) => r.name);
+  if ([...heat.run.options].map((o) => o.value).join('|') !== have.join('|'))
+    fillSelect(
+      heat.run,
+      have.map((n) => [n, n]),
+      (_, i) => i === 0,
+    );
+  const r = runs.find((x) => x.name === heat.run.value) ?? runs[0];
+  const metric = heat.metric.value;
+  const built = r ? heatGrid(r, metric) : null;
+  if (!built) {
+    heatShown = null;
+    heat.canvas.getContext('2d')?.clearRect(0, 0, heat.canvas.width, heat.canvas.height);
+    heat.note.textContent = !r
+      ? ''
+      : metric === 'tput'
+        ? 'no flow traces: tick "record … time series" and run again'
+        : metric === 'util' && r.loaded
+          ? 'utilisation is not recorded by the CLI'
+          : r.loaded
+            ? 'no queue series in this result (metrics.queueSampleNs)'
+            : 'appears as the run goes';
+    heat.t0.textContent = heat.t1.textContent = '';
+    return;
+  }
+  const { grid, unit, max } = built;
+  const isDark = window.matchMedia?.('(prefers-color-scheme: dark)').matches ?? false;
+  const rgb = (c: string): [number, number, number] => {
+    const x = d3.rgb(c);
+    return [x.r, x.g, x.b];
+  };
+  const ramp = metric === 'util' ? (v: number) => utilColor(v, isDark) : (v: number) => d3.interpolateYlOrRd(v);
+  // 64 colour levels, looked up per cell.
+  const lut = d3.range(65).map((i) => rgb(i === 0 ? (isDark ? '#1e1e23' : '#ffffff') : ramp(i / 64)));
+  const level = (v: number) => (v <= 0 ? 0 : 1 + Math.min(63, Math.floor(Math.sqrt(v / max) * 64)));
+  const bandsDrawn = drawHeatmap(heat.canvas, grid, (v) => lut[level(v)]);
+  heatShown = { grid, bands: bandsDrawn, unit };
+  const perBand = Math.ceil(grid.rows.length / (bandsDrawn.length - 1));
+  heat.note.textContent = `${fmt.int(grid.rows.length)} rows × ${grid.tUs.length} samples${perBand > 1 ? ` (a pixel row is the worst of ~${perBand})` : ''}; colour ∝ √value, max ${unit(max)}`;
+  heat.t0.textContent = fmt.us(grid.tUs[0] * 1e6);
+  heat.t1.textContent = fmt.us(grid.tUs[grid.tUs.length - 1] * 1e6);
+  moveHeatCursor();
+}
+
+function moveHeatCursor(): void {
+  const t = cursorPs();
+  const g = heatShown?.grid;
+  if (!g || t === null || g.tUs.length < 2) {
+    heat.cursor.hidden = true;
+    return;
+  }
+  const t0 = g.tUs[0];
+  const t1 = g.tUs[g.tUs.length - 1];
+  const f = (t / 1e6 - t0) / (t1 - t0 || 1);
+  heat.cursor.hidden = f < 0 || f > 1;
+  heat.cursor.style.left = `${(f * 100).toFixed(2)}%`;
+}
+
+heat.canvas.addEventListener('pointermove', (ev) => {
+  const h = heatShown;
+  if (!h?.grid.tUs.length) return;
+  const rect = heat.canvas.getBoundingClientRect();
+  const col = Math.min(h.grid.tUs.length - 1, Math.floor(((ev.clientX - rect.left) / rect.width) * h.grid.tUs.length));
+  const k = h.bands.length - 1;
+  const band = Math.min(k - 1, Math.floor(((ev.clientY - rect.top) / rect.height) * k));
+  const r0 = h.bands[band];
+  const r1 = h.bands[band + 1];
+  let worst = r0;
+  for (let r = r0; r < r1; r++) if (h.grid.values[r][col] > h.grid.values[worst][col]) worst = r;
+  const lines = [
+    `t = ${fmt.us(h.grid.tUs[col] * 1e6)}`,
+    r1 - r0 > 1 ? `${r1 - r0} rows: ${h.grid.rows[r0]} … ${h.grid.rows[r1 - 1]}` : h.grid.rows[r0],
+    `${r1 - r0 > 1 ? `worst: ${h.grid.rows[worst]} ` : ''}${h.unit(h.grid.values[worst][col])}`,
+  ];
+  showTooltip(ev, lines);
+  if (heat.metric.value !== 'tput') timeCursor.hover(h.grid.tUs[col]);
+});
+heat.canvas.addEventListener('pointerleave', () => {
+  hideTooltip();
+  timeCursor.hover(null);
+});
+heat.canvas.addEventListener('click', (ev) => {
+  const h = heatShown;
+  if (!h?.grid.tUs.length) return;
+  const rect = heat.canvas.getBoundingClientRect();
+  const col = Math.min(h.grid.tUs.length - 1, Math.floor(((ev.clientX - rect.left) / rect.width) * h.grid.tUs.length));
+  timeCursor.pick(h.grid.tUs[col]);
+});
+for (const el of [heat.metric, heat.worst, heat.run]) el.addEventListener('change', renderHeatmap);
 
 // ------------------------------------------------------------------ legend
 
@@ -1142,6 +1578,30 @@ scrub.addEventListener('input', () => {
   setScrub((Number(scrub.value) / 1000) * end);
 });
 btn.live.addEventListener('click', () => setScrub(null));
+openFilesInput.addEventListener('change', () => {
+  void openFiles(fromInput(openFilesInput));
+  openFilesInput.value = '';
+});
+openFolderInput.addEventListener('change', () => {
+  void openFiles(fromInput(openFolderInput));
+  openFolderInput.value = '';
+});
+// Drop a result.json, an --out folder or a sweep folder anywhere on the page.
+document.addEventListener('dragover', (e) => {
+  if (e.dataTransfer?.types.includes('Files')) {
+    e.preventDefault();
+    document.body.classList.add('dropping');
+  }
+});
+document.addEventListener('dragleave', (e) => {
+  if (e.relatedTarget === null) document.body.classList.remove('dropping');
+});
+document.addEventListener('drop', (e) => {
+  document.body.classList.remove('dropping');
+  if (!e.dataTransfer?.types.includes('Files')) return;
+  e.preventDefault();
+  void filesOfDrop(e.dataTransfer).then(openFiles);
+});
 for (const s of [selQueue, selFlows, selCtl]) s.addEventListener('change', renderSeries);
 
 btn.json.addEventListener('click', () => {
@@ -1198,7 +1658,7 @@ document.querySelectorAll<HTMLElement>('figure.plot').forEach((fig) => {
 
 window.matchMedia?.('(prefers-color-scheme: dark)').addEventListener?.('change', () => {
   renderLegend();
-  for (const r of runs) r.view.invalidate();
+  for (const r of runs) r.view?.invalidate();
   renderTopologies(true);
 });
 
@@ -1206,6 +1666,7 @@ window.matchMedia?.('(prefers-color-scheme: dark)').addEventListener?.('change',
 
 const frameTimes: number[] = [];
 let lastTimeline = 0;
+let lastHeat = 0;
 function tick(now: number): void {
   frameTimes.push(now);
   if (frameTimes.length > 600) frameTimes.splice(0, frameTimes.length - 600);
@@ -1216,6 +1677,11 @@ function tick(now: number): void {
     if (now - lastTimeline > 250 && runState !== 'done') {
       lastTimeline = now;
       renderTimeline();
+    }
+    // The heatmap reads the whole tape: once a second while the run goes.
+    if (now - lastHeat > 1000 && runState !== 'done') {
+      lastHeat = now;
+      renderHeatmap();
     }
     renderCost.push(performance.now() - t0);
     if (renderCost.length > 600) renderCost.shift();
@@ -1236,7 +1702,7 @@ const renderCost: number[] = [];
       snapshots: r.tape.length,
       tapeDtPs: r.tape.at(-1)?.tapeDtPs ?? 0,
       stopReason: r.output?.result.meta.stopReason ?? null,
-      topology: { ...r.view.stats, folded: r.view.foldedGroups().length },
+      topology: r.view ? { ...r.view.stats, folded: r.view.foldedGroups().length } : null,
     })),
     cursorPs: cursorPs(),
   }),
@@ -1246,8 +1712,8 @@ const renderCost: number[] = [];
     const l = v?.laneOfPort(port) ?? -1;
     return v && l >= 0 ? v.laneClientPoint(l) : null;
   },
-  drawnNodes: (run: number) => runs[run]?.view.drawnNodes() ?? [],
-  nodePoint: (run: number, node: number) => runs[run]?.view.nodeClientPoint(node) ?? null,
+  drawnNodes: (run: number) => runs[run]?.view?.drawnNodes() ?? [],
+  nodePoint: (run: number, node: number) => runs[run]?.view?.nodeClientPoint(node) ?? null,
   renderCostMs: () => renderCost.slice(),
   lastAdvanceMs: () => lastAdvanceMs,
 };
