@@ -5,6 +5,7 @@
  * second, how long Pause takes to stop the run, and the replay tape of a max-speed run.
  *
  *   node --import tsx tools/bench/webBench.ts [--seconds 8] [--scenario FILE]
+ *   node --import tsx tools/bench/webBench.ts --open DIR   (time to open a CLI --out folder)
  *
  * Chromium: as the e2e tests find it (tests/e2e/chromium.ts). Prints one JSON object. A measurement,
  * not a test: the numbers depend on the machine and its load.
@@ -22,6 +23,7 @@ const arg = (name: string, def: string) => {
 };
 const seconds = Number(arg('seconds', '8'));
 const scenarioFile = arg('scenario', 'scenarios/bench/permutation-1024-uet.yaml');
+const openDir = arg('open', '');
 
 interface Hook {
   __ethersim: {
@@ -45,6 +47,29 @@ try {
   `);
   await page.goto(server.url);
   await page.waitForSelector('body[data-ready="true"]');
+  if (openDir) {
+    // From the pick to everything drawn: summary, topology, FCT CDF, heatmap note.
+    const t = performance.now();
+    await page.setInputFiles('#open-folder', resolve(openDir));
+    await page.waitForSelector('#summary td.digest', { timeout: 120_000 });
+    await page.waitForSelector('#plot-cdf path.series-line', { timeout: 120_000 });
+    await page.waitForFunction('(window.__ethersim.state().runs[0]?.topology?.lanes ?? 0) > 0', undefined, {
+      timeout: 120_000,
+    });
+    const ms = Math.round(performance.now() - t);
+    const run = (await page.evaluate('window.__ethersim.state().runs[0]')) as {
+      topology: { lanes: number; nodes: number };
+    };
+    console.log(
+      JSON.stringify({
+        open: openDir,
+        openMs: ms,
+        topology: run.topology,
+        heatmap: await page.textContent('#heat-note'),
+      }),
+    );
+    process.exit(0);
+  }
   await page.fill('#yaml', readFileSync(resolve(ROOT, scenarioFile), 'utf8'));
   await page.waitForTimeout(600);
   await page.selectOption('#speed', '200');

@@ -1667,6 +1667,12 @@ window.matchMedia?.('(prefers-color-scheme: dark)').addEventListener?.('change',
 const frameTimes: number[] = [];
 let lastTimeline = 0;
 let lastHeat = 0;
+/** Whether the heatmap is on screen: off screen it is not redrawn while the run goes. */
+let heatVisible = true;
+new IntersectionObserver((entries) => {
+  heatVisible = entries.some((e) => e.isIntersecting);
+  if (heatVisible && runState !== 'done') renderHeatmap();
+}).observe(heat.canvas);
 function tick(now: number): void {
   frameTimes.push(now);
   if (frameTimes.length > 600) frameTimes.splice(0, frameTimes.length - 600);
@@ -1679,7 +1685,7 @@ function tick(now: number): void {
       renderTimeline();
     }
     // The heatmap reads the whole tape: once a second while the run goes.
-    if (now - lastHeat > 1000 && runState !== 'done') {
+    if (heatVisible && now - lastHeat > 1000 && runState !== 'done') {
       lastHeat = now;
       renderHeatmap();
     }
