@@ -35,7 +35,7 @@ interface Hook {
 }
 
 await build({ root: resolve(ROOT, 'web'), configFile: resolve(ROOT, 'vite.config.ts'), logLevel: 'error' });
-const server = await serveStatic(resolve(ROOT, 'dist'));
+const server = await serveStatic(resolve(ROOT, 'dist/web'));
 const { browser } = await launchChromium();
 try {
   const page = await browser.newPage({ viewport: { width: 1500, height: 1000 } });
