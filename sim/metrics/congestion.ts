@@ -1,3 +1,4 @@
+import type { FailedLink } from '../net/faults.ts';
 import { P, PRIO, REC } from '../net/packets.ts';
 import type { Fabric, PauseObserver } from '../net/fabric.ts';
 import { EV } from '../net/fabric.ts';
@@ -126,6 +127,8 @@ export interface Deadlock {
 }
 
 export interface CongestionResult {
+  /** Links a scheduled fault took down, degraded or made lossy, and when (docs/faults.md). */
+  failedLinks?: FailedLink[];
   pauseIntervals: PauseInterval[];
   pauseIntervalsDropped: number;
   trees: CongestionTree[];

@@ -1,3 +1,4 @@
+import type { FaultResult } from '../net/faults.ts';
 /**
  * The result of one run: plain, JSON-serialisable data, identical wherever the run happened
  * (every field except meta.wallMs is deterministic).
@@ -143,5 +144,7 @@ export interface Result {
   planes?: PlaneStat[];
   /** Jobs: collectives, jobs and traces in the workload (sim/metrics/jobs.ts). */
   jobs?: JobResult[];
+  /** What each scheduled fault did (present when the scenario has faults: docs/faults.md). */
+  faults?: FaultResult[];
   [extra: string]: unknown;
 }

@@ -5,7 +5,8 @@ import { alignedInt32Array } from '../engine/alignedBuffer.ts';
 import { doubleFields } from '../engine/doubleFields.ts';
 import { LANE } from '../engine/laneQueue.ts';
 import { PS, P, F, WIRE, PK, PRIO, REC, PacketPool } from './packets.ts';
-import { ecmpIndex, nextHopList, type RouteTable } from './routing.ts';
+import { computeRoutes, ecmpIndex, nextHopList, type RouteTable } from './routing.ts';
+import { FAULT_ACTION, type FaultLog, type FaultPlan } from './faults.ts';
 import { roundRobinPick } from './roundRobin.ts';
 import type { PortTiming } from './portTiming.ts';
 import type { Counters } from '../metrics/counters.ts';
@@ -30,6 +31,10 @@ export const enum EV {
   TRACE = 5,
   ANALYSIS = 6,
   WATCHDOG = 7,
+  /** A scheduled fault action (a = its index in the fault plan). */
+  FAULT = 8,
+  /** Routing converged after a link went down or came up: recompute the equal-cost sets. */
+  ROUTES = 9,
   TRANSPORT = 16,
 }
 
@@ -127,7 +132,10 @@ const enum PF {
  */
 export class Fabric implements EventHandler {
   readonly pool = new PacketPool(8192);
-  readonly routes: RouteTable;
+  /** The routing tables in use (recomputed when routing converges after a fault). */
+  routes: RouteTable;
+  /** The tables of the intact fabric (ideal FCTs). */
+  readonly nominalRoutes: RouteTable;
   readonly hostCount: number;
   readonly nodeCount: number;
   readonly portCount: number;
@@ -242,6 +250,7 @@ export class Fabric implements EventHandler {
     const np = timing.portCount;
     this.portCount = np;
     this.routes = timing.routes;
+    this.nominalRoutes = timing.routes;
     this.portNode = timing.portNode;
     this.rateBps = timing.rateBps;
     this.psPerByte = timing.psPerByte;
@@ -303,6 +312,7 @@ export class Fabric implements EventHandler {
         this.startTx(a);
         break;
       case EV.ARRIVE:
+        if (this.faultsOn && this.lostOnWire(a, b)) break;
         this.arrive(a ^ 1, b);
         break;
       case EV.HOST_WAKE:
@@ -320,6 +330,12 @@ export class Fabric implements EventHandler {
         break;
       case EV.WATCHDOG:
         if (this.watchdog !== null) this.watchdog.check();
+        break;
+      case EV.FAULT:
+        this.applyFault(a);
+        break;
+      case EV.ROUTES:
+        this.routes = computeRoutes(this.graph, (link) => this.portDown[2 * link] === 0);
         break;
       default:
         this.transport.onEvent(kind, a, b);
@@ -415,6 +431,10 @@ export class Fabric implements EventHandler {
       nic = host + plane * this.hostsPerPlane;
     }
     const port = this.routes.hostNicPort[nic];
+    if (this.faultsOn && this.portDown[port] !== 0) {
+      this.faultDrop(pkt, this.portFault[port]);
+      return;
+    }
     this.enqueue(port, this.pool.i32[(pkt << REC.SHIFT) + P.KIND] >> P.PRIO_SHIFT, pkt);
     this.kick(port);
   }
@@ -469,6 +489,7 @@ export class Fabric implements EventHandler {
     const r = port * PI.STRIDE;
     const f = port * PF.STRIDE;
     if (pf[f + PF.BUSY_UNTIL] > this.sim.now) return;
+    if (this.faultsOn && this.portDown[port] !== 0) return;
     const paused = pi[r + PI.PAUSED];
     let prio = -1;
     const nonEmpty = pi[r + PI.NONEMPTY];
@@ -621,9 +642,16 @@ export class Fabric implements EventHandler {
     }
     let egress = pool.i32[(pkt << REC.SHIFT) + P.IN_PORT]; // chosen by the upstream port (startTx)
     const prio = pool.i32[(pkt << REC.SHIFT) + P.KIND] >> P.PRIO_SHIFT;
-    // Adaptive routing looks at this switch's queues as the packet arrives (data classes only:
-    // htsim hashes packets under 100 B, i.e. ACKs and other control).
-    if (this.cfg.routingMode !== 0 && prio < PRIO.TRIMMED) egress = this.adaptiveRoute(node, pkt, prio, egress);
+    // Adaptive routing looks at this switch's queues as the packet arrives, for every packet
+    // forwarded (PFC frames never are). htsim hashes packets under 100 B; here ACKs and NAKs are
+    // routed adaptively too, as switches that enable AR per traffic class do, so that a QP's
+    // ACKs do not sit on one hashed path (a dead one, after a failure: fabric-realism.md §2).
+    if (this.cfg.routingMode !== 0) egress = this.adaptiveRoute(node, pkt, prio, egress);
+    // A dead egress (routing has not converged yet) or none at all (black hole): lost.
+    if (this.faultsOn && (egress < 0 || this.portDown[egress] !== 0)) {
+      this.faultDrop(pkt, egress < 0 ? this.lastDownFault : this.portFault[egress]);
+      return;
+    }
     const bytes = pool.i32[(pkt << REC.SHIFT) + P.BYTES];
     const cfg = this.cfg;
     if (prio === PRIO.CONTROL) {
@@ -678,13 +706,17 @@ export class Fabric implements EventHandler {
     const off = rt.lists[e];
     const cnt = rt.lists[e + 1];
     if (cnt === 1) return rt.nhPorts[off];
-    if (cnt === 0) throw new Error(`no route from ${this.graph.nodeNames[node]} to host ${dst}`);
+    if (cnt === 0) {
+      if (this.faultsOn) return -1;
+      throw new Error(`no route from ${this.graph.nodeNames[node]} to host ${dst}`);
+    }
     return rt.nhPorts[off + ecmpIndex(flow, ev, this.ecmpSeed[node], cnt)];
   }
 
   // ------------------------------------------------------------------ adaptive routing (fabric-realism.md §2)
 
-  /** Flowlet table: key node × 2^20 + flow → slot; per slot the port and when the flow was last seen. */
+  /** Flowlet table: key (node × 2^20 + flow) × 2 + direction → slot; per slot the port and when
+   *  the flow was last seen. */
   private readonly flowletSlot = new Map<number, number>();
   private readonly flowletPort: number[] = [];
   private readonly flowletSeen: number[] = [];
@@ -704,7 +736,9 @@ export class Fabric implements EventHandler {
     const off = rt.lists[e];
     if (this.cfg.routingMode === 1) return this.leastLoaded(off, cnt, prio);
     // Flowlet: stay on the flow's port unless it has been idle here longer than the gap.
-    const key = node * 1048576 + i32[(pkt << REC.SHIFT) + P.FLOW];
+    // Per direction: a flow's data and its ACKs may cross the same switch towards different hosts.
+    const back = (i32[(pkt << REC.SHIFT) + P.KIND] & P.KIND_MASK) === PK.DATA ? 0 : 1;
+    const key = (node * 1048576 + i32[(pkt << REC.SHIFT) + P.FLOW]) * 2 + back;
     const now = this.sim.now;
     let slot = this.flowletSlot.get(key);
     if (slot === undefined) {
@@ -723,9 +757,9 @@ export class Fabric implements EventHandler {
     return p;
   }
 
-  /** Whether a port can take traffic (always, until faults take links down). */
-  private portUsable(_port: number): boolean {
-    return true;
+  /** Whether a port can take traffic: a switch knows at once that its own link is down. */
+  private portUsable(port: number): boolean {
+    return !this.faultsOn || this.portDown[port] === 0;
   }
 
   /**
@@ -759,6 +793,150 @@ export class Fabric implements EventHandler {
       } else if (load === bestLoad && rng.int(++ties) === 0) best = p;
     }
     return best >= 0 ? best : rt.nhPorts[off];
+  }
+
+  // ------------------------------------------------------------------ faults (docs/reference/fabric-realism.md §4)
+
+  /** Faults are configured: the checks on the hot path below run only then. */
+  faultsOn = false;
+  /** Per port: 1 while its link is down. */
+  portDown = new Uint8Array(0);
+  /** Per port: the fault that took it down (its losses are counted there). */
+  private portFault = new Int32Array(0);
+  /** Per port: probability that a packet it sends is lost on the wire, and the fault it is from. */
+  private lossP = new Float64Array(0);
+  private lossFault = new Int32Array(0);
+  private faultRng: Rng | null = null;
+  private faultPlan: FaultPlan | null = null;
+  faultLog: FaultLog | null = null;
+  /** Losses with no route at all go to the latest fault that took a link down. */
+  private lastDownFault = 0;
+  private convergencePs = 0;
+  /** Whether the receiver of `flow` already has `psn` (then a lost copy of it needs no recovery). */
+  hasPsn: (flow: number, psn: number) => boolean = () => false;
+
+  /** Schedule the plan's actions; routing converges convergencePs after each link change. */
+  enableFaults(plan: FaultPlan, log: FaultLog, lossRng: Rng, convergencePs: number): void {
+    const np = this.portCount;
+    this.faultsOn = true;
+    this.portDown = new Uint8Array(np);
+    this.portFault = new Int32Array(np);
+    this.lossP = new Float64Array(np);
+    this.lossFault = new Int32Array(np);
+    this.faultRng = lossRng;
+    this.faultPlan = plan;
+    this.faultLog = log;
+    this.convergencePs = convergencePs;
+    for (let k = 0; k < plan.actions.length; k++) this.sim.at(plan.actions[k].atPs, EV.FAULT, k, 0);
+  }
+
+  private applyFault(k: number): void {
+    const act = this.faultPlan!.actions[k];
+    const links = this.faultPlan!.faults[act.fault].links;
+    let topology = false;
+    for (const l of links) {
+      for (const port of [2 * l, 2 * l + 1]) {
+        switch (act.action) {
+          case FAULT_ACTION.DOWN:
+            if (this.portDown[port] === 0) topology = true;
+            this.portDown[port] = 1;
+            this.portFault[port] = act.fault;
+            this.lastDownFault = act.fault;
+            break;
+          case FAULT_ACTION.UP:
+            if (this.portDown[port] !== 0) topology = true;
+            this.portDown[port] = 0;
+            break;
+          case FAULT_ACTION.DEGRADE:
+            // Serialisation time ÷ f (fabric-realism.md §4); the ideal FCT keeps the nominal rate.
+            this.pf[port * PF.STRIDE + PF.PS_PER_BYTE] = this.psPerByte[port] / act.value;
+            break;
+          case FAULT_ACTION.RESTORE_RATE:
+            this.pf[port * PF.STRIDE + PF.PS_PER_BYTE] = this.psPerByte[port];
+            break;
+          case FAULT_ACTION.LOSS:
+            this.lossP[port] = act.value;
+            this.lossFault[port] = act.fault;
+            break;
+          case FAULT_ACTION.LOSS_OFF:
+            this.lossP[port] = 0;
+            break;
+        }
+      }
+    }
+    if (act.action === FAULT_ACTION.DOWN)
+      for (const l of links) for (const port of [2 * l, 2 * l + 1]) this.takeDown(port, act.fault);
+    if (act.action === FAULT_ACTION.UP) {
+      for (const l of links) {
+        for (const port of [2 * l, 2 * l + 1]) {
+          // A host whose link is back pulls again (a switch port has nothing queued: all was flushed).
+          if (this.portNode[port] < this.hostCount) this.kick(port);
+        }
+      }
+    }
+    if (topology) this.sim.at(this.sim.now + this.convergencePs, EV.ROUTES, 0, 0);
+  }
+
+  /**
+   * A port's link went down: its queued packets are lost (the one being serialised is lost on
+   * arrival, lostOnWire), their buffer and ingress accounting released (as a departure would:
+   * HPCC's TakeDown leaks it, fabric-realism.md §4), and its pause state cleared both ways.
+   */
+  private takeDown(port: number, fault: number): void {
+    const pi = this.pi;
+    const r = port * PI.STRIDE;
+    const f = port * PF.STRIDE;
+    const now = this.sim.now;
+    const paused = pi[r + PI.PAUSED];
+    for (let prio = 0; prio < PRIO.COUNT; prio++) {
+      if ((paused & (1 << prio)) !== 0) {
+        const d = now - this.pf[f + PF.PAUSE_SINCE + prio];
+        this.pf[f + PF.PAUSED_TIME + prio] += d;
+        this.counters.pausedTimePs += d;
+        if (this.pauseObserver !== null) this.pauseObserver.onPauseChange(port, prio, false, now, -1);
+      }
+      // Our own XOFF towards the dead peer is void: nothing to resume.
+      this.xoffSent[port * PRIO.COUNT + prio] = 0;
+    }
+    pi[r + PI.PAUSED] = 0;
+    const node = this.portNode[port];
+    for (let prio = 0; prio < PRIO.COUNT; prio++) {
+      while (pi[r + PI.QUEUES + (prio << 2) + QF.HEAD] >= 0) {
+        const pkt = this.dequeue(port, prio);
+        this.pool.pauseMark[pkt] = 0;
+        if (node >= this.hostCount) this.leaveSwitch(node, port, pkt);
+        this.faultDrop(pkt, fault);
+      }
+    }
+  }
+
+  /** The packet `port` sent reaches a dead link's end, or is lost at random on the wire. PFC
+   *  frames are spared random loss: this model's PAUSE has no timer (physics.md §1.1), so a lost
+   *  RESUME would hold a class forever. */
+  private lostOnWire(port: number, pkt: number): boolean {
+    if (this.portDown[port] !== 0) {
+      this.faultDrop(pkt, this.portFault[port]);
+      return true;
+    }
+    const p = this.lossP[port];
+    if (p > 0 && (this.pool.i32[(pkt << REC.SHIFT) + P.KIND] & P.KIND_MASK) !== PK.PFC && this.faultRng!.next() < p) {
+      this.faultDrop(pkt, this.lossFault[port]);
+      return true;
+    }
+    return false;
+  }
+
+  /** A packet lost to a fault: data (not a trimmed header, already counted as a trim) counts as a drop. */
+  private faultDrop(pkt: number, fault: number): void {
+    const i32 = this.pool.i32;
+    const r = pkt << REC.SHIFT;
+    if ((i32[r + P.KIND] & P.KIND_MASK) === PK.DATA && (i32[r + P.FLAGS] & F.TRIMMED) === 0) {
+      this.counters.drops++;
+      const flow = i32[r + P.FLOW];
+      const psn = this.pool.side[r + PS.PSN];
+      this.faultLog!.lost(fault, flow, psn, !this.hasPsn(flow, psn), this.sim.now);
+    } else this.faultLog!.lost(fault, -1, 0, false, this.sim.now);
+    this.pool.release(pkt);
   }
 
   private drop(pkt: number): void {
@@ -914,6 +1092,8 @@ export class Fabric implements EventHandler {
   }
 
   private sendPfc(port: number, prio: number, pause: boolean, cause: number): void {
+    // Nobody to tell across a dead link (its pause state was cleared when it went down).
+    if (this.faultsOn && this.portDown[port] !== 0) return;
     const node = this.portNode[port];
     const pkt = this.pool.alloc(PK.PFC, -1, node, this.portNode[port ^ 1], WIRE.PFC_FRAME_BYTES, PRIO.CONTROL);
     this.pool.side[(pkt << REC.SHIFT) + PS.AUX] = prio | (pause ? 256 : 0);

@@ -55,7 +55,8 @@ export function portNodeOf(graph: TopologyGraph, port: number): number {
   return (port & 1) === 0 ? l.a : l.b;
 }
 
-export function computeRoutes(graph: TopologyGraph): RouteTable {
+/** `linkUp` (faults): links for which it returns false carry no route (routing converged around them). */
+export function computeRoutes(graph: TopologyGraph, linkUp?: (link: number) => boolean): RouteTable {
   const { hostCount, nodeCount } = graph;
   const byNode = portsByNode(graph);
   const peerNode = (port: number) => portNodeOf(graph, port ^ 1);
@@ -132,7 +133,7 @@ export function computeRoutes(graph: TopologyGraph): RouteTable {
       const u = queue[head++];
       for (const p of byNode[u]) {
         const v = peerNode(p);
-        if (v < hostCount || dist[v] >= 0) continue;
+        if (v < hostCount || dist[v] >= 0 || (linkUp !== undefined && !linkUp(p >> 1))) continue;
         dist[v] = dist[u] + 1;
         queue[tail++] = v;
       }
@@ -143,7 +144,7 @@ export function computeRoutes(graph: TopologyGraph): RouteTable {
       const hops: number[] = [];
       for (const p of byNode[s]) {
         const v = peerNode(p);
-        if (v >= hostCount && dist[v] === dist[s] - 1) hops.push(p);
+        if (v >= hostCount && dist[v] === dist[s] - 1 && (linkUp === undefined || linkUp(p >> 1))) hops.push(p);
       }
       setHops(s, idx, hops);
     }

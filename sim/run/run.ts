@@ -29,6 +29,7 @@ import { checkSize, DEFAULT_MEMORY_LIMIT_BYTES } from '../scenario/estimate.ts';
 import { InputError } from '../scenario/inputError.ts';
 import { outboxCapacity, planPartitions, windowFor, PartitionError, type PartitionPlan } from '../net/partition.ts';
 import { Outbox } from '../net/outbox.ts';
+import { FaultLog, resolveFaults, type FaultPlan } from '../net/faults.ts';
 import { runPartitionsInOneThread } from './parallel/sequential.ts';
 import { absorbPartials, partialOf } from './parallel/merge.ts';
 import type { Simulation } from './simulation.ts';
@@ -112,6 +113,7 @@ export interface Statics {
   cfg: ReturnType<typeof resolveFabricConfig>;
   flowSpecs: FlowSpec[];
   jobs: JobPlan[];
+  faultPlan: FaultPlan | null;
 }
 
 /**
@@ -159,7 +161,13 @@ export function buildStatics(scenario: Scenario, options: Pick<RunOptions, 'read
     );
   if (scenario.transport.kind === 'roce' && scenario.transport.multipath === true && (graph.planes ?? 1) === 1)
     throw new InputError('transport.multipath: spreads a flow over planes; it needs topology.planes ≥ 2');
-  return { streams, graph, timing, framing, longest, rtt, planeBdpBytes, cfg, flowSpecs, jobs };
+  // Faults: links named or drawn by a seeded selector (stream 'faults/select'), refused in a
+  // partitioned run (every partition would have to agree on the link state at each window).
+  const faults = scenario.faults ?? [];
+  if (faults.length > 0 && scenario.engine.partitions > 1)
+    throw new InputError('faults: a partitioned run cannot take links down yet; use engine.partitions: 1');
+  const faultPlan = faults.length > 0 ? resolveFaults(faults, graph, streams.stream('faults/select')) : null;
+  return { streams, graph, timing, framing, longest, rtt, planeBdpBytes, cfg, flowSpecs, jobs, faultPlan };
 }
 
 /**
@@ -175,10 +183,8 @@ export function checkScenario(scenario: Scenario, options: Pick<RunOptions, 'rea
 }
 
 export function buildSimulation(scenario: Scenario, options: RunOptions = {}): Simulation {
-  const { streams, graph, timing, framing, longest, rtt, planeBdpBytes, cfg, flowSpecs, jobs } = buildStatics(
-    scenario,
-    options,
-  );
+  const { streams, graph, timing, framing, longest, rtt, planeBdpBytes, cfg, flowSpecs, jobs, faultPlan } =
+    buildStatics(scenario, options);
   const sim = new Simulator();
   // Streams drawn while the run goes (RED marks, UET entropy) are the partition's own in a
   // partitioned run: two partitions drawing one sequence would give their packets correlated
@@ -253,6 +259,17 @@ export function buildSimulation(scenario: Scenario, options: RunOptions = {}): S
     if (planes > 1) fabric.enableSprayPlanes();
   }
   fabric.transport = transport;
+  if (faultPlan !== null) {
+    const t = transport as RoceTransportModel | UetTransportModel;
+    fabric.hasPsn = t.hasPsn.bind(t);
+    // routing.convergenceUs (schema: 900 ms, FRR's default BFD detection, fabric-realism.md §4).
+    fabric.enableFaults(
+      faultPlan,
+      new FaultLog(faultPlan),
+      live('faults/loss'),
+      Math.round((scenario.routing?.convergenceUs ?? 900_000) * 1e6),
+    );
+  }
   const sampler =
     scenario.metrics.queueSampleNs !== undefined
       ? new QueueSampler(
@@ -431,6 +448,8 @@ export function collectResult(s: Simulation, reason: StopReason): Result {
   // Spraying over P planes, a lone flow's packets leave its P ports in turn: its ideal is one
   // plane's path carrying a P-th of its bytes (docs/fabric-shapes.md "Planes").
   const spray = fabric.sprayPlanes ? fabric.planes : 1;
+  // Ideal FCTs on the intact fabric (faults may have changed the routes in use).
+  const intact = fabric.faultsOn ? { ...timingOf(fabric), routes: fabric.nominalRoutes } : fabric;
   for (let f = 0; f < flows.count; f++) {
     const src = flows.src[f];
     const dst = flows.dst[f];
@@ -439,7 +458,7 @@ export function collectResult(s: Simulation, reason: StopReason): Result {
     let ideal = idealCache.get(key);
     if (ideal === undefined) {
       const perPort = spray > 1 ? Math.ceil(size / spray) : size;
-      ideal = idealFctPs(fabric, pathPorts(fabric, src, dst), perPort, s.framing);
+      ideal = idealFctPs(fabric, pathPorts(intact, src, dst), perPort, s.framing);
       idealCache.set(key, ideal);
     }
     const done = flows.finishPs[f] >= 0;
@@ -538,9 +557,10 @@ export function collectResult(s: Simulation, reason: StopReason): Result {
     },
     pfc,
     series: [...(s.sampler !== null ? s.sampler.series() : []), ...(s.tracer !== null ? s.tracer.series() : [])],
-    ...(s.congestion !== null ? { congestion: s.congestion.result(sim.now) } : {}),
+    ...(s.congestion !== null ? { congestion: congestionResult(s) } : {}),
     ...(fabric.planes > 1 ? { planes: planeStats(fabric, qp, sim.now) } : {}),
     ...(s.jobs.length ? { jobs: jobResults(s.jobs, flows, fabric, s.framing) } : {}),
+    ...(fabric.faultLog !== null ? { faults: fabric.faultLog.results() } : {}),
   };
 }
 
@@ -572,4 +592,25 @@ function planeStats(fabric: Fabric, qp: PlaneQps | null, nowPs: number): PlaneSt
   for (const st of stats) st.utilisation = capacityBits[st.plane] > 0 ? (st.txBytes * 8) / capacityBits[st.plane] : 0;
   if (qp !== null) for (let q = 0; q < qp.plane.length; q++) stats[qp.plane[q]].qps!++;
   return stats;
+}
+
+/** The fields of a fabric that path lookups read (PortTiming). */
+function timingOf(f: Fabric) {
+  return {
+    hostCount: f.hostCount,
+    nodeCount: f.nodeCount,
+    portCount: f.portCount,
+    portNode: f.portNode,
+    rateBps: f.rateBps,
+    psPerByte: f.psPerByte,
+    arrivalDelayPs: f.arrivalDelayPs,
+    linkDelayPs: f.linkDelayPs,
+  };
+}
+
+/** The congestion analysis' result, with the links faults took down, degraded or made lossy. */
+function congestionResult(s: Simulation) {
+  const r = s.congestion!.result(s.sim.now);
+  const log = s.fabric.faultLog;
+  return log !== null ? { failedLinks: log.failedLinks(s.sim.now), ...r } : r;
 }

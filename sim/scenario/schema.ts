@@ -212,7 +212,78 @@ export const RoutingSchema = z.strictObject({
   mode: z.enum(['ecmp', 'adaptive', 'flowlet'], { error: 'expected one of: ecmp, adaptive, flowlet' }).default('ecmp'),
   /** Flowlet gap: 100 µs as ConWeave's LetFlow/CONGA runs (fabric-realism.md §2). */
   flowletGapUs: positive().default(100),
+  /**
+   * After a link or switch goes down or comes back, the switches recompute their equal-cost sets
+   * this much later; until then ECMP keeps hashing onto a dead link (its packets are lost).
+   * Default 900 ms: FRRouting's default BFD detection time, 3 × 300 ms (fabric-realism.md §4).
+   */
+  convergenceUs: nonNeg().default(900_000),
 });
+
+// ---------------------------------------------------------------- faults
+/** A link by name as in results ("leaf0->spine1"; either direction names the link) or drawn by
+ *  a seeded selector from the host, fabric (switch–switch) or core (top tier) links. */
+const LinkRefSchema = z.union(
+  [
+    z.string().min(1),
+    z.strictObject({
+      random: z.enum(['core', 'fabric', 'host'], { error: 'expected one of: core, fabric, host' }),
+      /** How many links (default 1) … */
+      count: posInt().optional(),
+      /** … or this percentage of that tier's links (at least one). */
+      percent: z
+        .number({ error: 'expected a percentage in (0, 100]' })
+        .gt(0, { error: 'expected a percentage in (0, 100]' })
+        .max(100, { error: 'expected a percentage in (0, 100]' })
+        .optional(),
+    }),
+  ],
+  { error: 'expected a link as "a->b" or { random: core | fabric | host, count | percent }' },
+);
+const atUs = () => nonNeg('a time in µs ≥ 0');
+export const FaultSchema = z.discriminatedUnion(
+  'kind',
+  [
+    /** Both directions down at atUs (queued and in-flight packets lost), up again at upAtUs. */
+    z.strictObject({ kind: z.literal('linkDown'), link: LinkRefSchema, atUs: atUs(), upAtUs: positive().optional() }),
+    /** count cycles of downUs down, then upUs up, from atUs. */
+    z.strictObject({
+      kind: z.literal('flap'),
+      link: LinkRefSchema,
+      atUs: atUs(),
+      downUs: positive(),
+      upUs: positive(),
+      count: posInt(),
+    }),
+    /** Both directions serialise at rateFraction × their rate from atUs (until untilUs). */
+    z.strictObject({
+      kind: z.literal('degrade'),
+      link: LinkRefSchema,
+      atUs: atUs().default(0),
+      untilUs: positive().optional(),
+      rateFraction: z
+        .number({ error: 'expected a fraction in (0, 1]' })
+        .gt(0, { error: 'expected a fraction in (0, 1]' })
+        .max(1, { error: 'expected a fraction in (0, 1]' }),
+    }),
+    /** Each packet crossing the link is lost with probability `rate`, independently (seeded). */
+    z.strictObject({
+      kind: z.literal('loss'),
+      link: LinkRefSchema,
+      atUs: atUs().default(0),
+      untilUs: positive().optional(),
+      rate: fraction('a loss probability in [0, 1]'),
+    }),
+    /** Every link of the switch down at atUs, up again at upAtUs. */
+    z.strictObject({
+      kind: z.literal('switchDown'),
+      switch: z.string().min(1),
+      atUs: atUs(),
+      upAtUs: positive().optional(),
+    }),
+  ],
+  { error: 'expected faults[].kind to be one of: linkDown, flap, degrade, loss, switchDown' },
+);
 
 // ---------------------------------------------------------------- transport
 export const DcqcnParamsSchema = z.strictObject({
@@ -536,6 +607,8 @@ export const ScenarioSchema = z.strictObject({
    *  expands it before validation: transport.kind roce, placement ooo, routing.mode adaptive). */
   preset: z.enum(['roce-ar'], { error: 'expected one of: roce-ar' }).optional(),
   routing: RoutingSchema.optional(),
+  /** Failures on a schedule (docs/faults.md). */
+  faults: z.array(FaultSchema).optional(),
   stop: StopSchema,
   metrics: MetricsSchema,
   engine: EngineSchema,

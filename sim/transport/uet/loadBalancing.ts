@@ -135,6 +135,16 @@ export class EntropyChooser {
     }
   }
 
+  /**
+   * A packet sent on `ev` was lost without a trim (SACK-inferred): with trimming on, a drop is
+   * not congestion but a failed or lossy path, so it counts as htsim counts a timeout (bitmap
+   * +15, REPS freezes); without trimming, as a NACK (+4). Oblivious and ECMP do not react.
+   */
+  onLoss(f: number, ev: number, nowPs: number): void {
+    if (this.trimming) this.onTimeout(f, ev, nowPs);
+    else this.onNack(f, ev);
+  }
+
   // ------------------------------------------------------------------ schemes
 
   private rotate(f: number): number {

@@ -494,6 +494,7 @@ export class UetTransportModel implements HostTransport {
     }
     if (this.latency !== null) this.latency.record(now - pool.sideF64[(pkt << REC.F64_SHIFT) + PS64.SENT_PS]);
     this.got.add(f, psn);
+    if (fabric.faultsOn) fabric.faultLog!.delivered(f, psn, now);
     fabric.counters.packetsDelivered++;
     fabric.counters.bytesDelivered += pool.side[(pkt << REC.SHIFT) + PS.PAYLOAD];
     this.flows.deliveredBytes[f] += pool.side[(pkt << REC.SHIFT) + PS.PAYLOAD];
@@ -689,6 +690,7 @@ export class UetTransportModel implements HostTransport {
       }
       if (this.st[o + p] === UET.ST_OUT) {
         this.sackInferred++;
+        this.chooser.onLoss(f, this.txEv[o + p], this.fabric.sim.now);
         this.markLost(f, o, p);
         if (this.nscc !== null) this.nscc.onLoss(f, this.frameBytes(f, p));
         if (this.swift !== null) this.swift.onLoss(f, this.fabric.sim.now);
@@ -866,6 +868,11 @@ export class UetTransportModel implements HostTransport {
     this.nacksReceived += o.nacksReceived;
     this.sackInferred += o.sackInferred;
     this.duplicates += o.duplicates;
+  }
+
+  /** The receiver of flow f already has PSN psn (cold: fault accounting). */
+  hasPsn(f: number, psn: number): boolean {
+    return psn < this.rcvCum[f] || this.got.has(f, psn);
   }
 
   report(): UetReport {
