@@ -586,6 +586,25 @@ describe('web front end in headless Chromium', () => {
     }
   }, 180_000);
 
+  it('searchable pickers: typing narrows the port list and plots the first match', async () => {
+    const page = await openApp();
+    await runToEnd(page, 'incast-roce-vs-uet');
+    const all = await page.locator('#sel-queue option').count();
+    expect(all).toBeGreaterThan(10);
+    await page.fill('#find-queue', 'spine0 leaf2');
+    const shown = await page
+      .locator('#sel-queue option')
+      .evaluateAll((os) => os.filter((o) => !(o as HTMLOptionElement).hidden).map((o) => o.textContent));
+    expect(shown.length).toBeGreaterThan(0);
+    expect(shown.length).toBeLessThan(all);
+    for (const t of shown) expect(t).toMatch(/spine0.*leaf2|leaf2.*spine0/);
+    expect(await page.inputValue('#sel-queue')).toBe(`queue:${shown[0]}`);
+    await expect
+      .poll(() => page.locator('#plot-queue path.series-line').first().getAttribute('data-series'))
+      .toContain(shown[0]!);
+    await page.close();
+  }, 120_000);
+
   it('raised no page errors', () => {
     expect(pageErrors).toEqual([]);
   });

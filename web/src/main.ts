@@ -78,6 +78,8 @@ const summaryEl = $<HTMLTableElement>('summary');
 const victimsBody = $<HTMLTableElement>('victims').querySelector('tbody')!;
 const selQueue = $<HTMLSelectElement>('sel-queue');
 const selFlows = $<HTMLSelectElement>('sel-flows');
+const findQueue = $<HTMLInputElement>('find-queue');
+const findFlows = $<HTMLInputElement>('find-flows');
 const selCtl = $<HTMLSelectElement>('sel-ctl');
 const shareUrl = $<HTMLInputElement>('share-url');
 const openFilesInput = $<HTMLInputElement>('open-files');
@@ -314,6 +316,10 @@ function newRun(name: string, scenario: Scenario, i: number, withName: boolean):
   const color = variantColor(i);
   const { view, note } = makeCell(name, color, scenario, graph, withName);
   const run = { tape: [] as TapeSample[] };
+  view.onPickPort = (port) => {
+    const r = runs.find((x) => x.view === view);
+    if (r) pickPort(port, r);
+  };
   view.historyOf = (ports) => portHistory(run.tape, ports, view.mode);
   view.onFold = () => renderTopologies(true);
   // A partitioned scenario runs at full speed with no live view (sim.worker.ts): say so until its result is in.
@@ -375,6 +381,11 @@ function loadedRun(l: LoadedRun, i: number, withName: boolean): Run {
   const tape: TapeSample[] = graph ? tapeFromResult(result, graph) : [];
   if (view) view.historyOf = (ports) => portHistory(tape, ports, view!.mode);
   if (view) view.onFold = () => renderTopologies(true);
+  if (view)
+    view.onPickPort = (port) => {
+      const r = runs.find((x) => x.view === view);
+      if (r) pickPort(port, r);
+    };
   return {
     name: l.name,
     color,
@@ -859,6 +870,7 @@ function clearResults(): void {
   }
   selQueue.replaceChildren();
   selFlows.replaceChildren();
+  findQueue.value = findFlows.value = '';
   selCtl.replaceChildren();
   treeTimeline.replaceChildren();
   btn.json.disabled = btn.csv.disabled = true;
@@ -1299,24 +1311,26 @@ function heatGrid(r: Run, metric: string): { grid: HeatGrid; unit: (v: number) =
   const names = portNames(g);
   const n = names.length;
   const tUs = tape.map((s) => s.simTimePs / 1e6);
-  const values: Float32Array[] = [];
-  let max = 0;
-  for (let p = 0; p < n; p++) {
-    const v = new Float32Array(tape.length);
-    for (let c = 0; c < tape.length; c++) {
-      const s = tape[c];
-      v[c] =
-        metric === 'queue'
-          ? s.queueBytes[p]
-          : metric === 'util'
-            ? Math.min(1, s.util[p])
-            : (s.paused[p] & 0x3f) !== 0
-              ? 1
-              : 0;
-      if (v[c] > max) max = v[c];
+  // One buffer, row-major (a row is a port over time); filled sample by sample so each sample's
+  // arrays are read in order, with the metric chosen once, not per cell.
+  const cols = tape.length;
+  const buf = new Float32Array(n * cols);
+  for (let c = 0; c < cols; c++) {
+    const s = tape[c];
+    if (metric === 'queue') {
+      const q = s.queueBytes;
+      for (let p = 0; p < n; p++) buf[p * cols + c] = q[p];
+    } else if (metric === 'util') {
+      const u = s.util;
+      for (let p = 0; p < n; p++) buf[p * cols + c] = u[p] < 1 ? u[p] : 1;
+    } else {
+      const m = s.paused;
+      for (let p = 0; p < n; p++) buf[p * cols + c] = (m[p] & 0x3f) !== 0 ? 1 : 0;
     }
-    values.push(v);
   }
+  let max = 0;
+  for (let i = 0; i < buf.length; i++) if (buf[i] > max) max = buf[i];
+  const values = Array.from({ length: n }, (_, p) => buf.subarray(p * cols, (p + 1) * cols));
   // Rows grouped by the sending node's tier (top of the fabric first), then in port order,
   // which follows the builder's pod order.
   const keys = names.map((_, p) => {
@@ -1603,6 +1617,37 @@ document.addEventListener('drop', (e) => {
   void filesOfDrop(e.dataTransfer).then(openFiles);
 });
 for (const s of [selQueue, selFlows, selCtl]) s.addEventListener('change', renderSeries);
+
+/**
+ * Searchable pickers: the text narrows the list to the entries containing it (words in any
+ * order, case ignored), so one port among thousands is a few keystrokes away. When the port
+ * plotted is filtered out, the first match is plotted instead.
+ */
+function filterPicker(input: HTMLInputElement, sel: HTMLSelectElement): void {
+  const words = input.value.toLowerCase().split(/\s+/).filter(Boolean);
+  let first: HTMLOptionElement | null = null;
+  for (const o of sel.options) {
+    const text = o.textContent?.toLowerCase() ?? '';
+    o.hidden = !words.every((w) => text.includes(w));
+    if (!o.hidden && !first) first = o;
+  }
+  if (!sel.multiple && sel.selectedOptions[0]?.hidden && first) {
+    sel.value = first.value;
+    renderSeries();
+  }
+}
+findQueue.addEventListener('input', () => filterPicker(findQueue, selQueue));
+findFlows.addEventListener('input', () => filterPicker(findFlows, selFlows));
+
+/** A click on a single port's lane plots that port's queue, when the run recorded it. */
+function pickPort(port: number, r: Run): void {
+  const name = r.view?.portName(port);
+  if (!name || ![...selQueue.options].some((o) => o.value === `queue:${name}`)) return;
+  findQueue.value = '';
+  filterPicker(findQueue, selQueue);
+  selQueue.value = `queue:${name}`;
+  renderSeries();
+}
 
 btn.json.addEventListener('click', () => {
   const rs = done();

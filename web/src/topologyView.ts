@@ -133,6 +133,8 @@ export class TopologyView {
   mode: FoldMode = 'worst';
   /** The recorded history of some ports (set by the page), for the hover plot. */
   historyOf: ((ports: number[]) => PortHistory | null) | null = null;
+  /** Called with the port of a single-port lane the user clicked. */
+  onPickPort: ((port: number) => void) | null = null;
   /** Called after a fold or unfold (the page keeps its notes in step). */
   onFold: (() => void) | null = null;
   /** What the last render drew, for tests and the debugging hook. */
@@ -819,7 +821,12 @@ export class TopologyView {
     if (ev.defaultPrevented) return;
     const [x, y] = d3.pointer(ev, this.zoomLayer.node());
     const hit = this.pick(x, y);
-    if (!hit || !('node' in hit)) return;
+    if (hit && 'lane' in hit) {
+      const ports = this.fg.lanes[hit.lane].ports;
+      if (ports.length === 1) this.onPickPort?.(ports[0]);
+      return;
+    }
+    if (!hit) return;
     const v = this.fg.nodes[hit.node];
     if (v.group) {
       hideTooltip();
