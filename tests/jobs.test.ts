@@ -93,3 +93,26 @@ describe('jobs sharing a fabric', () => {
     expect(c0.slowdown).toBeLessThan(1.1);
   });
 });
+
+describe('ethersim check on job completion times', () => {
+  it('a baseline holds each job’s collective times across seeds; a slower job is caught', async () => {
+    const { runScenarioWithHistogramAsync } = await import('../sim/run/runAsync.ts');
+    const { poolRuns, makeBaseline, compareToBaseline } = await import('../sim/regression/baseline.ts');
+    const run = (seed: number) =>
+      runScenarioWithHistogramAsync(
+        scenario({ ...fabric, seed, workload: { ...ring('a', [0, 4, 1, 5]), iterations: 4 } }),
+      );
+    const base = makeBaseline(poolRuns([await run(1), await run(2)]));
+    expect(base.jobs!.a.samples).toHaveLength(8);
+    const same = poolRuns([await run(1), await run(2)]);
+    const ok = compareToBaseline(base, same);
+    expect(ok.rows.filter((r) => r.distribution === 'job a').map((r) => r.test)).toEqual(['p50', 'p99', 'p99.9', 'KS']);
+    expect(ok.ok).toBe(true);
+    // the same runs with the job 50 % slower
+    const slow = { ...same, jobSeeds: { a: same.jobSeeds!.a.map((xs) => xs.map((x) => x * 1.5)) } };
+    const moved = compareToBaseline(base, slow);
+    expect(moved.ok).toBe(false);
+    expect(moved.moved).toContain('job a p50');
+    expect(moved.moved.every((m) => m.startsWith('job a'))).toBe(true);
+  });
+});

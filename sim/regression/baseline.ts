@@ -71,6 +71,16 @@ export interface LatencyBaseline {
     /** Each recorded seed's FCT quantiles (null: unfinished flows reach that quantile). */
     seedQuantiles?: Array<Record<keyof SeedQuantiles, number | null>>;
   };
+  /** Per job: its collectives' completion times (µs) pooled over the seeds, as fct (absent without jobs). */
+  jobs?: Record<
+    string,
+    {
+      samples: number[];
+      unfinished: number;
+      seedVariation: SeedVariation;
+      seedQuantiles: Array<Record<keyof SeedQuantiles, number | null>>;
+    }
+  >;
   latency: {
     unit: 'ns';
     /** Pooled histogram: [lowNs, highNs, count] per non-empty bucket, ascending. */
@@ -98,6 +108,8 @@ export interface DistributionSample {
   latencyBuckets: Array<[number, number, number]>;
   /** False when the runs did not carry histogram buckets (then latency is compared by quantiles only). */
   hasLatencyBuckets: boolean;
+  /** Per job (collectives, jobs, traces): per seed, its collectives' completion times (µs, +∞ unfinished). */
+  jobSeeds?: Record<string, number[][]>;
   /** Latency quantiles (µs) when only a single Result's summary was available. */
   latencyQuantilesUs?: Quantiles;
 }
@@ -128,6 +140,7 @@ export function poolRuns(runs: readonly RunWithHistogram[]): DistributionSample 
     latencyBuckets,
     hasLatencyBuckets,
     latencyQuantilesUs: !hasLatencyBuckets && runs.length === 1 ? runs[0].result.summary.latencyUs : undefined,
+    ...(runs[0].result.jobs?.length ? { jobSeeds: jobSeedsOf(runs) } : {}),
   };
 }
 
@@ -150,6 +163,17 @@ export function fctSampleOfSeeds(
 
 function pick(q: Quantiles): SeedQuantiles {
   return { p50: q.p50, p99: q.p99, p999: q.p999 };
+}
+
+/** Each job's collectives' completion times (µs; +∞ unfinished), per seed. */
+function jobSeedsOf(runs: readonly RunWithHistogram[]): Record<string, number[][]> {
+  const out: Record<string, number[][]> = {};
+  for (const r of runs)
+    for (const j of r.result.jobs ?? []) {
+      out[j.name] ??= [];
+      out[j.name].push(j.collectives.map((c) => (c.timePs >= 0 ? c.timePs / 1e6 : Infinity)));
+    }
+  return out;
 }
 
 /** Sum histograms with the same bucket scheme. */
@@ -196,6 +220,24 @@ export function makeBaseline(sample: DistributionSample, sets: string[] = [], so
       seedVariation: sample.fctSeedVariation,
       seedQuantiles: sample.fctSeedQuantiles.map((x) => jsonSafe(x)),
     },
+    ...(sample.jobSeeds
+      ? {
+          jobs: Object.fromEntries(
+            Object.entries(sample.jobSeeds).map(([name, perSeed]) => {
+              const f = fctSampleOfSeeds(perSeed);
+              return [
+                name,
+                {
+                  samples: f.fctUs,
+                  unfinished: f.unfinished,
+                  seedVariation: f.fctSeedVariation,
+                  seedQuantiles: f.fctSeedQuantiles.map((x) => jsonSafe(x)),
+                },
+              ];
+            }),
+          ),
+        }
+      : {}),
     latency: {
       unit: 'ns',
       buckets: sample.latencyBuckets,
@@ -260,7 +302,8 @@ export interface CheckOptions {
 }
 
 export interface CheckRow {
-  distribution: 'fct' | 'latency';
+  /** 'fct', 'latency', or 'job <name>' (a job's collective completion times). */
+  distribution: string;
   /** 'p50' | 'p99' | 'p99.9' | 'KS' */
   test: string;
   baseline: number;
@@ -507,6 +550,64 @@ export function compareToBaseline(
       limit: lks.critical,
       pValue: lks.pValue,
       moved: lks.reject,
+    });
+  }
+  // Jobs: each job's collective completion times, as the FCTs (quantiles with the seed-level
+  // test, and KS with the seeds' design effect).
+  for (const [name, b] of Object.entries(baseline.jobs ?? {})) {
+    const perSeed = sample.jobSeeds?.[name];
+    if (!perSeed) continue;
+    const cur = fctSampleOfSeeds(perSeed);
+    const bAllJ = [...b.samples, ...inf(b.unfinished)];
+    const cAllJ = [...cur.fctUs, ...inf(cur.unfinished)];
+    const bqJ = fctQuantiles(b.samples, b.unfinished);
+    const cqJ = fctQuantiles(cur.fctUs, cur.unfinished);
+    const deffJ = designEffect(b.seedVariation, cur.fctSeedVariation);
+    for (const [tk, qk, label] of QUANTILE_KEYS) {
+      const change = relChange(bqJ[qk], cqJ[qk]);
+      const beyond = Math.abs(change) > tol[tk];
+      let significant = false;
+      if (beyond) {
+        if (Number.isFinite(bqJ[qk]) !== Number.isFinite(cqJ[qk])) significant = true;
+        else
+          significant =
+            seedShiftSignificant(
+              b.seedQuantiles.map((x) => x[qk]),
+              cur.fctSeedQuantiles.map((x) => x[qk]),
+              alpha,
+            ) ??
+            quantileShiftSignificant(
+              QUANTILE_Q[qk],
+              alpha,
+              bqJ[qk],
+              (f) => sortedAt(bAllJ, f),
+              bAllJ.length / deffJ,
+              cqJ[qk],
+              (f) => sortedAt(cAllJ, f),
+              cAllJ.length / deffJ,
+            );
+      }
+      report.rows.push({
+        distribution: `job ${name}`,
+        test: label,
+        baseline: bqJ[qk],
+        current: cqJ[qk],
+        change,
+        limit: tol[tk],
+        withinNoise: beyond && !significant,
+        moved: significant,
+      });
+    }
+    const ksJ = ksTest(bAllJ, cAllJ, alpha, deffJ);
+    report.rows.push({
+      distribution: `job ${name}`,
+      test: 'KS',
+      baseline: bAllJ.length,
+      current: cAllJ.length,
+      change: ksJ.d,
+      limit: ksJ.critical,
+      pValue: ksJ.pValue,
+      moved: ksJ.reject,
     });
   }
   report.moved = report.rows.filter((r) => r.moved).map((r) => `${r.distribution} ${r.test}`);
