@@ -1,21 +1,37 @@
 // Builds dist/node/: the Node entry points as plain ES modules, bundled with esbuild, so that
 // nothing at run time needs a TypeScript loader or writes into the source tree.
 //
-//   node scripts/build.mjs          build (npm's `prepare` runs it after `npm ci` and before `npm pack`)
+//   node scripts/build.mjs            dist/node/ (npm's `prepare` runs it after `npm ci`)
+//   node scripts/build.mjs --package [--out DIR]
+//                                     all the package ships, from clean (npm's `prepack`): also
+//                                     dist/browser/, dist/types/ and dist/scenario.schema.json
 //
 // Layout (every file in one directory, so the import.meta.url-relative paths in sim/ hold from
 // there as from the sources: `../..` is the package root, `./workerNode.mjs` the worker entry):
 //   dist/node/cli.mjs               the command line (sim/cli/main.ts), run by bin/ethersim.mjs
 //   dist/node/workerNode.mjs        a simulator worker thread (sim/run/worker.ts)
 //   dist/node/partitionWorker.mjs   a partition thread of a threaded partitioned run
+//   dist/node/{index,worker,vitest,schema}.mjs   the public API (sim/api/, docs/api.md)
+//   dist/browser/{index,worker}.mjs  the API's browser builds (no Node modules)
+//   dist/types/                     declarations (tsc), dist/types/sim/api/*.d.ts the public ones
 //   dist/node/chunk-*.mjs           code the entries share
 // Dependencies are bundled in: a cold `ethersim help` then reads a few files instead of
 // resolving and loading hundreds of modules under node_modules (about half its CPU time).
 //
 // A checkout whose sources changed after the last build is rebuilt by bin/ethersim.mjs (see
 // isStale) and by the test suite's global setup, so a stale dist/ never runs old code.
-import { mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import {
+  copyFileSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -28,6 +44,16 @@ export const ENTRIES = {
   cli: 'sim/cli/main.ts',
   workerNode: 'sim/run/worker.ts',
   partitionWorker: 'sim/run/parallel/partitionWorker.ts',
+  index: 'sim/api/index.ts',
+  worker: 'sim/api/workerNode.ts',
+  vitest: 'sim/api/vitest.ts',
+  schema: 'sim/api/schema.ts',
+};
+
+/** The browser builds of the public API. */
+export const BROWSER_ENTRIES = {
+  index: 'sim/api/browser.ts',
+  worker: 'sim/api/worker.ts',
 };
 
 /**
@@ -84,9 +110,10 @@ export function isStale() {
  * (tests start many CLIs at once) imports the old build or the new one, never a half-written
  * file. Chunks of earlier builds stay an hour: a process started from one may still import them.
  */
-export async function build() {
+export async function build(outDir = join(ROOT, 'dist')) {
   const esbuild = await import('esbuild');
-  const tmp = join(ROOT, 'dist', `.node-${process.pid}`);
+  const dist = join(outDir, 'node');
+  const tmp = join(outDir, `.node-${process.pid}`);
   rmSync(tmp, { recursive: true, force: true });
   await esbuild.build({
     absWorkingDir: ROOT,
@@ -100,7 +127,7 @@ export async function build() {
     outExtension: { '.js': '.mjs' },
     chunkNames: 'chunk-[hash]',
     // Loaded only on paths a user of the built package never takes (bundling from sources).
-    external: ['esbuild', 'tsx', 'tsx/*'],
+    external: ['esbuild', 'tsx', 'tsx/*', 'vitest'],
     // Bundled CommonJS dependencies (protobufjs, seedrandom) call require(): give the ESM files one.
     banner: {
       js: "import { createRequire as __ethersimRequire } from 'node:module'; const require = __ethersimRequire(import.meta.url);",
@@ -109,26 +136,77 @@ export async function build() {
     logLevel: 'warning',
     plugins: [zodEnglishOnly],
   });
-  mkdirSync(DIST, { recursive: true });
+  mkdirSync(dist, { recursive: true });
   const files = readdirSync(tmp);
   const isEntry = (f) => f.replace(/\.mjs$/, '') in ENTRIES;
   for (const f of [...files.filter((f) => !isEntry(f)), ...files.filter(isEntry)])
-    renameSync(join(tmp, f), join(DIST, f));
+    renameSync(join(tmp, f), join(dist, f));
   rmSync(tmp, { recursive: true, force: true });
   const now = Date.now();
-  for (const f of readdirSync(DIST)) {
+  for (const f of readdirSync(dist)) {
     if (files.includes(f) || f === 'BUILT') continue;
     try {
-      if (now - statSync(join(DIST, f)).mtimeMs > 3_600_000) rmSync(join(DIST, f), { force: true });
+      if (now - statSync(join(dist, f)).mtimeMs > 3_600_000) rmSync(join(dist, f), { force: true });
     } catch {
       /* removed by another build */
     }
   }
-  writeFileSync(STAMP, `${new Date().toISOString()}\n`);
+  writeFileSync(join(dist, 'BUILT'), `${new Date().toISOString()}\n`);
+}
+
+/**
+ * Everything the package ships, from clean, into `outDir` (default dist/): dist/node/ (no
+ * chunks of earlier builds), dist/browser/, dist/types/ and dist/scenario.schema.json.
+ */
+export async function buildPackage(outDir = join(ROOT, 'dist')) {
+  const esbuild = await import('esbuild');
+  for (const d of ['node', 'browser', 'types']) rmSync(join(outDir, d), { recursive: true, force: true });
+  await build(outDir);
+  await esbuild.build({
+    absWorkingDir: ROOT,
+    entryPoints: BROWSER_ENTRIES,
+    outdir: join(outDir, 'browser'),
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    outExtension: { '.js': '.mjs' },
+    chunkNames: 'chunk-[hash]',
+    legalComments: 'eof',
+    logLevel: 'warning',
+    plugins: [zodEnglishOnly],
+  });
+  // Declarations of the public modules and of what their types reach.
+  const tsc = spawnSync(
+    process.execPath,
+    [
+      join(ROOT, 'node_modules/typescript/bin/tsc'),
+      '-p',
+      join(ROOT, 'tsconfig.types.json'),
+      '--outDir',
+      join(outDir, 'types'),
+    ],
+    { stdio: 'inherit' },
+  );
+  if (tsc.status !== 0) throw new Error('tsc: declarations failed');
+  mkdirSync(join(outDir, 'types/sim'), { recursive: true });
+  copyFileSync(join(ROOT, 'sim/comlink-esm.d.ts'), join(outDir, 'types/sim/comlink-esm.d.ts'));
+  // tsc writes the reference to it as a path back to the sources: point it at the shipped copy.
+  const client = join(outDir, 'types/sim/run/workerClient.d.ts');
+  writeFileSync(
+    client,
+    readFileSync(client, 'utf8').replace(/(<reference path=")[^"]*comlink-esm\.d\.ts"/, '$1../comlink-esm.d.ts"'),
+  );
+  const { scenarioSchema } = await import(pathToFileURL(join(outDir, 'node/schema.mjs')).href);
+  writeFileSync(join(outDir, 'scenario.schema.json'), `${JSON.stringify(scenarioSchema, null, 2)}\n`);
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const t0 = performance.now();
-  await build();
-  console.log(`ethersim: built dist/node/ in ${Math.round(performance.now() - t0)} ms`);
+  const args = process.argv.slice(2);
+  const out = args.includes('--out') ? resolve(args[args.indexOf('--out') + 1]) : join(ROOT, 'dist');
+  if (args.includes('--package')) await buildPackage(out);
+  else await build(out);
+  console.log(`ethersim: built ${out} in ${Math.round(performance.now() - t0)} ms`);
 }

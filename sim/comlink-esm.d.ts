@@ -4,6 +4,6 @@ declare module 'comlink/dist/esm/comlink.mjs' {
   export * from 'comlink';
 }
 declare module 'comlink/dist/esm/node-adapter.mjs' {
-  import nodeEndpoint from 'comlink/dist/esm/node-adapter';
+  import nodeEndpoint from 'comlink/dist/esm/node-adapter.js';
   export default nodeEndpoint;
 }

@@ -1,3 +1,4 @@
+/// <reference path="../comlink-esm.d.ts" preserve="true" />
 import { Worker } from 'node:worker_threads';
 import { wrap, proxy, releaseProxy, type Remote } from 'comlink/dist/esm/comlink.mjs';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
