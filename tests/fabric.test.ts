@@ -17,7 +17,7 @@ function expectConservation(r: Result) {
   expect(c.inFlight).toBe(0);
 }
 
-// Hand-computed frame arithmetic (DESIGN.md Units): 4096 B payload + 62 B RoCEv2 headers
+// Hand-computed frame arithmetic (docs/architecture.md#units): 4096 B payload + 62 B RoCEv2 headers
 // + 20 B preamble/IFG = 4178 B on the wire = 83,560 ps at 400 Gb/s (20 ps per byte).
 const PS_PER_BYTE_400G = 20;
 const FULL_WIRE = 4096 + 62 + 20;

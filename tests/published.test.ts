@@ -1,5 +1,5 @@
 // Checks against numbers taken or derived by hand from the physics reference
-// (/work/shared/reference/physics.md). Each expected value is computed in this file from the
+// (docs/reference/physics.md). Each expected value is computed in this file from the
 // reference's formula or table (section cited next to it), never from an earlier ethersim run.
 // Each tolerance is argued from the physics in a comment; none was widened to make a run pass.
 import { describe, expect, it } from 'vitest';
@@ -8,7 +8,7 @@ import type { Result } from '../sim/metrics/result.ts';
 import type { Scenario, ScenarioInput } from '../sim/scenario/schema.ts';
 import { bundled, scenario } from './helpers/scenario.ts';
 
-// Wire sizes of a full 4096 B payload frame (DESIGN.md Units): the payload plus the transport's
+// Wire sizes of a full 4096 B payload frame (docs/architecture.md#units): the payload plus the transport's
 // headers plus 20 B of preamble/SFD and inter-frame gap.
 const MTU = 4096;
 const PREAMBLE_IFG = 20;

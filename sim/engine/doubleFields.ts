@@ -6,7 +6,7 @@
  * so the object gets a new hidden class and every optimised function that relied on the old one
  * is thrown away ("wrong map" deoptimisations) and compiled again — on the 1024-host runs the
  * clock (Simulator.now), the event queue's pop time and its runner-up's sequence did this in
- * the first milliseconds, taking down a dozen hot functions at once (README "Performance").
+ * the first milliseconds, taking down a dozen hot functions at once (docs/architecture.md#the-hot-path).
  * Storing a double first, before any code is optimised, settles the representation. Values are
  * unchanged.
  */

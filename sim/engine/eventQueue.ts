@@ -1,7 +1,7 @@
 /**
  * The pending-event set: a 4-ary min-heap over typed arrays, ordered by (time, insertion
  * sequence) so that events at equal times pop in the order they were scheduled
- * (DESIGN.md "Determinism").
+ * (docs/architecture.md#determinism).
  *
  * The heap's own arrays hold each entry's time and sequence number beside its slot, so a sift
  * compares neighbouring array cells instead of chasing slot indices into other arrays (the

@@ -14,13 +14,13 @@ import { doubleFields } from './doubleFields.ts';
  * general 4-ary heap (eventQueue.ts), which takes everything scheduled with `push` (timers,
  * RTOs, samplers) and any delay once the lanes are all taken. (The idea is the old one of
  * event lists split by delay class, merged by a heap over a few sorted streams rather than one
- * heap over every pending event.) Measured reason (`npm run bench`, profile in README
- * "Performance"): on the 1024-host runs the single heap held ~10^4 entries and its sift-downs
+ * heap over every pending event.) Measured reason (`npm run bench`, profile in
+ * docs/performance.md): on the 1024-host runs the single heap held ~10^4 entries and its sift-downs
  * were a quarter of the run; with the lanes the 1024-host runs took 1.4× less time.
  *
  * The pop order is exactly the single heap's: every source is sorted by (time, sequence), the
  * tournament takes the smallest head, and the sequence numbers come from one counter
- * (DESIGN.md "Determinism": ties break by insertion order).
+ * (docs/architecture.md#determinism: ties break by insertion order).
  */
 /** The lane queue's constants (a const enum, so that they compile to immediates: net/packets.ts). */
 const enum LQ {
@@ -115,7 +115,7 @@ export class LaneQueue {
   /**
    * Why warm ahead: at scale most of a packet network's run time is spent waiting on memory —
    * the record of the packet that arrives, chosen among 10^5 in flight, is in no cache (on the
-   * 1024-host runs the first read of it took 14 % of the profile, README "Performance"). JavaScript
+   * 1024-host runs the first read of it took 14 % of the profile, docs/performance.md). JavaScript
    * has no prefetch instruction, but a batch of independent loads overlaps its misses, so warming
    * WARM_BATCH upcoming events together waits for one miss instead of WARM_BATCH. A lane is
    * FIFO, so its next entries are exactly the events it will deliver next.

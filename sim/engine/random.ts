@@ -53,7 +53,7 @@ export class Rng {
 }
 
 /**
- * Named random streams derived from one scenario seed (DESIGN.md "Determinism"): every
+ * Named random streams derived from one scenario seed (docs/architecture.md#determinism): every
  * component draws from `streams.stream('ecmp/switch-12')`, so adding a component never
  * shifts another component's numbers.
  */

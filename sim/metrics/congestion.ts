@@ -48,7 +48,7 @@ export function liveView(f: Fabric): CongestionView {
 
 /**
  * Congestion trees, head-of-line blocking and PFC deadlock, from the simulator's ground truth
- * (DESIGN.md "Head-of-line blocking and congestion trees").
+ * (docs/results.md#the-congestion-analysis).
  *
  * - An *edge* is a (port, priority) that its peer has paused: the port's node is upstream, the
  *   peer's buffer sent the PAUSE. Its *cause* is the egress port at the peer whose queue took

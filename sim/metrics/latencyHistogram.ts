@@ -11,7 +11,7 @@ const SUB = 1 << SUB_BITS;
 
 /**
  * Per-packet latency recorder with HDR-style log-linear buckets (bounded relative error, never
- * a sorted copy: docs/architecture.md, "Metrics"). The per-packet path is one clz32 and an array
+ * a sorted copy: docs/results.md#fields). The per-packet path is one clz32 and an array
  * increment (hdr-histogram-js's recordValue measured ~130 ns per call here, too slow for every
  * packet). Quantiles are read from the buckets by `bucketQuantilesUs`, the one implementation the
  * result, the baselines and the browser share. Values are recorded in nanoseconds.

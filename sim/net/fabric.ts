@@ -70,8 +70,8 @@ export interface PauseObserver {
 // read through `pi` (Int32, offsets PI.*) and `pf` (Float64 over the same memory, offsets PF.*:
 // word offset / 2). Why a record rather than one array per field: a packet-hop touches a dozen
 // fields of two ports chosen at random among thousands, so one array per field costs one cache
-// miss per field; the record costs two: line 0 and the line of the queue in use (README
-// "Performance").
+// miss per field; the record costs two: line 0 and the line of the queue in use
+// (docs/architecture.md#the-packet-record).
 /** Int32 words of a port record. */
 const enum PI {
   STRIDE = 80,

@@ -8,8 +8,8 @@ import { alignedInt32Array } from '../engine/alignedBuffer.ts';
 // The constants below are `const enum`s, not `const`s, because TypeScript tooling (tsx, esbuild
 // bundles) writes an enum member's value in place of every use, so V8 compiles a field offset as
 // an immediate. A module-level `const` becomes a variable in a bundle, which V8 loads and
-// type-checks at every use: 8–10 % of all instructions (cachegrind, 128-host permutations; README
-// "Performance").
+// type-checks at every use: 8–10 % of all instructions (cachegrind, 128-host permutations;
+// docs/architecture.md#the-hot-path).
 
 /** Packet kinds (bits 0–7 of the kind word). */
 export const enum PK {
@@ -55,7 +55,7 @@ export const enum PRIO {
   DATA_COUNT = 6,
 }
 
-/** Frame sizes (DESIGN.md Units). */
+/** Frame sizes (docs/architecture.md#units). */
 export const enum WIRE {
   /** Preamble + SFD (8 B) + inter-frame gap (12 B): wire time beyond the frame. */
   OVERHEAD_BYTES = 20,
@@ -109,17 +109,24 @@ export const enum REC {
 
 /**
  * Field offsets of a packet's side record (8 × Int32, words 8–15 of its record, read through the
- * `side` view): what only the endpoints' transports use.
+ * `side` view): what only the endpoints' transports use. The meaning of PSN and the AUX fields
+ * depends on the packet's kind and transport: docs/architecture.md#the-packet-record has the
+ * table; the main cases are noted here.
  */
 export const enum PS {
   SRC = 0,
+  /** DATA: its PSN; UET ACK: the PSN that triggered it; UET NACK: the trimmed PSN; CREDIT from
+   *  the receiver: pull quanta granted so far. */
   PSN = 1,
-  /** ACK: cumulative PSN; PFC: priority | (pause ? 256 : 0); trimmed/NACK: PSN info. */
+  /** RoCE ACK/NAK: cumulative (next expected) PSN; UET ACK: cumulative PSN; UET DATA: the PSN's
+   *  transmission number (NACKs echo it); PFC: priority | (pause ? 256 : 0). */
   AUX = 2,
-  /** UET: SACK bitmap low 32 bits; ACK: echoed entropy. */
+  /** UET ACK: SACK bitmap bits 0–31; UET DATA with RCCC and a sender's CREDIT: the pull target;
+   *  PFC: the pause's cause port (-1 on RESUME). The echoed entropy is in P.EV. */
   AUX2 = 3,
-  /** UET: SACK bitmap high 32 bits. */
+  /** UET ACK: SACK bitmap bits 32–63. */
   AUX3 = 4,
+  /** DATA: payload bytes; UET ACK/NACK: the receiver's running count of frame bytes received. */
   PAYLOAD = 5,
 }
 
@@ -170,7 +177,7 @@ export function copyRecord(src: Int32Array, s: number, dst: Int32Array, d: numbe
  * holding both halves rather than a 32-byte hot array beside a side array: packets are picked
  * at random among those in flight, so a touch of a 32-byte record loads a whole line anyway (the
  * neighbour's half is rarely wanted), and an endpoint, which reads both halves, then waits for
- * one line instead of two (README "Performance").
+ * one line instead of two (docs/architecture.md#the-hot-path).
  */
 export class PacketPool {
   i32: Int32Array;

@@ -26,7 +26,8 @@ export interface PartitionPlan {
   count: number;
   /** Per node: its LP. */
   nodeLp: Int32Array;
-  /** Smallest propagation + switch latency over cut links (ps): the longest safe window. */
+  /** Smallest propagation delay over cut links (ps): the longest safe window (a PFC frame is not
+   *  delayed by the switch latency). */
   lookaheadPs: number;
   /** The window length used (ps): the lookahead, or less where that keeps every outbox within
    *  OUTBOX_BUDGET_MESSAGES (windowFor); set when the run is built. */

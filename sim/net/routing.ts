@@ -1,8 +1,7 @@
 import type { TopologyGraph } from '../topology/graph.ts';
 
 /**
- * Shortest-path routing with every equal-cost next hop kept (DESIGN.md "How a packet
- * travels"). Tables are per (switch, destination's attachment switch): hosts behind one ToR
+ * Shortest-path routing with every equal-cost next hop kept (docs/architecture.md#nodes-ports-and-links). Tables are per (switch, destination's attachment switch): hosts behind one ToR
  * share all next hops except at the ToR itself, so one BFS per ToR is enough (8192-host
  * fat-tree: 512 BFS runs, not 8192).
  */
@@ -25,7 +24,7 @@ export interface RouteTable {
    * - nhPorts: the lists' ports.
    * Why: the lookup is on every hop and the per-destination table is read at random; as 16-bit list
    * numbers it is 80 KB for 1,024 hosts where (offset, count) pairs took 330 KB, and lists and
-   * nhPorts stay in cache (README "Performance").
+   * nhPorts stay in cache (docs/architecture.md#the-hot-path).
    */
   nhList: Uint16Array;
   listBase: Int32Array;

@@ -296,7 +296,7 @@ export interface CheckOptions {
   tolerances?: Partial<Tolerances>;
   /**
    * Per-packet latencies are not independent draws; the KS critical value for latency uses at
-   * most this many samples per side (default 1000). See README, "Distribution regression".
+   * most this many samples per side (default 1000). See docs/regression.md.
    */
   latencyEffectiveN?: number;
 }

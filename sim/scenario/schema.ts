@@ -3,7 +3,7 @@ import { ChakraItemSchema, CollectiveItemSchema, JobItemSchema } from './jobsSch
 
 /**
  * The scenario schema: the one source of truth for the scenario file's types, defaults,
- * validation and the exported JSON Schema (DESIGN.md "The scenario file").
+ * validation and the exported JSON Schema (docs/scenarios.md).
  * Units are in the field names: rateGbps, delayNs, sizeBytes, timeUs.
  */
 

@@ -3,7 +3,7 @@
  * (both transports' `pull`). One typed array holds every host's list as a segment sized for the
  * flows that host sources (flows are all known when the run starts), so serving a host reads two
  * small per-host arrays and one segment, where per-host JS arrays cost a chain of three dependent
- * loads into scattered heap objects (2–3 % of a 1024-host run, README "Performance").
+ * loads into scattered heap objects (2–3 % of a 1024-host run, docs/architecture.md#the-hot-path).
  *
  * The order is that of the arrays it replaced: a flow joins at the end, and a flow that leaves
  * is replaced by the last one (results are byte-identical).

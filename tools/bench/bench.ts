@@ -142,8 +142,7 @@ function runOnce(c: Case, extraSets: string[] = []): One {
 /**
  * The scenario's FCTs under the baseline's own seeds (the timed run's seed plus untimed runs of
  * the others) against the recorded baseline: FCT quantiles and KS, as `ethersim check --seed`
- * would. Same seeds, because one seed's flows are a correlated cluster (README, "Distribution
- * regression"): a single seed against a pool of three differs by more than the KS test allows
+ * would. Same seeds, because one seed's flows are a correlated cluster (docs/regression.md#the-design-effect): a single seed against a pool of three differs by more than the KS test allows
  * for independent draws, whatever the code.
  */
 function checkAgainstBaseline(c: Case, timed: One): CheckReport {

@@ -2,7 +2,7 @@
  * An instruction profile of one benchmark run: the run under valgrind's callgrind, its
  * instruction counts attributed to JIT functions through V8's code map (`--perf-basic-prof`
  * writes /tmp/perf-PID.map). Instruction counts do not depend on how fast the VM runs today
- * (README "Performance": wall times here move by up to 2× between hours), so they are how one
+ * (docs/performance.md#how-to-measure: wall times here move by up to 2× between hours), so they are how one
  * change is compared with another; `npm run bench -- --profile` prints them.
  *
  * `node --single-threaded` keeps V8's compiler and GC on the main thread, so for the same code

@@ -17,7 +17,7 @@ export const enum EV_DCQCN {
  *   increase:    every T (timer) and every B bytes (byte counter): fast recovery
  *                RC ← (RT + RC)/2, then additive (RT += R_AI) and hyper (RT += i·R_HAI).
  * Timers are events that carry a generation number; a cut bumps the generation so stale
- * increase events are ignored when they fire (lazy cancellation, DESIGN.md).
+ * increase events are ignored when they fire (lazy cancellation, docs/architecture.md#events-and-the-event-queue).
  */
 export class Dcqcn {
   readonly params: DcqcnParams;
