@@ -121,4 +121,23 @@ describe('documentation', () => {
     }
     expect(hits).toEqual([]);
   });
+
+  it('every docs/….md a file cites exists, with the heading its #anchor names', () => {
+    const missing: string[] = [];
+    const self = fileURLToPath(import.meta.url);
+    for (const file of repoFiles()) {
+      if (file === self || !/\.(ts|mjs|js|md|yaml|json|html|css|sh)$/.test(file)) continue;
+      const text = readFileSync(file, 'utf8');
+      for (const m of text.matchAll(/(?<![\w/.-])docs\/([\w./-]+?\.md)(?:#([\w-]+))?/g)) {
+        const target = join(ROOT, 'docs', m[1]);
+        const where = `${relative(ROOT, file)}: ${m[0]}`;
+        if (!existsSync(target)) missing.push(`${where} (no such file)`);
+        else if (m[2] && !anchorsOf(readFileSync(target, 'utf8')).has(m[2])) missing.push(`${where} (no such heading)`);
+      }
+      // The README's old sections ("Performance", "Partitioned runs", …) are docs/ pages now.
+      for (const m of text.matchAll(/README,? "([^"]+)"/g))
+        missing.push(`${relative(ROOT, file)}: ${m[0]} (cite docs/)`);
+    }
+    expect(missing).toEqual([]);
+  });
 });
