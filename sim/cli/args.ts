@@ -50,7 +50,7 @@ const OPTIONS = {
   'latency-n': {
     type: 'string',
     value: 'N',
-    help: "Effective sample size of the per-packet latency (default: the baseline's).",
+    help: 'Effective sample size of the per-packet latency, per side (default 1000).',
   },
   explain: {
     type: 'boolean',

@@ -121,8 +121,9 @@ export const enum PS {
   /** RoCE ACK/NAK: cumulative (next expected) PSN; UET ACK: cumulative PSN; UET DATA: the PSN's
    *  transmission number (NACKs echo it); PFC: priority | (pause ? 256 : 0). */
   AUX = 2,
-  /** UET ACK: SACK bitmap bits 0–31; UET DATA with RCCC and a sender's CREDIT: the pull target;
-   *  PFC: the pause's cause port (-1 on RESUME). The echoed entropy is in P.EV. */
+  /** UET ACK: SACK bitmap bits 0–31; RoCE ACK with DCTCP: CE marks since the last ACK; UET DATA
+   *  with RCCC and a sender's CREDIT: the pull target; PFC: the pause's cause port (-1 on RESUME).
+   *  The echoed entropy is in P.EV. */
   AUX2 = 3,
   /** UET ACK: SACK bitmap bits 32–63. */
   AUX3 = 4,
