@@ -98,12 +98,28 @@ export function summaryRows(r: Result): [string, string][] {
     ...congestionRows(r),
     ...planeRows(r),
     ...jobRows(r, fmtNum),
+    ...classRows(r),
     ['events', fmtInt(m.events)],
     ['events/s', fmtRate(eventsPerSec)],
     ['wall time', fmtWallMs(m.wallMs)],
     ['sim time', fmtPs(m.simTimePs)],
     ['stop reason', m.stopReason],
   ];
+}
+
+/** Traffic classes: per class (by name and priority), its FCTs, drops, trims and PAUSEs. */
+function classRows(r: Result): [string, string][] {
+  const out: [string, string][] = [];
+  for (const c of r.classes ?? []) {
+    const k = `class ${c.name} (${c.transport}, prio ${c.priority})`;
+    out.push(
+      [`${k} flows done`, `${fmtInt(c.flowsDone)} / ${fmtInt(c.flowsTotal)}`],
+      [`${k} FCT p50 / p99 (µs)`, `${q(c.fctUs, 'p50')} / ${q(c.fctUs, 'p99')}`],
+      [`${k} drops / trims`, `${fmtInt(c.drops)} / ${fmtInt(c.trims)}`],
+      [`${k} PFC pauses`, fmtInt(c.pauses)],
+    );
+  }
+  return out;
 }
 
 /** Multi-plane fabrics: each plane's utilisation and PAUSEs (and RoCE's QPs per plane). */
@@ -267,7 +283,7 @@ export function compareRows(r: Result): Map<string, string> {
   rows.set('ECN marks', fmtInt(c.ecnMarks));
   rows.set('retransmits', fmtInt(c.retransmits));
   rows.set('timeouts', fmtInt(c.timeouts));
-  for (const [label, value] of planeRows(r)) rows.set(label, value);
+  for (const [label, value] of [...planeRows(r), ...classRows(r)]) rows.set(label, value);
   rows.set('victims', victimsOf(r));
   for (const [label, value] of jobRows(r, fmtNum)) rows.set(label, value);
   rows.set('events', fmtInt(m.events));

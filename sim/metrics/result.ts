@@ -41,6 +41,25 @@ export interface FlowResult {
   job?: number;
   op?: number;
   step?: number;
+  /** With traffic classes: the flow's class (index into Result.classes). */
+  class?: number;
+}
+
+/** One traffic class of a run with several (docs/fabric-shapes.md "Traffic classes"). */
+export interface ClassStat {
+  name: string;
+  transport: string;
+  priority: number;
+  flowsTotal: number;
+  flowsDone: number;
+  fctUs: Quantiles;
+  slowdown: Quantiles;
+  /** Packets of this class dropped, and cut to their header, at switches. */
+  drops: number;
+  trims: number;
+  /** PAUSE frames that took effect on this priority, and the time they held ports. */
+  pauses: number;
+  pausedTimePs: number;
 }
 
 /** One plane of a multi-plane fabric (docs/fabric-shapes.md "Planes"). */
@@ -146,5 +165,7 @@ export interface Result {
   jobs?: JobResult[];
   /** What each scheduled fault did (present when the scenario has faults: docs/faults.md). */
   faults?: FaultResult[];
+  /** Per traffic class (present when the scenario has classes). */
+  classes?: ClassStat[];
   [extra: string]: unknown;
 }

@@ -95,6 +95,8 @@ const enum PI {
 /** Words of one queue within the port record (word 0 unused: four queues to a line; a queue's
  *  length is not kept, NONEMPTY says what serving needs and queuedPackets counts the lists). */
 const enum QF {
+  /** DWRR: the queue's deficit (bytes), with switch.scheduler 'dwrr' only. */
+  DEFICIT = 0,
   HEAD = 1,
   TAIL = 2,
   BYTES = 3,
@@ -185,6 +187,11 @@ export class Fabric implements EventHandler {
 
   transport!: HostTransport;
   dataPrio = 3;
+  /** Data-class scheduler (FabricConfig.scheduler): 0 round-robin, 1 strict, 2 DWRR. */
+  private readonly scheduler: number;
+  /** Drops and trims by the packet's class (per-class results, docs/fabric-shapes.md). */
+  readonly dropsByPrio = new Float64Array(8);
+  readonly trimsByPrio = new Float64Array(8);
   /**
    * Multi-plane fabrics (topology/planes.ts; docs/fabric-shapes.md "Planes"): host nodes are NIC
    * ports, host h's on plane p being node h + p × hostsPerPlane. With `sprayPlanes` (UET) the
@@ -246,6 +253,7 @@ export class Fabric implements EventHandler {
     this.hostCount = timing.hostCount;
     this.nodeCount = timing.nodeCount;
     this.planes = graph.planes ?? 1;
+    this.scheduler = cfg.scheduler;
     this.hostsPerPlane = graph.hostsPerPlane ?? this.hostCount;
     const np = timing.portCount;
     this.portCount = np;
@@ -482,6 +490,32 @@ export class Fabric implements EventHandler {
     return pkt;
   }
 
+  /**
+   * Deficit round robin over the ready data classes (Shreedhar & Varghese 1995; fabric-realism §7):
+   * PI.RR is the class whose turn it is, QF.DEFICIT each class's credit in wire bytes. The class
+   * in turn sends while its credit covers its head packet; then the turn passes to the next ready
+   * class, which gains its quantum (weight-proportional, ≥ the largest frame, so it can send at
+   * once). A class found empty loses its credit; a paused one keeps it and is skipped.
+   */
+  private pickDwrr(r: number, ready: number): number {
+    const pi = this.pi;
+    const i32 = this.pool.i32;
+    let q = pi[r + PI.RR];
+    for (;;) {
+      const qw = r + PI.QUEUES + (q << 2);
+      if ((ready & (1 << q)) !== 0) {
+        const bytes = i32[(pi[qw + QF.HEAD] << REC.SHIFT) + P.BYTES] + WIRE.OVERHEAD_BYTES;
+        if (pi[qw + QF.DEFICIT] >= bytes) {
+          pi[qw + QF.DEFICIT] -= bytes;
+          return q;
+        }
+      } else if ((pi[r + PI.NONEMPTY] & (1 << q)) === 0) pi[qw + QF.DEFICIT] = 0;
+      q = roundRobinPick(ready, q + 1 === PRIO.DATA_COUNT ? 0 : q + 1);
+      pi[r + PI.RR] = q;
+      pi[r + PI.QUEUES + (q << 2) + QF.DEFICIT] += this.cfg.quantumBytes[q];
+    }
+  }
+
   /** Pick the next packet for an idle port and put it on the wire. */
   startTx(port: number): void {
     const pi = this.pi;
@@ -499,8 +533,10 @@ export class Fabric implements EventHandler {
       if ((ready & (1 << PRIO.CONTROL)) !== 0) prio = PRIO.CONTROL;
       else if ((ready & (1 << PRIO.TRIMMED)) !== 0) prio = PRIO.TRIMMED;
       else if (ready !== 0) {
-        prio = roundRobinPick(ready, pi[r + PI.RR]);
-        pi[r + PI.RR] = prio + 1 === PRIO.DATA_COUNT ? 0 : prio + 1;
+        if (this.scheduler === 0) {
+          prio = roundRobinPick(ready, pi[r + PI.RR]);
+          pi[r + PI.RR] = prio + 1 === PRIO.DATA_COUNT ? 0 : prio + 1;
+        } else prio = this.scheduler === 1 ? 31 - Math.clz32(ready) : this.pickDwrr(r, ready);
       }
     }
     let pkt: number;
@@ -941,6 +977,7 @@ export class Fabric implements EventHandler {
 
   private drop(pkt: number): void {
     this.counters.drops++;
+    this.dropsByPrio[this.pool.i32[(pkt << REC.SHIFT) + P.KIND] >> P.PRIO_SHIFT]++;
     this.pool.release(pkt);
   }
 
@@ -958,6 +995,7 @@ export class Fabric implements EventHandler {
       return;
     }
     this.counters.trims++;
+    this.trimsByPrio[pool.i32[(pkt << REC.SHIFT) + P.KIND] >> P.PRIO_SHIFT]++;
     // A trim at the port facing the destination host is a last-hop trim (§4.5): under RCCC it is
     // not a congestion signal for NSCC (transport/uet/nscc.ts onNack).
     const lastHop = this.portNode[egress ^ 1] < this.hostCount ? F.LASTHOP : 0;

@@ -37,7 +37,18 @@ export interface FabricConfig {
   routingMode: number;
   /** routing.flowletGapUs in ps. */
   flowletGapPs: number;
+  /** Data-class scheduler: 0 round-robin, 1 strict priority, 2 DWRR (switch.scheduler). */
+  scheduler: number;
+  /** DWRR: bytes each data class may send per round (weight ÷ smallest weight × DWRR_QUANTUM_BYTES). */
+  quantumBytes: Int32Array;
 }
+
+/**
+ * DWRR's quantum for the lightest class: at least the largest frame (a 9,216-byte jumbo payload
+ * plus headers and preamble), so that every visit to a backlogged class sends a packet and a round
+ * is O(1) (Shreedhar & Varghese 1995, §3: quantum ≥ max packet size).
+ */
+export const DWRR_QUANTUM_BYTES = 10_240;
 
 /** routing.mode as FabricConfig.routingMode (fabric-realism.md §2). */
 export const ROUTING = { ECMP: 0, ADAPTIVE: 1, FLOWLET: 2 } as const;
@@ -137,6 +148,7 @@ export function resolveFabricConfig(s: Scenario, graph: TopologyGraph, sizes: Fa
     routingMode:
       ROUTING[({ ecmp: 'ECMP', adaptive: 'ADAPTIVE', flowlet: 'FLOWLET' } as const)[s.routing?.mode ?? 'ecmp']],
     flowletGapPs: Math.round((s.routing?.flowletGapUs ?? 100) * 1e6),
+    ...schedulerOf(sw.scheduler),
   };
 }
 
@@ -186,4 +198,15 @@ export function checkPfcReservation(cfg: FabricConfig, graph: TopologyGraph): vo
       `that PFC sets aside at ${graph.nodeNames[worst]}: ${ports} ingress ports × ${lossless} lossless priorit${lossless === 1 ? 'y' : 'ies'} × ` +
       `(headroom up to ${Math.ceil(hMax)} B + reserve ${cfg.reserveBytes} B); raise switch.bufferBytes, or lower switch.pfc.headroomBytes or reserveBytes`,
   );
+}
+
+/** The scheduler's kind and DWRR quanta from switch.scheduler. */
+function schedulerOf(sc: Scenario['switch']['scheduler']): { scheduler: number; quantumBytes: Int32Array } {
+  const quantumBytes = new Int32Array(6).fill(DWRR_QUANTUM_BYTES);
+  if (sc === undefined || sc.kind === 'roundRobin') return { scheduler: 0, quantumBytes };
+  if (sc.kind === 'strict') return { scheduler: 1, quantumBytes };
+  const w = [0, 1, 2, 3, 4, 5].map((p) => sc.weights?.[String(p) as '0'] ?? 1);
+  const least = Math.min(...w);
+  for (let p = 0; p < 6; p++) quantumBytes[p] = Math.round((w[p] / least) * DWRR_QUANTUM_BYTES);
+  return { scheduler: 2, quantumBytes };
 }

@@ -3,7 +3,7 @@ import { RandomStreams } from '../engine/random.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { scenarioHash } from '../scenario/hash.ts';
 import { buildTopology } from '../topology/index.ts';
-import { buildWorkload, type JobPlan } from '../workload/index.ts';
+import { buildFlows, buildWorkload, type JobPlan } from '../workload/index.ts';
 import { hostLeaves } from '../workload/collectives/placement.ts';
 import { jobResults } from '../metrics/jobs.ts';
 import { aloneScenarios, applyAlone } from './jobsAlone.ts';
@@ -15,6 +15,8 @@ import { FlowTable, type FlowSpec } from '../transport/flows.ts';
 import { RoceTransportModel } from '../transport/roce/roce.ts';
 import { UetTransportModel } from '../transport/uet/uet.ts';
 import { bindQps, splitAcrossPlanes, type PlaneQps } from '../transport/roce/qpPlanes.ts';
+import { MixedTransport, classView } from '../transport/mixed.ts';
+import type { ClassInfo } from './simulation.ts';
 import { LatencyHistogram } from '../metrics/latencyHistogram.ts';
 import { baseRttPs, idealFctPs, pathPorts, type FramingSizes } from '../metrics/ideal.ts';
 import { QueueSampler } from '../metrics/queueSampler.ts';
@@ -23,7 +25,7 @@ import { CongestionAnalysis } from '../metrics/congestion.ts';
 import { PauseLog } from '../metrics/pauseLog.ts';
 import { StallWatchdog } from '../transport/stallWatchdog.ts';
 import { quantiles } from '../metrics/summary.ts';
-import type { FlowResult, PlaneStat, PortPfcStat, Result } from '../metrics/result.ts';
+import type { ClassStat, FlowResult, PlaneStat, PortPfcStat, Result } from '../metrics/result.ts';
 import { VERSION } from '../version.ts';
 import { checkSize, DEFAULT_MEMORY_LIMIT_BYTES } from '../scenario/estimate.ts';
 import { InputError } from '../scenario/inputError.ts';
@@ -91,7 +93,10 @@ function memoryLimit(options: RunOptions): number {
 
 /** Framing of the scenario's transport: payload, header and ACK bytes. */
 export function framingOf(s: Scenario): FramingSizes {
-  const t = s.transport;
+  return framingOfTransport(s.transport);
+}
+
+function framingOfTransport(t: Scenario['transport']): FramingSizes {
   if (t.kind === 'roce')
     return { mtuBytes: t.mtuBytes, headerBytes: WIRE.ROCE_HEADER_BYTES, ackBytes: WIRE.ROCE_ACK_BYTES };
   return { mtuBytes: t.mtuBytes, headerBytes: t.headerBytes, ackBytes: t.headerBytes };
@@ -114,6 +119,8 @@ export interface Statics {
   flowSpecs: FlowSpec[];
   jobs: JobPlan[];
   faultPlan: FaultPlan | null;
+  /** Flows of each further traffic class (scenario.classes), in order; [] without classes. */
+  classSpecs: FlowSpec[][];
 }
 
 /**
@@ -159,6 +166,10 @@ export function buildStatics(scenario: Scenario, options: Pick<RunOptions, 'read
     throw new InputError(
       'engine.partitions: a multi-plane fabric (topology.planes > 1) runs in one partition; use engine.partitions: 1',
     );
+  const classSpecs = (scenario.classes ?? []).map((c, i) =>
+    buildFlows(c.workload, hosts, nicBps, classStreams(streams, i + 1), options.readText),
+  );
+  if (scenario.classes !== undefined) checkClasses(scenario, graph.planes ?? 1);
   if (scenario.transport.kind === 'roce' && scenario.transport.multipath === true && (graph.planes ?? 1) === 1)
     throw new InputError('transport.multipath: spreads a flow over planes; it needs topology.planes ≥ 2');
   // Faults: links named or drawn by a seeded selector (stream 'faults/select'), refused in a
@@ -167,7 +178,7 @@ export function buildStatics(scenario: Scenario, options: Pick<RunOptions, 'read
   if (faults.length > 0 && scenario.engine.partitions > 1)
     throw new InputError('faults: a partitioned run cannot take links down yet; use engine.partitions: 1');
   const faultPlan = faults.length > 0 ? resolveFaults(faults, graph, streams.stream('faults/select')) : null;
-  return { streams, graph, timing, framing, longest, rtt, planeBdpBytes, cfg, flowSpecs, jobs, faultPlan };
+  return { streams, graph, timing, framing, longest, rtt, planeBdpBytes, cfg, flowSpecs, jobs, faultPlan, classSpecs };
 }
 
 /**
@@ -183,7 +194,7 @@ export function checkScenario(scenario: Scenario, options: Pick<RunOptions, 'rea
 }
 
 export function buildSimulation(scenario: Scenario, options: RunOptions = {}): Simulation {
-  const { streams, graph, timing, framing, longest, rtt, planeBdpBytes, cfg, flowSpecs, jobs, faultPlan } =
+  const { streams, graph, timing, framing, longest, rtt, planeBdpBytes, cfg, flowSpecs, jobs, faultPlan, classSpecs } =
     buildStatics(scenario, options);
   const sim = new Simulator();
   // Streams drawn while the run goes (RED marks, UET entropy) are the partition's own in a
@@ -222,6 +233,9 @@ export function buildSimulation(scenario: Scenario, options: RunOptions = {}): S
       specs = qpPlanes.specs;
     }
   }
+  // Traffic classes: the run's flow table holds every class's flows, each class a part of it.
+  const perClass = [specs, ...classSpecs];
+  if (classSpecs.length > 0) specs = perClass.flat().map(({ after: _a, deps: _d, depLagPs: _l, ...f }) => f);
   const flows = new FlowTable(specs, sim);
   const part = options.partition;
   let plan: PartitionPlan | null = null;
@@ -244,7 +258,43 @@ export function buildSimulation(scenario: Scenario, options: RunOptions = {}): S
   }
   const latency = scenario.metrics.latency ? new LatencyHistogram() : null;
   let transport: HostTransport;
-  if (t.kind === 'roce') {
+  let classes: ClassInfo | null = null;
+  if (classSpecs.length > 0) {
+    // One transport per class, each on its own view of the fabric (transport/mixed.ts).
+    const all = [t, ...scenario.classes!.map((c) => c.transport)];
+    const classOf = new Int8Array(flows.count);
+    let offset = 0;
+    const subs = all.map((tc, i) => {
+      const view = classView(fabric, i);
+      const mine = new FlowTable(perClass[i], view.sim, { parent: flows, offset });
+      classOf.fill(i, offset, offset + mine.count);
+      offset += mine.count;
+      const prefix = i === 0 ? '' : `class${i}/`;
+      if (tc.kind === 'roce') {
+        const rng = streams.stream(`${prefix}roce/qp-source-port`);
+        const qpEv = Int32Array.from({ length: mine.count }, () => rng.int(65536));
+        return new RoceTransportModel(view, mine, tc, latency, (f) => qpEv[f], planeBdpBytes, rtt);
+      }
+      return new UetTransportModel(view, mine, tc, latency, {
+        baseRttPs: rtt,
+        planeBdpBytes,
+        pathQueues: longest.length - 1,
+        evRng: live(`${prefix}uet/entropy`),
+      });
+    });
+    transport = new MixedTransport(
+      fabric,
+      subs,
+      all.map((tc) => tc.priority),
+    );
+    classes = {
+      names: ['main', ...scenario.classes!.map((c) => c.name)],
+      transports: all.map((tc) => tc.kind),
+      priorities: all.map((tc) => tc.priority),
+      framings: all.map((tc) => framingOfTransport(tc)),
+      classOf,
+    };
+  } else if (t.kind === 'roce') {
     const qpEv = evs!;
     transport = new RoceTransportModel(fabric, flows, t, latency, (f) => qpEv[f], planeBdpBytes, rtt);
   } else {
@@ -330,6 +380,7 @@ export function buildSimulation(scenario: Scenario, options: RunOptions = {}): S
     qpPlanes,
     jobs,
     flowTags: jobs.length ? flowTagsOf(specs) : null,
+    classes,
   };
 }
 
@@ -454,11 +505,13 @@ export function collectResult(s: Simulation, reason: StopReason): Result {
     const src = flows.src[f];
     const dst = flows.dst[f];
     const size = flows.sizeBytes[f];
-    const key = `${src}>${dst}>${size}`;
+    const cls = s.classes?.classOf[f] ?? 0;
+    const framing = s.classes?.framings[cls] ?? s.framing;
+    const key = `${src}>${dst}>${size}>${cls}`;
     let ideal = idealCache.get(key);
     if (ideal === undefined) {
       const perPort = spray > 1 ? Math.ceil(size / spray) : size;
-      ideal = idealFctPs(fabric, pathPorts(intact, src, dst), perPort, s.framing);
+      ideal = idealFctPs(fabric, pathPorts(intact, src, dst), perPort, framing);
       idealCache.set(key, ideal);
     }
     const done = flows.finishPs[f] >= 0;
@@ -480,6 +533,7 @@ export function collectResult(s: Simulation, reason: StopReason): Result {
             ...(s.scenario.transport.kind === 'roce' && s.scenario.transport.multipath ? { parent: qp.parent[f] } : {}),
           }
         : {}),
+      ...(s.classes ? { class: cls } : {}),
       sizeBytes: size,
       startPs: flows.startPs[f],
       fctPs: fct,
@@ -561,6 +615,7 @@ export function collectResult(s: Simulation, reason: StopReason): Result {
     ...(fabric.planes > 1 ? { planes: planeStats(fabric, qp, sim.now) } : {}),
     ...(s.jobs.length ? { jobs: jobResults(s.jobs, flows, fabric, s.framing) } : {}),
     ...(fabric.faultLog !== null ? { faults: fabric.faultLog.results() } : {}),
+    ...(s.classes ? { classes: classStats(fabric, s.classes, flowResults) } : {}),
   };
 }
 
@@ -613,4 +668,57 @@ function congestionResult(s: Simulation) {
   const r = s.congestion!.result(s.sim.now);
   const log = s.fabric.faultLog;
   return log !== null ? { failedLinks: log.failedLinks(s.sim.now), ...r } : r;
+}
+
+/** Class i's random streams: the first class's names as they are, further classes' prefixed. */
+function classStreams(streams: RandomStreams, i: number): RandomStreams {
+  const prefixed = Object.create(streams) as RandomStreams;
+  prefixed.stream = (name: string) => streams.stream(`class${i}/${name}`);
+  return prefixed;
+}
+
+/** What traffic classes cannot be combined with, refused in one line naming the field. */
+function checkClasses(s: Scenario, planes: number): void {
+  if (planes > 1) throw new InputError('classes: traffic classes run on one plane; use topology.planes: 1');
+  if (s.engine.partitions > 1)
+    throw new InputError('classes: traffic classes run in one partition; use engine.partitions: 1');
+  const prios = [s.transport.priority, ...s.classes!.map((c) => c.transport.priority)];
+  prios.forEach((p, i) => {
+    if (prios.indexOf(p) !== i)
+      throw new InputError(
+        `classes[${i - 1}].transport.priority: ${p} is already another class's; each class needs a priority of its own (0–5)`,
+      );
+  });
+}
+
+/**
+ * Per traffic class (docs/fabric-shapes.md "Traffic classes"): its flows' FCTs and slowdowns, and
+ * the drops, trims and PAUSEs of its priority (drops and trims counted by the class of the packet
+ * a switch dropped or cut; PAUSEs are per priority by PFC's nature).
+ */
+function classStats(fabric: Fabric, c: ClassInfo, flows: FlowResult[]): ClassStat[] {
+  return c.names.map((name, i) => {
+    const mine = flows.filter((f) => f.class === i);
+    const done = mine.filter((f) => f.fctPs >= 0);
+    const prio = c.priorities[i];
+    let pauses = 0;
+    let pausedTimePs = 0;
+    for (let port = 0; port < fabric.portCount; port++) {
+      pauses += fabric.pauseCount[port * 8 + prio];
+      pausedTimePs += fabric.pausedTimeOf(port, prio);
+    }
+    return {
+      name,
+      transport: c.transports[i],
+      priority: prio,
+      flowsTotal: mine.length,
+      flowsDone: done.length,
+      fctUs: quantiles(done.map((f) => f.fctPs / 1e6)),
+      slowdown: quantiles(done.map((f) => f.slowdown)),
+      drops: fabric.dropsByPrio[prio],
+      trims: fabric.trimsByPrio[prio],
+      pauses,
+      pausedTimePs,
+    };
+  });
 }

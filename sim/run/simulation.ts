@@ -38,4 +38,16 @@ export interface Simulation {
   jobs: JobPlan[];
   /** Per flow: its job, the job's collective and the step (−1 for other flows); null without jobs. */
   flowTags: { job: Int32Array; op: Int32Array; step: Int32Array } | null;
+  /** Several traffic classes (scenario.classes): per class, and each flow's class (null otherwise). */
+  classes?: ClassInfo | null;
+}
+
+/** The traffic classes of a run (transport/mixed.ts): index 0 is the scenario's own transport. */
+export interface ClassInfo {
+  names: string[];
+  transports: string[];
+  priorities: number[];
+  framings: FramingSizes[];
+  /** Per flow of the run's table: its class. */
+  classOf: Int8Array;
 }

@@ -169,7 +169,8 @@ export function scenarioNotes(s: Scenario): string[] {
   const t = s.transport;
   // (PFC on with UET on a lossy class is no note: a fabric with a lossless class for RoCE and
   // UET beside it is the usual set-up, and what the bundled comparisons model.)
-  if (s.switch.trimming.enabled && t.kind === 'roce') {
+  const anyUet = t.kind === 'uet' || (s.classes ?? []).some((c) => c.transport.kind === 'uet');
+  if (s.switch.trimming.enabled && !anyUet) {
     out.push(
       'switch.trimming: RoCE packets are never trimmed (only UET marks its packets trimmable), so trimming does nothing here',
     );

@@ -257,6 +257,27 @@ export const SwitchSchema = z
       })
       .prefault({})
       .describe('Admission of the lossy (non-PFC) classes.'),
+    /**
+     * How a port shares its link among the data classes (docs/fabric-shapes.md "Traffic
+     * classes"): 'roundRobin' packet by packet (HPCC's switch, the default), 'strict' (the
+     * highest class with a packet first), or 'dwrr' (deficit round robin, Shreedhar & Varghese
+     * 1995: shares of a busy link in proportion to `weights`, by class number; 1 when left out).
+     * Control and trimmed headers stay strictly first. Optional, so scenarios without it keep
+     * their hash.
+     */
+    scheduler: z
+      .strictObject({
+        kind: z
+          .enum(['roundRobin', 'strict', 'dwrr'], { error: 'expected one of: roundRobin, strict, dwrr' })
+          .default('roundRobin'),
+        weights: z
+          .partialRecord(
+            z.enum(['0', '1', '2', '3', '4', '5'], { error: 'expected a data class from 0 to 5' }),
+            positive('a weight > 0'),
+          )
+          .optional(),
+      })
+      .optional(),
     trimming: z
       .strictObject({
         enabled: z
@@ -747,6 +768,13 @@ export const VariantSchema = z.strictObject({
     .describe('Overrides as path: value, the paths --set takes (e.g. transport.kind: uet).'),
 });
 
+/** A further traffic class: its own transport (and so its priority) and workload, sharing the fabric. */
+export const ClassSchema = z.strictObject({
+  name: z.string().min(1),
+  transport: TransportSchema,
+  workload: WorkloadSchema,
+});
+
 export const ScenarioSchema = z.strictObject({
   name: z.string().default('scenario').describe('Shown in the tables and in result.meta.name.'),
   description: z.string().optional().describe('Free text.'),
@@ -770,6 +798,9 @@ export const ScenarioSchema = z.strictObject({
   stop: StopSchema,
   metrics: MetricsSchema,
   engine: EngineSchema,
+  /** More traffic classes on the same fabric, each with its own transport and priority, beside the
+   *  scenario's own transport and workload (docs/fabric-shapes.md "Traffic classes"). */
+  classes: z.array(ClassSchema).min(1).max(3, { error: 'expected at most 3 further classes' }).optional(),
   compare: z
     .array(VariantSchema)
     .optional()

@@ -35,19 +35,29 @@ export class FlowTable {
   /** The transport's flow-start event kind (set by scheduleStarts). */
   private startKind = -1;
 
+  /**
+   * `within`: this table is one traffic class's part of a run's table (transport/mixed.ts): its
+   * arrays are views of `parent`'s from `offset` on, so the run's table sees every flow, and a
+   * flow finishing here counts there too. Its own flow ids, dependencies and start events.
+   */
   constructor(
     flows: FlowSpec[],
     private readonly sim: Simulator,
+    within?: { parent: FlowTable; offset: number },
   ) {
     const n = flows.length;
     this.count = n;
-    this.src = new Int32Array(n);
-    this.dst = new Int32Array(n);
-    this.sizeBytes = new Float64Array(n);
-    this.startPs = new Float64Array(n);
-    this.finishPs = new Float64Array(n).fill(-1);
-    this.retransmits = new Int32Array(n);
-    this.deliveredBytes = new Float64Array(n);
+    const part = <T extends Int32Array | Float64Array>(a: T, fresh: () => T): T =>
+      within === undefined ? fresh() : (a.subarray(within.offset, within.offset + n) as T);
+    const pt = within?.parent;
+    this.parent = pt ?? null;
+    this.src = part(pt?.src as Int32Array, () => new Int32Array(n));
+    this.dst = part(pt?.dst as Int32Array, () => new Int32Array(n));
+    this.sizeBytes = part(pt?.sizeBytes as Float64Array, () => new Float64Array(n));
+    this.startPs = part(pt?.startPs as Float64Array, () => new Float64Array(n));
+    this.finishPs = part(pt?.finishPs as Float64Array, () => new Float64Array(n)).fill(-1);
+    this.retransmits = part(pt?.retransmits as Int32Array, () => new Int32Array(n));
+    this.deliveredBytes = part(pt?.deliveredBytes as Float64Array, () => new Float64Array(n));
     let edges = 0;
     flows.forEach((f, i) => {
       this.src[i] = f.src;
@@ -96,6 +106,9 @@ export class FlowTable {
     this.pending = pending;
     this.readyPs = readyPs;
   }
+
+  /** The run's table when this is one class's part of it. */
+  private readonly parent: FlowTable | null;
 
   /** Schedule every flow that does not wait on another; dependents start from finish(). */
   scheduleStarts(kind: number): void {
@@ -163,6 +176,16 @@ export class FlowTable {
     }
     // The run is not stopped here: it drains (packets still in flight arrive, timers lapse)
     // so that conservation can be checked with nothing left in queues.
+    if (this.doneCount === this.count) {
+      this.allDonePs = this.sim.now;
+      this.onAllDone?.();
+    }
+    if (this.parent !== null) this.parent.partFinished();
+  }
+
+  /** A flow of one of this table's class parts finished (transport/mixed.ts). */
+  private partFinished(): void {
+    this.doneCount++;
     if (this.doneCount === this.count) {
       this.allDonePs = this.sim.now;
       this.onAllDone?.();
