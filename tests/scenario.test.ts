@@ -90,7 +90,7 @@ describe('parseScenario: one line per problem, naming the path', () => {
       'workload.senders: expected a positive integer or a list, got "many"',
     ]);
     expect(problems(BASE + 'seed: "x"\n'.replace('seed', 'stop: { timeUs: "x" }\n#'))).toEqual([
-      'stop.timeUs: expected a number > 0, got "x"',
+      'stop.timeUs: expected a time in µs > 0, at most 9e9 (9000 s, the simulator\'s exact range), got "x"',
     ]);
   });
   it('missing required field', () => {

@@ -9,6 +9,7 @@ import {
   makeReadText,
   isInputError,
   safeDirName,
+  printRunNotes,
   EXIT_OK,
   EXIT_RUN_FAILED,
   EXIT_INVALID,
@@ -170,6 +171,8 @@ export async function compareVariants(
     return EXIT_RUN_FAILED;
   }
   let exit = reportFailures(outcomes, io, true);
+  for (const [i, o] of outcomes.entries())
+    if (o.detailed) printRunNotes(io, o.detailed.result, variants[i].scenario, o.name);
   const results: NamedResult[] = outcomes
     .filter((o) => o.detailed)
     .map((o) => ({ name: o.name, result: o.detailed!.result }));

@@ -1,9 +1,9 @@
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync, existsSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Scenario } from '../scenario/schema.ts';
 import type { Result } from '../metrics/result.ts';
-import { loadScenario, scenarioVariants, scenarioNotes, ScenarioError } from '../scenario/load.ts';
+import { loadScenario, scenarioVariants, scenarioNotes, sizeProblem, ScenarioError } from '../scenario/load.ts';
 import type { ProgressInfo } from './report.ts';
 
 /** What every command shares: the IO seam, exit codes, usage errors, and reading a scenario with its overrides. */
@@ -70,8 +70,12 @@ export function loadFromArgs(args: RunArgs, io: CliIO) {
   const path = resolve(io.cwd, args.file);
   let text: string;
   try {
+    // Refused before it is read: a file past the limit is not a scenario (load.ts MAX_SCENARIO_BYTES).
+    const tooBig = sizeProblem(args.file, statSync(path).size);
+    if (tooBig) throw new UsageError(tooBig);
     text = readFileSync(path, 'utf8');
   } catch (e) {
+    if (e instanceof UsageError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (e as Error).message;
     throw new UsageError(`cannot read scenario file ${args.file}: ${why}`);
@@ -98,7 +102,8 @@ export function makeReadText(scenarioPath: string, cwd: string): (p: string, enc
       ? [p]
       : [...new Set([resolve(dirname(scenarioPath), p), resolve(cwd, p), resolve(PACKAGE_ROOT, p)])];
     for (const c of candidates) if (existsSync(c)) return readFileSync(c, encoding);
-    throw new Error(`cannot read ${p}: no such file (looked in ${candidates.join(', ')})`);
+    const short = (x: string) => (x.length > 60 ? `${x.slice(0, 59)}…` : x);
+    throw new Error(`cannot read ${short(p)}: no such file (looked in ${candidates.map(short).join(', ')})`);
   };
 }
 
@@ -114,4 +119,20 @@ export function isInputError(e: unknown): e is Error {
 export function safeDirName(name: string, i: number): string {
   const s = name.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+/, '');
   return s || `variant-${i}`;
+}
+
+/** The longest line the command line prints on stderr: whatever a message echoes is cut to fit. */
+export const MAX_MESSAGE_CHARS = 300;
+
+/** One stderr line, cut to MAX_MESSAGE_CHARS (a last guard: messages clip what they echo themselves). */
+export function clampLine(line: string): string {
+  const one = line.replace(/[\r\n]+/g, ' ');
+  return one.length > MAX_MESSAGE_CHARS ? `${one.slice(0, MAX_MESSAGE_CHARS - 1)}…` : one;
+}
+
+/** The notes a run found beyond its scenario's (printed when the scenario was loaded): e.g. a lossless class that dropped. */
+export function printRunNotes(io: CliIO, result: Result, scenario: Scenario, label?: string): void {
+  const known = new Set(scenarioNotes(scenario));
+  for (const n of result.notes ?? [])
+    if (!known.has(n)) io.stderr(`${clampLine(`ethersim: note: ${label ? `variant "${label}": ` : ''}${n}`)}\n`);
 }

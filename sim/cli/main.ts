@@ -18,6 +18,8 @@ import {
   loadFromArgs,
   makeReadText,
   isInputError,
+  clampLine,
+  printRunNotes,
   safeDirName,
   type CliIO,
   type RunArgs,
@@ -74,7 +76,7 @@ export async function main(argv: string[], ioIn: Partial<CliIO> = {}): Promise<n
     cwd: process.cwd(),
     ...ioIn,
   };
-  const fail = (line: string) => io.stderr(`ethersim: ${line}\n`);
+  const fail = (line: string) => io.stderr(`${clampLine(`ethersim: ${line}`)}\n`);
   if (argv[0] === 'bench') {
     // The benchmark runs its scenarios in fresh processes; its options are its own (see tools/bench/bench.ts).
     const { spawnSync } = await import('node:child_process');
@@ -218,6 +220,9 @@ async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
       variants.map((v) => ({ name: v.name, scenario: v.scenario })),
     );
   }
+  // An invalid sweep: block is refused here as by validate and sweep (one rule for all three).
+  if (loaded.scenario.sweep && Object.keys(loaded.scenario.sweep).length > 0)
+    (await import('../run/sweep.ts')).expandSweep(loaded);
   if (loaded.scenario.sweep && !loaded.scenario.compare?.length && !args.quiet) {
     io.stderr('ethersim: note: the sweep: block is not expanded by `run`; running the base scenario\n');
   }
@@ -297,6 +302,7 @@ async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
     result.meta.wallMs = wallMs;
     if (label !== undefined) result.meta.name = v.name;
     results.push({ name: v.name, result });
+    printRunNotes(io, result, v.scenario, label);
     if (result.meta.stopReason === 'deadlock') {
       const d = result.congestion?.deadlocks[0];
       const cycle = d ? `: cycle ${d.cycle.join(' → ')} (priority ${d.priority}) formed at ${fmtPs(d.formedPs)}` : '';

@@ -89,6 +89,8 @@ export function summaryRows(r: Result): [string, string][] {
     ['pkt latency p50 (µs)', q(s.latencyUs, 'p50')],
     ['pkt latency p99 (µs)', q(s.latencyUs, 'p99')],
     ['drops', fmtInt(c.drops)],
+    // A lossless class should never drop: flagged, never left for the reader to notice.
+    ['lossless drops', c.losslessDrops > 0 ? `${fmtInt(c.losslessDrops)} (lossless class dropped!)` : '0'],
     ['ECN marks', fmtInt(c.ecnMarks)],
     ['PFC pauses', fmtInt(c.pauseFrames)],
     ['NAKs', fmtInt(c.naks)],

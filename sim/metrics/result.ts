@@ -144,7 +144,12 @@ export interface Result {
     stopReason: 'allFlowsDone' | 'timeLimit' | 'eventBudget' | 'idle' | 'cancelled' | 'deadlock' | 'stalled';
   };
   flows: FlowResult[];
-  counters: Counters;
+  /** The event counters, with the packets still in flight at the end: `inFlight` of them, data
+   *  (untrimmed payload packets) and control (everything else) apart. */
+  counters: Counters & { inFlight: number; inFlightData: number; inFlightControl: number };
+  /** Settings that are valid but most likely not meant, and what the run found that needs a
+   *  look (a lossless class that dropped): one line each, also printed by the command line. */
+  notes: string[];
   summary: {
     flowsTotal: number;
     flowsDone: number;

@@ -227,6 +227,8 @@ export class Fabric implements EventHandler {
     packetsDelivered: 0,
     bytesDelivered: 0,
     drops: 0,
+    losslessDrops: 0,
+    headerDrops: 0,
     discards: 0,
     ecnMarks: 0,
     pauseFrames: 0,
@@ -695,12 +697,14 @@ export class Fabric implements EventHandler {
       this.enqueue(egress, prio, pkt);
     } else if (prio === PRIO.TRIMMED) {
       if (this.pi[egress * PI.STRIDE + PI.QUEUES + (prio << 2) + QF.BYTES] + bytes > cfg.trimQueueCapBytes) {
+        this.counters.headerDrops++;
         this.drop(pkt);
         return;
       }
       this.enqueue(egress, prio, pkt);
     } else if ((cfg.losslessMask & (1 << prio)) !== 0) {
       if (!this.admitLossless(node, port, prio, bytes)) {
+        this.counters.losslessDrops++;
         this.drop(pkt);
         return;
       }

@@ -110,6 +110,26 @@ export function resolveFabricConfig(s: Scenario, graph: TopologyGraph, sizes: Fa
     if (rccc && portNodeOf(graph, p) >= graph.hostCount && portNodeOf(graph, p ^ 1) < graph.hostCount)
       kmin[p] = kmax[p] = Infinity;
   }
+  // Kmin ≤ Kmax (RED ramps from Kmin to Kmax, physics.md §2.1): load.ts checks two numbers; here
+  // a number against the other's 'auto', once 'auto' is resolved per port.
+  if (sw.ecn.enabled) {
+    for (let p = 0; p < np; p++) {
+      if (!(kmin[p] > kmax[p])) continue;
+      const [field, v, other] =
+        sw.ecn.kmaxBytes !== 'auto'
+          ? [
+              'kmaxBytes',
+              kmax[p],
+              `below Kmin (kminBytes: auto gives ${Math.round(kmin[p])} B on a ${graph.links[p >> 1].rateBps / 1e9} G port)`,
+            ]
+          : [
+              'kminBytes',
+              kmin[p],
+              `above Kmax (kmaxBytes: auto gives ${Math.round(kmax[p])} B on a ${graph.links[p >> 1].rateBps / 1e9} G port)`,
+            ];
+      throw new InputError(`switch.ecn.${field}: ${v} is ${other}; RED marks from Kmin up to Kmax, so Kmin ≤ Kmax`);
+    }
+  }
   let losslessMask = 0;
   if (sw.pfc.enabled) for (const p of sw.pfc.priorities) losslessMask |= 1 << p;
   // Trim at 1 × plane BDP (§4.6); the trimmed-header queue holds 2 × that (htsim, §4.5).

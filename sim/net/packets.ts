@@ -192,6 +192,8 @@ export class PacketPool {
   private cap: number;
   /** Packets currently allocated. */
   live = 0;
+  /** A merged partitioned run: live data packets over every partition's pool (run/parallel/merge.ts). */
+  mergedLiveData: number | null = null;
 
   constructor(capacity = 4096) {
     this.cap = capacity;
@@ -280,6 +282,23 @@ export class PacketPool {
   release(p: number): void {
     this.live--;
     this.freeList[this.freeTop++] = p;
+  }
+
+  /**
+   * Live packets by what they carry (cold: a walk over every slot, for the end of a run): data
+   * packets with their payload, and the rest (ACK, NAK, CNP, PFC, credits, trimmed headers).
+   */
+  liveByKind(): { data: number; control: number } {
+    if (this.mergedLiveData !== null) return { data: this.mergedLiveData, control: this.live - this.mergedLiveData };
+    const free = new Uint8Array(this.hwm);
+    for (let k = 0; k < this.freeTop; k++) free[this.freeList[k]] = 1;
+    let data = 0;
+    for (let p = 0; p < this.hwm; p++) {
+      if (free[p] !== 0) continue;
+      const b = p << REC.SHIFT;
+      if ((this.i32[b + P.KIND] & P.KIND_MASK) === PK.DATA && (this.i32[b + P.FLAGS] & F.TRIMMED) === 0) data++;
+    }
+    return { data, control: this.live - data };
   }
 
   /** Peak number of packet slots ever used. */

@@ -35,6 +35,7 @@ import { FaultLog, resolveFaults, type FaultPlan } from '../net/faults.ts';
 import { runPartitionsInOneThread } from './parallel/sequential.ts';
 import { absorbPartials, partialOf } from './parallel/merge.ts';
 import type { Simulation } from './simulation.ts';
+import { runNotes } from './runNotes.ts';
 
 export type { Simulation };
 
@@ -582,6 +583,7 @@ export function collectResult(s: Simulation, reason: StopReason): Result {
                 ? 'stalled'
                 : 'idle';
   const counters = { ...fabric.counters };
+  const live = fabric.pool.liveByKind();
   const uet = s.transport instanceof UetTransportModel ? { uet: s.transport.report() } : {};
   return {
     ...uet,
@@ -601,7 +603,11 @@ export function collectResult(s: Simulation, reason: StopReason): Result {
       stopReason,
     },
     flows: flowResults,
-    counters: { ...counters, inFlight: fabric.pool.live } as Result['counters'],
+    // Data in flight (not trimmed headers) apart from control (ACKs, NAKs, CNPs, PFC frames,
+    // credits, trimmed headers), so that sent = delivered + (drops − headerDrops) + trims +
+    // discards + inFlightData holds for every run, finished or not.
+    counters: { ...counters, inFlight: fabric.pool.live, inFlightData: live.data, inFlightControl: live.control },
+    notes: runNotes(s, counters),
     summary: {
       flowsTotal: flows.count,
       flowsDone: flows.doneCount,

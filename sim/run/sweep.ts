@@ -61,12 +61,21 @@ function slug(s: string): string {
   );
 }
 
+/** The most variants one sweep may have (each is a run and a result folder; 10,000 runs of even a
+ *  second each are hours: such a study is several sweeps, or shards). */
+export const MAX_SWEEP_VARIANTS = 10_000;
+
 /** Every grid point of the loaded file's `sweep:` block. Throws ScenarioError for invalid points. */
 export function expandSweep(loaded: LoadedScenario): SweepVariant[] {
   const sweep = loaded.scenario.sweep;
   if (!sweep || Object.keys(sweep).length === 0)
     throw new ScenarioError(['sweep: the scenario has no sweep: block (e.g. sweep: { transport.cc: [none, dcqcn] })']);
   const params = Object.keys(sweep);
+  const size = params.reduce((n, p) => n * sweep[p].length, 1);
+  if (size > MAX_SWEEP_VARIANTS)
+    throw new ScenarioError([
+      `sweep: the grid has ${size} variants (${params.map((p) => sweep[p].length).join(' × ')}); the limit is ${MAX_SWEEP_VARIANTS}: split it into several sweeps`,
+    ]);
   let grid: Array<Record<string, unknown>> = [{}];
   for (const p of params) {
     const next: Array<Record<string, unknown>> = [];

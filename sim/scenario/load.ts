@@ -2,6 +2,7 @@ import YAML from 'yaml';
 import { z } from 'zod';
 import { ScenarioSchema, type Scenario } from './schema.ts';
 export { scenarioHash } from './hash.ts';
+export { scenarioNotes } from './notes.ts';
 
 /**
  * Loading a scenario: YAML (or JSON) text → `--set path=value` overrides → validation against
@@ -60,28 +61,90 @@ export function parseSetValue(text: string): unknown {
   }
 }
 
+/**
+ * The largest scenario file read (16 MiB). Scenario files are a few KB; the largest real ones
+ * list flows one by one (a million flows is ~50 MB of YAML: such a workload belongs in a
+ * generator kind, not a list). Above the limit the file is refused before it is parsed: a 50 MB
+ * `name` once ran with 2.2 GB peak memory and printed itself whole.
+ */
+export const MAX_SCENARIO_BYTES = 16 * 1024 * 1024;
+/** Deepest nesting of mappings and lists (a scenario needs 6; YAML's parser recurses per level). */
+export const MAX_NESTING_DEPTH = 64;
+/** YAML alias uses allowed when the document is expanded (a "billion laughs" bomb needs millions). */
+export const MAX_ALIAS_COUNT = 1000;
+/** YAML syntax errors reported (random bytes give thousands, one per line of the file). */
+const MAX_SYNTAX_ERRORS = 5;
+
+/** The refusal for a scenario text of `bytes` bytes, or undefined when it is within the limit. */
+export function sizeProblem(sourceName: string, bytes: number): string | undefined {
+  if (bytes <= MAX_SCENARIO_BYTES) return undefined;
+  return `${clip(sourceName, 80)}: the file is ${(bytes / 1024 / 1024).toFixed(1)} MiB; the limit for a scenario file is ${MAX_SCENARIO_BYTES / 1024 / 1024} MiB (describe large workloads with a generator kind or a CDF, not a list)`;
+}
+
+/** `text` cut to at most `max` characters, marked with an ellipsis when cut (values echoed in messages). */
+export function clip(text: string, max = 60): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
 /** YAML/JSON text → a plain object, or ScenarioError with `file:line:col: YAML syntax error: …`. */
 export function parseYamlObject(text: string, sourceName: string): Record<string, unknown> {
+  const tooBig = sizeProblem(sourceName, text.length);
+  if (tooBig) throw new ScenarioError([tooBig]);
+  const source = clip(sourceName, 80);
+  const tooDeep = `${source}: mappings and lists are nested too deep; the limit is ${MAX_NESTING_DEPTH} levels (a scenario needs about 6)`;
   const doc = YAML.parseDocument(text, { prettyErrors: true });
   if (doc.errors.length) {
-    throw new ScenarioError(
-      doc.errors.map((e) => {
-        const pos = e.linePos?.[0];
-        const where = pos ? `${sourceName}:${pos.line}:${pos.col}` : sourceName;
-        const msg = e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
-        return `${where}: YAML syntax error: ${msg}`;
-      }),
-    );
+    // The parser recurses once per level: very deep nesting overflows its stack, which it reports as an error.
+    if (doc.errors.some((e) => /Maximum call stack/.test(e.message))) throw new ScenarioError([tooDeep]);
+    const lines = doc.errors.slice(0, MAX_SYNTAX_ERRORS).map((e) => {
+      const pos = e.linePos?.[0];
+      const where = pos ? `${source}:${pos.line}:${pos.col}` : source;
+      const msg = e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+      return `${where}: YAML syntax error: ${clip(msg, 160)}`;
+    });
+    const more = doc.errors.length - MAX_SYNTAX_ERRORS;
+    if (more > 0) lines.push(`${source}: … and ${more} more YAML syntax errors (is it a YAML or JSON file?)`);
+    throw new ScenarioError(lines);
   }
-  const value: unknown = doc.toJS({ maxAliasCount: 1000 });
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (e) {
+    // yaml throws a ReferenceError for an alias with no anchor before it, and for an alias bomb.
+    const msg = (e as Error)?.message ?? '';
+    const unresolved = /^Unresolved alias.*?: (.*)$/.exec(msg);
+    if (unresolved)
+      throw new ScenarioError([
+        `${source}: YAML alias *${clip(unresolved[1], 40)} refers to no anchor; an alias *name needs an anchor &name earlier in the file`,
+      ]);
+    if (/Excessive alias count/.test(msg))
+      throw new ScenarioError([
+        `${source}: YAML aliases expand to too many nodes (more than ${MAX_ALIAS_COUNT} alias uses after expansion); write the values out or use fewer nested aliases`,
+      ]);
+    if (e instanceof RangeError) throw new ScenarioError([tooDeep]);
+    throw e;
+  }
+  if (depthOver(value, MAX_NESTING_DEPTH)) throw new ScenarioError([tooDeep]);
   if (value === null || value === undefined)
-    throw new ScenarioError([`${sourceName}: the file is empty; expected a scenario mapping`]);
+    throw new ScenarioError([`${source}: the file is empty; expected a scenario mapping`]);
   if (typeof value !== 'object' || Array.isArray(value)) {
     throw new ScenarioError([
-      `${sourceName}: expected a mapping of scenario fields at the top level, got ${describe(value)}`,
+      `${source}: expected a mapping of scenario fields at the top level, got ${describe(value)}`,
     ]);
   }
   return value as Record<string, unknown>;
+}
+
+/** Whether `value` nests mappings/lists deeper than `limit` levels (iterative: no recursion to overflow). */
+function depthOver(value: unknown, limit: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length) {
+    const [v, d] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (d >= limit) return true;
+    for (const c of Object.values(v)) if (c !== null && typeof c === 'object') stack.push([c, d + 1]);
+  }
+  return false;
 }
 
 /** Validate a raw object against ScenarioSchema; throws ScenarioError with one line per problem. */
@@ -152,32 +215,14 @@ function contradictions(s: Scenario): string[] {
       `engine.partitions: ${s.engine.partitions} with transport.cc: hpcc; HPCC's in-band telemetry is not handed across partitions, so use engine.partitions: 1`,
     );
   }
+  if (s.switch.pfc.enabled && s.switch.pfc.priorities.length === 0) {
+    out.push(
+      'switch.pfc.priorities: an empty list with switch.pfc.enabled: true leaves no class lossless; list the lossless priorities (e.g. [3]) or set switch.pfc.enabled: false',
+    );
+  }
   if (!s.stop.allFlowsDone && s.stop.timeUs === undefined) {
     out.push(
       'stop.allFlowsDone: false runs on to stop.timeUs after the last flow, so it needs stop.timeUs (a positive number of µs)',
-    );
-  }
-  return out;
-}
-
-/**
- * Settings that are valid but most likely not what was meant, as one-line notes (the command
- * line prints them on stderr; the run goes ahead).
- */
-export function scenarioNotes(s: Scenario): string[] {
-  const out: string[] = [];
-  const t = s.transport;
-  // (PFC on with UET on a lossy class is no note: a fabric with a lossless class for RoCE and
-  // UET beside it is the usual set-up, and what the bundled comparisons model.)
-  const anyUet = t.kind === 'uet' || (s.classes ?? []).some((c) => c.transport.kind === 'uet');
-  if (s.switch.trimming.enabled && !anyUet) {
-    out.push(
-      'switch.trimming: RoCE packets are never trimmed (only UET marks its packets trimmable), so trimming does nothing here',
-    );
-  }
-  if (t.kind === 'roce' && t.mtuBytes > 4096) {
-    out.push(
-      `transport.mtuBytes: ${t.mtuBytes} is above 4096, the largest RoCE path MTU (InfiniBand MTUs are 256–4096 bytes)`,
     );
   }
   return out;
@@ -189,9 +234,10 @@ export function scenarioNotes(s: Scenario): string[] {
  * `name` when given. Throws ScenarioError (lines prefixed with the variant's name).
  */
 export function applyVariant(raw: Record<string, unknown>, set: Record<string, unknown>, name?: string): Scenario {
-  const copy = structuredClone(raw);
-  delete copy.compare;
-  delete copy.sweep;
+  // Copied without the compare/sweep blocks: copying a 16,000-value sweep for each of its 16,000
+  // points made expanding it quadratic (32 k values took 33 s).
+  const { compare: _c, sweep: _s, ...rest } = raw;
+  const copy = structuredClone(rest);
   const prefix = name ? `compare "${name}": ` : '';
   try {
     applySets(copy, set, prefix);
@@ -257,7 +303,7 @@ export function applySets(raw: Record<string, unknown>, sets: Record<string, unk
   const errors: string[] = [];
   for (const [path, value] of entries) {
     const err = setPath(raw, path, value);
-    if (err) errors.push(`${prefix}${path}: ${err}`);
+    if (err) errors.push(`${prefix}${clip(path, 80)}: ${err}`);
   }
   if (errors.length) throw new ScenarioError(errors);
 }
@@ -535,7 +581,7 @@ export function formatIssues(
     if (issue.code === 'unrecognized_keys') {
       const allowed = allowedFieldsAt(path, raw);
       for (const k of issue.keys) {
-        lines.push(`${where ? `${where}.` : ''}${k}: unknown field; allowed fields: ${allowed.join(', ')}`);
+        lines.push(`${where ? `${where}.` : ''}${clip(k, 40)}: unknown field; allowed fields: ${allowed.join(', ')}`);
       }
       continue;
     }

@@ -32,6 +32,28 @@ const fraction = (what = 'a number in [0, 1]') =>
     .min(0, { error: `expected ${what}` })
     .max(1, { error: `expected ${what}` });
 
+/**
+ * The simulator's exact time range: times are integer picoseconds in a double, exact up to
+ * 2^53 ps ≈ 9,007 s. Every time in a scenario must fit in 9,000 s, or events at such a time lose
+ * their order (a flow starting at 1e300 ns once made a run step 15 M simulated seconds per wall
+ * second, forever).
+ */
+export const MAX_TIME_S = 9000;
+const timeMsg = (unit: 'ns' | 'µs', lo: string) =>
+  `expected a time in ${unit} ${lo}, at most ${unit === 'ns' ? '9e12' : '9e9'} (${MAX_TIME_S} s, the simulator's exact range)`;
+/** A time in ns, ≥ 0 (or ≥ `min`), within the simulator's range. */
+const timeNs = (min = 0) =>
+  z
+    .number({ error: timeMsg('ns', min === 0 ? '≥ 0' : `≥ ${min}`) })
+    .min(min, { error: timeMsg('ns', min === 0 ? '≥ 0' : `≥ ${min}`) })
+    .max(MAX_TIME_S * 1e9, { error: timeMsg('ns', min === 0 ? '≥ 0' : `≥ ${min}`) });
+/** A time in µs, > 0 (or ≥ 0 with `zero`), within the simulator's range. */
+const timeUs = (zero = false) =>
+  z
+    .number({ error: timeMsg('µs', zero ? '≥ 0' : '> 0') })
+    .refine((v) => (zero ? v >= 0 : v > 0), { error: timeMsg('µs', zero ? '≥ 0' : '> 0') })
+    .refine((v) => v <= MAX_TIME_S * 1e6, { error: timeMsg('µs', zero ? '≥ 0' : '> 0') });
+
 /** A propagation delay: at most 1 s, so that times stay exact integers of picoseconds (doubles are exact to 2^53 ps ≈ 2.5 h). */
 const delayNs = () =>
   nonNeg('a propagation delay in ns from 0 to 1000000000 (1 s)').max(1e9, {
@@ -161,7 +183,7 @@ export const LinksSchema = z
 const auto = z.literal('auto');
 export const SwitchSchema = z
   .strictObject({
-    latencyNs: nonNeg()
+    latencyNs: timeNs()
       .default(0)
       .describe('Fixed forwarding latency per switch, in ns (not applied to PFC frames, which the MAC consumes).'),
     // At most 2 GB: queue and buffer counters are 32-bit integers (real switch buffers are tens of MB).
@@ -395,16 +417,16 @@ export const FaultSchema = z.discriminatedUnion(
 
 // ---------------------------------------------------------------- transport
 export const DcqcnParamsSchema = z.strictObject({
-  rateDecreaseIntervalUs: nonNeg().optional().describe('At most one rate cut per this many µs.'),
-  alphaUpdateIntervalUs: positive().optional().describe('α is updated once per this many µs.'),
-  rateIncreaseTimerUs: positive().optional().describe('Rate-increase timer period, in µs.'),
+  rateDecreaseIntervalUs: timeUs(true).optional().describe('At most one rate cut per this many µs.'),
+  alphaUpdateIntervalUs: timeUs().optional().describe('α is updated once per this many µs.'),
+  rateIncreaseTimerUs: timeUs().optional().describe('Rate-increase timer period, in µs.'),
   byteCounterBytes: posInt().optional().describe('Rate-increase byte counter: a step per this many bytes sent.'),
   fastRecoverySteps: nonNegInt().optional().describe('Fast-recovery steps (F) before additive increase.'),
   g: fraction().optional().describe('Gain of α’s moving average.'),
   rateAiMbps: nonNeg().optional().describe('Additive-increase step, in Mb/s.'),
   rateHaiMbps: nonNeg().optional().describe('Hyper-increase step, in Mb/s.'),
   minRateMbps: positive().optional().describe('Lowest rate, in Mb/s.'),
-  cnpIntervalUs: nonNeg()
+  cnpIntervalUs: timeUs(true)
     .optional()
     .describe('At most one CNP per QP per this many µs at the receiver (0: every marked packet).'),
   rateOnFirstCnp: fraction().optional().describe('The rate after the first CNP, as a fraction of the current rate.'),
@@ -492,7 +514,7 @@ const RoceSchema = z
       'TIMELY parameters (cc: timely); unset ones are the HPCC ns-3 code’s.',
     ),
     dctcp: DctcpParamsSchema.optional().describe('DCTCP parameters (cc: dctcp), in the HPCC ns-3 code’s rate form.'),
-    nakIntervalUs: nonNeg()
+    nakIntervalUs: timeUs(true)
       .default(500)
       .describe(
         'A repeat NAK for the same expected PSN is suppressed this long, in µs (HPCC: 500 µs, physics.md §3.2).',
@@ -500,7 +522,7 @@ const RoceSchema = z
     ackEveryPackets: posInt()
       .default(4)
       .describe('The receiver ACKs every this many in-order packets, and always the last packet of a message.'),
-    rtoUs: positive().default(5000).describe('Retransmission timeout, in µs (htsim RoCE: 5 ms, physics.md §3.3).'),
+    rtoUs: timeUs().default(5000).describe('Retransmission timeout, in µs (htsim RoCE: 5 ms, physics.md §3.3).'),
     // Optional rather than defaulted, so that scenarios that leave it out keep their hash (the
     // default, 'control', is the behaviour before the field existed).
     ackPriority: z
@@ -531,8 +553,8 @@ const RoceSchema = z
   .describe('RoCEv2 reliable connection: one queue pair per flow, go-back-N, optional congestion control.');
 
 export const NsccParamsSchema = z.strictObject({
-  baseRttUs: positive().optional().describe('Base RTT in µs (default: derived from the longest path).'),
-  targetQdelayUs: positive().optional().describe('Target queueing delay in µs (default: derived from the base RTT).'),
+  baseRttUs: timeUs().optional().describe('Base RTT in µs (default: derived from the longest path).'),
+  targetQdelayUs: timeUs().optional().describe('Target queueing delay in µs (default: derived from the base RTT).'),
   maxWindowBytes: posInt().optional().describe('Largest window in bytes (default: derived from the BDP).'),
   gamma: fraction().optional().describe('Gain of the multiplicative decrease.'),
   maxMdJump: fraction().optional().describe('Largest fraction of the window one decrease may take.'),
@@ -584,7 +606,7 @@ const UetSchema = z
       .default(16384)
       .describe('ACK every this many received bytes (ACK_GEN_TRIGGER, 16 KiB, physics.md §4.3), and at once on CE.'),
     rtoUs: z
-      .union([positive(), auto])
+      .union([timeUs(), auto])
       .default('auto')
       .describe(
         'Retransmission timeout backstop, in µs. auto: 15 µs + 6 × a queue’s drain time (htsim, physics.md §4.7).',
@@ -599,7 +621,7 @@ export const TransportSchema = z.discriminatedUnion('kind', [RoceSchema, UetSche
 // ---------------------------------------------------------------- workload
 const hostId = nonNegInt('a host index ≥ 0');
 const sizeBytes = () => posInt().describe('Bytes each flow carries.');
-const startNs = () => nonNeg().default(0).describe('When the flows start, in ns of simulated time.');
+const startNs = () => timeNs().default(0).describe('When the flows start, in ns of simulated time.');
 const IncastSchema = z
   .strictObject({
     kind: z.literal('incast'),
@@ -630,7 +652,7 @@ const FlowSchema = z.strictObject({
   src: hostId.describe('Sending host.'),
   dst: hostId.describe('Receiving host.'),
   sizeBytes: posInt().describe('Bytes the flow carries.'),
-  startNs: nonNeg().default(0).describe('When the flow starts, in ns.'),
+  startNs: timeNs().default(0).describe('When the flow starts, in ns.'),
 });
 const FlowListSchema = z
   .strictObject({
@@ -654,8 +676,8 @@ const PoissonSchema = z
       .describe(
         'Offered load as a fraction of each host’s link rate, in payload bytes (as HPCC’s traffic_gen, physics.md §5.1).',
       ),
-    durationUs: positive().describe('Arrivals are generated in [startNs, startNs + durationUs).'),
-    startNs: nonNeg().default(0).describe('When arrivals begin, in ns.'),
+    durationUs: timeUs().describe('Arrivals are generated in [startNs, startNs + durationUs).'),
+    startNs: timeNs().default(0).describe('When arrivals begin, in ns.'),
     hosts: z.array(hostId).optional().describe('The hosts that send and receive (default: all).'),
   })
   .describe('Poisson arrivals per host to random destinations, sizes drawn from a CDF, at a target load.');
@@ -666,7 +688,7 @@ const RingAllReduceSchema = z
     sizeBytes: posInt().describe(
       'Bytes of the buffer each rank reduces; each of the 2(n − 1) steps moves sizeBytes / n.',
     ),
-    startNs: nonNeg().default(0).describe('When the first step starts, in ns.'),
+    startNs: timeNs().default(0).describe('When the first step starts, in ns.'),
   })
   .describe('A ring all-reduce: 2(n − 1) steps, each waiting for the previous one.');
 export const WorkloadItemSchema = z.discriminatedUnion(
@@ -694,7 +716,7 @@ export const WorkloadSchema = z
 // ---------------------------------------------------------------- stop, metrics, variants
 export const StopSchema = z
   .strictObject({
-    timeUs: positive().optional().describe('Simulated-time limit, in µs (stopReason timeLimit).'),
+    timeUs: timeUs().optional().describe('Simulated-time limit, in µs (stopReason timeLimit).'),
     maxEvents: posInt().optional().describe('Event budget (stopReason eventBudget).'),
     allFlowsDone: z
       .boolean()
@@ -702,7 +724,7 @@ export const StopSchema = z
       .describe(
         'End the run once every flow has finished and what is in flight has drained (stopReason allFlowsDone, even with timeUs). false: run on to timeUs (then required), sampling all the way, so runs share one time axis.',
       ),
-    stallUs: positive()
+    stallUs: timeUs()
       .default(1_000_000)
       .describe(
         'Stop (stopReason stalled, exit 1) when started flows deliver nothing for this many µs: a run stuck behind a PFC deadlock with the analysis off, say, would otherwise retry forever.',
@@ -713,7 +735,7 @@ export const StopSchema = z
 
 export const MetricsSchema = z
   .strictObject({
-    queueSampleNs: positive()
+    queueSampleNs: timeNs(1)
       .optional()
       .describe(
         'Sample every switch port’s queue depth at this interval, in ns (off when absent; host NICs are not sampled).',
@@ -722,7 +744,7 @@ export const MetricsSchema = z
       .default(2000)
       .describe('Samples kept per series: when full, every other sample is dropped and the interval doubles.'),
     latency: z.boolean().default(true).describe('Record every data packet’s one-way latency in a histogram.'),
-    flowTraceNs: positive()
+    flowTraceNs: timeNs(1)
       .optional()
       .describe('Sample per-flow traces (delivered bytes, DCQCN rate and α, NSCC window) at this interval, in ns.'),
     traceFlows: z.array(nonNegInt()).optional().describe('Which flows to trace, by id (default: the first 16).'),
@@ -730,7 +752,7 @@ export const MetricsSchema = z
       .boolean()
       .default(true)
       .describe('The congestion-tree, head-of-line victim and PFC deadlock analysis (cheap; on by default).'),
-    deadlockTimeoutUs: positive()
+    deadlockTimeoutUs: timeUs()
       .default(10_000)
       .describe('A cycle of pauses with no RESUME for this many µs is a PFC deadlock, and stops the run.'),
     jobsAlone: z
@@ -751,7 +773,8 @@ export const EngineSchema = z
       .describe(
         'Cut the fabric into this many partitions run in parallel windows (docs/architecture.md, Partitioned runs); 1: one event queue. Deterministic, whatever the threads, but not byte-identical to the unpartitioned run: the same distributions.',
       ),
-    threads: nonNegInt()
+    threads: nonNegInt('a number of threads from 0 to 64')
+      .max(64, { error: 'expected a number of threads from 0 to 64' })
       .default(0)
       .describe(
         'Threads for the partitions (Node): 0 = one per partition when the machine has the cores; 1 = one thread. Never changes results.',

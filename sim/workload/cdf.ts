@@ -16,8 +16,26 @@ export interface Cdf {
 /** Names accepted by `loadCdf` without file access. */
 export const BUNDLED_CDF_NAMES: readonly string[] = Object.keys(bundledCdfs);
 
-/** Parses `<bytes> <cumulative percent>` lines (blank lines and `#` comments ignored). */
+/** A path or name as it appears in a message: at most 80 characters (a 1 MB path is not echoed whole). */
+function clipName(s: string): string {
+  return s.length > 80 ? `${s.slice(0, 79)}…` : s;
+}
+
+/** The largest CDF file read (1 MiB: the bundled ones are under 1 KB). */
+const MAX_CDF_BYTES = 1024 * 1024;
+
+const CDF_FORMAT =
+  'a CDF file has one "<size in bytes> <cumulative percent>" pair per line, both non-decreasing, the last at 100';
+
+/**
+ * Parses `<bytes> <cumulative percent>` lines (blank lines and `#` comments ignored). An error
+ * names the line number and what the line should hold, never the line itself: a path that is
+ * not a CDF (a password file, say) must not have its content printed.
+ */
 export function parseCdf(text: string, source = 'cdf'): Cdf {
+  source = clipName(source);
+  if (text.length > MAX_CDF_BYTES)
+    throw new InputError(`${source}: the file is larger than ${MAX_CDF_BYTES / 1024 / 1024} MiB; ${CDF_FORMAT}`);
   const sizes: number[] = [];
   const percents: number[] = [];
   const lines = text.split(/\r?\n/);
@@ -29,7 +47,7 @@ export function parseCdf(text: string, source = 'cdf'): Cdf {
     const x = Number(parts[0]);
     const y = Number(parts[1]);
     if (parts.length !== 2 || !Number.isFinite(x) || !Number.isFinite(y)) {
-      throw new InputError(`${where}: expected "<bytes> <cumulative percent>", got "${lines[i].trim()}"`);
+      throw new InputError(`${where}: not a CDF line; ${CDF_FORMAT}`);
     }
     if (x < 0) throw new InputError(`${where}: size ${x} is negative`);
     if (y < 0 || y > 100) throw new InputError(`${where}: percent ${y} is outside [0, 100]`);
@@ -65,8 +83,8 @@ export function loadCdf(nameOrPath: string, readText?: (path: string) => string,
     const bare = !/[/\\.]/.test(nameOrPath);
     throw new InputError(
       bare
-        ? `${where}: "${nameOrPath}" is not a bundled CDF (${BUNDLED_CDF_NAMES.join(', ')}) nor a file that can be read`
-        : `${where}: cannot read CDF file "${nameOrPath}": ${(e as Error).message}`,
+        ? `${where}: "${clipName(nameOrPath)}" is not a bundled CDF (${BUNDLED_CDF_NAMES.join(', ')}) nor a file that can be read`
+        : `${where}: cannot read CDF file "${clipName(nameOrPath)}": ${clipName((e as Error).message)}`,
     );
   }
   return parseCdf(text, nameOrPath);

@@ -35,5 +35,10 @@ export function poissonFlows(item: Poisson, ctx: WorkloadContext): FlowSpec[] {
       t += rng.exp(meanGapPs);
     }
   }
+  // Zero arrivals is no run ("flows done 0 / 0" with exit 0 hid a load of 1e-300).
+  if (flows.length === 0)
+    throw new InputError(
+      `${ctx.path}: the poisson workload generated no flows: at load ${item.load} a host starts a flow every ${(meanGapPs / 1e6).toPrecision(3)} µs on average, against durationUs ${item.durationUs}; raise load or durationUs`,
+    );
   return flows;
 }

@@ -930,6 +930,14 @@ function renderSummary(): void {
     ['victims', (r) => String(r.output.result.congestion?.summary.victims ?? '-')],
     ['deadlocks', (r) => String(r.output.result.congestion?.summary.deadlocks ?? '-')],
     ['drops / trims', (r) => `${fmt.int(r.output.result.counters.drops)} / ${fmt.int(r.output.result.counters.trims)}`],
+    // A lossless class should never drop: flagged (as the CLI table and result.notes do).
+    [
+      'lossless drops',
+      (r) => {
+        const n = r.output.result.counters.losslessDrops ?? 0;
+        return n > 0 ? `${fmt.int(n)} ⚠ lossless class dropped` : '0';
+      },
+    ],
     ['ECN marks', (r) => fmt.int(r.output.result.counters.ecnMarks)],
     ['retransmits', (r) => fmt.int(r.output.result.counters.retransmits)],
     ['sim time', (r) => fmt.us(r.output.result.meta.simTimePs)],

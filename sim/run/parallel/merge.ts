@@ -19,6 +19,8 @@ export interface PartitionPartial {
   retransmits: Int32Array;
   deliveredBytes: Float64Array;
   counters: Record<string, number>;
+  /** Live data packets (not trimmed headers, not control) in this partition's pool. */
+  liveData: number;
   livePackets: number;
   peakPackets: number;
   pauseCount: Int32Array;
@@ -46,6 +48,7 @@ export function partialOf(s: Simulation): PartitionPartial {
     deliveredBytes: flows.deliveredBytes.slice(),
     counters: { ...fabric.counters },
     livePackets: fabric.pool.live,
+    liveData: fabric.pool.liveByKind().data,
     peakPackets: fabric.pool.highWater,
     pauseCount: fabric.pauseCount.slice(),
     pausedTimePs,
@@ -102,6 +105,7 @@ export function absorbPartials(s0: Simulation, partials: PartitionPartial[]): Me
   for (let i = 0; i < pausedTime.length; i++) pausedTime[i] = all[plan.nodeLp[fabric.portNode[i >> 3]]].pausedTimePs[i];
   fabric.overridePausedTimes(pausedTime);
   fabric.pool.live = all.reduce((sum, p) => sum + p.livePackets, 0);
+  fabric.pool.mergedLiveData = all.reduce((sum, p) => sum + p.liveData, 0);
   if (s0.latency !== null) for (const p of others) if (p.latency !== null) s0.latency.addRaw(p.latency);
   if (s0.transport instanceof UetTransportModel)
     for (const p of others) if (p.uet !== null) s0.transport.absorbStats(p.uet);
