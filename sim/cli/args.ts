@@ -39,6 +39,10 @@ const OPTIONS = {
     value: 'I/N',
     help: 'Run only every N-th variant, starting at the I-th (1-based): for job arrays.',
   },
+  force: {
+    type: 'boolean',
+    help: 'An --out folder that holds another sweep is cleared first (without --force: refused).',
+  },
   baseline: { type: 'string', value: 'FILE', help: 'The baseline JSON written by `ethersim baseline`.' },
   seeds: { type: 'string', value: 'N', help: 'Number of seeds to run (default 4).' },
   alpha: { type: 'string', value: 'A', help: "The KS test's significance level, in (0, 1) (default 0.01)." },
@@ -108,7 +112,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
       "Run the grid of FILE's sweep: block in parallel; write results.csv (one row per variant and\n" +
       'metric), variants/<id>/result.json and sweep.json to --out (default out/<name>-sweep).\n' +
       'Finished variants are skipped when re-run.',
-    options: ['jobs', 'shard', 'out', 'seed', 'set', 'quiet', 'progress'],
+    options: ['jobs', 'shard', 'out', 'force', 'seed', 'set', 'quiet', 'progress'],
   },
   merge: {
     operands: 'DIR...',
@@ -152,6 +156,16 @@ export const COMMANDS: Record<string, CommandSpec> = {
     optionHelp: { quiet: 'Print nothing when the scenario is valid (errors and notes still go to stderr).' },
   },
   schema: { operands: '', minOperands: 0, maxOperands: 0, summary: 'Print the scenario JSON Schema.', options: [] },
+  verify: {
+    operands: '[OPTIONS]',
+    minOperands: 0,
+    maxOperands: Infinity,
+    summary:
+      'Run the reference cases (published UEC thresholds, hand-computed FCTs, PFC headroom, DCQCN\n' +
+      'convergence) and print each against its reference and source; exit 1 if any fails.\n' +
+      'docs/validation.md is its report. `ethersim verify --help` lists its options.',
+    options: [],
+  },
   bench: {
     operands: '[OPTIONS]',
     minOperands: 0,
@@ -291,6 +305,7 @@ export function parseCommandLine(argv: string[]): RunArgs {
   args.quiet = v.quiet === true;
   args.progress = v.progress === true;
   if (v.explain === true) args.explain = true;
+  args.force = v.force === true;
   args.out = str('out');
   args.shard = str('shard');
   args.baseline = str('baseline');

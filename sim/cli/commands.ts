@@ -1,4 +1,4 @@
-import { readFileSync, existsSync, mkdirSync, statSync } from 'node:fs';
+import { readFileSync, existsSync, mkdirSync, statSync, rmSync } from 'node:fs';
 import { dirname, resolve, join, basename, relative, sep } from 'node:path';
 import type { Scenario } from '../scenario/schema.ts';
 import type { Result } from '../metrics/result.ts';
@@ -9,6 +9,7 @@ import {
   makeReadText,
   isInputError,
   safeDirName,
+  checkDirNames,
   printRunNotes,
   EXIT_OK,
   EXIT_RUN_FAILED,
@@ -32,7 +33,10 @@ import {
   mergeSweepDirs,
   removeStaleTemps,
   writeAtomic,
+  readManifest,
+  type SweepManifest,
 } from '../run/sweep.ts';
+import { canonicalJson } from '../scenario/hash.ts';
 import {
   poolRuns,
   makeBaseline,
@@ -163,6 +167,7 @@ export async function compareVariants(
     if (names.has(v.name)) throw new UsageError(`compare: two variants are named "${v.name}"; names must be unique`);
     names.add(v.name);
   }
+  if (args.out) checkDirNames(variants.map((v) => v.name));
   const runner = runnerFor(args, io, scenarioPath, variants.length);
   const showProgress = !args.quiet && (args.progress || io.stderrIsTTY);
   const { outcomes, cancelled } = await withSignal(io, (signal) => runAll(runner, variants, signal, io, showProgress));
@@ -254,6 +259,16 @@ const sweep: Command = async (args, io) => {
     shard,
   );
   const mine = variants.filter((v) => inShard(v, shard));
+  // A folder holding another sweep (other scenario or grid) would mix the two: refused, or with
+  // --force cleared first. The same sweep (any shard of it) resumes.
+  const prior = existsSync(join(outDir, 'sweep.json')) ? readManifestOrNull(outDir) : undefined;
+  if (prior !== undefined && (prior === null || sweepKey(prior) !== sweepKey(manifest))) {
+    if (!args.force)
+      throw new UsageError(
+        `sweep: --out ${args.out ?? outDir} holds another sweep${prior ? ` ("${prior.name}": other scenario or grid)` : ''}; choose another folder, or add --force to clear its results`,
+      );
+    for (const f of ['variants', 'sweep.json', 'results.csv']) rmSync(join(outDir, f), { recursive: true, force: true });
+  }
   removeStaleTemps(outDir);
   const todo = mine.filter((v) => !finishedResult(outDir, { id: v.id, scenarioHash: v.hash, seed: v.scenario.seed }));
   const say = (s: string) => {
@@ -287,6 +302,19 @@ const sweep: Command = async (args, io) => {
   say(`${finished}/${mine.length} variants finished; wrote ${join(outDir, 'results.csv')}`);
   return exit;
 };
+
+/** What makes two sweep directories one sweep: the scenario, the parameters and the grid (not the shard). */
+function sweepKey(m: SweepManifest): string {
+  return canonicalJson({ baseHash: m.baseHash, params: m.params, ids: m.variants.map((v) => v.id) });
+}
+
+function readManifestOrNull(dir: string): SweepManifest | null {
+  try {
+    return readManifest(dir);
+  } catch {
+    return null;
+  }
+}
 
 const merge: Command = async (args, io) => {
   if (args.files.length === 0)

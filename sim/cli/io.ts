@@ -62,6 +62,8 @@ export interface RunArgs {
   progress: boolean;
   /** validate: print each variant's effective congestion-control parameters. */
   explain?: boolean;
+  /** sweep: write into an --out folder that holds another sweep, clearing its results first. */
+  force?: boolean;
 }
 
 /** Read and validate FILE with the command line's overrides; every variant it asks to run. */
@@ -116,6 +118,23 @@ export function isInputError(e: unknown): e is Error {
   return e instanceof ScenarioError || (e instanceof Error && e.name === 'ScenarioError');
 }
 
+/**
+ * Refuse variant names that map to one output folder (`a/b` and `a b` are both `a_b`): one
+ * result would silently overwrite the other.
+ */
+export function checkDirNames(names: string[]): void {
+  const seen = new Map<string, string>();
+  names.forEach((n, i) => {
+    const d = safeDirName(n, i);
+    const other = seen.get(d);
+    if (other !== undefined)
+      throw new UsageError(
+        `--out: variants "${other}" and "${n}" would both be written to folder ${d}; rename one (folder names keep letters, digits, '.', '_' and '-')`,
+      );
+    seen.set(d, n);
+  });
+}
+
 export function safeDirName(name: string, i: number): string {
   const s = name.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+/, '');
   return s || `variant-${i}`;
@@ -126,7 +145,8 @@ export const MAX_MESSAGE_CHARS = 300;
 
 /** One stderr line, cut to MAX_MESSAGE_CHARS (a last guard: messages clip what they echo themselves). */
 export function clampLine(line: string): string {
-  const one = line.replace(/[\r\n]+/g, ' ');
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it escapes
+  const one = line.replace(/[\r\n]+/g, ' ').replace(/[\x00-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
   return one.length > MAX_MESSAGE_CHARS ? `${one.slice(0, MAX_MESSAGE_CHARS - 1)}…` : one;
 }
 

@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync, mkdirSync, existsSync, statSync } from 'node:fs';
+import { readFileSync, mkdirSync, existsSync, statSync } from 'node:fs';
 import { dirname, resolve, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { availableParallelism } from 'node:os';
@@ -18,6 +18,7 @@ import {
   loadFromArgs,
   makeReadText,
   isInputError,
+  checkDirNames,
   clampLine,
   printRunNotes,
   safeDirName,
@@ -209,6 +210,7 @@ async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
     const outDir = resolve(io.cwd, args.out);
     if (existsSync(outDir) && !statSync(outDir).isDirectory())
       throw new UsageError(`--out ${args.out}: is a file, not a directory`);
+    if (variants.length > 1) checkDirNames(variants.map((v) => v.name));
   }
   if (loaded.scenario.compare?.length && !io.runScenario) {
     // Variants run in parallel worker threads (tests that stub the simulator run them in-process).
@@ -329,13 +331,15 @@ async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
 
   if (args.out) {
     const outDir = resolve(io.cwd, args.out);
+    // Each file to a temporary name, then renamed: a kill mid-write leaves the old file whole.
+    const { writeAtomic } = await import('../run/sweep.ts');
     try {
       const multi = results.length > 1;
       results.forEach((r, i) => {
         const dir = multi ? join(outDir, safeDirName(r.name, i)) : outDir;
         mkdirSync(dir, { recursive: true });
-        writeFileSync(join(dir, 'result.json'), `${JSON.stringify(r.result)}\n`);
-        writeFileSync(join(dir, 'flows.csv'), flowsCsv(r.result.flows, r.result.jobs));
+        writeAtomic(join(dir, 'result.json'), `${JSON.stringify(r.result)}\n`);
+        writeAtomic(join(dir, 'flows.csv'), flowsCsv(r.result.flows, r.result.jobs));
         const v = variants.find((x) => x.name === r.name);
         if (v) writeViewerFiles(dir, v.scenario);
       });

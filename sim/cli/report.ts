@@ -157,13 +157,13 @@ function congestionRows(r: Result): [string, string][] {
  */
 export function formatResultTable(runs: NamedResult[]): string {
   if (runs.length === 0) return '';
-  const rows = runs.map((r) => summaryRows(r.result));
+  const rows = runs.map((r) => summaryRows(r.result).map(([l, v]) => [l, printable(v)] as [string, string]));
   // Runs can have rows of their own (planes): every label once, in first-seen order, '-' where a
   // run has none.
   const labels = [...new Set(rows.flatMap((r) => r.map(([l]) => l)))];
   const multi = runs.length > 1;
   // In a comparison the scenario row is replaced by a header of variant names.
-  const header = multi ? ['', ...runs.map((r) => r.name)] : undefined;
+  const header = multi ? ['', ...runs.map((r) => printable(r.name))] : undefined;
   const body: string[][] = labels
     .map((label) => [label, ...rows.map((r) => r.find(([l]) => l === label)?.[1] ?? '-')])
     .filter((row) => !(multi && row[0] === 'scenario'));
@@ -312,8 +312,8 @@ export function formatCompareTable(runs: NamedResult[]): string {
   const plain = labels.filter((l) => !isBucket(l));
   const at = plain.indexOf('slowdown p99') + 1;
   const ordered = [...plain.slice(0, at), ...bucketRows, ...plain.slice(at)];
-  const header = ['', ...runs.map((r) => r.name)];
-  const body = ordered.map((l) => [l, ...perRun.map((m) => m.get(l) ?? '-')]);
+  const header = ['', ...runs.map((r) => printable(r.name))];
+  const body = ordered.map((l) => [l, ...perRun.map((m) => printable(m.get(l) ?? '-'))]);
   const all = [header, ...body];
   const widths = header.map((_, col) => Math.max(...all.map((row) => [...row[col]].length)));
   const pad = (s: string, w: number, right: boolean) => {
@@ -328,4 +328,13 @@ export function formatCompareTable(runs: NamedResult[]): string {
   const out = all.map(line);
   out.splice(1, 0, widths.map((w) => '─'.repeat(w)).join('  '));
   return `${out.join('\n')}\n`;
+}
+
+/**
+ * Text from the scenario (names) as the terminal should show it: control characters (an escape
+ * sequence that clears the screen or retitles the window, a bell) written as \xNN.
+ */
+export function printable(s: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it escapes
+  return s.replace(/[\x00-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }

@@ -245,8 +245,16 @@ export function victimCount(r: Result): number | null {
   return null;
 }
 
+/**
+ * One CSV cell. Text starting with =, +, -, @, a tab or a carriage return is prefixed with a
+ * single quote, as the OWASP CSV-injection guidance says, so that a spreadsheet shows it rather
+ * than evaluating it (a variant named `=HYPERLINK(…)` would be a live formula); numbers, even
+ * negative ones, are left as they are.
+ */
 export function csvCell(v: unknown): string {
-  const s = typeof v === 'string' ? v : typeof v === 'number' ? String(v) : JSON.stringify(v);
+  let s = typeof v === 'string' ? v : typeof v === 'number' ? String(v) : JSON.stringify(v);
+  const numeric = typeof v === 'number' || (/^[-+]?[\d.]/.test(s) && Number.isFinite(Number(s)));
+  if (!numeric && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 

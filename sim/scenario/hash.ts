@@ -2,12 +2,22 @@ import type { Scenario } from './schema.ts';
 
 /**
  * A stable identity for a scenario's physics: FNV-1a 64 over canonical (sorted-key) JSON of the
- * validated scenario, leaving out the fields that do not change what is simulated or that name
- * the run (`seed`, `name`, `description`, `compare`, `sweep`, and `engine`, which says how the
- * run is executed: a partitioned run is checked against the baselines of the unpartitioned one). So a regression baseline recorded
- * with one seed can be checked against runs with other seeds. Pure JS: works in browsers.
+ * validated scenario, leaving out every field that does not change what is simulated. So a
+ * regression baseline recorded with one seed can be checked against runs with other seeds, and
+ * turning a queue sampler on does not orphan a baseline. Pure JS: works in browsers.
+ *
+ * PHYSICS (hashed): topology, links, switch, transport, workload, stop — what the packets do.
+ * LEFT OUT:
+ *   - naming: `name`, `description`; the run's draw: `seed`; expansions: `compare`, `sweep`;
+ *   - execution: `engine` (a partitioned run is checked against the unpartitioned baselines);
+ *   - observation: `metrics` (queue and flow sampling, the latency histogram, the congestion and
+ *     deadlock analysis). They watch and never change a packet's fate; a deadlock found by the
+ *     analysis ends a run that would otherwise stall, after the same events.
+ * A NEW FIELD is physics unless it only names, draws, executes or observes: then add its
+ * top-level block here (or, for a field inside a physics block, strip it in `physicsOf`), and
+ * say so in docs/reference — a field left out of the hash must never change a result's events.
  */
-export const HASH_EXCLUDED_FIELDS = ['seed', 'name', 'description', 'compare', 'sweep', 'engine'] as const;
+export const HASH_EXCLUDED_FIELDS = ['seed', 'name', 'description', 'compare', 'sweep', 'engine', 'metrics'] as const;
 
 export function scenarioHash(s: Scenario): string {
   const copy: Record<string, unknown> = { ...(s as Record<string, unknown>) };
