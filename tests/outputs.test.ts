@@ -110,6 +110,7 @@ describe('CSV cells and terminal text', () => {
     const r = runScenario(s);
     r.meta.name = 'evil\x1b[2J\x07name';
     const t = formatResultTable([{ name: 'evil\x1b]0;title\x07', result: r }]);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what must not be printed
     expect(t).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/);
     expect(t).toMatch(/evil\\x1b\[2J\\x07name/);
   });

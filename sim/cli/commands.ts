@@ -267,7 +267,8 @@ const sweep: Command = async (args, io) => {
       throw new UsageError(
         `sweep: --out ${args.out ?? outDir} holds another sweep${prior ? ` ("${prior.name}": other scenario or grid)` : ''}; choose another folder, or add --force to clear its results`,
       );
-    for (const f of ['variants', 'sweep.json', 'results.csv']) rmSync(join(outDir, f), { recursive: true, force: true });
+    for (const f of ['variants', 'sweep.json', 'results.csv'])
+      rmSync(join(outDir, f), { recursive: true, force: true });
   }
   removeStaleTemps(outDir);
   const todo = mine.filter((v) => !finishedResult(outDir, { id: v.id, scenarioHash: v.hash, seed: v.scenario.seed }));

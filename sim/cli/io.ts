@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { Scenario } from '../scenario/schema.ts';
 import type { Result } from '../metrics/result.ts';
 import { loadScenario, scenarioVariants, scenarioNotes, sizeProblem, ScenarioError } from '../scenario/load.ts';
-import type { ProgressInfo } from './report.ts';
+import { printable, type ProgressInfo } from './report.ts';
 
 /** What every command shares: the IO seam, exit codes, usage errors, and reading a scenario with its overrides. */
 
@@ -145,8 +145,7 @@ export const MAX_MESSAGE_CHARS = 300;
 
 /** One stderr line, cut to MAX_MESSAGE_CHARS (a last guard: messages clip what they echo themselves). */
 export function clampLine(line: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it escapes
-  const one = line.replace(/[\r\n]+/g, ' ').replace(/[\x00-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  const one = printable(line.replace(/[\r\n]+/g, ' '));
   return one.length > MAX_MESSAGE_CHARS ? `${one.slice(0, MAX_MESSAGE_CHARS - 1)}…` : one;
 }
 

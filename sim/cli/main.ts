@@ -78,6 +78,19 @@ export async function main(argv: string[], ioIn: Partial<CliIO> = {}): Promise<n
     ...ioIn,
   };
   const fail = (line: string) => io.stderr(`${clampLine(`ethersim: ${line}`)}\n`);
+  if (argv[0] === 'verify') {
+    // Its options are its own (sim/cli/verify.ts parses them), like bench's.
+    try {
+      return await (await import('./verify.ts')).verifyCommand(argv.slice(1), io);
+    } catch (e) {
+      if (e instanceof UsageError) {
+        fail(e.message);
+        return EXIT_INVALID;
+      }
+      fail(`internal error: ${(e as Error)?.message ?? String(e)}`);
+      return EXIT_RUN_FAILED;
+    }
+  }
   if (argv[0] === 'bench') {
     // The benchmark runs its scenarios in fresh processes; its options are its own (see tools/bench/bench.ts).
     const { spawnSync } = await import('node:child_process');
