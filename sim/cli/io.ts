@@ -140,6 +140,18 @@ export function safeDirName(name: string, i: number): string {
   return s || `variant-${i}`;
 }
 
+/** The most problem lines one error prints: a list of 1,000 bad items is one problem repeated. */
+export const MAX_PROBLEM_LINES = 8;
+
+/** A problem list cut to MAX_PROBLEM_LINES, the last line saying how many more there were. */
+export function capLines(lines: readonly string[]): string[] {
+  if (lines.length <= MAX_PROBLEM_LINES) return [...lines];
+  return [
+    ...lines.slice(0, MAX_PROBLEM_LINES - 1),
+    `… and ${lines.length - MAX_PROBLEM_LINES + 1} more problems (fix the ones above first)`,
+  ];
+}
+
 /** The longest line the command line prints on stderr: whatever a message echoes is cut to fit. */
 export const MAX_MESSAGE_CHARS = 300;
 

@@ -18,6 +18,7 @@ import {
   loadFromArgs,
   makeReadText,
   isInputError,
+  capLines,
   checkDirNames,
   clampLine,
   printRunNotes,
@@ -139,7 +140,7 @@ export async function main(argv: string[], ioIn: Partial<CliIO> = {}): Promise<n
       return EXIT_INVALID;
     }
     if (e instanceof ScenarioError) {
-      for (const l of e.lines) fail(l);
+      for (const l of capLines(e.lines)) fail(l);
       return EXIT_INVALID;
     }
     if (isInputError(e)) {
@@ -299,7 +300,7 @@ async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
       if (isInputError(e)) {
         // The scenario is valid by the schema but not buildable (e.g. a host index past the topology).
         const lines = e instanceof ScenarioError ? e.lines : [(e as Error).message];
-        for (const l of lines) io.stderr(`ethersim: ${where}${l}\n`);
+        for (const l of capLines(lines)) io.stderr(`${clampLine(`ethersim: ${where}${l}`)}\n`);
         failed.push({ name: v.name, error: lines.join('; ') });
         exit = Math.max(exit, EXIT_INVALID);
         continue;

@@ -72,8 +72,6 @@ export const MAX_SCENARIO_BYTES = 16 * 1024 * 1024;
 export const MAX_NESTING_DEPTH = 64;
 /** YAML alias uses allowed when the document is expanded (a "billion laughs" bomb needs millions). */
 export const MAX_ALIAS_COUNT = 1000;
-/** YAML syntax errors reported (random bytes give thousands, one per line of the file). */
-const MAX_SYNTAX_ERRORS = 5;
 
 /** The refusal for a scenario text of `bytes` bytes, or undefined when it is within the limit. */
 export function sizeProblem(sourceName: string, bytes: number): string | undefined {
@@ -96,15 +94,15 @@ export function parseYamlObject(text: string, sourceName: string): Record<string
   if (doc.errors.length) {
     // The parser recurses once per level: very deep nesting overflows its stack, which it reports as an error.
     if (doc.errors.some((e) => /Maximum call stack/.test(e.message))) throw new ScenarioError([tooDeep]);
-    const lines = doc.errors.slice(0, MAX_SYNTAX_ERRORS).map((e) => {
-      const pos = e.linePos?.[0];
-      const where = pos ? `${source}:${pos.line}:${pos.col}` : source;
-      const msg = e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
-      return `${where}: YAML syntax error: ${clip(msg, 160)}`;
-    });
-    const more = doc.errors.length - MAX_SYNTAX_ERRORS;
-    if (more > 0) lines.push(`${source}: … and ${more} more YAML syntax errors (is it a YAML or JSON file?)`);
-    throw new ScenarioError(lines);
+    // The first error only: the ones after it mostly follow from it (random bytes give one per line).
+    const e = doc.errors[0];
+    const pos = e.linePos?.[0];
+    const where = pos ? `${source}:${pos.line}:${pos.col}` : source;
+    const msg = e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+    const more = doc.errors.length - 1;
+    throw new ScenarioError([
+      `${where}: YAML syntax error: ${clip(msg, 160)}${more > 0 ? ` (and ${more} more after it)` : ''}`,
+    ]);
   }
   let value: unknown;
   try {
