@@ -1,6 +1,5 @@
 import type { PortTiming } from '../net/portTiming.ts';
 import { nextHopList } from '../net/routing.ts';
-import { WIRE } from '../net/packets.ts';
 
 /** Ports a packet from src to dst crosses on an empty network (first equal-cost choice). */
 export function pathPorts(fabric: PortTiming, src: number, dst: number): number[] {
@@ -28,6 +27,8 @@ export interface FramingSizes {
   headerBytes: number;
   /** Bytes of the acknowledgement that completes the flow. */
   ackBytes: number;
+  /** Wire bytes per frame beyond the frame: preamble/SFD and IFG (20, or 0 with wire.preambleIfg: false). */
+  overheadBytes: number;
 }
 
 /**
@@ -46,10 +47,10 @@ export interface FramingSizes {
  */
 export function idealFctPs(fabric: PortTiming, path: number[], sizeBytes: number, f: FramingSizes): number {
   const npk = Math.max(1, Math.ceil(sizeBytes / f.mtuBytes));
-  const fullWire = f.mtuBytes + f.headerBytes + WIRE.OVERHEAD_BYTES;
+  const fullWire = f.mtuBytes + f.headerBytes + f.overheadBytes;
   const lastPayload = Math.max(1, sizeBytes - (npk - 1) * f.mtuBytes);
-  const lastWire = lastPayload + f.headerBytes + WIRE.OVERHEAD_BYTES;
-  const ackWire = f.ackBytes + WIRE.OVERHEAD_BYTES;
+  const lastWire = lastPayload + f.headerBytes + f.overheadBytes;
+  const ackWire = f.ackBytes + f.overheadBytes;
   // prefix: when the first full packet leaves hop h; slowest: the largest full-packet
   // serialisation up to h; last: when the last packet leaves hop h.
   let prefix = 0;

@@ -222,6 +222,8 @@ export class Fabric implements EventHandler {
   outboxes: Outbox[] | null = null;
   /** Partitioned runs: each node's partition (null: unpartitioned). */
   nodeLp: Int32Array | null = null;
+  /** Wire bytes per frame beyond it: preamble/SFD + IFG (20; 0 with wire.preambleIfg: false). */
+  readonly wireOverheadBytes: number;
   readonly counters: Counters = {
     packetsSent: 0,
     packetsDelivered: 0,
@@ -257,6 +259,7 @@ export class Fabric implements EventHandler {
     this.planes = graph.planes ?? 1;
     this.scheduler = cfg.scheduler;
     this.hostsPerPlane = graph.hostsPerPlane ?? this.hostCount;
+    this.wireOverheadBytes = cfg.wireOverheadBytes;
     const np = timing.portCount;
     this.portCount = np;
     this.routes = timing.routes;
@@ -585,7 +588,7 @@ export class Fabric implements EventHandler {
         i32[(pkt << REC.SHIFT) + P.EV],
       );
     }
-    const wire = i32[(pkt << REC.SHIFT) + P.BYTES] + WIRE.OVERHEAD_BYTES;
+    const wire = i32[(pkt << REC.SHIFT) + P.BYTES] + this.wireOverheadBytes;
     pf[f + PF.TX_BYTES] += wire;
     const serPs = Math.round(wire * pf[f + PF.PS_PER_BYTE]);
     pf[f + PF.BUSY_UNTIL] = this.sim.now + serPs;
@@ -652,7 +655,7 @@ export class Fabric implements EventHandler {
       const f = port * PF.STRIDE;
       const isPfc = (i32[(pkt << REC.SHIFT) + P.KIND] & P.KIND_MASK) === PK.PFC;
       const delayPs =
-        Math.round((i32[(pkt << REC.SHIFT) + P.BYTES] + WIRE.OVERHEAD_BYTES) * this.pf[f + PF.PS_PER_BYTE]) +
+        Math.round((i32[(pkt << REC.SHIFT) + P.BYTES] + this.wireOverheadBytes) * this.pf[f + PF.PS_PER_BYTE]) +
         this.flightPs(port, isPfc);
       // Keys below 0 never collide with pushAfter's delays (≥ 0).
       this.sim.inLane(-1 - (delayPs * PARTITION_KEY_SPAN + src), box.timeOf(m), EV.ARRIVE, port, pkt);

@@ -6,6 +6,8 @@ import { portNodeOf } from './routing.ts';
 /** Switch and buffer settings resolved to numbers (resolveFabricConfig below builds it from a scenario). */
 export interface FabricConfig {
   bufferBytes: number;
+  /** Wire bytes per frame beyond it (preamble/SFD + IFG: 20, or 0). */
+  wireOverheadBytes: number;
   /** Bit p set ⇒ priority p is lossless (PFC). */
   losslessMask: number;
   reserveBytes: number;
@@ -56,6 +58,8 @@ export const ROUTING = { ECMP: 0, ADAPTIVE: 1, FLOWLET: 2 } as const;
 export interface FabricSizes {
   /** Largest data frame on the wire (bytes, without preamble/IFG). */
   maxFrameBytes: number;
+  /** Wire bytes per frame beyond it: preamble/SFD + IFG (20), or 0 (scenario wire.preambleIfg: false). */
+  overheadBytes: number;
   /** Plane BDP = min link rate × base RTT (UET §4.6), bytes. */
   planeBdpBytes: number;
 }
@@ -91,7 +95,7 @@ export function resolveFabricConfig(s: Scenario, graph: TopologyGraph, sizes: Fa
       sw.pfc.headroomBytes === 'auto'
         ? Math.ceil((l.rateBps * l.delayPs) / 1e12 / 8) * 3 +
           Math.ceil((l.rateBps * latencyPs) / 1e12 / 8) +
-          2 * (sizes.maxFrameBytes + 20)
+          2 * (sizes.maxFrameBytes + sizes.overheadBytes)
         : sw.pfc.headroomBytes;
     // HPCC: α = 1/8 (shift 3) at NIC speed, doubled once per doubling of port speed (§1.2).
     if (sw.pfc.alpha === 'auto') {
@@ -144,6 +148,7 @@ export function resolveFabricConfig(s: Scenario, graph: TopologyGraph, sizes: Fa
     cap === undefined ? (uet && !sw.trimming.enabled ? 5 * bdp : Infinity) : cap === 'auto' ? 5 * bdp : cap;
   return {
     bufferBytes: sw.bufferBytes,
+    wireOverheadBytes: sizes.overheadBytes,
     losslessMask,
     reserveBytes: sw.pfc.reserveBytes,
     resumeOffsetBytes: sw.pfc.resumeOffsetBytes,

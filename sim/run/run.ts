@@ -92,15 +92,40 @@ function memoryLimit(options: RunOptions): number {
   return Number(env) * 1024 ** 2;
 }
 
-/** Framing of the scenario's transport: payload, header and ACK bytes. */
-export function framingOf(s: Scenario): FramingSizes {
-  return framingOfTransport(s.transport);
+/** Wire bytes per frame beyond the frame itself (preamble/SFD + IFG), as the scenario's `wire` block says. */
+export function wireOverheadBytes(s: Scenario): number {
+  return s.wire?.preambleIfg === false ? 0 : WIRE.OVERHEAD_BYTES;
 }
 
-function framingOfTransport(t: Scenario['transport']): FramingSizes {
+/** Header bytes of a transport's data packets (RoCE: fixed; UET: transport.headerBytes). */
+function dataHeaderBytes(t: Scenario['transport']): number {
+  return t.kind === 'roce' ? WIRE.ROCE_HEADER_BYTES : t.headerBytes;
+}
+
+/**
+ * The transport as the models take it: with `wire.headersInMtu`, transport.mtuBytes is the whole
+ * packet, so the payload per packet is mtuBytes − headers (refused when nothing is left).
+ */
+export function effectiveTransport(s: Scenario, t: Scenario['transport'] = s.transport): Scenario['transport'] {
+  if (s.wire?.headersInMtu !== true) return t;
+  const hdr = dataHeaderBytes(t);
+  if (t.mtuBytes <= hdr)
+    throw new InputError(
+      `transport.mtuBytes: ${t.mtuBytes} with wire.headersInMtu: true leaves no payload after ${hdr} B of headers; expected more than ${hdr}`,
+    );
+  return { ...t, mtuBytes: t.mtuBytes - hdr };
+}
+
+/** Framing of the scenario's transport: payload, header and ACK bytes, and the per-frame wire overhead. */
+export function framingOf(s: Scenario): FramingSizes {
+  return framingOfTransport(effectiveTransport(s), wireOverheadBytes(s));
+}
+
+/** Framing of one transport (the scenario's own or a traffic class's), already as effectiveTransport gives it. */
+function framingOfTransport(t: Scenario['transport'], overheadBytes: number): FramingSizes {
   if (t.kind === 'roce')
-    return { mtuBytes: t.mtuBytes, headerBytes: WIRE.ROCE_HEADER_BYTES, ackBytes: WIRE.ROCE_ACK_BYTES };
-  return { mtuBytes: t.mtuBytes, headerBytes: t.headerBytes, ackBytes: t.headerBytes };
+    return { mtuBytes: t.mtuBytes, headerBytes: WIRE.ROCE_HEADER_BYTES, ackBytes: WIRE.ROCE_ACK_BYTES, overheadBytes };
+  return { mtuBytes: t.mtuBytes, headerBytes: t.headerBytes, ackBytes: t.headerBytes, overheadBytes };
 }
 
 const DEPENDENT_FLOWS =
@@ -148,6 +173,7 @@ export function buildStatics(scenario: Scenario, options: Pick<RunOptions, 'read
   const planeBdpBytes = Math.round((minRate * rtt) / 8e12);
   const cfg = resolveFabricConfig(scenario, graph, {
     maxFrameBytes: framing.mtuBytes + framing.headerBytes,
+    overheadBytes: framing.overheadBytes,
     planeBdpBytes,
   });
   checkPfcReservation(cfg, graph);
@@ -213,7 +239,7 @@ export function buildSimulation(scenario: Scenario, options: RunOptions = {}): S
     (n) => streams.stream(`ecmp/${graph.nodeNames[n]}`).uint32() | 0,
     cfg.routingMode !== 0 ? live('routing/adaptive') : null,
   );
-  const t = scenario.transport;
+  const t = effectiveTransport(scenario);
   const planes = graph.planes ?? 1;
   // RoCE: each QP's UDP source port is its entropy (physics.md §3.1), drawn before the flow table
   // so that, over planes, it can also name the QP's plane (transport/roce/qpPlanes.ts).
@@ -244,7 +270,7 @@ export function buildSimulation(scenario: Scenario, options: RunOptions = {}): S
   if (part !== undefined) {
     plan = planPartitions(graph, timing, scenario.engine.partitions);
     if (flows.hasDependencies) throw new PartitionError(DEPENDENT_FLOWS);
-    const minWire = minFrameBytes(scenario) + WIRE.OVERHEAD_BYTES;
+    const minWire = minFrameBytes(scenario) + framing.overheadBytes;
     plan.windowPs = windowFor(plan, timing, minWire);
     outboxSets = [0, 1].map(() =>
       Array.from({ length: plan!.count }, (_, dst) => {
@@ -262,7 +288,7 @@ export function buildSimulation(scenario: Scenario, options: RunOptions = {}): S
   let classes: ClassInfo | null = null;
   if (classSpecs.length > 0) {
     // One transport per class, each on its own view of the fabric (transport/mixed.ts).
-    const all = [t, ...scenario.classes!.map((c) => c.transport)];
+    const all = [t, ...scenario.classes!.map((c) => effectiveTransport(scenario, c.transport))];
     const classOf = new Int8Array(flows.count);
     let offset = 0;
     const subs = all.map((tc, i) => {
@@ -292,7 +318,7 @@ export function buildSimulation(scenario: Scenario, options: RunOptions = {}): S
       names: ['main', ...scenario.classes!.map((c) => c.name)],
       transports: all.map((tc) => tc.kind),
       priorities: all.map((tc) => tc.priority),
-      framings: all.map((tc) => framingOfTransport(tc)),
+      framings: all.map((tc) => framingOfTransport(tc, wireOverheadBytes(scenario))),
       classOf,
     };
   } else if (t.kind === 'roce') {

@@ -783,6 +783,25 @@ export const EngineSchema = z
   .prefault({})
   .describe('How the run is executed, never what it simulates (left out of the scenario hash).');
 
+/**
+ * Wire accounting, for exact comparisons with simulators that count frames differently. Left out
+ * (the default): every frame takes 20 B more on the wire for preamble/SFD and the inter-frame gap
+ * (IEEE 802.3 §4.4.2: 8 B + 12 B), and transport.mtuBytes is the payload, headers added. htsim
+ * counts neither: its packet size is the whole frame on the wire (physics.md §5.2: 4150-B packets).
+ */
+export const WireSchema = z.strictObject({
+  preambleIfg: z
+    .boolean()
+    .default(true)
+    .describe('Count 20 B of preamble/SFD and inter-frame gap per frame (default true; htsim: false).'),
+  headersInMtu: z
+    .boolean()
+    .default(false)
+    .describe(
+      'transport.mtuBytes is the whole packet, headers inside: the payload is mtuBytes − headers (RoCE 62 B, UET transport.headerBytes). Default false: mtuBytes is the payload.',
+    ),
+});
+
 export const VariantSchema = z.strictObject({
   name: z.string().min(1).describe('The variant’s name: a column of the table, result.meta.name.'),
   set: z
@@ -824,6 +843,8 @@ export const ScenarioSchema = z.strictObject({
   /** More traffic classes on the same fabric, each with its own transport and priority, beside the
    *  scenario's own transport and workload (docs/fabric-shapes.md "Traffic classes"). */
   classes: z.array(ClassSchema).min(1).max(3, { error: 'expected at most 3 further classes' }).optional(),
+  // Optional rather than defaulted: a scenario that leaves it out keeps its hash and results.
+  wire: WireSchema.optional().describe('Wire accounting for exact comparisons: preamble/IFG, headers inside the MTU.'),
   compare: z
     .array(VariantSchema)
     .optional()

@@ -215,7 +215,7 @@ export class RoceTransportModel implements HostTransport {
     // Rate limiter: the next packet of this QP may start one packet time at the QP's rate later.
     const rates = this.rateBps;
     if (rates !== null) {
-      this.nextTxPs[f] = now + Math.round(((bytes + WIRE.OVERHEAD_BYTES) * 8e12) / rates[f]);
+      this.nextTxPs[f] = now + Math.round(((bytes + fabric.wireOverheadBytes) * 8e12) / rates[f]);
       if (this.dcqcn !== null) this.dcqcn.onSent(f, bytes);
     }
     if (this.rtoPending[f] === 0) {
@@ -393,7 +393,7 @@ export class RoceTransportModel implements HostTransport {
     const rate = cc.rateBps[f];
     if (rate !== old) {
       // ns-3 ChangeRate: the next send time moves by the difference of one packet's time at the two rates.
-      const wireBits = (this.mtu + WIRE.ROCE_HEADER_BYTES + this.dataExtraBytes + WIRE.OVERHEAD_BYTES) * 8e12;
+      const wireBits = (this.mtu + WIRE.ROCE_HEADER_BYTES + this.dataExtraBytes + this.fabric.wireOverheadBytes) * 8e12;
       this.nextTxPs[f] += Math.round(wireBits / rate - wireBits / old);
     }
     this.fabric.kickHost(this.flows.src[f]);
