@@ -2,8 +2,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { main } from '../sim/cli/main.ts';
+import { makeReadText } from '../sim/cli/io.ts';
 import { formatResultTable } from '../sim/cli/report.ts';
 import { csvCell } from '../sim/run/sweep.ts';
 import { runScenario } from '../sim/run/run.ts';
@@ -121,7 +122,8 @@ describe('conservation: sent = delivered + (drops − headerDrops) + trims + dis
   it.each(files)('%s, stopped early (20 µs) and run to the end when short', (f) => {
     const loaded = loadScenario(readFileSync(join('scenarios', f), 'utf8'), f, ['stop.timeUs=20']);
     for (const v of scenarioVariants(loaded)) {
-      const r = runScenario({ ...v.scenario, engine: { ...v.scenario.engine, partitions: 1 } });
+      const readText = makeReadText(resolve('scenarios', f), process.cwd());
+      const r = runScenario({ ...v.scenario, engine: { ...v.scenario.engine, partitions: 1 } }, { readText });
       const c = r.counters;
       expect(c.packetsSent, `${f} ${v.name}`).toBe(
         c.packetsDelivered + c.drops - c.headerDrops + c.trims + c.discards + c.inFlightData,
