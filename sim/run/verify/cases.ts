@@ -68,7 +68,7 @@ export interface CaseOutcome {
 
 const sc = (input: ScenarioInput): Scenario => ScenarioSchema.parse(input);
 
-// Wire sizes (DESIGN.md Units): payload + transport headers + 20 B of preamble/SFD and IFG.
+// Wire sizes (docs/architecture.md#units): payload + transport headers + 20 B of preamble/SFD and IFG.
 const MTU = 4096;
 const ROCE_FRAME = MTU + 62 + 20; // 4178 B
 const UET_FRAME = MTU + 64 + 20; // 4180 B
