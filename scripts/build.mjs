@@ -208,5 +208,5 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const out = args.includes('--out') ? resolve(args[args.indexOf('--out') + 1]) : join(ROOT, 'dist');
   if (args.includes('--package')) await buildPackage(out);
   else await build(out);
-  console.log(`ethersim: built ${out} in ${Math.round(performance.now() - t0)} ms`);
+  console.error(`ethersim: built ${out} in ${Math.round(performance.now() - t0)} ms`);
 }
