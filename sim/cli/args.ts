@@ -1,5 +1,6 @@
 import { parseArgs as parseNodeArgs } from 'node:util';
-import { UsageError, type RunArgs } from './io.ts';
+import { UsageError } from './exitCodes.ts';
+import type { RunArgs } from './io.ts';
 
 /**
  * The command line's grammar: every command with the options it takes, parsed strictly by

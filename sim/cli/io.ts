@@ -31,16 +31,11 @@ export interface CliIO {
   signal?: AbortSignal;
 }
 
-export const EXIT_OK = 0;
-export const EXIT_RUN_FAILED = 1;
-export const EXIT_INVALID = 2;
-export const EXIT_REGRESSION = 3;
+export { EXIT_OK, EXIT_RUN_FAILED, EXIT_INVALID, EXIT_REGRESSION, UsageError } from './exitCodes.ts';
+import { UsageError } from './exitCodes.ts';
 
 /** The package's root (sim/cli/ is two levels down); bundles are written one level down too. */
 export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-
-/** A bad command line: reported as one line, exit code 2. */
-export class UsageError extends Error {}
 
 export interface RunArgs {
   command: string;
