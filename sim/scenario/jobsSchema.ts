@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { nonNeg, nonNegInt, posInt, positive } from './fields.ts';
 
 /**
  * Workload items for AI-training traffic (docs/collectives.md): a single collective, a job (ranks
@@ -6,20 +7,6 @@ import { z } from 'zod';
  * replay. Part of the scenario schema (schema.ts imports it).
  */
 
-const posInt = (what = 'a positive integer') =>
-  z
-    .number({ error: `expected ${what}` })
-    .int({ error: `expected ${what}` })
-    .positive({ error: `expected ${what}` });
-const nonNegInt = (what = 'an integer ≥ 0') =>
-  z
-    .number({ error: `expected ${what}` })
-    .int({ error: `expected ${what}` })
-    .nonnegative({ error: `expected ${what}` });
-const nonNeg = (what = 'a number ≥ 0') =>
-  z.number({ error: `expected ${what}` }).nonnegative({ error: `expected ${what}` });
-const positive = (what = 'a number > 0') =>
-  z.number({ error: `expected ${what}` }).positive({ error: `expected ${what}` });
 const hostId = nonNegInt('a host index ≥ 0');
 
 /** Where a job's ranks run (sim/workload/collectives/placement.ts). */

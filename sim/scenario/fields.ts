@@ -1,0 +1,45 @@
+import { z } from 'zod';
+
+/** Field builders the scenario schemas share: each error says what was expected. */
+
+export const posInt = (what = 'a positive integer') =>
+  z
+    .number({ error: `expected ${what}` })
+    .int({ error: `expected ${what}` })
+    .positive({ error: `expected ${what}` });
+export const nonNegInt = (what = 'an integer ≥ 0') =>
+  z
+    .number({ error: `expected ${what}` })
+    .int({ error: `expected ${what}` })
+    .nonnegative({ error: `expected ${what}` });
+export const nonNeg = (what = 'a number ≥ 0') =>
+  z.number({ error: `expected ${what}` }).nonnegative({ error: `expected ${what}` });
+export const positive = (what = 'a number > 0') =>
+  z.number({ error: `expected ${what}` }).positive({ error: `expected ${what}` });
+export const fraction = (what = 'a number in [0, 1]') =>
+  z
+    .number({ error: `expected ${what}` })
+    .min(0, { error: `expected ${what}` })
+    .max(1, { error: `expected ${what}` });
+
+/**
+ * The simulator's exact time range: times are integer picoseconds in a double, exact up to
+ * 2^53 ps ≈ 9,007 s. Every time in a scenario must fit in 9,000 s, or events at such a time lose
+ * their order (a flow starting at 1e300 ns once made a run step 15 M simulated seconds per wall
+ * second, forever).
+ */
+export const MAX_TIME_S = 9000;
+const timeMsg = (unit: 'ns' | 'µs', lo: string) =>
+  `expected a time in ${unit} ${lo}, at most ${unit === 'ns' ? '9e12' : '9e9'} (${MAX_TIME_S} s, the simulator's exact range)`;
+/** A time in ns, ≥ 0 (or ≥ `min`), within the simulator's range. */
+export const timeNs = (min = 0) =>
+  z
+    .number({ error: timeMsg('ns', min === 0 ? '≥ 0' : `≥ ${min}`) })
+    .min(min, { error: timeMsg('ns', min === 0 ? '≥ 0' : `≥ ${min}`) })
+    .max(MAX_TIME_S * 1e9, { error: timeMsg('ns', min === 0 ? '≥ 0' : `≥ ${min}`) });
+/** A time in µs, > 0 (or ≥ 0 with `zero`), within the simulator's range. */
+export const timeUs = (zero = false) =>
+  z
+    .number({ error: timeMsg('µs', zero ? '≥ 0' : '> 0') })
+    .refine((v) => (zero ? v >= 0 : v > 0), { error: timeMsg('µs', zero ? '≥ 0' : '> 0') })
+    .refine((v) => v <= MAX_TIME_S * 1e6, { error: timeMsg('µs', zero ? '≥ 0' : '> 0') });
