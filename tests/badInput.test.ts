@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../sim/cli/main.ts';
+import { runCli } from './helpers/cliCapture.ts';
 import { runScenario } from '../sim/run/run.ts';
 import { loadScenario } from '../sim/scenario/load.ts';
 import { expandSweep } from '../sim/run/sweep.ts';
@@ -22,22 +22,7 @@ transport: { kind: roce }
 workload: { kind: incast, senders: 3, sizeBytes: 4096 }
 `;
 
-async function cli(args: string[]) {
-  let out = '';
-  let err = '';
-  const code = await main(args, {
-    stdout: (s) => {
-      out += s;
-    },
-    stderr: (s) => {
-      err += s;
-    },
-    stderrIsTTY: false,
-    env: {},
-    cwd: dir,
-  });
-  return { code, out, err, lines: err.split('\n').filter((l) => l !== '') };
-}
+const cli = (args: string[]) => runCli(args, dir);
 
 async function validateText(text: string, name = 'x.yaml') {
   writeFileSync(join(dir, name), text);

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { main } from '../sim/cli/main.ts';
+import { runCli } from './helpers/cliCapture.ts';
 import { makeReadText } from '../sim/cli/io.ts';
 import { formatResultTable } from '../sim/cli/report.ts';
 import { csvCell } from '../sim/run/sweep.ts';
@@ -23,22 +23,7 @@ transport: { kind: roce }
 workload: { kind: incast, senders: 3, sizeBytes: 4096 }
 `;
 
-async function cli(args: string[]) {
-  let out = '';
-  let err = '';
-  const code = await main(args, {
-    stdout: (s) => {
-      out += s;
-    },
-    stderr: (s) => {
-      err += s;
-    },
-    stderrIsTTY: false,
-    env: {},
-    cwd: dir,
-  });
-  return { code, out, err };
-}
+const cli = (args: string[]) => runCli(args, dir);
 
 describe('compare output folders', () => {
   it('variants whose names map to one folder are refused before anything runs', async () => {

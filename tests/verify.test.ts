@@ -3,26 +3,11 @@
 // cheap cases, and that docs/validation.md is the report of the current case list.
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { main } from '../sim/cli/main.ts';
+import { runCli } from './helpers/cliCapture.ts';
 import { VERIFY_CASES, referenceText, runCase } from '../sim/run/verify/cases.ts';
 import { formatOutcome, validationMarkdown } from '../sim/cli/verify.ts';
 
-async function cli(args: string[]) {
-  let out = '';
-  let err = '';
-  const code = await main(args, {
-    stdout: (s) => {
-      out += s;
-    },
-    stderr: (s) => {
-      err += s;
-    },
-    stderrIsTTY: false,
-    env: {},
-    cwd: process.cwd(),
-  });
-  return { code, out, err };
-}
+const cli = (args: string[]) => runCli(args, process.cwd());
 
 const CHEAP = ['line-rate-star', 'uet-ack-coalescing', 'pfc-headroom-1.1-lat1000', 'uec-single'];
 
