@@ -30,6 +30,7 @@ interface AppState {
     name: string;
     status: string;
     digest: string | null;
+    loaded: boolean;
     simTimePs: number;
     snapshots: number;
     tapeDtPs: number;
@@ -547,7 +548,10 @@ describe('web front end in headless Chromium', () => {
       cli('sweep', resolve(ROOT, 'scenarios/incast-sweep.yaml'), '--out', join(out, 'sweep'), '--quiet');
       const page = await openApp();
       await page.setInputFiles('#open-folder', join(out, 'cmp'));
-      await expect.poll(async () => (await state(page)).runs.map((r) => r.name)).toEqual(['roce', 'uet']);
+      // The default scenario's live runs are also named roce and uet: wait for the opened ones.
+      await expect
+        .poll(async () => (await state(page)).runs.map((r) => `${r.name}:${r.loaded}`))
+        .toEqual(['roce:true', 'uet:true']);
       const s = await state(page);
       for (const r of s.runs) {
         const res = JSON.parse(readFileSync(join(out, 'cmp', r.name, 'result.json'), 'utf8'));

@@ -1757,6 +1757,7 @@ const renderCost: number[] = [];
       name: r.name,
       status: r.status,
       digest: r.digest ?? null,
+      loaded: r.loaded,
       simTimePs: r.latest?.simTimePs ?? 0,
       snapshots: r.tape.length,
       tapeDtPs: r.tape.at(-1)?.tapeDtPs ?? 0,
