@@ -83,6 +83,30 @@ describe('times outside the simulator exact range', () => {
       expect(r.lines[0]).toMatch(new RegExp(`^ethersim: ${path.replace('.', '\\.')}: expected`));
     }
   });
+  it('so are the newer times: routing, CC base RTTs and targets, faults and jobs', async () => {
+    const cases: Array<[string, string]> = [
+      ['routing.flowletGapUs', 'routing: { mode: flowlet, flowletGapUs: 1e300 }'],
+      ['routing.convergenceUs', 'routing: { convergenceUs: 1e300 }'],
+      ['transport.hpcc.baseRttUs', 'transport: { kind: roce, cc: hpcc, hpcc: { baseRttUs: 1e300 } }'],
+      ['transport.timely.tHighUs', 'transport: { kind: roce, cc: timely, timely: { tHighUs: 1e300 } }'],
+      ['transport.dctcp.baseRttUs', 'transport: { kind: roce, cc: dctcp, dctcp: { baseRttUs: 1e300 } }'],
+      ['transport.swift.baseTargetUs', 'transport: { kind: uet, cc: swift, swift: { baseTargetUs: 1e300 } }'],
+      ['faults.0.upAtUs', 'faults: [{ kind: linkDown, link: "s0->h0", atUs: 1, upAtUs: 1e300 }]'],
+      ['faults.0.downUs', 'faults: [{ kind: flap, link: "s0->h0", atUs: 1, downUs: 1e300, upUs: 1, count: 2 }]'],
+    ];
+    for (const [path, line] of cases) {
+      const key = line.slice(0, line.indexOf(':'));
+      const text = `${BASE.split('\n')
+        .filter((l) => !l.startsWith(`${key}:`))
+        .join('\n')}${line}\n`;
+      const r = await validateText(text);
+      expect(r.code, path).toBe(2);
+      expect(r.lines, path).toHaveLength(1);
+      expect(r.lines[0], path).toMatch(
+        new RegExp(`^ethersim: ${path.replaceAll('.', '\\.')}: expected a time in µs .*9000 s`),
+      );
+    }
+  });
 });
 
 describe('size limits and echoes', () => {

@@ -38,8 +38,9 @@ export const timeNs = (min = 0) =>
     .min(min, { error: timeMsg('ns', min === 0 ? '≥ 0' : `≥ ${min}`) })
     .max(MAX_TIME_S * 1e9, { error: timeMsg('ns', min === 0 ? '≥ 0' : `≥ ${min}`) });
 /** A time in µs, > 0 (or ≥ 0 with `zero`), within the simulator's range. */
-export const timeUs = (zero = false) =>
-  z
-    .number({ error: timeMsg('µs', zero ? '≥ 0' : '> 0') })
-    .refine((v) => (zero ? v >= 0 : v > 0), { error: timeMsg('µs', zero ? '≥ 0' : '> 0') })
-    .refine((v) => v <= MAX_TIME_S * 1e6, { error: timeMsg('µs', zero ? '≥ 0' : '> 0') });
+export const timeUs = (zero = false) => {
+  const error = timeMsg('µs', zero ? '≥ 0' : '> 0');
+  const n = z.number({ error });
+  // Bounds as checks, not refinements, so the field reference and the JSON Schema show them.
+  return (zero ? n.min(0, { error }) : n.gt(0, { error })).max(MAX_TIME_S * 1e6, { error });
+};

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { nonNeg, nonNegInt, posInt, positive } from './fields.ts';
+import { nonNeg, nonNegInt, posInt, positive, timeUs } from './fields.ts';
 
 /**
  * Workload items for AI-training traffic (docs/collectives.md): a single collective, a job (ranks
@@ -33,7 +33,7 @@ const HierarchySchema = z
     /** Ranks per node: the intra-node reduce-scatter / all-gather is not simulated. */
     gpusPerNode: posInt(),
     /** Each intra-node step takes this long … */
-    intraDelayUs: nonNeg().optional(),
+    intraDelayUs: timeUs(true).optional(),
     /** … or (m−1)/m · S at this rate (NVLink-class, e.g. 3600 Gb/s). */
     intraRateGbps: positive().optional(),
   })
@@ -65,9 +65,9 @@ const CollectiveOpSchema = z.strictObject({ ...collectiveShape, name: z.string()
 const DistSchema = z.discriminatedUnion(
   'dist',
   [
-    z.strictObject({ dist: z.literal('uniform'), minUs: nonNeg(), maxUs: nonNeg() }),
-    z.strictObject({ dist: z.literal('normal'), meanUs: nonNeg(), sdUs: nonNeg() }),
-    z.strictObject({ dist: z.literal('exponential'), meanUs: positive() }),
+    z.strictObject({ dist: z.literal('uniform'), minUs: timeUs(true), maxUs: timeUs(true) }),
+    z.strictObject({ dist: z.literal('normal'), meanUs: timeUs(true), sdUs: timeUs(true) }),
+    z.strictObject({ dist: z.literal('exponential'), meanUs: timeUs() }),
   ],
   { error: 'expected dist to be one of: uniform, normal, exponential' },
 );
@@ -90,7 +90,7 @@ export const CollectiveItemSchema = z.strictObject({
   name: z.string().min(1).optional(),
   ...placementShape,
   ...collectiveShape,
-  startUs: nonNeg().default(0),
+  startUs: timeUs(true).default(0),
   iterations: posInt().default(1),
 });
 
@@ -98,7 +98,7 @@ export const JobItemSchema = z.strictObject({
   kind: z.literal('job'),
   name: z.string().min(1),
   ...placementShape,
-  startUs: nonNeg().default(0),
+  startUs: timeUs(true).default(0),
   iterations: posInt().default(1),
   /** Run in order by every rank, once per iteration. */
   ops: z.array(JobOpSchema).min(1),
@@ -112,7 +112,7 @@ export const ChakraItemSchema = z.strictObject({
   /** Communicator groups JSON `{"<pg_name>": [ranks]}` (default: every collective spans all ranks). */
   commGroups: z.string().min(1).optional(),
   ...placementShape,
-  startUs: nonNeg().default(0),
+  startUs: timeUs(true).default(0),
   /** Collective algorithms by collective (default ring; allToAll pairwise). */
   algorithms: z.partialRecord(z.enum(COLLECTIVES), z.enum(ALGORITHMS)).optional(),
   /** As for a collective: NCCL channels and pipeline chunks for every collective of the trace. */

@@ -300,11 +300,11 @@ export const RoutingSchema = z
       .describe(
         'How switches pick among equal-cost next hops: ecmp hashes (flow, entropy); adaptive sends each data packet to the least-loaded one (queue depth, as htsim); flowlet keeps a flow on its port until it pauses longer than flowletGapUs.',
       ),
-    flowletGapUs: positive()
+    flowletGapUs: timeUs()
       .default(100)
       .describe('Flowlet gap in µs (100, as ConWeave runs LetFlow and CONGA; fabric-realism.md §2).'),
     // FRRouting's default BFD detection time, 3 × 300 ms (fabric-realism.md §4).
-    convergenceUs: nonNeg()
+    convergenceUs: timeUs(true)
       .default(900_000)
       .describe(
         'After a link or switch goes down or comes back, the switches recompute their equal-cost sets this many µs later; until then ECMP keeps hashing onto a dead link.',
@@ -332,19 +332,19 @@ const LinkRefSchema = z.union(
   ],
   { error: 'expected a link as "a->b" or { random: core | fabric | host, count | percent }' },
 );
-const atUs = () => nonNeg('a time in µs ≥ 0');
+const atUs = () => timeUs(true);
 export const FaultSchema = z.discriminatedUnion(
   'kind',
   [
     /** Both directions down at atUs (queued and in-flight packets lost), up again at upAtUs. */
-    z.strictObject({ kind: z.literal('linkDown'), link: LinkRefSchema, atUs: atUs(), upAtUs: positive().optional() }),
+    z.strictObject({ kind: z.literal('linkDown'), link: LinkRefSchema, atUs: atUs(), upAtUs: timeUs().optional() }),
     /** count cycles of downUs down, then upUs up, from atUs. */
     z.strictObject({
       kind: z.literal('flap'),
       link: LinkRefSchema,
       atUs: atUs(),
-      downUs: positive(),
-      upUs: positive(),
+      downUs: timeUs(),
+      upUs: timeUs(),
       count: posInt(),
     }),
     /** Both directions serialise at rateFraction × their rate from atUs (until untilUs). */
@@ -352,7 +352,7 @@ export const FaultSchema = z.discriminatedUnion(
       kind: z.literal('degrade'),
       link: LinkRefSchema,
       atUs: atUs().default(0),
-      untilUs: positive().optional(),
+      untilUs: timeUs().optional(),
       rateFraction: z
         .number({ error: 'expected a fraction in (0, 1]' })
         .gt(0, { error: 'expected a fraction in (0, 1]' })
@@ -363,7 +363,7 @@ export const FaultSchema = z.discriminatedUnion(
       kind: z.literal('loss'),
       link: LinkRefSchema,
       atUs: atUs().default(0),
-      untilUs: positive().optional(),
+      untilUs: timeUs().optional(),
       rate: fraction('a loss probability in [0, 1]'),
     }),
     /** Every link of the switch down at atUs, up again at upAtUs. */
@@ -371,7 +371,7 @@ export const FaultSchema = z.discriminatedUnion(
       kind: z.literal('switchDown'),
       switch: z.string().min(1),
       atUs: atUs(),
-      upAtUs: positive().optional(),
+      upAtUs: timeUs().optional(),
     }),
   ],
   { error: 'expected faults[].kind to be one of: linkDown, flap, degrade, loss, switchDown' },
@@ -403,7 +403,7 @@ export const HpccParamsSchema = z.strictObject({
     .optional()
     .describe('Additive stages before a multiplicative step (0: every update takes the η/U step).'),
   rateAiMbps: nonNeg().optional().describe('Additive increase R_AI in Mb/s (10 × NIC Gb/s ÷ 25: 40 at 100 G).'),
-  baseRttUs: positive()
+  baseRttUs: timeUs()
     .optional()
     .describe('Base RTT T in µs (default: one MTU packet and its ACK over the longest host-to-host path).'),
   fastReact: z.boolean().optional().describe('Act on every ACK within an RTT without committing ("fast react", on).'),
@@ -414,9 +414,9 @@ export const HpccParamsSchema = z.strictObject({
 export const TimelyParamsSchema = z.strictObject({
   alpha: fraction().optional().describe('EWMA weight of the newest RTT difference (0.875).'),
   beta: fraction().optional().describe('Multiplicative decrease factor β (0.8).'),
-  tLowUs: positive().optional().describe('T_low in µs: below it the rate always increases.'),
-  tHighUs: positive().optional().describe('T_high in µs: above it the rate always decreases.'),
-  minRttUs: positive().optional().describe('The gradient’s normaliser minRTT, in µs (20).'),
+  tLowUs: timeUs().optional().describe('T_low in µs: below it the rate always increases.'),
+  tHighUs: timeUs().optional().describe('T_high in µs: above it the rate always decreases.'),
+  minRttUs: timeUs().optional().describe('The gradient’s normaliser minRTT, in µs (20).'),
   rateAiMbps: nonNeg().optional().describe('Additive step δ in Mb/s (the NIC’s Gb/s: 100 at 100 G).'),
   rateHaiMbps: nonNeg().optional().describe('Hyperactive step in Mb/s (5 × δ).'),
   haiAfter: nonNegInt().optional().describe('Consecutive increases before the hyperactive step (5).'),
@@ -427,7 +427,7 @@ export const TimelyParamsSchema = z.strictObject({
 export const DctcpParamsSchema = z.strictObject({
   g: fraction().optional().describe('α’s EWMA gain g (1/16).'),
   rateAiMbps: nonNeg().optional().describe('Additive increase per window, in Mb/s (615: one 1 KB packet per 13 µs).'),
-  baseRttUs: positive().optional().describe('Base RTT T of the window W = R·T, in µs (default as HPCC’s).'),
+  baseRttUs: timeUs().optional().describe('Base RTT T of the window W = R·T, in µs (default as HPCC’s).'),
   minRateMbps: positive().optional().describe('Lowest rate, in Mb/s.'),
 });
 
@@ -529,9 +529,9 @@ export const SwiftParamsSchema = z.strictObject({
   ai: positive().optional().describe('Additive increase per RTT, in packets (1).'),
   beta: fraction().optional().describe('Multiplicative decrease gain β (0.8).'),
   maxMdf: fraction().optional().describe('Largest cut per decrease (0.5).'),
-  baseTargetUs: positive().optional().describe('Base target delay, of the whole RTT, in µs (20).'),
-  hopScalingUs: nonNeg().optional().describe('Target added per switch hop ℏ, in µs (base / 6.55).'),
-  fsRangeUs: nonNeg().optional().describe('Flow-scaling range, in µs (5 × base).'),
+  baseTargetUs: timeUs().optional().describe('Base target delay, of the whole RTT, in µs (20).'),
+  hopScalingUs: timeUs(true).optional().describe('Target added per switch hop ℏ, in µs (base / 6.55).'),
+  fsRangeUs: timeUs(true).optional().describe('Flow-scaling range, in µs (5 × base).'),
   fsMinCwnd: positive().optional().describe('Flow scaling’s smallest window, in packets (0.1).'),
   fsMaxCwnd: positive().optional().describe('Flow scaling’s largest window, in packets (100).'),
   minCwndBytes: positive().optional().describe('Smallest window, in bytes.'),
