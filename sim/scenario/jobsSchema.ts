@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { nonNeg, nonNegInt, posInt, positive, timeUs } from './fields.ts';
+import { nonNegInt, posInt, positive, timeUs } from './fields.ts';
 
 /**
  * Workload items for AI-training traffic (docs/collectives.md): a single collective, a job (ranks
@@ -11,31 +11,28 @@ const hostId = nonNegInt('a host index ≥ 0');
 
 /** Where a job's ranks run (sim/workload/collectives/placement.ts). */
 export const placementShape = {
-  /** Number of ranks (default: every host, or the length of hosts). */
-  ranks: posInt().optional(),
-  /** Explicit hosts, rank i on hosts[i] (placement is then not used). */
-  hosts: z.array(hostId).min(1).optional(),
+  ranks: posInt().optional().describe('Number of ranks (default: every host, or the length of hosts).'),
+  hosts: z.array(hostId).min(1).optional().describe('Explicit hosts, rank i on hosts[i] (placement is then not used).'),
   placement: z
     .enum(['contiguous', 'strided', 'random', 'railAligned'], {
       error: 'expected one of: contiguous, strided, random, railAligned',
     })
-    .default('contiguous'),
-  /** contiguous, strided: the first rank's host. */
-  firstHost: nonNegInt().default(0),
-  /** strided: hosts between consecutive ranks (default ⌊hosts / ranks⌋). */
-  stride: posInt().optional(),
-  /** GPUs (ranks) per server: railAligned puts local rank j of every server on leaf j. */
-  gpusPerNode: posInt().optional(),
+    .default('contiguous')
+    .describe(
+      'How ranks map to hosts: contiguous from firstHost, strided by stride, random (seeded), railAligned (local rank j of every server on leaf j).',
+    ),
+  firstHost: nonNegInt().default(0).describe('contiguous, strided: the first rank’s host.'),
+  stride: posInt().optional().describe('strided: hosts between consecutive ranks (default ⌊hosts / ranks⌋).'),
+  gpusPerNode: posInt()
+    .optional()
+    .describe('GPUs (ranks) per server: railAligned puts local rank j of every server on leaf j.'),
 };
 
 const HierarchySchema = z
   .strictObject({
-    /** Ranks per node: the intra-node reduce-scatter / all-gather is not simulated. */
-    gpusPerNode: posInt(),
-    /** Each intra-node step takes this long … */
-    intraDelayUs: timeUs(true).optional(),
-    /** … or (m−1)/m · S at this rate (NVLink-class, e.g. 3600 Gb/s). */
-    intraRateGbps: positive().optional(),
+    gpusPerNode: posInt().describe('Ranks per node: the intra-node reduce-scatter / all-gather is not simulated.'),
+    intraDelayUs: timeUs(true).optional().describe('Each intra-node step takes this long, in µs …'),
+    intraRateGbps: positive().optional().describe('… or (m−1)/m · S at this rate, in Gb/s (NVLink-class, e.g. 3600).'),
   })
   .refine((h) => (h.intraDelayUs === undefined) !== (h.intraRateGbps === undefined), {
     error: 'expected exactly one of intraDelayUs, intraRateGbps',
@@ -46,18 +43,26 @@ const ALGORITHMS = ['ring', 'halvingDoubling', 'doubleBinaryTree', 'pairwise', '
 
 /** One collective call (sim/workload/collectives/algorithms.ts). */
 export const collectiveShape = {
-  op: z.enum(COLLECTIVES, { error: `expected one of: ${COLLECTIVES.join(', ')}` }),
-  /** Default: ring (allToAll: pairwise). */
-  algorithm: z.enum(ALGORITHMS, { error: `expected one of: ${ALGORITHMS.join(', ')}` }).optional(),
-  /** nccl-tests' size: AR the buffer, RS the per-rank input, AG the per-rank output, A2A the whole send buffer, broadcast the root's buffer. */
-  sizeBytes: posInt(),
-  /** Parallel rings/trees, each on its share of the data (default 1; doubleBinaryTree 2, one per tree). */
-  channels: posInt().max(64, { error: 'expected 1 to 64 channels' }).optional(),
-  /** Pipeline chunks per channel, sent in order (default 1). */
-  chunks: posInt().max(4096, { error: 'expected 1 to 4096 chunks' }).default(1),
-  /** Broadcast root (a rank). */
-  root: nonNegInt().default(0),
-  hierarchy: HierarchySchema.optional(),
+  op: z.enum(COLLECTIVES, { error: `expected one of: ${COLLECTIVES.join(', ')}` }).describe('The collective.'),
+  algorithm: z
+    .enum(ALGORITHMS, { error: `expected one of: ${ALGORITHMS.join(', ')}` })
+    .optional()
+    .describe('How it is broken into transfers (default ring; allToAll: pairwise).'),
+  sizeBytes: posInt().describe(
+    'nccl-tests’ size: AR the buffer, RS the per-rank input, AG the per-rank output, A2A the whole send buffer, broadcast the root’s buffer.',
+  ),
+  channels: posInt()
+    .max(64, { error: 'expected 1 to 64 channels' })
+    .optional()
+    .describe('Parallel rings/trees, each on its share of the data (default 1; doubleBinaryTree 2, one per tree).'),
+  chunks: posInt()
+    .max(4096, { error: 'expected 1 to 4096 chunks' })
+    .default(1)
+    .describe('Pipeline chunks per channel, sent in order.'),
+  root: nonNegInt().default(0).describe('Broadcast root (a rank).'),
+  hierarchy: HierarchySchema.optional().describe(
+    'Hierarchical form: an intra-node step (not simulated) around the inter-node collective.',
+  ),
 };
 
 const CollectiveOpSchema = z.strictObject({ ...collectiveShape, name: z.string().min(1).optional() });
@@ -74,10 +79,13 @@ const DistSchema = z.discriminatedUnion(
 
 const ComputeOpSchema = z.strictObject({
   op: z.literal('compute'),
-  /** A fixed time, or a distribution drawn once per iteration (per rank with perRank). */
-  timeUs: z.union([nonNeg('a time in µs ≥ 0'), DistSchema]),
-  /** Draw the time for every rank separately (stragglers) instead of once for the job. */
-  perRank: z.boolean().default(false),
+  timeUs: z
+    .union([timeUs(true), DistSchema])
+    .describe('A fixed time in µs, or a distribution drawn once per iteration (per rank with perRank).'),
+  perRank: z
+    .boolean()
+    .default(false)
+    .describe('Draw the time for every rank separately (stragglers) instead of once for the job.'),
 });
 
 export const JobOpSchema = z.union([ComputeOpSchema, CollectiveOpSchema], {
@@ -86,36 +94,46 @@ export const JobOpSchema = z.union([ComputeOpSchema, CollectiveOpSchema], {
 
 export const CollectiveItemSchema = z.strictObject({
   kind: z.literal('collective'),
-  /** Shown in jobs[] (default collective-<item index>). */
-  name: z.string().min(1).optional(),
+  name: z.string().min(1).optional().describe('Shown in jobs[] (default collective-<item index>).'),
   ...placementShape,
   ...collectiveShape,
-  startUs: timeUs(true).default(0),
-  iterations: posInt().default(1),
+  startUs: timeUs(true).default(0).describe('When the first iteration starts, in µs.'),
+  iterations: posInt().default(1).describe('Times the collective runs, each after the previous one ends.'),
 });
 
 export const JobItemSchema = z.strictObject({
   kind: z.literal('job'),
-  name: z.string().min(1),
+  name: z.string().min(1).describe('The job’s name in jobs[].'),
   ...placementShape,
-  startUs: timeUs(true).default(0),
-  iterations: posInt().default(1),
-  /** Run in order by every rank, once per iteration. */
-  ops: z.array(JobOpSchema).min(1),
+  startUs: timeUs(true).default(0).describe('When the job starts, in µs.'),
+  iterations: posInt().default(1).describe('Times the ops run, in order.'),
+  ops: z
+    .array(JobOpSchema)
+    .min(1)
+    .describe('Run in order by every rank, once per iteration: collectives and compute gaps.'),
 });
 
 export const ChakraItemSchema = z.strictObject({
   kind: z.literal('chakra'),
-  name: z.string().min(1).optional(),
-  /** Trace files `<trace>.<rank>.et`, one per rank, relative to the scenario file. */
-  trace: z.string().min(1),
-  /** Communicator groups JSON `{"<pg_name>": [ranks]}` (default: every collective spans all ranks). */
-  commGroups: z.string().min(1).optional(),
+  name: z.string().min(1).optional().describe('Shown in jobs[] (default the trace’s name).'),
+  trace: z.string().min(1).describe('Trace files `<trace>.<rank>.et`, one per rank, relative to the scenario file.'),
+  commGroups: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Communicator groups JSON `{"<pg_name>": [ranks]}` (default: every collective spans all ranks).'),
   ...placementShape,
-  startUs: timeUs(true).default(0),
-  /** Collective algorithms by collective (default ring; allToAll pairwise). */
-  algorithms: z.partialRecord(z.enum(COLLECTIVES), z.enum(ALGORITHMS)).optional(),
-  /** As for a collective: NCCL channels and pipeline chunks for every collective of the trace. */
-  channels: posInt().max(64, { error: 'expected 1 to 64 channels' }).optional(),
-  chunks: posInt().max(4096, { error: 'expected 1 to 4096 chunks' }).default(1),
+  startUs: timeUs(true).default(0).describe('When the trace starts, in µs.'),
+  algorithms: z
+    .partialRecord(z.enum(COLLECTIVES), z.enum(ALGORITHMS))
+    .optional()
+    .describe('Collective algorithms by collective (default ring; allToAll pairwise).'),
+  channels: posInt()
+    .max(64, { error: 'expected 1 to 64 channels' })
+    .optional()
+    .describe('NCCL channels for every collective of the trace (as for a collective).'),
+  chunks: posInt()
+    .max(4096, { error: 'expected 1 to 4096 chunks' })
+    .default(1)
+    .describe('Pipeline chunks per channel for every collective of the trace.'),
 });

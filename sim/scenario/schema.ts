@@ -253,15 +253,20 @@ export const SwitchSchema = z
       .strictObject({
         kind: z
           .enum(['roundRobin', 'strict', 'dwrr'], { error: 'expected one of: roundRobin, strict, dwrr' })
-          .default('roundRobin'),
+          .default('roundRobin')
+          .describe(
+            'roundRobin: packet by packet among the data classes; strict: the highest class first; dwrr: deficit round robin by weights.',
+          ),
         weights: z
           .partialRecord(
             z.enum(['0', '1', '2', '3', '4', '5'], { error: 'expected a data class from 0 to 5' }),
             positive('a weight > 0'),
           )
-          .optional(),
+          .optional()
+          .describe('dwrr: a busy link’s share per data class, by class number (1 when left out).'),
       })
-      .optional(),
+      .optional()
+      .describe('How a port shares its link among the data classes; control and trimmed headers go first.'),
     trimming: z
       .strictObject({
         enabled: z
@@ -774,9 +779,9 @@ export const VariantSchema = z.strictObject({
 
 /** A further traffic class: its own transport (and so its priority) and workload, sharing the fabric. */
 export const ClassSchema = z.strictObject({
-  name: z.string().min(1),
-  transport: TransportSchema,
-  workload: WorkloadSchema,
+  name: z.string().min(1).describe('The class’s name in results (classes[], per-class summaries).'),
+  transport: TransportSchema.describe('Its transport; its priority puts it in its own data class.'),
+  workload: WorkloadSchema.describe('Its flows, on the same hosts as the scenario’s own.'),
 });
 
 export const ScenarioSchema = z.strictObject({
@@ -804,7 +809,12 @@ export const ScenarioSchema = z.strictObject({
   engine: EngineSchema,
   /** More traffic classes on the same fabric, each with its own transport and priority, beside the
    *  scenario's own transport and workload (docs/fabric-shapes.md "Traffic classes"). */
-  classes: z.array(ClassSchema).min(1).max(3, { error: 'expected at most 3 further classes' }).optional(),
+  classes: z
+    .array(ClassSchema)
+    .min(1)
+    .max(3, { error: 'expected at most 3 further classes' })
+    .optional()
+    .describe('Further traffic classes sharing the fabric, each with its own transport, priority and workload.'),
   // Optional rather than defaulted: a scenario that leaves it out keeps its hash and results.
   wire: WireSchema.optional().describe('Wire accounting for exact comparisons: preamble/IFG, headers inside the MTU.'),
   compare: z
