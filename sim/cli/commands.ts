@@ -65,11 +65,12 @@ function withSignal<T>(io: CliIO, body: (signal: AbortSignal) => Promise<T>): Pr
   return body(ac.signal).finally(() => process.off('SIGINT', onInt));
 }
 
-function runnerFor(args: RunArgs, io: CliIO, scenarioPath: string | undefined, tasks: number): Runner {
+function runnerFor(args: RunArgs, io: CliIO, scenarioPath: string | undefined, tasks: number, series = false): Runner {
   const jobs = Math.max(1, Math.min(args.jobs ?? defaultJobs(), tasks));
   return makeRunner(jobs, {
     baseDir: scenarioPath ? dirname(scenarioPath) : io.cwd,
     readText: scenarioPath ? makeReadText(scenarioPath, io.cwd) : undefined,
+    series,
   });
 }
 
@@ -168,7 +169,8 @@ export async function compareVariants(
     names.add(v.name);
   }
   if (args.out) checkDirNames(variants.map((v) => v.name));
-  const runner = runnerFor(args, io, scenarioPath, variants.length);
+  // With --out, each variant's series.ndjson too (viewerFiles.ts).
+  const runner = runnerFor(args, io, scenarioPath, variants.length, !!args.out);
   const showProgress = !args.quiet && (args.progress || io.stderrIsTTY);
   const { outcomes, cancelled } = await withSignal(io, (signal) => runAll(runner, variants, signal, io, showProgress));
   if (cancelled) {
@@ -181,6 +183,7 @@ export async function compareVariants(
   const results: NamedResult[] = outcomes
     .filter((o) => o.detailed)
     .map((o) => ({ name: o.name, result: o.detailed!.result }));
+  const seriesOf = new Map(outcomes.map((o) => [o.name, o.detailed?.series]));
 
   if (args.out && results.length) {
     const outDir = resolve(io.cwd, args.out);
@@ -191,7 +194,7 @@ export async function compareVariants(
         writeAtomic(join(dir, 'result.json'), `${JSON.stringify(r.result)}\n`);
         writeAtomic(join(dir, 'flows.csv'), flowsCsv(r.result.flows, r.result.jobs));
         const v = variants.find((x) => x.name === r.name);
-        if (v) writeViewerFiles(dir, v.scenario, writeAtomic);
+        if (v) writeViewerFiles(dir, v.scenario, writeAtomic, seriesOf.get(r.name));
       });
     } catch (e) {
       io.stderr(`ethersim: cannot write results to ${args.out}: ${(e as Error).message}\n`);
@@ -281,7 +284,7 @@ const sweep: Command = async (args, io) => {
   );
   let exit = EXIT_OK;
   if (todo.length) {
-    const runner = runnerFor(args, io, path, todo.length);
+    const runner = runnerFor(args, io, path, todo.length, true);
     const { outcomes, cancelled } = await withSignal(io, (signal) =>
       runAll(
         runner,
@@ -290,7 +293,11 @@ const sweep: Command = async (args, io) => {
         io,
         !args.quiet,
         // each finished variant is written at once (atomically), so an interrupted sweep resumes
-        (i, d) => writeVariantResult(outDir, todo[i].id, d.result),
+        // with its scenario.json and series.ndjson, so the page opens it with every view
+        (i, d) => {
+          writeVariantResult(outDir, todo[i].id, d.result);
+          writeViewerFiles(join(outDir, 'variants', todo[i].id), todo[i].scenario, writeAtomic, d.series);
+        },
       ),
     );
     if (cancelled) {

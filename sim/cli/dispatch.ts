@@ -247,6 +247,7 @@ async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
   const readText = makeReadText(path, io.cwd);
   const results: NamedResult[] = [];
   const failed: { name: string; error: string }[] = [];
+  const seriesOf = new Map<string, string>();
   let exit = EXIT_OK;
 
   for (const v of variants) {
@@ -280,6 +281,8 @@ async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
           onProgress,
           progressEveryEvents: onProgress ? 20_000 : undefined,
           readText,
+          // The page's heatmaps of an opened run come from this (viewerFiles.ts SERIES_FILE).
+          onSeries: args.out ? (text) => seriesOf.set(v.name, text) : undefined,
         });
       }
     } catch (e) {
@@ -343,7 +346,7 @@ async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
         writeAtomic(join(dir, 'result.json'), `${JSON.stringify(r.result)}\n`);
         writeAtomic(join(dir, 'flows.csv'), flowsCsv(r.result.flows, r.result.jobs));
         const v = variants.find((x) => x.name === r.name);
-        if (v) writeViewerFiles(dir, v.scenario);
+        if (v) writeViewerFiles(dir, v.scenario, writeAtomic, seriesOf.get(r.name));
       });
     } catch (e) {
       io.stderr(`ethersim: cannot write results to ${args.out}: ${(e as Error).message}\n`);

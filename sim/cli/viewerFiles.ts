@@ -10,10 +10,19 @@ import type { Scenario } from '../scenario/schema.ts';
  */
 export const SCENARIO_FILE = 'scenario.json';
 
+/**
+ * `series.ndjson`: the fabric over time (every port's queue, utilisation and pause state, every
+ * flow's delivered bytes; sim/metrics/fabricSeries.ts, docs/results.md "The time-series file"),
+ * from which the page draws an opened run's heatmaps. Not written for partitioned runs.
+ */
+export const SERIES_FILE = 'series.ndjson';
+
 export function writeViewerFiles(
   dir: string,
   scenario: Scenario,
   write: (path: string, text: string) => void = writeFileSync,
+  series?: string,
 ): void {
   write(join(dir, SCENARIO_FILE), `${JSON.stringify(scenario)}\n`);
+  if (series !== undefined) write(join(dir, SERIES_FILE), series);
 }

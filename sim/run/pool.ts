@@ -35,6 +35,8 @@ export interface RunnerOptions {
   baseDir?: string;
   /** File reader for the in-process runner. */
   readText?: (path: string) => string;
+  /** Record each run's fabric over time (DetailedResult.series: `series.ndjson`). */
+  series?: boolean;
 }
 
 /** One simulation after another in this thread (sliced, so a cancel from a signal handler gets in). */
@@ -52,6 +54,7 @@ export function inProcessRunner(options: RunnerOptions = {}): Runner {
           onProgress,
           isCancelled: () => cancelled,
           readText: options.readText,
+          series: options.series,
         });
         d.result.meta.wallMs = performance.now() - t0; // wall clock: meta.wallMs only
         return d;
@@ -112,7 +115,7 @@ export function workerPoolRunner(jobs: number, options: RunnerOptions = {}): Run
         return await w.call((api) =>
           api.runDetailed(
             scenario,
-            { baseDir: options.baseDir, progressEveryMs: 200 },
+            { baseDir: options.baseDir, progressEveryMs: 200, series: options.series },
             onProgress ? proxy(onProgress) : undefined,
           ),
         );

@@ -21,6 +21,7 @@ import { LatencyHistogram } from '../metrics/latencyHistogram.ts';
 import { baseRttPs, idealFctPs, pathPorts, type FramingSizes } from '../metrics/ideal.ts';
 import { QueueSampler } from '../metrics/queueSampler.ts';
 import { FlowTracer } from '../metrics/flowTracer.ts';
+import { FabricSeries } from '../metrics/fabricSeries.ts';
 import { CongestionAnalysis } from '../metrics/congestion.ts';
 import { PauseLog } from '../metrics/pauseLog.ts';
 import { StallWatchdog } from '../transport/stallWatchdog.ts';
@@ -57,6 +58,11 @@ export interface RunOptions {
   maxMemoryBytes?: number;
   /** Build partition `lp` of a partitioned run (sim/run/parallel/), not the whole fabric. */
   partition?: PartitionSpec;
+  /**
+   * Record the fabric over time (sim/metrics/fabricSeries.ts) and hand over its NDJSON text
+   * (`series.ndjson`, written by `--out`). Not for partitioned runs: nothing is recorded.
+   */
+  onSeries?: (ndjson: string) => void;
 }
 
 /** Which partition to build, and where its outboxes live. */
@@ -429,12 +435,14 @@ function flowTagsOf(specs: FlowSpec[]): NonNullable<Simulation['flowTags']> {
 export function runScenario(scenario: Scenario, options: RunOptions = {}): Result {
   if (scenario.engine.partitions > 1) return runPartitionedScenario(scenario, options);
   const s = buildSimulation(scenario, options);
-  const reason = runSimulation(s, options);
+  const series = options.onSeries ? new FabricSeries(s.fabric, s.flows) : null;
+  const reason = runSimulation(s, options, series);
   const result = collectResult(s, reason);
+  if (series && reason !== 'cancelled') options.onSeries!(seriesText(series, result));
   if (reason !== 'cancelled') {
     const alone = aloneScenarios(scenario).map((a) => ({
       job: a.job,
-      result: runScenario(a.scenario, { ...options, onProgress: undefined }),
+      result: runScenario(a.scenario, { ...options, onProgress: undefined, onSeries: undefined }),
     }));
     applyAlone(result, alone);
   }
@@ -460,7 +468,35 @@ export function finishSimulation(s: Simulation): void {
   s.fabric.finishPauses();
 }
 
-export function runSimulation(s: Simulation, options: RunOptions = {}): StopReason {
+/** The series file's text, its meta line naming the run it belongs to. */
+export function seriesText(series: FabricSeries, result: Result): string {
+  return series.ndjson({ name: result.meta.name, seed: result.meta.seed, scenarioHash: result.meta.scenarioHash });
+}
+
+/**
+ * Run in time slices ending at the series' sample times, sampling at each (the engine stops
+ * before the first event past the limit and the next slice resumes there, so the run is the
+ * one unsliced run would be). Returns the engine's stop reason.
+ */
+export function runSliced(
+  s: Simulation,
+  limits: StopConditions,
+  series: FabricSeries,
+  run: (limits: StopConditions) => StopReason,
+): StopReason {
+  const endPs = limits.timeLimitPs;
+  for (;;) {
+    const reason = run({ timeLimitPs: Math.min(endPs, series.nextPs), maxEvents: limits.maxEvents });
+    if (reason === 'timeLimit' && s.sim.now < endPs) {
+      series.sample();
+      continue;
+    }
+    series.finish();
+    return reason;
+  }
+}
+
+export function runSimulation(s: Simulation, options: RunOptions = {}, series: FabricSeries | null = null): StopReason {
   const { sim, flows } = s;
   const between = () => {
     options.onProgress?.({
@@ -471,7 +507,10 @@ export function runSimulation(s: Simulation, options: RunOptions = {}): StopReas
     });
     return options.isCancelled?.() ?? false;
   };
-  const reason = sim.run(s.fabric, stopLimits(s), between, options.progressEveryEvents ?? 65536);
+  const every = options.progressEveryEvents ?? 65536;
+  const reason = series
+    ? runSliced(s, stopLimits(s), series, (l) => sim.run(s.fabric, l, between, every))
+    : sim.run(s.fabric, stopLimits(s), between, every);
   finishSimulation(s);
   return reason;
 }

@@ -10,10 +10,12 @@ import {
   partitionsProgress,
   stallPsOf,
   stopLimits,
+  seriesText,
   type Progress,
   type Simulation,
 } from './run.ts';
 import { PartitionTurns } from './parallel/sequential.ts';
+import { FabricSeries } from '../metrics/fabricSeries.ts';
 import type { StopReason } from '../engine/simulator.ts';
 
 /**
@@ -41,6 +43,8 @@ export interface AsyncRunOptions {
   readText?: (path: string) => string;
   /** How to yield between slices (default: setImmediate in Node, a MessageChannel hop elsewhere). */
   yieldFn?: () => Promise<void>;
+  /** Record the fabric over time (`series.ndjson`, sim/metrics/fabricSeries.ts); not for partitioned runs. */
+  series?: boolean;
 }
 
 /**
@@ -85,7 +89,11 @@ export function defaultYield(): Promise<void> {
 }
 
 /** Run a built simulation in slices; returns the engine's stop reason (as runSimulation does). */
-export async function runSimulationAsync(s: Simulation, options: AsyncRunOptions = {}): Promise<StopReason> {
+export async function runSimulationAsync(
+  s: Simulation,
+  options: AsyncRunOptions = {},
+  series: FabricSeries | null = null,
+): Promise<StopReason> {
   const { sim, flows } = s;
   const slice = Math.max(1, Math.floor(options.sliceEvents ?? 16384));
   const limits = stopLimits(s);
@@ -101,19 +109,27 @@ export async function runSimulationAsync(s: Simulation, options: AsyncRunOptions
     });
   const snapEvery = Math.max(1, options.snapshotEverySlices ?? 8);
   let reason: StopReason;
+  const endPs = limits.timeLimitPs;
   for (let n = 1; ; n++) {
     if (cancelled()) {
       reason = 'cancelled';
       break;
     }
     limits.maxEvents = Math.min(maxEvents, sim.events + slice);
+    // A slice also ends at the series' next sample time (runSliced in run.ts: the same run).
+    if (series) limits.timeLimitPs = Math.min(endPs, series.nextPs);
     // between() is not used: the slice boundary is the event budget, the batch the slice.
     reason = sim.run(s.fabric, limits, undefined, slice);
+    if (series && reason === 'timeLimit' && sim.now < endPs) {
+      series.sample();
+      continue;
+    }
     if (reason !== 'eventBudget' || sim.events >= maxEvents) break;
     progress();
     if (options.onSnapshot && n % snapEvery === 0) options.onSnapshot(snapshotOf(s));
     await yieldFn();
   }
+  series?.finish();
   finishSimulation(s);
   progress();
   return reason;
@@ -128,7 +144,7 @@ export async function runScenarioAsync(scenario: Scenario, options: AsyncRunOpti
 export async function runScenarioWithHistogramAsync(
   scenario: Scenario,
   options: AsyncRunOptions = {},
-): Promise<{ result: Result; latencyBuckets: Array<[number, number, number]> }> {
+): Promise<{ result: Result; latencyBuckets: Array<[number, number, number]>; series?: string }> {
   if (scenario.engine.partitions > 1) {
     const parts = buildPartitions(scenario, { readText: options.readText });
     const reason = await runPartitionsAsync(parts, options);
@@ -136,19 +152,21 @@ export async function runScenarioWithHistogramAsync(
     return { result, latencyBuckets: parts[0].latency ? parts[0].latency.buckets() : [] };
   }
   const s = buildSimulation(scenario, { readText: options.readText });
-  const reason = await runSimulationAsync(s, options);
+  const rec = options.series ? new FabricSeries(s.fabric, s.flows) : null;
+  const reason = await runSimulationAsync(s, options, rec);
   const result = collectResult(s, reason);
+  const series = rec && reason !== 'cancelled' ? seriesText(rec, result) : undefined;
   if (reason !== 'cancelled') {
     // The jobs' alone runs (sim/run/jobsAlone.ts), after the shared one.
     const alone: Array<{ job: string; result: Result }> = [];
     for (const a of aloneScenarios(scenario)) {
-      const r = await runScenarioWithHistogramAsync(a.scenario, { ...options, onProgress: undefined });
+      const r = await runScenarioWithHistogramAsync(a.scenario, { ...options, onProgress: undefined, series: false });
       if (r.result.meta.stopReason === 'cancelled') return { result: r.result, latencyBuckets: [] };
       alone.push({ job: a.job, result: r.result });
     }
     applyAlone(result, alone);
   }
-  return { result, latencyBuckets: s.latency ? s.latency.buckets() : [] };
+  return { result, latencyBuckets: s.latency ? s.latency.buckets() : [], series };
 }
 
 /**

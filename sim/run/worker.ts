@@ -23,7 +23,8 @@ import type { Scenario } from '../scenario/schema.ts';
 import type { Result } from '../metrics/result.ts';
 import type { Progress } from './run.ts';
 import { runSimulationAsync, runScenarioWithHistogramAsync, type Snapshot } from './runAsync.ts';
-import { buildSimulation, collectResult } from './run.ts';
+import { buildSimulation, collectResult, seriesText } from './run.ts';
+import { FabricSeries } from '../metrics/fabricSeries.ts';
 import { aloneScenarios, applyAlone } from './jobsAlone.ts';
 import { VERSION } from '../version.ts';
 
@@ -46,12 +47,16 @@ export interface WorkerRunOptions {
   sourceName?: string;
   /** Node only: directory that relative file paths in the scenario (CDF files) are read from. */
   baseDir?: string;
+  /** Record the fabric over time: DetailedResult.series (not for partitioned runs). */
+  series?: boolean;
 }
 
 export interface DetailedResult {
   result: Result;
   /** Per-packet one-way latency histogram: [lowNs, highNs, count] for each non-empty bucket. */
   latencyBuckets: Array<[number, number, number]>;
+  /** `series.ndjson`'s text (sim/metrics/fabricSeries.ts), when asked for with `series`. */
+  series?: string;
 }
 
 export interface SimWorkerApi {
@@ -139,20 +144,25 @@ async function runDetailedImpl(
     return d;
   }
   const s = buildSimulation(scenario, { readText: readerFor(opts.baseDir) });
-  const reason = await runSimulationAsync(s, {
-    sliceEvents: opts.sliceEvents,
-    isCancelled: () => generation !== myGeneration,
-    onProgress: throttled,
-    onSnapshot: onSnapshot
-      ? (snap) => {
-          const now = clock();
-          if (now - lastSnapshot < snapshotEvery) return;
-          lastSnapshot = now;
-          void onSnapshot(snap);
-        }
-      : undefined,
-    snapshotEverySlices: 1,
-  });
+  const rec = opts.series ? new FabricSeries(s.fabric, s.flows) : null;
+  const reason = await runSimulationAsync(
+    s,
+    {
+      sliceEvents: opts.sliceEvents,
+      isCancelled: () => generation !== myGeneration,
+      onProgress: throttled,
+      onSnapshot: onSnapshot
+        ? (snap) => {
+            const now = clock();
+            if (now - lastSnapshot < snapshotEvery) return;
+            lastSnapshot = now;
+            void onSnapshot(snap);
+          }
+        : undefined,
+      snapshotEverySlices: 1,
+    },
+    rec,
+  );
   if (onProgress)
     void onProgress({
       simTimePs: s.sim.now,
@@ -161,6 +171,7 @@ async function runDetailedImpl(
       flowsTotal: s.flows.count,
     });
   const result = collectResult(s, reason);
+  const series = rec && reason !== 'cancelled' ? seriesText(rec, result) : undefined;
   if (reason !== 'cancelled') {
     // The jobs' alone runs (sim/run/jobsAlone.ts), after the shared one.
     const alone: Array<{ job: string; result: Result }> = [];
@@ -179,7 +190,7 @@ async function runDetailedImpl(
     applyAlone(result, alone);
   }
   result.meta.wallMs = clock() - t0;
-  return { result, latencyBuckets: s.latency ? s.latency.buckets() : [] };
+  return { result, latencyBuckets: s.latency ? s.latency.buckets() : [], series };
 }
 
 export const simWorkerApi: SimWorkerApi = {

@@ -571,6 +571,12 @@ describe('web front end in headless Chromium', () => {
       // The recorded pauses replay on the opened run's topology.
       await page.locator('#scrub').fill('100');
       await expect.poll(() => page.locator('.topo-cell[data-variant="roce"] .paused-edge').count()).toBeGreaterThan(0);
+      // series.ndjson beside each result: the lanes carry utilisation, and every heatmap draws.
+      await expect.poll(async () => (await state(page)).runs[0].topology?.busyLanes ?? 0).toBeGreaterThan(0);
+      for (const m of ['util', 'pause', 'tput', 'queue']) {
+        await page.selectOption('#heat-metric', m);
+        await expect.poll(() => page.textContent('#heat-note')).toMatch(/rows ×/);
+      }
       await page.screenshot({ path: resolve(ART, 'web-opened-compare.png'), fullPage: true });
       // A sweep folder: one row per variant with its summary metrics; a row opens that variant.
       await page.setInputFiles('#open-folder', join(out, 'sweep'));

@@ -48,7 +48,7 @@ try {
   await page.goto(server.url);
   await page.waitForSelector('body[data-ready="true"]');
   if (openDir) {
-    // From the pick to everything drawn: summary, topology, FCT CDF, heatmap note.
+    // From the pick to everything drawn: summary, topology, FCT CDF, heatmap.
     const t = performance.now();
     await page.setInputFiles('#open-folder', resolve(openDir));
     await page.waitForSelector('#summary td.digest', { timeout: 120_000 });
@@ -56,6 +56,12 @@ try {
     await page.waitForFunction('(window.__ethersim.state().runs[0]?.topology?.lanes ?? 0) > 0', undefined, {
       timeout: 120_000,
     });
+    // The heatmap drawn (from series.ndjson, or the result's queue series when that is all there is).
+    await page.waitForFunction(
+      "/rows ×|no series|no queue series/.test(document.getElementById('heat-note')?.textContent ?? '')",
+      undefined,
+      { timeout: 120_000 },
+    );
     const ms = Math.round(performance.now() - t);
     const run = (await page.evaluate('window.__ethersim.state().runs[0]')) as {
       topology: { lanes: number; nodes: number };

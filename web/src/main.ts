@@ -32,6 +32,7 @@ import {
 import * as T from './transforms.ts';
 import { portNames } from './layout.ts';
 import { drawHeatmap, orderRows, type HeatGrid } from './heatmap.ts';
+import { flowThroughput, tapeFromSeries, type SeriesFile } from './seriesFile.ts';
 import { openResults, SWEEP_METRICS, type InFile, type Loaded, type LoadedRun, type SweepRow } from './openResults.ts';
 
 // ------------------------------------------------------------------ bundled scenarios
@@ -112,8 +113,10 @@ interface Run {
   worker: Worker | null;
   api: Comlink.Remote<LiveWorkerApi> | null;
   view: TopologyView | null;
-  /** Opened from files the CLI wrote (no live snapshots; no utilisation on the tape). */
+  /** Opened from files the CLI wrote (no live snapshots; the tape from series.ndjson when present). */
   loaded: boolean;
+  /** An opened run's series.ndjson (web/src/seriesFile.ts): utilisation and flow throughput over time. */
+  series: SeriesFile | null;
   note: HTMLElement;
   latest: Snapshot | null;
   /** The replay tape: samples at fixed simulated-time intervals (liveRun.ts), oldest first. */
@@ -340,6 +343,7 @@ function newRun(name: string, scenario: Scenario, i: number, withName: boolean):
     output: null,
     status: 'running',
     loaded: false,
+    series: null,
   };
 }
 
@@ -378,7 +382,13 @@ function loadedRun(l: LoadedRun, i: number, withName: boolean): Run {
     cell.append(h, p);
     topologiesEl.append(cell);
   }
-  const tape: TapeSample[] = graph ? tapeFromResult(result, graph) : [];
+  // The fabric over time from series.ndjson; else the queue series the result may hold.
+  const tape: TapeSample[] = !graph
+    ? []
+    : l.series
+      ? tapeFromSeries(l.series, portNames(graph), result)
+      : tapeFromResult(result, graph);
+  if (l.seriesNote) note.textContent = l.seriesNote;
   if (view) view.historyOf = (ports) => portHistory(tape, ports, view!.mode);
   if (view) view.onFold = () => renderTopologies(true);
   if (view)
@@ -408,6 +418,7 @@ function loadedRun(l: LoadedRun, i: number, withName: boolean): Run {
     status: 'done',
     digest: T.resultDigest(result),
     loaded: true,
+    series: l.series ?? null,
   };
 }
 
@@ -472,7 +483,10 @@ async function openFiles(files: InFile[]): Promise<void> {
   if (loaded.kind === 'sweep') {
     renderSweepGrid(loaded);
     const first = loaded.rows.find((r) => r.result);
-    if (first) showLoaded([{ name: first.name, result: first.result!, scenario: first.scenario }]);
+    if (first)
+      showLoaded([
+        { name: first.name, result: first.result!, scenario: first.scenario, ...(await first.loadSeries()) },
+      ]);
     return;
   }
   sweepPanel.hidden = true;
@@ -524,17 +538,17 @@ function renderSweepGrid(sw: Extract<Loaded, { kind: 'sweep' }>): void {
       tr.dataset.variant = r.name;
       if (r.result) {
         tr.tabIndex = 0;
-        const open = () => {
+        const open = async () => {
           sweepBody.querySelectorAll('tr').forEach((x) => {
             x.classList.toggle('selected', x === tr);
           });
-          showLoaded([{ name: r.name, result: r.result!, scenario: r.scenario }]);
+          showLoaded([{ name: r.name, result: r.result!, scenario: r.scenario, ...(await r.loadSeries()) }]);
         };
         tr.addEventListener('click', open);
         tr.addEventListener('keydown', (e) => {
           if (e.key === 'Enter' || e.key === ' ') {
             e.preventDefault();
-            open();
+            void open();
           }
         });
       }
@@ -712,7 +726,7 @@ function frameFor(r: Run): TopologyFrame | null {
   return {
     simTimePs: t,
     queueBytes: s?.queueBytes ?? null,
-    util: r.loaded ? null : (s?.util ?? null),
+    util: r.loaded && !r.series ? null : (s?.util ?? null),
     paused,
     cyclePorts: cyclePortsAt(r, t),
   };
@@ -1298,6 +1312,19 @@ let heatShown: HeatShown | null = null;
 
 /** The heatmap's grid for a run: ports × tape samples (queue, utilisation, PAUSE) or flows × time. */
 function heatGrid(r: Run, metric: string): { grid: HeatGrid; unit: (v: number) => string; max: number } | null {
+  if (metric === 'tput' && r.series) {
+    // An opened run's series.ndjson: every flow's throughput per row.
+    const { tUs, values } = flowThroughput(r.series);
+    const keys = values.map((_, f) => String(f).padStart(9, '0'));
+    const order = orderRows(keys, values, heat.worst.checked);
+    let max = 1;
+    for (const v of values) for (let i = 0; i < v.length; i++) if (v[i] > max) max = v[i];
+    return {
+      grid: { tUs, rows: order.map((i) => `flow ${i}`), values: order.map((i) => values[i]) },
+      unit: (v) => `${v.toFixed(1)} Gb/s`,
+      max,
+    };
+  }
   if (metric === 'tput') {
     const traces = (r.output?.result.series ?? []).filter((x) => /^flow:\d+:deliveredBytes$/.test(x.name));
     if (!traces.length) return null;
@@ -1314,7 +1341,7 @@ function heatGrid(r: Run, metric: string): { grid: HeatGrid; unit: (v: number) =
   }
   const tape = r.tape;
   if (!tape.length || !r.graph || !r.view) return null;
-  if (metric === 'util' && r.loaded) return null;
+  if (metric === 'util' && r.loaded && !r.series) return null;
   const g = r.graph;
   const names = portNames(g);
   const n = names.length;
@@ -1378,7 +1405,7 @@ function renderHeatmap(): void {
       : metric === 'tput'
         ? 'no flow traces: tick "record … time series" and run again'
         : metric === 'util' && r.loaded
-          ? 'utilisation is not recorded by the CLI'
+          ? 'no series.ndjson beside this result (written by `ethersim run --out` since this version)'
           : r.loaded
             ? 'no queue series in this result (metrics.queueSampleNs)'
             : 'appears as the run goes';

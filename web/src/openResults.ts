@@ -1,11 +1,13 @@
 import type { Result } from '../../sim/metrics/result.ts';
+import { parseSeriesFile, type SeriesFile } from './seriesFile.ts';
 
 /**
  * Results written by the CLI, opened in the page: a `result.json` (with the `scenario.json`
  * that `--out` writes beside it, sim/cli/viewerFiles.ts), an output folder of `ethersim run
  * --out` or `compare` (one sub-folder per variant), or a `sweep` folder (`sweep.json`,
  * `variants/<id>/result.json`). Files arrive as (path, text) pairs from a file picker, a folder
- * picker or a drop; nothing here touches the DOM, so tests/web-fabric.test.ts drives it.
+ * picker or a drop; nothing here touches the DOM, so tests/web-fabric.test.ts drives it. The
+ * `series.ndjson` beside a result (the fabric over time: seriesFile.ts) is read too when present.
  */
 export interface InFile {
   /** Path relative to what was opened ("out/roce/result.json", or just "result.json"). */
@@ -18,6 +20,10 @@ export interface LoadedRun {
   result: Result;
   /** The scenario as it ran (scenario.json beside the result), or null when absent. */
   scenario: unknown | null;
+  /** The fabric over time (series.ndjson beside the result), or null when absent or unreadable. */
+  series?: SeriesFile | null;
+  /** Why series.ndjson was not read, when it was there but is not one. */
+  seriesNote?: string;
 }
 
 export interface SweepRow {
@@ -26,6 +32,8 @@ export interface SweepRow {
   set: Record<string, unknown>;
   result: Result | null;
   scenario: unknown | null;
+  /** Its series.ndjson, read when the variant is opened (a sweep may hold hundreds). */
+  loadSeries(): Promise<Pick<LoadedRun, 'series' | 'seriesNote'>>;
 }
 
 export type Loaded =
@@ -57,6 +65,16 @@ export async function openResults(files: InFile[]): Promise<Loaded> {
     const t = await read(p);
     return t === null ? null : (JSON.parse(t) as unknown);
   };
+  const readSeries = async (dir: string): Promise<Pick<LoadedRun, 'series' | 'seriesNote'>> => {
+    const p = `${dir}series.ndjson`;
+    const t = await read(p);
+    if (t === null) return { series: null };
+    try {
+      return { series: parseSeriesFile(t, p) };
+    } catch (e) {
+      return { series: null, seriesNote: (e as Error).message };
+    }
+  };
   const sweepPath = [...byPath.keys()].filter((p) => baseOf(p) === 'sweep.json').sort((a, b) => a.length - b.length)[0];
   if (sweepPath !== undefined) {
     const m = JSON.parse((await read(sweepPath))!) as {
@@ -77,6 +95,7 @@ export async function openResults(files: InFile[]): Promise<Loaded> {
         set: v.set,
         result: t === null ? null : parseResult(t, p),
         scenario: await readJson(`${root}variants/${v.id}/scenario.json`),
+        loadSeries: () => readSeries(`${root}variants/${v.id}/`),
       });
     }
     return { kind: 'sweep', name: m.name, params: m.params, rows };
@@ -95,7 +114,7 @@ export async function openResults(files: InFile[]): Promise<Loaded> {
     // A variant's folder is named for it (compare); a single run's folder is its --out.
     const folder = baseOf(dir.replace(/\/$/, ''));
     const name = results.length > 1 && folder ? folder : result.meta.name;
-    runs.push({ name, result, scenario: await readJson(`${dir}scenario.json`) });
+    runs.push({ name, result, scenario: await readJson(`${dir}scenario.json`), ...(await readSeries(dir)) });
   }
   return { kind: 'runs', runs };
 }

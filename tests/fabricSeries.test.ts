@@ -1,0 +1,140 @@
+/**
+ * series.ndjson (sim/metrics/fabricSeries.ts): the fabric over time beside a CLI run's
+ * result.json. Recording must leave the run byte-identical, keep the file bounded, and its
+ * numbers must add up to the run's own: bytes sent per port, bytes delivered per flow.
+ */
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { parseScenario } from '../sim/scenario/load.ts';
+import { buildSimulation, collectResult, runScenario, runSimulation, seriesText } from '../sim/run/run.ts';
+import { runScenarioWithHistogramAsync } from '../sim/run/runAsync.ts';
+import { FabricSeries, FABRIC_SERIES_MAX_ROWS } from '../sim/metrics/fabricSeries.ts';
+import { buildTopology } from '../sim/topology/index.ts';
+import { openResults } from '../web/src/openResults.ts';
+import { flowThroughput, tapeFromSeries } from '../web/src/seriesFile.ts';
+import { portNames } from '../web/src/layout.ts';
+
+const scenario = (file: string) => parseScenario(readFileSync(file, 'utf8'), file);
+const parse = (text: string) =>
+  text
+    .trimEnd()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+const noWall = (r: { meta: { wallMs: number } }) => JSON.stringify({ ...r, meta: { ...r.meta, wallMs: 0 } });
+
+describe('the time-series file', () => {
+  it('recording leaves the result byte-identical (sync and async runs)', async () => {
+    for (const file of ['scenarios/dumbbell.yaml', 'scenarios/incast-roce.yaml']) {
+      const plain = runScenario(scenario(file));
+      let text = '';
+      const recorded = runScenario(scenario(file), { onSeries: (t) => (text = t) });
+      expect(noWall(recorded)).toBe(noWall(plain));
+      expect(text.length).toBeGreaterThan(0);
+      const d = await runScenarioWithHistogramAsync(scenario(file), { series: true, sliceEvents: 5000 });
+      expect(noWall(d.result)).toBe(noWall(plain));
+      expect(d.series).toBe(text);
+    }
+  });
+
+  it('adds up to the run: bytes sent per port, bytes delivered per flow; the bottleneck runs at line rate', () => {
+    // Two 2 MB flows share the dumbbell's 100 G middle link (scenarios/dumbbell.yaml).
+    const s = buildSimulation(scenario('scenarios/dumbbell.yaml'));
+    const series = new FabricSeries(s.fabric, s.flows);
+    const reason = runSimulation(s, {}, series);
+    const result = collectResult(s, reason);
+    const [meta, ...rows] = parse(seriesText(series, result));
+    expect(meta).toMatchObject({ kind: 'meta', format: 'ethersim-series', version: 1, flows: 2 });
+    expect(meta.ports).toHaveLength(s.fabric.portCount);
+    expect(rows.length).toBeGreaterThan(100);
+    expect(rows.length).toBeLessThanOrEqual(series.maxRows + 1);
+    // Times ascend; the intervals tile the run from 0.
+    let t = 0;
+    for (const r of rows) {
+      expect(r.kind).toBe('sample');
+      expect(r.tPs - r.dtPs).toBe(t);
+      t = r.tPs;
+    }
+    // Bytes sent: Σ util × rate × dt / 8 over the rows is each port's count, within the
+    // rounding of util to 1e-3 of each row's capacity.
+    for (let p = 0; p < s.fabric.portCount; p++) {
+      let sent = 0;
+      let slack = 0;
+      for (const r of rows) {
+        sent += (r.util[p] * meta.portRateBps[p] * r.dtPs) / 8e12;
+        slack += (0.5e-3 * meta.portRateBps[p] * r.dtPs) / 8e12;
+      }
+      expect(Math.abs(sent - s.fabric.txBytesOf(p))).toBeLessThanOrEqual(slack + 1e-6);
+    }
+    // The last row holds what each flow delivered, as the result says.
+    expect(rows.at(-1).deliveredBytes).toEqual(result.flows.map((f) => f.deliveredBytes));
+    // The middle link is saturated while both flows run: over that span it sends at line rate
+    // (4 MB of frames in ~330 µs); each row holds its interval's capacity ± one frame, since a
+    // frame counts when its transmission starts (a 4,096 B payload: 4,178 B on the wire).
+    let busiest = 0;
+    for (let p = 0; p < s.fabric.portCount; p++) if (s.fabric.txBytesOf(p) > s.fabric.txBytesOf(busiest)) busiest = p;
+    const during = rows.filter((r) => r.tPs > 20e6 && r.tPs < 300e6);
+    expect(during.length).toBeGreaterThan(10);
+    const cap = (r: { dtPs: number }) => (meta.portRateBps[busiest] * r.dtPs) / 8e12;
+    let sent = 0;
+    let capacity = 0;
+    for (const r of during) {
+      const bytes = r.util[busiest] * cap(r);
+      expect(Math.abs(bytes - cap(r))).toBeLessThan(4200);
+      sent += bytes;
+      capacity += cap(r);
+    }
+    expect(Math.abs(sent / capacity - 1)).toBeLessThan(4200 / capacity + 1e-4);
+  });
+
+  it('stays bounded: the interval doubles, rows stay within the cap', () => {
+    const s = buildSimulation(scenario('scenarios/incast-roce.yaml'));
+    const series = new FabricSeries(s.fabric, s.flows);
+    runSimulation(s, {}, series);
+    expect(series.maxRows).toBe(FABRIC_SERIES_MAX_ROWS);
+    expect(series.length).toBeGreaterThanOrEqual(FABRIC_SERIES_MAX_ROWS / 2);
+    expect(series.length).toBeLessThanOrEqual(FABRIC_SERIES_MAX_ROWS + 1);
+  });
+
+  it('lowers the cap for a large fabric so the file stays about FABRIC_SERIES_MAX_VALUES numbers', () => {
+    const s = buildSimulation(scenario('scenarios/bench/permutation-1024-uet.yaml'));
+    const series = new FabricSeries(s.fabric, s.flows);
+    // 6,144 ports × 3 + 1,024 flows = 19,456 numbers a row: the full cap fits.
+    expect(series.maxRows).toBe(FABRIC_SERIES_MAX_ROWS);
+  });
+
+  it('opens in the page: the tape and the flow throughput come from the file', async () => {
+    const sc = scenario('scenarios/incast-roce.yaml');
+    let text = '';
+    const result = runScenario(sc, { onSeries: (t) => (text = t) });
+    const file = (path: string, body: string) => ({ path, text: async () => body });
+    const loaded = await openResults([
+      file('out/result.json', JSON.stringify(result)),
+      file('out/scenario.json', JSON.stringify(sc)),
+      file('out/series.ndjson', text),
+    ]);
+    if (loaded.kind !== 'runs') throw new Error('expected runs');
+    const series = loaded.runs[0].series!;
+    const rows = parse(text).slice(1);
+    expect(series.rows).toHaveLength(rows.length);
+    const g = buildTopology(sc.topology, sc.links);
+    const tape = tapeFromSeries(series, portNames(g), result);
+    expect(tape).toHaveLength(rows.length);
+    // The tape holds the file's numbers, port for port (the file's ports are the page's).
+    const mid = rows.length >> 1;
+    expect(Array.from(tape[mid].util)).toEqual(rows[mid].util.map((u: number) => Math.fround(u)));
+    expect(Array.from(tape[mid].queueBytes)).toEqual(rows[mid].queueBytes);
+    // The incast pauses (PFC): the tape says so where the file does, with the result's roots.
+    const pausedRows = tape.filter((t) => t.pausedN > 0);
+    expect(pausedRows.length).toBeGreaterThan(0);
+    expect(pausedRows.some((t) => t.root.some((r) => r >= 0))).toBe(true);
+    // Throughput over the rows adds up to each flow's delivered bytes.
+    const { values } = flowThroughput(series);
+    values.forEach((v, f) => {
+      let bytes = 0;
+      v.forEach((gbps, c) => {
+        bytes += (gbps * series.rows[c].dtPs) / 8e3;
+      });
+      expect(bytes).toBeCloseTo(result.flows[f].deliveredBytes, -1);
+    });
+  });
+});
