@@ -6,11 +6,12 @@
  *
  *   node --import tsx tools/bench/webBench.ts [--seconds 8] [--scenario FILE]
  *   node --import tsx tools/bench/webBench.ts --open DIR   (time to open a CLI --out folder)
+ *   … --profile FILE.cpuprofile   (the page's main thread, unminified; top functions on stderr)
  *
  * Chromium: as the e2e tests find it (tests/e2e/chromium.ts). Prints one JSON object. A measurement,
  * not a test: the numbers depend on the machine and its load.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { build } from 'vite';
 import { serveStatic } from '../../tests/e2e/staticServer.ts';
@@ -24,6 +25,10 @@ const arg = (name: string, def: string) => {
 const seconds = Number(arg('seconds', '8'));
 const scenarioFile = arg('scenario', 'scenarios/bench/permutation-1024-uet.yaml');
 const openDir = arg('open', '');
+/** Write the page's main-thread CPU profile (Chrome DevTools format) here, and print its top functions. */
+const profileFile = arg('profile', '');
+/** Write a Chrome trace (devtools.timeline) here, and print the main thread's time per event kind. */
+const traceFile = arg('trace', '');
 
 interface Hook {
   __ethersim: {
@@ -34,7 +39,13 @@ interface Hook {
   __longTasks: Array<{ start: number; duration: number }>;
 }
 
-await build({ root: resolve(ROOT, 'web'), configFile: resolve(ROOT, 'vite.config.ts'), logLevel: 'error' });
+await build({
+  root: resolve(ROOT, 'web'),
+  configFile: resolve(ROOT, 'vite.config.ts'),
+  logLevel: 'error',
+  // Readable function names in a profile.
+  ...(profileFile ? { build: { minify: false } } : {}),
+});
 const server = await serveStatic(resolve(ROOT, 'dist/web'));
 const { browser } = await launchChromium();
 try {
@@ -47,6 +58,28 @@ try {
   `);
   await page.goto(server.url);
   await page.waitForSelector('body[data-ready="true"]');
+  if (traceFile)
+    await browser.startTracing(page, {
+      path: traceFile,
+      categories: (process.env.TRACE_CATS ?? 'devtools.timeline').split(','),
+    });
+  const cdp = profileFile ? await page.context().newCDPSession(page) : null;
+  if (cdp) {
+    await cdp.send('Profiler.enable');
+    await cdp.send('Profiler.setSamplingInterval', { interval: 500 });
+    await cdp.send('Profiler.start');
+  }
+  /** Stop the profiler, write the profile, print the functions with the most self time. */
+  const endProfile = async () => {
+    if (traceFile) {
+      const buf = await browser.stopTracing();
+      console.error(mainThreadTime(JSON.parse(buf.toString('utf8'))).join('\n'));
+    }
+    if (!cdp) return;
+    const { profile } = (await cdp.send('Profiler.stop')) as unknown as { profile: CpuProfile };
+    writeFileSync(profileFile, JSON.stringify(profile));
+    console.error(topFunctions(profile).join('\n'));
+  };
   if (openDir) {
     // From the pick to everything drawn: summary, topology, FCT CDF, heatmap.
     const t = performance.now();
@@ -63,6 +96,7 @@ try {
       { timeout: 120_000 },
     );
     const ms = Math.round(performance.now() - t);
+    await endProfile();
     const run = (await page.evaluate('window.__ethersim.state().runs[0]')) as {
       topology: { lanes: number; nodes: number };
     };
@@ -87,7 +121,7 @@ try {
   // (A string, not a function: tsx would wrap the inner function in a helper the page lacks.)
   const windows = (await page.evaluate(`(async () => {
     const out = [];
-    for (let i = 0; i < ${seconds}; i++) {
+    for (let i = 0; i < ${seconds} && document.body.dataset.runState === 'running'; i++) {
       const start = performance.now();
       let frames = 0;
       await new Promise((done) => {
@@ -103,9 +137,11 @@ try {
     return out;
   })()`)) as number[];
   const live = await page.evaluate(() => (window as unknown as Hook).__ethersim.state().runs[0]);
-  // Pause: click, then see when the run's time last moved.
+  // Pause: click, then see when the run's time last moved (when the run is still going).
   const tPause = await page.evaluate(() => {
-    (document.getElementById('btn-pause') as HTMLButtonElement).click();
+    const b = document.getElementById('btn-pause') as HTMLButtonElement;
+    if (b.disabled) return null;
+    b.click();
     return performance.now();
   });
   await page.waitForTimeout(1500);
@@ -118,10 +154,11 @@ try {
   const sorted = [...windows].sort((a, b) => a - b);
   const after = longTasks.filter((t) => t.start > t0 + 1000);
   // The rest at max speed: the replay tape's length afterwards.
-  await page.click('#btn-resume');
   await page.selectOption('#speed', 'Infinity');
+  if (tPause !== null) await page.click('#btn-resume');
   await page.waitForSelector('body[data-run-state="done"]', { timeout: 300_000 });
   const end = await page.evaluate(() => (window as unknown as Hook).__ethersim.state().runs[0]);
+  await endProfile();
   console.log(
     JSON.stringify(
       {
@@ -131,13 +168,17 @@ try {
         liveSimUs: live.simTimePs / 1e6,
         longTasksAfter1s: after.length,
         longestTaskAfter1sMs: Math.round(Math.max(0, ...after.map((t) => t.duration))),
+        // [start after Run (ms), duration (ms)] of each.
+        longTasksAfter1sAt: after.map((t) => [Math.round(t.start - t0), Math.round(t.duration)]),
         longestTaskFirstSecondMs: Math.round(
           Math.max(0, ...longTasks.filter((t) => t.start <= t0 + 1000).map((t) => t.duration)),
         ),
         // The page's own work per animation frame (topology, progress, timeline), in ms.
         renderMsMedian: Math.round((rs[Math.floor(rs.length / 2)] ?? 0) * 100) / 100,
         renderMsMax: Math.round((rs.at(-1) ?? 0) * 10) / 10,
-        pauseEffectMs: Math.max(0, Math.round(lastAdvance - tPause)),
+        // null: the run was over before the windows ended (it runs as fast as the CPU allows).
+        pauseEffectMs: tPause === null ? null : Math.max(0, Math.round(lastAdvance - tPause)),
+        liveMsToDone: tPause === null ? Math.round(lastAdvance - t0) : null,
         tapeSamplesAtEnd: end.snapshots,
         status: end.status,
       },
@@ -148,4 +189,49 @@ try {
 } finally {
   await browser.close();
   await server.close();
+}
+
+interface CpuProfile {
+  nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number }>;
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/** Self time per function (ms), the top 25, as "ms  name  file:line". */
+function topFunctions(p: CpuProfile): string[] {
+  const byId = new Map(p.nodes.map((n) => [n.id, n]));
+  const self = new Map<string, number>();
+  p.samples.forEach((id, i) => {
+    const f = byId.get(id)!.callFrame;
+    const key = `${f.functionName || '(anonymous)'}  ${f.url.split('/').pop()}:${f.lineNumber + 1}`;
+    self.set(key, (self.get(key) ?? 0) + (p.timeDeltas[i] ?? 0) / 1000);
+  });
+  return [...self.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 25)
+    .map(([k, ms]) => `${ms.toFixed(0).padStart(7)} ms  ${k}`);
+}
+
+interface TraceEvent {
+  name: string;
+  ph: string;
+  dur?: number;
+  pid: number;
+  tid: number;
+  args?: { name?: string };
+}
+
+/** The renderer main thread's time per top-level event kind (ms), largest first. */
+function mainThreadTime(trace: { traceEvents: TraceEvent[] }): string[] {
+  const ev = trace.traceEvents;
+  const main = ev.find((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain');
+  if (!main) return ['no CrRendererMain in the trace'];
+  const sum = new Map<string, number>();
+  for (const e of ev)
+    if (e.pid === main.pid && e.tid === main.tid && e.ph === 'X' && e.dur)
+      sum.set(e.name, (sum.get(e.name) ?? 0) + e.dur / 1000);
+  return [...sum.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 25)
+    .map(([k, ms]) => `${ms.toFixed(0).padStart(7)} ms  ${k}`);
 }

@@ -52,12 +52,41 @@ export function bandMax(grid: HeatGrid, start: Int32Array): Float32Array {
   return out;
 }
 
-/** Draw the grid into a canvas of its CSS size (device pixels). Returns the bands drawn. */
-export function drawHeatmap(
+/**
+ * A grid binned for drawing: band b covers display rows [bands[b], bands[b + 1]), and
+ * bandValues holds each band's worst value per column (bands × cols, row-major). valueAt reads
+ * one cell (the hover). Port heatmaps build it straight from the replay tape (portHeat.ts).
+ */
+export interface BandedGrid {
+  tUs: number[];
+  rows: string[];
+  bands: Int32Array;
+  bandValues: Float32Array;
+  valueAt(row: number, col: number): number;
+}
+
+/** The device-pixel rows a heatmap canvas has: at most one band each. */
+export function heatPixels(canvas: HTMLCanvasElement): number {
+  return Math.max(1, Math.round(canvas.clientHeight * (window.devicePixelRatio || 1)));
+}
+
+export function banded(grid: HeatGrid, pixels: number): BandedGrid {
+  const start = bands(grid.rows.length, pixels);
+  return {
+    tUs: grid.tUs,
+    rows: grid.rows,
+    bands: start,
+    bandValues: grid.tUs.length && grid.rows.length ? bandMax(grid, start) : new Float32Array(0),
+    valueAt: (r, c) => grid.values[r][c],
+  };
+}
+
+/** Draw a banded grid into a canvas of its CSS size (device pixels). */
+export function drawBanded(
   canvas: HTMLCanvasElement,
-  grid: HeatGrid,
+  b: BandedGrid,
   color: (v: number) => [number, number, number],
-): Int32Array {
+): void {
   const dpr = window.devicePixelRatio || 1;
   const w = Math.max(1, Math.round(canvas.clientWidth * dpr));
   const h = Math.max(1, Math.round(canvas.clientHeight * dpr));
@@ -65,21 +94,19 @@ export function drawHeatmap(
   canvas.height = h;
   const ctx = canvas.getContext('2d')!;
   ctx.clearRect(0, 0, w, h);
-  const cols = grid.tUs.length;
-  const start = bands(grid.rows.length, h);
-  if (!cols || !grid.rows.length) return start;
-  const k = start.length - 1;
-  const m = bandMax(grid, start);
+  const cols = b.tUs.length;
+  if (!cols || !b.rows.length) return;
+  const k = b.bands.length - 1;
+  const m = b.bandValues;
   const img = ctx.createImageData(cols, k);
-  for (let b = 0; b < k; b++)
-    for (let c = 0; c < cols; c++) {
-      const [r, g, bl] = color(m[b * cols + c]);
-      const o = 4 * (b * cols + c);
-      img.data[o] = r;
-      img.data[o + 1] = g;
-      img.data[o + 2] = bl;
-      img.data[o + 3] = 255;
-    }
+  for (let i = 0; i < k * cols; i++) {
+    const [r, g, bl] = color(m[i]);
+    const o = 4 * i;
+    img.data[o] = r;
+    img.data[o + 1] = g;
+    img.data[o + 2] = bl;
+    img.data[o + 3] = 255;
+  }
   // Scale the cells×bands image up to the canvas without smoothing: sharp cells.
   const off = document.createElement('canvas');
   off.width = cols;
@@ -87,5 +114,15 @@ export function drawHeatmap(
   off.getContext('2d')!.putImageData(img, 0, 0);
   ctx.imageSmoothingEnabled = false;
   ctx.drawImage(off, 0, 0, w, h);
-  return start;
+}
+
+/** Draw the grid into a canvas of its CSS size (device pixels). Returns the bands drawn. */
+export function drawHeatmap(
+  canvas: HTMLCanvasElement,
+  grid: HeatGrid,
+  color: (v: number) => [number, number, number],
+): Int32Array {
+  const b = banded(grid, heatPixels(canvas));
+  drawBanded(canvas, b, color);
+  return b.bands;
 }

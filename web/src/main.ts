@@ -31,7 +31,9 @@ import {
 } from './plot.ts';
 import * as T from './transforms.ts';
 import { portNames } from './layout.ts';
-import { drawHeatmap, orderRows, type HeatGrid } from './heatmap.ts';
+import { banded, drawBanded, heatPixels, orderRows, type BandedGrid } from './heatmap.ts';
+import { Pacer } from './pacer.ts';
+import { groupedOrder, portHeat, worstOrder, type PortMetric } from './portHeat.ts';
 import { flowThroughput, tapeFromSeries, type SeriesFile } from './seriesFile.ts';
 import { openResults, SWEEP_METRICS, type InFile, type Loaded, type LoadedRun, type SweepRow } from './openResults.ts';
 
@@ -1304,14 +1306,14 @@ function renderResults(): void {
 // ------------------------------------------------------------------ fabric heatmap
 
 interface HeatShown {
-  grid: HeatGrid;
-  bands: Int32Array;
+  grid: BandedGrid;
   unit: (v: number) => string;
 }
 let heatShown: HeatShown | null = null;
 
 /** The heatmap's grid for a run: ports × tape samples (queue, utilisation, PAUSE) or flows × time. */
-function heatGrid(r: Run, metric: string): { grid: HeatGrid; unit: (v: number) => string; max: number } | null {
+function heatGrid(r: Run, metric: string): { grid: BandedGrid; unit: (v: number) => string; max: number } | null {
+  const pixels = heatPixels(heat.canvas);
   if (metric === 'tput' && r.series) {
     // An opened run's series.ndjson: every flow's throughput per row.
     const { tUs, values } = flowThroughput(r.series);
@@ -1320,7 +1322,7 @@ function heatGrid(r: Run, metric: string): { grid: HeatGrid; unit: (v: number) =
     let max = 1;
     for (const v of values) for (let i = 0; i < v.length; i++) if (v[i] > max) max = v[i];
     return {
-      grid: { tUs, rows: order.map((i) => `flow ${i}`), values: order.map((i) => values[i]) },
+      grid: banded({ tUs, rows: order.map((i) => `flow ${i}`), values: order.map((i) => values[i]) }, pixels),
       unit: (v) => `${v.toFixed(1)} Gb/s`,
       max,
     };
@@ -1334,7 +1336,10 @@ function heatGrid(r: Run, metric: string): { grid: HeatGrid; unit: (v: number) =
     const keys = traces.map((d) => d.name.split(':')[1].padStart(9, '0'));
     const order = orderRows(keys, values, heat.worst.checked);
     return {
-      grid: { tUs, rows: order.map((i) => `flow ${Number(keys[i])}`), values: order.map((i) => values[i]) },
+      grid: banded(
+        { tUs, rows: order.map((i) => `flow ${Number(keys[i])}`), values: order.map((i) => values[i]) },
+        pixels,
+      ),
       unit: (v) => `${v.toFixed(1)} Gb/s`,
       max: Math.max(1, ...values.map((v) => Math.max(...v))),
     };
@@ -1342,40 +1347,15 @@ function heatGrid(r: Run, metric: string): { grid: HeatGrid; unit: (v: number) =
   const tape = r.tape;
   if (!tape.length || !r.graph || !r.view) return null;
   if (metric === 'util' && r.loaded && !r.series) return null;
-  const g = r.graph;
-  const names = portNames(g);
-  const n = names.length;
-  const tUs = tape.map((s) => s.simTimePs / 1e6);
-  // One buffer, row-major (a row is a port over time); filled sample by sample so each sample's
-  // arrays are read in order, with the metric chosen once, not per cell.
-  const cols = tape.length;
-  const buf = new Float32Array(n * cols);
-  for (let c = 0; c < cols; c++) {
-    const s = tape[c];
-    if (metric === 'queue') {
-      const q = s.queueBytes;
-      for (let p = 0; p < n; p++) buf[p * cols + c] = q[p];
-    } else if (metric === 'util') {
-      const u = s.util;
-      for (let p = 0; p < n; p++) buf[p * cols + c] = u[p] < 1 ? u[p] : 1;
-    } else {
-      const m = s.paused;
-      for (let p = 0; p < n; p++) buf[p * cols + c] = (m[p] & 0x3f) !== 0 ? 1 : 0;
-    }
-  }
-  let max = 0;
-  for (let i = 0; i < buf.length; i++) if (buf[i] > max) max = buf[i];
-  const values = Array.from({ length: n }, (_, p) => buf.subarray(p * cols, (p + 1) * cols));
-  // Rows grouped by the sending node's tier (top of the fabric first), then in port order,
-  // which follows the builder's pod order.
-  const keys = names.map((_, p) => {
-    const node = g.links[p >> 1][p & 1 ? 'b' : 'a'];
-    return `${9 - g.nodeTier[node]}:${String(p).padStart(7, '0')}`;
-  });
-  const order = orderRows(keys, values, heat.worst.checked);
+  // Straight from the tape, each sample's column kept with it (portHeat.ts): a live redraw
+  // reads only the samples that arrived since the last one.
+  const m = metric as PortMetric;
+  const names = portNames(r.graph);
+  const order = heat.worst.checked ? worstOrder(tape, m, names.length) : groupedOrder(r.graph);
+  const { grid, max } = portHeat(tape, m, order, names, pixels);
   const fmtB = d3.format(',');
   return {
-    grid: { tUs, rows: order.map((i) => names[i]), values: order.map((i) => values[i]) },
+    grid,
     unit:
       metric === 'queue'
         ? (v) => `${fmtB(Math.round(v))} B`
@@ -1422,10 +1402,11 @@ function renderHeatmap(): void {
   // 64 colour levels, looked up per cell.
   const lut = d3.range(65).map((i) => rgb(i === 0 ? (isDark ? '#1e1e23' : '#ffffff') : ramp(i / 64)));
   const level = (v: number) => (v <= 0 ? 0 : 1 + Math.min(63, Math.floor(Math.sqrt(v / max) * 64)));
-  const bandsDrawn = drawHeatmap(heat.canvas, grid, (v) => lut[level(v)]);
-  heatShown = { grid, bands: bandsDrawn, unit };
-  const perBand = Math.ceil(grid.rows.length / (bandsDrawn.length - 1));
-  heat.note.textContent = `${fmt.int(grid.rows.length)} rows × ${grid.tUs.length} samples${perBand > 1 ? ` (a pixel row is the worst of ~${perBand})` : ''}; colour ∝ √value, max ${unit(max)}`;
+  drawBanded(heat.canvas, grid, (v) => lut[level(v)]);
+  heatShown = { grid, unit };
+  const nRows = grid.bands[grid.bands.length - 1];
+  const perBand = Math.ceil(nRows / (grid.bands.length - 1));
+  heat.note.textContent = `${fmt.int(nRows)} rows × ${grid.tUs.length} samples${perBand > 1 ? ` (a pixel row is the worst of ~${perBand})` : ''}; colour ∝ √value, max ${unit(max)}`;
   heat.t0.textContent = fmt.us(grid.tUs[0] * 1e6);
   heat.t1.textContent = fmt.us(grid.tUs[grid.tUs.length - 1] * 1e6);
   moveHeatCursor();
@@ -1450,16 +1431,16 @@ heat.canvas.addEventListener('pointermove', (ev) => {
   if (!h?.grid.tUs.length) return;
   const rect = heat.canvas.getBoundingClientRect();
   const col = Math.min(h.grid.tUs.length - 1, Math.floor(((ev.clientX - rect.left) / rect.width) * h.grid.tUs.length));
-  const k = h.bands.length - 1;
+  const k = h.grid.bands.length - 1;
   const band = Math.min(k - 1, Math.floor(((ev.clientY - rect.top) / rect.height) * k));
-  const r0 = h.bands[band];
-  const r1 = h.bands[band + 1];
+  const r0 = h.grid.bands[band];
+  const r1 = h.grid.bands[band + 1];
   let worst = r0;
-  for (let r = r0; r < r1; r++) if (h.grid.values[r][col] > h.grid.values[worst][col]) worst = r;
+  for (let r = r0; r < r1; r++) if (h.grid.valueAt(r, col) > h.grid.valueAt(worst, col)) worst = r;
   const lines = [
     `t = ${fmt.us(h.grid.tUs[col] * 1e6)}`,
     r1 - r0 > 1 ? `${r1 - r0} rows: ${h.grid.rows[r0]} … ${h.grid.rows[r1 - 1]}` : h.grid.rows[r0],
-    `${r1 - r0 > 1 ? `worst: ${h.grid.rows[worst]} ` : ''}${h.unit(h.grid.values[worst][col])}`,
+    `${r1 - r0 > 1 ? `worst: ${h.grid.rows[worst]} ` : ''}${h.unit(h.grid.valueAt(worst, col))}`,
   ];
   showTooltip(ev, lines);
   if (heat.metric.value !== 'tput') timeCursor.hover(h.grid.tUs[col]);
@@ -1753,22 +1734,30 @@ new IntersectionObserver((entries) => {
   heatVisible = entries.some((e) => e.isIntersecting);
   if (heatVisible && runState !== 'done') renderHeatmap();
 }).observe(heat.canvas);
+/** The topology's live redraws, paced by what each cost (pacer.ts); hover and scrub draw at once. */
+const topoPacer = new Pacer();
 function tick(now: number): void {
   frameTimes.push(now);
   if (frameTimes.length > 600) frameTimes.splice(0, frameTimes.length - 600);
-  if (runs.some((r) => r.dirty)) {
-    const t0 = performance.now();
+  topoPacer.frame(now);
+  // One expensive panel per frame at most while the run goes, so that no frame holds the main
+  // thread long: the topology (paced by its cost), else the pause timeline (4 Hz), else the
+  // heatmap (1 Hz; it reads only the tape samples that arrived since it last drew).
+  const live = runState === 'running' || runState === 'paused';
+  const t0 = performance.now();
+  let drew = true;
+  if (runs.some((r) => r.dirty) && (!live || topoPacer.due(now))) {
     renderTopologies();
+    topoPacer.drew(now);
     updateProgress();
-    if (now - lastTimeline > 250 && runState !== 'done') {
-      lastTimeline = now;
-      renderTimeline();
-    }
-    // The heatmap reads the whole tape: once a second while the run goes.
-    if (heatVisible && now - lastHeat > 1000 && runState !== 'done') {
-      lastHeat = now;
-      renderHeatmap();
-    }
+  } else if (live && now - lastTimeline > 250) {
+    lastTimeline = now;
+    renderTimeline();
+  } else if (live && heatVisible && now - lastHeat > 1000) {
+    lastHeat = now;
+    renderHeatmap();
+  } else drew = false;
+  if (drew) {
     renderCost.push(performance.now() - t0);
     if (renderCost.length > 600) renderCost.shift();
   }
