@@ -596,6 +596,49 @@ describe('web front end in headless Chromium', () => {
     }
   }, 180_000);
 
+  it('opens a 1,024-host run the CLI wrote: every port in the heatmaps, lanes busy mid-run from series.ndjson', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'ethersim-open-big-'));
+    try {
+      const r = spawnSync(
+        process.execPath,
+        [
+          resolve(ROOT, 'bin/ethersim.mjs'),
+          'run',
+          resolve(ROOT, 'scenarios/bench/permutation-1024-uet.yaml'),
+          '--out',
+          out,
+          '--quiet',
+        ],
+        { encoding: 'utf8' },
+      );
+      expect(r.status, r.stderr).toBe(0);
+      const page = await openApp();
+      await page.setInputFiles('#open-folder', out);
+      await expect
+        .poll(async () => (await state(page)).runs.map((x) => `${x.name}:${x.loaded}`))
+        .toEqual(['permutation-1024-uet:true']);
+      const res = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8'));
+      expect((await state(page)).runs[0].digest).toBe(resultDigest(res));
+      // 6,144 ports (3 tiers of 1,024 links, both directions) in each port heatmap; 1,024 flows.
+      for (const [m, rows] of [
+        ['queue', '6,144'],
+        ['util', '6,144'],
+        ['pause', '6,144'],
+        ['tput', '1,024'],
+      ]) {
+        await page.selectOption('#heat-metric', m);
+        await expect.poll(() => page.textContent('#heat-note')).toMatch(new RegExp(`^${rows} rows ×`));
+      }
+      // Half-way through the run every host is sending: the lanes show it.
+      await page.locator('#scrub').fill('500');
+      await expect.poll(async () => (await state(page)).runs[0].topology?.busyLanes ?? 0).toBeGreaterThan(100);
+      await page.screenshot({ path: resolve(ART, 'web-opened-1024.png'), fullPage: true });
+      await page.close();
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  }, 180_000);
+
   it('searchable pickers: typing narrows the port list and plots the first match', async () => {
     const page = await openApp();
     await runToEnd(page, 'incast-roce-vs-uet');
