@@ -1294,13 +1294,21 @@ function renderResults(): void {
   setRunState(runState);
   renderSummary();
   renderVictims();
-  renderLatencyPlots();
-  fillSeriesControls();
-  renderSeries();
   renderTimeline();
   renderTopologies(true);
   updateProgress();
-  renderHeatmap();
+  // The panels further down in the next frames: at a 1,024-host run's end, everything in one
+  // task held the main thread 60–90 ms (docs/performance.md, "The page").
+  const token = runToken;
+  requestAnimationFrame(() => {
+    if (token !== runToken) return;
+    renderLatencyPlots();
+    fillSeriesControls();
+    renderSeries();
+    requestAnimationFrame(() => {
+      if (token === runToken) renderHeatmap();
+    });
+  });
 }
 
 // ------------------------------------------------------------------ fabric heatmap
