@@ -11,7 +11,7 @@ import { runScenarioWithHistogramAsync } from '../sim/run/runAsync.ts';
 import { FabricSeries, FABRIC_SERIES_MAX_ROWS } from '../sim/metrics/fabricSeries.ts';
 import { buildTopology } from '../sim/topology/index.ts';
 import { openResults } from '../web/src/openResults.ts';
-import { flowThroughput, tapeFromSeries } from '../web/src/seriesFile.ts';
+import { flowThroughput, parseSeriesFile, tapeFromSeries } from '../web/src/seriesFile.ts';
 import { portNames } from '../web/src/layout.ts';
 
 const scenario = (file: string) => parseScenario(readFileSync(file, 'utf8'), file);
@@ -136,5 +136,28 @@ describe('the time-series file', () => {
       });
       expect(bytes).toBeCloseTo(result.flows[f].deliveredBytes, -1);
     });
+  });
+
+  it('a file that is not one is refused in one line naming it; the run still opens without it', async () => {
+    expect(() => parseSeriesFile('{"kind":"sample"}\n', 'x/series.ndjson')).toThrow(
+      'x/series.ndjson: not an ethersim series file (its first line is not the "meta" line)',
+    );
+    const meta = '{"kind":"meta","format":"ethersim-series","version":1,"ports":["a->b","b->a"],"flows":1}';
+    expect(() => parseSeriesFile(`${meta}\n{"kind":"sample",`, 's.ndjson')).toThrow(/^s\.ndjson:2: not JSON/);
+    expect(() =>
+      parseSeriesFile(
+        `${meta}\n{"kind":"sample","tPs":1,"dtPs":1,"queueBytes":[0],"util":[0],"paused":[0],"deliveredBytes":[0]}`,
+      ),
+    ).toThrow('series.ndjson:2: 1 ports, the meta line names 2');
+    expect(() => parseSeriesFile(meta.replace('"version":1', '"version":2'))).toThrow(
+      /series version 2, this page reads 1/,
+    );
+    const sc = scenario('scenarios/dumbbell.yaml');
+    const result = runScenario(sc);
+    const file = (path: string, body: string) => ({ path, text: async () => body });
+    const loaded = await openResults([file('result.json', JSON.stringify(result)), file('series.ndjson', 'garbage')]);
+    if (loaded.kind !== 'runs') throw new Error('expected runs');
+    expect(loaded.runs[0].series).toBeNull();
+    expect(loaded.runs[0].seriesNote).toMatch(/^series\.ndjson:1: not JSON/);
   });
 });
