@@ -11,7 +11,7 @@ import { runScenarioWithHistogramAsync } from '../sim/run/runAsync.ts';
 import { FabricSeries, FABRIC_SERIES_MAX_ROWS } from '../sim/metrics/fabricSeries.ts';
 import { buildTopology } from '../sim/topology/index.ts';
 import { openResults } from '../web/src/openResults.ts';
-import { flowThroughput, parseSeriesFile, tapeFromSeries } from '../web/src/seriesFile.ts';
+import { fileSeries, flowThroughput, parseSeriesFile, tapeFromSeries } from '../web/src/seriesFile.ts';
 import { portNames } from '../web/src/layout.ts';
 
 const scenario = (file: string) => parseScenario(readFileSync(file, 'utf8'), file);
@@ -127,6 +127,23 @@ describe('the time-series file', () => {
     const pausedRows = tape.filter((t) => t.pausedN > 0);
     expect(pausedRows.length).toBeGreaterThan(0);
     expect(pausedRows.some((t) => t.root.some((r) => r >= 0))).toBe(true);
+    // The time-series panel's series: switch ports' queues, deepest first, and the slowest flows.
+    const isSwitch = (p: number) => g.nodeTier[g.links[p >> 1][p & 1 ? 'b' : 'a']] > 0;
+    const fs = fileSeries(series, isSwitch, result, 3);
+    const queues = fs.filter((x) => x.name.startsWith('queue:'));
+    const peaks = queues.map((x) => Math.max(...x.v));
+    expect(queues).toHaveLength(3);
+    expect(peaks).toEqual([...peaks].sort((a, b) => b - a));
+    let deepest = 0;
+    for (const r of rows)
+      for (let p = 0; p < r.queueBytes.length; p++) if (isSwitch(p)) deepest = Math.max(deepest, r.queueBytes[p]);
+    expect(peaks[0]).toBe(deepest);
+    const flowIds = fs.filter((x) => x.name.startsWith('flow:')).map((x) => Number(x.name.split(':')[1]));
+    const bySlowdown = result.flows.map((f) => f.slowdown).sort((a, b) => b - a);
+    expect(flowIds.map((f) => result.flows[f].slowdown).sort((a, b) => b - a)).toEqual(bySlowdown.slice(0, 3));
+    expect(fs.find((x) => x.name === `flow:${flowIds[0]}:deliveredBytes`)!.v.at(-1)).toBe(
+      result.flows[flowIds[0]].deliveredBytes,
+    );
     // Throughput over the rows adds up to each flow's delivered bytes.
     const { values } = flowThroughput(series);
     values.forEach((v, f) => {

@@ -629,6 +629,9 @@ describe('web front end in headless Chromium', () => {
         await page.selectOption('#heat-metric', m);
         await expect.poll(() => page.textContent('#heat-note')).toMatch(new RegExp(`^${rows} rows ×`));
       }
+      // The time-series plots too: a switch port's queue and the first flows' throughput.
+      await expect.poll(() => page.locator('#plot-queue path.series-line').count()).toBeGreaterThan(0);
+      await expect.poll(() => page.locator('#plot-tput path.series-line').count()).toBeGreaterThan(0);
       // Half-way through the run every host is sending: the lanes show it.
       await page.locator('#scrub').fill('500');
       await expect.poll(async () => (await state(page)).runs[0].topology?.busyLanes ?? 0).toBeGreaterThan(100);

@@ -11,7 +11,7 @@ import type { Scenario } from '../../sim/scenario/schema.ts';
 import { buildTopology, type TopologyGraph } from '../../sim/topology/index.ts';
 import { buildFlows } from '../../sim/workload/index.ts';
 import { RandomStreams } from '../../sim/engine/random.ts';
-import type { Result } from '../../sim/metrics/result.ts';
+import type { Result, Series } from '../../sim/metrics/result.ts';
 import type { LiveRunOutput, LiveWorkerApi } from './sim.worker.ts';
 import { decodeSnapshot, KIND_TAPE, type Snapshot } from './snapshot.ts';
 import { addTape, portHistory, type TapeSample } from './tape.ts';
@@ -34,7 +34,7 @@ import { portNames } from './layout.ts';
 import { banded, drawBanded, heatPixels, orderRows, type BandedGrid } from './heatmap.ts';
 import { Pacer } from './pacer.ts';
 import { groupedOrder, portHeat, worstOrder, type PortMetric } from './portHeat.ts';
-import { flowThroughput, tapeFromSeries, type SeriesFile } from './seriesFile.ts';
+import { fileSeries, flowThroughput, tapeFromSeries, type SeriesFile } from './seriesFile.ts';
 import { openResults, SWEEP_METRICS, type InFile, type Loaded, type LoadedRun, type SweepRow } from './openResults.ts';
 
 // ------------------------------------------------------------------ bundled scenarios
@@ -1185,9 +1185,25 @@ function fillSelect(
   );
 }
 
+const fromFile = new WeakMap<SeriesFile, Series[]>();
+/** A run's time series: its result's, and for an opened run those of its series.ndjson too. */
+function seriesOf(r: Run & { output: LiveRunOutput }): Series[] {
+  const own = r.output.result.series;
+  const g = r.graph;
+  if (!r.series || !g) return own;
+  let all = fromFile.get(r.series);
+  if (!all) {
+    const have = new Set(own.map((x) => x.name));
+    const isSwitch = (p: number) => g.nodeTier[g.links[p >> 1][p & 1 ? 'b' : 'a']] > 0;
+    all = [...own, ...fileSeries(r.series, isSwitch, r.output.result).filter((x) => !have.has(x.name))];
+    fromFile.set(r.series, all);
+  }
+  return all;
+}
+
 function fillSeriesControls(): void {
   const rs = done();
-  const idx = rs.map((r) => T.seriesIndex(r.output.result.series));
+  const idx = rs.map((r) => T.seriesIndex(seriesOf(r)));
   const queues = [...new Set(idx.flatMap((x) => x.queues))];
   fillSelect(
     selQueue,
@@ -1244,7 +1260,7 @@ function renderSeries(): void {
       name: `${r.name} · ${q.slice(6)}`,
       color: r.color,
       points: (() => {
-        const s = r.output.result.series.find((x) => x.name === q);
+        const s = seriesOf(r).find((x) => x.name === q);
         return s ? T.seriesPoints(s, 1e-3) : [];
       })(),
     })),
@@ -1266,9 +1282,9 @@ function renderSeries(): void {
       const color = single ? FLOW_COLORS[i % FLOW_COLORS.length] : r.color;
       const dash = single ? undefined : dashes[i % dashes.length];
       const name = single ? `flow ${f}` : `${r.name} · flow ${f}`;
-      const d = r.output.result.series.find((x) => x.name === `flow:${f}:deliveredBytes`);
+      const d = seriesOf(r).find((x) => x.name === `flow:${f}:deliveredBytes`);
       if (d) tput.push({ name, color, dash, points: T.throughputGbps(d.t, d.v) });
-      const c = r.output.result.series.find((x) => x.name === `flow:${f}:${metric}`);
+      const c = seriesOf(r).find((x) => x.name === `flow:${f}:${metric}`);
       if (c) ctl.push({ name, color, dash, points: T.seriesPoints(c, CTL_SCALE[metric] ?? 1) });
     });
   }

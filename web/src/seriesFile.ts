@@ -4,7 +4,7 @@
  * typed arrays, then turned into the page's replay tape (queue, utilisation, pause state per
  * port and sample) and the flows × time throughput heatmap. No DOM here (tests/web-fabric.test.ts).
  */
-import type { Result } from '../../sim/metrics/result.ts';
+import type { Result, Series } from '../../sim/metrics/result.ts';
 import { pausedAt } from './transforms.ts';
 import { KIND_TAPE } from './snapshot.ts';
 import type { TapeSample } from './tape.ts';
@@ -138,4 +138,51 @@ export function flowThroughput(file: SeriesFile): { tUs: number[]; values: Float
     for (let f = 0; f < file.flows; f++) values[f][c] = (r.deliveredBytes[f] - (prev ? prev[f] : 0)) * perPs;
   }
   return { tUs: file.rows.map((r) => r.tPs / 1e6), values };
+}
+
+/** Series an opened run's pickers list from its file, of each kind (queues, flows) at most. */
+export const FILE_SERIES_MAX = 1000;
+
+/**
+ * The file as the time-series panel's series (the names a run's own `result.series` uses):
+ * `queue:<port>` for the switch egress ports with the deepest queues, and
+ * `flow:<id>:deliveredBytes` for the slowest flows (largest slowdown, unfinished first), at
+ * most `max` of each: a picker of 40,000 entries slows the whole page, and the heatmaps show
+ * every port and flow. Each series' values are built when first read.
+ */
+export function fileSeries(
+  file: SeriesFile,
+  isSwitchPort: (port: number) => boolean,
+  result: Result,
+  max = FILE_SERIES_MAX,
+): Series[] {
+  const t = file.rows.map((r) => r.tPs);
+  const series = (name: string, read: () => number[]): Series => {
+    let v: number[] | null = null;
+    return {
+      name,
+      t,
+      get v() {
+        v ??= read();
+        return v;
+      },
+    };
+  };
+  const peak = new Float64Array(file.ports.length);
+  for (const r of file.rows)
+    for (let p = 0; p < peak.length; p++) if (r.queueBytes[p] > peak[p]) peak[p] = r.queueBytes[p];
+  const ports = file.ports
+    .map((_, p) => p)
+    .filter(isSwitchPort)
+    .sort((a, b) => peak[b] - peak[a] || a - b)
+    .slice(0, max);
+  const slow = (f: number) => ((result.flows[f]?.slowdown ?? -1) < 0 ? Infinity : result.flows[f].slowdown);
+  const flows = Array.from({ length: file.flows }, (_, f) => f)
+    .sort((a, b) => slow(b) - slow(a) || a - b)
+    .slice(0, max)
+    .sort((a, b) => a - b);
+  return [
+    ...ports.map((p) => series(`queue:${file.ports[p]}`, () => file.rows.map((r) => r.queueBytes[p]))),
+    ...flows.map((f) => series(`flow:${f}:deliveredBytes`, () => file.rows.map((r) => r.deliveredBytes[f]))),
+  ];
 }
