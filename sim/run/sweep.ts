@@ -1,4 +1,13 @@
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync, rmSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  writeFileSync,
+  rmSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import type { LoadedScenario } from '../scenario/load.ts';
 import { applyVariant, ScenarioError } from '../scenario/load.ts';
@@ -313,6 +322,7 @@ export function mergeSweepDirs(
   const whole: SweepManifest = { ...first, shard: null };
   const results = new Map<string, Result>();
   const texts = new Map<string, string>();
+  const from = new Map<string, string>();
   for (const dir of dirs) {
     for (const v of whole.variants) {
       if (results.has(v.id)) continue;
@@ -320,12 +330,21 @@ export function mergeSweepDirs(
       if (r) {
         results.set(v.id, r);
         texts.set(v.id, readFileSync(resultPath(dir, v.id), 'utf8'));
+        from.set(v.id, join(dir, 'variants', v.id));
       }
     }
   }
   for (const [id, text] of texts) {
-    mkdirSync(join(out, 'variants', id), { recursive: true });
+    const d = join(out, 'variants', id);
+    mkdirSync(d, { recursive: true });
     writeAtomic(resultPath(out, id), text);
+    // The files beside it (scenario.json, series.ndjson: sim/cli/viewerFiles.ts) come along.
+    for (const f of readdirSync(from.get(id)!)) {
+      if (f === 'result.json' || f.includes('.tmp-')) continue;
+      const tmp = join(d, `${f}.tmp-${process.pid}`);
+      copyFileSync(join(from.get(id)!, f), tmp);
+      renameSync(tmp, join(d, f));
+    }
   }
   mkdirSync(out, { recursive: true });
   writeAtomic(join(out, 'sweep.json'), `${JSON.stringify(whole, null, 2)}\n`);
