@@ -91,7 +91,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
       'engine.partitions: N runs on N threads when there are the cores.',
     options: RUN_OPTS,
     optionHelp: {
-      out: 'Write DIR/result.json and DIR/flows.csv (one subfolder per compare variant).',
+      out: 'Write DIR/result.json, flows.csv, scenario.json and series.ndjson (a subfolder per compare variant).',
       jobs: 'Worker threads for the variants of a compare: block (default: one per core).',
     },
   },
@@ -103,7 +103,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
       "Run the variants of FILE's compare: block, or several FILEs, in parallel worker threads and\n" +
       'print them side by side (--json: {"variants":[{"name","result"}]}).',
     options: RUN_OPTS,
-    optionHelp: { out: 'Write DIR/<variant>/result.json and flows.csv for each variant.' },
+    optionHelp: { out: 'Write DIR/<variant>/result.json, flows.csv, scenario.json and series.ndjson.' },
   },
   sweep: {
     operands: 'FILE',
@@ -111,7 +111,8 @@ export const COMMANDS: Record<string, CommandSpec> = {
     maxOperands: 1,
     summary:
       "Run the grid of FILE's sweep: block in parallel; write results.csv (one row per variant and\n" +
-      'metric), variants/<id>/result.json and sweep.json to --out (default out/<name>-sweep).\n' +
+      'metric), variants/<id>/ (result.json, scenario.json, series.ndjson) and sweep.json to --out\n' +
+      '(default out/<name>-sweep).\n' +
       'Finished variants are skipped when re-run.',
     options: ['jobs', 'shard', 'out', 'force', 'seed', 'set', 'quiet', 'progress'],
   },
