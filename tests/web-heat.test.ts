@@ -72,6 +72,9 @@ describe('port heatmaps from the tape', () => {
   it('orders worst first by each port’s largest value over the tape', () => {
     const tape: TapeSample[] = [];
     for (let t = 1; t <= 5; t++) addTape(tape, sample(t, 100));
-    expect(worstOrder(tape, 'queue', N)[0]).toBe(17);
+    const o = worstOrder(tape, 'queue', N);
+    expect(o[0]).toBe(17);
+    expect(worstOrder(tape, 'queue', N)).toBe(o); // the same tape: sorted once
+    expect(worstOrder(tape, 'util', N)).not.toBe(o);
   });
 });

@@ -65,11 +65,21 @@ export function groupedOrder(g: TopologyGraph): Int32Array {
   return o;
 }
 
-/** Worst first: by each port's largest value over the tape, ties in port order. */
+const worst = new WeakMap<TapeSample[], { metric: PortMetric; n: number; length: number; order: Int32Array }>();
+
+/**
+ * Worst first: by each port's largest value over the tape, ties in port order. While a live
+ * tape grows, the order is kept until it has grown by a tenth (a new order means every
+ * sample's column is read again); an opened run's tape does not change, so it is sorted once.
+ */
 export function worstOrder(tape: TapeSample[], metric: PortMetric, n: number): Int32Array {
+  const w = worst.get(tape);
+  if (w && w.metric === metric && w.n === n && tape.length >= w.length && tape.length <= w.length * 1.1) return w.order;
   const max = new Float32Array(n);
   for (const s of tape) for (let p = 0; p < n; p++) max[p] = Math.max(max[p], portValue(s, metric, p));
-  return Int32Array.from({ length: n }, (_, p) => p).sort((a, b) => max[b] - max[a] || a - b);
+  const order = Int32Array.from({ length: n }, (_, p) => p).sort((a, b) => max[b] - max[a] || a - b);
+  worst.set(tape, { metric, n, length: tape.length, order });
+  return order;
 }
 
 /** The banded heatmap of a tape: `pixels` bands at most, rows in `order`; and its largest value. */
