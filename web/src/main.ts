@@ -664,7 +664,12 @@ function onSnapshot(r: Run, buf: ArrayBuffer): void {
   if (!r.latest || s.simTimePs >= r.latest.simTimePs) r.latest = s;
   if (s.kind === KIND_TAPE) addTape(r.tape, s);
   r.dirty = true;
+  snapshotsIn++;
 }
+/** Snapshots received, and how many the timeline and the heatmap last drew: redrawn only when new ones came. */
+let snapshotsIn = 0;
+let timelineAt = -1;
+let heatAt = -1;
 
 function setRunState(s: typeof runState): void {
   runState = s;
@@ -1774,11 +1779,13 @@ function tick(now: number): void {
     renderTopologies();
     topoPacer.drew(now);
     updateProgress();
-  } else if (live && now - lastTimeline > 250) {
+  } else if (live && now - lastTimeline > 250 && timelineAt !== snapshotsIn) {
     lastTimeline = now;
+    timelineAt = snapshotsIn;
     renderTimeline();
-  } else if (live && heatVisible && now - lastHeat > 1000) {
+  } else if (live && heatVisible && now - lastHeat > 1000 && heatAt !== snapshotsIn) {
     lastHeat = now;
+    heatAt = snapshotsIn;
     renderHeatmap();
   } else drew = false;
   if (drew) {
