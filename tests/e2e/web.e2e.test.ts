@@ -78,6 +78,18 @@ async function runToEnd(page: Page, scenario: string | null, speed = 'Infinity')
   return state(page);
 }
 
+/**
+ * Replace the scenario text as a user would: focus the editor (CodeMirror), select all, type.
+ * The hidden #yaml textarea mirrors the editor's text, so `inputValue('#yaml')` reads it.
+ */
+async function setYaml(page: Page, text: string): Promise<void> {
+  await page.click('#yaml-editor .cm-content');
+  await page.keyboard.press('ControlOrMeta+a');
+  if (text) await page.keyboard.insertText(text);
+  else await page.keyboard.press('Delete');
+  await expect.poll(() => page.inputValue('#yaml')).toBe(text);
+}
+
 async function download(page: Page, selector: string): Promise<string> {
   const [d] = await Promise.all([page.waitForEvent('download'), page.click(selector)]);
   const stream = await d.createReadStream();
@@ -234,7 +246,7 @@ describe('web front end in headless Chromium', () => {
     const page = await openApp();
     // PFC alone (DCQCN off), as in tests/congestion.test.ts: the incast's tree catches flow 20.
     await page.selectOption('#scenario-picker', 'victim-flow');
-    await page.fill('#yaml', (await page.inputValue('#yaml')).replace('cc: dcqcn', 'cc: none'));
+    await setYaml(page, (await page.inputValue('#yaml')).replace('cc: dcqcn', 'cc: none'));
     const s = await runToEnd(page, null);
     expect(s.runs[0].stopReason).toBe('allFlowsDone');
     const rows = page.locator('#victims tr.victim-row');
@@ -257,31 +269,97 @@ describe('web front end in headless Chromium', () => {
     const page = await openApp();
     await page.selectOption('#scenario-picker', 'incast-roce');
     const text = await page.inputValue('#yaml');
-    await page.fill('#yaml', text.replace('leaves: 4', 'leaves: 1'));
+    await setYaml(page, text.replace('leaves: 4', 'leaves: 1'));
     await page.waitForSelector('#errors li');
     const err = await page.locator('#errors li').first().textContent();
     expect(err).toMatch(/^topology\.leaves: /);
     expect(await page.locator('#errors li .path').first().textContent()).toBe('topology.leaves');
-    await page.click('#btn-run');
+    // Run is disabled while the text is invalid (and R does nothing either).
+    expect(await page.locator('#btn-run').isDisabled()).toBe(true);
+    await page.click('h1');
+    await page.keyboard.press('r');
     await page.waitForTimeout(400);
     const s = await state(page);
     expect(s.runState).toBe('idle');
     expect(s.runs.every((r) => r.snapshots === 0 && r.digest === null)).toBe(true);
     // Errors only building the run shows (a workload host the topology lacks) stop it too.
-    await page.fill('#yaml', text.replace('receiver: 0', 'receiver: 99'));
+    await setYaml(page, text.replace('receiver: 0', 'receiver: 99'));
     await expect.poll(() => page.locator('#errors li').first().textContent()).toMatch(/^workload/);
-    await page.click('#btn-run');
+    expect(await page.locator('#btn-run').isDisabled()).toBe(true);
     await page.waitForTimeout(300);
     expect((await state(page)).runState).toBe('idle');
     // A YAML syntax error names line and column; user text is shown as text, never parsed as HTML.
-    await page.fill('#yaml', 'name: <img src=x onerror="window.__pwned=1">\ntopology: [');
+    await setYaml(page, 'name: <img src=x onerror="window.__pwned=1">\ntopology: [');
     await expect
       .poll(() => page.locator('#errors li').first().textContent())
       .toMatch(/^scenario:\d+:\d+: YAML syntax error/);
-    await page.fill('#yaml', text.replace('name: incast-roce', 'name: "<img src=x onerror=window.__pwned=1>"'));
+    await setYaml(page, text.replace('name: incast-roce', 'name: "<img src=x onerror=window.__pwned=1>"'));
     await page.waitForTimeout(400);
     expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
     await page.screenshot({ path: resolve(ART, 'web-invalid.png') });
+    await page.close();
+  }, 60_000);
+
+  it('scenario editor: an error marked at its line and column, Run disabled until fixed; completion and hover docs from the schema; open, save, benchmarks', async () => {
+    const page = await openApp();
+    expect(await page.locator('body').getAttribute('data-editor')).toBe('codemirror');
+    await page.selectOption('#scenario-picker', 'incast-roce');
+    const text = await page.inputValue('#yaml');
+    await setYaml(page, text.replace('leaves: 4', 'leaves: 1'));
+    // The mark covers the value "1" on line 6 (topology: { kind: leafSpine, leaves: 1, … }).
+    const mark = page.locator('#yaml-editor .cm-lintRange-error');
+    await expect.poll(() => mark.count()).toBe(1);
+    expect(await mark.textContent()).toBe('1');
+    const where = await mark.evaluate((el) => {
+      const line = el.closest('.cm-line')!;
+      return { line: [...line.parentElement!.children].indexOf(line) + 1, text: line.textContent };
+    });
+    expect(where.line).toBe(6);
+    expect(where.text).toContain('leaves: 1');
+    expect(where.text!.indexOf('leaves: 1') + 'leaves: '.length + 1).toBe(text.split('\n')[5].indexOf('leaves: 4') + 9);
+    expect(await page.locator('#errors li').first().getAttribute('data-line')).toBe('6');
+    expect(await page.locator('#yaml-editor .cm-lint-marker-error').count()).toBe(1);
+    expect(await page.locator('#btn-run').isDisabled()).toBe(true);
+    // Fixed: the mark goes and Run comes back.
+    await setYaml(page, text);
+    await expect.poll(() => page.locator('#btn-run').isDisabled()).toBe(false);
+    expect(await mark.count()).toBe(0);
+    // Completion at the top level offers the schema's fields; accepting one writes "key: ".
+    await page.click('#yaml-editor .cm-content');
+    await page.keyboard.press('ControlOrMeta+End');
+    await page.keyboard.type('rout');
+    const pop = page.locator('.cm-tooltip-autocomplete');
+    await expect.poll(() => pop.textContent()).toContain('routing');
+    await page.waitForTimeout(150); // CodeMirror ignores Enter for 75 ms after the list opens
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.inputValue('#yaml')).toMatch(/\nrouting: $/);
+    // Values: after "kind: " under transport, the transports.
+    await setYaml(page, 'transport:\n  kind: ');
+    await page.keyboard.press('Control+Space');
+    await expect.poll(() => pop.textContent()).toMatch(/roce.*uet|uet.*roce/);
+    await page.keyboard.press('Escape');
+    // Hover a field name: its description from the schema.
+    await setYaml(page, text);
+    await page.getByText('hostsPerLeaf', { exact: true }).hover();
+    await expect
+      .poll(() => page.locator('.cm-schema-doc').textContent())
+      .toContain('Hosts under each leaf, numbered leaf by leaf.');
+    // Save downloads the text; Open reads a file in.
+    expect(await download(page, '#btn-save-scenario')).toBe(text);
+    const opened = text.replace('name: incast-roce', 'name: opened-file');
+    await page.setInputFiles('#open-scenario', {
+      name: 'mine.yaml',
+      mimeType: 'text/yaml',
+      buffer: Buffer.from(opened),
+    });
+    await expect.poll(() => page.inputValue('#yaml')).toBe(opened);
+    expect(await page.inputValue('#scenario-picker')).toBe('file: mine.yaml');
+    // The benchmark scenarios are in the picker.
+    const options = await page
+      .locator('#scenario-picker option')
+      .evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+    expect(options).toEqual(expect.arrayContaining(['bench/permutation-1024-uet', 'bench/permutation-8192-uet']));
+    await page.screenshot({ path: resolve(ART, 'web-editor.png') });
     await page.close();
   }, 60_000);
 
@@ -346,7 +424,7 @@ describe('web front end in headless Chromium', () => {
     const page = await openApp();
     await page.selectOption('#scenario-picker', 'dumbbell');
     const text = `${(await page.inputValue('#yaml')).replace('sizeBytes: 2000000 }', 'sizeBytes: 3000000 }')}# shared ✓\n`;
-    await page.fill('#yaml', text);
+    await setYaml(page, text);
     await page.click('#btn-share');
     await expect.poll(() => page.evaluate(() => location.hash)).toMatch(/^#z=[A-Za-z0-9_-]+$/);
     const url = await page.evaluate(() => location.href);
@@ -363,7 +441,7 @@ describe('web front end in headless Chromium', () => {
     const page = await openApp();
     await page.selectOption('#scenario-picker', 'permutation-uet');
     const text = `${await page.inputValue('#yaml')}\nengine: { partitions: 2 }\n`;
-    await page.fill('#yaml', text);
+    await setYaml(page, text);
     await page.selectOption('#speed', 'Infinity');
     await page.click('#btn-run');
     await expect.poll(() => page.locator('.tree-note').first().textContent()).toMatch(/^2 partitions: no live view|µs/);

@@ -36,6 +36,7 @@ import { Pacer } from './pacer.ts';
 import { groupedOrder, portHeat, worstOrder, type PortMetric } from './portHeat.ts';
 import { fileSeries, flowThroughput, tapeFromSeries, type SeriesFile } from './seriesFile.ts';
 import { openResults, SWEEP_METRICS, type InFile, type Loaded, type LoadedRun, type SweepRow } from './openResults.ts';
+import { createEditor, wireScenarioFiles } from './editor.ts';
 
 // ------------------------------------------------------------------ bundled scenarios
 
@@ -48,6 +49,16 @@ for (const [path, text] of Object.entries(bundled).sort(([a], [b]) => a.localeCo
   scenarios.set(path.replace(/^.*\//, '').replace(/\.yaml$/, ''), text);
 }
 const DEFAULT_SCENARIO = scenarios.has('incast-roce-vs-uet') ? 'incast-roce-vs-uet' : [...scenarios.keys()][0];
+// The benchmark scenarios (large: 1,024 and 8,192 hosts), listed apart in the picker.
+const benchScenarios = import.meta.glob('../../scenarios/bench/*.yaml', {
+  query: '?raw',
+  import: 'default',
+  eager: true,
+}) as Record<string, string>;
+const BENCH = [...Object.keys(benchScenarios)]
+  .sort()
+  .map((p) => `bench/${p.replace(/^.*\//, '').replace(/\.yaml$/, '')}`);
+for (const name of BENCH) scenarios.set(name, benchScenarios[`../../scenarios/${name}.yaml`]);
 const FROM_LINK = '(from link)';
 const EDITED = '(edited)';
 
@@ -56,6 +67,7 @@ const EDITED = '(edited)';
 const $ = <E extends HTMLElement>(id: string) => document.getElementById(id) as E;
 const picker = $<HTMLSelectElement>('scenario-picker');
 const yaml = $<HTMLTextAreaElement>('yaml');
+const editor = createEditor(yaml, () => onEdited());
 const errorsEl = $<HTMLUListElement>('errors');
 const recordSeries = $<HTMLInputElement>('record-series');
 const btn = {
@@ -163,8 +175,10 @@ function splitError(line: string): [string, string] {
 }
 
 function showErrors(lines: string[], notes: string[] = []): void {
+  // Marked in the editor at their line; a click on one selects it there.
+  const at = editor.setProblems(lines, notes);
   errorsEl.replaceChildren(
-    ...[...lines.map((l) => [l, 'error'] as const), ...notes.map((l) => [l, 'note'] as const)].map(([l, kind]) => {
+    ...[...lines.map((l) => [l, 'error'] as const), ...notes.map((l) => [l, 'note'] as const)].map(([l, kind], i) => {
       const li = document.createElement('li');
       li.className = kind;
       const [path, msg] = splitError(l);
@@ -175,10 +189,20 @@ function showErrors(lines: string[], notes: string[] = []): void {
         li.append(p, ': ');
       }
       li.append(msg);
+      const line = at[i];
+      if (line !== null) {
+        li.dataset.line = String(line);
+        const go = document.createElement('button');
+        go.type = 'button';
+        go.className = 'goto-line';
+        go.textContent = `line ${line}`;
+        go.setAttribute('aria-label', `Show line ${line} in the editor`);
+        go.addEventListener('click', () => editor.reveal(i));
+        li.append(' ', go);
+      }
       return li;
     }),
   );
-  yaml.setAttribute('aria-invalid', lines.length ? 'true' : 'false');
 }
 
 /** The overrides the "record series" box adds: sampling where the scenario has none. */
@@ -196,8 +220,17 @@ function seriesSets(text: string): string[] {
 }
 
 /** Parse and validate the editor's text; shows errors inline; null when invalid. */
+/** Whether the editor's text is a scenario the page can run (Run is disabled while it is not). */
+let textValid = true;
+
+function setValid(ok: boolean): void {
+  textValid = ok;
+  btn.run.disabled = !ok || runState === 'running' || runState === 'paused';
+  btn.run.title = ok ? 'Run every variant (R)' : 'Fix the scenario first: its problems are listed under the editor';
+}
+
 function validate(): Array<{ name: string; scenario: Scenario }> | null {
-  const text = yaml.value;
+  const text = editor.text();
   try {
     const loaded = loadScenario(text, 'scenario', seriesSets(text));
     const variants = scenarioVariants(loaded);
@@ -224,9 +257,11 @@ function validate(): Array<{ name: string; scenario: Scenario }> | null {
         'sweep: the page runs the base scenario (and its compare: variants); `ethersim sweep FILE` runs the sweep',
       );
     showErrors(lines, notes);
+    setValid(!lines.length);
     return lines.length ? null : variants;
   } catch (e) {
     showErrors(e instanceof ScenarioError ? e.lines : [String((e as Error).message ?? e)]);
+    setValid(false);
     return null;
   }
 }
@@ -675,14 +710,14 @@ function setRunState(s: typeof runState): void {
   runState = s;
   document.body.dataset.runState = s;
   const active = s === 'running' || s === 'paused';
-  btn.run.disabled = active;
+  btn.run.disabled = active || !textValid;
   btn.pause.disabled = s !== 'running';
   btn.resume.disabled = s !== 'paused';
   btn.step.disabled = s === 'running';
   btn.cancel.disabled = !active;
   btn.json.disabled = btn.csv.disabled = !runs.some((r) => r.output);
   picker.disabled = active;
-  yaml.readOnly = active;
+  editor.setReadOnly(active);
 }
 
 // ------------------------------------------------------------------ frames
@@ -1546,7 +1581,7 @@ function renderLegend(): void {
 // ------------------------------------------------------------------ wiring
 
 function loadText(text: string): void {
-  yaml.value = text;
+  editor.setText(text);
   previewKey = '';
   preview();
 }
@@ -1557,13 +1592,24 @@ picker.addEventListener('change', () => {
 });
 
 let editTimer = 0;
-yaml.addEventListener('input', () => {
+function onEdited(): void {
   if (picker.value !== EDITED) {
     if (![...picker.options].some((o) => o.value === EDITED)) picker.add(new Option(EDITED, EDITED));
     picker.value = EDITED;
   }
   clearTimeout(editTimer);
   editTimer = window.setTimeout(preview, 250);
+}
+wireScenarioFiles({
+  open: $<HTMLInputElement>('open-scenario'),
+  save: $<HTMLButtonElement>('btn-save-scenario'),
+  editor,
+  onOpen: (file, text) => {
+    const label = `file: ${file}`;
+    if (![...picker.options].some((o) => o.value === label)) picker.add(new Option(label, label));
+    picker.value = label;
+    loadText(text);
+  },
 });
 recordSeries.addEventListener('change', () => validate());
 
@@ -1709,7 +1755,7 @@ btn.csv.addEventListener('click', () => {
   );
 });
 btn.share.addEventListener('click', async () => {
-  const hash = await T.encodeShare(yaml.value);
+  const hash = await T.encodeShare(editor.text());
   history.replaceState(null, '', hash);
   shareUrl.hidden = false;
   shareUrl.value = location.href;
@@ -1828,7 +1874,11 @@ const renderCost: number[] = [];
 // ------------------------------------------------------------------ start-up
 
 async function init(): Promise<void> {
-  for (const name of scenarios.keys()) picker.add(new Option(name, name));
+  for (const name of scenarios.keys()) if (!BENCH.includes(name)) picker.add(new Option(name, name));
+  const bench = document.createElement('optgroup');
+  bench.label = 'benchmarks (large)';
+  for (const name of BENCH) bench.append(new Option(name, name));
+  picker.append(bench);
   renderLegend();
   const shared = location.hash ? await T.decodeShare(location.hash) : null;
   if (shared !== null) {
@@ -1842,6 +1892,7 @@ async function init(): Promise<void> {
   setRunState('idle');
   updateScrubLabel();
   requestAnimationFrame(tick);
+  await editor.ready;
   document.body.dataset.ready = 'true';
 }
 
