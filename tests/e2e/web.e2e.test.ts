@@ -14,6 +14,8 @@ import { loadScenario, scenarioVariants } from '../../sim/scenario/load.ts';
 import { runScenario } from '../../sim/run/run.ts';
 import { runPartitionedThreaded } from '../../sim/run/parallel/threads.ts';
 import { resultDigest } from '../../web/src/transforms.ts';
+import { CLASS_COLUMNS } from '../../web/src/classesView.ts';
+import type { Result } from '../../sim/metrics/result.ts';
 import { serveStatic } from './staticServer.ts';
 import { launchChromium } from './chromium.ts';
 
@@ -362,6 +364,35 @@ describe('web front end in headless Chromium', () => {
     await page.screenshot({ path: resolve(ART, 'web-editor.png') });
     await page.close();
   }, 60_000);
+
+  it('traffic classes: a table per run with each class’s numbers from the result (lossless storage drops nothing)', async () => {
+    const page = await openApp();
+    expect(await page.locator('#classes-panel').isHidden()).toBe(true);
+    const s = await runToEnd(page, 'mixed-classes');
+    expect(s.runs[0].stopReason).toBe('allFlowsDone');
+    const result = JSON.parse(await download(page, '#btn-json')) as Result;
+    const classes = result.classes!;
+    expect(classes.map((c) => c.name)).toEqual(['main', 'training']);
+    expect(await page.locator('#classes-panel').isVisible()).toBe(true);
+    const head = await page.locator('table.classes thead th').allTextContents();
+    expect(head).toEqual(CLASS_COLUMNS.map(([h]) => h));
+    const rows = page.locator('table.classes tbody tr');
+    expect(await rows.count()).toBe(classes.length);
+    for (let i = 0; i < classes.length; i++) {
+      const cells = await rows.nth(i).locator('td').allTextContents();
+      expect(cells).toEqual(CLASS_COLUMNS.map(([, f]) => f(classes[i])));
+    }
+    // The storage incast is lossless (PFC on priority 3): never dropped; the lossy training class trims.
+    const [storage, training] = await Promise.all([0, 1].map((i) => rows.nth(i).locator('td').allTextContents()));
+    expect(storage[2]).toBe('3');
+    expect(storage[7]).toBe('0');
+    expect(Number(storage[9].replace(/,/g, ''))).toBe(classes[0].pauses);
+    expect(Number(training[8].replace(/,/g, ''))).toBe(classes[1].trims);
+    expect(classes[1].trims).toBeGreaterThan(0);
+    // The page's run is the CLI's (same digest as the Node run).
+    expect(s.runs[0].digest).toBe(nodeDigests('mixed-classes.yaml').get('mixed-classes'));
+    await page.close();
+  }, 90_000);
 
   it('streams a 128-host fat-tree at animation rate (prints the measured fps)', async () => {
     const page = await openApp();

@@ -37,6 +37,7 @@ import { groupedOrder, portHeat, worstOrder, type PortMetric } from './portHeat.
 import { fileSeries, flowThroughput, tapeFromSeries, type SeriesFile } from './seriesFile.ts';
 import { openResults, SWEEP_METRICS, type InFile, type Loaded, type LoadedRun, type SweepRow } from './openResults.ts';
 import { createEditor, wireScenarioFiles } from './editor.ts';
+import { renderClasses } from './classesView.ts';
 
 // ------------------------------------------------------------------ bundled scenarios
 
@@ -904,6 +905,7 @@ function renderTimeline(): void {
 
 function clearResults(): void {
   summaryEl.replaceChildren(row(['Run a scenario to see its results.'], 'td'));
+  renderClasses($('classes-panel'), []);
   victimsBody.replaceChildren();
   const blank: Array<[string, string, string]> = [
     ['plot-cdf', 'flow completion time (µs)', 'fraction of flows ≤ x'],
@@ -1349,6 +1351,10 @@ function renderSeries(): void {
 function renderResults(): void {
   setRunState(runState);
   renderSummary();
+  renderClasses(
+    $('classes-panel'),
+    done().map((r) => ({ name: r.name, color: r.color, result: r.output.result })),
+  );
   renderVictims();
   renderTimeline();
   renderTopologies(true);
