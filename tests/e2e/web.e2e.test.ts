@@ -44,6 +44,7 @@ interface AppState {
       pausedEdges: number;
       labels: number;
       folded: number;
+      failedLanes: number;
     } | null;
   }>;
   cursorPs: number | null;
@@ -391,6 +392,68 @@ describe('web front end in headless Chromium', () => {
     expect(classes[1].trims).toBeGreaterThan(0);
     // The page's run is the CLI's (same digest as the Node run).
     expect(s.runs[0].digest).toBe(nodeDigests('mixed-classes.yaml').get('mixed-classes'));
+    await page.close();
+  }, 90_000);
+
+  it('faults: the failed link is marked on the topology while it is down; fault times on every time axis', async () => {
+    const page = await openApp();
+    const text = [
+      'name: fault-marks',
+      'seed: 1',
+      'topology: { kind: leafSpine, leaves: 2, spines: 2, hostsPerLeaf: 4 }',
+      'links: { host: { rateGbps: 100, delayNs: 1000 } }',
+      'transport: { kind: uet, cc: nscc, loadBalancing: mixed }',
+      'switch: { pfc: { enabled: false }, trimming: { enabled: true } }',
+      'routing: { convergenceUs: 2 }',
+      'workload: { kind: permutation, sizeBytes: 1000000 }',
+      'faults:',
+      '  - { kind: linkDown, link: "leaf0->spine1", atUs: 10, upAtUs: 40 }',
+      'metrics: { queueSampleNs: 1000 }',
+      '',
+    ].join('\n');
+    await setYaml(page, text);
+    await expect.poll(() => page.locator('#btn-run').isDisabled()).toBe(false);
+    const s = await runToEnd(page, null);
+    expect(s.runs[0].stopReason).toBe('allFlowsDone');
+    const result = JSON.parse(await download(page, '#btn-json')) as Result;
+    expect(result.faults?.map((f) => [f.atPs, f.untilPs])).toEqual([[10e6, 40e6]]);
+    const endPs = result.meta.simTimePs;
+    // Every time plot: a failure mark at 10 µs and a recovery mark at 40 µs.
+    for (const plot of ['#tree-timeline', '#plot-queue svg']) {
+      const marks = await page
+        .locator(`${plot} line.event-mark`)
+        .evaluateAll((ls) => ls.map((l) => [Number(l.getAttribute('data-x')), l.classList.contains('restore')]));
+      expect(marks).toEqual([
+        [10, false],
+        [40, true],
+      ]);
+    }
+    // The scrubber: at their fraction of the run.
+    const scrubMarks = await page
+      .locator('#scrub-marks .axis-mark')
+      .evaluateAll((ds) => ds.map((d) => [Number((d as HTMLElement).dataset.tPs), (d as HTMLElement).style.left]));
+    expect(scrubMarks).toEqual([10e6, 40e6].map((t) => [t, `${((t / endPs) * 100).toFixed(3)}%`]));
+    // The heatmap (queue depth over the tape): the same two times.
+    const heatMarks = await page
+      .locator('#heat-marks .axis-mark')
+      .evaluateAll((ds) => ds.map((d) => Number((d as HTMLElement).dataset.tPs)));
+    expect(heatMarks).toEqual([10e6, 40e6]);
+    // The topology: both directions of leaf0–spine1 marked while down, and only then.
+    const failedAtUs = async (us: number) => {
+      await page.locator('#scrub').fill(String(Math.round((us * 1e6 * 1000) / endPs)));
+      return page
+        .locator('.topology .failed-link')
+        .evaluateAll((gs) => gs.map((g) => g.querySelector('title')?.textContent ?? ''));
+    };
+    const during = await failedAtUs(20);
+    expect(during.sort()).toEqual([
+      'leaf0->spine1 down since 10.0 µs (until 40.0 µs)',
+      'spine1->leaf0 down since 10.0 µs (until 40.0 µs)',
+    ]);
+    expect((await state(page)).runs[0].topology?.failedLanes).toBe(2);
+    await page.screenshot({ path: resolve(ART, 'web-fault.png'), fullPage: true });
+    expect(await failedAtUs(5)).toEqual([]);
+    expect(await failedAtUs(60)).toEqual([]);
     await page.close();
   }, 90_000);
 

@@ -38,6 +38,7 @@ import { fileSeries, flowThroughput, tapeFromSeries, type SeriesFile } from './s
 import { openResults, SWEEP_METRICS, type InFile, type Loaded, type LoadedRun, type SweepRow } from './openResults.ts';
 import { createEditor, wireScenarioFiles } from './editor.ts';
 import { renderClasses } from './classesView.ts';
+import { drawAxisMarks, failedAt, faultMarks, type FaultMark } from './faultsView.ts';
 
 // ------------------------------------------------------------------ bundled scenarios
 
@@ -760,6 +761,7 @@ function frameFor(r: Run): TopologyFrame | null {
       util: s.util,
       paused: pausedOf(s),
       cyclePorts: cyclePortsAt(r, s.simTimePs),
+      failed: failedOf(r, s.simTimePs),
     };
   }
   const t = Math.min(at, endPsOf(r));
@@ -772,8 +774,22 @@ function frameFor(r: Run): TopologyFrame | null {
     util: r.loaded && !r.series ? null : (s?.util ?? null),
     paused,
     cyclePorts: cyclePortsAt(r, t),
+    failed: failedOf(r, t),
   };
 }
+
+/** The links a fault had failed at time t (known from the result, once the run is over). */
+function failedOf(r: Run, tPs: number) {
+  return r.output ? failedAt(r.output.result, tPs, (n) => r.view?.portByName(n) ?? -1) : undefined;
+}
+
+/** The fault times of the finished runs (the same schedule in every variant: marked once). */
+function faultTimes(): FaultMark[] {
+  const seen = new Map<string, FaultMark>();
+  for (const r of done()) for (const m of faultMarks(r.output.result)) seen.set(`${m.kind}:${m.tPs}:${m.label}`, m);
+  return [...seen.values()].sort((a, b) => a.tPs - b.tPs);
+}
+const faultEvents = () => faultTimes().map((m) => ({ x: m.tPs / 1e6, label: m.label, kind: m.kind }));
 
 function maxEndPs(): number {
   return Math.max(0, ...runs.map(endPsOf));
@@ -897,6 +913,7 @@ function renderTimeline(): void {
     x: { label: 'simulated time (µs)', domain: [0, maxEndPs() > 0 ? maxEndPs() / 1e6 : 1] },
     y: { label: 'paused edges', tickFormat: (n) => (Number.isInteger(n) ? String(n) : '') },
     cursor: timeCursor,
+    events: faultEvents(),
     empty: 'paused (link, priority) edges over time appear here',
   });
 }
@@ -933,6 +950,7 @@ function clearResults(): void {
   treeTimeline.replaceChildren();
   btn.json.disabled = btn.csv.disabled = true;
   renderHeatmap();
+  drawAxisMarks($('scrub-marks'), [], 0, 0);
 }
 
 function row(cells: Array<string | Node>, tag: 'td' | 'th' = 'td', cls?: string[]): HTMLTableRowElement {
@@ -1295,6 +1313,7 @@ function renderSeries(): void {
   const svg = (id: string) => document.querySelector(`#${id} svg`) as SVGSVGElement;
   const t = cursorPs();
   const marker = t !== null ? t / 1e6 : undefined;
+  const events = faultEvents();
   const none = 'not recorded: tick "record … time series", run again';
   const q = selQueue.value;
   linePlot(svg('plot-queue'), {
@@ -1310,6 +1329,7 @@ function renderSeries(): void {
     y: { label: 'queue depth (KB)' },
     marker,
     cursor: timeCursor,
+    events,
     empty: none,
   });
   const flows = [...selFlows.selectedOptions].map((o) => Number(o.value));
@@ -1336,6 +1356,7 @@ function renderSeries(): void {
     y: { label: 'throughput (Gb/s)' },
     marker,
     cursor: timeCursor,
+    events,
     empty: none,
   });
   linePlot(svg('plot-ctl'), {
@@ -1344,6 +1365,7 @@ function renderSeries(): void {
     y: { label: CTL_LABEL[metric] ?? (metric || 'value') },
     marker,
     cursor: timeCursor,
+    events,
     empty: metric ? none : 'no rate/window trace for this transport',
   });
 }
@@ -1362,6 +1384,7 @@ function renderResults(): void {
   // The panels further down in the next frames: at a 1,024-host run's end, everything in one
   // task held the main thread 60–90 ms (docs/performance.md, "The page").
   const token = runToken;
+  drawAxisMarks($('scrub-marks'), faultTimes(), 0, maxEndPs());
   requestAnimationFrame(() => {
     if (token !== runToken) return;
     renderLatencyPlots();
@@ -1460,6 +1483,7 @@ function renderHeatmap(): void {
             ? 'no queue series in this result (metrics.queueSampleNs)'
             : 'appears as the run goes';
     heat.t0.textContent = heat.t1.textContent = '';
+    drawAxisMarks($('heat-marks'), [], 0, 0);
     return;
   }
   const { grid, unit, max } = built;
@@ -1479,6 +1503,7 @@ function renderHeatmap(): void {
   heat.note.textContent = `${fmt.int(nRows)} rows × ${grid.tUs.length} samples${perBand > 1 ? ` (a pixel row is the worst of ~${perBand})` : ''}; colour ∝ √value, max ${unit(max)}`;
   heat.t0.textContent = fmt.us(grid.tUs[0] * 1e6);
   heat.t1.textContent = fmt.us(grid.tUs[grid.tUs.length - 1] * 1e6);
+  drawAxisMarks($('heat-marks'), faultTimes(), grid.tUs[0] * 1e6, grid.tUs[grid.tUs.length - 1] * 1e6);
   moveHeatCursor();
 }
 

@@ -45,12 +45,21 @@ export interface LinePlotSpec {
   height?: number;
   /** Vertical marker at this x (the scrubber's time). */
   marker?: number;
+  /** Events on the x axis (faults: a link failing or coming back), drawn as thin vertical marks with their label. */
+  events?: EventMark[];
   empty?: string;
   /** Draw a key of the series (default: when there is more than one). */
   legend?: boolean;
   /** A time axis shared with other views: hovering reports the x under the pointer (null on
    *  leaving), a click fixes it (the page's one time cursor). */
   cursor?: { hover(x: number | null): void; pick(x: number): void };
+}
+
+export interface EventMark {
+  x: number;
+  label: string;
+  /** A class added to the mark ("fail", "restore"). */
+  kind?: string;
 }
 
 interface MarkerGeom {
@@ -195,6 +204,24 @@ export function linePlot(svgEl: SVGSVGElement, spec: LinePlotSpec): void {
     .attr('transform', `translate(12,${(m.top + height - m.bottom) / 2}) rotate(-90)`)
     .attr('text-anchor', 'middle')
     .text(spec.y.label);
+  const events = (spec.events ?? []).filter((e) => {
+    const px = x(e.x);
+    return Number.isFinite(px) && px >= m.left - 0.5 && px <= width - m.right + 0.5;
+  });
+  svg
+    .append('g')
+    .attr('class', 'event-marks')
+    .selectAll('line')
+    .data(events)
+    .join('line')
+    .attr('class', (e) => `event-mark ${e.kind ?? ''}`.trim())
+    .attr('data-x', (e) => e.x)
+    .attr('x1', (e) => x(e.x))
+    .attr('x2', (e) => x(e.x))
+    .attr('y1', m.top)
+    .attr('y2', height - m.bottom)
+    .append('title')
+    .text((e) => e.label);
   if (spec.series.every((s) => s.points.length === 0)) {
     svg
       .append('text')

@@ -23,6 +23,8 @@ export interface TopologyFrame {
   /** The paused ports that form a deadlock's cycle, once the analysis has found it (null: not
    *  known, so every edge rooted in a cycle is drawn as the cycle). */
   cyclePorts?: Set<number> | null;
+  /** Link directions a scheduled fault has failed at this time (faultsView.ts). */
+  failed?: ReadonlyArray<{ port: number; state: 'down' | 'degraded' | 'lossy'; label: string }>;
 }
 
 export interface Highlight {
@@ -117,6 +119,7 @@ export class TopologyView {
   private state: LaneState | null = null;
   private readonly zoomLayer: d3.Selection<SVGGElement, unknown, null, undefined>;
   private readonly pausedLayer: d3.Selection<SVGGElement, unknown, null, undefined>;
+  private readonly failedLayer: d3.Selection<SVGGElement, unknown, null, undefined>;
   private readonly rootLayer: d3.Selection<SVGGElement, unknown, null, undefined>;
   private readonly labelLayer: d3.Selection<SVGGElement, unknown, null, undefined>;
   private readonly highlightLayer: d3.Selection<SVGGElement, unknown, null, undefined>;
@@ -140,7 +143,7 @@ export class TopologyView {
   /** Called after a fold or unfold (the page keeps its notes in step). */
   onFold: (() => void) | null = null;
   /** What the last render drew, for tests and the debugging hook. */
-  stats = { lanes: 0, busyLanes: 0, nodes: 0, pausedEdges: 0, labels: 0 };
+  stats = { lanes: 0, busyLanes: 0, nodes: 0, pausedEdges: 0, labels: 0, failedLanes: 0 };
 
   constructor(
     container: HTMLElement,
@@ -192,6 +195,7 @@ export class TopologyView {
     svg.append('rect').attr('class', 'zoom-catcher').attr('width', width).attr('height', height);
     this.zoomLayer = svg.append('g').attr('class', 'zoom-layer');
     this.highlightLayer = this.zoomLayer.append('g').attr('class', 'highlight');
+    this.failedLayer = this.zoomLayer.append('g').attr('class', 'failed');
     this.pausedLayer = this.zoomLayer.append('g').attr('class', 'paused');
     this.labelLayer = this.zoomLayer.append('g').attr('class', 'labels');
     this.rootLayer = this.zoomLayer.append('g').attr('class', 'roots');
@@ -534,6 +538,46 @@ export class TopologyView {
     this.state = laneState(this.fg, f.util, f.queueBytes, f.paused, this.mode, this.state ?? undefined);
     this.draw();
     this.renderPaused(f);
+    this.renderFailed(f);
+  }
+
+  /** Failed links: a red line over the lane (dashed when degraded or lossy) with a cross at its middle. */
+  private renderFailed(f: TopologyFrame): void {
+    const byLane = new Map<number, { lane: number; port: number; state: string; labels: string[] }>();
+    for (const x of f.failed ?? []) {
+      const lane = this.fg.portLane[x.port];
+      if (lane < 0) continue;
+      const e = byLane.get(lane);
+      if (e) {
+        e.labels.push(x.label);
+        if (x.state === 'down') e.state = 'down';
+      } else byLane.set(lane, { lane, port: x.port, state: x.state, labels: [x.label] });
+    }
+    const data = [...byLane.values()];
+    this.stats.failedLanes = data.length;
+    const g = this.failedLayer
+      .selectAll<SVGGElement, (typeof data)[number]>('g.failed-link')
+      .data(data, (d) => String(d.lane))
+      .join((enter) => {
+        const e = enter.append('g');
+        e.append('path').attr('class', 'failed-line');
+        e.append('path').attr('class', 'failed-cross');
+        e.append('title');
+        return e;
+      })
+      .attr('class', (d) => `failed-link ${d.state}`)
+      .attr('data-port', (d) => d.port)
+      .attr('data-state', (d) => d.state);
+    g.select('path.failed-line').attr('d', (d) => lanePath(this.laneGeom[d.lane]));
+    g.select('path.failed-cross').attr('d', (d) => {
+      const p = this.laneGeom[d.lane];
+      const [mx, my] = Number.isNaN(p.cx)
+        ? [(p.x1 + p.x2) / 2, (p.y1 + p.y2) / 2]
+        : [(p.x1 + 2 * p.cx + p.x2) / 4, (p.y1 + 2 * p.cy + p.y2) / 4];
+      const r = 4;
+      return `M${mx - r},${my - r}L${mx + r},${my + r}M${mx - r},${my + r}L${mx + r},${my - r}`;
+    });
+    g.select('title').text((d) => d.labels.join('\n'));
   }
 
   private renderPaused(f: TopologyFrame): void {
