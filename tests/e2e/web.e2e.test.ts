@@ -15,6 +15,7 @@ import { runScenario } from '../../sim/run/run.ts';
 import { runPartitionedThreaded } from '../../sim/run/parallel/threads.ts';
 import { resultDigest } from '../../web/src/transforms.ts';
 import { CLASS_COLUMNS } from '../../web/src/classesView.ts';
+import { collectiveLines, slowdownColor } from '../../web/src/jobsView.ts';
 import type { Result } from '../../sim/metrics/result.ts';
 import { serveStatic } from './staticServer.ts';
 import { launchChromium } from './chromium.ts';
@@ -454,6 +455,65 @@ describe('web front end in headless Chromium', () => {
     await page.screenshot({ path: resolve(ART, 'web-fault.png'), fullPage: true });
     expect(await failedAtUs(5)).toEqual([]);
     expect(await failedAtUs(60)).toEqual([]);
+    await page.close();
+  }, 90_000);
+
+  it('jobs: a timeline bar per collective with the result’s times and slowdown; ranks unfold; the FCT plots filter to one job', async () => {
+    const page = await openApp();
+    expect(await page.locator('#jobs-panel').isHidden()).toBe(true);
+    const s = await runToEnd(page, 'two-jobs');
+    expect(s.runs.map((r) => r.stopReason)).toEqual(['allFlowsDone', 'allFlowsDone']);
+    const results = (JSON.parse(await download(page, '#btn-json')) as Array<{ name: string; result: Result }>).map(
+      (x) => x.result,
+    );
+    expect(await page.locator('#jobs-panel').isVisible()).toBe(true);
+    const rows = page.locator('#jobs-timeline g.job-row');
+    expect(await rows.count()).toBe(4); // 2 variants × 2 jobs
+    for (const [v, res] of results.entries())
+      for (const [j, job] of res.jobs!.entries()) {
+        const bars = await rows
+          .nth(v * 2 + j)
+          .locator('rect.collective-bar')
+          .evaluateAll((rs) =>
+            rs.map((r) => ({
+              start: Number(r.getAttribute('data-start-ps')),
+              end: Number(r.getAttribute('data-end-ps')),
+              slowdown: Number(r.getAttribute('data-slowdown')),
+              fill: r.getAttribute('fill'),
+            })),
+          );
+        expect(bars).toEqual(
+          job.collectives.map((c) => ({
+            start: c.startPs,
+            end: c.endPs,
+            slowdown: c.slowdown,
+            fill: slowdownColor(c.slowdown),
+          })),
+        );
+        expect(job.collectives).toHaveLength(3); // one all-reduce (or all-to-all) per iteration
+      }
+    // Hover: the collective's numbers.
+    await rows.nth(0).locator('rect.collective-bar').nth(1).hover();
+    const lines = collectiveLines(results[0].jobs![0], results[0].jobs![0].collectives[1]);
+    await expect.poll(() => page.locator('.tooltip').textContent()).toBe(lines.join(''));
+    // Unfold the first job: one row per rank, a bar per transfer it sent.
+    await rows.nth(0).locator('text.job-label').click();
+    const ranks = page.locator('#jobs-timeline g.rank-row');
+    expect(await ranks.count()).toBe(8);
+    const job0 = results[0].jobs![0];
+    const perRank = await ranks.evaluateAll((gs) => gs.map((g) => g.querySelectorAll('rect.transfer-bar').length));
+    expect(perRank).toEqual(job0.hosts.map((h) => results[0].flows.filter((f) => f.job === 0 && f.src === h).length));
+    // Filter the FCT plots to the second job: its flows only.
+    const cdfPoints = () =>
+      page
+        .locator('#plot-cdf path.series-line')
+        .evaluateAll((ps) => ps.map((p) => Number(p.getAttribute('data-points'))));
+    const distinctFcts = (res: Result, j: number | null) =>
+      new Set(res.flows.filter((f) => f.fctPs >= 0 && (j === null || f.job === j)).map((f) => f.fctPs)).size;
+    expect(await cdfPoints()).toEqual(results.map((r) => distinctFcts(r, null)));
+    await page.selectOption('#job-filter', { label: 'ep-alltoall' });
+    await expect.poll(cdfPoints).toEqual(results.map((r) => distinctFcts(r, 1)));
+    await page.screenshot({ path: resolve(ART, 'web-jobs.png'), fullPage: true });
     await page.close();
   }, 90_000);
 

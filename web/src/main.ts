@@ -39,6 +39,7 @@ import { openResults, SWEEP_METRICS, type InFile, type Loaded, type LoadedRun, t
 import { createEditor, wireScenarioFiles } from './editor.ts';
 import { renderClasses } from './classesView.ts';
 import { drawAxisMarks, failedAt, faultMarks, type FaultMark } from './faultsView.ts';
+import { jobFlows, jobNames, moveJobsMarker, renderJobs, slowdownColor } from './jobsView.ts';
 
 // ------------------------------------------------------------------ bundled scenarios
 
@@ -890,7 +891,58 @@ function cursorMoved(): void {
   updateScrubLabel();
   renderTopologies();
   moveHeatCursor();
+  moveJobsMarker(jobsSvg, t === null ? null : t / 1e6);
 }
+
+// ------------------------------------------------------------------ jobs (jobsView.ts)
+
+const jobsSvg = document.getElementById('jobs-timeline') as unknown as SVGSVGElement;
+const jobFilter = $<HTMLSelectElement>('job-filter');
+const jobsExpanded = new Set<string>();
+
+/** The job timeline and the FCT plots' job filter, for runs whose results have jobs[]. */
+function renderJobsPanel(): void {
+  const rs = done().map((r) => ({ name: r.name, color: r.color, result: r.output.result }));
+  const names = jobNames(rs);
+  $('jobs-panel').hidden = names.length === 0;
+  $('job-filter-label').hidden = names.length === 0;
+  const want = ['', ...names.map((_, i) => String(i))];
+  if ([...jobFilter.options].map((o) => o.value).join('|') !== want.join('|'))
+    fillSelect(
+      jobFilter,
+      [['', 'all jobs'], ...names.map((n, i): [string, string] => [String(i), n])],
+      (_, i) => i === 0,
+    );
+  if (!names.length) return;
+  const legend = $('jobs-legend');
+  legend.replaceChildren(
+    'slowdown ',
+    ...[1, 1.5, 2, 4].map((v) => {
+      const k = document.createElement('span');
+      k.className = 'slowdown-key';
+      k.style.background = slowdownColor(v);
+      k.textContent = v === 4 ? '≥ 4' : String(v);
+      return k;
+    }),
+  );
+  const shown = jobsSvg.parentElement?.getBoundingClientRect().width ?? 0;
+  const t = cursorPs();
+  renderJobs(jobsSvg, rs, {
+    width: shown > 0 ? Math.max(420, Math.round(shown) - 24) : 900,
+    expanded: jobsExpanded,
+    onToggle: (key) => {
+      if (!jobsExpanded.delete(key)) jobsExpanded.add(key);
+      renderJobsPanel();
+    },
+    events: faultEvents(),
+    marker: t === null ? null : t / 1e6,
+    cursor: timeCursor,
+  });
+}
+
+/** The flows the FCT plots show: all, or one job's (the "flows of" picker). */
+const shownFlows = (r: Result) => jobFlows(r, jobFilter.value === '' ? null : Number(jobFilter.value));
+jobFilter.addEventListener('change', () => renderLatencyPlots());
 
 function renderTimeline(): void {
   const series: LineSeries[] = runs.map((r) => {
@@ -951,6 +1003,8 @@ function clearResults(): void {
   btn.json.disabled = btn.csv.disabled = true;
   renderHeatmap();
   drawAxisMarks($('scrub-marks'), [], 0, 0);
+  jobsExpanded.clear();
+  renderJobsPanel();
 }
 
 function row(cells: Array<string | Node>, tag: 'td' | 'th' = 'td', cls?: string[]): HTMLTableRowElement {
@@ -1159,7 +1213,7 @@ function summaryPercentiles(r: Result): Array<{ x: number; y: number }> {
 
 function renderLatencyPlots(): void {
   const rs = done();
-  const cdf = rs.map((r) => ({ name: r.name, color: r.color, points: T.ecdf(T.fctsUs(r.output.result.flows)) }));
+  const cdf = rs.map((r) => ({ name: r.name, color: r.color, points: T.ecdf(T.fctsUs(shownFlows(r.output.result))) }));
   const allF = cdf.flatMap((s) => s.points.map((p) => p.x));
   const svg = (id: string) => document.querySelector(`#${id} svg`) as SVGSVGElement;
   linePlot(svg('plot-cdf'), {
@@ -1169,7 +1223,7 @@ function renderLatencyPlots(): void {
     y: { label: 'fraction of flows ≤ x', domain: [0, 1] },
     empty: 'no finished flows',
   });
-  const cc = rs.map((r) => ({ name: r.name, color: r.color, points: T.ccdf(T.fctsUs(r.output.result.flows)) }));
+  const cc = rs.map((r) => ({ name: r.name, color: r.color, points: T.ccdf(T.fctsUs(shownFlows(r.output.result))) }));
   const ccLow = Math.min(1, ...cc.map((s) => s.points.at(-1)?.y ?? 1));
   linePlot(svg('plot-ccdf'), {
     series: cc,
@@ -1179,7 +1233,7 @@ function renderLatencyPlots(): void {
     empty: 'no finished flows',
   });
   const buckets = rs.flatMap((r) =>
-    T.slowdownBuckets(r.output.result.flows).map((b) => ({
+    T.slowdownBuckets(shownFlows(r.output.result)).map((b) => ({
       group: b.label,
       series: r.name,
       color: r.color,
@@ -1394,6 +1448,7 @@ function renderResults(): void {
       if (token === runToken) renderHeatmap();
     });
   });
+  renderJobsPanel();
 }
 
 // ------------------------------------------------------------------ fabric heatmap

@@ -247,6 +247,7 @@ export function linePlot(svgEl: SVGSVGElement, spec: LinePlotSpec): void {
     .join('path')
     .attr('class', 'series-line')
     .attr('data-series', (s) => s.name)
+    .attr('data-points', (s) => s.points.length)
     .attr('fill', 'none')
     .attr('stroke', (s) => s.color)
     .attr('stroke-width', 1.8)
