@@ -8,6 +8,8 @@ import { basicSetup } from 'codemirror';
 import { Compartment, EditorState } from '@codemirror/state';
 import { EditorView, hoverTooltip } from '@codemirror/view';
 import { yaml } from '@codemirror/lang-yaml';
+import { HighlightStyle, syntaxHighlighting } from '@codemirror/language';
+import { tags } from '@lezer/highlight';
 import { type Diagnostic, lintGutter, setDiagnostics } from '@codemirror/lint';
 import type { CompletionContext, CompletionResult } from '@codemirror/autocomplete';
 import { scenarioJsonSchema } from '../../sim/scenario/load.ts';
@@ -107,6 +109,19 @@ const theme = EditorView.theme({
   '.cm-schema-doc': { maxWidth: '440px', padding: '4px 8px', whiteSpace: 'pre-wrap', fontSize: '12px' },
 });
 
+/**
+ * Token colours from the page's CSS variables (styles.css), so that they follow the light and
+ * dark themes (CodeMirror's default style is drawn for a light background only).
+ */
+const highlight = HighlightStyle.define([
+  { tag: [tags.propertyName, tags.definition(tags.propertyName)], color: 'var(--syn-key)' },
+  { tag: [tags.string, tags.special(tags.string)], color: 'var(--syn-string)' },
+  { tag: [tags.number, tags.bool, tags.null, tags.atom], color: 'var(--syn-number)' },
+  { tag: [tags.comment, tags.lineComment, tags.blockComment], color: 'var(--syn-comment)', fontStyle: 'italic' },
+  { tag: [tags.meta, tags.keyword, tags.labelName, tags.typeName], color: 'var(--syn-keyword)' },
+  { tag: [tags.punctuation, tags.separator, tags.brace, tags.squareBracket], color: 'var(--muted)' },
+]);
+
 export interface CmEditor {
   text(): string;
   setText(text: string): void;
@@ -128,6 +143,7 @@ export function mountCodeMirror(textarea: HTMLTextAreaElement, onChange: () => v
       extensions: [
         basicSetup,
         yaml(),
+        syntaxHighlighting(highlight),
         lintGutter(),
         EditorState.languageData.of(() => [{ autocomplete: complete }]),
         schemaHover,
