@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { loadScenario, scenarioVariants } from '../sim/scenario/load.ts';
 import { runScenario } from '../sim/run/run.ts';
 import { failedAt, faultMarks } from '../web/src/faultsView.ts';
-import { jobFlows, jobNames, slowdownColor } from '../web/src/jobsView.ts';
+import { flowJobLabel, jobFlows, jobNames, slowdownColor } from '../web/src/jobsView.ts';
 
 const FLAP = `
 name: flap-marks
@@ -75,6 +75,11 @@ describe('job views', () => {
     expect(j1.every((f) => f.job === 1)).toBe(true);
     expect(jobFlows(r, 0).length + j1.length).toBe(r.flows.length);
     expect(jobFlows(r, null)).toBe(r.flows);
+    // The flow pickers' label: job, collective and iteration, step.
+    const f = j1[0];
+    const c = r.jobs![1].collectives[f.op!];
+    expect(flowJobLabel(r, f.id)).toBe(` · ep-alltoall ${c.name}#${c.iteration} step ${f.step}`);
+    expect(c.name).toBe('dispatch');
   });
 
   it('slowdown colours: 1 and below the palest, 4 and above the darkest, monotone between', () => {

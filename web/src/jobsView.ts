@@ -21,6 +21,15 @@ export function jobFlows(result: Result, j: number | null): FlowResult[] {
   return j === null ? result.flows : result.flows.filter((f) => f.job === j);
 }
 
+/** " · dp-allreduce grads#1 step 3" for a job's flow (the flow pickers' label), "" for another. */
+export function flowJobLabel(r: Result | undefined, id: number): string {
+  const f = r?.flows[id];
+  const job = f?.job !== undefined ? r?.jobs?.[f.job] : undefined;
+  if (!f || !job) return '';
+  const c = f.op !== undefined ? job.collectives[f.op] : undefined;
+  return ` · ${job.name}${c ? ` ${c.name}#${c.iteration}` : ''}${f.step !== undefined ? ` step ${f.step}` : ''}`;
+}
+
 /** The job names across the runs (variants of one scenario share their jobs), by index. */
 export function jobNames(runs: readonly JobRun[]): string[] {
   const names: string[] = [];

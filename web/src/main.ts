@@ -39,7 +39,7 @@ import { openResults, SWEEP_METRICS, type InFile, type Loaded, type LoadedRun, t
 import { createEditor, wireScenarioFiles } from './editor.ts';
 import { renderClasses } from './classesView.ts';
 import { drawAxisMarks, failedAt, faultMarks, type FaultMark } from './faultsView.ts';
-import { jobFlows, jobNames, moveJobsMarker, renderJobs, slowdownColor } from './jobsView.ts';
+import { flowJobLabel, jobFlows, jobNames, moveJobsMarker, renderJobs, slowdownColor } from './jobsView.ts';
 
 // ------------------------------------------------------------------ bundled scenarios
 
@@ -1330,7 +1330,8 @@ function fillSeriesControls(): void {
   const pick = new Set([...victims.filter((f) => flows.includes(f)).slice(0, 1), ...flows].slice(0, 2));
   fillSelect(
     selFlows,
-    flows.map((f) => [String(f), `flow ${f}`]),
+    // A job's flows name their job and collective, so that the picker's search finds them by job.
+    flows.map((f) => [String(f), `flow ${f}${flowJobLabel(rs[0]?.output.result, f)}`]),
     (v) => pick.has(Number(v)),
   );
   const ctl = [...new Set(idx.flatMap((x) => [...x.flows.values()].flat()))].filter((m) => m !== 'deliveredBytes');
