@@ -1748,6 +1748,7 @@ btn.reset.addEventListener('click', () => {
     requestAnimationFrame(() => {
       pending = false;
       renderTimeline();
+      renderJobsPanel(); // the job timeline is drawn at its shown width too
     });
   }).observe(treeTimeline.parentElement ?? treeTimeline);
 }
