@@ -110,7 +110,10 @@ try {
     );
     process.exit(0);
   }
-  await page.fill('#yaml', readFileSync(resolve(ROOT, scenarioFile), 'utf8'));
+  // Paste the scenario into the editor (CodeMirror: select all, type), as a user would.
+  await page.click('#yaml-editor .cm-content');
+  await page.keyboard.press('ControlOrMeta+a');
+  await page.keyboard.insertText(readFileSync(resolve(ROOT, scenarioFile), 'utf8'));
   await page.waitForTimeout(600);
   await page.selectOption('#speed', '200');
   const t0 = await page.evaluate(() => {
