@@ -7,7 +7,8 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadScenario, scenarioVariants } from '../sim/scenario/load.ts';
 import { runScenario } from '../sim/run/run.ts';
-import { failedAt, faultMarks } from '../web/src/faultsView.ts';
+import { failedAt, faultMarks, plannedSpans, spansOf } from '../web/src/faultsView.ts';
+import { buildTopology } from '../sim/topology/index.ts';
 import { flowJobLabel, jobFlows, jobNames, slowdownColor } from '../web/src/jobsView.ts';
 
 const FLAP = `
@@ -24,25 +25,34 @@ faults:
 `;
 
 describe('fault views', () => {
-  const result = runScenario(loadScenario(FLAP, 'flap').scenario);
+  const scenario = loadScenario(FLAP, 'flap').scenario;
+  const result = runScenario(scenario);
+  const spans = spansOf(result);
   const names = ['leaf0->spine1', 'spine1->leaf0', 'leaf1->spine0', 'spine0->leaf1'];
   const port = (n: string) => names.indexOf(n);
 
   it('marks each failure and recovery once per link (not per direction), in time order', () => {
     // The flap: down 5–10 µs and 20–25 µs; the degrade from 8 µs to the end.
-    expect(faultMarks(result).map((m) => [m.tPs / 1e6, m.kind])).toEqual([
+    expect(faultMarks(spans).map((m) => [m.tPs / 1e6, m.kind])).toEqual([
       [5, 'fail'],
       [8, 'fail'],
       [10, 'restore'],
       [20, 'fail'],
       [25, 'restore'],
     ]);
-    expect(faultMarks(result)[1].label).toBe('8.0 µs: leaf1–spine0 degraded to 25 %');
+    expect(faultMarks(spans)[1].label).toBe('8.0 µs: leaf1–spine0 degraded to 25 %');
+  });
+
+  it('before the run, the scenario’s schedule gives the spans the run records', () => {
+    // The run outlives every action (194 µs > 25 µs), so the whole plan happened.
+    expect(result.meta.simTimePs).toBeGreaterThan(25e6);
+    expect(plannedSpans(scenario, buildTopology(scenario.topology, scenario.links))).toEqual(spans);
+    expect(spans).toHaveLength(6);
   });
 
   it('the failed directions at a time: from ≤ t < to', () => {
     const at = (us: number) =>
-      failedAt(result, us * 1e6, port)
+      failedAt(spans, us * 1e6, port)
         .map((f) => `${names[f.port]} ${f.state}`)
         .sort();
     expect(at(4.999)).toEqual([]);

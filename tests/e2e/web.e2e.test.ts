@@ -414,6 +414,21 @@ describe('web front end in headless Chromium', () => {
     ].join('\n');
     await setYaml(page, text);
     await expect.poll(() => page.locator('#btn-run').isDisabled()).toBe(false);
+    // Live, from the scenario's schedule: once the run is past 10 µs the link is drawn failed and
+    // the scrubber has the failure's mark.
+    await page.selectOption('#speed', '20');
+    await page.click('#btn-run');
+    await expect
+      .poll(() => page.locator('.topology .failed-link').count(), { timeout: 20_000, intervals: [50] })
+      .toBe(2);
+    const live = await state(page);
+    expect(live.runState).toBe('running');
+    expect(live.runs[0].simTimePs).toBeGreaterThanOrEqual(10e6);
+    expect(
+      await page.locator('#scrub-marks .axis-mark').evaluateAll((ds) => ds.map((d) => (d as HTMLElement).dataset.tPs)),
+    ).toContain(String(10e6));
+    await page.click('#btn-cancel');
+    await page.waitForSelector('body[data-run-state="done"]');
     const s = await runToEnd(page, null);
     expect(s.runs[0].stopReason).toBe('allFlowsDone');
     const result = JSON.parse(await download(page, '#btn-json')) as Result;

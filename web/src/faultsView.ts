@@ -1,9 +1,14 @@
 /**
  * Scheduled faults in the views (docs/faults.md): which link directions are failed at a time
  * (result.congestion.failedLinks, drawn on the topology), and the moments links fail and come
- * back (drawn as marks on every time axis: the plots, the heatmap, the scrubber).
+ * back (drawn as marks on every time axis: the plots, the heatmap, the scrubber). While a run
+ * goes, the same spans come from the scenario's schedule, resolved as the run resolves it.
  */
 import type { Result } from '../../sim/metrics/result.ts';
+import type { Scenario } from '../../sim/scenario/schema.ts';
+import type { TopologyGraph } from '../../sim/topology/index.ts';
+import { FaultLog, resolveFaults, type FailedLink } from '../../sim/net/faults.ts';
+import { RandomStreams } from '../../sim/engine/random.ts';
 
 export type FailState = 'down' | 'degraded' | 'lossy';
 
@@ -30,10 +35,40 @@ const stateText = (state: FailState, value: number) =>
       ? `degraded to ${(value * 100).toFixed(0)} %`
       : `lossy (${value.toExponential(1)} per packet)`;
 
+/** A finished run's failed link directions over time (what it recorded). */
+export const spansOf = (result: Result): readonly FailedLink[] => result.congestion?.failedLinks ?? [];
+
+const planned = new WeakMap<Scenario, readonly FailedLink[]>();
+
+/**
+ * The failed link directions the scenario's faults will make, before the run has recorded them:
+ * the fault plan the run builds (the same seeded draw, stream 'faults/select'), whole. Equal to
+ * the result's spans for the part of the schedule the run lives through.
+ */
+export function plannedSpans(scenario: Scenario, graph: TopologyGraph): readonly FailedLink[] {
+  const faults = scenario.faults ?? [];
+  if (!faults.length) return [];
+  let spans = planned.get(scenario);
+  if (!spans) {
+    try {
+      const plan = resolveFaults(faults, graph, new RandomStreams(scenario.seed).stream('faults/select'));
+      spans = new FaultLog(plan).failedLinks(Number.POSITIVE_INFINITY);
+    } catch {
+      spans = []; // the run reports the problem
+    }
+    planned.set(scenario, spans);
+  }
+  return spans;
+}
+
 /** The link directions failed at time t (from ≤ t < to; to −1: the end of the run). */
-export function failedAt(result: Result, tPs: number, portByName: (name: string) => number): FailedPort[] {
+export function failedAt(
+  spans: readonly FailedLink[],
+  tPs: number,
+  portByName: (name: string) => number,
+): FailedPort[] {
   const out: FailedPort[] = [];
-  for (const f of result.congestion?.failedLinks ?? []) {
+  for (const f of spans) {
     if (f.fromPs > tPs || (f.toPs >= 0 && tPs >= f.toPs)) continue;
     const port = portByName(f.link);
     if (port < 0) continue;
@@ -47,7 +82,7 @@ export function failedAt(result: Result, tPs: number, portByName: (name: string)
 }
 
 /** The moments of a run's faults: each failure and each recovery, once per time, with what happened then. */
-export function faultMarks(result: Result): FaultMark[] {
+export function faultMarks(spans: readonly FailedLink[]): FaultMark[] {
   const at = new Map<string, { tPs: number; kind: FaultMark['kind']; what: Set<string> }>();
   const add = (tPs: number, kind: FaultMark['kind'], what: string) => {
     const key = `${kind}:${tPs}`;
@@ -55,19 +90,11 @@ export function faultMarks(result: Result): FaultMark[] {
     if (!e) at.set(key, (e = { tPs, kind, what: new Set() }));
     e.what.add(what);
   };
-  const spans = result.congestion?.failedLinks ?? [];
-  if (spans.length) {
-    // One mark per link, not per direction: "a->b" and "b->a" fail together.
-    const linkName = (l: string) => l.split('->').sort().join('–');
-    for (const f of spans) {
-      add(f.fromPs, 'fail', `${linkName(f.link)} ${stateText(f.state, f.value)}`);
-      if (f.toPs >= 0) add(f.toPs, 'restore', `${linkName(f.link)} back up`);
-    }
-  } else {
-    for (const f of result.faults ?? []) {
-      add(f.atPs, 'fail', `${f.kind} ${f.links.join(', ')}`);
-      if (f.untilPs >= 0) add(f.untilPs, 'restore', `${f.kind} ${f.links.join(', ')} over`);
-    }
+  // One mark per link, not per direction: "a->b" and "b->a" fail together.
+  const linkName = (l: string) => l.split('->').sort().join('–');
+  for (const f of spans) {
+    add(f.fromPs, 'fail', `${linkName(f.link)} ${stateText(f.state, f.value)}`);
+    if (f.toPs >= 0) add(f.toPs, 'restore', `${linkName(f.link)} back up`);
   }
   return [...at.values()]
     .sort((a, b) => a.tPs - b.tPs || a.kind.localeCompare(b.kind))

@@ -38,7 +38,7 @@ import { fileSeries, flowThroughput, tapeFromSeries, type SeriesFile } from './s
 import { openResults, SWEEP_METRICS, type InFile, type Loaded, type LoadedRun, type SweepRow } from './openResults.ts';
 import { createEditor, wireScenarioFiles } from './editor.ts';
 import { renderClasses } from './classesView.ts';
-import { drawAxisMarks, failedAt, faultMarks, type FaultMark } from './faultsView.ts';
+import { drawAxisMarks, failedAt, faultMarks, plannedSpans, spansOf, type FaultMark } from './faultsView.ts';
 import { flowJobLabel, jobFlows, jobNames, moveJobsMarker, renderJobs, slowdownColor } from './jobsView.ts';
 
 // ------------------------------------------------------------------ bundled scenarios
@@ -779,15 +779,18 @@ function frameFor(r: Run): TopologyFrame | null {
   };
 }
 
-/** The links a fault had failed at time t (known from the result, once the run is over). */
+/** A run's failed link spans: what it recorded, or while it goes, what its fault schedule will do. */
+const spansFor = (r: Run) => (r.output ? spansOf(r.output.result) : r.graph ? plannedSpans(r.scenario, r.graph) : []);
+
+/** The links a fault had failed at time t. */
 function failedOf(r: Run, tPs: number) {
-  return r.output ? failedAt(r.output.result, tPs, (n) => r.view?.portByName(n) ?? -1) : undefined;
+  return failedAt(spansFor(r), tPs, (n) => r.view?.portByName(n) ?? -1);
 }
 
-/** The fault times of the finished runs (the same schedule in every variant: marked once). */
+/** The fault times of the runs (the same schedule in every variant: marked once). */
 function faultTimes(): FaultMark[] {
   const seen = new Map<string, FaultMark>();
-  for (const r of done()) for (const m of faultMarks(r.output.result)) seen.set(`${m.kind}:${m.tPs}:${m.label}`, m);
+  for (const r of runs) for (const m of faultMarks(spansFor(r))) seen.set(`${m.kind}:${m.tPs}:${m.label}`, m);
   return [...seen.values()].sort((a, b) => a.tPs - b.tPs);
 }
 const faultEvents = () => faultTimes().map((m) => ({ x: m.tPs / 1e6, label: m.label, kind: m.kind }));
@@ -968,6 +971,8 @@ function renderTimeline(): void {
     events: faultEvents(),
     empty: 'paused (link, priority) edges over time appear here',
   });
+  // The scrubber's axis is the run so far: its fault marks follow it.
+  drawAxisMarks($('scrub-marks'), faultTimes(), 0, maxEndPs());
 }
 
 // ------------------------------------------------------------------ results
@@ -1002,7 +1007,6 @@ function clearResults(): void {
   treeTimeline.replaceChildren();
   btn.json.disabled = btn.csv.disabled = true;
   renderHeatmap();
-  drawAxisMarks($('scrub-marks'), [], 0, 0);
   jobsExpanded.clear();
   renderJobsPanel();
 }
@@ -1439,7 +1443,6 @@ function renderResults(): void {
   // The panels further down in the next frames: at a 1,024-host run's end, everything in one
   // task held the main thread 60–90 ms (docs/performance.md, "The page").
   const token = runToken;
-  drawAxisMarks($('scrub-marks'), faultTimes(), 0, maxEndPs());
   requestAnimationFrame(() => {
     if (token !== runToken) return;
     renderLatencyPlots();
