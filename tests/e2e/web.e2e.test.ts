@@ -424,9 +424,12 @@ describe('web front end in headless Chromium', () => {
     const live = await state(page);
     expect(live.runState).toBe('running');
     expect(live.runs[0].simTimePs).toBeGreaterThanOrEqual(10e6);
-    expect(
-      await page.locator('#scrub-marks .axis-mark').evaluateAll((ds) => ds.map((d) => (d as HTMLElement).dataset.tPs)),
-    ).toContain(String(10e6));
+    // (The scrubber and timeline are redrawn four times a second while the run goes.)
+    await expect
+      .poll(() =>
+        page.locator('#scrub-marks .axis-mark').evaluateAll((ds) => ds.map((d) => (d as HTMLElement).dataset.tPs)),
+      )
+      .toContain(String(10e6));
     await page.click('#btn-cancel');
     await page.waitForSelector('body[data-run-state="done"]');
     const s = await runToEnd(page, null);
