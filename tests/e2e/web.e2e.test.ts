@@ -418,9 +418,7 @@ describe('web front end in headless Chromium', () => {
     // the scrubber has the failure's mark.
     await page.selectOption('#speed', '20');
     await page.click('#btn-run');
-    await expect
-      .poll(() => page.locator('.topology .failed-link').count(), { timeout: 20_000, intervals: [50] })
-      .toBe(2);
+    await expect.poll(() => page.locator('.topology .failed-link').count(), { timeout: 20_000, interval: 50 }).toBe(2);
     const live = await state(page);
     expect(live.runState).toBe('running');
     expect(live.runs[0].simTimePs).toBeGreaterThanOrEqual(10e6);
