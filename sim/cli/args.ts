@@ -34,6 +34,13 @@ const OPTIONS = {
   out: { type: 'string', short: 'o', value: 'DIR', help: 'Write the results to DIR.' },
   quiet: { type: 'boolean', short: 'q', help: 'No table and no progress (errors still go to stderr).' },
   progress: { type: 'boolean', help: 'Show progress on stderr even when it is not a terminal.' },
+  timing: {
+    type: 'boolean',
+    help:
+      "Print on stderr where the process's wall time went: Node's start, loading the modules,\n" +
+      'reading the scenario, building, running (events/s over the first and second half of the\n' +
+      'events) and the report. Results are unchanged.',
+  },
   jobs: { type: 'string', short: 'j', value: 'N', help: 'Worker threads (default: one per core).' },
   shard: {
     type: 'string',
@@ -89,7 +96,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
       'Simulate the scenario in FILE (YAML or JSON) and print a summary table. With a compare:\n' +
       'block, runs every variant and prints them side by side. A scenario with\n' +
       'engine.partitions: N runs on N threads when there are the cores.',
-    options: RUN_OPTS,
+    options: [...RUN_OPTS, 'timing'],
     optionHelp: {
       out: 'Write DIR/result.json, flows.csv, scenario.json and series.ndjson (a subfolder per compare variant).',
       jobs: 'Worker threads for the variants of a compare: block (default: one per core).',
@@ -306,6 +313,7 @@ export function parseCommandLine(argv: string[]): RunArgs {
   args.json = v.json === true;
   args.quiet = v.quiet === true;
   args.progress = v.progress === true;
+  if (v.timing === true) args.timing = true;
   if (v.explain === true) args.explain = true;
   args.force = v.force === true;
   args.out = str('out');

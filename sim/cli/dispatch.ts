@@ -8,6 +8,7 @@ import { scenarioJsonSchema, scenarioHash, ScenarioError } from '../scenario/loa
 import { commandHelp, overviewHelp, parseCommandLine } from './args.ts';
 import { formatResultTable, flowsCsv, progressLine, fmtPs, type NamedResult, type ProgressInfo } from './report.ts';
 import { writeViewerFiles } from './viewerFiles.ts';
+import { PhaseClock, TIMING_SAMPLE_EVENTS } from './timing.ts';
 import {
   EXIT_OK,
   EXIT_RUN_FAILED,
@@ -32,6 +33,9 @@ import {
  * process; it returns the exit code (0 ok, 1 run failure, 2 invalid input).
  * It is the one place (with tools/bench*.ts) allowed to read the wall clock.
  */
+
+/** When this module and everything it imports statically had loaded (`run --timing`). */
+const loadedMs = performance.now();
 
 function packageVersion(): string {
   try {
@@ -206,7 +210,10 @@ function threadsFor(s: Scenario): number {
 }
 
 async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
+  const clock = args.timing ? new PhaseClock() : null;
+  clock?.endAt('cli', loadedMs);
   const { path, loaded, variants } = loadFromArgs(args, io);
+  clock?.end('scenario');
   // An --out that cannot be a directory is found now, not after the simulation.
   if (args.out) {
     const outDir = resolve(io.cwd, args.out);
@@ -241,6 +248,7 @@ async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
       return EXIT_RUN_FAILED;
     }
   }
+  clock?.end('core');
 
   const showProgress = !args.quiet && (args.progress || io.stderrIsTTY);
   const tty = io.stderrIsTTY;
@@ -255,7 +263,7 @@ async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
     const timeLimitPs = v.scenario.stop.timeUs ? v.scenario.stop.timeUs * 1e6 : undefined;
     let lastDraw = -Infinity;
     let drewSomething = false;
-    const onProgress = showProgress
+    const draw = showProgress
       ? (p: ProgressInfo) => {
           const now = performance.now();
           if (now - lastDraw < (tty ? 100 : 1000)) return;
@@ -265,6 +273,13 @@ async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
           drewSomething = true;
         }
       : undefined;
+    const onProgress =
+      clock !== null
+        ? (p: ProgressInfo) => {
+            clock.sample(p.events);
+            draw?.(p);
+          }
+        : draw;
 
     const t0 = performance.now();
     let result: Result;
@@ -279,10 +294,11 @@ async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
       } else {
         result = runScenario(v.scenario, {
           onProgress,
-          progressEveryEvents: onProgress ? 20_000 : undefined,
+          progressEveryEvents: clock !== null ? TIMING_SAMPLE_EVENTS : onProgress ? 20_000 : undefined,
           readText,
           // The page's heatmaps of an opened run come from this (viewerFiles.ts SERIES_FILE).
           onSeries: args.out ? (text) => seriesOf.set(v.name, text) : undefined,
+          onPhase: clock !== null ? (phase) => clock.end(phase === 'built' ? 'build' : 'run') : undefined,
         });
       }
     } catch (e) {
@@ -305,6 +321,8 @@ async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
       continue;
     }
     const wallMs = performance.now() - t0;
+    // A partitioned run says nothing of its phases: its build and run are one.
+    if (clock !== null && !clock.has('run')) clock.end('run');
     if (drewSomething && tty) io.stderr('\r\x1b[K');
     result.meta.wallMs = wallMs;
     if (label !== undefined) result.meta.name = v.name;
@@ -368,6 +386,10 @@ async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
     io.stdout(`${JSON.stringify(doc)}\n`);
   } else if (!args.quiet) {
     io.stdout(formatResultTable(results));
+  }
+  if (clock !== null) {
+    clock.end('report');
+    io.stderr(clock.format(results.length === 1 ? results[0].result.meta.events : undefined));
   }
   return exit;
 }

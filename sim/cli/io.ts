@@ -17,6 +17,7 @@ export type RunScenarioFn = (
     readText?: (path: string) => string;
     /** Receives `series.ndjson`'s text (sim/metrics/fabricSeries.ts); a stub may ignore it. */
     onSeries?: (ndjson: string) => void;
+    onPhase?: (phase: 'built' | 'ran') => void;
   },
 ) => Result;
 
@@ -57,6 +58,8 @@ export interface RunArgs {
   out?: string;
   quiet: boolean;
   progress: boolean;
+  /** run: print the whole process's time split on stderr (sim/cli/timing.ts). */
+  timing?: boolean;
   /** validate: print each variant's effective congestion-control parameters. */
   explain?: boolean;
   /** sweep: write into an --out folder that holds another sweep, clearing its results first. */

@@ -56,6 +56,11 @@ export interface RunOptions {
   readText?: (path: string) => string;
   /** Refuse scenarios estimated to need more (default: ETHERSIM_MAX_MEMORY_MB, else 8 GiB). */
   maxMemoryBytes?: number;
+  /**
+   * Called when the simulation is built and when its events have run (the command line's
+   * --timing reads the wall clock there; the model never does). Unpartitioned runs only.
+   */
+  onPhase?: (phase: 'built' | 'ran') => void;
   /** Build partition `lp` of a partitioned run (sim/run/parallel/), not the whole fabric. */
   partition?: PartitionSpec;
   /**
@@ -436,13 +441,15 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): Resul
   if (scenario.engine.partitions > 1) return runPartitionedScenario(scenario, options);
   const s = buildSimulation(scenario, options);
   const series = options.onSeries ? new FabricSeries(s.fabric, s.flows) : null;
+  options.onPhase?.('built');
   const reason = runSimulation(s, options, series);
+  options.onPhase?.('ran');
   const result = collectResult(s, reason);
   if (series && reason !== 'cancelled') options.onSeries!(seriesText(series, result));
   if (reason !== 'cancelled') {
     const alone = aloneScenarios(scenario).map((a) => ({
       job: a.job,
-      result: runScenario(a.scenario, { ...options, onProgress: undefined, onSeries: undefined }),
+      result: runScenario(a.scenario, { ...options, onProgress: undefined, onSeries: undefined, onPhase: undefined }),
     }));
     applyAlone(result, alone);
   }
