@@ -8,7 +8,10 @@
 //
 // Layout (every file in one directory, so the import.meta.url-relative paths in sim/ hold from
 // there as from the sources: `../..` is the package root, `./workerNode.mjs` the worker entry):
-//   dist/node/cli.mjs               the command line (sim/cli/main.ts), run by bin/ethersim.mjs
+//   dist/node/cli.cjs               the command line (sim/cli/main.ts) as one CommonJS script, run
+//                                   by bin/ethersim.mjs through node:vm with a V8 code cache
+//                                   (cli.cjs.*.v8cache, written by its first run; see CLI_SCRIPT)
+//   dist/node/cli.mjs               the same as an ES module (run when cli.cjs is missing)
 //   dist/node/workerNode.mjs        a simulator worker thread (sim/run/worker.ts)
 //   dist/node/partitionWorker.mjs   a partition thread of a threaded partitioned run
 //   dist/node/{index,worker,vitest,schema}.mjs   the public API (sim/api/, docs/api.md)
@@ -20,7 +23,6 @@
 //
 // A checkout whose sources changed after the last build is rebuilt by bin/ethersim.mjs (see
 // isStale) and by the test suite's global setup, so a stale dist/ never runs old code.
-import { spawnSync } from 'node:child_process';
 import {
   copyFileSync,
   mkdirSync,
@@ -49,6 +51,16 @@ export const ENTRIES = {
   vitest: 'sim/api/vitest.ts',
   schema: 'sim/api/schema.ts',
 };
+
+/**
+ * The command line once more, as one CommonJS script (no chunks), for bin/ethersim.mjs to
+ * compile with node:vm's `cachedData`: Node 20 has no compile cache for ES modules
+ * (module.enableCompileCache is Node 22), and a cold `ethersim run` spent ~30 ms parsing and
+ * compiling the bundle's code before it ran (docs/performance.md, "Start-up and warm-up").
+ * `import.meta.url` becomes the script's own file URL, so paths relative to it (the worker
+ * bundles beside it, the package root two levels up) hold as in the ES build.
+ */
+export const CLI_SCRIPT = { out: 'cli.cjs', source: 'sim/cli/main.ts' };
 
 /** The browser builds of the public API. */
 export const BROWSER_ENTRIES = {
@@ -136,15 +148,35 @@ export async function build(outDir = join(ROOT, 'dist')) {
     logLevel: 'warning',
     plugins: [zodEnglishOnly],
   });
+  await esbuild.build({
+    absWorkingDir: ROOT,
+    entryPoints: [CLI_SCRIPT.source],
+    outfile: join(tmp, CLI_SCRIPT.out),
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    external: ['esbuild', 'tsx', 'tsx/*', 'vitest'],
+    define: { 'import.meta.url': '__ethersimModuleUrl' },
+    banner: { js: "const __ethersimModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
+    legalComments: 'eof',
+    logLevel: 'warning',
+    plugins: [zodEnglishOnly],
+  });
   mkdirSync(dist, { recursive: true });
   const files = readdirSync(tmp);
-  const isEntry = (f) => f.replace(/\.mjs$/, '') in ENTRIES;
+  const isEntry = (f) => f.replace(/\.mjs$/, '') in ENTRIES || f === CLI_SCRIPT.out;
   for (const f of [...files.filter((f) => !isEntry(f)), ...files.filter(isEntry)])
     renameSync(join(tmp, f), join(dist, f));
   rmSync(tmp, { recursive: true, force: true });
   const now = Date.now();
   for (const f of readdirSync(dist)) {
     if (files.includes(f) || f === 'BUILT') continue;
+    // A code cache is for one build of cli.cjs (its name says which): older ones go now.
+    if (f.endsWith('.v8cache')) {
+      rmSync(join(dist, f), { force: true });
+      continue;
+    }
     try {
       if (now - statSync(join(dist, f)).mtimeMs > 3_600_000) rmSync(join(dist, f), { force: true });
     } catch {
@@ -177,7 +209,9 @@ export async function buildPackage(outDir = join(ROOT, 'dist')) {
     logLevel: 'warning',
     plugins: [zodEnglishOnly],
   });
-  // Declarations of the public modules and of what their types reach.
+  // Declarations of the public modules and of what their types reach. (child_process is loaded
+  // here, not at the top: bin/ethersim.mjs imports this module for isStale on every command.)
+  const { spawnSync } = await import('node:child_process');
   const tsc = spawnSync(
     process.execPath,
     [

@@ -246,7 +246,7 @@ describe('ethersim binary (child process)', () => {
     });
     expect([viaBundle.status, viaTsx.status]).toEqual([0, 0]);
     // each took the path it claims: the build in dist/node/, or the sources through tsx
-    expect(viaBundle.stderr).toBe(`ethersim entry: ${join(ROOT, 'dist/node/cli.mjs')}\n`);
+    expect(viaBundle.stderr).toBe(`ethersim entry: ${join(ROOT, 'dist/node/cli.cjs')}\n`);
     expect(viaTsx.stderr).toBe('ethersim entry: sim/cli/main.ts via tsx\n');
     const strip = (out: string) => {
       const r = JSON.parse(out) as Result;
@@ -254,6 +254,26 @@ describe('ethersim binary (child process)', () => {
       return JSON.stringify(r);
     };
     expect(strip(viaBundle.stdout)).toBe(strip(viaTsx.stdout));
+  });
+
+  it('a run leaves a V8 code cache for cli.cjs, named for its size and mtime; runs with and without it agree', {
+    tags: ['slow'],
+  }, () => {
+    const dist = join(ROOT, 'dist/node');
+    const st = statSync(join(dist, 'cli.cjs'));
+    const name = `cli.cjs.${st.size}-${Math.trunc(st.mtimeMs)}.v8cache`;
+    for (const f of readdirSync(dist)) if (f.endsWith('.v8cache')) rmSync(join(dist, f), { force: true });
+    const args = ['run', join(ROOT, 'scenarios/dumbbell.yaml'), '--json', '--quiet'];
+    const cold = spawnCli(args);
+    expect(readdirSync(dist).filter((f) => f.endsWith('.v8cache'))).toEqual([name]);
+    const warm = spawnCli(args);
+    expect([cold.code, warm.code]).toEqual([0, 0]);
+    const strip = (out: string) => {
+      const r = JSON.parse(out) as Result;
+      r.meta.wallMs = 0;
+      return JSON.stringify(r);
+    };
+    expect(strip(warm.stdout)).toBe(strip(cold.stdout));
   });
 
   it('a run writes nothing into the source tree; a source newer than dist/node/ is rebuilt before it runs', {
@@ -341,11 +361,48 @@ describe('argument and input errors (exit 2)', () => {
     expect(a.stdout).toBe(b.stdout);
     expect(a.stdout).toMatch(/^Usage: ethersim run FILE \[options\]/);
     const opts = [...a.stdout.matchAll(/^ {2}(?:-\w, )?(--[\w-]+)/gm)].map((m) => m[1]);
-    expect(opts).toEqual(['--seed', '--set', '--json', '--out', '--quiet', '--progress', '--jobs', '--help']);
+    expect(opts).toEqual([
+      '--seed',
+      '--set',
+      '--json',
+      '--out',
+      '--quiet',
+      '--progress',
+      '--jobs',
+      '--timing',
+      '--help',
+    ]);
     const c = await runMain(['check', '-h']);
     expect(c.stdout).toMatch(/--baseline FILE/);
     expect(c.stdout).toMatch(/--tol LIST/);
     expect((await runMain(['help', 'frob'])).code).toBe(2);
+  });
+  it('run --timing prints the phases on stderr and leaves the result as it was', async () => {
+    const { runScenario } = await import('../sim/run/run.ts');
+    const p = file('good.yaml', GOOD);
+    const plain = await runMain(['run', p, '--json'], runScenario as RunScenarioFn);
+    const timed = await runMain(['run', p, '--json', '--timing'], runScenario as RunScenarioFn);
+    expect([plain.code, timed.code]).toEqual([0, 0]);
+    const strip = (out: string) => {
+      const r = JSON.parse(out) as Result;
+      r.meta.wallMs = 0;
+      return JSON.stringify(r);
+    };
+    expect(strip(timed.stdout)).toBe(strip(plain.stdout));
+    expect(plain.stderr).toBe('');
+    const labels = [...timed.stderr.matchAll(/^ {2}(.+?)\s{2,}\s*\d+/gm)].map((m) => m[1]);
+    expect(labels).toEqual([
+      'Node start',
+      'module load (CLI, scenario layer)',
+      'scenario (read, parse, validate)',
+      'module load (simulator core)',
+      'build',
+      'run',
+      'report',
+      'total',
+    ]);
+    const events = (JSON.parse(timed.stdout) as Result).meta.events;
+    expect(timed.stderr).toContain(`${events.toLocaleString('en-US')} events`);
   });
   it('a bad --set path is rejected before running', async () => {
     const p = file('good.yaml', GOOD);

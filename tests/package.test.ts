@@ -98,6 +98,7 @@ describe('the packed package in a fresh project', { tags: ['slow'], timeout: 240
     expect(packed.filter((p) => p.startsWith('dist/web/'))).toEqual([]);
     for (const f of [
       'dist/node/cli.mjs',
+      'dist/node/cli.cjs',
       'dist/node/index.mjs',
       'dist/types/sim/api/index.d.ts',
       'scenarios/dumbbell.yaml',
