@@ -256,6 +256,25 @@ describe('ethersim binary (child process)', () => {
     expect(strip(viaBundle.stdout)).toBe(strip(viaTsx.stdout));
   });
 
+  it('run --timing of a threaded partitioned run reports each partition thread', { tags: ['slow'] }, () => {
+    const r = spawnCli([
+      'run',
+      join(ROOT, 'scenarios/permutation-uet.yaml'),
+      '--quiet',
+      '--timing',
+      '--set',
+      'engine.partitions=2',
+      '--set',
+      'engine.threads=2',
+      '--set',
+      'workload.sizeBytes=65536',
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/^ {2}build \(threads start, load, build\) +\d+$/m);
+    for (const lp of [0, 1])
+      expect(r.stderr).toMatch(new RegExp(`^  partition ${lp}: \\d+ windows, [\\d,]+ events; busy \\d+ ms`, 'm'));
+  });
+
   it('a run leaves a V8 code cache for cli.cjs, named for its size and mtime; runs with and without it agree', {
     tags: ['slow'],
   }, () => {

@@ -288,9 +288,17 @@ async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
       if (threads > 1) {
         // A thread per partition (sim/run/parallel/threads.ts): the same result as one thread, sooner.
         const { runPartitionedThreaded } = await import('../run/parallel/threads.ts');
-        result = (
-          await runPartitionedThreaded(v.scenario, { baseDir: path ? dirname(path) : io.cwd, readText, onProgress })
-        ).result;
+        const run = await runPartitionedThreaded(v.scenario, {
+          baseDir: path ? dirname(path) : io.cwd,
+          readText,
+          onProgress,
+          timing: clock !== null,
+        });
+        result = run.result;
+        if (clock !== null && run.timing !== undefined) {
+          clock.endAt('build', t0 + run.timing.readyMs);
+          clock.partitions(run.timing.partitions);
+        }
       } else {
         result = runScenario(v.scenario, {
           onProgress,

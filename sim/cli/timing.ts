@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import type { PartitionTiming } from '../run/parallel/barrier.ts';
 
 /**
  * `ethersim run --timing`: where one process's wall time went, printed on stderr after the
@@ -30,6 +31,7 @@ export const TIMING_SAMPLE_EVENTS = 4096;
 export class PhaseClock {
   private readonly ends = new Map<Phase, number>();
   private readonly samples: { ms: number; events: number }[] = [];
+  private perPartition: PartitionTiming[] = [];
   /** When Node's bootstrap ended and our first module began (ms since the process started). */
   readonly nodeMs: number;
 
@@ -49,6 +51,11 @@ export class PhaseClock {
   /** Phase `p` ended at `ms` (performance.now() read earlier). */
   endAt(p: Phase, ms: number): void {
     this.ends.set(p, ms);
+  }
+
+  /** A threaded partitioned run's windows, per partition thread (sim/run/parallel/barrier.ts). */
+  partitions(t: PartitionTiming[]): void {
+    this.perPartition = t;
   }
 
   /** A progress sample of the run: events handled so far, now. */
@@ -80,7 +87,12 @@ export class PhaseClock {
     for (const [p, label] of PHASES) {
       const t = this.ends.get(p);
       if (t === undefined) continue;
-      const name = p === 'run' && !this.ends.has('build') ? 'build and run' : label;
+      const name =
+        p === 'run' && !this.ends.has('build')
+          ? 'build and run'
+          : p === 'build' && this.perPartition.length > 0
+            ? 'build (threads start, load, build)'
+            : label;
       let line = `  ${name.padEnd(34)}${fmt(t - prev)}`;
       if (p === 'run' && events !== undefined) {
         line += `   ${events.toLocaleString('en-US')} events, ${mps(events / ((t - prev) / 1000))}`;
@@ -91,6 +103,13 @@ export class PhaseClock {
       prev = t;
     }
     lines.push(`  ${'total'.padEnd(34)}${fmt(prev)}`);
+    // A partition's run is its windows (busy) and its barriers (waiting for the slowest, and the
+    // hand-over); its events/s while busy, set against one thread's, shows what else slows it.
+    for (const p of this.perPartition)
+      lines.push(
+        `  partition ${p.lp}: ${p.windows.toLocaleString('en-US')} windows, ${p.events.toLocaleString('en-US')} events; ` +
+          `busy ${Math.round(p.busyMs)} ms (${mps(p.events / (p.busyMs / 1000))}), at barriers ${Math.round(p.waitMs)} ms`,
+      );
     return `${lines.join('\n')}\n`;
   }
 }

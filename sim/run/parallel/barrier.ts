@@ -64,6 +64,18 @@ export class PartitionFailed extends Error {
  * parity, so one barrier per window is enough: a partition cannot refill a buffer before every
  * reader has passed the next barrier.
  */
+/** Where one partition's thread spent a threaded run's windows (`ethersim run --timing`). */
+export interface PartitionTiming {
+  lp: number;
+  windows: number;
+  /** Events this partition handled. */
+  events: number;
+  /** Wall time handling its events (window by window), ms. */
+  busyMs: number;
+  /** Wall time at the barriers (waiting for the slowest partition, and the hand-over), ms. */
+  waitMs: number;
+}
+
 export class BarrierDriver {
   private readonly i32: Int32Array;
   private readonly f64: Float64Array;
@@ -77,6 +89,11 @@ export class BarrierDriver {
     private readonly count: number,
     /** Every partition's outbox buffers, [source][parity][destination]. */
     buffers: Array<Array<Array<SharedArrayBuffer | null>>>,
+    /**
+     * A wall clock (ms) when the run is timed (`run --timing`): then `timing` says where the
+     * windows' time went. It only measures; nothing of the run depends on it.
+     */
+    private readonly clock?: () => number,
   ) {
     this.i32 = new Int32Array(control, 0, CTL.I32_SLOTS);
     this.f64 = new Float64Array(control, 4 * CTL.I32_SLOTS);
@@ -90,6 +107,8 @@ export class BarrierDriver {
       }),
     );
   }
+
+  readonly timing: PartitionTiming = { lp: 0, windows: 0, events: 0, busyMs: 0, waitMs: 0 };
 
   /** Tell the others that this partition failed, so their barriers end. */
   fail(): void {
@@ -168,17 +187,28 @@ export class BarrierDriver {
     await this.barrier(1, sleepAsync);
     let d: WindowDecision = rule.decide(this.read(1), -Infinity);
     let barriers = 1;
+    const clock = this.clock;
+    const timing = this.timing;
+    timing.lp = w.lp;
     while (!('stop' in d)) {
       const end = d.nextPs + windowPs;
       const parity = this.window & 1;
+      const t0 = clock?.() ?? 0;
       this.publish(parity, w.status(w.run(end, limitPs), rule.checkDue(end)));
+      const t1 = clock?.() ?? 0;
       await this.barrier(++barriers, sleepAsync);
+      if (clock !== undefined) {
+        timing.busyMs += t1 - t0;
+        timing.waitMs += clock() - t1;
+        timing.windows++;
+      }
       const statuses = this.read(parity);
       w.receive(this.inbound[parity], statuses);
       onWindow?.(statuses, end);
       this.window++;
       d = rule.decide(statuses, end);
     }
+    timing.events = w.s.sim.events;
     return d.stop;
   }
 }

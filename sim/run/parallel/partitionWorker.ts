@@ -19,6 +19,8 @@ interface Init {
   control: SharedArrayBuffer;
   baseDir?: string;
   maxMemoryBytes?: number;
+  /** Time the windows (`run --timing`): the partial then comes with this thread's PartitionTiming. */
+  timing?: boolean;
 }
 
 const init = workerData as Init;
@@ -46,12 +48,19 @@ try {
   });
   port.once('message', async (m: { type: 'go'; buffers: Array<Array<Array<SharedArrayBuffer | null>>> }) => {
     try {
-      driver = new BarrierDriver(new PartitionWindow(s), init.control, init.scenario.engine.partitions, m.buffers);
+      driver = new BarrierDriver(
+        new PartitionWindow(s),
+        init.control,
+        init.scenario.engine.partitions,
+        m.buffers,
+        // wall clock: the --timing report only, never the physics
+        init.timing === true ? () => performance.now() : undefined,
+      );
       const stop = stopLimits(s);
       const reason = await driver.run(stop.timeLimitPs, stop.maxEvents, stallPsOf(s), s.plan!.windowPs);
       if (reason === 'timeLimit') finishAtLimit([s], stop.timeLimitPs);
       finishSimulation(s);
-      port.postMessage({ type: 'partial', partial: partialOf(s) });
+      port.postMessage({ type: 'partial', partial: partialOf(s), timing: init.timing ? driver.timing : undefined });
     } catch (e) {
       fail(e);
     }

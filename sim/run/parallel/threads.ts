@@ -12,7 +12,7 @@ import {
   type Simulation,
 } from '../run.ts';
 import { PartitionWindow, type WindowStatus } from './window.ts';
-import { BarrierDriver, PartitionFailed, controlBytes, failRun } from './barrier.ts';
+import { BarrierDriver, PartitionFailed, controlBytes, failRun, type PartitionTiming } from './barrier.ts';
 import { absorbPartials, partialOf, type PartitionPartial } from './merge.ts';
 import { partitionWorkerEntry } from '../workerBundle.ts';
 import { finishAtLimit } from './sequential.ts';
@@ -39,17 +39,25 @@ export interface ThreadedRunOptions extends Pick<RunOptions, 'maxMemoryBytes'> {
   /** Called after every window with the run's progress over all partitions (as runSimulation's
    *  onProgress; the caller throttles its output). */
   onProgress?: RunOptions['onProgress'];
+  /** Time every partition's windows (`run --timing`): the run then has `timing`. */
+  timing?: boolean;
 }
 
 export interface ThreadedRun {
   result: Result;
   /** Packet records in use at the peak, over all partitions. */
   peakPackets: number;
+  /** With options.timing: where each partition's thread spent the run, and when the threads were ready. */
+  timing?: {
+    partitions: PartitionTiming[];
+    /** Wall ms from starting the threads until every partition was built (threads start, load, build). */
+    readyMs: number;
+  };
 }
 
 type FromWorker =
   | { type: 'ready'; buffers: Array<Array<SharedArrayBuffer | null>> }
-  | { type: 'partial'; partial: PartitionPartial }
+  | { type: 'partial'; partial: PartitionPartial; timing?: PartitionTiming }
   | { type: 'error'; message: string; name: string };
 
 export async function runPartitionedThreaded(
@@ -61,6 +69,9 @@ export async function runPartitionedThreaded(
     throw new Error(
       'runPartitionedThreaded: the scenario has one partition (engine.partitions); run it with runScenario',
     );
+  // wall clock: the --timing report only, never the physics
+  const clock = options.timing === true ? () => performance.now() : undefined;
+  const startMs = clock?.() ?? 0;
   const control = new SharedArrayBuffer(controlBytes(n));
   const file = options.workerEntry ?? (await partitionWorkerEntry());
   const workers: Worker[] = [];
@@ -78,7 +89,14 @@ export async function runPartitionedThreaded(
     arrived[lp] = [];
     asking[lp] = [];
     const w = new Worker(file, {
-      workerData: { scenario, lp, control, baseDir: options.baseDir, maxMemoryBytes: options.maxMemoryBytes },
+      workerData: {
+        scenario,
+        lp,
+        control,
+        baseDir: options.baseDir,
+        maxMemoryBytes: options.maxMemoryBytes,
+        timing: options.timing,
+      },
     });
     const deliver = (m: FromWorker) => {
       const r = asking[lp].shift();
@@ -112,9 +130,10 @@ export async function runPartitionedThreaded(
       buffers[lp] = m.buffers;
     }
     for (const w of workers) w.postMessage({ type: 'go', buffers });
+    const readyMs = (clock?.() ?? 0) - startMs;
     options.onBuilt?.();
     const win = new PartitionWindow(s0);
-    const driver = new BarrierDriver(win, control, n, buffers);
+    const driver = new BarrierDriver(win, control, n, buffers, clock);
     const stop = stopLimits(s0);
     let reason: StopReason;
     try {
@@ -140,13 +159,19 @@ export async function runPartitionedThreaded(
     if (reason === 'timeLimit') finishAtLimit([s0], stop.timeLimitPs);
     finishSimulation(s0);
     const others: PartitionPartial[] = [];
+    const timings: PartitionTiming[] = [driver.timing];
     for (let lp = 1; lp < n; lp++) {
       const m = await next(lp);
       if (m.type !== 'partial') throw workerError(m);
       others.push(m.partial);
+      if (m.timing !== undefined) timings.push(m.timing);
     }
     const merged = absorbPartials(s0, [partialOf(s0), ...others]);
-    return { result: collectResult(s0, reason), peakPackets: merged.peakPackets };
+    return {
+      result: collectResult(s0, reason),
+      peakPackets: merged.peakPackets,
+      ...(clock !== undefined ? { timing: { partitions: timings, readyMs } } : {}),
+    };
   } catch (e) {
     if (e instanceof PartitionFailed) {
       // The partition that failed says why.
