@@ -163,6 +163,14 @@ export async function build(outDir = join(ROOT, 'dist')) {
     logLevel: 'warning',
     plugins: [zodEnglishOnly],
   });
+  // ASCII only, so that bin/ethersim.mjs can read it as latin1 (no UTF-8 decoding of 1.5 MB, and
+  // a one-byte string for V8: 7–20 ms less per command). esbuild escapes non-ASCII characters in
+  // code (charset 'ascii', its default), so any left are in comments it keeps: escaped too.
+  const script = join(tmp, CLI_SCRIPT.out);
+  writeFileSync(
+    script,
+    readFileSync(script, 'utf8').replace(/[^\t\n\r -~]/gu, (c) => `\\u{${c.codePointAt(0).toString(16)}}`),
+  );
   mkdirSync(dist, { recursive: true });
   const files = readdirSync(tmp);
   const isEntry = (f) => f.replace(/\.mjs$/, '') in ENTRIES || f === CLI_SCRIPT.out;

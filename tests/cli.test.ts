@@ -422,6 +422,7 @@ describe('argument and input errors (exit 2)', () => {
     ]);
     const events = (JSON.parse(timed.stdout) as Result).meta.events;
     expect(timed.stderr).toContain(`${events.toLocaleString('en-US')} events`);
+    expect(timed.stderr).toMatch(/ run +\d+ {3}[\d,]+ events, [\d.]+ M\/s$/m);
   });
   it('a bad --set path is rejected before running', async () => {
     const p = file('good.yaml', GOOD);
