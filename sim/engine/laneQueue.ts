@@ -324,14 +324,18 @@ export class LaneQueue {
   /** Keep runT/runS the key of the smaller of the top's children (Infinity when there is none). */
   private refreshRunnerUp(): void {
     const n = this.tourSize;
-    if (n < 2) {
-      this.runT = Infinity;
-      this.runS = 0;
-      return;
+    // One store of each field for both cases: a store only the rare case (fewer than two
+    // sources, late in a run) reached was compiled without feedback, and its first use threw
+    // away pop, siftDown, replaceTop and removeTop together (node --trace-deopt, the incast).
+    let t = Infinity;
+    let s = 0;
+    if (n >= 2) {
+      let c = this.tour[1];
+      if (n > 2 && this.less(this.tour[2], c)) c = this.tour[2];
+      t = this.headT[c];
+      s = this.headS[c];
     }
-    let c = this.tour[1];
-    if (n > 2 && this.less(this.tour[2], c)) c = this.tour[2];
-    this.runT = this.headT[c];
-    this.runS = this.headS[c];
+    this.runT = t;
+    this.runS = s;
   }
 }

@@ -15,6 +15,9 @@ export interface StopConditions {
   maxEvents: number;
 }
 
+/** Events in run()'s first batch (see run). */
+const FIRST_BATCH_EVENTS = 256;
+
 export type StopReason = 'done' | 'timeLimit' | 'eventBudget' | 'idle' | 'cancelled' | 'deadlock' | 'stalled';
 
 /**
@@ -84,10 +87,16 @@ export class Simulator {
     const q = this.queue;
     q.warmer = handler.warmBatch !== undefined ? (handler as EventWarmer) : null;
     const limited = stop.timeLimitPs !== Infinity;
+    // A short first batch, so that the code after the inner loop has run before V8 compiles the
+    // loop while it runs (on-stack replacement): compiled without feedback for it, the loop's
+    // code was thrown away at the end of its first batch (node --trace-deopt). Batches only
+    // space the `between` calls; the events are the same.
+    let size = Math.min(batch, FIRST_BATCH_EVENTS);
     for (;;) {
       if (this.stopRequested) return this.requestedReason;
       if (between?.()) return 'cancelled';
-      const budget = Math.min(batch, stop.maxEvents - this.events);
+      const budget = Math.min(size, stop.maxEvents - this.events);
+      size = batch;
       if (budget <= 0) return 'eventBudget';
       let n = 0;
       while (n < budget) {

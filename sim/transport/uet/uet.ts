@@ -271,7 +271,9 @@ export class UetTransportModel implements HostTransport {
 
   private frameBytes(f: number, psn: number): number {
     const left = this.flows.sizeBytes[f] - psn * this.mtu;
-    const payload = left < this.mtu ? (left > 1 ? left : 1) : this.mtu;
+    // min/max, not a branch: a flow's last, short packet came after frameBytes, pull and
+    // makeData were optimised, and its untried branch threw their code away (node --trace-deopt).
+    const payload = Math.max(1, Math.min(left, this.mtu));
     return payload + this.hdr;
   }
 
