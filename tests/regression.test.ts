@@ -145,6 +145,56 @@ describe('ethersim baseline / check', () => {
   });
 });
 
+describe('ethersim check --seeds 1 (issue 25: one seed raised false alarms)', () => {
+  // Unchanged code, one seed at a time against a 4-seed baseline: seeds 11 and 12 of
+  // permutation-uet moved "fct KS, latency KS" and "latency p99" before one-seed checks were
+  // judged by the baseline seeds' own spread (docs/regression.md).
+  let base: string;
+  beforeAll(async () => {
+    base = join(dir, 'perm-uet.json');
+    const r = await cli(['baseline', 'scenarios/permutation-uet.yaml', '--seeds', '4', '-o', base, '-q', '-j', '1']);
+    expect(r.code, r.stderr).toBe(0);
+  }, 120_000);
+
+  it('unchanged code passes one seed at a time, saying what one seed cannot judge', { tags: ['slow'] }, async () => {
+    for (const seed of ['11', '12']) {
+      const r = await cli([
+        'check',
+        'scenarios/permutation-uet.yaml',
+        '--baseline',
+        base,
+        '--seeds',
+        '1',
+        '--seed',
+        seed,
+      ]);
+      expect(r.code, r.stdout).toBe(0);
+      expect(r.stdout).toMatch(/ok: no distribution moved/);
+      if (seed === '11') {
+        expect(r.stdout).toMatch(/fct\s+KS D\s.*not judged \(1 seed\)/);
+        expect(r.stdout).toMatch(/note: fct KS: .*check with --seeds 2 or more/);
+      }
+    }
+  });
+
+  it('a real change still fails with one seed, on its quantiles', { tags: ['slow'] }, async () => {
+    const r = await cli([
+      'check',
+      'scenarios/permutation-uet.yaml',
+      '--baseline',
+      base,
+      '--seeds',
+      '1',
+      '--seed',
+      '11',
+      '--set',
+      'transport.loadBalancing=ecmp',
+    ]);
+    expect(r.code).toBe(3);
+    expect(r.stdout).toMatch(/REGRESSION: moved: fct p50, fct p99, fct p99\.9/);
+  });
+});
+
 describe('ethersim sweep / merge', () => {
   const SWEEP = `name: tiny-sweep
 topology: { kind: star, hosts: 5 }

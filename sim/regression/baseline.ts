@@ -15,7 +15,7 @@ import {
   type SeedVariation,
 } from './ks.ts';
 import { VERSION } from '../version.ts';
-import { welchTest } from './welch.ts';
+import { studentTTwoSided, welchTest } from './welch.ts';
 
 /** The quantiles a check compares, of one seed's values. */
 export interface SeedQuantiles {
@@ -335,6 +335,8 @@ export interface CheckReport {
   fctDesignEffect: number;
   /** Names of what moved, e.g. ['fct p99', 'latency KS']. */
   moved: string[];
+  /** What the check could not judge, and why (e.g. a KS difference with one seed). */
+  notes: string[];
   ok: boolean;
 }
 
@@ -379,10 +381,20 @@ function seedShiftSignificant(
   cur: readonly number[],
   alpha: number,
 ): boolean | null {
-  if (!base || base.length < 2 || cur.length < 2) return null;
+  if (!base || base.length < 2 || cur.length < 1) return null;
   const b = base.map((v) => (v === null ? Infinity : v));
   if (!b.every(Number.isFinite) || !cur.every(Number.isFinite)) return null;
-  return welchTest(b, cur).pValue < alpha;
+  if (cur.length >= 2) return welchTest(b, cur).pValue < alpha;
+  // One current seed: is it outside the baseline seeds' prediction interval? A new seed's
+  // quantile x against k baseline seeds of mean m and standard deviation s: t = |x − m| /
+  // (s·√(1 + 1/k)) with k − 1 degrees of freedom (the standard prediction interval for one new
+  // observation). The seed is the unit, so seed-to-seed spread is not taken for a change; with
+  // identical baseline seeds (s = 0) there is no spread to judge by and the caller falls back.
+  const k = b.length;
+  const mean = b.reduce((a, v) => a + v, 0) / k;
+  const sd = Math.sqrt(b.reduce((a, v) => a + (v - mean) ** 2, 0) / (k - 1));
+  if (sd === 0) return null;
+  return studentTTwoSided(Math.abs(cur[0] - mean) / (sd * Math.sqrt(1 + 1 / k)), k - 1) < alpha;
 }
 
 /**
@@ -433,12 +445,16 @@ export function compareToBaseline(
     rows: [],
     fctDesignEffect: 1,
     moved: [],
+    notes: [],
     ok: false,
   };
   if (!report.hashMatch) return report;
 
   // FCT
   const deff = designEffect(baseline.fct.seedVariation, sample.fctSeedVariation);
+  // One current seed: quantiles are judged by the baseline seeds' prediction interval
+  // (seedShiftSignificant); a KS rejection alone is reported, not counted (see the notes).
+  const oneSeed = sample.seeds.length < 2;
   report.fctDesignEffect = deff;
   const inf = (n: number) => Array<number>(n).fill(Infinity);
   const bAll = [...baseline.fct.samples, ...inf(baseline.fct.unfinished)];
@@ -485,6 +501,7 @@ export function compareToBaseline(
     });
   }
   const ks: KsOutcome = ksTest(bAll, cAll, alpha, deff);
+  const fctKsOneSeed = ks.reject && oneSeed && deff > 1;
   report.rows.push({
     distribution: 'fct',
     test: 'KS',
@@ -493,8 +510,13 @@ export function compareToBaseline(
     change: ks.d,
     limit: ks.critical,
     pValue: ks.pValue,
-    moved: ks.reject,
+    withinNoise: fctKsOneSeed,
+    moved: ks.reject && !fctKsOneSeed,
   });
+  if (fctKsOneSeed)
+    report.notes.push(
+      `fct KS: D ${ks.d.toFixed(4)} > ${ks.critical.toFixed(4)}, but one seed cannot tell a change of shape from the seed-to-seed spread the baseline shows (design effect ${deff.toFixed(1)} from ${baseline.fct.seedVariation?.pairs ?? 0} seed pairs); not counted — check with --seeds 2 or more`,
+    );
 
   // per-packet latency
   const lb = baseline.latency.quantiles;
@@ -541,6 +563,9 @@ export function compareToBaseline(
   }
   if (sample.hasLatencyBuckets) {
     const lks = ksTestBinned(baseline.latency.buckets, sample.latencyBuckets, alpha, effN);
+    // Packets of one seed are clustered as its flows are (the same collisions): with one seed and
+    // a baseline whose seeds differ, a KS difference alone is not evidence of a change either.
+    const latKsOneSeed = lks.reject && oneSeed && deff > 1;
     report.rows.push({
       distribution: 'latency',
       test: 'KS',
@@ -549,8 +574,13 @@ export function compareToBaseline(
       change: lks.d,
       limit: lks.critical,
       pValue: lks.pValue,
-      moved: lks.reject,
+      withinNoise: latKsOneSeed,
+      moved: lks.reject && !latKsOneSeed,
     });
+    if (latKsOneSeed)
+      report.notes.push(
+        `latency KS: D ${lks.d.toFixed(4)} > ${lks.critical.toFixed(4)}, but with one seed it cannot be told from seed-to-seed spread; not counted — check with --seeds 2 or more`,
+      );
   }
   // Jobs: each job's collective completion times, as the FCTs (quantiles with the seed-level
   // test, and KS with the seeds' design effect).
@@ -647,7 +677,7 @@ export function formatCheckReport(r: CheckReport): string {
           x.change.toFixed(4),
           `≤ ${x.limit.toFixed(4)}`,
           x.pValue!.toPrecision(3),
-          x.moved ? 'MOVED' : 'ok',
+          x.moved ? 'MOVED' : x.withinNoise ? 'not judged (1 seed)' : 'ok',
         ]
       : [
           `${x.distribution} (µs)`,
@@ -673,5 +703,6 @@ export function formatCheckReport(r: CheckReport): string {
       ? ` (FCT design effect ${r.fctDesignEffect.toFixed(1)}: flows of one seed are correlated)`
       : '');
   const verdict = r.ok ? 'ok: no distribution moved' : `REGRESSION: moved: ${r.moved.join(', ')}`;
-  return `${[title, line(head), ...rows.map(line), verdict].join('\n')}\n`;
+  const notes = r.notes.map((n) => `note: ${n}`);
+  return `${[title, line(head), ...rows.map(line), ...notes, verdict].join('\n')}\n`;
 }
