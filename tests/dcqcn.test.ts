@@ -4,6 +4,7 @@ import type { Dcqcn } from '../sim/transport/roce/dcqcn.ts';
 import type { RoceTransportModel } from '../sim/transport/roce/roce.ts';
 import type { Result } from '../sim/metrics/result.ts';
 import { bundled, scenario } from './helpers/scenario.ts';
+import { dcqcnStaggered } from '../sim/run/verify/cases.ts';
 
 /** A two-host star whose only flow starts far in the future, so the RP can be driven by hand. */
 function idleRp(preset: 'connectx' | 'paper'): { s: Simulation; dc: Dcqcn } {
@@ -328,34 +329,13 @@ describe('DCQCN convergence from a staggered start (physics.md §2.4, §5.4 (i))
   // (RoCEv2 headers) + 20 (preamble, IFG) on the wire = 98.04 Gb/s; the fair share is C/2 = 49.02.
   const C = (100e9 * 4096) / (4096 + 62 + 20);
   const SEEDS = [1, 2, 3, 4, 5, 6];
-  const ecn = {
-    connectx: { kminBytes: 400_000, kmaxBytes: 1_600_000, pmax: 0.2 },
-    bz: { kminBytes: 40 * 1030, kmaxBytes: 1000 * 1030, pmax: 1 },
-  } as const;
 
+  /** The verify case's run (sim/run/verify/cases.ts), both flows still sending and nothing dropped. */
   function staggered(preset: 'connectx' | 'bz', seed: number): [number, number] {
-    const s = buildSimulation(
-      scenario({
-        seed,
-        topology: { kind: 'star', hosts: 3 },
-        links: { host: { rateGbps: 100, delayNs: 1000 } },
-        switch: { bufferBytes: 32_000_000, ecn: ecn[preset] },
-        transport: { kind: 'roce', cc: 'dcqcn', preset },
-        workload: {
-          kind: 'flows',
-          flows: [
-            { src: 1, dst: 0, sizeBytes: 1e9 },
-            { src: 2, dst: 0, sizeBytes: 1e9, startNs: 1_000_000 },
-          ],
-        },
-      }),
-    );
-    runTo(s, 10_000);
-    const at10 = [s.flows.deliveredBytes[0], s.flows.deliveredBytes[1]];
-    runTo(s, 20_000);
-    expect(s.flows.doneCount).toBe(0); // both still sending over the whole window
-    expect(s.fabric.counters.drops).toBe(0);
-    return [0, 1].map((f) => ((s.flows.deliveredBytes[f] - at10[f]) * 8) / 10e-3) as [number, number];
+    const r = dcqcnStaggered(preset, seed);
+    expect(r.done).toBe(0); // both still sending over the whole window
+    expect(r.drops).toBe(0);
+    return [r.early, r.late];
   }
 
   for (const preset of ['connectx', 'bz'] as const) {

@@ -3,10 +3,11 @@
 // reference's formula or table (section cited next to it), never from an earlier ethersim run.
 // Each tolerance is argued from the physics in a comment; none was widened to make a run pass.
 import { describe, expect, it } from 'vitest';
-import { buildSimulation, runScenario } from '../sim/run/run.ts';
+import { runScenario } from '../sim/run/run.ts';
 import type { Result } from '../sim/metrics/result.ts';
-import type { Scenario, ScenarioInput } from '../sim/scenario/schema.ts';
+import type { ScenarioInput } from '../sim/scenario/schema.ts';
 import { bundled, scenario } from './helpers/scenario.ts';
+import { parkingLotScenario, secondHalfGbps } from '../sim/run/verify/cases.ts';
 
 // Wire sizes of a full 4096 B payload frame (docs/architecture.md#units): the payload plus the transport's
 // headers plus 20 B of preamble/SFD and inter-frame gap.
@@ -71,18 +72,6 @@ describe('PFC headroom against the first-principles gray period (physics.md §1.
 // Steady-state rates over the second half of a run
 // ---------------------------------------------------------------------------------------------
 
-/** Payload rate (Gb/s) of every flow between endUs/2 and endUs, from the receivers' delivered bytes. */
-function secondHalfGbps(sc: Scenario, endUs: number): { gbps: number[]; done: number; drops: number; pauses: number } {
-  const s = buildSimulation(sc);
-  const mid = (endUs / 2) * 1e6,
-    end = endUs * 1e6;
-  s.sim.run(s.fabric, { timeLimitPs: mid, maxEvents: Infinity });
-  const atMid = Array.from({ length: s.flows.count }, (_, f) => s.flows.deliveredBytes[f]);
-  s.sim.run(s.fabric, { timeLimitPs: end, maxEvents: Infinity });
-  const gbps = atMid.map((b, f) => ((s.flows.deliveredBytes[f] - b) * 8) / ((end - mid) / 1e12) / 1e9);
-  return { gbps, done: s.flows.doneCount, drops: s.fabric.counters.drops, pauses: s.fabric.counters.pauseFrames };
-}
-
 // ---------------------------------------------------------------------------------------------
 // §1.4 PFC parking-lot unfairness
 // ---------------------------------------------------------------------------------------------
@@ -98,14 +87,7 @@ describe('PFC parking-lot unfairness (physics.md §1.4)', () => {
     // (§1.6 recalls the same shape from the DCQCN testbed, H4 ≈ half, H1–H3 the other half.)
     // Measured as payload, so C is the 100 G link's payload capacity: 100 × 4096 / 4178 Gb/s.
     const C = (100 * MTU) / ROCE_FRAME; // 98.04 Gb/s
-    const sc = scenario({
-      topology: { kind: 'dumbbell', hostsPerSide: 3 },
-      links: { host: { rateGbps: 100, delayNs: 1000 }, fabric: { rateGbps: 100, delayNs: 1000 } },
-      switch: { bufferBytes: 12_000_000, pfc: { enabled: true }, ecn: { enabled: false } },
-      transport: { kind: 'roce', cc: 'none', mtuBytes: MTU },
-      workload: { kind: 'flows', flows: [0, 1, 2, 3].map((src) => ({ src, dst: 5, sizeBytes: 100_000_000 })) },
-    });
-    const { gbps, done, drops, pauses } = secondHalfGbps(sc, 3000);
+    const { gbps, done, drops, pauses } = secondHalfGbps(parkingLotScenario(), 3000);
     const want = [C / 6, C / 6, C / 6, C / 2];
     console.log(
       `parking lot, 1.5–3 ms: ${gbps.map((g) => g.toFixed(2)).join(' / ')} Gb/s; reference ${want.map((g) => g.toFixed(2)).join(' / ')}`,

@@ -80,7 +80,7 @@ const allDone = (r: Result): [string, boolean] => [
 ];
 
 /** Payload rate (Gb/s) of every flow between endUs/2 and endUs, from the receivers' delivered bytes. */
-function secondHalfGbps(s: Scenario, endUs: number) {
+export function secondHalfGbps(s: Scenario, endUs: number) {
   const sim = buildSimulation(s);
   const mid = (endUs / 2) * 1e6;
   const end = endUs * 1e6;
@@ -248,6 +248,16 @@ const headroom: VerifyCase[] = [0, 1000].flatMap((latencyNs): VerifyCase[] => [
 
 // ------------------------------------------------------------------ shares (§1.4, §5.3, §5.4)
 
+/** PFC parking lot (physics.md §1.4; also tests/published.test.ts): 0, 1, 2 → 5 across a dumbbell's fabric link, 3 → 5 local. */
+export const parkingLotScenario = (): Scenario =>
+  sc({
+    topology: { kind: 'dumbbell', hostsPerSide: 3 },
+    links: { host: { rateGbps: 100, delayNs: 1000 }, fabric: { rateGbps: 100, delayNs: 1000 } },
+    switch: { bufferBytes: 12_000_000, pfc: { enabled: true }, ecn: { enabled: false } },
+    transport: { kind: 'roce', cc: 'none', mtuBytes: MTU },
+    workload: { kind: 'flows', flows: [0, 1, 2, 3].map((src) => ({ src, dst: 5, sizeBytes: 100_000_000 })) },
+  });
+
 const shares: VerifyCase[] = [
   {
     id: 'pfc-parking-lot',
@@ -263,16 +273,7 @@ const shares: VerifyCase[] = [
     source: 'PFC round-robin per ingress port: C/6, C/6, C/6 and C/2 (physics.md §1.4)',
     run() {
       const C = (100 * MTU) / ROCE_FRAME;
-      const { gbps, done, drops, pauses } = secondHalfGbps(
-        sc({
-          topology: { kind: 'dumbbell', hostsPerSide: 3 },
-          links: { host: { rateGbps: 100, delayNs: 1000 }, fabric: { rateGbps: 100, delayNs: 1000 } },
-          switch: { bufferBytes: 12_000_000, pfc: { enabled: true }, ecn: { enabled: false } },
-          transport: { kind: 'roce', cc: 'none', mtuBytes: MTU },
-          workload: { kind: 'flows', flows: [0, 1, 2, 3].map((src) => ({ src, dst: 5, sizeBytes: 100_000_000 })) },
-        }),
-        3000,
-      );
+      const { gbps, done, drops, pauses } = secondHalfGbps(parkingLotScenario(), 3000);
       const want = [C / 6, C / 6, C / 6, C / 2];
       const w = worst(gbps, want);
       return {
@@ -344,7 +345,14 @@ const DCQCN_ECN = {
   bz: { kminBytes: 40 * 1030, kmaxBytes: 1000 * 1030, pmax: 1 },
 } as const;
 
-function lateShare(preset: 'connectx' | 'bz', seed: number): { share: number; gap: number; drops: number } {
+/**
+ * One staggered DCQCN run (also tests/dcqcn.test.ts): the two flows' payload rates over 10–20 ms
+ * (bit/s), the late flow's share, the gap between them, drops, and flows done by 20 ms.
+ */
+export function dcqcnStaggered(
+  preset: 'connectx' | 'bz',
+  seed: number,
+): { early: number; late: number; share: number; gap: number; drops: number; done: number } {
   const s = buildSimulation(
     sc({
       seed,
@@ -364,8 +372,15 @@ function lateShare(preset: 'connectx' | 'bz', seed: number): { share: number; ga
   s.sim.run(s.fabric, { timeLimitPs: 10_000e6, maxEvents: Infinity });
   const at10 = [s.flows.deliveredBytes[0], s.flows.deliveredBytes[1]];
   s.sim.run(s.fabric, { timeLimitPs: 20_000e6, maxEvents: Infinity });
-  const [a, b] = [0, 1].map((f) => ((s.flows.deliveredBytes[f] - at10[f]) * 8) / 10e-3);
-  return { share: b / (a + b), gap: Math.abs(a - b), drops: s.fabric.counters.drops };
+  const [early, late] = [0, 1].map((f) => ((s.flows.deliveredBytes[f] - at10[f]) * 8) / 10e-3);
+  return {
+    early,
+    late,
+    share: late / (early + late),
+    gap: Math.abs(early - late),
+    drops: s.fabric.counters.drops,
+    done: s.flows.doneCount,
+  };
 }
 
 const dcqcn: VerifyCase[] = (['connectx', 'bz'] as const).map(
@@ -382,7 +397,7 @@ const dcqcn: VerifyCase[] = (['connectx', 'bz'] as const).map(
     source: 'fair share C/N on one bottleneck (physics.md §5.4 (i)); HPCC / BZ ECN thresholds (§2.2)',
     run() {
       const C = (100e9 * MTU) / ROCE_FRAME;
-      const runs = DCQCN_SEEDS.map((seed) => lateShare(preset, seed));
+      const runs = DCQCN_SEEDS.map((seed) => dcqcnStaggered(preset, seed));
       const shares = runs.map((r) => r.share);
       const mean = shares.reduce((x, y) => x + y, 0) / shares.length;
       const sd = Math.sqrt(shares.reduce((x, y) => x + (y - mean) ** 2, 0) / (shares.length - 1));
