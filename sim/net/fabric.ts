@@ -319,15 +319,21 @@ export class Fabric implements EventHandler {
   // ------------------------------------------------------------------ events
 
   handle(kind: number, a: number, b: number): void {
+    // The two per-packet kinds first, the rest out of line: the second wave's new kinds (faults,
+    // jobs, CC timers) made the one switch too large to inline into the event loop; split, it
+    // costs 0.5 % fewer instructions on the 1,024-host permutation (docs/performance.md).
+    if (kind === EV.TX_DONE) {
+      this.pi[a * PI.STRIDE + PI.TX_PENDING] = 0;
+      this.startTx(a);
+    } else if (kind === EV.ARRIVE) {
+      if (this.faultsOn && this.lostOnWire(a, b)) return;
+      this.arrive(a ^ 1, b);
+    } else this.handleOther(kind, a, b);
+  }
+
+  /** Every event kind but the per-packet TX_DONE and ARRIVE. */
+  private handleOther(kind: number, a: number, b: number): void {
     switch (kind) {
-      case EV.TX_DONE:
-        this.pi[a * PI.STRIDE + PI.TX_PENDING] = 0;
-        this.startTx(a);
-        break;
-      case EV.ARRIVE:
-        if (this.faultsOn && this.lostOnWire(a, b)) break;
-        this.arrive(a ^ 1, b);
-        break;
       case EV.HOST_WAKE:
         if (this.sprayPlanes) this.kickPlanes(a);
         else this.startTx(this.routes.hostNicPort[a]);
