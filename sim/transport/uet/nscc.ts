@@ -191,6 +191,23 @@ export class Nscc {
   }
 
   /**
+   * The RTT of a trim NACK also lowers the base RTT (htsim `UecSrc::processNack`, which calls
+   * update_base_rtt on every NACK unless `-disable_base_rtt_update_on_nack`; physics.md §4.7).
+   * A trimmed header skips the queue that cut it and returns at high priority, so a NACK often
+   * carries the only near-unloaded sample a flow gets under a standing queue: without it a flow
+   * on a path shorter than the fabric's longest keeps config_base_rtt, under-reads its queueing
+   * delay by the difference, and never meets the multiplicative-decrease condition (the
+   * same-pod senders of a fat-tree incast). The sample does not feed the delay average
+   * (update_delay with update_avg false).
+   */
+  sampleNackRtt(f: number, rawRttPs: number): void {
+    if (rawRttPs < this.baseRtt[f]) {
+      this.baseRtt[f] = rawRttPs;
+      if (!this.p.maxWndFixed) this.maxWnd[f] = NSCC.MAX_WND_BDP * rawRttPs * this.bytesPerPs[f];
+    }
+  }
+
+  /**
    * htsim update_delay: delay above target without an ECN mark is not trusted (the
    * average is pulled toward base_rtt / 4 instead); otherwise an EWMA of the sample.
    */

@@ -723,7 +723,10 @@ export class UetTransportModel implements HostTransport {
     this.markLost(f, o, p);
     // A last-hop trim is RCCC's to handle when RCCC is on (§4.5 p.356): NSCC then only takes the packet off its window.
     const lastHopUnderRccc = this.rccc !== null && (pool.i32[(pkt << REC.SHIFT) + P.FLAGS] & F.LASTHOP) !== 0;
-    if (this.nscc !== null) this.nscc.onNack(f, bytes, this.inflight[f], now, lastHopUnderRccc);
+    if (this.nscc !== null) {
+      this.nscc.sampleNackRtt(f, now - this.txTime[o + p]);
+      this.nscc.onNack(f, bytes, this.inflight[f], now, lastHopUnderRccc);
+    }
     if (this.swift !== null && !lastHopUnderRccc) this.swift.onLoss(f, now);
     this.wake(f);
   }
