@@ -543,6 +543,46 @@ const uec: VerifyCase[] = [
       1024,
     ),
   ),
+  {
+    // Issue 25: a 24 → 1 incast on k = 8; senders 4–15 sit in the receiver's pod on other edge
+    // switches. Their median FCT depends on NSCC lowering base RTT from trim NACKs (nscc.ts
+    // sampleNackRtt); uet-htsim @40ccb05 with its defaults, seed 1: 3419 µs (seeds 1–5: 3203–3473).
+    id: 'uec-incast-24-by-position',
+    group: 'UEC htsim validation thresholds',
+    setup:
+      '24 → 1 incast (hosts 1–24 → 0), 2 MB; k = 8 fat tree, 100 G, 1 µs links, htsim defaults mapped: 4150-B frames without preamble, trimming at 178,450 B, ECN 37,350–145,250 B pmax 1, mixed spraying over 64 entropies',
+    quantity: 'median FCT of the same-pod, other-edge senders',
+    unit: 'µs',
+    reference: 3419,
+    // 10 %: seed-to-seed spread of the reference itself (3203–3473 µs over seeds 1–5).
+    rule: { kind: 'within', tol: 0.1 },
+    source: 'uet-htsim @40ccb05 htsim_uec -tm (24 → 1, 2 MB), seed 1 (physics.md §4.7 "NACK RTT")',
+    run() {
+      const r = runScenario(
+        sc({
+          topology: { kind: 'fatTree', k: 8 },
+          links: { host: { rateGbps: 100, delayNs: 1000 } },
+          wire: { preambleIfg: false, headersInMtu: true },
+          switch: {
+            pfc: { enabled: false },
+            ecn: { enabled: true, pmax: 1, kminBytes: 37_350, kmaxBytes: 145_250 },
+            trimming: { enabled: true, thresholdBytes: 178_450 },
+          },
+          transport: { kind: 'uet', cc: 'nscc', loadBalancing: 'mixed', mtuBytes: 4150, evCount: 64 },
+          workload: {
+            kind: 'flows',
+            flows: Array.from({ length: 24 }, (_, i) => ({ src: i + 1, dst: 0, sizeBytes: 2_000_000 })),
+          },
+        }),
+      );
+      const pod = r.flows
+        .slice(3, 15)
+        .map((f) => f.fctPs / 1e6)
+        .sort((a, b) => a - b);
+      const med = (pod[5] + pod[6]) / 2;
+      return { figure: med, guards: [allDone(r), ['24 flows', r.summary.flowsTotal === 24]] };
+    },
+  },
 ];
 
 /** Every case, in report order. */
