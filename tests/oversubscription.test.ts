@@ -177,8 +177,9 @@ describe('oversubscription: a 4:1 leaf-spine under an all-cross-leaf permutation
       `4:1 UET: mean ${mean.toFixed(2)} G (¼ NIC payload ${quarter.toFixed(2)} G), flows ${gbps.map((g) => g.toFixed(1)).join(' ')}`,
     );
     expect(Math.abs(mean / quarter - 1)).toBeLessThan(0.05);
-    // No flow gets more than half the uplinks' share or less than half of it (NSCC's fairness
-    // over 2 ms is loose; the bound catches a flow that takes a whole spine, or starves).
+    // No flow gets more than 1.5× the uplinks' share or less than half of it: NSCC does not
+    // converge to ±5 % per flow here, nor does uet-htsim on the same case (the next test and
+    // docs/fabric-shapes.md); the bound catches a flow that takes a whole spine, or starves.
     for (const g of gbps) expect(g / quarter).toBeGreaterThan(0.5);
     for (const g of gbps) expect(g / quarter).toBeLessThan(1.5);
     // Every leaf → spine uplink ≥ 95 % busy on the wire over the run.
@@ -187,6 +188,40 @@ describe('oversubscription: a 4:1 leaf-spine under an all-cross-leaf permutation
       if (f.graph.nodeTier[f.portNode[p]] !== 1 || f.graph.nodeTier[f.portNode[p ^ 1]] !== 2) continue;
       expect((f.txBytesOf(p) * 8) / (100e9 * T_US * 1e-6)).toBeGreaterThan(0.95);
     }
+  });
+
+  it('UET per-flow spread: the FCTs of 10 MB flows span what uet-htsim gives on the same case', () => {
+    // docs/fabric-shapes.md "UET per-flow shares under 4:1": uet-htsim @40ccb05, same 16-host
+    // 4:1 leaf-spine, htsim's defaults (4150-B frames without preamble, trimming at 1 BDP =
+    // 120,350 B, ECN 24,900–99,600 B pmax 1), oblivious spraying; FCT min / median / max over
+    // seeds 1–3: first 1837–2570 µs, median 3032–3086 µs, last 3406–3484 µs (fair: ≈ 3250 µs).
+    const s = buildSimulation(
+      scenario({
+        topology: { kind: 'leafSpine', leaves: 2, hostsPerLeaf: H, oversubscription: 4 },
+        links: host100,
+        wire: { preambleIfg: false, headersInMtu: true },
+        switch: {
+          pfc: { enabled: false },
+          trimming: { enabled: true, thresholdBytes: 120_350 },
+          ecn: { pmax: 1, kminBytes: 24_900, kmaxBytes: 99_600 },
+        },
+        transport: { kind: 'uet', loadBalancing: 'oblivious', mtuBytes: 4150, evCount: 64 },
+        workload: { kind: 'flows', flows: flows.map((f) => ({ ...f, sizeBytes: 10_000_000 })) },
+        metrics: { latency: false },
+      }),
+    );
+    const r = collectResult(s, runSimulation(s));
+    const fct = r.flows.map((f) => f.fctPs / 1e6).sort((a, b) => a - b);
+    console.log(`4:1 UET 10 MB FCTs (µs): ${fct.map((x) => x.toFixed(0)).join(' ')}`);
+    expect(r.summary.flowsDone).toBe(16);
+    // The reference's range, each end by 10 % (its seed-to-seed spread is larger than that).
+    expect(fct[0]).toBeGreaterThan(0.9 * 1837);
+    expect(fct[0]).toBeLessThan(1.1 * 2570);
+    const median = (fct[7] + fct[8]) / 2;
+    expect(median).toBeGreaterThan(0.9 * 3032);
+    expect(median).toBeLessThan(1.1 * 3086);
+    expect(fct[15]).toBeGreaterThan(0.9 * 3406);
+    expect(fct[15]).toBeLessThan(1.1 * 3484);
   });
 
   it('rack-local pairs keep the full NIC rate on the same fabric', () => {
