@@ -36,6 +36,9 @@ describe('size estimate and the oversized-scenario guard', () => {
     expect(() => runScenario(huge, { maxMemoryBytes: 1024 ** 3 })).toThrow(/scenario too large/);
     // and the bundled scenarios fit comfortably
     expect(estimateSize(bundled('bench/permutation-1024-uet.yaml')).bytes).toBeLessThan(1024 ** 3);
+    // A 65,536-host fat tree is routed by rules (no table per ToR): its permutations are accepted.
+    for (const f of ['bench/permutation-65536-uet.yaml', 'bench/permutation-65536-roce.yaml'])
+      expect(checkSize(bundled(f), 8 * 1024 ** 3).hosts).toBe(65536);
   });
 
   it('a partitioned run is estimated with a fabric and flow table per partition, its packets shared out', () => {

@@ -110,7 +110,8 @@ function flowStats(item: WorkloadItem, hosts: number, hostRateBps: number): { fl
 /**
  * Memory needed by a run, from the scenario's numbers alone (no topology is built). Per-item
  * costs are those of the data structures: ~540 B per port (8 priority queues with PFC and
- * pause accounting), routes (switches × ToRs × next hops), ~700 B per flow plus 12 B per
+ * pause accounting), routes (switches × ToRs × next hops, except where rules route: fat trees and
+ * leaf-spines), ~700 B per flow plus 12 B per
  * packet of a flow (UET per-PSN state), 160 B per live packet (record + events), and
  * time series; all but packets and series once per partition of a partitioned run.
  */
@@ -140,11 +141,14 @@ export function estimateSize(s: Scenario): SizeEstimate {
   // A partitioned run builds the whole fabric and flow table once per partition (each in its own
   // thread and heap, sim/run/parallel/), while its packets and samples are split among them.
   const replicas = s.engine.partitions;
+  const ruled = s.topology.kind === 'fatTree' || s.topology.kind === 'leafSpine';
   const bytes =
     replicas *
       (80e6 + // Node, the code, the scenario
         ports * 540 +
-        switches * tors * (8 + 4 * Math.max(1, maxDegree / 2)) +
+        // Fat trees and leaf-spines are routed by rules (a few numbers and next-hop lists per
+        // switch, sim/net/routing.ts); other topologies by a table per (switch, ToR).
+        (ruled ? 0 : switches * tors * (8 + 4 * Math.max(1, maxDegree / 2))) +
         switches * maxDegree * maxDegree * 8 +
         flows * 700 +
         (dataBytes / mtu) * 12) +

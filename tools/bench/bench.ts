@@ -43,6 +43,8 @@ interface Case {
   file: string;
   sets?: string[];
   large?: boolean;
+  /** In the --huge set only (65,536 hosts: minutes each). */
+  huge?: boolean;
   baseline?: string;
   threaded?: boolean;
 }
@@ -61,6 +63,9 @@ const CASES: Case[] = [
     baseline: 'scenarios/bench/baselines/permutation-1024-uet.json',
   },
   { name: 'perm 8192 2MB 100G UET/spray', file: 'scenarios/bench/permutation-8192-uet.yaml', large: true },
+  // k = 64 fat trees, routed by rules (sim/net/routing.ts): --huge only.
+  { name: 'perm 65536 2MB 400G UET/spray', file: 'scenarios/bench/permutation-65536-uet.yaml', huge: true },
+  { name: 'perm 65536 2MB 400G RoCE/ECMP', file: 'scenarios/bench/permutation-65536-roce.yaml', huge: true },
   // HPCC on the RoCE permutation: the cost of INT (a side-table record per switch hop, echoed in
   // every ACK) and the per-ACK rate update, beside the cc: none row above (docs/reference/cc-family.md §1.1).
   {
@@ -241,9 +246,10 @@ async function main(args: BenchArgs) {
   const rows = [];
   for (const c of CASES) {
     if (c.large && !large) continue;
+    if ((c.huge === true) !== args.huge) continue;
     if (!selected(c)) continue;
     const rs: One[] = [];
-    const n = c.large ? 1 : runs;
+    const n = c.large || c.huge ? 1 : runs;
     for (let i = 0; i < n; i++) {
       rs.push(runOnce(c));
       if (!json) process.stderr.write('.');
@@ -285,7 +291,7 @@ async function main(args: BenchArgs) {
     if (!hasValgrind()) throw new Error('--profile needs valgrind (Debian package valgrind)');
     const bundle = await bundleToTempFile(pathToFileURL(join(root, 'tools/bench/runOne.ts')));
     for (const c of CASES) {
-      if (c.large || c.threaded || !c.file.includes('1024') || !selected(c)) continue;
+      if (c.large || c.huge || c.threaded || !c.file.includes('1024') || !selected(c)) continue;
       profiles.push({ scenario: c.name, ...profileRun(bundle, [join(root, c.file), ...(c.sets ?? [])], root) });
       if (!json) process.stderr.write('.');
     }
@@ -399,7 +405,9 @@ try {
   const { only, large } = args;
   if (
     only !== undefined &&
-    !CASES.some((c) => (c.name.includes(only) || c.file.includes(only)) && (large || !c.large))
+    !CASES.some(
+      (c) => (c.name.includes(only) || c.file.includes(only)) && (large || !c.large) && (c.huge === true) === args.huge,
+    )
   ) {
     throw new Error(
       `--only ${JSON.stringify(only)} matches no case${large ? '' : ' (without --large)'}: ${CASES.filter(

@@ -6,6 +6,8 @@
 export interface BenchArgs {
   runs: number;
   large: boolean;
+  /** Run only the 65,536-host cases (minutes each, several GB). */
+  huge: boolean;
   /** Run only the cases whose name or file contains this. */
   only?: string;
   json: boolean;
@@ -20,6 +22,7 @@ export interface BenchArgs {
 export const BENCH_USAGE = `usage: npm run bench [-- OPTIONS]
   --runs N        runs per scenario, each in a fresh process (default 3; --large cases run once)
   --large         add the 8192-host cases
+  --huge          run only the 65,536-host cases (k = 64 fat tree; minutes and GBs each)
   --only TEXT     only the cases whose name or file contains TEXT
   --json          print JSON instead of tables
   --profile       add an instruction profile (callgrind) of the 1024-host one-thread runs
@@ -31,6 +34,7 @@ export const BENCH_USAGE = `usage: npm run bench [-- OPTIONS]
 
 const FLAGS: Record<string, keyof BenchArgs> = {
   '--large': 'large',
+  '--huge': 'huge',
   '--json': 'json',
   '--no-queue': 'noQueue',
   '--no-analysis': 'noAnalysis',
@@ -46,6 +50,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
   const a: BenchArgs = {
     runs: 3,
     large: false,
+    huge: false,
     json: false,
     noQueue: false,
     noAnalysis: false,
