@@ -45,6 +45,9 @@ interface Case {
   large?: boolean;
   /** In the --huge set only (65,536 hosts: minutes each). */
   huge?: boolean;
+  /** A smaller run of the same traffic whose FCT tail over ideal (p99 slowdown) this one's must
+   *  match within 10 %: scale must not change the physics (issue: 65,536 against 8,192 hosts). */
+  shapeOf?: string;
   baseline?: string;
   threaded?: boolean;
 }
@@ -64,7 +67,12 @@ const CASES: Case[] = [
   },
   { name: 'perm 8192 2MB 100G UET/spray', file: 'scenarios/bench/permutation-8192-uet.yaml', large: true },
   // k = 64 fat trees, routed by rules (sim/net/routing.ts): --huge only.
-  { name: 'perm 65536 2MB 400G UET/spray', file: 'scenarios/bench/permutation-65536-uet.yaml', huge: true },
+  {
+    name: 'perm 65536 2MB 400G UET/spray',
+    file: 'scenarios/bench/permutation-65536-uet.yaml',
+    huge: true,
+    shapeOf: 'scenarios/bench/permutation-8192-uet.yaml',
+  },
   { name: 'perm 65536 2MB 400G RoCE/ECMP', file: 'scenarios/bench/permutation-65536-roce.yaml', huge: true },
   // HPCC on the RoCE permutation: the cost of INT (a side-table record per switch hop, echoed in
   // every ACK) and the per-ACK rate update, beside the cc: none row above (docs/reference/cc-family.md §1.1).
@@ -110,6 +118,7 @@ interface One {
   grownBytes: number;
   peakPackets: number;
   fctP99Us: number;
+  slowdownP99: number;
   flowsDone: number;
   flows: number;
 }
@@ -258,6 +267,13 @@ async function main(args: BenchArgs) {
     const fcts = JSON.stringify(rs[0].fctUs);
     const deterministic = rs.every((r) => r.events === rs[0].events && JSON.stringify(r.fctUs) === fcts);
     const check = c.baseline ? checkAgainstBaseline(c, rs[0]) : undefined;
+    let shape: { of: string; ratio: number; ok: boolean } | undefined;
+    if (c.shapeOf !== undefined) {
+      const small = runOnce({ name: c.shapeOf, file: c.shapeOf });
+      const ratio = rs[0].slowdownP99 / small.slowdownP99;
+      shape = { of: c.shapeOf, ratio, ok: Math.abs(ratio - 1) <= 0.1 };
+      if (!shape.ok) process.exitCode = 1;
+    }
     rows.push({
       scenario: c.name,
       file: c.file,
@@ -280,7 +296,14 @@ async function main(args: BenchArgs) {
       deterministic,
       vsBaseline: check
         ? { file: c.baseline, ok: check.ok, moved: check.moved, verdict: baselineVerdict(check) }
-        : undefined,
+        : shape
+          ? {
+              file: shape.of,
+              ok: shape.ok,
+              moved: shape.ok ? [] : ['slowdown p99'],
+              verdict: `${shape.ok ? 'ok' : 'MOVED'}: p99 slowdown ${shape.ratio.toFixed(3)}× the smaller run's (±10 %)`,
+            }
+          : undefined,
     });
     if (!deterministic || (check && !check.ok)) process.exitCode = 1;
   }

@@ -30,6 +30,8 @@ export function runRecord(r: Result, t: RunTiming): string {
     fctP50Us: r.summary.fctUs.p50,
     fctP99Us: r.summary.fctUs.p99,
     fctMaxUs: r.summary.fctUs.max,
+    /** Tail over ideal: the shape a larger fabric is checked against (bench.ts `shapeOf`). */
+    slowdownP99: r.summary.slowdown.p99,
     fctUs: fcts,
     peakPackets: t.peakPackets,
     heapGrownBytes: t.heapGrownBytes,
