@@ -155,19 +155,12 @@ describe('ethersim check --seeds 1 (issue 25: one seed raised false alarms)', ()
     const r = await cli(['baseline', 'scenarios/permutation-uet.yaml', '--seeds', '4', '-o', base, '-q', '-j', '1']);
     expect(r.code, r.stderr).toBe(0);
   }, 120_000);
+  const checkOneSeed = (seed: string, ...extra: string[]) =>
+    cli(['check', 'scenarios/permutation-uet.yaml', '--baseline', base, '--seeds', '1', '--seed', seed, ...extra]);
 
   it('unchanged code passes one seed at a time, saying what one seed cannot judge', { tags: ['slow'] }, async () => {
     for (const seed of ['11', '12']) {
-      const r = await cli([
-        'check',
-        'scenarios/permutation-uet.yaml',
-        '--baseline',
-        base,
-        '--seeds',
-        '1',
-        '--seed',
-        seed,
-      ]);
+      const r = await checkOneSeed(seed);
       expect(r.code, r.stdout).toBe(0);
       expect(r.stdout).toMatch(/ok: no distribution moved/);
       if (seed === '11') {
@@ -178,18 +171,7 @@ describe('ethersim check --seeds 1 (issue 25: one seed raised false alarms)', ()
   });
 
   it('a real change still fails with one seed, on its quantiles', { tags: ['slow'] }, async () => {
-    const r = await cli([
-      'check',
-      'scenarios/permutation-uet.yaml',
-      '--baseline',
-      base,
-      '--seeds',
-      '1',
-      '--seed',
-      '11',
-      '--set',
-      'transport.loadBalancing=ecmp',
-    ]);
+    const r = await checkOneSeed('11', '--set', 'transport.loadBalancing=ecmp');
     expect(r.code).toBe(3);
     expect(r.stdout).toMatch(/REGRESSION: moved: fct p50, fct p99, fct p99\.9/);
   });
