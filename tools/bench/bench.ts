@@ -104,6 +104,13 @@ const CASES: Case[] = [
     threaded: true,
     large: true,
   },
+  {
+    name: 'perm 65536 RoCE/ECMP, 2 threads',
+    file: 'scenarios/bench/permutation-65536-roce.yaml',
+    sets: ['engine.partitions=2'],
+    threaded: true,
+    huge: true,
+  },
 ];
 
 interface One {
