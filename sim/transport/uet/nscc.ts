@@ -178,11 +178,7 @@ export class Nscc {
    * §4.7; a short last packet serialises faster and would shrink base RTT and max_wnd).
    */
   sampleRtt(f: number, rawRttPs: number, ce: boolean, fullSize: boolean): number {
-    if (fullSize && rawRttPs < this.baseRtt[f]) {
-      // htsim update_base_rtt: a smaller sample lowers base RTT, BDP and max_wnd.
-      this.baseRtt[f] = rawRttPs;
-      if (!this.p.maxWndFixed) this.maxWnd[f] = NSCC.MAX_WND_BDP * rawRttPs * this.bytesPerPs[f];
-    }
+    if (fullSize) this.lowerBaseRtt(f, rawRttPs);
     const base = this.baseRtt[f];
     if (rawRttPs < base) return this.avgDelay[f];
     const delay = rawRttPs - base;
@@ -201,10 +197,14 @@ export class Nscc {
    * (update_delay with update_avg false).
    */
   sampleNackRtt(f: number, rawRttPs: number): void {
-    if (rawRttPs < this.baseRtt[f]) {
-      this.baseRtt[f] = rawRttPs;
-      if (!this.p.maxWndFixed) this.maxWnd[f] = NSCC.MAX_WND_BDP * rawRttPs * this.bytesPerPs[f];
-    }
+    this.lowerBaseRtt(f, rawRttPs);
+  }
+
+  /** htsim update_base_rtt: a smaller sample lowers base RTT, BDP and max_wnd. */
+  private lowerBaseRtt(f: number, rawRttPs: number): void {
+    if (rawRttPs >= this.baseRtt[f]) return;
+    this.baseRtt[f] = rawRttPs;
+    if (!this.p.maxWndFixed) this.maxWnd[f] = NSCC.MAX_WND_BDP * rawRttPs * this.bytesPerPs[f];
   }
 
   /**
