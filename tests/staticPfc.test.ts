@@ -43,13 +43,15 @@ describe('static PFC thresholds (switch.pfc.xoffBytes / xonBytes, SAI xoff/xon)'
       },
     };
     const ingress = fabric.routes.hostNicPort[0] ^ 1;
-    const iq = ingress * PRIO.COUNT + 3;
     const frames: { pause: boolean; held: number; hdrm: number }[] = [];
     // biome-ignore lint/suspicious/noExplicitAny: hooking a private method is what "by hand" means here
     const f = fabric as any;
     const send = f.sendPfc.bind(fabric);
     f.sendPfc = (port: number, prio: number, pause: boolean, cause: number) => {
-      if (port === ingress) frames.push({ pause, held: fabric.ingBytes[iq], hdrm: fabric.hdrmBytes[iq] });
+      if (port === ingress) {
+        const { heldBytes, headroomBytes } = fabric.ingressBytes(ingress, 3);
+        frames.push({ pause, held: heldBytes, hdrm: headroomBytes });
+      }
       send(port, prio, pause, cause);
     };
     const hostPfc = (pause: boolean) => {
@@ -72,10 +74,11 @@ describe('static PFC thresholds (switch.pfc.xoffBytes / xonBytes, SAI xoff/xon)'
     // the headroom the switch computed (3 × rate × delay / 8 + 2 frames, physics.md §1.2).
     const nic = fabric.routes.hostNicPort[0];
     expect(fabric.pausedBits(nic) & (1 << 3)).not.toBe(0);
-    const held = fabric.ingBytes[iq] + fabric.hdrmBytes[iq];
-    expect(fabric.ingBytes[iq]).toBe(XOFF);
-    expect(fabric.hdrmBytes[iq]).toBeGreaterThan(0);
-    expect(fabric.hdrmBytes[iq]).toBeLessThanOrEqual(fabric.cfg.headroomBytes[ingress]);
+    const { heldBytes, headroomBytes } = fabric.ingressBytes(ingress, 3);
+    const held = heldBytes + headroomBytes;
+    expect(heldBytes).toBe(XOFF);
+    expect(headroomBytes).toBeGreaterThan(0);
+    expect(headroomBytes).toBeLessThanOrEqual(fabric.cfg.headroomBytes[ingress]);
     expect(fabric.queueBytes(fabric.routes.hostSwitchPort[1], 3)).toBe(held);
     expect(fabric.counters.drops).toBe(0);
     hostPfc(false);

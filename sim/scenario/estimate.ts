@@ -109,8 +109,8 @@ function flowStats(item: WorkloadItem, hosts: number, hostRateBps: number): { fl
 
 /**
  * Memory needed by a run, from the scenario's numbers alone (no topology is built). Per-item
- * costs are those of the data structures: ~540 B per port (8 priority queues with PFC and
- * pause accounting), routes (switches × ToRs × next hops, except where rules route: fat trees and
+ * costs are those of the data structures: ~610 B per port (8 priority queues with PFC and
+ * pause accounting, a 16-byte ingress record per queue), routes (switches × ToRs × next hops, except where rules route: fat trees and
  * leaf-spines), ~700 B per flow plus 12 B per
  * packet of a flow (UET per-PSN state), 160 B per live packet (record + events), and
  * time series; all but packets and series once per partition of a partitioned run.
@@ -145,7 +145,7 @@ export function estimateSize(s: Scenario): SizeEstimate {
   const bytes =
     replicas *
       (80e6 + // Node, the code, the scenario
-        ports * 540 +
+        ports * 610 +
         // Fat trees and leaf-spines are routed by rules (a few numbers and next-hop lists per
         // switch, sim/net/routing.ts); other topologies by a table per (switch, ToR).
         (ruled ? 0 : switches * tors * (8 + 4 * Math.max(1, maxDegree / 2))) +
