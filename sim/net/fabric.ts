@@ -123,8 +123,10 @@ const enum PF {
 
 /**
  * Int32 words of one ingress queue's accounting (port × PRIO.COUNT + prio, IG.STRIDE words each,
- * in `ingress`): what admitting a lossless packet reads and writes, on one line that warmBatch
- * loads ahead with the packet (see admitLossless for why).
+ * in `ingress`): what admitting a lossless packet reads and writes, on one line that warmIngress
+ * loads ahead with the packet. As three arrays of 3.1 M entries (65,536 hosts) they missed the
+ * caches on every admission: `admitLossless` was 15 % of that RoCE run's samples
+ * (docs/performance.md, "Ingress accounting on one line").
  */
 const enum IG {
   /** Bytes held in reserve + shared. */
@@ -150,7 +152,7 @@ const enum PP {
  * Ingress records larger than this (bytes) are warmed ahead (warmBatch). Measured (callgrind and
  * wall time, docs/performance.md): on a 1,024-host RoCE fabric (0.8 MB of them, in cache anyway)
  * warming cost 1.2 % more instructions for nothing; on the 65,536-host one (50 MB) it made the
- * run 4 % faster. 4 MiB: twice a core's L2 on this machine class.
+ * run 4–8 % faster. 4 MiB: twice a core's L2 on this machine class.
  */
 const WARM_INGRESS_MIN_BYTES = 4 * 1024 * 1024;
 
