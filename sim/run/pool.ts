@@ -5,6 +5,7 @@ import type { DetailedResult } from './worker.ts';
 import { spawnSimWorker, proxy, type SimWorker } from './workerClient.ts';
 import { workerBundleEntry } from './workerBundle.ts';
 import { runScenarioWithHistogramAsync } from './runAsync.ts';
+import { wallClockMs } from './wallClock.ts';
 
 /**
  * Runs many scenarios: in a pool of Node worker threads (one simulation per thread at a time),
@@ -49,14 +50,14 @@ export function inProcessRunner(options: RunnerOptions = {}): Runner {
       const p = chain.then(async () => {
         if (cancelled) throw new CancelledError();
         // The wall time is the worker face's (worker.ts): from the start of building to the result.
-        const t0 = performance.now(); // wall clock: meta.wallMs only, never the physics
+        const t0 = wallClockMs(); // meta.wallMs only
         const d = await runScenarioWithHistogramAsync(scenario, {
           onProgress,
           isCancelled: () => cancelled,
           readText: options.readText,
           series: options.series,
         });
-        d.result.meta.wallMs = performance.now() - t0; // wall clock: meta.wallMs only
+        d.result.meta.wallMs = wallClockMs() - t0;
         return d;
       });
       chain = p.catch(() => undefined);

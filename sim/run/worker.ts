@@ -27,6 +27,7 @@ import { buildSimulation, collectResult, seriesText } from './run.ts';
 import { FabricSeries } from '../metrics/fabricSeries.ts';
 import { aloneScenarios, applyAlone } from './jobsAlone.ts';
 import { VERSION } from '../version.ts';
+import { wallClockMs } from './wallClock.ts';
 
 export type { Progress, Snapshot };
 
@@ -87,8 +88,8 @@ export function scenarioFromInput(input: unknown, opts: WorkerRunOptions = {}): 
   return s;
 }
 
-// wall clock: progress/snapshot throttling and meta.wallMs only; never reaches the physics.
-const clock = (): number => performance.now(); // wall clock: throttling and wallMs only
+// Progress/snapshot throttling and meta.wallMs only (wallClock.ts).
+const clock = wallClockMs;
 
 let generation = 0;
 

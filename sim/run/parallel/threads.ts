@@ -16,6 +16,7 @@ import { BarrierDriver, PartitionFailed, controlBytes, failRun, type PartitionTi
 import { absorbPartials, partialOf, type PartitionPartial } from './merge.ts';
 import { partitionWorkerEntry } from '../workerBundle.ts';
 import { finishAtLimit } from './sequential.ts';
+import { wallClockMs } from '../wallClock.ts';
 
 /**
  * A partitioned run with one Node worker thread per partition (this thread runs partition 0):
@@ -69,8 +70,8 @@ export async function runPartitionedThreaded(
     throw new Error(
       'runPartitionedThreaded: the scenario has one partition (engine.partitions); run it with runScenario',
     );
-  // wall clock: the --timing report only, never the physics
-  const clock = options.timing === true ? () => performance.now() : undefined;
+  // The --timing report only (wallClock.ts).
+  const clock = options.timing === true ? wallClockMs : undefined;
   const startMs = clock?.() ?? 0;
   const control = new SharedArrayBuffer(controlBytes(n));
   const file = options.workerEntry ?? (await partitionWorkerEntry());
