@@ -123,10 +123,11 @@ const enum PF {
 
 /**
  * Int32 words of one ingress queue's accounting (port × PRIO.COUNT + prio, IG.STRIDE words each,
- * in `ingress`): what admitting a lossless packet reads and writes, on one line that warmIngress
- * loads ahead with the packet. As three arrays of 3.1 M entries (65,536 hosts) they missed the
- * caches on every admission: `admitLossless` was 15 % of that RoCE run's samples
- * (docs/performance.md, "Ingress accounting on one line").
+ * in `ingress`): what admitting a lossless packet reads and writes, on one line, so that
+ * warmIngress loads it ahead with one read. At 65,536 hosts (3.1 M ingress queues) these reads
+ * missed the caches: `admitLossless` was 15 % of that RoCE run's samples; packing alone did not
+ * make the run faster, packing and warming did (docs/performance.md, "Ingress accounting on one
+ * line").
  */
 const enum IG {
   /** Bytes held in reserve + shared. */
@@ -324,7 +325,7 @@ export class Fabric implements EventHandler {
     const nq = np * PRIO.COUNT;
     this.pauseCount = new Int32Array(nq);
     this.ingress = alignedInt32Array(nq * IG.STRIDE);
-    this.warmLossless = 4 * nq * IG.STRIDE > WARM_INGRESS_MIN_BYTES ? cfg.losslessMask : 0;
+    this.warmLossless = this.ingress.byteLength > WARM_INGRESS_MIN_BYTES ? cfg.losslessMask : 0;
     this.pfcPort = new Float64Array(np * PP.STRIDE);
     for (let p = 0; p < np; p++) {
       this.pfcPort[p * PP.STRIDE + PP.HEADROOM] = cfg.headroomBytes[p];
@@ -443,7 +444,7 @@ export class Fabric implements EventHandler {
       }
     }
     // A loop of its own, after the first one: inside it, the check cost the 1,024-host RoCE run
-    // 0.55 % more instructions even where nothing is warmed (callgrind).
+    // 0.5 % more instructions even where nothing is warmed (callgrind).
     if (this.warmLossless !== 0) acc ^= this.warmIngress(ring, first, mask);
     return acc;
   }

@@ -110,8 +110,8 @@ function flowStats(item: WorkloadItem, hosts: number, hostRateBps: number): { fl
 /**
  * Memory needed by a run, from the scenario's numbers alone (no topology is built). Per-item
  * costs are those of the data structures: ~610 B per port (8 priority queues with PFC and
- * pause accounting, a 16-byte ingress record per queue), routes (switches × ToRs × next hops, except where rules route: fat trees and
- * leaf-spines), ~700 B per flow plus 12 B per
+ * pause accounting, a 16-byte ingress record per queue), routes (switches × ToRs × next hops,
+ * except where rules route: fat trees and leaf-spines), ~700 B per flow plus 12 B per
  * packet of a flow (UET per-PSN state), 160 B per live packet (record + events), and
  * time series; all but packets and series once per partition of a partitioned run.
  */
