@@ -79,7 +79,11 @@ export class PartitionWindow {
   receive(from: Array<Outbox | null>, statuses: WindowStatus[]): void {
     let others = 0;
     for (const st of statuses) others += st.flowsDone;
-    this.s.flows.othersDone = others - this.s.flows.doneCount;
+    // `| 0`: a thread's status comes through a Float64Array (barrier.ts), and a double stored
+    // in this small-integer field would give the flow table a new hidden class mid-run, throwing
+    // away every optimised function that reads it ("wrong map": startTx, the transport's pull,
+    // makeData, canSend, in every partition; node --trace-deopt).
+    this.s.flows.othersDone = (others - this.s.flows.doneCount) | 0;
     for (let src = 0; src < from.length; src++) {
       const box = from[src];
       if (src !== this.lp && box !== null) this.s.fabric.receiveHandOvers(src, box);
