@@ -6,6 +6,7 @@ import { runScenarioAsync } from '../sim/run/runAsync.ts';
 import { runPartitionedThreaded } from '../sim/run/parallel/threads.ts';
 import { PartitionTurns } from '../sim/run/parallel/sequential.ts';
 import { outboxCapacity, planPartitions, windowFor } from '../sim/net/partition.ts';
+import { Outbox } from '../sim/net/outbox.ts';
 import { buildTopology } from '../sim/topology/index.ts';
 import { buildPortTiming } from '../sim/net/portTiming.ts';
 import { ksCriticalValue, ksStatistic } from '../sim/regression/ks.ts';
@@ -96,6 +97,48 @@ describe('partitioned runs (sim/run/parallel/)', () => {
     expect(two.meta.events).toBe(one.meta.events - 1);
     expect(two.counters).toEqual(one.counters);
     expectConservation(two);
+  });
+
+  it('packets handed over in a batch larger than the pool keep their lanes and time order after it grows', () => {
+    const parts = buildPartitions(scenario({ ...fatTree4, engine: { partitions: 2 } }));
+    const [a, b] = parts;
+    const nodeLp = a.plan!.nodeLp;
+    let port = -1;
+    for (let p = 0; p < a.fabric.portCount && port < 0; p++)
+      if (nodeLp[a.fabric.portNode[p]] === 0 && nodeLp[a.fabric.portNode[p ^ 1]] === 1) port = p;
+    expect(port).toBeGreaterThanOrEqual(0);
+    // Two frame sizes, so two serialisation delays: each arrival rides the FIFO lane of its
+    // delay (laneQueue.ts pushLane), in which times must never decrease. Alternate them so that
+    // the batch is out of time order overall and in order per lane.
+    const big = a.fabric.pool.alloc(0, 0, 0, 15, 4000, 3);
+    const small = a.fabric.pool.alloc(0, 0, 0, 15, 100, 3);
+    // More messages than b's pool holds: it grows while the batch is taken in.
+    const n = 2 * (b.fabric.pool.capacity + 100);
+    const box = new Outbox(new ArrayBuffer(Outbox.bytesFor(n)));
+    for (let m = 0; m < n; m += 2) {
+      box.put(1_000_000 + 10 * m + 5, port, a.fabric.pool.i32, big);
+      box.put(1_000_000 + 10 * m, port, a.fabric.pool.i32, small);
+    }
+    const q = b.sim.queue;
+    while (q.size > 0) q.pop(); // the flow's start
+    const lanes = () => (q as unknown as { lanes: unknown[] }).lanes.length;
+    const lanesBefore = lanes();
+    b.fabric.receiveHandOvers(0, box);
+    expect(b.fabric.pool.capacity).toBeGreaterThanOrEqual(n);
+    // One lane per delay: a delay computed from a stale view of the grown pool (NaN) would
+    // make a lane per packet instead, until the lanes run out.
+    expect(lanes() - lanesBefore).toBe(2);
+    let popped = 0;
+    let last = -1;
+    let misordered = 0;
+    while (q.size > 0) {
+      q.pop();
+      if (q.popTime < last) misordered++;
+      last = q.popTime;
+      popped++;
+    }
+    expect(popped).toBe(n);
+    expect(misordered).toBe(0);
   });
 
   it('any window up to the lookahead is exact: a third of it gives the same single-flow FCT', () => {

@@ -722,9 +722,10 @@ export class Fabric implements EventHandler {
    */
   receiveHandOvers(src: number, box: Outbox): void {
     const n = box.count;
-    const i32 = this.pool.i32;
     for (let m = 0; m < n; m++) {
       const pkt = this.pool.allocCopy(box.i32, box.recordOffset(m));
+      // Read after allocCopy: the pool may have grown, which replaces its views.
+      const i32 = this.pool.i32;
       const port = box.portOf(m);
       const f = port * PF.STRIDE;
       const isPfc = (i32[(pkt << REC.SHIFT) + P.KIND] & P.KIND_MASK) === PK.PFC;

@@ -1,4 +1,4 @@
-import { alignedInt32Array } from '../engine/alignedBuffer.ts';
+import { GrowableMemory } from '../engine/alignedBuffer.ts';
 /**
  * Packets as records in typed arrays: a packet is an integer index, recycled through a free
  * list (performance.md: typed arrays beat pooled objects 2–4× with many packets in flight). One
@@ -195,13 +195,21 @@ export class PacketPool {
   /** A merged partitioned run: live data packets over every partition's pool (run/parallel/merge.ts). */
   mergedLiveData: number | null = null;
 
+  /** The records, pause marks and free list, each in memory that grows in place (grow). */
+  private readonly recMem: GrowableMemory;
+  private readonly markMem: GrowableMemory;
+  private readonly freeMem: GrowableMemory;
+
   constructor(capacity = 4096) {
     this.cap = capacity;
-    this.i32 = alignedInt32Array(capacity * REC.WORDS);
+    this.recMem = new GrowableMemory(4 * REC.WORDS * capacity);
+    this.markMem = new GrowableMemory(8 * capacity);
+    this.freeMem = new GrowableMemory(4 * capacity);
+    this.i32 = new Int32Array(this.recMem.buffer, 0, capacity * REC.WORDS);
     this.side = PacketPool.sideOf(this.i32);
     this.sideF64 = PacketPool.sideF64Of(this.i32);
-    this.pauseMark = new Float64Array(capacity);
-    this.freeList = new Int32Array(capacity);
+    this.pauseMark = new Float64Array(this.markMem.buffer, 0, capacity);
+    this.freeList = new Int32Array(this.freeMem.buffer, 0, capacity);
   }
 
   get capacity(): number {
@@ -217,14 +225,12 @@ export class PacketPool {
     return new Float64Array(i32.buffer, 4 * REC.SIDE_WORD, (i32.length - REC.SIDE_WORD) >> 1);
   }
 
+  /** Double the capacity in place (engine/alignedBuffer.ts GrowableMemory): nothing is copied. */
   private grow(): void {
     const cap = this.cap * 2;
-    const i32 = alignedInt32Array(cap * REC.WORDS);
-    i32.set(this.i32);
-    const pauseMark = new Float64Array(cap);
-    pauseMark.set(this.pauseMark);
-    const fl = new Int32Array(cap);
-    fl.set(this.freeList);
+    const i32 = new Int32Array(this.recMem.growTo(4 * REC.WORDS * cap), 0, cap * REC.WORDS);
+    const pauseMark = new Float64Array(this.markMem.growTo(8 * cap), 0, cap);
+    const fl = new Int32Array(this.freeMem.growTo(4 * cap), 0, cap);
     this.i32 = i32;
     this.side = PacketPool.sideOf(i32);
     this.sideF64 = PacketPool.sideF64Of(i32);
