@@ -12,44 +12,11 @@
 const WASM_PAGE_BYTES = 65536;
 
 export function alignedBuffer(bytes: number): ArrayBuffer {
-  const pages = pagesFor(bytes);
+  const pages = Math.max(1, Math.ceil(bytes / WASM_PAGE_BYTES));
   return new WebAssembly.Memory({ initial: pages, maximum: pages }).buffer;
 }
 
 /** An Int32Array of `length` zeros that starts on a cache-line boundary. */
 export function alignedInt32Array(length: number): Int32Array {
   return new Int32Array(alignedBuffer(4 * length), 0, length);
-}
-
-/**
- * Line-aligned memory that grows in place: a WebAssembly memory without a fixed maximum, whose
- * `grow` keeps the bytes where they are (V8 reserves a 32-bit memory's whole address range up
- * front, so growing maps more pages rather than copying). A pool that doubles a plain buffer
- * instead copies everything it holds and touches every page twice — once in the copy, once in
- * the old buffer's life — which at 9 M packets in flight (65,536 hosts) took seconds (a 576 MB
- * copy, page by page, on a VM where each first touch of a page is a fault). After `grow`, the
- * old `buffer` is detached: take views of `buffer` again. Limited to 4 GiB (32-bit memory).
- */
-export class GrowableMemory {
-  private readonly memory: WebAssembly.Memory;
-
-  constructor(bytes: number) {
-    this.memory = new WebAssembly.Memory({ initial: pagesFor(bytes) });
-  }
-
-  get buffer(): ArrayBuffer {
-    return this.memory.buffer;
-  }
-
-  /** Grow to at least `bytes` (new bytes are zero); `buffer` is a new object afterwards. */
-  growTo(bytes: number): ArrayBuffer {
-    const have = this.memory.buffer.byteLength / WASM_PAGE_BYTES;
-    const want = pagesFor(bytes);
-    if (want > have) this.memory.grow(want - have);
-    return this.memory.buffer;
-  }
-}
-
-function pagesFor(bytes: number): number {
-  return Math.max(1, Math.ceil(bytes / WASM_PAGE_BYTES));
 }

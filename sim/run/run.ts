@@ -28,7 +28,7 @@ import { StallWatchdog } from '../transport/stallWatchdog.ts';
 import { quantiles } from '../metrics/summary.ts';
 import type { ClassStat, FlowResult, PlaneStat, PortPfcStat, Result } from '../metrics/result.ts';
 import { VERSION } from '../version.ts';
-import { checkSize, DEFAULT_MEMORY_LIMIT_BYTES } from '../scenario/estimate.ts';
+import { checkSize, DEFAULT_MEMORY_LIMIT_BYTES, type SizeEstimate } from '../scenario/estimate.ts';
 import { InputError } from '../scenario/inputError.ts';
 import { outboxCapacity, planPartitions, windowFor, PartitionError, type PartitionPlan } from '../net/partition.ts';
 import { Outbox } from '../net/outbox.ts';
@@ -144,6 +144,8 @@ const DEPENDENT_FLOWS =
 
 /** What a simulation is built from, before anything that runs: shared by buildSimulation and checkScenario. */
 export interface Statics {
+  /** The size estimate the scenario passed (scenario/estimate.ts). */
+  size: SizeEstimate;
   streams: RandomStreams;
   graph: ReturnType<typeof buildTopology>;
   timing: ReturnType<typeof buildPortTiming>;
@@ -166,7 +168,7 @@ export interface Statics {
  * everything that can make a valid scenario unbuildable, short of the fabric's own state.
  */
 export function buildStatics(scenario: Scenario, options: Pick<RunOptions, 'readText' | 'maxMemoryBytes'>): Statics {
-  checkSize(scenario, memoryLimit(options));
+  const size = checkSize(scenario, memoryLimit(options));
   const streams = new RandomStreams(scenario.seed);
   const graph = buildTopology(scenario.topology, scenario.links);
   const timing = buildPortTiming(graph, Math.round(scenario.switch.latencyNs * 1000));
@@ -216,7 +218,7 @@ export function buildStatics(scenario: Scenario, options: Pick<RunOptions, 'read
   if (faults.length > 0 && scenario.engine.partitions > 1)
     throw new InputError('faults: a partitioned run cannot take links down yet; use engine.partitions: 1');
   const faultPlan = faults.length > 0 ? resolveFaults(faults, graph, streams.stream('faults/select')) : null;
-  return { streams, graph, timing, framing, longest, rtt, planeBdpBytes, cfg, flowSpecs, jobs, faultPlan, classSpecs };
+  return { size, streams, graph, timing, framing, longest, rtt, planeBdpBytes, cfg, flowSpecs, jobs, faultPlan, classSpecs };
 }
 
 /**
@@ -232,7 +234,7 @@ export function checkScenario(scenario: Scenario, options: Pick<RunOptions, 'rea
 }
 
 export function buildSimulation(scenario: Scenario, options: RunOptions = {}): Simulation {
-  const { streams, graph, timing, framing, longest, rtt, planeBdpBytes, cfg, flowSpecs, jobs, faultPlan, classSpecs } =
+  const { size, streams, graph, timing, framing, longest, rtt, planeBdpBytes, cfg, flowSpecs, jobs, faultPlan, classSpecs } =
     buildStatics(scenario, options);
   const sim = new Simulator();
   // Streams drawn while the run goes (RED marks, UET entropy) are the partition's own in a
@@ -250,6 +252,9 @@ export function buildSimulation(scenario: Scenario, options: RunOptions = {}): S
     (n) => streams.stream(`ecmp/${graph.nodeNames[n]}`).uint32() | 0,
     cfg.routingMode !== 0 ? live('routing/adaptive') : null,
   );
+  // Room for the packets the estimate allows (a partition's share of them), so that the pool
+  // need not double its way up (net/packets.ts reserve).
+  fabric.pool.reserve(Math.ceil(size.packets / scenario.engine.partitions));
   const t = effectiveTransport(scenario);
   const planes = graph.planes ?? 1;
   // RoCE: each QP's UDP source port is its entropy (physics.md §3.1), drawn before the flow table
