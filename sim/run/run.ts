@@ -218,7 +218,21 @@ export function buildStatics(scenario: Scenario, options: Pick<RunOptions, 'read
   if (faults.length > 0 && scenario.engine.partitions > 1)
     throw new InputError('faults: a partitioned run cannot take links down yet; use engine.partitions: 1');
   const faultPlan = faults.length > 0 ? resolveFaults(faults, graph, streams.stream('faults/select')) : null;
-  return { size, streams, graph, timing, framing, longest, rtt, planeBdpBytes, cfg, flowSpecs, jobs, faultPlan, classSpecs };
+  return {
+    size,
+    streams,
+    graph,
+    timing,
+    framing,
+    longest,
+    rtt,
+    planeBdpBytes,
+    cfg,
+    flowSpecs,
+    jobs,
+    faultPlan,
+    classSpecs,
+  };
 }
 
 /**
@@ -234,8 +248,21 @@ export function checkScenario(scenario: Scenario, options: Pick<RunOptions, 'rea
 }
 
 export function buildSimulation(scenario: Scenario, options: RunOptions = {}): Simulation {
-  const { size, streams, graph, timing, framing, longest, rtt, planeBdpBytes, cfg, flowSpecs, jobs, faultPlan, classSpecs } =
-    buildStatics(scenario, options);
+  const {
+    size,
+    streams,
+    graph,
+    timing,
+    framing,
+    longest,
+    rtt,
+    planeBdpBytes,
+    cfg,
+    flowSpecs,
+    jobs,
+    faultPlan,
+    classSpecs,
+  } = buildStatics(scenario, options);
   const sim = new Simulator();
   // Streams drawn while the run goes (RED marks, UET entropy) are the partition's own in a
   // partitioned run: two partitions drawing one sequence would give their packets correlated
