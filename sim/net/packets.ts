@@ -204,12 +204,16 @@ export class PacketPool {
 
   /** Fresh, zeroed storage for `capacity` packets (the caller copies what it keeps). */
   private allocate(capacity: number): void {
+    // Everything first, then the fields: a failed allocation leaves the pool as it was.
+    const i32 = alignedInt32Array(capacity * REC.WORDS);
+    const pauseMark = new Float64Array(capacity);
+    const freeList = new Int32Array(capacity);
     this.cap = capacity;
-    this.i32 = alignedInt32Array(capacity * REC.WORDS);
-    this.side = PacketPool.sideOf(this.i32);
-    this.sideF64 = PacketPool.sideF64Of(this.i32);
-    this.pauseMark = new Float64Array(capacity);
-    this.freeList = new Int32Array(capacity);
+    this.i32 = i32;
+    this.side = PacketPool.sideOf(i32);
+    this.sideF64 = PacketPool.sideF64Of(i32);
+    this.pauseMark = pauseMark;
+    this.freeList = freeList;
   }
 
   /**
@@ -221,7 +225,13 @@ export class PacketPool {
    */
   reserve(packets: number): void {
     const want = Math.min(packets, PacketPool.RESERVE_MAX_PACKETS);
-    if (this.hwm === 0 && want > this.cap) this.allocate(want);
+    if (this.hwm !== 0 || want <= this.cap) return;
+    try {
+      this.allocate(want);
+    } catch (e) {
+      // Address space refused (a 32-bit browser, a tight ulimit -v): start small and grow.
+      if (!(e instanceof RangeError)) throw e;
+    }
   }
 
   /** 2 GiB of records: the most reserve() takes (past it the pool grows by doubling). */
