@@ -218,21 +218,8 @@ export function buildStatics(scenario: Scenario, options: Pick<RunOptions, 'read
   if (faults.length > 0 && scenario.engine.partitions > 1)
     throw new InputError('faults: a partitioned run cannot take links down yet; use engine.partitions: 1');
   const faultPlan = faults.length > 0 ? resolveFaults(faults, graph, streams.stream('faults/select')) : null;
-  return {
-    size,
-    streams,
-    graph,
-    timing,
-    framing,
-    longest,
-    rtt,
-    planeBdpBytes,
-    cfg,
-    flowSpecs,
-    jobs,
-    faultPlan,
-    classSpecs,
-  };
+  const built = { streams, graph, timing, framing, longest, rtt, planeBdpBytes, cfg, flowSpecs, jobs, faultPlan };
+  return { size, ...built, classSpecs };
 }
 
 /**
@@ -248,21 +235,9 @@ export function checkScenario(scenario: Scenario, options: Pick<RunOptions, 'rea
 }
 
 export function buildSimulation(scenario: Scenario, options: RunOptions = {}): Simulation {
-  const {
-    size,
-    streams,
-    graph,
-    timing,
-    framing,
-    longest,
-    rtt,
-    planeBdpBytes,
-    cfg,
-    flowSpecs,
-    jobs,
-    faultPlan,
-    classSpecs,
-  } = buildStatics(scenario, options);
+  const statics = buildStatics(scenario, options);
+  const { streams, graph, timing, framing, longest, rtt, planeBdpBytes, cfg, flowSpecs, jobs, faultPlan, classSpecs } =
+    statics;
   const sim = new Simulator();
   // Streams drawn while the run goes (RED marks, UET entropy) are the partition's own in a
   // partitioned run: two partitions drawing one sequence would give their packets correlated
@@ -281,7 +256,7 @@ export function buildSimulation(scenario: Scenario, options: RunOptions = {}): S
   );
   // Room for the packets the estimate allows (a partition's share of them), so that the pool
   // need not double its way up (net/packets.ts reserve).
-  fabric.pool.reserve(Math.ceil(size.packets / scenario.engine.partitions));
+  fabric.pool.reserve(Math.ceil(statics.size.packets / scenario.engine.partitions));
   const t = effectiveTransport(scenario);
   const planes = graph.planes ?? 1;
   // RoCE: each QP's UDP source port is its entropy (physics.md §3.1), drawn before the flow table
