@@ -458,27 +458,15 @@ export class Fabric implements EventHandler {
     const pfcPort = this.pfcPort;
     const portNode = this.portNode;
     const hosts = this.hostCount;
-    const ieTracked = this.ieTracked;
-    const ieBytes = this.ieBytes;
-    const ieRow = this.ieRow;
-    const portLocal = this.portLocal;
     let acc = 0;
     for (let k = 0; k < LANE.WARM_BATCH; k++) {
       const j = LANE.I32_PER_ENTRY * ((first + k) & mask);
       if (ring[j + LANE.I_KIND] !== EV.ARRIVE) continue;
       const ing = ring[j + LANE.I_A] ^ 1;
       const prio = i32[ring[j + LANE.I_B] << REC.SHIFT] >> P.PRIO_SHIFT;
-      const node = portNode[ing];
-      if (node < hosts || (lossless & (1 << prio)) === 0) continue;
+      if (portNode[ing] < hosts || (lossless & (1 << prio)) === 0) continue;
       acc ^= ingress[((ing * PRIO.COUNT + prio) << IG.SHIFT) + IG.HDRM];
       if (pfcPort[(ing << PP.SHIFT) + PP.HEADROOM] < 0) acc ^= 1;
-      // At a switch that keeps the ingress × egress table (from its first XOFF on), the cell
-      // this packet will add to (arrive); its egress rides in P.IN_PORT on the wire (-1: none,
-      // after a failure).
-      if (ieTracked[node] !== 0) {
-        const egress = i32[(ring[j + LANE.I_B] << REC.SHIFT) + P.IN_PORT];
-        if (egress >= 0) acc ^= ieBytes[ieRow[ing] + portLocal[egress]];
-      }
     }
     return acc;
   }
