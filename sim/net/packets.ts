@@ -181,24 +181,22 @@ export function copyRecord(src: Int32Array, s: number, dst: Int32Array, d: numbe
  * one line instead of two (docs/architecture.md#the-hot-path).
  */
 export class PacketPool {
-  i32: Int32Array;
-  side: Int32Array;
+  // Set by allocate(), from the constructor on.
+  i32!: Int32Array;
+  side!: Int32Array;
   /** The side records as doubles (the same memory). */
-  sideF64: Float64Array;
-  pauseMark: Float64Array;
-  private freeList: Int32Array;
+  sideF64!: Float64Array;
+  pauseMark!: Float64Array;
+  private freeList!: Int32Array;
   private freeTop = 0;
   private hwm = 0;
-  private cap: number;
+  private cap = 0;
   /** Packets currently allocated. */
   live = 0;
   /** A merged partitioned run: live data packets over every partition's pool (run/parallel/merge.ts). */
   mergedLiveData: number | null = null;
 
   constructor(capacity = 4096) {
-    this.cap = 0;
-    this.i32 = this.side = this.freeList = new Int32Array(0);
-    this.sideF64 = this.pauseMark = new Float64Array(0);
     this.allocate(capacity);
   }
 
@@ -252,17 +250,16 @@ export class PacketPool {
 
   /**
    * Double the capacity: new storage, the old copied in. Not grown in place (a WebAssembly
-   * memory's grow()): that detaches the old buffer, and the first detached ArrayBuffer in an
-   * isolate makes V8 check for detachment at every typed-array access in optimised code from
-   * then on (its detaching protector): +15 % instructions on the 1,024-host UET run (callgrind).
-   * reserve() avoids most growth instead.
+   * memory's grow()): that detaches the old buffer, and once any ArrayBuffer has been detached
+   * V8's optimised code checks every typed-array access for it (a loop summing an Int32Array ran
+   * 227 → 412 ms after one unrelated detach; docs/performance.md). reserve() avoids most growth.
    */
   private grow(): void {
-    const old = { i32: this.i32, pauseMark: this.pauseMark, freeList: this.freeList };
+    const { i32, pauseMark, freeList } = this;
     this.allocate(this.cap * 2);
-    this.i32.set(old.i32);
-    this.pauseMark.set(old.pauseMark);
-    this.freeList.set(old.freeList);
+    this.i32.set(i32);
+    this.pauseMark.set(pauseMark);
+    this.freeList.set(freeList);
   }
 
   /** A free packet slot (the most recently freed: its line is likely in cache), counted live. */

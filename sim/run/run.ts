@@ -218,8 +218,21 @@ export function buildStatics(scenario: Scenario, options: Pick<RunOptions, 'read
   if (faults.length > 0 && scenario.engine.partitions > 1)
     throw new InputError('faults: a partitioned run cannot take links down yet; use engine.partitions: 1');
   const faultPlan = faults.length > 0 ? resolveFaults(faults, graph, streams.stream('faults/select')) : null;
-  const built = { streams, graph, timing, framing, longest, rtt, planeBdpBytes, cfg, flowSpecs, jobs, faultPlan };
-  return { size, ...built, classSpecs };
+  return {
+    size,
+    streams,
+    graph,
+    timing,
+    framing,
+    longest,
+    rtt,
+    planeBdpBytes,
+    cfg,
+    flowSpecs,
+    jobs,
+    faultPlan,
+    classSpecs,
+  };
 }
 
 /**
