@@ -14,6 +14,8 @@
 //   dist/node/cli.mjs               the same as an ES module (run when cli.cjs is missing)
 //   dist/node/workerNode.mjs        a simulator worker thread (sim/run/worker.ts)
 //   dist/node/partitionWorker.mjs   a partition thread of a threaded partitioned run
+//   dist/node/partitionThread.cjs   the same as one CommonJS script, which the CLI's partition
+//                                   threads run with a code cache (see SCRIPTS)
 //   dist/node/{index,worker,vitest,schema}.mjs   the public API (sim/api/, docs/api.md)
 //   dist/browser/{index,worker}.mjs  the API's browser builds (no Node modules)
 //   dist/types/                     declarations (tsc), dist/types/sim/api/*.d.ts the public ones
@@ -54,13 +56,17 @@ export const ENTRIES = {
 
 /**
  * The command line once more, as one CommonJS script (no chunks), for bin/ethersim.mjs to
- * compile with node:vm's `cachedData`: Node 20 has no compile cache for ES modules
- * (module.enableCompileCache is Node 22), and a cold `ethersim run` spent ~30 ms parsing and
- * compiling the bundle's code before it ran (docs/performance.md, "Start-up and warm-up").
+ * compile with node:vm's `cachedData` (bin/codeCache.mjs): Node 20 has no compile cache for ES
+ * modules (module.enableCompileCache is Node 22), and a cold `ethersim run` spent ~30 ms parsing
+ * and compiling the bundle's code before it ran (docs/performance.md, "Start-up and warm-up").
  * `import.meta.url` becomes the script's own file URL, so paths relative to it (the worker
  * bundles beside it, the package root two levels up) hold as in the ES build.
  */
 export const CLI_SCRIPT = { out: 'cli.cjs', source: 'sim/cli/main.ts' };
+
+/** Scripts built that way: the CLI, and a partition thread of a threaded run (each thread
+ *  otherwise parses and compiles the core's ES bundle again; docs/performance.md). */
+export const SCRIPTS = [CLI_SCRIPT, { out: 'partitionThread.cjs', source: 'sim/run/parallel/partitionThread.ts' }];
 
 /** The browser builds of the public API. */
 export const BROWSER_ENTRIES = {
@@ -148,39 +154,43 @@ export async function build(outDir = join(ROOT, 'dist')) {
     logLevel: 'warning',
     plugins: [zodEnglishOnly],
   });
-  await esbuild.build({
-    absWorkingDir: ROOT,
-    entryPoints: [CLI_SCRIPT.source],
-    outfile: join(tmp, CLI_SCRIPT.out),
-    bundle: true,
-    format: 'cjs',
-    platform: 'node',
-    target: 'node20',
-    external: ['esbuild', 'tsx', 'tsx/*', 'vitest'],
-    define: { 'import.meta.url': '__ethersimModuleUrl' },
-    banner: { js: "const __ethersimModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
-    legalComments: 'eof',
-    logLevel: 'warning',
-    plugins: [zodEnglishOnly],
+  const scripts = SCRIPTS.map(async ({ out, source }) => {
+    await esbuild.build({
+      absWorkingDir: ROOT,
+      entryPoints: [source],
+      outfile: join(tmp, out),
+      bundle: true,
+      format: 'cjs',
+      platform: 'node',
+      target: 'node20',
+      external: ['esbuild', 'tsx', 'tsx/*', 'vitest'],
+      define: { 'import.meta.url': '__ethersimModuleUrl' },
+      banner: { js: "const __ethersimModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
+      legalComments: 'eof',
+      logLevel: 'warning',
+      plugins: [zodEnglishOnly],
+    });
+    // ASCII only, so that bin/codeCache.mjs can read it as latin1 (no UTF-8 decoding of 1.5 MB,
+    // and a one-byte string for V8: 7–20 ms less per command). esbuild escapes non-ASCII
+    // characters in code (charset 'ascii', its default), so any left are in comments it keeps:
+    // escaped too.
+    const script = join(tmp, out);
+    writeFileSync(
+      script,
+      readFileSync(script, 'utf8').replace(/[^\t\n\r -~]/gu, (c) => `\\u{${c.codePointAt(0).toString(16)}}`),
+    );
   });
-  // ASCII only, so that bin/ethersim.mjs can read it as latin1 (no UTF-8 decoding of 1.5 MB, and
-  // a one-byte string for V8: 7–20 ms less per command). esbuild escapes non-ASCII characters in
-  // code (charset 'ascii', its default), so any left are in comments it keeps: escaped too.
-  const script = join(tmp, CLI_SCRIPT.out);
-  writeFileSync(
-    script,
-    readFileSync(script, 'utf8').replace(/[^\t\n\r -~]/gu, (c) => `\\u{${c.codePointAt(0).toString(16)}}`),
-  );
+  await Promise.all(scripts);
   mkdirSync(dist, { recursive: true });
   const files = readdirSync(tmp);
-  const isEntry = (f) => f.replace(/\.mjs$/, '') in ENTRIES || f === CLI_SCRIPT.out;
+  const isEntry = (f) => f.replace(/\.mjs$/, '') in ENTRIES || SCRIPTS.some((x) => x.out === f);
   for (const f of [...files.filter((f) => !isEntry(f)), ...files.filter(isEntry)])
     renameSync(join(tmp, f), join(dist, f));
   rmSync(tmp, { recursive: true, force: true });
   const now = Date.now();
   for (const f of readdirSync(dist)) {
     if (files.includes(f) || f === 'BUILT') continue;
-    // A code cache is for one build of cli.cjs (its name says which): older ones go now.
+    // A code cache is for one build of its script (its name says which): older ones go now.
     if (f.endsWith('.v8cache')) {
       rmSync(join(dist, f), { force: true });
       continue;

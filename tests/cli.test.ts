@@ -292,20 +292,47 @@ describe('ethersim binary (child process)', () => {
     tags: ['slow'],
   }, () => {
     const dist = join(ROOT, 'dist/node');
-    const st = statSync(join(dist, 'cli.cjs'));
-    const name = `cli.cjs.${st.size}-${Math.trunc(st.mtimeMs)}.v8cache`;
-    for (const f of readdirSync(dist)) if (f.endsWith('.v8cache')) rmSync(join(dist, f), { force: true });
-    const args = ['run', join(ROOT, 'scenarios/dumbbell.yaml'), '--json', '--quiet'];
-    const cold = spawnCli(args);
-    expect(readdirSync(dist).filter((f) => f.endsWith('.v8cache'))).toEqual([name]);
-    const warm = spawnCli(args);
-    expect([cold.code, warm.code]).toEqual([0, 0]);
+    const cacheOf = (script: string) => {
+      const st = statSync(join(dist, script));
+      return `${script}.${st.size}-${Math.trunc(st.mtimeMs)}.v8cache`;
+    };
+    const caches = () =>
+      readdirSync(dist)
+        .filter((f) => f.endsWith('.v8cache'))
+        .sort();
+    for (const f of caches()) rmSync(join(dist, f), { force: true });
     const strip = (out: string) => {
       const r = JSON.parse(out) as Result;
       r.meta.wallMs = 0;
       return JSON.stringify(r);
     };
+    const args = ['run', join(ROOT, 'scenarios/dumbbell.yaml'), '--json', '--quiet'];
+    const cold = spawnCli(args);
+    expect(caches()).toEqual([cacheOf('cli.cjs')]);
+    const warm = spawnCli(args);
+    expect([cold.code, warm.code]).toEqual([0, 0]);
     expect(strip(warm.stdout)).toBe(strip(cold.stdout));
+    // A threaded run's partition thread loads partitionThread.cjs the same way (its first run
+    // writes the cache, after its windows); the result is that of the same partitions run in
+    // this one thread.
+    const threaded = [
+      'run',
+      join(ROOT, 'scenarios/incast-uet.yaml'),
+      '--json',
+      '--quiet',
+      '--set',
+      'engine.partitions=2',
+      '--set',
+      'engine.threads=2',
+    ];
+    const first = spawnCli(threaded);
+    expect(caches()).toEqual([cacheOf('cli.cjs'), cacheOf('partitionThread.cjs')]);
+    const second = spawnCli(threaded);
+    const one = spawnCli([...threaded.slice(0, -1), 'engine.threads=1']);
+    expect([first.code, second.code, one.code]).toEqual([0, 0, 0]);
+    expect(strip(second.stdout)).toBe(strip(first.stdout));
+    const flows = (out: string) => JSON.stringify((JSON.parse(out) as Result).flows);
+    expect(flows(first.stdout)).toBe(flows(one.stdout));
   });
 
   it('a run writes nothing into the source tree; a source newer than dist/node/ is rebuilt before it runs', {

@@ -99,6 +99,8 @@ describe('the packed package in a fresh project', { tags: ['slow'], timeout: 240
     for (const f of [
       'dist/node/cli.mjs',
       'dist/node/cli.cjs',
+      'dist/node/partitionThread.cjs',
+      'bin/codeCache.mjs',
       'dist/node/index.mjs',
       'dist/types/sim/api/index.d.ts',
       'scenarios/dumbbell.yaml',

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,6 +37,40 @@ export function partitionWorkerEntry(): Promise<string> {
       );
   return partitionBundle;
 }
+
+/** How to start a partition thread: `new Worker(file, { eval, workerData })`. */
+export interface ThreadStart {
+  /** A module path, or (eval) the code of a script. */
+  file: string;
+  eval: boolean;
+  /** Fields the thread's workerData must also carry (the script to load). */
+  data: Record<string, string>;
+}
+
+/**
+ * A built CLI's partition threads load dist/node/partitionThread.cjs with the V8 code cache
+ * of an earlier run (bin/codeCache.mjs, as the CLI itself is loaded): the ES bundle's parse and
+ * lazy compiles cost each thread 60–120 ms before and during its build, on the critical path
+ * of a threaded run (docs/performance.md). Elsewhere — running from the sources, or a build
+ * without the script or the package's bin/ — the ES module entry of partitionWorkerEntry.
+ */
+export async function partitionThreadStart(): Promise<ThreadStart> {
+  if (BUILT) {
+    const script = fileURLToPath(new URL('./partitionThread.cjs', import.meta.url));
+    const loader = new URL('../../bin/codeCache.mjs', import.meta.url).href;
+    if (existsSync(script) && existsSync(fileURLToPath(loader)))
+      return { file: THREAD_LOADER, eval: true, data: { ethersimScript: script, ethersimLoader: loader } };
+  }
+  return { file: await partitionWorkerEntry(), eval: false, data: {} };
+}
+
+/** The code a partition thread evaluates to load the script build with its cache; the cache is
+ *  saved (when it had none) after the windows, before the thread reports (partitionThread.ts). */
+const THREAD_LOADER = `const { workerData } = require('node:worker_threads');
+import(workerData.ethersimLoader).then(({ loadWithCodeCache }) => {
+  const { exports, save } = loadWithCodeCache(workerData.ethersimScript);
+  exports.runPartitionThread(save);
+});`;
 
 /**
  * Bundle `entry` (a .ts module whose code does not use import.meta.url) with everything it

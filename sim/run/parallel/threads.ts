@@ -14,7 +14,7 @@ import {
 import { PartitionWindow, type WindowStatus } from './window.ts';
 import { BarrierDriver, PartitionFailed, controlBytes, failRun, type PartitionTiming } from './barrier.ts';
 import { absorbPartials, partialOf, type PartitionPartial } from './merge.ts';
-import { partitionWorkerEntry } from '../workerBundle.ts';
+import { partitionThreadStart, type ThreadStart } from '../workerBundle.ts';
 import { finishAtLimit } from './sequential.ts';
 import { wallClockMs } from '../wallClock.ts';
 
@@ -31,7 +31,7 @@ export interface ThreadedRunOptions extends Pick<RunOptions, 'maxMemoryBytes'> {
   /** Directory that relative file paths in the scenario (CDF files) are read from. */
   baseDir?: string;
   readText?: (path: string) => string;
-  /** The partition threads' entry module (default: sim/run/workerBundle.ts partitionWorkerEntry). */
+  /** The partition threads' entry module (default: sim/run/workerBundle.ts partitionThreadStart). */
   workerEntry?: string;
   /** Called once every partition is built, just before the windows start, and when the last
    *  window has ended, before the results are merged (a benchmark's timer). */
@@ -74,7 +74,10 @@ export async function runPartitionedThreaded(
   const clock = options.timing === true ? wallClockMs : undefined;
   const startMs = clock?.() ?? 0;
   const control = new SharedArrayBuffer(controlBytes(n));
-  const file = options.workerEntry ?? (await partitionWorkerEntry());
+  const start: ThreadStart =
+    options.workerEntry !== undefined
+      ? { file: options.workerEntry, eval: false, data: {} }
+      : await partitionThreadStart();
   const workers: Worker[] = [];
   let finished = false;
   // Per partition thread: messages not yet asked for, and requests (next) not yet answered.
@@ -89,8 +92,10 @@ export async function runPartitionedThreaded(
   for (let lp = 1; lp < n; lp++) {
     arrived[lp] = [];
     asking[lp] = [];
-    const w = new Worker(file, {
+    const w = new Worker(start.file, {
+      eval: start.eval,
       workerData: {
+        ...start.data,
         scenario,
         lp,
         control,
