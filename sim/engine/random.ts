@@ -1,9 +1,9 @@
-import seedrandom from 'seedrandom';
+import { arc4SeedWords } from './arc4Seed.ts';
 
 /**
  * A small, fast generator (sfc32, state in a Uint32Array) for per-packet draws such as
  * spraying entropy and RED marking. performance.md: sfc32 ≈ 388 M draws/s vs 29 M for
- * seedrandom's default ARC4, so seedrandom only derives the seeds.
+ * seedrandom's default ARC4, so ARC4 only derives the seeds (arc4Seed.ts).
  */
 export class Rng {
   private readonly s = new Uint32Array(4);
@@ -61,8 +61,6 @@ export class RandomStreams {
   constructor(readonly seed: number) {}
 
   stream(name: string): Rng {
-    const prng = seedrandom(`ethersim:${this.seed}:${name}`);
-    const w = [prng.int32(), prng.int32(), prng.int32(), prng.int32()];
-    return new Rng(w);
+    return new Rng(arc4SeedWords(`ethersim:${this.seed}:${name}`));
   }
 }
