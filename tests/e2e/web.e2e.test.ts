@@ -533,6 +533,37 @@ describe('web front end in headless Chromium', () => {
     await page.close();
   }, 90_000);
 
+  it('the flow heatmap of an opened jobs run follows the "flows of" job picker', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'ethersim-open-jobs-'));
+    try {
+      const r = spawnSync(
+        process.execPath,
+        [resolve(ROOT, 'bin/ethersim.mjs'), 'run', resolve(ROOT, 'scenarios/two-jobs.yaml'), '--out', out, '--quiet'],
+        { encoding: 'utf8' },
+      );
+      expect(r.status, r.stderr).toBe(0);
+      const res = JSON.parse(readFileSync(join(out, 'uet', 'result.json'), 'utf8')) as Result;
+      const ofJob = (j: number) => res.flows.filter((f) => f.job === j).length;
+      expect([ofJob(0), ofJob(1)].every((n) => n > 0 && n < res.flows.length)).toBe(true);
+      const page = await openApp();
+      await page.setInputFiles('#open-folder', join(out, 'uet'));
+      await expect.poll(async () => (await state(page)).runs.map((x) => x.loaded)).toEqual([true]);
+      await page.selectOption('#heat-metric', 'tput');
+      const rowsNote = (n: number, job = '') =>
+        new RegExp(`^${n.toLocaleString('en-US')} rows${job ? ` \\(flows of ${job}\\)` : ''} ×`);
+      await expect.poll(() => page.textContent('#heat-note')).toMatch(rowsNote(res.flows.length));
+      await page.selectOption('#job-filter', { label: 'ep-alltoall' });
+      await expect.poll(() => page.textContent('#heat-note')).toMatch(rowsNote(ofJob(1), 'ep-alltoall'));
+      await page.selectOption('#job-filter', { label: 'dp-allreduce' });
+      await expect.poll(() => page.textContent('#heat-note')).toMatch(rowsNote(ofJob(0), 'dp-allreduce'));
+      await page.selectOption('#job-filter', { label: 'all jobs' });
+      await expect.poll(() => page.textContent('#heat-note')).toMatch(rowsNote(res.flows.length));
+      await page.close();
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  }, 120_000);
+
   it('streams a 128-host fat-tree at animation rate (prints the measured fps)', async () => {
     const page = await openApp();
     await page.selectOption('#scenario-picker', 'permutation-roce');

@@ -945,7 +945,10 @@ function renderJobsPanel(): void {
 
 /** The flows the FCT plots show: all, or one job's (the "flows of" picker). */
 const shownFlows = (r: Result) => jobFlows(r, jobFilter.value === '' ? null : Number(jobFilter.value));
-jobFilter.addEventListener('change', () => renderLatencyPlots());
+jobFilter.addEventListener('change', () => {
+  renderLatencyPlots();
+  if (heat.metric.value === 'tput') renderHeatmap();
+});
 
 function renderTimeline(): void {
   const series: LineSeries[] = runs.map((r) => {
@@ -1466,11 +1469,16 @@ let heatShown: HeatShown | null = null;
 /** The heatmap's grid for a run: ports × tape samples (queue, utilisation, PAUSE) or flows × time. */
 function heatGrid(r: Run, metric: string): { grid: BandedGrid; unit: (v: number) => string; max: number } | null {
   const pixels = heatPixels(heat.canvas);
+  // The job picker ("flows of") narrows the flow heatmap as it does the FCT plots.
+  const job = jobFilter.value === '' ? null : Number(jobFilter.value);
+  const flowsOfRun = r.output?.result.flows;
+  const shownFlow = (id: number) => job === null || flowsOfRun?.[id]?.job === job;
   if (metric === 'tput' && r.series) {
     // An opened run's series.ndjson: every flow's throughput per row.
     const { tUs, values } = flowThroughput(r.series);
     const keys = values.map((_, f) => String(f).padStart(9, '0'));
-    const order = orderRows(keys, values, heat.worst.checked);
+    const order = orderRows(keys, values, heat.worst.checked).filter(shownFlow);
+    if (!order.length) return null;
     let max = 1;
     for (const v of values) for (let i = 0; i < v.length; i++) if (v[i] > max) max = v[i];
     return {
@@ -1480,7 +1488,9 @@ function heatGrid(r: Run, metric: string): { grid: BandedGrid; unit: (v: number)
     };
   }
   if (metric === 'tput') {
-    const traces = (r.output?.result.series ?? []).filter((x) => /^flow:\d+:deliveredBytes$/.test(x.name));
+    const traces = (r.output?.result.series ?? []).filter(
+      (x) => /^flow:\d+:deliveredBytes$/.test(x.name) && shownFlow(Number(x.name.split(':')[1])),
+    );
     if (!traces.length) return null;
     const pts = traces.map((d) => T.throughputGbps(d.t, d.v));
     const tUs = pts.reduce((a, p) => (p.length > a.length ? p : a), pts[0]).map((p) => p.x);
@@ -1535,7 +1545,9 @@ function renderHeatmap(): void {
     heat.note.textContent = !r
       ? ''
       : metric === 'tput'
-        ? 'no flow traces: tick "record … time series" and run again'
+        ? jobFilter.value !== '' && (r.series || r.output?.result.series?.some((x) => x.name.startsWith('flow:')))
+          ? `no flows of ${jobFilter.selectedOptions[0]?.textContent ?? 'this job'} traced in this run`
+          : 'no flow traces: tick "record … time series" and run again'
         : metric === 'util' && r.loaded
           ? 'no series.ndjson beside this result (written by `ethersim run --out` since this version)'
           : r.loaded
@@ -1559,7 +1571,9 @@ function renderHeatmap(): void {
   heatShown = { grid, unit };
   const nRows = grid.bands[grid.bands.length - 1];
   const perBand = Math.ceil(nRows / (grid.bands.length - 1));
-  heat.note.textContent = `${fmt.int(nRows)} rows × ${grid.tUs.length} samples${perBand > 1 ? ` (a pixel row is the worst of ~${perBand})` : ''}; colour ∝ √value, max ${unit(max)}`;
+  const ofJob =
+    metric === 'tput' && jobFilter.value !== '' ? ` (flows of ${jobFilter.selectedOptions[0]?.textContent})` : '';
+  heat.note.textContent = `${fmt.int(nRows)} rows${ofJob} × ${grid.tUs.length} samples${perBand > 1 ? ` (a pixel row is the worst of ~${perBand})` : ''}; colour ∝ √value, max ${unit(max)}`;
   heat.t0.textContent = fmt.us(grid.tUs[0] * 1e6);
   heat.t1.textContent = fmt.us(grid.tUs[grid.tUs.length - 1] * 1e6);
   drawAxisMarks($('heat-marks'), faultTimes(), grid.tUs[0] * 1e6, grid.tUs[grid.tUs.length - 1] * 1e6);
