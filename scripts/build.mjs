@@ -95,6 +95,35 @@ const zodEnglishOnly = {
   },
 };
 
+/**
+ * Dependencies only some commands use, loaded when first touched instead of when the CLI
+ * starts: protobufjs (Chakra traces only) and yaml (only commands that read a scenario or a
+ * `--set`; JSON scenarios go through it too, for its duplicate-key and position errors). In the
+ * Node builds `import x from '<dep>'` gets a stand-in whose first property read requires the
+ * bundled module (esbuild keeps a bundled CommonJS module's body in a function, run at its
+ * first require). With the code cache warm, loading them took yaml 6 ms and protobufjs 3 ms
+ * of a command's start (docs/performance.md, "Start-up and warm-up"). The sources, the tests
+ * and the browser build import them as usual.
+ */
+const LAZY_DEPS = ['protobufjs', 'yaml'];
+const lazyDeps = {
+  name: 'lazy-deps',
+  setup(b) {
+    const filter = new RegExp(`^(${LAZY_DEPS.join('|')})$`);
+    b.onResolve({ filter }, (a) =>
+      a.namespace === 'lazy-dep' ? undefined : { path: a.path, namespace: 'lazy-dep', pluginData: a.resolveDir },
+    );
+    b.onLoad({ filter: /.*/, namespace: 'lazy-dep' }, (a) => ({
+      // The default import of a CommonJS module is its module.exports (Node's rule, which
+      // esbuild applies to these imports too).
+      contents: `let m;
+const load = () => (m ??= require(${JSON.stringify(a.path)}));
+export default new Proxy({}, { get: (_, key) => load()[key], has: (_, key) => key in load() });`,
+      resolveDir: a.pluginData,
+    }));
+  },
+};
+
 /** What a build reads: the sources, and the files that change how they are built. */
 const INPUTS = ['sim', 'scripts/build.mjs', 'package.json', 'package-lock.json'];
 
@@ -152,7 +181,7 @@ export async function build(outDir = join(ROOT, 'dist')) {
     },
     legalComments: 'eof',
     logLevel: 'warning',
-    plugins: [zodEnglishOnly],
+    plugins: [zodEnglishOnly, lazyDeps],
   });
   const scripts = SCRIPTS.map(async ({ out, source }) => {
     await esbuild.build({
@@ -168,7 +197,7 @@ export async function build(outDir = join(ROOT, 'dist')) {
       banner: { js: "const __ethersimModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
       legalComments: 'eof',
       logLevel: 'warning',
-      plugins: [zodEnglishOnly],
+      plugins: [zodEnglishOnly, lazyDeps],
     });
     // ASCII only, so that bin/codeCache.mjs can read it as latin1 (no UTF-8 decoding of 1.5 MB,
     // and a one-byte string for V8: 7–20 ms less per command). esbuild escapes non-ASCII
