@@ -8,10 +8,10 @@
 // slower: the core runs 10–25 % slower from separate modules, `npm run bench`).
 //
 // The CLI is dist/node/cli.cjs, one script compiled with a V8 code cache beside it (see
-// codeCache.mjs); dist/node/cli.mjs, the same as an ES module, when it is missing.
+// codeCache.cjs); dist/node/cli.mjs, the same as an ES module, when it is missing.
 import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { loadWithCodeCache } from './codeCache.mjs';
+import { loadWithCodeCache } from './codeCache.cjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DIST = `${ROOT}dist/node/`;

@@ -56,7 +56,7 @@ export const ENTRIES = {
 
 /**
  * The command line once more, as one CommonJS script (no chunks), for bin/ethersim.mjs to
- * compile with node:vm's `cachedData` (bin/codeCache.mjs): Node 20 has no compile cache for ES
+ * compile with node:vm's `cachedData` (bin/codeCache.cjs): Node 20 has no compile cache for ES
  * modules (module.enableCompileCache is Node 22), and a cold `ethersim run` spent ~30 ms parsing
  * and compiling the bundle's code before it ran (docs/performance.md, "Start-up and warm-up").
  * `import.meta.url` becomes the script's own file URL, so paths relative to it (the worker
@@ -199,7 +199,7 @@ export async function build(outDir = join(ROOT, 'dist')) {
       logLevel: 'warning',
       plugins: [zodEnglishOnly, lazyDeps],
     });
-    // ASCII only, so that bin/codeCache.mjs can read it as latin1 (no UTF-8 decoding of 1.5 MB,
+    // ASCII only, so that bin/codeCache.cjs can read it as latin1 (no UTF-8 decoding of 1.5 MB,
     // and a one-byte string for V8: 7–20 ms less per command). esbuild escapes non-ASCII
     // characters in code (charset 'ascii', its default), so any left are in comments it keeps:
     // escaped too.

@@ -8,7 +8,17 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseScenario, runScenario } from '../sim/api/index.ts';
@@ -100,7 +110,7 @@ describe('the packed package in a fresh project', { tags: ['slow'], timeout: 240
       'dist/node/cli.mjs',
       'dist/node/cli.cjs',
       'dist/node/partitionThread.cjs',
-      'bin/codeCache.mjs',
+      'bin/codeCache.cjs',
       'dist/node/index.mjs',
       'dist/types/sim/api/index.d.ts',
       'scenarios/dumbbell.yaml',
@@ -120,6 +130,28 @@ describe('the packed package in a fresh project', { tags: ['slow'], timeout: 240
     const result = JSON.parse(r.stdout) as { meta: { version: string; stopReason: string } };
     expect(result.meta.version).toBe(pkg.version);
     expect(result.meta.stopReason).toBe('allFlowsDone');
+    // Partition threads load the package's dist/node/partitionThread.cjs through its
+    // bin/codeCache.cjs (twice: without, then with the cache the first run left); the result is
+    // that of the same partitions in one thread.
+    const part = (threads: number) =>
+      sh('npx', [
+        '--offline',
+        'ethersim',
+        'run',
+        'node_modules/ethersim/scenarios/incast-uet.yaml',
+        '--json',
+        '--quiet',
+        '--set',
+        'engine.partitions=2',
+        '--set',
+        `engine.threads=${threads}`,
+      ]).stdout;
+    const flows = (out: string) => JSON.stringify((JSON.parse(out) as { flows: unknown[] }).flows);
+    const one = flows(part(1));
+    expect(flows(part(2))).toBe(one);
+    const built = join(dir, 'node_modules/ethersim/dist/node');
+    expect(readdirSync(built).filter((f) => /^partitionThread\.cjs\..*\.v8cache$/.test(f))).toHaveLength(1);
+    expect(flows(part(2))).toBe(one);
   });
 
   it('the API imports from a .mjs and a .ts file, and a program type-checks against the declarations', () => {

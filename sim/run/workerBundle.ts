@@ -49,7 +49,7 @@ export interface ThreadStart {
 
 /**
  * A built CLI's partition threads load dist/node/partitionThread.cjs with the V8 code cache
- * of an earlier run (bin/codeCache.mjs, as the CLI itself is loaded): the ES bundle's parse and
+ * of an earlier run (bin/codeCache.cjs, as the CLI itself is loaded): the ES bundle's parse and
  * lazy compiles cost each thread 60–120 ms before and during its build, on the critical path
  * of a threaded run (docs/performance.md). Elsewhere — running from the sources, or a build
  * without the script or the package's bin/ — the ES module entry of partitionWorkerEntry.
@@ -57,8 +57,8 @@ export interface ThreadStart {
 export async function partitionThreadStart(): Promise<ThreadStart> {
   if (BUILT) {
     const script = fileURLToPath(new URL('./partitionThread.cjs', import.meta.url));
-    const loader = new URL('../../bin/codeCache.mjs', import.meta.url).href;
-    if (existsSync(script) && existsSync(fileURLToPath(loader)))
+    const loader = fileURLToPath(new URL('../../bin/codeCache.cjs', import.meta.url));
+    if (existsSync(script) && existsSync(loader))
       return { file: THREAD_LOADER, eval: true, data: { ethersimScript: script, ethersimLoader: loader } };
   }
   return { file: await partitionWorkerEntry(), eval: false, data: {} };
@@ -67,10 +67,8 @@ export async function partitionThreadStart(): Promise<ThreadStart> {
 /** The code a partition thread evaluates to load the script build with its cache; the cache is
  *  saved (when it had none) after the windows, before the thread reports (partitionThread.ts). */
 const THREAD_LOADER = `const { workerData } = require('node:worker_threads');
-import(workerData.ethersimLoader).then(({ loadWithCodeCache }) => {
-  const { exports, save } = loadWithCodeCache(workerData.ethersimScript);
-  exports.runPartitionThread(save);
-});`;
+const { exports, save } = require(workerData.ethersimLoader).loadWithCodeCache(workerData.ethersimScript);
+exports.runPartitionThread(save);`;
 
 /**
  * Bundle `entry` (a .ts module whose code does not use import.meta.url) with everything it

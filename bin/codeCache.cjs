@@ -2,11 +2,13 @@
 // partitionThread.cjs) through node:vm with the V8 code cache of its last run, so that its
 // functions need not be parsed and compiled again: Node 20 caches no ES module code
 // (docs/performance.md, "Start-up and warm-up"). Used by bin/ethersim.mjs and by the partition
-// threads of a built CLI (sim/run/workerBundle.ts); plain JavaScript, as the bin is.
-import { readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { basename, dirname, join } from 'node:path';
-import vm from 'node:vm';
+// threads of a built CLI (sim/run/workerBundle.ts); plain JavaScript, as the bin is. CommonJS,
+// so that a thread can require it without starting Node's ES module loader (10–15 ms of a
+// worker's start here, docs/performance.md).
+const { readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } = require('node:fs');
+const { createRequire } = require('node:module');
+const { basename, dirname, join } = require('node:path');
+const vm = require('node:vm');
 
 /**
  * Compile and run `file` with its cache: `exports` is what the script exported. The cache is
@@ -17,7 +19,7 @@ import vm from 'node:vm';
  * (atomically) and removes the script's older caches. Nothing is written where the directory
  * is read-only.
  */
-export function loadWithCodeCache(file) {
+function loadWithCodeCache(file) {
   const st = statSync(file);
   const dir = dirname(file);
   const name = basename(file);
@@ -54,3 +56,5 @@ export function loadWithCodeCache(file) {
   };
   return { exports: module.exports, save };
 }
+
+module.exports = { loadWithCodeCache };
