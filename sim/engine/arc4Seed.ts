@@ -3,8 +3,8 @@
  * generator (David Bau's seedrandom 3.x, `seedrandom(text).int32()` four times) for `text`,
  * computed directly. That generator is RC4 keyed with the text's character codes and with its
  * first 256 outputs dropped ("RC4-drop[256]"); seedrandom also builds a closure and a string of
- * its state per call and, when it loads, draws Math.random and loads node:crypto for seeds we
- * never ask it for. Written out here, a stream costs a fraction of that — it runs for every
+ * its state per call and, when it loads, mixes the platform's own random source into a pool and
+ * loads node:crypto, for automatic seeds we never ask it for. Written out here, a stream costs a fraction of that — it runs for every
  * switch's ECMP seed, on the build's critical path (docs/performance.md) — and the words are
  * the same, so every result stays as it was (tests/random.test.ts checks it against seedrandom).
  */
@@ -50,7 +50,7 @@ export function arc4SeedWords(text: string): [number, number, number, number] {
     S[j] = t;
     if (n >= 0) {
       const w = n >> 2;
-      words[w] = (words[w] << 8) | S[(S[i] + t) & MASK] | 0;
+      words[w] = (words[w] << 8) | S[(S[i] + t) & MASK];
     }
   }
   return words;

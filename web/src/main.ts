@@ -943,6 +943,9 @@ function renderJobsPanel(): void {
   });
 }
 
+/** The name of the job the "flows of" picker names. */
+const pickedJobName = () => jobFilter.selectedOptions[0]?.textContent ?? 'this job';
+
 /** The flows the FCT plots show: all, or one job's (the "flows of" picker). */
 const shownFlows = (r: Result) => jobFlows(r, jobFilter.value === '' ? null : Number(jobFilter.value));
 jobFilter.addEventListener('change', () => {
@@ -1479,8 +1482,9 @@ function heatGrid(r: Run, metric: string): { grid: BandedGrid; unit: (v: number)
     const keys = values.map((_, f) => String(f).padStart(9, '0'));
     const order = orderRows(keys, values, heat.worst.checked).filter(shownFlow);
     if (!order.length) return null;
+    // The colour scale of the rows shown (with a job picked, that job's flows only).
     let max = 1;
-    for (const v of values) for (let i = 0; i < v.length; i++) if (v[i] > max) max = v[i];
+    for (const f of order) for (const x of values[f]) if (x > max) max = x;
     return {
       grid: banded({ tUs, rows: order.map((i) => `flow ${i}`), values: order.map((i) => values[i]) }, pixels),
       unit: (v) => `${v.toFixed(1)} Gb/s`,
@@ -1546,7 +1550,7 @@ function renderHeatmap(): void {
       ? ''
       : metric === 'tput'
         ? jobFilter.value !== '' && (r.series || r.output?.result.series?.some((x) => x.name.startsWith('flow:')))
-          ? `no flows of ${jobFilter.selectedOptions[0]?.textContent ?? 'this job'} traced in this run`
+          ? `no flows of ${pickedJobName()} traced in this run`
           : 'no flow traces: tick "record … time series" and run again'
         : metric === 'util' && r.loaded
           ? 'no series.ndjson beside this result (written by `ethersim run --out` since this version)'
@@ -1571,8 +1575,7 @@ function renderHeatmap(): void {
   heatShown = { grid, unit };
   const nRows = grid.bands[grid.bands.length - 1];
   const perBand = Math.ceil(nRows / (grid.bands.length - 1));
-  const ofJob =
-    metric === 'tput' && jobFilter.value !== '' ? ` (flows of ${jobFilter.selectedOptions[0]?.textContent})` : '';
+  const ofJob = metric === 'tput' && jobFilter.value !== '' ? ` (flows of ${pickedJobName()})` : '';
   heat.note.textContent = `${fmt.int(nRows)} rows${ofJob} × ${grid.tUs.length} samples${perBand > 1 ? ` (a pixel row is the worst of ~${perBand})` : ''}; colour ∝ √value, max ${unit(max)}`;
   heat.t0.textContent = fmt.us(grid.tUs[0] * 1e6);
   heat.t1.textContent = fmt.us(grid.tUs[grid.tUs.length - 1] * 1e6);
