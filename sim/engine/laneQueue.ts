@@ -35,6 +35,11 @@ const enum LQ {
    *  view of the same buffer costs one load each, where packing them into one double cost a
    *  division, a floor and two conversions per pop and per warmed entry. */
   F64_PER_ENTRY = 4,
+  /** A new lane's ring (entries; doubled as needed). */
+  FIRST_LANE_CAPACITY = 16,
+  /** A cell of headT/headS past the sources', written instead of a source's when the top one
+   *  leaves the tournament (replaceTop: one store site for both cases). */
+  SCRATCH = 65,
 }
 
 /** How a lane entry's integers sit in its ring's Int32 view (LQ), for an EventWarmer. */
@@ -103,8 +108,8 @@ export class LaneQueue {
   /** The tournament: a binary heap of source ids ordered by their head's (time, seq). */
   private readonly tour = new Int32Array(LQ.MAX_LANES + 1);
   private tourSize = 0;
-  private readonly headT = new Float64Array(LQ.MAX_LANES + 1);
-  private readonly headS = new Float64Array(LQ.MAX_LANES + 1);
+  private readonly headT = new Float64Array(LQ.SCRATCH + 1);
+  private readonly headS = new Float64Array(LQ.SCRATCH + 1);
   /** The runner-up's head: the smaller of the top source's children in the tournament. */
   private runT = Infinity;
   private runS = 0;
@@ -183,7 +188,9 @@ export class LaneQueue {
         return;
       }
       li = this.lanes.length;
-      this.lanes.push(new Lane(256));
+      // Small at first, so that the first grows come while V8 still records type feedback: a
+      // lane's first grow after pushLane was optimised threw that code away (node --trace-deopt).
+      this.lanes.push(new Lane(LQ.FIRST_LANE_CAPACITY));
       this.tableKey[h] = key;
       this.tableLane[h] = li;
     }
@@ -219,8 +226,9 @@ export class LaneQueue {
       this.popKind = heap.popKind;
       this.popA = heap.popA;
       this.popB = heap.popB;
-      if (heap.size > 0) this.replaceTop(heap.peekTime(), heap.topSeq());
-      else this.removeTop();
+      // One call for both cases (a time of −1: the heap ran empty; see replaceTop).
+      const more = heap.size > 0;
+      this.replaceTop(more ? heap.peekTime() : -1, more ? heap.topSeq() : 0);
       return true;
     }
     const lane = this.lanes[src];
@@ -235,17 +243,22 @@ export class LaneQueue {
     lane.head = n;
     if ((n & (LANE.WARM_BATCH - 1)) === 0 && lane.size > 2 * LANE.WARM_BATCH && this.warmer !== null)
       this.warmAhead(lane);
+    // (t = −1: the lane ran empty; see replaceTop.)
+    let t = -1;
+    let s = 0;
     if (--lane.size > 0) {
-      const t = f[LQ.F64_PER_ENTRY * n];
-      const s = f[LQ.F64_PER_ENTRY * n + 1];
+      t = f[LQ.F64_PER_ENTRY * n];
+      s = f[LQ.F64_PER_ENTRY * n + 1];
       if (t < this.runT || (t === this.runT && s < this.runS)) {
         // Still ahead of every other source (the runner-up is the smaller of the top's children):
         // the tournament keeps its shape. On the 1024-host runs the popped lane stays on top for
         // 93 % (UET) and 78 % (RoCE) of pops — runs of events of one delay class.
         this.headT[src] = t;
         this.headS[src] = s;
-      } else this.replaceTop(t, s);
-    } else this.removeTop();
+        return true;
+      }
+    }
+    this.replaceTop(t, s);
     return true;
   }
 
@@ -291,18 +304,23 @@ export class LaneQueue {
     this.refreshRunnerUp();
   }
 
-  /** The top source's head moved to (t, s): sift it down. */
+  /**
+   * The top source's head moved to (t, s): sift it down; or, with t = −1, the top source ran empty:
+   * take it out and sift the last one down from the top. One function with no branch around a
+   * property access for both: a call or access first reached after V8 optimised its caller has
+   * no type feedback, and reaching it throws the caller's code away (the first lane to run empty
+   * did so to the event loop, node --trace-deopt).
+   */
   private replaceTop(t: number, s: number): void {
-    const src = this.tour[0];
-    this.headT[src] = t;
-    this.headS[src] = s;
-    this.siftDown(src);
-  }
-
-  /** The top source ran empty. */
-  private removeTop(): void {
-    const n = --this.tourSize;
-    if (n > 0) this.siftDown(this.tour[n]);
+    const tour = this.tour;
+    const empty = t < 0;
+    const n = this.tourSize - (empty ? 1 : 0);
+    this.tourSize = n;
+    const src = tour[empty ? n : 0];
+    const cell = empty ? LQ.SCRATCH : src;
+    this.headT[cell] = t;
+    this.headS[cell] = s;
+    if (n > 0) this.siftDown(src);
   }
 
   private siftDown(src: number): void {
@@ -326,7 +344,7 @@ export class LaneQueue {
     const n = this.tourSize;
     // One store of each field for both cases: a store only the rare case (fewer than two
     // sources, late in a run) reached was compiled without feedback, and its first use threw
-    // away pop, siftDown, replaceTop and removeTop together (node --trace-deopt, the incast).
+    // away pop, siftDown and replaceTop together (node --trace-deopt, the incast).
     let t = Infinity;
     let s = 0;
     if (n >= 2) {

@@ -180,7 +180,10 @@ export class Nscc {
   sampleRtt(f: number, rawRttPs: number, ce: boolean, fullSize: boolean): number {
     if (fullSize) this.lowerBaseRtt(f, rawRttPs);
     const base = this.baseRtt[f];
-    if (rawRttPs < base) return this.avgDelay[f];
+    // Read before the test: read only below the base RTT (rare), the access had no type feedback
+    // and threw sampleRtt's optimised code away.
+    const avg = this.avgDelay[f];
+    if (rawRttPs < base) return avg;
     const delay = rawRttPs - base;
     this.updateAvgDelay(f, delay, ce);
     return delay;

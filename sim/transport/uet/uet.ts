@@ -400,7 +400,9 @@ export class UetTransportModel implements HostTransport {
     const ev = this.chooser.next(f);
     this.txEv[o + psn] = ev;
     this.inflight[f] += bytes;
-    if (psn === this.npkts[f] - 1) flags |= F.LAST;
+    // Or-ed in on every packet (a branch taken first by a flow's last packet, after makeData was
+    // optimised, threw its code away: node --trace-deopt).
+    flags |= psn === this.npkts[f] - 1 ? F.LAST : 0;
     // AckRequest when this is the last new packet or the window is now full (htsim set_ar).
     if (this.nextNew[f] === this.npkts[f] || this.inflight[f] + bytes > this.window(f)) flags |= F.AR;
     const pkt = pool.alloc(PK.DATA, f, this.flows.src[f], this.flows.dst[f], bytes, this.prio);
@@ -618,16 +620,14 @@ export class UetTransportModel implements HostTransport {
     const nscc = this.nscc;
     if (nscc !== null) {
       const att = this.attempt[o + acked];
+      // Read whether or not the short-circuit below needs it: read only for a flow's last
+      // packet, it had no type feedback then and threw onAck's optimised code away.
+      const lastFull = this.flows.sizeBytes[f] % this.mtu === 0;
       if (
         this.st[o + acked] === UET.ST_OUT &&
         (att === 1 ? (flags & F.RETX) === 0 : att === 2 && (flags & F.RETX) !== 0)
       ) {
-        delay = nscc.sampleRtt(
-          f,
-          now - this.txTime[o + acked],
-          ce,
-          acked < this.npkts[f] - 1 || this.flows.sizeBytes[f] % this.mtu === 0,
-        );
+        delay = nscc.sampleRtt(f, now - this.txTime[o + acked], ce, acked < this.npkts[f] - 1 || lastFull);
       } else delay = nscc.avgDelay[f];
     }
     // Swift: the same rule for a valid sample, the whole RTT (swift.ts).
