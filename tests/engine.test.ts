@@ -108,7 +108,7 @@ describe('LaneQueue against the heap', () => {
     expect(order).toEqual([3, 1, 2, 4, 5]);
   });
 
-  it('a lane wraps around and grows (from 256 entries) without losing its order', () => {
+  it('a lane wraps around and grows (from its first 16 entries) without losing its order', () => {
     const l = new LaneQueue(4);
     const h = new EventQueue(4);
     let now = 0;
