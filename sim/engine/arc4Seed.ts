@@ -4,9 +4,10 @@
  * computed directly. That generator is RC4 keyed with the text's character codes and with its
  * first 256 outputs dropped ("RC4-drop[256]"); seedrandom also builds a closure and a string of
  * its state per call and, when it loads, mixes the platform's own random source into a pool and
- * loads node:crypto, for automatic seeds we never ask it for. Written out here, a stream costs a fraction of that — it runs for every
- * switch's ECMP seed, on the build's critical path (docs/performance.md) — and the words are
- * the same, so every result stays as it was (tests/random.test.ts checks it against seedrandom).
+ * loads node:crypto, for automatic seeds we never ask it for. Written out here, a stream costs a
+ * fraction of that — it runs for every switch's ECMP seed, on the build's critical path
+ * (docs/performance.md) — and the words are the same, so every result stays as it was
+ * (tests/random.test.ts checks it against seedrandom).
  */
 
 /** RC4's state size; the key and the outputs are bytes (mod 256). */

@@ -943,11 +943,13 @@ function renderJobsPanel(): void {
   });
 }
 
+/** The job the "flows of" picker names, or null for all jobs. */
+const pickedJob = () => (jobFilter.value === '' ? null : Number(jobFilter.value));
 /** The name of the job the "flows of" picker names. */
 const pickedJobName = () => jobFilter.selectedOptions[0]?.textContent ?? 'this job';
 
 /** The flows the FCT plots show: all, or one job's (the "flows of" picker). */
-const shownFlows = (r: Result) => jobFlows(r, jobFilter.value === '' ? null : Number(jobFilter.value));
+const shownFlows = (r: Result) => jobFlows(r, pickedJob());
 jobFilter.addEventListener('change', () => {
   renderLatencyPlots();
   if (heat.metric.value === 'tput') renderHeatmap();
@@ -1473,7 +1475,7 @@ let heatShown: HeatShown | null = null;
 function heatGrid(r: Run, metric: string): { grid: BandedGrid; unit: (v: number) => string; max: number } | null {
   const pixels = heatPixels(heat.canvas);
   // The job picker ("flows of") narrows the flow heatmap as it does the FCT plots.
-  const job = jobFilter.value === '' ? null : Number(jobFilter.value);
+  const job = pickedJob();
   const flowsOfRun = r.output?.result.flows;
   const shownFlow = (id: number) => job === null || flowsOfRun?.[id]?.job === job;
   if (metric === 'tput' && r.series) {
@@ -1549,7 +1551,7 @@ function renderHeatmap(): void {
     heat.note.textContent = !r
       ? ''
       : metric === 'tput'
-        ? jobFilter.value !== '' && (r.series || r.output?.result.series?.some((x) => x.name.startsWith('flow:')))
+        ? pickedJob() !== null && (r.series || r.output?.result.series?.some((x) => x.name.startsWith('flow:')))
           ? `no flows of ${pickedJobName()} traced in this run`
           : 'no flow traces: tick "record … time series" and run again'
         : metric === 'util' && r.loaded
@@ -1575,7 +1577,7 @@ function renderHeatmap(): void {
   heatShown = { grid, unit };
   const nRows = grid.bands[grid.bands.length - 1];
   const perBand = Math.ceil(nRows / (grid.bands.length - 1));
-  const ofJob = metric === 'tput' && jobFilter.value !== '' ? ` (flows of ${pickedJobName()})` : '';
+  const ofJob = metric === 'tput' && pickedJob() !== null ? ` (flows of ${pickedJobName()})` : '';
   heat.note.textContent = `${fmt.int(nRows)} rows${ofJob} × ${grid.tUs.length} samples${perBand > 1 ? ` (a pixel row is the worst of ~${perBand})` : ''}; colour ∝ √value, max ${unit(max)}`;
   heat.t0.textContent = fmt.us(grid.tUs[0] * 1e6);
   heat.t1.textContent = fmt.us(grid.tUs[grid.tUs.length - 1] * 1e6);
