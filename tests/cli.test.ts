@@ -462,7 +462,8 @@ describe('argument and input errors (exit 2)', () => {
     expect(plain.stderr).toBe('');
     const labels = [...timed.stderr.matchAll(/^ {2}(.+?)\s{2,}\s*\d+/gm)].map((m) => m[1]);
     expect(labels).toEqual([
-      'Node start',
+      'Node start (before V8)',
+      'Node bootstrap',
       'module load (CLI, scenario layer)',
       'scenario (read, parse, validate)',
       'module load (simulator core)',

@@ -34,9 +34,15 @@ export class PhaseClock {
   private perPartition: PartitionTiming[] = [];
   /** When Node's bootstrap ended and our first module began (ms since the process started). */
   readonly nodeMs: number;
+  /** When V8 started: before it, Node's per-process set-up (OpenSSL, and the file NODE_EXTRA_CA_CERTS names). */
+  readonly v8Ms: number;
+  /** NODE_EXTRA_CA_CERTS was set: Node parsed that certificate file before V8 started. */
+  private readonly extraCaCerts: boolean;
 
   constructor() {
     this.nodeMs = performance.nodeTiming.bootstrapComplete;
+    this.v8Ms = performance.nodeTiming.v8Start;
+    this.extraCaCerts = (process.env.NODE_EXTRA_CA_CERTS ?? '') !== '';
   }
 
   /** Phase `p` ends now (later marks of the same phase move its end). */
@@ -82,7 +88,15 @@ export class PhaseClock {
 
   /** The table, one phase a line, in ms. */
   format(events?: number): string {
-    const lines = ['ethersim: timing (wall clock, ms):', `  ${'Node start'.padEnd(34)}${fmt(this.nodeMs)}`];
+    // Node's start in two: its per-process set-up before V8 (a few ms, unless NODE_EXTRA_CA_CERTS
+    // names a CA bundle: Node parses every certificate in it first, 50–70 ms for Debian's 140 on
+    // this project's VM, docs/performance.md), then its bootstrap.
+    const before = `  ${'Node start (before V8)'.padEnd(34)}${fmt(this.v8Ms)}`;
+    const lines = [
+      'ethersim: timing (wall clock, ms):',
+      this.extraCaCerts ? `${before}   with NODE_EXTRA_CA_CERTS: Node reads that file first` : before,
+      `  ${'Node bootstrap'.padEnd(34)}${fmt(this.nodeMs - this.v8Ms)}`,
+    ];
     let prev = this.nodeMs;
     for (const [p, label] of PHASES) {
       const t = this.ends.get(p);
