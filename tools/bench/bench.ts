@@ -9,8 +9,9 @@
  * physics (column "vs baseline"); and every run of a scenario must give the same FCTs (the runs
  * are deterministic).
  * Also: the event-queue hold benchmark (calendar queue vs typed-array heap vs js-sdsl's
- * PriorityQueue; heap vs fixed-delay lanes when delays recur), and the cost of the congestion
- * analysis on permutation-roce.
+ * PriorityQueue; heap vs fixed-delay lanes when delays recur) with the machine-speed line it
+ * gives, the memory line (memoryLatency.ts), and the cost of the congestion analysis on
+ * permutation-roce.
  *
  *   npm run bench [-- --runs N] [--large] [--only NAME] [--json] [--no-queue] [--no-analysis] [--sweep] [--tsx] [--profile] [--help]
  * (benchArgs.ts parses them: an unknown option or a bad value is refused before anything runs)
@@ -27,6 +28,7 @@ import { dirname, join } from 'node:path';
 import { PriorityQueue } from 'js-sdsl';
 import { CalendarQueue } from '../../sim/engine/calendarQueue.ts';
 import { EventQueue } from '../../sim/engine/eventQueue.ts';
+import { memoryLatency } from './memoryLatency.ts';
 import { LaneQueue } from '../../sim/engine/laneQueue.ts';
 import { RandomStreams } from '../../sim/engine/random.ts';
 import { readFileSync } from 'node:fs';
@@ -316,6 +318,7 @@ async function main(args: BenchArgs) {
   }
   const queue = args.noQueue ? [] : queueBench();
   const machineSpeed = machineSpeedOf(queue);
+  const memory = args.noQueue ? null : memoryLatency();
   const profiles: Array<{ scenario: string } & InstructionProfile> = [];
   if (args.profile) {
     if (!hasValgrind()) throw new Error('--profile needs valgrind (Debian package valgrind)');
@@ -336,7 +339,14 @@ async function main(args: BenchArgs) {
   if (json) {
     process.stdout.write(
       `${JSON.stringify(
-        { scenarios: rows, queue, analysisOverhead, machineSpeedVsReference: machineSpeed, profiles },
+        {
+          scenarios: rows,
+          queue,
+          analysisOverhead,
+          machineSpeedVsReference: machineSpeed,
+          memoryLatencyNs: memory?.nsPerRead ?? null,
+          profiles,
+        },
         null,
         2,
       )}\n`,
@@ -400,6 +410,11 @@ async function main(args: BenchArgs) {
       );
     }
   }
+  if (memory !== null)
+    console.log(
+      `memory: ${memory.nsPerRead.toFixed(0)} ns per dependent read of a random line in ${memory.mib} MiB ` +
+        '(what runs of 8,192 hosts and more wait on; the machine-speed line does not see it)',
+    );
   if (profiles.length > 0) {
     console.log(
       '\ninstruction profile (callgrind, node --single-threaded: the same code gives the same hot-function counts, totals within 0.1 %):',

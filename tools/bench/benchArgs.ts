@@ -26,7 +26,7 @@ export const BENCH_USAGE = `usage: npm run bench [-- OPTIONS]
   --only TEXT     only the cases whose name or file contains TEXT
   --json          print JSON instead of tables
   --profile       add an instruction profile (callgrind) of the 1024-host one-thread runs
-  --no-queue      skip the event-queue hold benchmark
+  --no-queue      skip the event-queue hold benchmark and the memory line
   --no-analysis   skip the congestion-analysis overhead measurement
   --sweep         also run the sweep benchmark (8 variants on 2 worker threads)
   --tsx           run the core through tsx's loader instead of one bundle
