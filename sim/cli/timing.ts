@@ -89,8 +89,9 @@ export class PhaseClock {
   /** The table, one phase a line, in ms. */
   format(events?: number): string {
     // Node's start in two: its per-process set-up before V8 (a few ms, unless NODE_EXTRA_CA_CERTS
-    // names a CA bundle: Node parses every certificate in it first, 50–70 ms for Debian's 140 on
-    // this project's VM, docs/performance.md), then its bootstrap.
+    // names a CA bundle: Node then builds its root certificate store and adds every certificate
+    // of the file to it first, 50–70 ms for Debian's 144 on this project's VM,
+    // docs/performance.md), then its bootstrap.
     const before = `  ${'Node start (before V8)'.padEnd(34)}${fmt(this.v8Ms)}`;
     const lines = [
       'ethersim: timing (wall clock, ms):',

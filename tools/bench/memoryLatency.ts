@@ -6,9 +6,10 @@
  * Why: the machine-speed line (js-sdsl's hold rates) times a queue that fits in the caches, and
  * says how fast this VM executes code today. Runs of 8,192 hosts and more wait on memory instead
  * (their packet and port records are many times the L3; docs/performance.md, "65,536 hosts"),
- * and on this project's VM memory's speed moves on its own: the 65,536-host UET run took 4.6–4.9
- * min at a machine speed of 0.61× and 6.8 min at 0.46×, with the same code. A latency read beside
- * the large rows tells the two apart.
+ * and on this project's VM memory's speed moves on its own: the 65,536-host UET run took 284 s
+ * at a machine speed of about 0.6× and 406 s five hours later at 0.46×, with code that runs it
+ * at the same speed side by side (and 295 s at 0.44× earlier that day, with older code). A
+ * latency read beside the large rows tells the two apart.
  */
 import { RandomStreams } from '../../sim/engine/random.ts';
 
@@ -48,7 +49,7 @@ export function memoryLatency(mib = 256, reads = 4_000_000, rounds = 3): MemoryL
   const a = lineCycle(mib);
   const ns: number[] = [];
   let p = 0;
-  // A first chase compiles the loop and touches every page, so the rounds time reads alone.
+  // A first chase gets the loop compiled (every page was written above), so the rounds time reads alone.
   p = chase(a, p, reads);
   for (let r = 0; r < rounds; r++) {
     const t0 = performance.now(); // wall clock: benchmark timing
