@@ -35,7 +35,7 @@ export class PhaseClock {
   /** When Node's bootstrap ended and our first module began (ms since the process started). */
   readonly nodeMs: number;
   /** When V8 started: before it, Node's per-process set-up (OpenSSL, and the file NODE_EXTRA_CA_CERTS names). */
-  readonly v8Ms: number;
+  private readonly v8Ms: number;
   /** NODE_EXTRA_CA_CERTS was set: Node parsed that certificate file before V8 started. */
   private readonly extraCaCerts: boolean;
 

@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { parseScenario } from '../../sim/scenario/load.ts';
 import { buildSimulation, runSimulation } from '../../sim/run/run.ts';
+import { median } from './median.ts';
 
 const file = 'scenarios/permutation-roce.yaml';
 const text = readFileSync(file, 'utf8');
@@ -22,7 +23,6 @@ for (let i = 0; i <= rounds; i++) {
     if (i > 0) ms[on ? 'on' : 'off'].push((c.user + c.system) / 1000); // round 0 warms up
   }
 }
-const median = (a: number[]) => [...a].sort((x, y) => x - y)[a.length >> 1];
 const on = median(ms.on);
 const off = median(ms.off);
 // The overhead is the median of each round's own on/off ratio: the two runs of a round are

@@ -29,6 +29,7 @@ import { PriorityQueue } from 'js-sdsl';
 import { CalendarQueue } from '../../sim/engine/calendarQueue.ts';
 import { EventQueue } from '../../sim/engine/eventQueue.ts';
 import { memoryLatency } from './memoryLatency.ts';
+import { median } from './median.ts';
 import { LaneQueue } from '../../sim/engine/laneQueue.ts';
 import { RandomStreams } from '../../sim/engine/random.ts';
 import { readFileSync } from 'node:fs';
@@ -189,10 +190,6 @@ function baselineVerdict(r: CheckReport): string {
   return `${r.ok ? 'ok' : `MOVED: ${r.moved.join(', ')}`} (KS D ${ks.change.toFixed(3)} ≤ ${ks.limit.toFixed(3)})`;
 }
 
-const median = (xs: number[]) => {
-  const a = [...xs].sort((x, y) => x - y);
-  return a[Math.floor(a.length / 2)];
-};
 const spread = (xs: number[]) => Math.max(...xs) - Math.min(...xs);
 
 function queueBench(): Array<{ queue: string; pending: number; mHoldsPerSec: number }> {

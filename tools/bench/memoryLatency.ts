@@ -7,11 +7,12 @@
  * says how fast this VM executes code today. Runs of 8,192 hosts and more wait on memory instead
  * (their packet and port records are many times the L3; docs/performance.md, "65,536 hosts"),
  * and on this project's VM memory's speed moves on its own: the 65,536-host UET run took 284 s
- * at a machine speed of about 0.6× and 406 s five hours later at 0.46×, with code that runs it
- * at the same speed side by side (and 295 s at 0.44× earlier that day, with older code). A
- * latency read beside the large rows tells the two apart.
+ * one evening (the machine-speed line read 0.59–0.61× two hours before) and 406 s five hours
+ * later at 0.46×, with code that runs it at the same speed side by side (and 295 s at 0.44×
+ * earlier that day, with older code). A latency read beside the large rows tells the two apart.
  */
 import { RandomStreams } from '../../sim/engine/random.ts';
+import { median } from './median.ts';
 
 /** Int32 slots per 64-byte line. */
 const LINE_WORDS = 16;
@@ -57,8 +58,7 @@ export function memoryLatency(mib = 256, reads = 4_000_000, rounds = 3): MemoryL
     ns.push(((performance.now() - t0) * 1e6) / reads); // wall clock: benchmark timing
   }
   if (p < 0) throw new Error('unreachable: the chase reads non-negative offsets'); // keeps p live
-  ns.sort((x, y) => x - y);
-  return { mib, nsPerRead: ns[rounds >> 1] };
+  return { mib, nsPerRead: median(ns) };
 }
 
 function chase(a: Int32Array, start: number, reads: number): number {
