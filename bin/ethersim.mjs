@@ -2,10 +2,12 @@
 // The ethersim command: runs the CLI from dist/node/, the bundles scripts/build.mjs builds
 // (npm's `prepare` step builds them after `npm ci`; the published package ships them).
 //
-// In a checkout (sim/ is here) a build older than any source is rebuilt first (~0.1–0.5 s,
-// once), so an edited source never runs as old code; a checkout without esbuild, or
-// ETHERSIM_NO_BUNDLE=1, runs the sources module by module through tsx instead (same results,
-// slower: the core runs 10–25 % slower from separate modules, `npm run bench`).
+// In a checkout (sim/ is here) a build older than any source is rebuilt first (~0.1–0.7 s,
+// once), so an edited source never runs as old code. That rebuild skips the code caches'
+// training runs (`npm ci` and `node scripts/build.mjs` do them, about a second): the command
+// writes the cache as it ends instead. A checkout without esbuild, or ETHERSIM_NO_BUNDLE=1,
+// runs the sources module by module through tsx instead (same results, slower: the core runs
+// 10–25 % slower from separate modules, `npm run bench`).
 //
 // The CLI is dist/node/cli.cjs, one script compiled with a V8 code cache beside it (see
 // codeCache.cjs); dist/node/cli.mjs, the same as an ES module, when it is missing.
@@ -27,7 +29,7 @@ async function builtCli() {
   if (existsSync(`${ROOT}sim`)) {
     try {
       const { isStale, build } = await import('../scripts/build.mjs');
-      if (isStale()) await build();
+      if (isStale()) await build(undefined, { train: false });
     } catch (e) {
       if (process.env.ETHERSIM_DEBUG) process.stderr.write(`ethersim: could not build dist/node/: ${e?.stack ?? e}\n`);
       return null;

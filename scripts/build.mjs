@@ -10,7 +10,8 @@
 // there as from the sources: `../..` is the package root, `./workerNode.mjs` the worker entry):
 //   dist/node/cli.cjs               the command line (sim/cli/main.ts) as one CommonJS script, run
 //                                   by bin/ethersim.mjs through node:vm with a V8 code cache
-//                                   (cli.cjs.*.v8cache, written by its first run; see CLI_SCRIPT)
+//                                   (cli.cjs.*.v8cache, written by training runs after the
+//                                   build, trainCodeCaches; see CLI_SCRIPT)
 //   dist/node/cli.mjs               the same as an ES module (run when cli.cjs is missing)
 //   dist/node/workerNode.mjs        a simulator worker thread (sim/run/worker.ts)
 //   dist/node/partitionWorker.mjs   a partition thread of a threaded partitioned run
@@ -157,7 +158,7 @@ export function isStale() {
  * (tests start many CLIs at once) imports the old build or the new one, never a half-written
  * file. Chunks of earlier builds stay an hour: a process started from one may still import them.
  */
-export async function build(outDir = join(ROOT, 'dist')) {
+export async function build(outDir = join(ROOT, 'dist'), { train = true } = {}) {
   const esbuild = await import('esbuild');
   const dist = join(outDir, 'node');
   const tmp = join(outDir, `.node-${process.pid}`);
@@ -231,6 +232,22 @@ export async function build(outDir = join(ROOT, 'dist')) {
     }
   }
   writeFileSync(join(dist, 'BUILT'), `${new Date().toISOString()}\n`);
+  if (train) await trainCodeCaches(dist);
+}
+
+/**
+ * Write the scripts' V8 code caches from fixed training runs (scripts/trainCodeCache.cjs says
+ * why), in a child process started as the bin starts (a cache is only accepted by a process with
+ * the same V8 flags). A failure leaves no cache, and the first command writes one as before; it
+ * does not fail the build.
+ */
+async function trainCodeCaches(dist) {
+  const { spawnSync } = await import('node:child_process');
+  const r = spawnSync(process.execPath, [join(ROOT, 'scripts/trainCodeCache.cjs'), dist, ROOT], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
+  if (r.status !== 0) process.stderr.write(`ethersim: no code cache trained (${r.stderr.trim() || r.error})\n`);
 }
 
 /**
@@ -240,7 +257,9 @@ export async function build(outDir = join(ROOT, 'dist')) {
 export async function buildPackage(outDir = join(ROOT, 'dist')) {
   const esbuild = await import('esbuild');
   for (const d of ['node', 'browser', 'types']) rmSync(join(outDir, d), { recursive: true, force: true });
-  await build(outDir);
+  // No code caches in the package: one is for the V8 build that wrote it, and a user's Node
+  // writes its own on the first run (bin/codeCache.cjs).
+  await build(outDir, { train: false });
   await esbuild.build({
     absWorkingDir: ROOT,
     entryPoints: BROWSER_ENTRIES,

@@ -346,6 +346,36 @@ describe('ethersim binary (child process)', () => {
     expect(flows(first.stdout)).toBe(flows(one.stdout));
   });
 
+  it('a build trains cli.cjs’s code cache, which a later run accepts and keeps as it is', {
+    tags: ['slow'],
+  }, async () => {
+    const { build } = (await import('../scripts/build.mjs' as string)) as {
+      build(out: string): Promise<void>;
+    };
+    const out = mkdtempSync(join(tmpdir(), 'ethersim-train-'));
+    try {
+      await build(out);
+      const dist = join(out, 'node');
+      const st = statSync(join(dist, 'cli.cjs'));
+      const cache = join(dist, `cli.cjs.${st.size}-${Math.trunc(st.mtimeMs)}.v8cache`);
+      // Written by the training runs (scripts/trainCodeCache.cjs), before any command ran.
+      const trained = statSync(cache);
+      // A command loads the script with it and finds it usable: save() rewrites a cache only
+      // when V8 rejected it (bin/codeCache.cjs), so the file is the build's, byte for byte.
+      const before = readFileSync(cache);
+      const code = `const { loadWithCodeCache } = require(${JSON.stringify(join(ROOT, 'bin/codeCache.cjs'))});
+const { exports: cli, save } = loadWithCodeCache(${JSON.stringify(join(dist, 'cli.cjs'))});
+cli.main(['run', ${JSON.stringify(join(ROOT, 'scenarios/incast-uet.yaml'))}, '--quiet']).then((c) => { save(); process.exitCode = c; });`;
+      const r = spawnSync(process.execPath, ['-e', code], { cwd: ROOT, encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(0);
+      expect(statSync(cache).mtimeMs).toBe(trained.mtimeMs);
+      expect(readFileSync(cache).equals(before)).toBe(true);
+      expect(readdirSync(dist).filter((f) => f.startsWith('cli.cjs.') && f.endsWith('.v8cache'))).toHaveLength(1);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+
   it('a run writes nothing into the source tree; a source newer than dist/node/ is rebuilt before it runs', {
     tags: ['slow'],
   }, async () => {
