@@ -267,6 +267,36 @@ describe('ethersim binary (child process)', () => {
     }
   });
 
+  it('run --out of a partitioned run writes series.ndjson, the same from threads as from one thread', {
+    tags: ['slow'],
+  }, () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ethersim-part-series-'));
+    try {
+      const run = (threads: number) => {
+        const out = join(dir, `t${threads}`);
+        const r = spawnCli([
+          'run',
+          join(ROOT, 'scenarios/incast-uet.yaml'),
+          '--quiet',
+          '--set',
+          'engine.partitions=2',
+          '--set',
+          `engine.threads=${threads}`,
+          '--out',
+          out,
+        ]);
+        expect(r.code, r.stderr).toBe(0);
+        return readFileSync(join(out, 'series.ndjson'), 'utf8');
+      };
+      const threaded = run(2);
+      expect(threaded).toBe(run(1));
+      const meta = JSON.parse(threaded.slice(0, threaded.indexOf('\n')));
+      expect(meta).toMatchObject({ kind: 'meta', format: 'ethersim-series', flows: 15 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('run --timing of a threaded partitioned run reports each partition thread and leaves the result as it was', {
     tags: ['slow'],
   }, () => {

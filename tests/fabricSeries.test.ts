@@ -6,8 +6,20 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { parseScenario } from '../sim/scenario/load.ts';
-import { buildSimulation, collectResult, runScenario, runSimulation, seriesText } from '../sim/run/run.ts';
+import {
+  buildPartitions,
+  buildSimulation,
+  collectPartitioned,
+  collectResult,
+  runScenario,
+  runSimulation,
+  seriesText,
+  stallPsOf,
+  stopLimits,
+} from '../sim/run/run.ts';
 import { runScenarioWithHistogramAsync } from '../sim/run/runAsync.ts';
+import { runPartitionsInOneThread } from '../sim/run/parallel/sequential.ts';
+import { runPartitionedThreaded } from '../sim/run/parallel/threads.ts';
 import { FabricSeries, FABRIC_SERIES_MAX_ROWS } from '../sim/metrics/fabricSeries.ts';
 import { buildTopology } from '../sim/topology/index.ts';
 import { openResults } from '../web/src/openResults.ts';
@@ -84,6 +96,64 @@ describe('the time-series file', () => {
       capacity += cap(r);
     }
     expect(Math.abs(sent / capacity - 1)).toBeLessThan(4200 / capacity + 1e-4);
+  });
+
+  it('a partitioned run records the whole fabric: each port from its partition, the same on threads, the result unchanged', {
+    tags: ['slow'],
+    timeout: 60_000,
+  }, async () => {
+    // UET spraying and RoCE with PFC pauses across the cut (both partitions' ports are busy).
+    for (const file of ['scenarios/incast-uet.yaml', 'scenarios/incast-roce.yaml']) {
+      const sc = parseScenario(readFileSync(file, 'utf8'), file, ['engine.partitions=2']);
+      const plain = runScenario(sc);
+      let text = '';
+      const recorded = runScenario(sc, { onSeries: (t) => (text = t) });
+      expect(noWall(recorded)).toBe(noWall(plain));
+      // The same file from partition threads, and from the worker's asynchronous turns.
+      let threadedText = '';
+      const threaded = await runPartitionedThreaded(sc, { onSeries: (t) => (threadedText = t) });
+      expect(noWall(threaded.result)).toBe(noWall(plain));
+      expect(threadedText).toBe(text);
+      expect((await runScenarioWithHistogramAsync(sc, { series: true, sliceEvents: 5000 })).series).toBe(text);
+
+      // Each partition's own counters, read after a run of the same partitions here.
+      const parts = buildPartitions(sc, {}, true);
+      const reason = runPartitionsInOneThread(parts, stopLimits(parts[0]), stallPsOf(parts[0]));
+      const sent = parts[0].fabric.portCount;
+      const owner = (p: number) => parts.find((x) => x.fabric.isLocalNode(x.fabric.portNode[p]))!;
+      const txOf = Array.from({ length: sent }, (_, p) => owner(p).fabric.txBytesOf(p));
+      let fromParts = '';
+      const result = collectPartitioned(parts, reason, (t) => (fromParts = t));
+      expect(fromParts).toBe(text);
+      const [meta, ...rows] = parse(text);
+      expect(meta.ports).toHaveLength(sent);
+      expect(rows.length).toBeGreaterThan(100);
+      let t = 0;
+      for (const r of rows) {
+        expect(r.tPs - r.dtPs).toBe(t);
+        t = r.tPs;
+      }
+      // Every flow done: the last row is after the last finish (at most a window later, where
+      // the partitions learn of it), and holds what each flow delivered.
+      expect(result.summary.flowsDone).toBe(result.summary.flowsTotal);
+      const lastFinishPs = Math.max(...result.flows.map((f) => f.startPs + f.fctPs));
+      expect(rows.at(-1).tPs).toBeGreaterThanOrEqual(lastFinishPs);
+      expect(rows.at(-1).tPs).toBeLessThan(lastFinishPs + parts[0].plan!.windowPs);
+      expect(rows.at(-1).deliveredBytes).toEqual(result.flows.map((f) => f.deliveredBytes));
+      // Bytes sent per port add up to its partition's count, within util's rounding to 1e-3.
+      let busy = 0;
+      for (let p = 0; p < sent; p++) {
+        let bytes = 0;
+        let slack = 0;
+        for (const r of rows) {
+          bytes += (r.util[p] * meta.portRateBps[p] * r.dtPs) / 8e12;
+          slack += (0.5e-3 * meta.portRateBps[p] * r.dtPs) / 8e12;
+        }
+        expect(Math.abs(bytes - txOf[p])).toBeLessThanOrEqual(slack + 1e-6);
+        if (txOf[p] > 0) busy++;
+      }
+      expect(busy).toBeGreaterThan(sent / 4);
+    }
   });
 
   it('stays bounded: the interval doubles, rows stay within the cap', () => {

@@ -293,6 +293,8 @@ async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
           readText,
           onProgress,
           timing: clock !== null,
+          // The page's heatmaps of an opened run come from this (viewerFiles.ts SERIES_FILE).
+          onSeries: args.out ? (text) => seriesOf.set(v.name, text) : undefined,
         });
         result = run.result;
         if (clock !== null && run.timing !== undefined) {

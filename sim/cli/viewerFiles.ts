@@ -13,7 +13,8 @@ export const SCENARIO_FILE = 'scenario.json';
 /**
  * `series.ndjson`: the fabric over time (every port's queue, utilisation and pause state, every
  * flow's delivered bytes; sim/metrics/fabricSeries.ts, docs/results.md "The time-series file"),
- * from which the page draws an opened run's heatmaps. Not written for partitioned runs.
+ * from which the page draws an opened run's heatmaps (a partitioned run's joined from its
+ * partitions' parts, sim/run/parallel/merge.ts).
  */
 export const SERIES_FILE = 'series.ndjson';
 

@@ -16,6 +16,10 @@ import { PRIO } from '../net/packets.ts';
  * into the next one kept (bytes sent add up, so utilisation stays the exact mean over the kept
  * row's interval). The cap is MAX_ROWS, lowered for large fabrics so that a file holds at most
  * about MAX_VALUES numbers: a run keeps between cap / 2 and cap rows (plus the final one).
+ *
+ * A partitioned run (sim/run/parallel/) records one series per partition, of the ports of its
+ * nodes and the flows it receives (`partOf`), each sampled inside its windows at the same grid
+ * times (parallel/window.ts); `merged` joins them into the whole fabric's.
  */
 export const FABRIC_SERIES_START_PS = 100_000;
 export const FABRIC_SERIES_MAX_ROWS = 400;
@@ -24,7 +28,8 @@ export const FABRIC_SERIES_MAX_VALUES = 12_000_000;
 /** Fewest rows the cap may be lowered to, however large the fabric. */
 export const FABRIC_SERIES_MIN_ROWS = 40;
 
-interface Row {
+/** One sample: values of the series' ports and flows, in the order of its `ports` and `flowIds`. */
+export interface SeriesRow {
   tPs: number;
   dtPs: number;
   queueBytes: Float64Array;
@@ -34,12 +39,27 @@ interface Row {
   deliveredBytes: Float64Array;
 }
 
+/** A partition's series as plain data (it may come from another thread): parallel/merge.ts. */
+export interface SeriesPart {
+  /** The ports (global indices) its rows hold, and the flows. */
+  ports: Int32Array;
+  flowIds: Int32Array;
+  rows: SeriesRow[];
+  /** The partition's state where its run ended (taken unless every flow was done first). */
+  final: SeriesRow | null;
+  intervalPs: number;
+}
+
 export class FabricSeries {
   private intervalPs = FABRIC_SERIES_START_PS;
   /** The next sample time on the grid (Infinity once the last flow is done). */
   nextPs = FABRIC_SERIES_START_PS;
   readonly maxRows: number;
-  private readonly rows: Row[] = [];
+  private rows: SeriesRow[] = [];
+  /** The ports and flows this series reads: all of them, or a partition's (partOf). */
+  private readonly ports: Int32Array;
+  private readonly flowIds: Int32Array;
+  private readonly whole: boolean;
   private readonly prevTx: Float64Array;
   private prevPs = 0;
   private finished = false;
@@ -47,8 +67,18 @@ export class FabricSeries {
   constructor(
     private readonly fabric: Fabric,
     private readonly flows: FlowTable,
+    /** A partition's series (partOf): its nodes' ports and the flows it receives only. */
+    partition = false,
   ) {
-    this.prevTx = new Float64Array(fabric.portCount);
+    this.whole = !partition;
+    const ports: number[] = [];
+    for (let p = 0; p < fabric.portCount; p++) if (!partition || fabric.isLocalNode(fabric.portNode[p])) ports.push(p);
+    const flowIds: number[] = [];
+    for (let f = 0; f < flows.count; f++) if (!partition || flows.isLocalReceiver(f)) flowIds.push(f);
+    this.ports = Int32Array.from(ports);
+    this.flowIds = Int32Array.from(flowIds);
+    this.prevTx = new Float64Array(ports.length);
+    // The whole fabric's numbers per row, so that every partition (and the whole run) caps alike.
     const perRow = 3 * fabric.portCount + flows.count;
     const fit = Math.floor(FABRIC_SERIES_MAX_VALUES / Math.max(1, perRow));
     // Even, so that halving keeps every row on the doubled grid.
@@ -67,6 +97,35 @@ export class FabricSeries {
       this.nextPs = Infinity;
       return;
     }
+    this.advance();
+  }
+
+  /**
+   * A partition's sample at grid time tPs (= nextPs), once it has handled every event up to
+   * tPs (parallel/window.ts). Whether every flow is done is not asked here: a partition learns
+   * of the others' flows at window ends only, and every partition must take the same rows
+   * (`stop`).
+   */
+  sampleAt(tPs: number): void {
+    this.rows.push(this.read(tPs));
+    this.advance();
+  }
+
+  /**
+   * Every flow of the run is done, as a partitioned run learns at a window end: the last row is
+   * the state at tPs (every event up to it handled), and no more follow.
+   */
+  stopAt(tPs: number): void {
+    if (!this.finished && tPs > this.prevPs) this.rows.push(this.read(tPs));
+    this.stop();
+  }
+
+  private stop(): void {
+    this.finished = true;
+    this.nextPs = Infinity;
+  }
+
+  private advance(): void {
     if (this.rows.length >= this.maxRows) this.halve();
     this.nextPs = this.rows[this.rows.length - 1].tPs + this.intervalPs;
   }
@@ -78,24 +137,101 @@ export class FabricSeries {
     this.nextPs = Infinity;
   }
 
-  private read(now: number): Row {
+  /** A partition's rows, and its state at the end of the run (which `merged` may take as the last row). */
+  partOf(): SeriesPart {
+    const final = this.finished ? null : this.read(this.fabric.sim.now);
+    return { ports: this.ports, flowIds: this.flowIds, rows: this.rows, final, intervalPs: this.intervalPs };
+  }
+
+  /**
+   * The whole run's series from its partitions' (partOf, in partition order): each port's
+   * numbers from the partition of its node, each flow's from its receiver's. The partitions
+   * sampled the same grid times; the last row, when the run ended before its last flow, is the
+   * state every partition ended in, at the latest of their end times.
+   */
+  static merged(fabric: Fabric, flows: FlowTable, parts: SeriesPart[]): FabricSeries {
+    const m = new FabricSeries(fabric, flows);
+    const first = parts[0];
+    for (const part of parts) {
+      const same =
+        part.rows.length === first.rows.length &&
+        part.intervalPs === first.intervalPs &&
+        part.rows.every((r, i) => r.tPs === first.rows[i].tPs);
+      if (!same) throw new Error('the partitions of a run recorded their series at different times');
+    }
+    const portAt = new Int32Array(fabric.portCount);
+    const flowAt = new Int32Array(flows.count);
+    const portPart = new Int32Array(fabric.portCount);
+    const flowPart = new Int32Array(flows.count);
+    parts.forEach((part, k) => {
+      part.ports.forEach((p, i) => {
+        portPart[p] = k;
+        portAt[p] = i;
+      });
+      part.flowIds.forEach((f, i) => {
+        flowPart[f] = k;
+        flowAt[f] = i;
+      });
+    });
+    const join = (of: SeriesRow[], tPs: number, dtPs: number): SeriesRow => {
+      const row: SeriesRow = {
+        tPs,
+        dtPs,
+        queueBytes: new Float64Array(fabric.portCount),
+        txBytes: new Float64Array(fabric.portCount),
+        paused: new Uint8Array(fabric.portCount),
+        deliveredBytes: new Float64Array(flows.count),
+      };
+      for (let p = 0; p < fabric.portCount; p++) {
+        const r = of[portPart[p]];
+        const i = portAt[p];
+        row.queueBytes[p] = r.queueBytes[i];
+        row.txBytes[p] = r.txBytes[i];
+        row.paused[p] = r.paused[i];
+      }
+      for (let f = 0; f < flows.count; f++) row.deliveredBytes[f] = of[flowPart[f]].deliveredBytes[flowAt[f]];
+      return row;
+    };
+    m.rows = first.rows.map((r, i) =>
+      join(
+        parts.map((part) => part.rows[i]),
+        r.tPs,
+        r.dtPs,
+      ),
+    );
+    m.intervalPs = first.intervalPs;
+    const lastPs = m.rows.length > 0 ? m.rows[m.rows.length - 1].tPs : 0;
+    if (parts.every((part) => part.final !== null)) {
+      const finals = parts.map((part) => part.final!);
+      const endPs = Math.max(...finals.map((r) => r.tPs));
+      if (endPs > lastPs) m.rows.push(join(finals, endPs, endPs - lastPs));
+    }
+    m.stop();
+    return m;
+  }
+
+  private read(now: number): SeriesRow {
     const f = this.fabric;
-    const n = f.portCount;
-    const row: Row = {
+    const ports = this.ports;
+    const n = ports.length;
+    const row: SeriesRow = {
       tPs: now,
       dtPs: now - this.prevPs,
       queueBytes: new Float64Array(n),
       txBytes: new Float64Array(n),
       paused: new Uint8Array(n),
-      deliveredBytes: Float64Array.from(this.flows.deliveredBytes),
+      deliveredBytes: this.whole
+        ? Float64Array.from(this.flows.deliveredBytes)
+        : Float64Array.from(this.flowIds, (id) => this.flows.deliveredBytes[id]),
     };
     const dataMask = (1 << PRIO.DATA_COUNT) - 1;
-    for (let p = 0; p < n; p++) {
-      row.queueBytes[p] = f.portQueueBytes(p);
+    for (let i = 0; i < n; i++) {
+      const p = ports[i];
+      row.queueBytes[i] = f.portQueueBytes(p);
       const tx = f.txBytesOf(p);
-      row.txBytes[p] = tx - this.prevTx[p];
-      this.prevTx[p] = tx;
-      row.paused[p] = f.pausedBits(p) & dataMask;
+      row.txBytes[i] = tx - this.prevTx[i];
+      this.prevTx[i] = tx;
+      row.paused[i] = f.pausedBits(p) & dataMask;
     }
     this.prevPs = now;
     return row;

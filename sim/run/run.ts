@@ -65,7 +65,8 @@ export interface RunOptions {
   partition?: PartitionSpec;
   /**
    * Record the fabric over time (sim/metrics/fabricSeries.ts) and hand over its NDJSON text
-   * (`series.ndjson`, written by `--out`). Not for partitioned runs: nothing is recorded.
+   * (`series.ndjson`, written by `--out`). A partitioned run records a series per partition and
+   * joins them (parallel/merge.ts).
    */
   onSeries?: (ndjson: string) => void;
 }
@@ -79,6 +80,8 @@ export interface PartitionSpec {
    * SharedArrayBuffers, for a threaded run (sim/run/parallel/threads.ts); else ArrayBuffers.
    */
   shared?: boolean;
+  /** Record this partition's part of the fabric's series (Simulation.series). */
+  series?: boolean;
 }
 
 /** The smallest frame any port can send (PFC, ACKs, trimmed headers, a 1-byte data packet). */
@@ -435,6 +438,7 @@ export function buildSimulation(scenario: Scenario, options: RunOptions = {}): S
     planeBdpBytes,
     plan,
     outboxSets,
+    series: part?.series === true ? new FabricSeries(fabric, flows, true) : null,
     qpPlanes,
     jobs,
     flowTags: jobs.length ? flowTagsOf(specs) : null,
@@ -545,9 +549,14 @@ export function runSimulation(s: Simulation, options: RunOptions = {}, series: F
 // ------------------------------------------------------------------ partitioned runs (sim/run/parallel/)
 
 /** Every partition of a partitioned scenario, built in this thread. */
-export function buildPartitions(scenario: Scenario, options: RunOptions = {}): Simulation[] {
+export function buildPartitions(
+  scenario: Scenario,
+  options: RunOptions = {},
+  /** Record series.ndjson (each partition its part: Simulation.series). */
+  series = options.onSeries !== undefined,
+): Simulation[] {
   return Array.from({ length: scenario.engine.partitions }, (_, lp) =>
-    buildSimulation(scenario, { ...options, partition: { lp } }),
+    buildSimulation(scenario, { ...options, partition: { lp, series } }),
   );
 }
 
@@ -559,7 +568,7 @@ export function runPartitionedScenario(scenario: Scenario, options: RunOptions =
     return options.isCancelled?.() ?? false;
   };
   const reason = runPartitionsInOneThread(parts, stopLimits(parts[0]), stallPsOf(parts[0]), between);
-  return collectPartitioned(parts, reason);
+  return collectPartitioned(parts, reason, options.onSeries);
 }
 
 export function partitionsProgress(parts: Simulation[]): Progress {
@@ -574,12 +583,21 @@ export function partitionsProgress(parts: Simulation[]): Progress {
   return { simTimePs: t, events, flowsDone: done, flowsTotal: parts[0].flows.count };
 }
 
-/** Finish every partition, fold them into partition 0 and collect the whole run's result. */
-export function collectPartitioned(parts: Simulation[], reason: StopReason): Result {
+/**
+ * Finish every partition, fold them into partition 0 and collect the whole run's result; the
+ * joined series.ndjson goes to `onSeries` when the partitions recorded theirs (buildPartitions).
+ */
+export function collectPartitioned(
+  parts: Simulation[],
+  reason: StopReason,
+  onSeries?: (ndjson: string) => void,
+): Result {
   for (const p of parts) finishSimulation(p);
   const partials = parts.map(partialOf);
-  absorbPartials(parts[0], partials);
-  return collectResult(parts[0], reason);
+  const { series } = absorbPartials(parts[0], partials);
+  const result = collectResult(parts[0], reason);
+  if (series !== null && reason !== 'cancelled') onSeries?.(seriesText(series, result));
+  return result;
 }
 
 export function collectResult(s: Simulation, reason: StopReason): Result {

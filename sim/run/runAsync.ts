@@ -43,7 +43,7 @@ export interface AsyncRunOptions {
   readText?: (path: string) => string;
   /** How to yield between slices (default: setImmediate in Node, a MessageChannel hop elsewhere). */
   yieldFn?: () => Promise<void>;
-  /** Record the fabric over time (`series.ndjson`, sim/metrics/fabricSeries.ts); not for partitioned runs. */
+  /** Record the fabric over time (`series.ndjson`, sim/metrics/fabricSeries.ts). */
   series?: boolean;
 }
 
@@ -146,10 +146,11 @@ export async function runScenarioWithHistogramAsync(
   options: AsyncRunOptions = {},
 ): Promise<{ result: Result; latencyBuckets: Array<[number, number, number]>; series?: string }> {
   if (scenario.engine.partitions > 1) {
-    const parts = buildPartitions(scenario, { readText: options.readText });
+    const parts = buildPartitions(scenario, { readText: options.readText }, options.series === true);
     const reason = await runPartitionsAsync(parts, options);
-    const result = collectPartitioned(parts, reason);
-    return { result, latencyBuckets: parts[0].latency ? parts[0].latency.buckets() : [] };
+    let series: string | undefined;
+    const result = collectPartitioned(parts, reason, (text) => (series = text));
+    return { result, latencyBuckets: parts[0].latency ? parts[0].latency.buckets() : [], series };
   }
   const s = buildSimulation(scenario, { readText: options.readText });
   const rec = options.series ? new FabricSeries(s.fabric, s.flows) : null;

@@ -5,6 +5,7 @@ import type { FlowTable } from '../transport/flows.ts';
 import type { LatencyHistogram } from '../metrics/latencyHistogram.ts';
 import type { QueueSampler } from '../metrics/queueSampler.ts';
 import type { FlowTracer } from '../metrics/flowTracer.ts';
+import type { FabricSeries } from '../metrics/fabricSeries.ts';
 import type { CongestionAnalysis } from '../metrics/congestion.ts';
 import type { PauseLog } from '../metrics/pauseLog.ts';
 import type { FramingSizes } from '../metrics/ideal.ts';
@@ -32,6 +33,9 @@ export interface Simulation {
   /** Partitioned runs: the cut, this partition, and its outboxes [parity][destination]. */
   plan: PartitionPlan | null;
   outboxSets: Outbox[][] | null;
+  /** Partitioned runs asked for series.ndjson: this partition's series, sampled in its windows
+   *  (parallel/window.ts) and joined at the merge. (An unpartitioned run's is the caller's.) */
+  series?: FabricSeries | null;
   /** RoCE over planes: each QP's plane and the workload flow it belongs to (null otherwise). */
   qpPlanes?: PlaneQps | null;
   /** Jobs (collectives, jobs, traces) among the flows, for their metrics (sim/metrics/jobs.ts). */

@@ -48,7 +48,7 @@ export interface WorkerRunOptions {
   sourceName?: string;
   /** Node only: directory that relative file paths in the scenario (CDF files) are read from. */
   baseDir?: string;
-  /** Record the fabric over time: DetailedResult.series (not for partitioned runs). */
+  /** Record the fabric over time: DetailedResult.series. */
   series?: boolean;
 }
 
@@ -133,6 +133,7 @@ async function runDetailedImpl(
       sliceEvents: opts.sliceEvents,
       isCancelled: () => generation !== myGeneration,
       onProgress: throttled,
+      series: opts.series,
     });
     if (onProgress)
       void onProgress({

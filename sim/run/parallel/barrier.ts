@@ -10,7 +10,7 @@ const enum CTL {
   FAILED = 1,
   I32_SLOTS = 4,
   /** Float64 cells per partition status (WindowStatus, reason as a code). */
-  STATUS_F64 = 7,
+  STATUS_F64 = 8,
 }
 
 const REASONS: Array<StopReason | 'window'> = [
@@ -124,6 +124,7 @@ export class BarrierDriver {
     this.f64[o + 4] = st.flowsDone;
     this.f64[o + 5] = st.bytesDelivered;
     this.f64[o + 6] = st.oldestUnfinishedStartPs;
+    this.f64[o + 7] = st.nowPs;
   }
 
   private read(parity: number): WindowStatus[] {
@@ -133,6 +134,7 @@ export class BarrierDriver {
       out.push({
         nextPs: this.f64[o],
         handedOverPs: this.f64[o + 1],
+        nowPs: this.f64[o + 7],
         reason: REASONS[this.f64[o + 2]],
         events: this.f64[o + 3],
         flowsDone: this.f64[o + 4],

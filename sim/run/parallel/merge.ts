@@ -2,6 +2,7 @@ import type { Simulation } from '../simulation.ts';
 import type { Series } from '../../metrics/result.ts';
 import { UetTransportModel, type UetStats } from '../../transport/uet/uet.ts';
 import { replayPauseLogs, type PauseLogData } from '../../metrics/pauseLog.ts';
+import { FabricSeries, type SeriesPart } from '../../metrics/fabricSeries.ts';
 
 /**
  * What one partition of a partitioned run knows at its end, as plain data (so that it can come
@@ -31,6 +32,8 @@ export interface PartitionPartial {
   queueSeries: Array<{ port: number; series: Series }>;
   traceSeries: Series[];
   pauseLog: PauseLogData | null;
+  /** This partition's part of series.ndjson, when the run records it. */
+  series: SeriesPart | null;
 }
 
 export function partialOf(s: Simulation): PartitionPartial {
@@ -57,6 +60,7 @@ export function partialOf(s: Simulation): PartitionPartial {
     queueSeries: s.sampler !== null ? s.sampler.portSeries() : [],
     traceSeries: s.tracer !== null ? s.tracer.series() : [],
     pauseLog: s.pauseLog !== null ? s.pauseLog.data() : null,
+    series: s.series != null ? s.series.partOf() : null,
   };
 }
 
@@ -64,6 +68,8 @@ export function partialOf(s: Simulation): PartitionPartial {
 export interface MergedTotals {
   /** Packet records in use at the peak, summed over partitions (each has its own pool). */
   peakPackets: number;
+  /** The whole fabric's series, when the partitions recorded theirs. */
+  series: FabricSeries | null;
 }
 
 /**
@@ -125,5 +131,12 @@ export function absorbPartials(s0: Simulation, partials: PartitionPartial[]): Me
       sim.now,
     );
   }
-  return { peakPackets: all.reduce((sum, p) => sum + p.peakPackets, 0) };
+  const series = all.every((p) => p.series !== null)
+    ? FabricSeries.merged(
+        fabric,
+        flows,
+        all.map((p) => p.series!),
+      )
+    : null;
+  return { peakPackets: all.reduce((sum, p) => sum + p.peakPackets, 0), series };
 }

@@ -23,6 +23,8 @@ interface Init {
   maxMemoryBytes?: number;
   /** Time the windows (`run --timing`): the partial then comes with this thread's PartitionTiming. */
   timing?: boolean;
+  /** Record this partition's part of series.ndjson (it comes back in the partial). */
+  series?: boolean;
 }
 
 /**
@@ -46,7 +48,7 @@ export function runPartitionThread(beforeReport?: () => void): void {
     const s = buildSimulation(init.scenario, {
       readText,
       maxMemoryBytes: init.maxMemoryBytes,
-      partition: { lp: init.lp, shared: true },
+      partition: { lp: init.lp, shared: true, series: init.series === true },
     });
     port.postMessage({
       type: 'ready',

@@ -8,6 +8,7 @@ import {
   finishSimulation,
   stopLimits,
   stallPsOf,
+  seriesText,
   type RunOptions,
   type Simulation,
 } from '../run.ts';
@@ -42,6 +43,8 @@ export interface ThreadedRunOptions extends Pick<RunOptions, 'maxMemoryBytes'> {
   onProgress?: RunOptions['onProgress'];
   /** Time every partition's windows (`run --timing`): the run then has `timing`. */
   timing?: boolean;
+  /** Record the fabric over time and hand over series.ndjson's text (RunOptions.onSeries). */
+  onSeries?: (ndjson: string) => void;
 }
 
 export interface ThreadedRun {
@@ -102,6 +105,7 @@ export async function runPartitionedThreaded(
         baseDir: options.baseDir,
         maxMemoryBytes: options.maxMemoryBytes,
         timing: options.timing,
+        series: options.onSeries !== undefined,
       },
     });
     const deliver = (m: FromWorker) => {
@@ -127,7 +131,7 @@ export async function runPartitionedThreaded(
     const s0 = buildSimulation(scenario, {
       readText: options.readText,
       maxMemoryBytes: options.maxMemoryBytes,
-      partition: { lp: 0, shared: true },
+      partition: { lp: 0, shared: true, series: options.onSeries !== undefined },
     });
     const buffers: Array<Array<Array<SharedArrayBuffer | null>>> = [outboxBuffers(s0)];
     for (let lp = 1; lp < n; lp++) {
@@ -173,8 +177,10 @@ export async function runPartitionedThreaded(
       if (m.timing !== undefined) timings.push(m.timing);
     }
     const merged = absorbPartials(s0, [partialOf(s0), ...others]);
+    const result = collectResult(s0, reason);
+    if (merged.series !== null && reason !== 'cancelled') options.onSeries?.(seriesText(merged.series, result));
     return {
-      result: collectResult(s0, reason),
+      result,
       peakPackets: merged.peakPackets,
       ...(clock !== undefined ? { timing: { partitions: timings, readyMs } } : {}),
     };

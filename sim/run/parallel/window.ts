@@ -19,9 +19,25 @@ export class PartitionWindow {
     return this.s.fabric.partition;
   }
 
-  /** Handle this partition's events in [now, endPs), none later than limitPs. */
+  /**
+   * Handle this partition's events in [now, endPs), none later than limitPs. With a series
+   * (series.ndjson), the window is run in slices ending at its grid times, sampling at each once
+   * every event up to it is handled: the events and their order are those of one slice, and
+   * every partition samples the same times (the arrivals other partitions hand over in this
+   * window land at or after its end, so nothing due by a sample time is missing).
+   */
   run(endPs: number, limitPs: number): StopReason | 'window' {
-    return this.s.sim.runUntil(this.s.fabric, endPs, limitPs);
+    const { sim, fabric, series } = this.s;
+    if (series != null) {
+      while (series.nextPs < endPs && series.nextPs < limitPs) {
+        const t = series.nextPs;
+        // Times are whole picoseconds: [now, t + 1) is every event up to t.
+        const r = sim.runUntil(fabric, t + 1, limitPs);
+        if (r !== 'window' && r !== 'idle') return r;
+        series.sampleAt(t);
+      }
+    }
+    return sim.runUntil(fabric, endPs, limitPs);
   }
 
   /** This partition's status at the end of a window that ended at endPs (rule.checkDue tells whether the stall check needs flows). */
@@ -37,6 +53,7 @@ export class PartitionWindow {
     return {
       nextPs: sim.queue.peekTime(),
       handedOverPs: this.handedOverMinPs(),
+      nowPs: sim.now,
       reason,
       events: sim.events,
       flowsDone: flows.doneCount,
@@ -50,6 +67,7 @@ export class PartitionWindow {
     return {
       nextPs: this.s.sim.queue.peekTime(),
       handedOverPs: Infinity,
+      nowPs: this.s.sim.now,
       reason: 'window',
       events: 0,
       flowsDone: 0,
@@ -79,6 +97,14 @@ export class PartitionWindow {
   receive(from: Array<Outbox | null>, statuses: WindowStatus[]): void {
     let others = 0;
     for (const st of statuses) others += st.flowsDone;
+    // Every flow done, as every partition learns at this same window end: the series' last row
+    // is the state after the window's last event anywhere (nothing happens from it to the
+    // window's end; docs/results.md, "The time-series file").
+    if (this.s.series != null && others === this.s.flows.count) {
+      let lastPs = 0;
+      for (const st of statuses) if (st.nowPs > lastPs) lastPs = st.nowPs;
+      this.s.series.stopAt(lastPs);
+    }
     // `| 0`: a thread's status comes through a Float64Array (barrier.ts), and a double stored
     // in this small-integer field would give the flow table a new hidden class mid-run, throwing
     // away every optimised function that reads it ("wrong map": startTx, the transport's pull,
@@ -101,6 +127,8 @@ export interface WindowStatus {
   nextPs: number;
   /** Earliest arrival handed over to any other partition (Infinity: none). */
   handedOverPs: number;
+  /** Its clock: the time of the last event it handled. */
+  nowPs: number;
   /** Why its window ended. */
   reason: StopReason | 'window';
   events: number;
