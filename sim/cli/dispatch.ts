@@ -293,6 +293,8 @@ async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
           readText,
           onProgress,
           timing: clock !== null,
+          // The merge, the result and the series' text are the report, as in one thread.
+          onRunEnd: clock !== null ? () => clock.end('run') : undefined,
           // The page's heatmaps of an opened run come from this (viewerFiles.ts SERIES_FILE).
           onSeries: args.out ? (text) => seriesOf.set(v.name, text) : undefined,
         });
