@@ -246,8 +246,10 @@ async function trainCodeCaches(dist) {
   const r = spawnSync(process.execPath, [join(ROOT, 'scripts/trainCodeCache.cjs'), dist, ROOT], {
     cwd: ROOT,
     encoding: 'utf8',
+    // About a second; a stuck run must not hold the build (npm ci) forever.
+    timeout: 120_000,
   });
-  if (r.status !== 0) process.stderr.write(`ethersim: no code cache trained (${r.stderr.trim() || r.error})\n`);
+  if (r.status !== 0) process.stderr.write(`ethersim: no code cache trained (${(r.stderr ?? '').trim() || r.error})\n`);
 }
 
 /**

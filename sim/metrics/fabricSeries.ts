@@ -104,7 +104,7 @@ export class FabricSeries {
    * A partition's sample at grid time tPs (= nextPs), once it has handled every event up to
    * tPs (parallel/window.ts). Whether every flow is done is not asked here: a partition learns
    * of the others' flows at window ends only, and every partition must take the same rows
-   * (`stop`).
+   * (`stopAt`).
    */
   sampleAt(tPs: number): void {
     this.rows.push(this.read(tPs));
