@@ -535,6 +535,14 @@ describe('argument and input errors (exit 2)', () => {
     const events = (JSON.parse(timed.stdout) as Result).meta.events;
     expect(timed.stderr).toContain(`${events.toLocaleString('en-US')} events`);
     expect(timed.stderr).toMatch(/ run +\d+ {3}[\d,]+ events, [\d.]+ M\/s$/m);
+    // Partitions taking turns in this thread mark their build and run apart too.
+    const parts = await runMain(
+      ['run', join(ROOT, 'scenarios/incast-uet.yaml'), '--json', '--timing', '--set', 'engine.partitions=2'],
+      runScenario as RunScenarioFn,
+    );
+    expect(parts.code).toBe(0);
+    const partLabels = [...parts.stderr.matchAll(/^ {2}(.+?)\s{2,}\s*\d+/gm)].map((m) => m[1]);
+    expect(partLabels.slice(5, 7)).toEqual(['build', 'run']);
   });
   it('a bad --set path is rejected before running', async () => {
     const p = file('good.yaml', GOOD);

@@ -333,7 +333,7 @@ async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
       continue;
     }
     const wallMs = performance.now() - t0;
-    // A partitioned run says nothing of its phases: its build and run are one.
+    // Every run path marks its phases; one that did not would show its build and run as one.
     if (clock !== null && !clock.has('run')) clock.end('run');
     if (drewSomething && tty) io.stderr('\r\x1b[K');
     result.meta.wallMs = wallMs;

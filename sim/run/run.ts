@@ -58,7 +58,8 @@ export interface RunOptions {
   maxMemoryBytes?: number;
   /**
    * Called when the simulation is built and when its events have run (the command line's
-   * --timing reads the wall clock there; the model never does). Unpartitioned runs only.
+   * --timing reads the wall clock there; the model never does). A partitioned run in this
+   * thread calls it too; a threaded one has ThreadedRunOptions.onBuilt and onRunEnd.
    */
   onPhase?: (phase: 'built' | 'ran') => void;
   /** Build partition `lp` of a partitioned run (sim/run/parallel/), not the whole fabric. */
@@ -563,11 +564,13 @@ export function buildPartitions(
 /** A partitioned scenario with its partitions taking turns in this thread (sim/run/parallel/sequential.ts). */
 export function runPartitionedScenario(scenario: Scenario, options: RunOptions = {}): Result {
   const parts = buildPartitions(scenario, options);
+  options.onPhase?.('built');
   const between = () => {
     options.onProgress?.(partitionsProgress(parts));
     return options.isCancelled?.() ?? false;
   };
   const reason = runPartitionsInOneThread(parts, stopLimits(parts[0]), stallPsOf(parts[0]), between);
+  options.onPhase?.('ran');
   return collectPartitioned(parts, reason, options.onSeries);
 }
 
