@@ -147,7 +147,8 @@ export class FabricSeries {
    * The whole run's series from its partitions' (partOf, in partition order): each port's
    * numbers from the partition of its node, each flow's from its receiver's. The partitions
    * sampled the same grid times; the last row, when the run ended before its last flow, is the
-   * state every partition ended in, at the latest of their end times.
+   * state every partition ended in, at the latest of their end times. The parts' rows are
+   * consumed (left null).
    */
   static merged(fabric: Fabric, flows: FlowTable, parts: SeriesPart[]): FabricSeries {
     const m = new FabricSeries(fabric, flows);
@@ -192,13 +193,20 @@ export class FabricSeries {
       for (let f = 0; f < flows.count; f++) row.deliveredBytes[f] = of[flowPart[f]].deliveredBytes[flowAt[f]];
       return row;
     };
-    m.rows = first.rows.map((r, i) =>
-      join(
-        parts.map((part) => part.rows[i]),
-        r.tPs,
-        r.dtPs,
-      ),
-    );
+    const n = first.rows.length;
+    const times = first.rows.map((r) => [r.tPs, r.dtPs]);
+    for (let i = 0; i < n; i++) {
+      m.rows.push(
+        join(
+          parts.map((part) => part.rows[i]),
+          times[i][0],
+          times[i][1],
+        ),
+      );
+      // The parts are consumed as they are joined: at 65,536 hosts a copy of every row is
+      // hundreds of MB, and the whole run's rows need not sit beside the parts' at the end.
+      for (const part of parts) (part.rows as Array<SeriesRow | null>)[i] = null;
+    }
     m.intervalPs = first.intervalPs;
     const lastPs = m.rows.length > 0 ? m.rows[m.rows.length - 1].tPs : 0;
     if (parts.every((part) => part.final !== null)) {
