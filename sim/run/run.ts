@@ -251,8 +251,14 @@ export function checkScenario(scenario: Scenario, options: Pick<RunOptions, 'rea
   }
 }
 
-export function buildSimulation(scenario: Scenario, options: RunOptions = {}): Simulation {
-  const statics = buildStatics(scenario, options);
+export function buildSimulation(
+  scenario: Scenario,
+  options: RunOptions = {},
+  /** buildStatics' result for this scenario, when the caller has it (the partitions of one
+   *  thread share it: buildPartitions). Only read here. */
+  prebuilt?: Statics,
+): Simulation {
+  const statics = prebuilt ?? buildStatics(scenario, options);
   const { streams, graph, timing, framing, longest, rtt, planeBdpBytes, cfg, flowSpecs, jobs, faultPlan, classSpecs } =
     statics;
   const sim = new Simulator();
@@ -556,8 +562,11 @@ export function buildPartitions(
   /** Record series.ndjson (each partition its part: Simulation.series). */
   series = options.onSeries !== undefined,
 ): Simulation[] {
+  // The topology, its routes and timing, the switch configuration and the workload once for
+  // all of them: the partitions only read them.
+  const statics = buildStatics(scenario, options);
   return Array.from({ length: scenario.engine.partitions }, (_, lp) =>
-    buildSimulation(scenario, { ...options, partition: { lp, series } }),
+    buildSimulation(scenario, { ...options, partition: { lp, series } }, statics),
   );
 }
 
