@@ -98,8 +98,9 @@ const zodEnglishOnly = {
 
 /**
  * Dependencies only some commands use, loaded when first touched instead of when the CLI
- * starts: protobufjs (Chakra traces only) and yaml (only commands that read a scenario or a
- * `--set`; JSON scenarios go through it too, for its duplicate-key and position errors). In the
+ * starts: protobufjs (Chakra traces only) and yaml (only commands that read a YAML scenario or
+ * a `--set`; a JSON scenario only when JSON.parse refuses it or it repeats a key, for yaml's
+ * duplicate-key and position errors: sim/scenario/jsonText.ts). In the
  * Node builds `import x from '<dep>'` gets a stand-in whose first property read requires the
  * bundled module (esbuild keeps a bundled CommonJS module's body in a function, run at its
  * first require). With the code cache warm, loading them took yaml 6 ms and protobufjs 3 ms

@@ -9,6 +9,8 @@ import {
   scenarioNotes,
   ScenarioError,
 } from '../sim/scenario/load.ts';
+import { hasDuplicateKey, parseJsonObject } from '../sim/scenario/jsonText.ts';
+import { readdirSync, readFileSync } from 'node:fs';
 
 const BASE = `
 name: base
@@ -53,6 +55,34 @@ describe('parseScenario: valid input', () => {
     );
     expect(s.transport.kind).toBe('uet');
     expect(s.name).toBe('scenario');
+  });
+
+  it('JSON read by JSON.parse gives what the YAML parser gives, bundled scenarios and all', () => {
+    for (const f of readdirSync('scenarios').filter((x) => x.endsWith('.yaml'))) {
+      const yaml = loadScenario(readFileSync(`scenarios/${f}`, 'utf8'), f);
+      // Indented with tabs and spaces, keys escaped: still JSON.
+      const json = JSON.stringify(yaml.raw, null, '\t').replace('"name"', '"n\\u0061me"');
+      expect(parseJsonObject(json), f).not.toBeNull();
+      const viaJson = loadScenario(json, f.replace('.yaml', '.json'));
+      expect(viaJson.raw).toEqual(yaml.raw);
+      expect(scenarioHash(viaJson.scenario)).toBe(scenarioHash(yaml.scenario));
+    }
+  });
+
+  it('JSON with a duplicate key, or that is not JSON, goes to the YAML parser and its messages', () => {
+    expect(hasDuplicateKey('{"a":1,"b":{"a":2}}')).toBe(false);
+    expect(hasDuplicateKey('{"a":[{"k":1},{"k":2}],"s":"{\\"a\\": 1, \\"a\\": 2}"}')).toBe(false);
+    expect(hasDuplicateKey('{"a":1,"b":{"c":2,"c":3}}')).toBe(true);
+    expect(hasDuplicateKey('{"a":1, "\\u0061" :2}')).toBe(true);
+    expect(hasDuplicateKey('{"x":[{"a":1,"a":2}]}')).toBe(true);
+    expect(parseJsonObject('{"a":1,"a":2}')).toBeNull();
+    expect(parseJsonObject('[1]')).toBeNull();
+    expect(parseJsonObject('{"a":1,}')).toBeNull();
+    expect(parseJsonObject('a: 1')).toBeNull();
+    expect(problems('{"name": "x",\n "name": "y"}')).toEqual([
+      'test.yaml:2:2: YAML syntax error: Map keys must be unique',
+    ]);
+    expect(problems('{"topology": {"kind": "star",}')[0]).toMatch(/^test\.yaml:\d+:\d+: YAML syntax error: /);
   });
 });
 

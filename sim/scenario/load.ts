@@ -1,6 +1,7 @@
 import YAML from 'yaml';
 import { z } from 'zod';
 import { ScenarioSchema, type Scenario } from './schema.ts';
+import { parseJsonObject } from './jsonText.ts';
 export { scenarioHash } from './hash.ts';
 export { scenarioNotes } from './notes.ts';
 
@@ -90,6 +91,12 @@ export function parseYamlObject(text: string, sourceName: string): Record<string
   if (tooBig) throw new ScenarioError([tooBig]);
   const source = clip(sourceName, 80);
   const tooDeep = `${source}: mappings and lists are nested too deep; the limit is ${MAX_NESTING_DEPTH} levels (a scenario needs about 6)`;
+  // JSON without a duplicate key: the same object, without the YAML parser's syntax tree (jsonText.ts).
+  const json = parseJsonObject(text);
+  if (json !== null) {
+    if (depthOver(json, MAX_NESTING_DEPTH)) throw new ScenarioError([tooDeep]);
+    return json;
+  }
   const doc = YAML.parseDocument(text, { prettyErrors: true });
   if (doc.errors.length) {
     // The parser recurses once per level: very deep nesting overflows its stack, which it reports as an error.
