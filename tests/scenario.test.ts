@@ -75,6 +75,9 @@ describe('parseScenario: valid input', () => {
     expect(hasDuplicateKey('{"a":1,"b":{"c":2,"c":3}}')).toBe(true);
     expect(hasDuplicateKey('{"a":1, "\\u0061" :2}')).toBe(true);
     expect(hasDuplicateKey('{"x":[{"a":1,"a":2}]}')).toBe(true);
+    expect(hasDuplicateKey('{"k\\\\":1,"k\\\\":2}')).toBe(true);
+    // Not JSON (the caller parses first), and still an answer rather than a loop.
+    expect(hasDuplicateKey('{"a')).toBe(false);
     expect(parseJsonObject('{"a":1,"a":2}')).toBeNull();
     expect(parseJsonObject('[1]')).toBeNull();
     expect(parseJsonObject('{"a":1,}')).toBeNull();

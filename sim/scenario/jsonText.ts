@@ -45,7 +45,8 @@ export function hasDuplicateKey(text: string): boolean {
     if (c === 0x22 /* " */) {
       let j = i + 1;
       let escaped = false;
-      for (;;) {
+      // (j < n: only an unterminated string, which JSON.parse refuses, reaches the end.)
+      while (j < n) {
         const d = text.charCodeAt(j);
         if (d === 0x22) break;
         if (d === 0x5c /* \ */) {
