@@ -119,14 +119,14 @@ describe('the time-series file', () => {
       // Each partition's own counters, read after a run of the same partitions here.
       const parts = buildPartitions(sc, {}, true);
       const reason = runPartitionsInOneThread(parts, stopLimits(parts[0]), stallPsOf(parts[0]));
-      const sent = parts[0].fabric.portCount;
+      const portCount = parts[0].fabric.portCount;
       const owner = (p: number) => parts.find((x) => x.fabric.isLocalNode(x.fabric.portNode[p]))!;
-      const txOf = Array.from({ length: sent }, (_, p) => owner(p).fabric.txBytesOf(p));
+      const txOf = Array.from({ length: portCount }, (_, p) => owner(p).fabric.txBytesOf(p));
       let fromParts = '';
       const result = collectPartitioned(parts, reason, (t) => (fromParts = t));
       expect(fromParts).toBe(text);
       const [meta, ...rows] = parse(text);
-      expect(meta.ports).toHaveLength(sent);
+      expect(meta.ports).toHaveLength(portCount);
       expect(rows.length).toBeGreaterThan(100);
       let t = 0;
       for (const r of rows) {
@@ -142,7 +142,7 @@ describe('the time-series file', () => {
       expect(rows.at(-1).deliveredBytes).toEqual(result.flows.map((f) => f.deliveredBytes));
       // Bytes sent per port add up to its partition's count, within util's rounding to 1e-3.
       let busy = 0;
-      for (let p = 0; p < sent; p++) {
+      for (let p = 0; p < portCount; p++) {
         let bytes = 0;
         let slack = 0;
         for (const r of rows) {
@@ -152,7 +152,7 @@ describe('the time-series file', () => {
         expect(Math.abs(bytes - txOf[p])).toBeLessThanOrEqual(slack + 1e-6);
         if (txOf[p] > 0) busy++;
       }
-      expect(busy).toBeGreaterThan(sent / 4);
+      expect(busy).toBeGreaterThan(portCount / 4);
     }
   });
 

@@ -333,7 +333,8 @@ async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
       continue;
     }
     const wallMs = performance.now() - t0;
-    // Every run path marks its phases; one that did not would show its build and run as one.
+    // A run function given through CliIO.runScenario (a test's stand-in) need not mark the
+    // phases: its build and run then show as one line.
     if (clock !== null && !clock.has('run')) clock.end('run');
     if (drewSomething && tty) io.stderr('\r\x1b[K');
     result.meta.wallMs = wallMs;

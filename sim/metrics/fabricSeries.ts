@@ -59,7 +59,6 @@ export class FabricSeries {
   /** The ports and flows this series reads: all of them, or a partition's (partOf). */
   private readonly ports: Int32Array;
   private readonly flowIds: Int32Array;
-  private readonly whole: boolean;
   private readonly prevTx: Float64Array;
   private prevPs = 0;
   private finished = false;
@@ -70,7 +69,6 @@ export class FabricSeries {
     /** A partition's series (partOf): its nodes' ports and the flows it receives only. */
     partition = false,
   ) {
-    this.whole = !partition;
     const ports: number[] = [];
     for (let p = 0; p < fabric.portCount; p++) if (!partition || fabric.isLocalNode(fabric.portNode[p])) ports.push(p);
     const flowIds: number[] = [];
@@ -228,9 +226,11 @@ export class FabricSeries {
       queueBytes: new Float64Array(n),
       txBytes: new Float64Array(n),
       paused: new Uint8Array(n),
-      deliveredBytes: this.whole
-        ? Float64Array.from(this.flows.deliveredBytes)
-        : Float64Array.from(this.flowIds, (id) => this.flows.deliveredBytes[id]),
+      // Every flow (a whole run's series): a copy in one builtin call.
+      deliveredBytes:
+        this.flowIds.length === this.flows.count
+          ? Float64Array.from(this.flows.deliveredBytes)
+          : Float64Array.from(this.flowIds, (id) => this.flows.deliveredBytes[id]),
     };
     const dataMask = (1 << PRIO.DATA_COUNT) - 1;
     for (let i = 0; i < n; i++) {

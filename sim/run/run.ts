@@ -476,7 +476,8 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): Resul
   const reason = runSimulation(s, options, series);
   options.onPhase?.('ran');
   const result = collectResult(s, reason);
-  if (series && reason !== 'cancelled') options.onSeries!(seriesText(series, result));
+  const text = seriesTextOf(series, result);
+  if (text !== undefined) options.onSeries!(text);
   if (reason !== 'cancelled') {
     const alone = aloneScenarios(scenario).map((a) => ({
       job: a.job,
@@ -509,6 +510,11 @@ export function finishSimulation(s: Simulation): void {
 /** The series file's text, its meta line naming the run it belongs to. */
 export function seriesText(series: FabricSeries, result: Result): string {
   return series.ndjson({ name: result.meta.name, seed: result.meta.seed, scenarioHash: result.meta.scenarioHash });
+}
+
+/** seriesText when there is a series to write: none for a run without one, or one cancelled. */
+export function seriesTextOf(series: FabricSeries | null, result: Result): string | undefined {
+  return series !== null && result.meta.stopReason !== 'cancelled' ? seriesText(series, result) : undefined;
 }
 
 /**
@@ -608,7 +614,8 @@ export function collectPartitioned(
   const partials = parts.map(partialOf);
   const { series } = absorbPartials(parts[0], partials);
   const result = collectResult(parts[0], reason);
-  if (series !== null && reason !== 'cancelled') onSeries?.(seriesText(series, result));
+  const text = seriesTextOf(series, result);
+  if (text !== undefined) onSeries?.(text);
   return result;
 }
 

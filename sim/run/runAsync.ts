@@ -10,7 +10,7 @@ import {
   partitionsProgress,
   stallPsOf,
   stopLimits,
-  seriesText,
+  seriesTextOf,
   type Progress,
   type Simulation,
 } from './run.ts';
@@ -156,7 +156,7 @@ export async function runScenarioWithHistogramAsync(
   const rec = options.series ? new FabricSeries(s.fabric, s.flows) : null;
   const reason = await runSimulationAsync(s, options, rec);
   const result = collectResult(s, reason);
-  const series = rec && reason !== 'cancelled' ? seriesText(rec, result) : undefined;
+  const series = seriesTextOf(rec, result);
   if (reason !== 'cancelled') {
     // The jobs' alone runs (sim/run/jobsAlone.ts), after the shared one.
     const alone: Array<{ job: string; result: Result }> = [];

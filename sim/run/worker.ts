@@ -23,7 +23,7 @@ import type { Scenario } from '../scenario/schema.ts';
 import type { Result } from '../metrics/result.ts';
 import type { Progress } from './run.ts';
 import { runSimulationAsync, runScenarioWithHistogramAsync, type Snapshot } from './runAsync.ts';
-import { buildSimulation, collectResult, seriesText } from './run.ts';
+import { buildSimulation, collectResult, seriesTextOf } from './run.ts';
 import { FabricSeries } from '../metrics/fabricSeries.ts';
 import { aloneScenarios, applyAlone } from './jobsAlone.ts';
 import { VERSION } from '../version.ts';
@@ -173,7 +173,7 @@ async function runDetailedImpl(
       flowsTotal: s.flows.count,
     });
   const result = collectResult(s, reason);
-  const series = rec && reason !== 'cancelled' ? seriesText(rec, result) : undefined;
+  const series = seriesTextOf(rec, result);
   if (reason !== 'cancelled') {
     // The jobs' alone runs (sim/run/jobsAlone.ts), after the shared one.
     const alone: Array<{ job: string; result: Result }> = [];

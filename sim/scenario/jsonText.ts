@@ -17,14 +17,14 @@ export function parseJsonObject(text: string): Record<string, unknown> | null {
   let i = 0;
   while (i < text.length && isSpace(text.charCodeAt(i))) i++;
   if (text.charCodeAt(i) !== 0x7b /* { */) return null;
-  let value: unknown;
+  // Text that starts with "{" and parses is an object.
+  let value: Record<string, unknown>;
   try {
-    value = JSON.parse(text);
+    value = JSON.parse(text) as Record<string, unknown>;
   } catch {
     return null;
   }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return null;
-  return hasDuplicateKey(text) ? null : (value as Record<string, unknown>);
+  return hasDuplicateKey(text) ? null : value;
 }
 
 /** JSON's whitespace (space, tab, line feed, carriage return). */

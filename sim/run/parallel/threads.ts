@@ -8,7 +8,7 @@ import {
   finishSimulation,
   stopLimits,
   stallPsOf,
-  seriesText,
+  seriesTextOf,
   type RunOptions,
   type Simulation,
 } from '../run.ts';
@@ -178,7 +178,8 @@ export async function runPartitionedThreaded(
     }
     const merged = absorbPartials(s0, [partialOf(s0), ...others]);
     const result = collectResult(s0, reason);
-    if (merged.series !== null && reason !== 'cancelled') options.onSeries?.(seriesText(merged.series, result));
+    const text = seriesTextOf(merged.series, result);
+    if (text !== undefined) options.onSeries?.(text);
     return {
       result,
       peakPackets: merged.peakPackets,
