@@ -49,8 +49,10 @@ export const enum LANE {
   I_A = 5,
   I_B = 6,
   /** Warm-ahead batch: every WARM_BATCH pops of a lane, the next WARM_BATCH events after the
-   *  following WARM_BATCH are warmed (see `warmer`). */
-  WARM_BATCH = 8,
+   *  following WARM_BATCH are warmed (see `warmer`). 16 rather than 8: with the warmer's two
+   *  passes (net/fabric.ts warmBatch) more misses overlap; 32 did no better (docs/performance.md,
+   *  "Warm-ahead in two passes"). */
+  WARM_BATCH = 16,
 }
 
 /**

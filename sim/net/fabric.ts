@@ -417,6 +417,18 @@ export class Fabric implements EventHandler {
     const dataPrio = this.dataPrio;
     // Xor keeps the sink an int32 (a sum would overflow into a double and be checked for it).
     let acc = 0;
+    // Two passes, each of independent loads: the first reads the line every entry reads first
+    // (an arriving packet's record, a finishing port's record), the second what that line leads
+    // to (the egress queue, the next packet to send). In one pass each entry's second read waited
+    // for its first, and the few entries the core had in flight at once shared those waits;
+    // split, the batch's first reads all miss together, then its second reads
+    // (docs/performance.md, "Warm-ahead in two passes").
+    for (let k = 0; k < LANE.WARM_BATCH; k++) {
+      const j = LANE.I32_PER_ENTRY * ((first + k) & mask);
+      const kind = ring[j + LANE.I_KIND];
+      if (kind === EV.ARRIVE) acc ^= i32[ring[j + LANE.I_B] << REC.SHIFT];
+      else if (kind === EV.TX_DONE) acc ^= pi[ring[j + LANE.I_A] * PI.STRIDE + PI.NONEMPTY];
+    }
     for (let k = 0; k < LANE.WARM_BATCH; k++) {
       const j = LANE.I32_PER_ENTRY * ((first + k) & mask);
       const kind = ring[j + LANE.I_KIND];
@@ -426,10 +438,7 @@ export class Fabric implements EventHandler {
         // at a switch the packet joins the egress queue chosen upstream (startTx).
         const b = ring[j + LANE.I_B];
         const word = i32[b << REC.SHIFT];
-        if (portNode[a ^ 1] < hosts || (word & P.KIND_MASK) === PK.PFC) {
-          acc ^= word;
-          continue;
-        }
+        if (portNode[a ^ 1] < hosts || (word & P.KIND_MASK) === PK.PFC) continue;
         const r = i32[(b << REC.SHIFT) + P.IN_PORT] * PI.STRIDE;
         acc ^= pi[r + PI.NONEMPTY] ^ pi[r + PI.QUEUES + ((word >> P.PRIO_SHIFT) << 2) + QF.HEAD];
       } else if (kind === EV.TX_DONE) {
