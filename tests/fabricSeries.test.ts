@@ -39,7 +39,7 @@ describe('the time-series file', () => {
     for (const file of ['scenarios/dumbbell.yaml', 'scenarios/incast-roce.yaml']) {
       const plain = runScenario(scenario(file));
       let text = '';
-      const recorded = runScenario(scenario(file), { onSeries: (t) => (text = t) });
+      const recorded = runScenario(scenario(file), { onSeries: (t) => (text = t.join('')) });
       expect(noWall(recorded)).toBe(noWall(plain));
       expect(text.length).toBeGreaterThan(0);
       const d = await runScenarioWithHistogramAsync(scenario(file), { series: true, sliceEvents: 5000 });
@@ -107,11 +107,11 @@ describe('the time-series file', () => {
       const sc = parseScenario(readFileSync(file, 'utf8'), file, ['engine.partitions=2']);
       const plain = runScenario(sc);
       let text = '';
-      const recorded = runScenario(sc, { onSeries: (t) => (text = t) });
+      const recorded = runScenario(sc, { onSeries: (t) => (text = t.join('')) });
       expect(noWall(recorded)).toBe(noWall(plain));
       // The same file from partition threads, and from the worker's asynchronous turns.
       let threadedText = '';
-      const threaded = await runPartitionedThreaded(sc, { onSeries: (t) => (threadedText = t) });
+      const threaded = await runPartitionedThreaded(sc, { onSeries: (t) => (threadedText = t.join('')) });
       expect(noWall(threaded.result)).toBe(noWall(plain));
       expect(threadedText).toBe(text);
       expect((await runScenarioWithHistogramAsync(sc, { series: true, sliceEvents: 5000 })).series).toBe(text);
@@ -123,7 +123,7 @@ describe('the time-series file', () => {
       const owner = (p: number) => parts.find((x) => x.fabric.isLocalNode(x.fabric.portNode[p]))!;
       const txOf = Array.from({ length: portCount }, (_, p) => owner(p).fabric.txBytesOf(p));
       let fromParts = '';
-      const result = collectPartitioned(parts, reason, (t) => (fromParts = t));
+      const result = collectPartitioned(parts, reason, (t) => (fromParts = t.join('')));
       expect(fromParts).toBe(text);
       const [meta, ...rows] = parse(text);
       expect(meta.ports).toHaveLength(portCount);
@@ -175,7 +175,7 @@ describe('the time-series file', () => {
   it('opens in the page: the tape and the flow throughput come from the file', async () => {
     const sc = scenario('scenarios/incast-roce.yaml');
     let text = '';
-    const result = runScenario(sc, { onSeries: (t) => (text = t) });
+    const result = runScenario(sc, { onSeries: (t) => (text = t.join('')) });
     const file = (path: string, body: string) => ({ path, text: async () => body });
     const loaded = await openResults([
       file('out/result.json', JSON.stringify(result)),

@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { runCli } from './helpers/cliCapture.ts';
 import { makeReadText } from '../sim/cli/io.ts';
 import { formatResultTable } from '../sim/cli/report.ts';
-import { csvCell } from '../sim/run/sweep.ts';
+import { csvCell, writeAtomic } from '../sim/run/sweep.ts';
 import { runScenario } from '../sim/run/run.ts';
 import { loadScenario, scenarioVariants, scenarioHash } from '../sim/scenario/load.ts';
 import type { Result } from '../sim/metrics/result.ts';
@@ -141,5 +141,47 @@ describe('result notes reach the result', () => {
   it('a run result has a notes list (empty for a plain scenario)', () => {
     const r: Result = runScenario(loadScenario(BASE, 'x.yaml').scenario);
     expect(r.notes).toEqual([]);
+  });
+});
+
+describe('atomic writes of a file in pieces (series.ndjson)', () => {
+  it('writes the pieces in order, large and small, and leaves no temp file', () => {
+    const d = mkdtempSync(join(dir, 'pieces-'));
+    const pieces = [
+      '{"kind":"meta"}\n',
+      `${'7,'.repeat(700_000)}\n`,
+      ...Array.from({ length: 5000 }, (_, i) => `${i}\n`),
+    ];
+    writeAtomic(join(d, 'series.ndjson'), pieces);
+    expect(readFileSync(join(d, 'series.ndjson'), 'utf8')).toBe(pieces.join(''));
+    expect(readdirSync(d)).toEqual(['series.ndjson']);
+  });
+
+  it('a write that fails midway keeps the file as it was and removes its temp file', () => {
+    const d = mkdtempSync(join(dir, 'pieces-'));
+    const path = join(d, 'series.ndjson');
+    writeFileSync(path, 'before\n');
+    const failing = new Proxy(['a\n', 'b\n', 'c\n'], {
+      get(target, key, receiver) {
+        if (key === '2') throw new Error('no space left');
+        return Reflect.get(target, key, receiver);
+      },
+    });
+    expect(() => writeAtomic(path, failing)).toThrow('no space left');
+    expect(readFileSync(path, 'utf8')).toBe('before\n');
+    expect(readdirSync(d)).toEqual(['series.ndjson']);
+  });
+
+  it('run --out writes series.ndjson as the run hands over its lines', async () => {
+    const file = join(dir, 'series-tiny.yaml');
+    writeFileSync(file, BASE);
+    const out = join(dir, 'series-out');
+    const r = await cli(['run', file, '--quiet', '--out', out]);
+    expect(r.code, r.err).toBe(0);
+    let lines: readonly string[] = [];
+    runScenario(loadScenario(BASE, file).scenario, { onSeries: (l) => (lines = l) });
+    expect(lines.length).toBeGreaterThan(2);
+    expect(lines.every((l) => l.endsWith('\n') && l.indexOf('\n') === l.length - 1)).toBe(true);
+    expect(readFileSync(join(out, 'series.ndjson'), 'utf8')).toBe(lines.join(''));
   });
 });

@@ -255,7 +255,7 @@ async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
   const readText = makeReadText(path, io.cwd);
   const results: NamedResult[] = [];
   const failed: { name: string; error: string }[] = [];
-  const seriesOf = new Map<string, string>();
+  const seriesOf = new Map<string, readonly string[]>();
   let exit = EXIT_OK;
 
   for (const v of variants) {
@@ -296,7 +296,7 @@ async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
           // The merge, the result and the series' text are the report, as in one thread.
           onRunEnd: clock !== null ? () => clock.end('run') : undefined,
           // The page's heatmaps of an opened run come from this (viewerFiles.ts SERIES_FILE).
-          onSeries: args.out ? (text) => seriesOf.set(v.name, text) : undefined,
+          onSeries: args.out ? (lines) => seriesOf.set(v.name, lines) : undefined,
         });
         result = run.result;
         if (clock !== null && run.timing !== undefined) {
@@ -309,7 +309,7 @@ async function runCommand(args: RunArgs, io: CliIO): Promise<number> {
           progressEveryEvents: clock !== null ? TIMING_SAMPLE_EVENTS : onProgress ? 20_000 : undefined,
           readText,
           // The page's heatmaps of an opened run come from this (viewerFiles.ts SERIES_FILE).
-          onSeries: args.out ? (text) => seriesOf.set(v.name, text) : undefined,
+          onSeries: args.out ? (lines) => seriesOf.set(v.name, lines) : undefined,
           onPhase: clock !== null ? (phase) => clock.end(phase === 'built' ? 'build' : 'run') : undefined,
         });
       }

@@ -15,8 +15,8 @@ export type RunScenarioFn = (
     progressEveryEvents?: number;
     isCancelled?: () => boolean;
     readText?: (path: string) => string;
-    /** Receives `series.ndjson`'s text (sim/metrics/fabricSeries.ts); a stub may ignore it. */
-    onSeries?: (ndjson: string) => void;
+    /** Receives `series.ndjson`'s lines (sim/metrics/fabricSeries.ts); a stub may ignore them. */
+    onSeries?: (lines: readonly string[]) => void;
     onPhase?: (phase: 'built' | 'ran') => void;
   },
 ) => Result;

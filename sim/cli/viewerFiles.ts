@@ -1,4 +1,3 @@
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Scenario } from '../scenario/schema.ts';
 
@@ -18,11 +17,12 @@ export const SCENARIO_FILE = 'scenario.json';
  */
 export const SERIES_FILE = 'series.ndjson';
 
+/** series: the NDJSON text, or its lines (FabricSeries.ndjsonLines), which `write` takes in turn. */
 export function writeViewerFiles(
   dir: string,
   scenario: Scenario,
-  write: (path: string, text: string) => void = writeFileSync,
-  series?: string,
+  write: (path: string, text: string | readonly string[]) => void,
+  series?: string | readonly string[],
 ): void {
   write(join(dir, SCENARIO_FILE), `${JSON.stringify(scenario)}\n`);
   if (series !== undefined) write(join(dir, SERIES_FILE), series);

@@ -273,12 +273,22 @@ export class FabricSeries {
    * Utilisation is rounded to 1e-3 (the file's only rounding); the rest is exact.
    */
   ndjson(meta: { name: string; seed: number; scenarioHash: string }): string {
+    return this.ndjsonLines(meta).join('');
+  }
+
+  /**
+   * The same text as its lines, each ending in a newline, for a writer that writes them one by
+   * one: V8 caps one string at 2^29 − 24 characters (~512 MiB), which the file of a fabric of
+   * about two million ports would pass (a k = 112 fat tree; k = 64's 393,216 ports gave
+   * 104–112 MB, docs/performance.md), and joining the lines would hold the text twice.
+   */
+  ndjsonLines(meta: { name: string; seed: number; scenarioHash: string }): string[] {
     const f = this.fabric;
     const names = f.graph.nodeNames;
     const ports: string[] = [];
     for (let p = 0; p < f.portCount; p++) ports.push(`${names[f.portNode[p]]}->${names[f.portNode[p ^ 1]]}`);
     const out: string[] = [
-      JSON.stringify({
+      `${JSON.stringify({
         kind: 'meta',
         format: 'ethersim-series',
         version: 1,
@@ -290,7 +300,7 @@ export class FabricSeries {
         flows: this.flows.count,
         rowCap: this.maxRows,
         intervalPs: this.intervalPs,
-      }),
+      })}\n`,
     ];
     for (const r of this.rows) {
       const util = new Array<number>(r.txBytes.length);
@@ -299,9 +309,9 @@ export class FabricSeries {
         util[p] = Math.round(u * 1e3) / 1e3;
       }
       out.push(
-        `{"kind":"sample","tPs":${r.tPs},"dtPs":${r.dtPs},"queueBytes":[${r.queueBytes.join(',')}],"util":[${util.join(',')}],"paused":[${r.paused.join(',')}],"deliveredBytes":[${r.deliveredBytes.join(',')}]}`,
+        `{"kind":"sample","tPs":${r.tPs},"dtPs":${r.dtPs},"queueBytes":[${r.queueBytes.join(',')}],"util":[${util.join(',')}],"paused":[${r.paused.join(',')}],"deliveredBytes":[${r.deliveredBytes.join(',')}]}\n`,
       );
     }
-    return `${out.join('\n')}\n`;
+    return out;
   }
 }

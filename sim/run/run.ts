@@ -65,11 +65,11 @@ export interface RunOptions {
   /** Build partition `lp` of a partitioned run (sim/run/parallel/), not the whole fabric. */
   partition?: PartitionSpec;
   /**
-   * Record the fabric over time (sim/metrics/fabricSeries.ts) and hand over its NDJSON text
-   * (`series.ndjson`, written by `--out`). A partitioned run records a series per partition and
-   * joins them (parallel/merge.ts).
+   * Record the fabric over time (sim/metrics/fabricSeries.ts) and hand over its NDJSON text as
+   * lines (`series.ndjson`, written line by line by `--out`: FabricSeries.ndjsonLines). A
+   * partitioned run records a series per partition and joins them (parallel/merge.ts).
    */
-  onSeries?: (ndjson: string) => void;
+  onSeries?: (lines: readonly string[]) => void;
 }
 
 /** Which partition to build, and where its outboxes live. */
@@ -476,8 +476,8 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): Resul
   const reason = runSimulation(s, options, series);
   options.onPhase?.('ran');
   const result = collectResult(s, reason);
-  const text = seriesTextOf(series, result);
-  if (text !== undefined) options.onSeries!(text);
+  const lines = seriesLinesOf(series, result);
+  if (lines !== undefined) options.onSeries!(lines);
   if (reason !== 'cancelled') {
     const alone = aloneScenarios(scenario).map((a) => ({
       job: a.job,
@@ -507,14 +507,24 @@ export function finishSimulation(s: Simulation): void {
   s.fabric.finishPauses();
 }
 
-/** The series file's text, its meta line naming the run it belongs to. */
-export function seriesText(series: FabricSeries, result: Result): string {
-  return series.ndjson({ name: result.meta.name, seed: result.meta.seed, scenarioHash: result.meta.scenarioHash });
+/** The series file's lines, its meta line naming the run it belongs to. */
+export function seriesLines(series: FabricSeries, result: Result): string[] {
+  return series.ndjsonLines({ name: result.meta.name, seed: result.meta.seed, scenarioHash: result.meta.scenarioHash });
 }
 
-/** seriesText when there is a series to write: none for a run without one, or one cancelled. */
+/** The series file's text in one string (for a page or a test; the CLI writes the lines). */
+export function seriesText(series: FabricSeries, result: Result): string {
+  return seriesLines(series, result).join('');
+}
+
+/** seriesLines when there is a series to write: none for a run without one, or one cancelled. */
+export function seriesLinesOf(series: FabricSeries | null, result: Result): string[] | undefined {
+  return series !== null && result.meta.stopReason !== 'cancelled' ? seriesLines(series, result) : undefined;
+}
+
+/** seriesLinesOf in one string. */
 export function seriesTextOf(series: FabricSeries | null, result: Result): string | undefined {
-  return series !== null && result.meta.stopReason !== 'cancelled' ? seriesText(series, result) : undefined;
+  return seriesLinesOf(series, result)?.join('');
 }
 
 /**
@@ -608,14 +618,14 @@ export function partitionsProgress(parts: Simulation[]): Progress {
 export function collectPartitioned(
   parts: Simulation[],
   reason: StopReason,
-  onSeries?: (ndjson: string) => void,
+  onSeries?: (lines: readonly string[]) => void,
 ): Result {
   for (const p of parts) finishSimulation(p);
   const partials = parts.map(partialOf);
   const { series } = absorbPartials(parts[0], partials);
   const result = collectResult(parts[0], reason);
-  const text = seriesTextOf(series, result);
-  if (text !== undefined) onSeries?.(text);
+  const lines = seriesLinesOf(series, result);
+  if (lines !== undefined) onSeries?.(lines);
   return result;
 }
 

@@ -149,7 +149,7 @@ export async function runScenarioWithHistogramAsync(
     const parts = buildPartitions(scenario, { readText: options.readText }, options.series === true);
     const reason = await runPartitionsAsync(parts, options);
     let series: string | undefined;
-    const result = collectPartitioned(parts, reason, (text) => (series = text));
+    const result = collectPartitioned(parts, reason, (lines) => (series = lines.join('')));
     return { result, latencyBuckets: parts[0].latency ? parts[0].latency.buckets() : [], series };
   }
   const s = buildSimulation(scenario, { readText: options.readText });

@@ -1,11 +1,14 @@
 import {
+  closeSync,
   copyFileSync,
   existsSync,
   mkdirSync,
+  openSync,
   readFileSync,
   readdirSync,
   renameSync,
   writeFileSync,
+  writeSync,
   rmSync,
 } from 'node:fs';
 import { join } from 'node:path';
@@ -185,11 +188,42 @@ export function finishedResult(dir: string, v: { id: string; scenarioHash: strin
   }
 }
 
-/** Write a file atomically: a temp name in the same directory, then rename (no partial files on a crash or cancel). */
-export function writeAtomic(path: string, text: string): void {
+/**
+ * Write a file atomically: a temp name in the same directory, then rename (no partial files on a
+ * crash or cancel; a failed write removes its temp file). `text` may come as pieces (a series'
+ * lines: FabricSeries.ndjsonLines), written in turn, so that no string holds the whole file.
+ */
+export function writeAtomic(path: string, text: string | readonly string[]): void {
   const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, path);
+  try {
+    if (typeof text === 'string') writeFileSync(tmp, text);
+    else writePieces(tmp, text);
+    renameSync(tmp, path);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+}
+
+/** Pieces gathered into writes of about WRITE_CHUNK_CHARS characters: one call per small line would be a system call each. */
+const WRITE_CHUNK_CHARS = 1 << 20;
+
+function writePieces(path: string, pieces: readonly string[]): void {
+  const fd = openSync(path, 'w');
+  try {
+    let buf = '';
+    for (const p of pieces) {
+      if (buf.length > 0 && buf.length + p.length > WRITE_CHUNK_CHARS) {
+        writeSync(fd, buf);
+        buf = '';
+      }
+      if (p.length >= WRITE_CHUNK_CHARS) writeSync(fd, p);
+      else buf += p;
+    }
+    if (buf.length > 0) writeSync(fd, buf);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 export function writeVariantResult(dir: string, id: string, result: Result): void {

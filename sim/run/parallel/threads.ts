@@ -8,7 +8,7 @@ import {
   finishSimulation,
   stopLimits,
   stallPsOf,
-  seriesTextOf,
+  seriesLinesOf,
   type RunOptions,
   type Simulation,
 } from '../run.ts';
@@ -43,8 +43,8 @@ export interface ThreadedRunOptions extends Pick<RunOptions, 'maxMemoryBytes'> {
   onProgress?: RunOptions['onProgress'];
   /** Time every partition's windows (`run --timing`): the run then has `timing`. */
   timing?: boolean;
-  /** Record the fabric over time and hand over series.ndjson's text (RunOptions.onSeries). */
-  onSeries?: (ndjson: string) => void;
+  /** Record the fabric over time and hand over series.ndjson's lines (RunOptions.onSeries). */
+  onSeries?: (lines: readonly string[]) => void;
 }
 
 export interface ThreadedRun {
@@ -178,8 +178,8 @@ export async function runPartitionedThreaded(
     }
     const merged = absorbPartials(s0, [partialOf(s0), ...others]);
     const result = collectResult(s0, reason);
-    const text = seriesTextOf(merged.series, result);
-    if (text !== undefined) options.onSeries?.(text);
+    const lines = seriesLinesOf(merged.series, result);
+    if (lines !== undefined) options.onSeries?.(lines);
     return {
       result,
       peakPackets: merged.peakPackets,
