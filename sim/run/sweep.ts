@@ -214,16 +214,22 @@ function writePieces(path: string, pieces: readonly string[]): void {
     let buf = '';
     for (const p of pieces) {
       if (buf.length > 0 && buf.length + p.length > WRITE_CHUNK_CHARS) {
-        writeSync(fd, buf);
+        writeAll(fd, buf);
         buf = '';
       }
-      if (p.length >= WRITE_CHUNK_CHARS) writeSync(fd, p);
+      if (p.length >= WRITE_CHUNK_CHARS) writeAll(fd, p);
       else buf += p;
     }
-    if (buf.length > 0) writeSync(fd, buf);
+    if (buf.length > 0) writeAll(fd, buf);
   } finally {
     closeSync(fd);
   }
+}
+
+/** All of `text`: a write may take fewer bytes than it was given (a full disk), as writeFileSync knows. */
+function writeAll(fd: number, text: string): void {
+  const bytes = Buffer.from(text);
+  for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off, bytes.length - off);
 }
 
 export function writeVariantResult(dir: string, id: string, result: Result): void {
