@@ -13,7 +13,7 @@ import {
   collectResult,
   runScenario,
   runSimulation,
-  seriesText,
+  seriesLines,
   stallPsOf,
   stopLimits,
 } from '../sim/run/run.ts';
@@ -54,7 +54,7 @@ describe('the time-series file', () => {
     const series = new FabricSeries(s.fabric, s.flows);
     const reason = runSimulation(s, {}, series);
     const result = collectResult(s, reason);
-    const [meta, ...rows] = parse(seriesText(series, result));
+    const [meta, ...rows] = parse(seriesLines(series, result).join(''));
     expect(meta).toMatchObject({ kind: 'meta', format: 'ethersim-series', version: 1, flows: 2 });
     expect(meta.ports).toHaveLength(s.fabric.portCount);
     expect(rows.length).toBeGreaterThan(100);

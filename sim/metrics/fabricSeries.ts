@@ -269,15 +269,9 @@ export class FabricSeries {
   }
 
   /**
-   * The NDJSON text: a `meta` line (port names, rates, counts), then one `sample` line per row.
-   * Utilisation is rounded to 1e-3 (the file's only rounding); the rest is exact.
-   */
-  ndjson(meta: { name: string; seed: number; scenarioHash: string }): string {
-    return this.ndjsonLines(meta).join('');
-  }
-
-  /**
-   * The same text as its lines, each ending in a newline, for a writer that writes them one by
+   * The NDJSON text as its lines, each ending in a newline: a `meta` line (port names, rates,
+   * counts), then one `sample` line per row. Utilisation is rounded to 1e-3 (the file's only
+   * rounding); the rest is exact. Lines, not one string, so that a writer can write them one by
    * one: V8 caps one string at 2^29 − 24 characters (~512 MiB), which the file of a fabric of
    * about two million ports would pass (a k = 112 fat tree; k = 64's 393,216 ports gave
    * 104–112 MB, docs/performance.md), and joining the lines would hold the text twice.

@@ -512,17 +512,12 @@ export function seriesLines(series: FabricSeries, result: Result): string[] {
   return series.ndjsonLines({ name: result.meta.name, seed: result.meta.seed, scenarioHash: result.meta.scenarioHash });
 }
 
-/** The series file's text in one string (for a page or a test; the CLI writes the lines). */
-export function seriesText(series: FabricSeries, result: Result): string {
-  return seriesLines(series, result).join('');
-}
-
 /** seriesLines when there is a series to write: none for a run without one, or one cancelled. */
 export function seriesLinesOf(series: FabricSeries | null, result: Result): string[] | undefined {
   return series !== null && result.meta.stopReason !== 'cancelled' ? seriesLines(series, result) : undefined;
 }
 
-/** seriesLinesOf in one string. */
+/** seriesLinesOf in one string (for the page; the CLI writes the lines). */
 export function seriesTextOf(series: FabricSeries | null, result: Result): string | undefined {
   return seriesLinesOf(series, result)?.join('');
 }

@@ -7,7 +7,6 @@ import {
   readFileSync,
   readdirSync,
   renameSync,
-  writeFileSync,
   writeSync,
   rmSync,
 } from 'node:fs';
@@ -196,8 +195,7 @@ export function finishedResult(dir: string, v: { id: string; scenarioHash: strin
 export function writeAtomic(path: string, text: string | readonly string[]): void {
   const tmp = `${path}.tmp-${process.pid}`;
   try {
-    if (typeof text === 'string') writeFileSync(tmp, text);
-    else writePieces(tmp, text);
+    writePieces(tmp, typeof text === 'string' ? [text] : text);
     renameSync(tmp, path);
   } catch (e) {
     rmSync(tmp, { force: true });

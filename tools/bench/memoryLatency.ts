@@ -32,7 +32,8 @@ export function lineCycle(mib: number): Int32Array {
   const words = (mib * 1024 * 1024) / 4;
   const lines = words / LINE_WORDS;
   const a = new Int32Array(words);
-  // Sattolo's shuffle: a random permutation that is one cycle, so the chase visits every line.
+  // The lines in a random order (Sattolo's shuffle; any shuffle would do), each pointing at the
+  // next in it and the last at the first: one cycle, so the chase visits every line.
   const order = new Int32Array(lines);
   for (let i = 0; i < lines; i++) order[i] = i;
   const rng = new RandomStreams(1).stream('memory');
