@@ -7,6 +7,7 @@ import {
   readFileSync,
   readdirSync,
   renameSync,
+  writeFileSync,
   writeSync,
   rmSync,
 } from 'node:fs';
@@ -195,7 +196,8 @@ export function finishedResult(dir: string, v: { id: string; scenarioHash: strin
 export function writeAtomic(path: string, text: string | readonly string[]): void {
   const tmp = `${path}.tmp-${process.pid}`;
   try {
-    writePieces(tmp, typeof text === 'string' ? [text] : text);
+    if (typeof text === 'string') writeFileSync(tmp, text);
+    else writePieces(tmp, text);
     renameSync(tmp, path);
   } catch (e) {
     rmSync(tmp, { force: true });
